@@ -1,0 +1,3 @@
+from assistant.server import main
+
+main()
