@@ -249,7 +249,8 @@ def row_to_product(row: dict[str, Any], mapping: Mapping, path: str, line: int) 
     )
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | CatalogError]]:
+    """(line, row) pairs; a row that cannot even be read comes as its CatalogError."""
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         with path.open(encoding="utf-8") as f:
             for i, text in enumerate(f, start=1):
@@ -258,9 +259,11 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 try:
                     obj = json.loads(text)
                 except json.JSONDecodeError as e:
-                    raise CatalogError(str(path), i, f"invalid JSON: {e.msg}") from None
+                    yield i, CatalogError(str(path), i, f"invalid JSON: {e.msg}")
+                    continue
                 if not isinstance(obj, dict):
-                    raise CatalogError(str(path), i, "invalid JSON: each line must be an object")
+                    yield i, CatalogError(str(path), i, "invalid JSON: each line must be an object")
+                    continue
                 yield i, obj
     elif path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8", newline="") as f:
@@ -283,6 +286,8 @@ def load_catalog(path: str | Path, mapping: Mapping | None = None, strict: bool 
     seen: dict[str, int] = {}
     for line, row in _rows(path):
         try:
+            if isinstance(row, CatalogError):
+                raise row
             p = row_to_product(row, mapping, str(path), line)
             if p.id in seen:
                 raise CatalogError(str(path), line, f"duplicate id: {p.id!r} first seen on line {seen[p.id]}")
