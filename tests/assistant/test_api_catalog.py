@@ -1,0 +1,88 @@
+"""REST API over a real uvicorn server: search shape, products, index summary, errors, admin reload."""
+from __future__ import annotations
+
+import httpx
+
+from index.build import build_index
+from tests.conftest import TINY_CATALOG
+
+RESULT_KEYS = {"id", "title", "price", "currency", "category", "brand", "colour", "gender", "image_url", "url",
+               "score", "why"}
+
+
+def test_search_response_shape(client):
+    r = client.get("/api/search", params={"q": "red shirt for men", "k": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "red shirt for men"
+    assert body["filters"] == {"gender": "men", "colour": "red"}
+    assert isinstance(body["took_ms"], float)
+    assert 1 <= len(body["results"]) <= 5
+    for item in body["results"]:
+        assert RESULT_KEYS <= set(item)
+        assert item["colour"] == "red" and item["gender"] in ("men", "unisex")
+        assert " > " in item["category"] or item["category"] == ""
+
+
+def test_search_with_explicit_filters(client):
+    r = client.get("/api/search", params={"q": "shoes", "gender": "women", "price_max": 1000, "k": 20})
+    body = r.json()
+    assert body["filters"] == {"gender": "women", "price_max": 1000.0}
+    assert body["results"]
+    assert all(x["gender"] in ("women", "unisex") and x["price"] <= 1000 for x in body["results"])
+
+
+def test_product_and_index_endpoints(client, tiny_products):
+    hit = client.get("/api/search", params={"q": "watch", "k": 1}).json()["results"][0]
+    p = client.get(f"/api/products/{hit['id']}").json()
+    assert p["id"] == hit["id"] and p["title"] == hit["title"] and "description" in p
+    idx = client.get("/api/index").json()
+    assert idx["count"] == len(tiny_products)
+    assert idx["model"].endswith("all-MiniLM-L6-v2") and idx["dim"] == 384
+    assert len(idx["catalog_sha256"]) == 64 and idx["built_at"]
+    assert client.get("/healthz").json() == {"ok": True}
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_bad_input_gets_clear_errors(client):
+    cases = [
+        ({"q": "x", "k": 0}, "k"),
+        ({"q": "x", "k": 1000}, "k"),
+        ({"q": "x", "colour": "zzz"}, "unknown colour"),
+        ({"q": "x", "gender": "aliens"}, "gender must be one of"),
+        ({"q": "x", "price_min": 50, "price_max": 10}, "price_min"),
+        ({"q": "x" * 600}, "keep it under"),
+        ({"q": "x", "mode": "magic"}, "mode must be one of"),
+    ]
+    for params, words in cases:
+        r = client.get("/api/search", params=params)
+        assert r.status_code == 422, params
+        assert words in r.json()["error"]["message"], r.json()
+    r = client.get("/api/products/does-not-exist")
+    assert r.status_code == 404 and "does-not-exist" in r.json()["error"]["message"]
+    assert client.get("/healthz").status_code == 200  # still serving
+
+
+def test_admin_reload_swaps_in_a_rebuilt_index(make_server, copy_index, embedder, mapping, tmp_path):
+    d = copy_index()
+    srv = make_server(index_dir=d, admin_token="s3cret")
+    with httpx.Client(base_url=srv.base_url, timeout=60) as c:
+        before = c.get("/api/index").json()
+        assert c.post("/api/admin/reload").status_code == 403
+        assert c.post("/api/admin/reload", headers={"Authorization": "Bearer nope"}).status_code == 403
+        # rebuild on disk from a catalog with one product fewer
+        lines = TINY_CATALOG.read_text(encoding="utf-8").splitlines(keepends=True)
+        smaller = tmp_path / "smaller.csv"
+        smaller.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+        build_index(smaller, d, embedder, mapping)
+        assert c.get("/api/index").json()["version"] == before["version"]  # old one serves until reload
+        r = c.post("/api/admin/reload", headers={"Authorization": "Bearer s3cret"})
+        assert r.status_code == 200, r.text
+        after = c.get("/api/index").json()
+        assert after["version"] != before["version"] and after["count"] == before["count"] - 1
+
+
+def test_admin_disabled_without_token(make_server):
+    srv = make_server(admin_token="")
+    r = httpx.post(srv.base_url + "/api/admin/reload", timeout=30)
+    assert r.status_code == 403 and "SHOPMATE_ADMIN_TOKEN" in r.json()["error"]["message"]
