@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test index bench clean
+.PHONY: install run test index bench clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ index: $(STAMP)
 run: $(STAMP) $(INDEX_DIR)/CURRENT
 	SHOPMATE_INDEX_DIR=$(INDEX_DIR) SHOPMATE_CATALOG=$(CATALOG) SHOPMATE_MAPPING=$(MAPPING) $(PY) -m assistant
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (browsers cannot be downloaded by playwright here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
