@@ -38,8 +38,9 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
+# Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (BENCH_ARGS=--quick: short).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
-	$(PY) scripts/bench_search.py --index-dir $(INDEX_DIR) --catalog $(CATALOG) --mapping $(MAPPING)
+	$(PY) scripts/bench.py --index-dir $(INDEX_DIR) --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(INDEX_DIR) data/state

@@ -71,6 +71,7 @@ class SearchEngine:
         self._stock = np.array([p.in_stock for p in products], dtype=bool)
         self._category = [normalise(" > ".join(p.category)) for p in products]
         self._lex_tokens = [set(tokenize(lexical_text(p))) for p in products]
+        self.autocomplete = None  # assistant.suggest_index.Autocomplete, set by Services.load_engine
 
     @property
     def products(self) -> list[Product]:
@@ -131,6 +132,7 @@ class SearchEngine:
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
             order = np.argsort(-scores, kind="stable")
+            order = order[np.isfinite(scores[order])]  # a reranker drops a row with -inf (e.g. dismissed)
             rows, scores, reasons = rows[order], scores[order], [reasons[i] for i in order]
         q_tokens = set(tokenize(query))
         hits = []

@@ -9,8 +9,11 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from assistant import api_catalog
-from assistant.errors import install_handlers
+from assistant import api_catalog, api_profiles
+from assistant import api_chat
+from assistant import api_autocomplete
+from assistant import api_outfits
+from assistant.errors import NotFound, install_handlers
 from assistant.services import Services
 from assistant.settings import ROOT, Settings
 from index.embedder import Embedder
@@ -27,13 +30,19 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         svc = Services(settings, embedder or Embedder(batch_size=settings.embed_batch_size))
         svc.try_initial_load()
         app.state.services = svc
+        stop_profiles = start_profiles(app, svc)
         yield
+        stop_profiles()
 
     app = FastAPI(title="shopmate", version="0.1.0", lifespan=lifespan,
                   description="Conversational shopping assistant: search, personalization, chat.")
     app.state.settings = settings
     install_handlers(app)
     app.include_router(api_catalog.router)
+    app.include_router(api_autocomplete.router)
+    app.include_router(api_profiles.router)
+    app.include_router(api_chat.router)
+    app.include_router(api_outfits.router)
 
     @app.get("/", include_in_schema=False)
     def home():
@@ -42,9 +51,38 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             return FileResponse(page)
         return JSONResponse({"docs": "/docs", "search": "/api/search?q=shoes"})
 
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_script():
+        # The one-tag embed: a tiny loader that imports the widget's ES modules from /web/widget/.
+        script = WEB_DIR / "widget.js"
+        if not script.exists():
+            raise NotFound("the web widget is not installed in this build (web/widget.js is missing)")
+        return FileResponse(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
     if Path(WEB_DIR).is_dir():
         app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
     return app
+
+
+def start_profiles(app: FastAPI, svc: Services):
+    """Shopper profiles: the SQLite event store, in-memory profiles, the personalize hook, segment refresh."""
+    from assistant.recommend import install_personalize
+    from assistant.segments import SegmentScheduler
+    from assistant.shoppers import Shoppers
+
+    from threadpoolctl import threadpool_limits
+
+    # Per-request numpy products are small (a few hundred × 384): multi-threaded OpenBLAS spins up threads
+    # that fight the other requests for 2 cores; measured 12 ms → 0.2 ms for one reranker matmul.
+    threadpool_limits(limits=1, user_api="blas")
+    svc.shoppers = Shoppers(svc.settings, lambda: svc.engine, svc.embedder.encode_query)
+    install_personalize(app)
+    scheduler = SegmentScheduler(svc.shoppers, lambda: svc.engine, svc.settings.segments_refresh_s)
+
+    def stop() -> None:
+        scheduler.stop()
+        svc.shoppers.close()  # drains queued writes before the process exits
+    return stop
 
 
 def main() -> None:
@@ -52,6 +90,7 @@ def main() -> None:
 
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
                 access_log=False)  # access logs would carry shoppers' queries and tokens

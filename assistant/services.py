@@ -4,9 +4,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.errors import Unavailable
 from assistant.search import SearchEngine
+from assistant.suggest_index import load_autocomplete
 from assistant.settings import Settings
 from index.embedder import Embedder
 from index.store import IndexNotFound, load_index
@@ -20,6 +22,7 @@ class Services:
     embedder: Embedder
     _engine: SearchEngine | None = None
     load_error: str | None = None
+    shoppers: Any = None  # assistant.shoppers.Shoppers, set in the app lifespan (profiles, events, consent)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -32,7 +35,10 @@ class Services:
         """Read the serving index version from disk (blocking; run it off the event loop)."""
         s = self.settings
         index = load_index(s.index_dir, self.embedder.name, self.embedder.dim)
-        return SearchEngine(index, self.embedder, candidates=s.search_candidates, rrf_k=s.rrf_k)
+        engine = SearchEngine(index, self.embedder, candidates=s.search_candidates, rrf_k=s.rrf_k)
+        # autocomplete's phrases belong to the index version: loaded (and swapped) with the engine
+        engine.autocomplete = load_autocomplete(s.index_dir, index, self.embedder.encode, engine.vocab, engine.mask)
+        return engine
 
     def try_initial_load(self) -> None:
         try:

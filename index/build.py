@@ -12,6 +12,7 @@ import numpy as np
 from index.catalog import CatalogError, LoadReport, Mapping, file_sha256, load_catalog
 from index.embedder import Embedder, product_text
 from index.store import IndexNotFound, Manifest, current_version, read_manifest, write_version
+from index.suggestions import PHRASES_FILE, VECTORS_FILE, build_suggestions, previous_vectors, write_suggestions
 
 
 @dataclass
@@ -25,12 +26,14 @@ class BuildSummary:
     embedded: int
     seconds: float
     skipped: list[CatalogError] = field(default_factory=list)
+    phrases: int = 0  # autocomplete phrases written with the version
 
     def lines(self) -> list[str]:
         rate = self.embedded / self.seconds if self.seconds else 0.0
         out = [f"index version {self.version}: {self.count} products",
                f"added {self.added}, changed {self.changed}, removed {self.removed}, unchanged {self.unchanged}",
                f"embedded {self.embedded} in {self.seconds:.1f}s ({rate:.0f} products/s)",
+               f"autocomplete phrases {self.phrases}",
                f"skipped {len(self.skipped)} rows"]
         out += [f"  {e}" for e in self.skipped[:20]]
         if len(self.skipped) > 20:
@@ -84,10 +87,18 @@ def build_index(catalog: str | Path, index_dir: str | Path, embedder: Embedder, 
                         catalog_sha256=file_sha256(catalog),
                         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         content_hashes=hashes, catalog_path=str(catalog))
-    version = write_version(index_dir, manifest, products, vectors)
+    # Autocomplete phrases are built with (and switched together with) the product index.
+    old_vdir = None if full or not old_hashes else index_dir / str(current_version(index_dir))
+    phrases, phrase_vectors = build_suggestions(products, vectors, embedder.encode, previous_vectors(old_vdir))
+
+    def write_phrases(vdir: Path) -> list[str]:
+        write_suggestions(vdir, phrases, phrase_vectors)
+        return [PHRASES_FILE, VECTORS_FILE]
+
+    version = write_version(index_dir, manifest, products, vectors, extra=write_phrases)
     added = sum(1 for pid in hashes if pid not in old_hashes)
     return BuildSummary(version=version, count=len(products), added=added,
                         changed=len(todo) - added if not full else 0,
                         removed=sum(1 for pid in old_hashes if pid not in hashes),
                         unchanged=len(products) - len(todo), embedded=len(todo),
-                        seconds=time.perf_counter() - t0, skipped=report.skipped)
+                        seconds=time.perf_counter() - t0, skipped=report.skipped, phrases=len(phrases))

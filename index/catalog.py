@@ -58,6 +58,10 @@ class Mapping:
     category_separator: str = ">>"
     currency: str = "INR"
     derive: bool = True  # fill gender/colour/type from text where the shop has no column
+    # Plain shop columns copied into Product.attributes under their column name (e.g. "season", "usage").
+    attribute_columns: list[str] = field(default_factory=list)
+    # Shop columns that together form the category path, root first, when there is no one category column.
+    category_columns: list[str] = field(default_factory=list)
 
     FIELDS = ("id", "title", "description", "category", "brand", "colour", "gender", "product_type",
               "price", "list_price", "currency", "image_url", "url", "in_stock", "attributes")
@@ -76,7 +80,9 @@ class Mapping:
                                f"known fields are {list(cls.FIELDS)}")
         return cls(columns=data.get("columns", {}),
                    category_separator=data.get("category_separator", ">>"),
-                   currency=data.get("currency", "INR"), derive=data.get("derive", True))
+                   currency=data.get("currency", "INR"), derive=data.get("derive", True),
+                   attribute_columns=list(data.get("attribute_columns", [])),
+                   category_columns=list(data.get("category_columns", [])))
 
 
 class CatalogError(Exception):
@@ -226,10 +232,18 @@ def row_to_product(row: dict[str, Any], mapping: Mapping, path: str, line: int) 
         raise CatalogError(path, line, f"unparseable price: {e}") from None
     if price is None and list_price is not None:
         price = list_price
-    category = parse_category(get("category"), mapping.category_separator)
+    if mapping.category_columns and "category" not in mapping.columns:
+        category = [str(row.get(c) or "").strip() for c in mapping.category_columns]
+        category = [c for c in category if c]
+    else:
+        category = parse_category(get("category"), mapping.category_separator)
     if category and title and category[0].lower().startswith(title.lower()[:20]):
         category = []  # malformed tree: the product's name where the root category should be
     specs = parse_specs(get("attributes"))
+    for col in mapping.attribute_columns:
+        value = str(row.get(col) or "").strip()
+        if value and col not in specs:
+            specs[col] = value
     description = str(get("description") or "")
     title = str(title)
     brand = _brand(str(get("brand") or ""), title, category)

@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -80,8 +81,12 @@ def _fsync_file(path: Path) -> None:
 
 
 def write_version(index_dir: Path, manifest: Manifest, products: list[Product], vectors: np.ndarray,
-                  keep: int = 2) -> str:
-    """Write a complete new version, then point CURRENT at it. Returns the version name."""
+                  keep: int = 2, extra: Callable[[Path], list[str]] | None = None) -> str:
+    """Write a complete new version, then point CURRENT at it. Returns the version name.
+
+    extra(version_dir) writes further files of the version (e.g. autocomplete phrases) and returns
+    their names; they are fsynced with the rest before the switch.
+    """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
@@ -96,7 +101,8 @@ def write_version(index_dir: Path, manifest: Manifest, products: list[Product], 
     with open(vdir / "products.jsonl", "w", encoding="utf-8") as f:
         for p in products:
             f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
-    for fn in ("vectors.npy", "faiss.index", "products.jsonl"):
+    extra_files = extra(vdir) if extra is not None else []
+    for fn in ("vectors.npy", "faiss.index", "products.jsonl", *extra_files):
         _fsync_file(vdir / fn)
     fsync_write(vdir / "manifest.json", json.dumps(asdict(manifest), indent=1).encode())
     fsync_write(index_dir / POINTER, name.encode())  # the switch

@@ -13,6 +13,7 @@ running the model per keystroke.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,7 +33,9 @@ TOP_PRODUCTS = 10  # products kept per phrase (re-ranked per shopper at query ti
 MAX_PRODUCT_WORDS = 6
 
 _GENDER_PHRASE = {"men": "men's", "women": "women's", "girls": "girls'", "boys": "boys'", "baby": "baby"}
+_GENDERED = re.compile(r"\b(men|women|girls?|boys?|baby|kids?|unisex)\b|'s\b")
 _TITLE_CUT = re.compile(r"\s*(?:\(|\[|,| - | \| | with ).*$")
+_DANGLING = frozenset({"for", "with", "and", "of", "&", "in", "on", "to", "by", "the", "a", "an", "-", "+"})
 _MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9\-/.+]{6,}$")  # "se122102-green", "dx900abc"
 
 
@@ -67,8 +70,10 @@ def _leads_title(brand: str, title: str) -> bool:
 def title_core(p: Product) -> str:
     """A product title cut to what a shopper would type: no pack sizes, model codes or trailing details."""
     text = _TITLE_CUT.sub("", display_form(p.title))
-    words = [w for w in text.split() if not _MODEL_CODE.match(w)]
-    return " ".join(words[:MAX_PRODUCT_WORDS]).strip(" .,;:-|/&+")
+    words = [w for w in text.split() if not _MODEL_CODE.match(w)][:MAX_PRODUCT_WORDS]
+    while words and words[-1] in _DANGLING:  # a cut mid-phrase leaves "bike handle grip for"
+        words.pop()
+    return " ".join(words).strip(" .,;:-|/&+")
 
 
 def category_nodes(p: Product) -> list[str]:
@@ -94,7 +99,7 @@ def product_phrases(p: Product) -> Iterable[tuple[str, str]]:
         yield node, "category"
     ptype = display_form(p.product_type or "")
     if ptype:
-        if p.gender in _GENDER_PHRASE:
+        if p.gender in _GENDER_PHRASE and not _GENDERED.search(ptype):  # not "men's men's clothing"
             yield f"{_GENDER_PHRASE[p.gender]} {ptype}", "query"
         if p.colour and p.colour != "multicolor":
             yield f"{p.colour} {ptype}", "query"
@@ -191,10 +196,17 @@ def build_suggestions(products: Sequence[Product], product_vectors: np.ndarray, 
 
 
 def write_suggestions(vdir: Path, phrases: Sequence[Phrase], vectors: np.ndarray) -> None:
-    with open(vdir / PHRASES_FILE, "w", encoding="utf-8") as f:
+    """Write both files, each appearing whole or not at all (a version may get them after it is published)."""
+    vdir = Path(vdir)
+    tmp = vdir / f".{VECTORS_FILE}.tmp"
+    with open(tmp, "wb") as f:
+        np.save(f, np.ascontiguousarray(vectors, dtype=np.float32))
+    os.replace(tmp, vdir / VECTORS_FILE)
+    tmp = vdir / f".{PHRASES_FILE}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
         for ph in phrases:
             f.write(ph.to_json() + "\n")
-    np.save(vdir / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+    os.replace(tmp, vdir / PHRASES_FILE)  # last: readers need both files
 
 
 def read_suggestions(vdir: Path) -> tuple[list[Phrase], np.ndarray] | None:

@@ -1,0 +1,142 @@
+"""REST routes of the search-box autocomplete: suggestions per keystroke, and accepted suggestions.
+
+The handler is `async` on purpose: it does a few hundred microseconds of in-memory work and no I/O for
+an anonymous shopper, so running it on the event loop saves the thread-pool hop a sync route pays. The
+body is rendered by hand (json.dumps) rather than by FastAPI's generic encoder, which cost a third of the
+time per keystroke.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import numpy as np
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import Response
+
+from assistant.autocomplete import Suggestion
+from assistant.cards import product_card
+from assistant.errors import BadInput, Unavailable
+from assistant.services import Services
+from assistant.suggest_index import Autocomplete
+from index.suggestions import display_form
+
+router = APIRouter()
+log = logging.getLogger("shopmate.autocomplete")
+MAX_Q_CHARS = 200
+PRODUCT_HITS = 3
+RECENT = 5
+
+
+def _autocomplete(svc: Services) -> Autocomplete:
+    ac = svc.engine.autocomplete
+    if ac is None:
+        raise Unavailable("autocomplete is not loaded yet; try again in a moment")
+    return ac
+
+
+def shopper_context(svc: Services, request: Request) -> tuple[str | None, np.ndarray | None, list[str]]:
+    """(shopper id, profile vector, recent searches); the last two only with personalization consent."""
+    shoppers = getattr(svc, "shoppers", None)
+    if shoppers is None:
+        return None, None, []
+    sid = shoppers.shopper_from_request(request)  # a bad token raises Unauthorized (401)
+    if sid is None or not shoppers.has_consent(sid):
+        return sid, None, []
+    return sid, shoppers.profile_vector(sid), list(shoppers.recent_searches(sid, RECENT))
+
+
+def _refresh_from_log(ac: Autocomplete, svc: Services) -> None:
+    try:
+        ac.refresh(list(svc.shoppers.popular_searches(svc.settings.autocomplete_log_size)), svc.embedder.encode)
+    except Exception:  # a failed refresh must not take autocomplete down: the old phrases keep serving
+        log.exception("autocomplete refresh from the search log failed")
+    finally:
+        ac.refreshing = False
+
+
+def maybe_refresh(ac: Autocomplete, svc: Services) -> None:
+    """Fold the search log in every autocomplete_refresh_s, in a worker thread (never on this request)."""
+    shoppers = getattr(svc, "shoppers", None)
+    if shoppers is None or not hasattr(shoppers, "popular_searches") or ac.refreshing:
+        return
+    if time.monotonic() - ac.refreshed_at < svc.settings.autocomplete_refresh_s:
+        return
+    ac.refreshing = True
+    asyncio.get_running_loop().run_in_executor(None, _refresh_from_log, ac, svc)
+
+
+def _recent_and_trending(ac: Autocomplete, recent: list[str], k: int) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for text in recent:
+        t = " ".join(text.split())
+        if t and t.lower() not in seen:
+            seen.add(t.lower())
+            out.append(Suggestion(t, "query", []))
+    for s in ac.suggester.trending(k + len(out)):
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return out[:k]
+
+
+@router.get("/api/autocomplete", tags=["search"])
+async def autocomplete(request: Request, q: str = Query("", description="what the shopper has typed so far"),
+                       k: int = Query(8, ge=1, le=20, description="how many suggestions")):
+    """Suggestions for the search box, plus the top product hits of the best suggestions. With a shopper
+    token (and consent) the order follows the shopper's taste; an empty q gives recent + trending."""
+    t0 = time.perf_counter()
+    if len(q) > MAX_Q_CHARS:
+        raise BadInput(f"q is {len(q)} characters; autocomplete takes at most {MAX_Q_CHARS} "
+                       f"(send longer text to /api/search)")
+    svc: Services = request.app.state.services
+    ac = _autocomplete(svc)
+    _, profile, recent = shopper_context(svc, request)
+    maybe_refresh(ac, svc)
+    sugg = ac.suggester
+    # Anonymous answers depend only on the typed text and the phrases' state: popular prefixes are typed
+    # over and over, so they are kept rendered (per Suggester and its learning version).
+    key = (display_form(q), k, id(sugg), sugg.version) if profile is None and not recent else None
+    body = ac.cache.get(key) if key is not None else None
+    if body is None:
+        if not q.strip():
+            items, products = _recent_and_trending(ac, recent, k), []
+        else:
+            items = sugg.suggest(q, k, profile, recent)
+            rows = sugg.product_rows(items, PRODUCT_HITS, profile, ac.index.vectors)
+            products = [product_card(ac.index.products[r]) for r in rows]
+        body = json.dumps({"suggestions": [s.as_dict() for s in items], "products": products},
+                          ensure_ascii=False)[1:-1]
+        if key is not None and svc.settings.autocomplete_cache_size > 0:
+            ac.cache[key] = body
+            if len(ac.cache) > svc.settings.autocomplete_cache_size:
+                ac.cache.popitem(last=False)
+    elif key is not None:
+        ac.cache.move_to_end(key)
+    took = round((time.perf_counter() - t0) * 1000, 3)
+    return Response(f'{{"q": {json.dumps(q, ensure_ascii=False)}, {body}, "took_ms": {took}}}',
+                    media_type="application/json")
+
+
+@router.post("/api/autocomplete/accept", tags=["search"])
+async def accept(request: Request, text: str = Body(..., embed=True, description="the suggestion chosen")):
+    """The shopper picked a suggestion: it counts towards its popularity now (no rebuild), and, for a
+    shopper with a token, it is recorded as a `search` event (so the search log keeps it)."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise BadInput("text is empty: send {\"text\": \"<the suggestion the shopper picked>\"}")
+    if len(text) > MAX_Q_CHARS:
+        raise BadInput(f"text is {len(text)} characters; at most {MAX_Q_CHARS}")
+    svc: Services = request.app.state.services
+    ac = _autocomplete(svc)
+    shoppers = getattr(svc, "shoppers", None)
+    sid = shoppers.shopper_from_request(request) if shoppers is not None else None
+    recorded = False
+    if sid is not None:
+        await asyncio.to_thread(shoppers.record, sid, [{"type": "search", "query": text}])
+        recorded = True
+    learned = ac.suggester.learn(text, logged=recorded)
+    return {"text": text, "learned": learned, "recorded": recorded}

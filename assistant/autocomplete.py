@@ -1,0 +1,394 @@
+"""Search-box autocomplete: prefix and word-start matching over sorted in-memory arrays, a rapidfuzz
+typo fallback, and ranking by popularity, match quality and (with consent) the shopper's taste.
+
+Pure: phrases, their build-time vectors and counts come in; no I/O and no model here (nothing is
+embedded per keystroke). Every keystroke costs two bisects per typed word plus NumPy work over the
+matching range, so the cost barely grows with the catalog.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from index.suggestions import Phrase, display_form, phrase_key
+
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’]*")
+_APOS = re.compile(r"['’]")
+MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shorter is too ambiguous)
+# Candidates ranked in full after the cheap popularity cut. Personal affinity can move a phrase by up to
+# ~weights.personal points, so a shopper's ranking looks deeper than an anonymous one, where only the
+# match bonuses (a few points) can reorder the cut.
+SHORTLIST = 128
+SHORTLIST_ANONYMOUS = 48
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the ranking signals add up (log-popularity units)."""
+
+    count: float = 0.6  # log1p(products the phrase finds)
+    searches: float = 1.5  # log1p(decayed searches for it + accepted suggestions)
+    first_word: float = 2.0  # the typed text starts the phrase
+    in_order: float = 0.5  # typed words match consecutive phrase words in order
+    exact: float = 1.5  # the shopper typed the whole phrase
+    fuzzy: float = -1.5  # matched only through the typo fallback
+    personal: float = 4.0  # cosine(phrase, shopper profile vector)
+    recent_vec: float = 2.0  # cosine(phrase, shopper's recent searches)
+    recent_same: float = 1.0  # the phrase is (an extension of) one of the shopper's recent searches
+    kind: tuple[tuple[str, float], ...] = (("category", 0.6), ("brand", 0.3), ("query", 0.4), ("product", -0.6))
+
+
+@dataclass
+class Suggestion:
+    text: str
+    kind: str
+    highlight: list[tuple[int, int]]  # [start, end) ranges of `text` that the typed words matched
+    score: float = 0.0
+    count: int = 0  # products it finds
+    pid: int = -1  # phrase number in its Suggester (for its products)
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "kind": self.kind, "highlight": [list(h) for h in self.highlight]}
+
+
+def word_spans(display: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) of every word of a display text. The key drops apostrophes ("men's" -> "mens");
+    hyphenated words also get their joined key ("t-shirts" -> "t", "shirts" and "tshirts")."""
+    spans = [(_APOS.sub("", m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(display)]
+    joined = []
+    i = 0
+    while i < len(spans) - 1:
+        j = i
+        while j < len(spans) - 1 and display[spans[j][2]:spans[j + 1][1]] == "-":
+            j += 1
+        if j > i:
+            joined.append(("".join(s[0] for s in spans[i:j + 1]), spans[i][1], spans[j][2]))
+        i = j + 1
+    return spans + joined
+
+
+def query_words(q: str) -> list[str]:
+    """The typed words, keyed as phrase words are (hyphenated pairs not joined: each part matches)."""
+    return [_APOS.sub("", m.group()) for m in _WORD_RE.finditer(display_form(q))]
+
+
+def prefix_end(display: str, start: int, end: int, n: int) -> int:
+    """Where the first n letters/digits of the word display[start:end] end (apostrophes and hyphens skipped)."""
+    seen = 0
+    for i in range(start, end):
+        if display[i].isalnum():
+            seen += 1
+            if seen == n:
+                return i + 1
+    return end
+
+
+class Suggester:
+    """The phrases of one index version, with the arrays that match them. Swapped whole on reload."""
+
+    def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray, top_rows: Sequence[np.ndarray],
+                 searches: dict[str, float] | None = None, weights: Weights = Weights()):
+        self.phrases = list(phrases)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.top_rows = list(top_rows)
+        self.weights = weights
+        n = len(self.phrases)
+        self.texts = [p.text for p in self.phrases]
+        self.kinds = [p.kind for p in self.phrases]
+        self.key_to_pid = {phrase_key(t): i for i, t in enumerate(self.texts)}
+        self.count = np.array([p.count for p in self.phrases], np.float64)
+        kind_prior = dict(weights.kind)
+        self.prior = np.array([kind_prior.get(k, 0.0) for k in self.kinds], np.float64)
+        self.searches = np.zeros(n, np.float64)
+        for text, c in (searches or {}).items():
+            pid = self.key_to_pid.get(phrase_key(text))
+            if pid is not None:
+                self.searches[pid] += c
+        self.static = self.prior + weights.count * np.log1p(self.count) + weights.searches * np.log1p(self.searches)
+        # words[pid]: (key, start, end, ordinal); a hyphen-joined key has its first part's ordinal
+        self.words: list[list[tuple[str, int, int, int]]] = []
+        self.plain: list[list[str]] = []  # the phrase's word keys in order, without joined ones
+        entries: list[tuple[str, int, int]] = []
+        for pid, text in enumerate(self.texts):
+            spans = word_spans(text)
+            n_plain = len(_WORD_RE.findall(text))
+            ordinal = {s[1]: i for i, s in enumerate(spans[:n_plain])}
+            ws = [(k, s, e, ordinal[s]) for k, s, e in spans]
+            self.words.append(ws)
+            self.plain.append([k for k, _, _ in spans[:n_plain]])
+            entries.extend((k, pid, o) for k, _, _, o in ws)
+        self.keys = [" ".join(ws) for ws in self.plain]  # == phrase_key(text)
+        self.folded = [" ".join(w.rstrip("s") for w in ws) for ws in self.plain]  # plural-blind
+        entries.sort()
+        self._wkeys = [e[0] for e in entries]
+        self._wpid = np.array([e[1] for e in entries], np.int64)
+        self._wpos = np.array([e[2] for e in entries], np.int32)
+        by_letter: dict[str, set[str]] = {}
+        for k in self._wkeys:
+            by_letter.setdefault(k[0], set()).add(k)
+        self._vocab = {c: sorted(ws) for c, ws in by_letter.items()}
+        self.version = 0  # bumped by learn(): answers computed before are stale
+        self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
+        self._starts_cache: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    # -- matching ------------------------------------------------------------------------------------------
+
+    def _range(self, prefix: str) -> tuple[int, int]:
+        lo = bisect_left(self._wkeys, prefix)
+        return lo, bisect_left(self._wkeys, prefix + "\uffff", lo)
+
+    def _has_prefix(self, token: str) -> bool:
+        lo, hi = self._range(token)
+        return hi > lo
+
+    def corrections(self, token: str, limit: int = 12) -> list[str]:
+        """Vocabulary words whose start is within 1 (2 from 6 letters) edits of a typed word ("snek" ->
+        "sneakers", "addidas" -> "adidas"). Words are bucketed by first letter: first-letter typos are rare
+        and the bucket keeps the cost per keystroke small."""
+        if token[0] not in self._vocab:
+            return []
+        max_d = 1 if len(token) <= 5 else 2
+        best: dict[str, int] = {}
+        for n in (len(token) - 1, len(token), len(token) + 1):
+            starts, owners = self._starts(token[0], n)
+            for _, d, i in process.extract(token, starts, scorer=Levenshtein.distance, score_cutoff=max_d,
+                                           limit=None):
+                for w in owners[i]:
+                    if d < best.get(w, 99):
+                        best[w] = d
+        return sorted(best, key=lambda w: (best[w], w))[:limit]
+
+    def _starts(self, letter: str, n: int) -> tuple[list[str], list[list[str]]]:
+        """The distinct n-letter starts of the words beginning with letter, and the words of each
+        (cached: many words share a start, so the fuzzy scan compares far fewer strings)."""
+        got = self._starts_cache.get((letter, n))
+        if got is None:
+            groups: dict[str, list[str]] = {}
+            for w in self._vocab[letter]:
+                groups.setdefault(w[:n], []).append(w)
+            got = (list(groups), list(groups.values()))
+            self._starts_cache[(letter, n)] = got
+        return got
+
+    def _token_hits(self, token: str, fuzzy: bool) -> tuple[np.ndarray, np.ndarray] | None:
+        """(phrase ids, word ordinals) whose word starts with token (or with a correction of it)."""
+        if not fuzzy:
+            lo, hi = self._range(token)
+            return (self._wpid[lo:hi], self._wpos[lo:hi]) if hi > lo else None
+        parts = [self._range(w) for w in self.corrections(token)]
+        parts = [(lo, hi) for lo, hi in parts if hi > lo]
+        if not parts:
+            return None
+        return (np.concatenate([self._wpid[lo:hi] for lo, hi in parts]),
+                np.concatenate([self._wpos[lo:hi] for lo, hi in parts]))
+
+    def _match(self, tokens: list[str], fuzzy_at: set[int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Phrases in which every typed word starts some word; and whether the first typed word starts
+        the phrase. Tokens in fuzzy_at are matched through their corrections instead."""
+        hits = []
+        for i, t in enumerate(tokens):
+            h = self._token_hits(t, i in fuzzy_at)
+            if h is None:
+                return None
+            hits.append(h)
+        n = len(self.phrases)
+        order = sorted(range(len(hits)), key=lambda i: len(hits[i][0]))
+        # repeats (a phrase with two words starting alike) are left in: the ranking skips them
+        cand = hits[order[0]][0]
+        for i in order[1:]:
+            mark = np.zeros(n, bool)
+            mark[hits[i][0]] = True
+            cand = cand[mark[cand]]
+            if not len(cand):
+                return None
+        first = np.zeros(n, bool)
+        first[hits[0][0][hits[0][1] == 0]] = True
+        return cand, first[cand]
+
+    # -- ranking -------------------------------------------------------------------------------------------
+
+    def suggest(self, q: str, k: int = 8, profile: np.ndarray | None = None,
+                recent: Sequence[str] = ()) -> list[Suggestion]:
+        """Up to k suggestions for what the shopper has typed so far (all of them find ≥1 product)."""
+        tokens = query_words(q)
+        if not tokens or not len(self.phrases):
+            return []
+        w = self.weights
+        got = self._match(tokens, set())
+        cands, firsts, fuzzy = [], [], []
+        if got is not None:
+            cands.append(got[0])
+            firsts.append(got[1])
+            fuzzy.append(np.zeros(len(got[0]), bool))
+        have = len(got[0]) if got is not None else 0
+        # too little for the exact prefixes: the long-enough words that start no word are taken as
+        # misspelt; if every word starts some word, the last one (still being typed) is
+        fuzzy_at = {i for i, t in enumerate(tokens) if len(t) >= MIN_FUZZY_CHARS and not self._has_prefix(t)}
+        if not fuzzy_at and len(tokens[-1]) >= MIN_FUZZY_CHARS:
+            fuzzy_at = {len(tokens) - 1}
+        if have < k and fuzzy_at:
+            fz = self._match(tokens, fuzzy_at)
+            if fz is not None:
+                new = ~np.isin(fz[0], got[0]) if got is not None else np.ones(len(fz[0]), bool)
+                cands.append(fz[0][new])
+                firsts.append(fz[1][new])
+                fuzzy.append(np.ones(int(new.sum()), bool))
+        if not cands:
+            return []
+        cand = np.concatenate(cands)
+        first = np.concatenate(firsts)
+        fz_mask = np.concatenate(fuzzy)
+        base = self.static[cand] + w.first_word * first + w.fuzzy * fz_mask
+        depth = SHORTLIST if profile is not None or recent else SHORTLIST_ANONYMOUS
+        if len(cand) > depth:
+            keep = np.argpartition(-base, depth - 1)[:depth]
+            cand, base, fz_mask = cand[keep], base[keep], fz_mask[keep]
+        score = base.copy()
+        typed_key = " ".join(tokens)
+        for j, pid in enumerate(cand.tolist()):
+            if self.keys[pid] == typed_key:
+                score[j] += w.exact + w.in_order
+            elif _in_order(tokens, self.plain[pid]):
+                score[j] += w.in_order
+        score += self._personal(cand, profile, recent)
+        order = np.lexsort((cand, -score))
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for j in order.tolist():
+            pid = int(cand[j])
+            folded = self.folded[pid]  # "shirt" after "shirts" adds nothing
+            if folded in seen:
+                continue
+            seen.add(folded)
+            if len(out) >= k:
+                break
+            out.append(Suggestion(self.texts[pid], self.kinds[pid], self.highlight(pid, tokens, bool(fz_mask[j])),
+                                  float(score[j]), int(self.count[pid]), pid))
+        return out
+
+    def _personal(self, cand: np.ndarray, profile: np.ndarray | None, recent: Sequence[str]) -> np.ndarray:
+        """Affinity of each candidate with the shopper: profile vector and recent searches (by their phrase
+        vectors, so nothing is embedded here). Zero for a shopper with neither."""
+        w = self.weights
+        out = np.zeros(len(cand), np.float64)
+        if profile is not None and len(cand):
+            out += w.personal * (self.vectors[cand] @ np.asarray(profile, np.float32))
+        recent_keys = [phrase_key(r) for r in recent if r and r.strip()]
+        rpids = [self.key_to_pid[key] for key in recent_keys if key in self.key_to_pid]
+        if rpids and len(cand):
+            rv = self.vectors[rpids].mean(axis=0)
+            norm = float(np.linalg.norm(rv))
+            if norm > 0:
+                out += w.recent_vec * (self.vectors[cand] @ (rv / norm))
+        if recent_keys:
+            for j, pid in enumerate(cand.tolist()):
+                key = self.keys[pid]
+                if any(key == r or key.startswith(r + " ") for r in recent_keys):
+                    out[j] += w.recent_same
+        return out
+
+    def highlight(self, pid: int, tokens: list[str], fuzzy: bool = False) -> list[tuple[int, int]]:
+        """[start, end) of the part of each phrase word that a typed word matched (its first letters)."""
+        text, words = self.texts[pid], self.words[pid]
+        used: set[int] = set()
+        spans: list[tuple[int, int]] = []
+        for t in tokens:
+            hit = None
+            for key, s, e, _ in sorted(words, key=lambda x: (x[1], -(x[2] - x[1]))):
+                if s in used or not (key.startswith(t) or (fuzzy and self._close(t, key))):
+                    continue
+                hit = (s, prefix_end(text, s, e, min(len(t), len(key))))
+                used.add(s)
+                break
+            if hit:
+                spans.append(hit)
+        return _merge(sorted(spans))
+
+    @staticmethod
+    def _close(token: str, key: str) -> bool:
+        max_d = 1 if len(token) <= 5 else 2
+        return any(Levenshtein.distance(token, key[:n], score_cutoff=max_d) <= max_d
+                   for n in (len(token) - 1, len(token), len(token) + 1))
+
+    # -- empty box, products, learning ---------------------------------------------------------------------
+
+    def trending(self, n: int = 8) -> list[Suggestion]:
+        """The most searched phrases; before any searches, the biggest categories and queries."""
+        if not len(self.phrases):
+            return []
+        searched = np.flatnonzero(self.searches > 0)
+        if len(searched):
+            pids = searched[np.lexsort((searched, -self.searches[searched]))][:n].tolist()
+        else:
+            pids = []
+        if len(pids) < n:
+            general = [i for i in np.lexsort((np.arange(len(self.static)), -self.static)).tolist()
+                       if self.kinds[i] in ("category", "query") and i not in pids]
+            pids += general[:n - len(pids)]
+        return [Suggestion(self.texts[p], self.kinds[p], [], float(self.static[p]), int(self.count[p]), p)
+                for p in pids]
+
+    def product_rows(self, suggestions: Sequence[Suggestion], n: int = 3, profile: np.ndarray | None = None,
+                     product_vectors: np.ndarray | None = None) -> list[int]:
+        """The best products of the best suggestions (their build-time top lists), re-ordered by the
+        shopper's profile when there is one."""
+        out: list[int] = []
+        for s in suggestions:
+            if s.pid < 0:
+                continue
+            rows = self.top_rows[s.pid]
+            if profile is not None and product_vectors is not None and len(rows) > 1:
+                sims = product_vectors[rows] @ np.asarray(profile, np.float32)
+                rows = rows[np.argsort(-sims, kind="stable")]
+            for r in rows.tolist():
+                if r not in out:
+                    out.append(r)
+                if len(out) >= n:
+                    return out
+        return out
+
+    def learn(self, text: str, weight: float = 1.0, logged: bool = False) -> bool:
+        """Count an accepted suggestion or an executed search now (no rebuild). logged: it is also in the
+        search log, which a refresh re-reads (so it is not kept twice). False: not a known phrase."""
+        key = phrase_key(text)
+        pid = self.key_to_pid.get(key)
+        if pid is None:
+            return False
+        with self._lock:
+            if not logged:
+                self.unlogged[key] = self.unlogged.get(key, 0.0) + weight
+            self.searches[pid] += weight
+            self.version += 1
+            self.static[pid] = (self.prior[pid] + self.weights.count * math.log1p(self.count[pid])
+                                + self.weights.searches * math.log1p(self.searches[pid]))
+        return True
+
+
+def _in_order(tokens: list[str], keys: list[str]) -> bool:
+    """The typed words start consecutive phrase words, in order ("run sh" in "men's running shoes")."""
+    for s in range(len(keys) - len(tokens) + 1):
+        if all(keys[s + i].startswith(t) for i, t in enumerate(tokens)):
+            return True
+    return False
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out

@@ -1,0 +1,222 @@
+"""A shopper's profile as pure, incrementally updated state (no I/O).
+
+Recency weighting without rescanning: every contribution is stored multiplied by 2^((t - t0)/half_life)
+for a fixed reference time t0. Multiplying every stored value by the same decay factor does not change
+directions or shares, so the decayed mean at any time is read off directly, each event costs O(1)
+(O(dim) for the vector), and out-of-order events need no special case. When the exponent grows large
+the whole state is rebased (t0 moves forward, values shrink) to stay within float range.
+"""
+from __future__ import annotations
+
+import math
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# How strongly each event type says "more like this" (dismiss: "less like this").
+EVENT_WEIGHTS: dict[str, float] = {"purchase": 5.0, "add_to_cart": 3.0, "wishlist": 2.5, "click": 1.5,
+                                   "view": 1.0, "remove_from_cart": -0.5, "dismiss": -2.0}
+FACETS = ("colour", "brand", "gender", "category", "product_type")
+MAX_ITEMS = 100  # items kept for explanations ("similar to X you viewed")
+_REBASE_EXP = 200.0
+
+
+@dataclass(frozen=True)
+class ItemMeta:
+    """What the profile needs to know about a product (taken from the catalog at the edge)."""
+
+    title: str
+    colour: str | None = None
+    brand: str | None = None
+    gender: str | None = None
+    category: str | None = None  # first two levels of the path
+    product_type: str | None = None
+    price: float | None = None
+
+
+@dataclass
+class ItemTrace:
+    vec: np.ndarray
+    weight: float  # scaled, signed
+    last_ts: float
+    last_type: str
+    title: str = "an item"
+    views: int = 0
+
+
+@dataclass
+class Profile:
+    half_life_s: float
+    dim: int = 384
+    t0: float | None = None
+    s: np.ndarray | None = None  # scaled signed sum of item vectors
+    w: float = 0.0  # scaled sum of |weights|
+    n_events: int = 0
+    facets: dict[str, dict[str, float]] = field(default_factory=lambda: {f: {} for f in FACETS})
+    price_w: float = 0.0
+    price_m1: float = 0.0  # scaled sums of log price and its square
+    price_m2: float = 0.0
+    items: OrderedDict[str, ItemTrace] = field(default_factory=OrderedDict)
+    dismissed: set[str] = field(default_factory=set)
+    purchased: dict[str, float] = field(default_factory=dict)
+    cart: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    wishlist: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    searches: deque = field(default_factory=lambda: deque(maxlen=50))
+    sizes: dict[str, float] = field(default_factory=dict)
+    context: dict[str, str] = field(default_factory=dict)
+    last_ts: float = 0.0
+    size_chart_views: int = 0
+    wish_stock: dict[str, bool] = field(default_factory=dict)  # in stock when wishlisted? (restock nudges)
+
+    def _scale(self, t: float) -> float:
+        if self.t0 is None:
+            self.t0 = t
+        exp = (t - self.t0) / self.half_life_s
+        if exp > _REBASE_EXP:
+            self._rebase(t)
+            exp = 0.0
+        return 2.0 ** exp
+
+    def _rebase(self, t: float) -> None:
+        k = 2.0 ** (-(t - self.t0) / self.half_life_s)
+        self.t0 = t
+        if self.s is not None:
+            self.s *= k
+        self.w *= k
+        for counts in self.facets.values():
+            for key in counts:
+                counts[key] *= k
+        self.price_w *= k
+        self.price_m1 *= k
+        self.price_m2 *= k
+        for tr in self.items.values():
+            tr.weight *= k
+        for key in self.sizes:
+            self.sizes[key] *= k
+
+    def add(self, etype: str, ts: float, product_id: str | None = None, vec: np.ndarray | None = None,
+            meta: ItemMeta | None = None, query: str | None = None, context: dict | None = None) -> None:
+        """Fold one event in: O(dim) for the vector, O(1) for everything else."""
+        self.n_events += 1
+        self.last_ts = max(self.last_ts, ts)
+        if context:
+            self.context.update({k: v for k, v in context.items() if k in ("device", "referrer")})
+        if etype == "search":
+            if query:
+                self.searches.append((ts, query))
+            return
+        if product_id is None:
+            return
+        self._track_lists(etype, ts, product_id)
+        if context and context.get("size") and etype in ("add_to_cart", "purchase", "wishlist"):
+            self.sizes[context["size"]] = self.sizes.get(context["size"], 0.0) + self._scale(ts)
+        wt = EVENT_WEIGHTS.get(etype, 0.0)
+        if wt == 0.0 or vec is None:
+            return
+        sc = wt * self._scale(ts)
+        if self.s is None:
+            self.s = np.zeros(self.dim, dtype=np.float64)
+        self.s += sc * vec.astype(np.float64)
+        self.w += abs(sc)
+        tr = self.items.get(product_id)
+        if tr is None:
+            tr = ItemTrace(np.asarray(vec, np.float32), 0.0, ts, etype, meta.title if meta else "an item")
+            self.items[product_id] = tr
+            if len(self.items) > MAX_ITEMS:
+                self.items.popitem(last=False)
+        tr.weight += sc
+        if ts >= tr.last_ts:
+            tr.last_ts, tr.last_type = ts, etype
+        tr.views += etype == "view"
+        self.items.move_to_end(product_id)
+        if meta is not None and sc > 0:  # taste facets learn only from positive signals
+            for f in FACETS:
+                val = getattr(meta, f)
+                if val:
+                    self.facets[f][val] = self.facets[f].get(val, 0.0) + sc
+            if meta.price and meta.price > 0:
+                lp = math.log(meta.price)
+                self.price_w += sc
+                self.price_m1 += sc * lp
+                self.price_m2 += sc * lp * lp
+
+    def add_list_only(self, etype: str, ts: float, product_id: str | None) -> None:
+        """An event kept without personalization consent: cart/wishlist/orders only, nothing learned."""
+        if product_id is not None:
+            self._track_lists(etype, ts, product_id)
+
+    def _track_lists(self, etype: str, ts: float, pid: str) -> None:
+        if etype == "dismiss":
+            self.dismissed.add(pid)
+        elif etype in ("view", "click", "add_to_cart", "wishlist", "purchase"):
+            self.dismissed.discard(pid)  # looking again undoes a dismissal
+        if etype == "add_to_cart":
+            self.cart[pid] = ts
+        elif etype == "remove_from_cart":
+            self.cart.pop(pid, None)
+        elif etype == "purchase":
+            self.purchased[pid] = max(ts, self.purchased.get(pid, 0.0))
+            self.cart.pop(pid, None)
+            self.wishlist.pop(pid, None)
+        elif etype == "wishlist":
+            self.wishlist[pid] = ts
+
+    # --- reading --------------------------------------------------------------------------------
+    def vector(self) -> np.ndarray | None:
+        """Unit-norm decayed weighted mean direction (None: no product signal yet)."""
+        if self.s is None or self.w <= 0:
+            return None
+        n = float(np.linalg.norm(self.s))
+        if n < 1e-9 * self.w:
+            return None
+        return (self.s / n).astype(np.float32)
+
+    def confidence(self) -> float:
+        """0 (nothing known) .. 1 (plenty of product signal); one event already counts."""
+        n = sum(1 for _ in self.items)
+        return 1.0 - 0.5 ** (n / 2.0) if n else 0.0
+
+    def facet_shares(self, facet: str) -> dict[str, float]:
+        counts = self.facets.get(facet, {})
+        total = sum(counts.values())
+        return {k: v / total for k, v in counts.items()} if total > 0 else {}
+
+    def price_band(self) -> tuple[float, float] | None:
+        """The shopper's usual price range: decayed mean ± 1 sd of log price."""
+        if self.price_w <= 0:
+            return None
+        m = self.price_m1 / self.price_w
+        var = max(self.price_m2 / self.price_w - m * m, 0.0)
+        sd = max(math.sqrt(var), 0.25)  # at least ±28%: one item is not a band
+        return math.exp(m - sd), math.exp(m + sd)
+
+    def learned_preferences(self, min_share: float = 0.4) -> dict:
+        prefs: dict = {}
+        for facet, key in (("colour", "colours"), ("brand", "brands"), ("gender", "gender"),
+                           ("category", "categories")):
+            shares = self.facet_shares(facet)
+            top = sorted((k for k, v in shares.items() if v >= min_share), key=lambda k: -shares[k])
+            if top:
+                prefs[key] = top[0] if key == "gender" else top
+        band = self.price_band()
+        if band:
+            prefs["price_band"] = [round(band[0]), round(band[1])]
+        if self.sizes:
+            prefs["sizes"] = [max(self.sizes, key=self.sizes.get)]
+        return prefs
+
+    def explain_rows(self, cand: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """For candidate vectors (n×d): each one's top contributing interacted item and its share.
+
+        affinity(c) = c·s/|s| = Σ_i weight_i (c·e_i) / |s|, so the items' terms are the exact
+        contributions (up to items that fell out of the bounded trace).
+        """
+        if not self.items or self.s is None:
+            return [], np.zeros(len(cand), np.int64), np.zeros(len(cand))
+        ids = list(self.items)
+        e = np.stack([self.items[i].vec for i in ids])
+        wts = np.array([self.items[i].weight for i in ids])
+        contrib = (cand @ e.T) * (wts / float(np.linalg.norm(self.s)))
+        best = np.argmax(contrib, axis=1)
+        return ids, best, contrib[np.arange(len(cand)), best]

@@ -1,0 +1,185 @@
+"""Search speed over HTTP against a real server process: modes side by side with /healthz, at 1 and N
+concurrent clients, plus the personalized path, the server's RSS and the index size on disk."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def summary(xs: list[float]) -> dict:
+    """p50/p99/mean in ms of a list of latencies in ms."""
+    if not xs:
+        return {"n": 0, "p50_ms": None, "p99_ms": None, "mean_ms": None}
+    a = np.asarray(xs)
+    return {"n": len(xs), "p50_ms": round(float(np.percentile(a, 50)), 3),
+            "p99_ms": round(float(np.percentile(a, 99)), 3), "mean_ms": round(float(a.mean()), 3)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m assistant` in its own process (its own model, own state dir), as a shop runs it."""
+
+    def __init__(self, index_dir: Path, catalog: Path | None, mapping: Path | None):
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.state = tempfile.mkdtemp(prefix="shopmate-bench-")
+        env = {**os.environ, "SHOPMATE_INDEX_DIR": str(index_dir), "SHOPMATE_PORT": str(self.port),
+               "SHOPMATE_LOG_LEVEL": "warning", "HF_HUB_OFFLINE": "1", "SHOPMATE_DATA_DIR": self.state,
+               "TOKENIZERS_PARALLELISM": "false"}
+        if catalog:
+            env["SHOPMATE_CATALOG"] = str(catalog)
+        if mapping:
+            env["SHOPMATE_MAPPING"] = str(mapping)
+        self.proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_ready(self, timeout: float = 240) -> float:
+        """Seconds until /api/index answers (the model and the index are loaded)."""
+        t0 = time.perf_counter()
+        with httpx.Client(base_url=self.base_url, timeout=10) as c:
+            while True:
+                try:
+                    if c.get("/api/index").status_code == 200:
+                        return time.perf_counter() - t0
+                except httpx.HTTPError:
+                    pass
+                if time.perf_counter() - t0 > timeout or self.proc.poll() is not None:
+                    raise RuntimeError("the benchmark server did not start (run `make index` first?)")
+                time.sleep(0.2)
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+        return round(kb / 1024, 1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@contextmanager
+def running_server(index_dir: Path, catalog: Path | None, mapping: Path | None) -> Iterator[Server]:
+    srv = Server(index_dir, catalog, mapping)
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def concurrent(base_url: str, clients: int, n_per_client: int,
+               request: Callable[[httpx.Client, int], None]) -> list[float]:
+    """Latencies (ms) of clients x n_per_client requests made by `clients` threads at once."""
+    out: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+
+    def worker(w: int) -> None:
+        mine = []
+        with httpx.Client(base_url=base_url, timeout=60) as c:
+            request(c, w)  # warm the connection outside the measurement
+            start.wait()
+            for i in range(n_per_client):
+                t = time.perf_counter()
+                request(c, w * n_per_client + i)
+                mine.append((time.perf_counter() - t) * 1000)
+        with lock:
+            out.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def personal_token(base_url: str, queries: list[str]) -> tuple[str | None, str]:
+    """A shopper with some history (views/carts of search results), or None if profiles are absent."""
+    with httpx.Client(base_url=base_url, timeout=30) as c:
+        r = c.post("/api/sessions")
+        if r.status_code != 200:
+            return None, f"POST /api/sessions answered {r.status_code}: profiles are not available"
+        token = r.json()["token"]
+        events = []
+        for q in queries[:5]:
+            hits = c.get("/api/search", params={"q": q, "k": 3}).json()["results"]
+            events += [{"type": "view", "product_id": h["id"]} for h in hits]
+            events += [{"type": "add_to_cart", "product_id": h["id"]} for h in hits[:1]]
+        r = c.post("/api/events", json=events, headers={"Authorization": f"Bearer {token}"})
+        if r.status_code != 200:
+            return None, f"POST /api/events answered {r.status_code}: {r.text[:200]}"
+        return token, f"anonymous shopper with {len(events)} view/add_to_cart events"
+
+
+def bench_http(srv: Server, queries: list[str], n: int, clients: tuple[int, ...] = (1, 8)) -> tuple[dict, dict]:
+    """Per mode and concurrency: p50/p99 of /api/search beside /healthz. Returns (summaries, raw samples)."""
+    modes = {"bm25": {"mode": "lexical"}, "dense": {"mode": "dense"}, "hybrid": {"mode": "hybrid"}}
+    token, note = personal_token(srv.base_url, queries)
+    results: dict = {"personalized_shopper": note}
+    raw: dict = {}
+    for c in clients:
+        per = max(1, n // c)
+        key = f"concurrency_{c}"
+        results[key], raw[key] = {}, {}
+
+        def healthz(cl: httpx.Client, i: int) -> None:
+            cl.get("/healthz")
+
+        cases: dict[str, Callable[[httpx.Client, int], None]] = {"healthz": healthz}
+        for name, params in modes.items():
+            def search(cl: httpx.Client, i: int, params=params) -> None:
+                r = cl.get("/api/search", params={"q": queries[i % len(queries)], "k": 10, **params})
+                r.raise_for_status()
+            cases[name] = search
+        if token:
+            def personal(cl: httpx.Client, i: int) -> None:
+                r = cl.get("/api/search", params={"q": queries[i % len(queries)], "k": 10},
+                           headers={"Authorization": f"Bearer {token}"})
+                r.raise_for_status()
+            cases["personalized"] = personal
+        # Interleave the cases in rounds so that machine noise hits all of them alike.
+        rounds = 3
+        samples: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(rounds):
+            for name, fn in cases.items():
+                samples[name] += concurrent(srv.base_url, c, max(1, per // rounds), fn)
+        for name, xs in samples.items():
+            results[key][name] = summary(xs)
+            raw[key][name] = xs
+        if not token:
+            results[key]["personalized"] = {"status": "not available", "reason": note}
+    return results, raw
+
+
+def index_size(index_dir: Path) -> dict:
+    """Bytes on disk of the serving version, per file and per 1k products."""
+    from index.store import current_version, read_manifest
+
+    vdir = Path(index_dir) / str(current_version(index_dir))
+    files = {f.name: f.stat().st_size for f in vdir.iterdir() if f.is_file()}
+    count = read_manifest(Path(index_dir)).count
+    total = sum(files.values())
+    return {"products": count, "bytes": total, "mb_per_1k_products": round(total / count * 1000 / 2**20, 3),
+            "files": files}
