@@ -28,9 +28,9 @@ SCRIPTS: dict[str, str] = {
     "chat": "scripts/bench_chat.py",
 }
 QUICK_ARGS: dict[str, dict[str, str]] = {
-    "personalization_quality": {"--shoppers": "100"},
+    "personalization_quality": {"--shoppers": "100", "--limit": "1500"},
     "personalization_speed": {"--queries": "40", "--events": "200"},
-    "autocomplete_speed": {"--requests": "100"},
+    "autocomplete_speed": {"--requests": "40"},
     "chat": {"--conversations": "3"},
     "outfits": {"--anchors": "60", "--cold": "10"},
 }
