@@ -23,24 +23,14 @@ from assistant.errors import NotFound, Unauthorized
 from assistant.llm import GroundingIndex, facts_prompt, grounded_sentences, stream_completion, ungrounded_names, \
     with_deadline
 from assistant.nlu import IntentExemplars, NluVocab, Parse, SlotChanges, parse_message
+from assistant.api_outfits import rules_for_app
+from assistant.outfits import complete_the_look
 from assistant.query_parser import Filters
 from assistant.search import SearchEngine
 from index.catalog import Product
 
 router = APIRouter()
 log = logging.getLogger("shopmate.chat")
-
-# Departments that dress an item of another, for the complete-the-look fallback used only while
-# assistant.outfits is not installed. Keys and values are top-level catalog categories.
-_COMPLEMENTS = {
-    "clothing": ("Footwear", "Bags, Wallets & Belts", "Jewellery", "Watches", "Sunglasses"),
-    "footwear": ("Clothing", "Bags, Wallets & Belts", "Watches", "Sunglasses"),
-    "jewellery": ("Clothing", "Footwear", "Bags, Wallets & Belts"),
-    "watches": ("Clothing", "Footwear", "Sunglasses"),
-    "bags, wallets & belts": ("Clothing", "Footwear", "Watches"),
-    "sunglasses": ("Clothing", "Footwear", "Watches"),
-}
-
 
 @dataclass
 class Conversation:
@@ -115,22 +105,12 @@ def _request_for(ws: WebSocket, token: str | None) -> Request:
     return Request(scope)
 
 
-def fallback_look(engine: SearchEngine, search, anchor: Product, want: str | None) -> list[tuple[str, Product, str]]:
-    """Other-category items in the anchor's colour family and for the same shopper, one search per department."""
+def slot_search(search, anchor: Product, want: str) -> list[tuple[str, Product, str]]:
+    """Items of the department the shopper named ("what shoes go with it?") when the look has no such slot."""
     gender = anchor.gender if anchor.gender in ("women", "men", "girls", "boys", "baby") else None
-    colour = f"{anchor.colour} " if anchor.colour else ""
-    if want:
-        c = Constraints(category=want, gender=gender, terms=[colour.strip()] if colour else [])
-        return [(want, i.product, f"a {want} to wear with {anchor.title}") for i in run_search(c, search, 4)]
-    top = (anchor.category[0] if anchor.category else "").lower()
-    out: list[tuple[str, Product, str]] = []
-    for dept in _COMPLEMENTS.get(top, ()):
-        hits = search(f"{colour}{anchor.product_type or anchor.title}", Filters(category=dept, gender=gender), 5)
-        for h in hits:
-            if h.product.category and h.product.category[0].lower() != top:
-                out.append((dept, h.product, f"from {dept}, to go with {anchor.title}"))
-                break
-    return out
+    terms = [anchor.colour] if anchor.colour else []
+    c = Constraints(category=want, gender=gender, terms=terms)
+    return [(want, i.product, f"a {want} to wear with {anchor.title}") for i in run_search(c, search, 4)]
 
 
 class ChatSession:
@@ -156,20 +136,15 @@ class ChatSession:
         return search
 
     def _look(self, engine: SearchEngine, search):
-        try:
-            from assistant.outfits import complete_the_look
-        except ImportError:
-            complete_the_look = None
+        rules = rules_for_app(self.app)
 
         def look(anchor: Product, want: str | None):
-            if complete_the_look is None:
-                return fallback_look(engine, search, anchor, want)
             profile = self.shoppers.profile_vector(self.shopper_id) if self.shoppers and self.shopper_id else None
             copurchase = self.shoppers.copurchase_pairs() if self.shoppers else None
-            result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase)
+            result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
             out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
             if want:
-                out = [x for x in out if category_matches(x[1], want)] or fallback_look(engine, search, anchor, want)
+                out = [x for x in out if category_matches(x[1], want)] or slot_search(search, anchor, want)
             return out
         return look
 

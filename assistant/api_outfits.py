@@ -26,11 +26,15 @@ def _services(request: Request) -> Services:
 
 
 def _rules(request: Request) -> OutfitRules:
-    """The shop's rules files (settings.outfit_rules / outfit_palette), read once per app."""
+    return rules_for_app(request.app)
+
+
+def rules_for_app(app: Any) -> OutfitRules:
+    """The shop's rules files (settings.outfit_rules / outfit_palette), read once per app; chat uses them too."""
     with _LOCK:
-        rules = getattr(request.app.state, "outfit_rules", None)
+        rules = getattr(app.state, "outfit_rules", None)
         if rules is None:
-            s = _services(request).settings
+            s = app.state.services.settings
             try:
                 bundled = (Path(s.outfit_rules).resolve() == RULES_FILE.resolve()
                            and Path(s.outfit_palette).resolve() == PALETTE_FILE.resolve())
@@ -38,7 +42,7 @@ def _rules(request: Request) -> OutfitRules:
                 rules = default_rules() if bundled else OutfitRules.load(s.outfit_rules, s.outfit_palette)
             except RulesError as e:
                 raise Unavailable(f"complete the look is not configured: {e}; fix the file and restart") from None
-            request.app.state.outfit_rules = rules
+            app.state.outfit_rules = rules
         return rules
 
 

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -38,6 +39,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                   description="Conversational shopping assistant: search, personalization, chat.")
     app.state.settings = settings
     install_handlers(app)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # the widget runs on the shop's pages, the API on another origin
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"],
+                           allow_credentials=False, max_age=600)
     app.include_router(api_catalog.router)
     app.include_router(api_autocomplete.router)
     app.include_router(api_profiles.router)

@@ -23,6 +23,9 @@ class Settings:
     rrf_k: int = 60
     max_k: int = 100
     log_level: str = "info"
+    # Origins of the shops allowed to embed the widget and call the API from their pages (comma-separated;
+    # "*" = any). Safe as a default: personal calls carry a bearer token, never cookies.
+    cors_origins: str = "*"
     # --- chat over websockets (README: "Chat assistant over websockets")
     chat_max_frame_bytes: int = 8192
     chat_rate_per_s: float = 10.0  # frames per second per connection (bursts up to the same number)

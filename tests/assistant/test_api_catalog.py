@@ -86,3 +86,24 @@ def test_admin_disabled_without_token(make_server):
     srv = make_server(admin_token="")
     r = httpx.post(srv.base_url + "/api/admin/reload", timeout=30)
     assert r.status_code == 403 and "SHOPMATE_ADMIN_TOKEN" in r.json()["error"]["message"]
+
+
+def test_cors_lets_a_shop_page_on_another_origin_use_the_api_and_widget(client):
+    shop = "https://shop.example"
+    pre = client.options("/api/events", headers={"Origin": shop, "Access-Control-Request-Method": "POST",
+                                                  "Access-Control-Request-Headers": "authorization,content-type"})
+    assert pre.status_code == 200
+    assert pre.headers["access-control-allow-origin"] in (shop, "*")
+    assert "authorization" in pre.headers["access-control-allow-headers"].lower()
+    r = client.get("/api/search", params={"q": "shoes", "k": 1}, headers={"Origin": shop})
+    assert r.headers["access-control-allow-origin"] in (shop, "*")
+    js = client.get("/web/widget/main.js", headers={"Origin": shop})  # the widget's ES modules, imported cross-origin
+    assert js.status_code == 200 and js.headers["access-control-allow-origin"] in (shop, "*")
+
+
+def test_cors_can_be_limited_to_the_shops_origins(make_server):
+    srv = make_server(cors_origins="https://shop.example")
+    ok = httpx.get(srv.base_url + "/healthz", headers={"Origin": "https://shop.example"}, timeout=30)
+    assert ok.headers["access-control-allow-origin"] == "https://shop.example"
+    other = httpx.get(srv.base_url + "/healthz", headers={"Origin": "https://evil.example"}, timeout=30)
+    assert "access-control-allow-origin" not in other.headers
