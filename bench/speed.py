@@ -37,7 +37,8 @@ def _free_port() -> int:
 class Server:
     """`python -m assistant` in its own process (its own model, own state dir), as a shop runs it."""
 
-    def __init__(self, index_dir: Path, catalog: Path | None, mapping: Path | None):
+    def __init__(self, index_dir: Path, catalog: Path | None = None, mapping: Path | None = None,
+                 extra_env: dict[str, str] | None = None):
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.state = tempfile.mkdtemp(prefix="shopmate-bench-")
@@ -48,16 +49,20 @@ class Server:
             env["SHOPMATE_CATALOG"] = str(catalog)
         if mapping:
             env["SHOPMATE_MAPPING"] = str(mapping)
+        env.update(extra_env or {})
+        self.products = 0
         self.proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def wait_ready(self, timeout: float = 240) -> float:
+    def wait_ready(self, timeout: float = 1200) -> float:
         """Seconds until /api/index answers (the model and the index are loaded)."""
         t0 = time.perf_counter()
         with httpx.Client(base_url=self.base_url, timeout=10) as c:
             while True:
                 try:
-                    if c.get("/api/index").status_code == 200:
+                    r = c.get("/api/index")
+                    if r.status_code == 200:
+                        self.products = int(r.json().get("count") or 0)
                         return time.perf_counter() - t0
                 except httpx.HTTPError:
                     pass
@@ -79,8 +84,10 @@ class Server:
 
 
 @contextmanager
-def running_server(index_dir: Path, catalog: Path | None, mapping: Path | None) -> Iterator[Server]:
-    srv = Server(index_dir, catalog, mapping)
+def running_server(index_dir: Path, catalog: Path | None = None, mapping: Path | None = None,
+                   extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """The one way the benchmarks start a server: own process, own temporary state, stopped afterwards."""
+    srv = Server(index_dir, catalog, mapping, extra_env)
     try:
         srv.wait_ready()
         yield srv

@@ -14,16 +14,15 @@ import json
 import os
 import platform
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.speed import running_server  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -91,35 +90,6 @@ def _timed(s, q: str) -> float:
     return (time.perf_counter() - t) * 1000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(index_dir: Path, state: Path, cache_size: int | None = None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = dict(os.environ, SHOPMATE_INDEX_DIR=str(index_dir), SHOPMATE_PORT=str(port), SHOPMATE_DATA_DIR=str(state),
-               SHOPMATE_LOG_LEVEL="warning")
-    if cache_size is not None:
-        env["SHOPMATE_AUTOCOMPLETE_CACHE_SIZE"] = str(cache_size)
-    proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(base + "/api/autocomplete", params={"q": "a"}, timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def run_clients(base: str, paths: list[tuple[str, dict]], clients: int) -> tuple[list[float], list[float]]:
     """Send the requests from `clients` threads (one keep-alive connection each); round-trip times in ms,
     and the handler's own took_ms where the response has one."""
@@ -184,14 +154,9 @@ def main(argv: list[str] | None = None) -> int:
                     "index_dir": str(a.index_dir), "typed_prefixes": len(typed)}
     report["handler_in_process"], report["index"] = in_process(a.index_dir, typed)
     # uncached: every keystroke computed; cached: the server's default answer cache for anonymous shoppers
-    for mode, size in (("uncached", 0), ("cached", None)):
-        with tempfile.TemporaryDirectory() as state:
-            proc, base = start_server(a.index_dir, Path(state), size)
-            try:
-                report[f"http_{mode}"] = {str(c): http_bench(base, typed, a.requests, c) for c in (1, 8)}
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+    for mode, env in (("uncached", {"SHOPMATE_AUTOCOMPLETE_CACHE_SIZE": "0"}), ("cached", {})):
+        with running_server(a.index_dir, extra_env=env) as srv:
+            report[f"http_{mode}"] = {str(c): http_bench(srv.base_url, typed, a.requests, c) for c in (1, 8)}
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1))

@@ -16,14 +16,14 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.speed import running_server  # noqa: E402
 
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
@@ -84,29 +84,6 @@ async def run_level(base: str, ws_url: str, concurrency: int, rounds: int) -> di
     return {"concurrency": concurrency, **{k: summary(v) for k, v in times.items()}, "rest_search": summary(rest)}
 
 
-def start_server(index_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "SHOPMATE_INDEX_DIR": str(index_dir), "SHOPMATE_PORT": str(port),
-           "SHOPMATE_LOG_LEVEL": "warning", "HF_HUB_OFFLINE": "1", "SHOPMATE_CHAT_RATE_PER_S": "1000",
-           "SHOPMATE_DATA_DIR": tempfile.mkdtemp(prefix="shopmate-bench-chat-")}
-    return subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_ready(base: str, proc: subprocess.Popen) -> int:
-    deadline = time.time() + 1200  # a first start may build the index version's autocomplete phrases
-    with httpx.Client(base_url=base, timeout=30) as c:
-        while True:
-            try:
-                r = c.get("/api/index")
-                if r.status_code == 200:
-                    return int(r.json().get("products") or r.json().get("count") or 0)
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError("server did not start")
-            time.sleep(0.3)
-
-
 async def main_async(base: str, ws_url: str, conversations: int) -> list[dict]:
     # warm-up: model, caches, the NLU vocabulary and the intent exemplars are built on first use
     await run_level(base, ws_url, 1, 1)
@@ -119,18 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--conversations", type=int, default=10, help="sequential conversations at concurrency 1")
     ap.add_argument("--out", default=None, help="also write the figures as JSON here")
     a = ap.parse_args(argv)
-    port = 8900 + os.getpid() % 90
-    base, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
-    proc = start_server(Path(a.index_dir), port)
-    try:
-        n_products = wait_ready(base, proc)
-        levels = asyncio.run(main_async(base, ws_url, a.conversations))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    env = {"SHOPMATE_CHAT_RATE_PER_S": "1000"}  # the benchmark's own rate is not abuse
+    with running_server(Path(a.index_dir), extra_env=env) as srv:
+        n_products = srv.products
+        levels = asyncio.run(main_async(srv.base_url, srv.base_url.replace("http://", "ws://"), a.conversations))
     result = {"index_dir": a.index_dir, "products": n_products, "turns_per_conversation": 1 + len(FOLLOW_UPS),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "levels": levels}
     print("| concurrent conversations | turn | first `delta` p50 / p99 (ms) | `done` p50 / p99 (ms) | n |")

@@ -15,7 +15,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
+from bench.speed import running_server  # noqa: E402
 from index.store import current_version, load_index  # noqa: E402
 
 QUERIES = ["shoes", "running shoes", "watch", "shirt for men", "dress", "blue jeans", "sneakers", "gold ring",
@@ -55,30 +55,14 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, default=ROOT / "data" / "index")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--events", type=int, default=2000)
-    ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "personalization.json")
     a = ap.parse_args()
     index_dir, catalog = ensure_index(a.index_dir)
     from index.embedder import MODEL_NAME
 
     ids = [p.id for p in load_index(index_dir, MODEL_NAME, 384).products]
-    state = Path(tempfile.mkdtemp(prefix="shopmate-bench-"))
-    env = {**os.environ, "SHOPMATE_INDEX_DIR": str(index_dir), "SHOPMATE_DATA_DIR": str(state),
-           "SHOPMATE_PORT": str(a.port), "SHOPMATE_CATALOG": str(catalog), "SHOPMATE_LOG_LEVEL": "warning",
-           "SHOPMATE_SEGMENTS_REFRESH_S": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{a.port}"
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+    with running_server(index_dir, catalog, extra_env={"SHOPMATE_SEGMENTS_REFRESH_S": "0"}) as srv:
+        base = srv.base_url
         rng = np.random.default_rng(1)
         with httpx.Client(base_url=base, timeout=30) as c:
             tok = c.post("/api/sessions").json()["token"]
@@ -117,9 +101,6 @@ def main() -> None:
 
         single = ingest(8, a.events // 8, 1)
         batched = ingest(4, max(a.events // 400, 2), 100)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     sa, sp = summary(anon), summary(personal)
     report = {"machine": f"{platform.machine()} {os.cpu_count()} cores", "index": str(index_dir),
               "products": len(ids), "search_anonymous": sa, "search_personalized": sp,

@@ -12,7 +12,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
 from assistant.search import SearchEngine  # noqa: E402
+from bench.speed import running_server  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
@@ -105,40 +105,18 @@ def bench_queries(engine: SearchEngine, queries: list[str], rounds: int) -> dict
 
 
 def bench_server(index_dir: Path, queries: list[str], n: int) -> dict:
-    port = 8700 + os.getpid() % 200
-    env = {**os.environ, "SHOPMATE_INDEX_DIR": str(index_dir), "SHOPMATE_PORT": str(port),
-           "SHOPMATE_LOG_LEVEL": "warning", "HF_HUB_OFFLINE": "1",
-           "SHOPMATE_DATA_DIR": tempfile.mkdtemp(prefix="shopmate-bench-")}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, timeout=30) as c:
-            deadline = time.time() + 180
-            while True:
-                try:
-                    if c.get("/api/index").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("server did not start")
-                time.sleep(0.2)
-            health, search = [], []
-            for i in range(n):
-                q = queries[i % len(queries)]
-                t = time.perf_counter()
-                c.get("/healthz")
-                health.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                c.get("/api/search", params={"q": q, "k": 10})
-                search.append((time.perf_counter() - t) * 1000)
-            rss_kb = int(next(line.split()[1] for line in open(f"/proc/{proc.pid}/status")
-                              if line.startswith("VmRSS")))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    return {"healthz_http": summary(health), "search_http": summary(search), "server_rss_mb": round(rss_kb / 1024, 1)}
+    with running_server(index_dir) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as c:
+        health, search = [], []
+        for i in range(n):
+            q = queries[i % len(queries)]
+            t = time.perf_counter()
+            c.get("/healthz")
+            health.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            c.get("/api/search", params={"q": q, "k": 10})
+            search.append((time.perf_counter() - t) * 1000)
+        rss = srv.rss_mb()
+    return {"healthz_http": summary(health), "search_http": summary(search), "server_rss_mb": rss}
 
 
 def main() -> None:
