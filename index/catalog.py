@@ -205,6 +205,8 @@ def _brand(raw: str, title: str, category: list[str]) -> str | None:
     if brand and low_title.startswith(brand.lower()):
         return brand
     for node in category[2:]:
+        if low_title.startswith(node.lower()):
+            continue  # the product's own name as a leaf says nothing about where the brand ends
         words = node.split()
         for i in range(len(words) - 1, 0, -1):  # longest brand-like prefix of a shelf name
             cand = " ".join(words[:i])

@@ -89,3 +89,13 @@ def test_mapping_with_unknown_field_is_refused(tmp_path):
     with pytest.raises(CatalogError, match="unknown product fields"):
         Mapping.load(mp)
 
+
+
+def test_brand_column_corrected_by_the_tree_only_where_it_disagrees():
+    from index.catalog import _brand
+    jeans = ["Clothing", "Men's Clothing", "Jeans", "Reckler Jeans"]
+    assert _brand("Slim", "Reckler Slim Fit Men's Jeans", jeans) == "Reckler"  # the column held a fit
+    assert _brand("Alisha", "Alisha Solid Women's Cycling Shorts", ["Clothing", "Women's Clothing", "Shorts"]) == "Alisha"
+    # a leaf that is the product's own name does not tell where the brand ends
+    shoes = ["Footwear", "Men's Footwear", "Casual Shoes", "Zobello Casual Shoes"]
+    assert _brand("", "Zobello Casual Shoes", shoes) is None
