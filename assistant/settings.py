@@ -21,7 +21,6 @@ class Settings:
     embed_batch_size: int = 64
     search_candidates: int = 200  # per retriever, before fusion
     rrf_k: int = 60
-    max_k: int = 100
     log_level: str = "info"
     # Origins of the shops allowed to embed the widget and call the API from their pages (comma-separated;
     # "*" = any). Safe as a default: personal calls carry a bearer token, never cookies.
