@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test index bench clean browser
+.PHONY: install run test index bench bench-quick clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,13 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-# Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (BENCH_ARGS=--quick: short).
+# Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (builds data/index if missing).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
 	$(PY) scripts/bench.py --index-dir $(INDEX_DIR) --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
 
+# The same on small samples (about a minute; indexes its own 1,000-product sample) -> bench/quick/.
+bench-quick: $(STAMP)
+	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) $(INDEX_DIR) data/state
+	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick

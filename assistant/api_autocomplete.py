@@ -3,17 +3,21 @@
 The handler is `async` on purpose: it does a few hundred microseconds of in-memory work and no I/O for
 an anonymous shopper, so running it on the event loop saves the thread-pool hop a sync route pays. The
 body is rendered by hand (json.dumps) rather than by FastAPI's generic encoder, which cost a third of the
-time per keystroke.
+time per keystroke. For the same reason GET /api/autocomplete is a plain Starlette route that reads q and k
+itself: FastAPI's parameter validation and dependency solving cost more than a cached answer does. Its
+OpenAPI entry is declared by hand (`document`).
 """
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
+import re
 import time
 
 import numpy as np
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import Response
 
 from assistant.autocomplete import Suggestion
@@ -26,6 +30,7 @@ from index.suggestions import display_form
 router = APIRouter()
 log = logging.getLogger("shopmate.autocomplete")
 MAX_Q_CHARS = 200
+K_DEFAULT, K_MAX = 8, 20
 PRODUCT_HITS = 3
 RECENT = 5
 
@@ -83,12 +88,28 @@ def _recent_and_trending(ac: Autocomplete, recent: list[str], k: int) -> list[Su
     return out[:k]
 
 
-@router.get("/api/autocomplete", tags=["search"])
-async def autocomplete(request: Request, q: str = Query("", description="what the shopper has typed so far"),
-                       k: int = Query(8, ge=1, le=20, description="how many suggestions")):
+_INT = re.compile(r"\s*[+-]?[0-9]+(?:\.0*)?\s*")
+
+
+def parse_k(raw: str | None) -> int:
+    """k from the query string: a whole number 1..K_MAX (default K_DEFAULT), else BadInput (422)."""
+    if raw is None:
+        return K_DEFAULT
+    if not _INT.fullmatch(raw):
+        raise BadInput(f"k: must be a whole number from 1 to {K_MAX}, got {raw[:20]!r}")
+    k = int(raw.strip().split(".")[0])
+    if not 1 <= k <= K_MAX:
+        raise BadInput(f"k: must be from 1 to {K_MAX}, got {k}")
+    return k
+
+
+async def autocomplete(request: Request) -> Response:
     """Suggestions for the search box, plus the top product hits of the best suggestions. With a shopper
     token (and consent) the order follows the shopper's taste; an empty q gives recent + trending."""
     t0 = time.perf_counter()
+    params = request.query_params
+    q = params.get("q", "")
+    k = parse_k(params.get("k"))
     if len(q) > MAX_Q_CHARS:
         raise BadInput(f"q is {len(q)} characters; autocomplete takes at most {MAX_Q_CHARS} "
                        f"(send longer text to /api/search)")
@@ -121,6 +142,9 @@ async def autocomplete(request: Request, q: str = Query("", description="what th
                     media_type="application/json")
 
 
+router.add_route("/api/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)
+
+
 @router.post("/api/autocomplete/accept", tags=["search"])
 async def accept(request: Request, text: str = Body(..., embed=True, description="the suggestion chosen")):
     """The shopper picked a suggestion: it counts towards its popularity now (no rebuild), and, for a
@@ -140,3 +164,30 @@ async def accept(request: Request, text: str = Body(..., embed=True, description
         recorded = True
     learned = ac.suggester.learn(text, logged=recorded)
     return {"text": text, "learned": learned, "recorded": recorded}
+
+
+_ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
+    "code": {"type": "string"}, "message": {"type": "string"}}}}}
+OPENAPI_GET = {
+    "tags": ["search"], "summary": "Autocomplete", "operationId": "autocomplete_api_autocomplete_get",
+    "description": inspect.cleandoc(autocomplete.__doc__ or ""),
+    "parameters": [
+        {"name": "q", "in": "query", "required": False, "description": "what the shopper has typed so far",
+         "schema": {"type": "string", "default": "", "maxLength": MAX_Q_CHARS}},
+        {"name": "k", "in": "query", "required": False, "description": "how many suggestions",
+         "schema": {"type": "integer", "minimum": 1, "maximum": K_MAX, "default": K_DEFAULT}}],
+    "responses": {
+        "200": {"description": "suggestions and product hits", "content": {"application/json": {"schema": {}}}},
+        "422": {"description": "q too long or k out of range", "content": {"application/json": {"schema": _ERROR}}}},
+}
+
+
+def document(app: FastAPI) -> None:
+    """List GET /api/autocomplete in the OpenAPI docs: as a plain Starlette route FastAPI does not see it."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()  # FastAPI's, cached after the first call
+        schema["paths"].setdefault("/api/autocomplete", {}).setdefault("get", OPENAPI_GET)
+        return schema
+    app.openapi = openapi

@@ -122,6 +122,7 @@ class Suggester:
             n_plain = len(_WORD_RE.findall(text))
             ordinal = {s[1]: i for i, s in enumerate(spans[:n_plain])}
             ws = [(k, s, e, ordinal[s]) for k, s, e in spans]
+            ws.sort(key=lambda x: (x[1], x[1] - x[2]))  # highlight's order: left to right, longest first
             self.words.append(ws)
             self.plain.append([k for k, _, _ in spans[:n_plain]])
             entries.extend((k, pid, o) for k, _, _, o in ws)
@@ -306,7 +307,7 @@ class Suggester:
         spans: list[tuple[int, int]] = []
         for t in tokens:
             hit = None
-            for key, s, e, _ in sorted(words, key=lambda x: (x[1], -(x[2] - x[1]))):
+            for key, s, e, _ in words:
                 if s in used or not (key.startswith(t) or (fuzzy and self._close(t, key))):
                     continue
                 hit = (s, prefix_end(text, s, e, min(len(t), len(key))))
@@ -378,9 +379,17 @@ class Suggester:
 
 def _in_order(tokens: list[str], keys: list[str]) -> bool:
     """The typed words start consecutive phrase words, in order ("run sh" in "men's running shoes")."""
-    for s in range(len(keys) - len(tokens) + 1):
-        if all(keys[s + i].startswith(t) for i, t in enumerate(tokens)):
-            return True
+    # called for every shortlisted phrase on every keystroke: plain loops, no generator per start
+    if not tokens:
+        return True
+    first, n = tokens[0], len(tokens)
+    for s in range(len(keys) - n + 1):
+        if keys[s].startswith(first):
+            for i in range(1, n):
+                if not keys[s + i].startswith(tokens[i]):
+                    break
+            else:
+                return True
     return False
 
 

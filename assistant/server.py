@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        limit_compute_threads(settings.compute_threads)
         svc = Services(settings, embedder or Embedder(batch_size=settings.embed_batch_size))
         svc.try_initial_load()
         app.state.services = svc
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                            allow_credentials=False, max_age=600)
     app.include_router(api_catalog.router)
     app.include_router(api_autocomplete.router)
+    api_autocomplete.document(app)  # its GET route is plain Starlette (speed), so FastAPI cannot list it
     app.include_router(api_profiles.router)
     app.include_router(api_chat.router)
     app.include_router(api_outfits.router)
@@ -69,17 +71,23 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     return app
 
 
+def limit_compute_threads(n: int) -> None:
+    """Per-request work is small (one query, a few hundred × 384 products): more threads than 1 mostly
+    spin-wait against the other requests for the cores (measured: a reranker matmul 12 ms → 0.2 ms, a
+    query embedding 300 ms → 10 ms on 2 shared cores with another busy process)."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=max(1, n), user_api="blas")
+    torch.set_num_threads(max(1, n))
+
+
 def start_profiles(app: FastAPI, svc: Services):
     """Shopper profiles: the SQLite event store, in-memory profiles, the personalize hook, segment refresh."""
     from assistant.recommend import install_personalize
     from assistant.segments import SegmentScheduler
     from assistant.shoppers import Shoppers
 
-    from threadpoolctl import threadpool_limits
-
-    # Per-request numpy products are small (a few hundred × 384): multi-threaded OpenBLAS spins up threads
-    # that fight the other requests for 2 cores; measured 12 ms → 0.2 ms for one reranker matmul.
-    threadpool_limits(limits=1, user_api="blas")
     svc.shoppers = Shoppers(svc.settings, lambda: svc.engine, svc.embedder.encode_query)
     install_personalize(app)
     scheduler = SegmentScheduler(svc.shoppers, lambda: svc.engine, svc.settings.segments_refresh_s)

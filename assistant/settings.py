@@ -19,6 +19,7 @@ class Settings:
     data_dir: Path = ROOT / "data" / "state"  # SQLite and generated secrets
     admin_token: str = ""  # empty: admin endpoints are disabled
     embed_batch_size: int = 64
+    compute_threads: int = 1  # model and BLAS threads per call in the server (see server.limit_compute_threads)
     search_candidates: int = 200  # per retriever, before fusion
     rrf_k: int = 60
     log_level: str = "info"

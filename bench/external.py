@@ -1,24 +1,28 @@
 """Runs the other workstreams' evaluation/benchmark scripts and collects their JSON, unchanged.
 
-scripts/bench.py does not reimplement them: each script is run as a subprocess with the flags it
-declares in its --help (--quick, --out, --index-dir, --catalog, --mapping); a script that does not
-exist yet is recorded as "not available", one that fails as "failed" with the end of its stderr.
+scripts/bench.py does not reimplement them: each script's `main(argv)` is called in this process with
+the flags it declares (--quick sizes, --out, --index-dir, --catalog, --mapping) and, where its `main`
+accepts them, the benchmark's already loaded model (`embedder=`) and its one running server
+(`server=`), so that no script pays for its own model load or server start. A script that does not exist
+yet is recorded as "not available", one that fails as "failed" with the end of its traceback.
 """
 from __future__ import annotations
 
+import importlib.util
+import inspect
+import io
 import json
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
+import traceback
+from contextlib import redirect_stdout
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# report section -> (script, extra arguments for --quick when the script has no --quick of its own);
-# personalization (issue 5), autocomplete (6), outfits (7), chat (8).
+# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8).
 SCRIPTS: dict[str, str] = {
     "personalization_quality": "scripts/eval_personalization.py",
     "personalization_speed": "scripts/bench_personalization.py",
@@ -27,12 +31,13 @@ SCRIPTS: dict[str, str] = {
     "outfits": "scripts/eval_outfits.py",
     "chat": "scripts/bench_chat.py",
 }
+# Smaller samples for --quick (used only where the script declares the flag).
 QUICK_ARGS: dict[str, dict[str, str]] = {
     "personalization_quality": {"--shoppers": "100", "--limit": "1500"},
-    "personalization_speed": {"--queries": "40", "--events": "200"},
-    "autocomplete_speed": {"--requests": "40"},
-    "chat": {"--conversations": "3"},
-    "outfits": {"--anchors": "60", "--cold": "10"},
+    "personalization_speed": {"--queries": "60", "--events": "400"},
+    "autocomplete_speed": {"--requests": "400", "--max-prefixes": "500", "--modes": "cached"},
+    "chat": {"--conversations": "3", "--rounds-20": "1"},
+    "outfits": {"--anchors": "60", "--cold": "10", "--sample": "600"},
 }
 # Scripts that evaluate on a catalog of their own (outfits: the fashion catalog) get no catalog flags.
 OWN_CATALOG = {"outfits"}
@@ -55,42 +60,51 @@ def _last_json(text: str) -> dict | None:
     return None
 
 
+def _main_of(script: Path):
+    spec = importlib.util.spec_from_file_location(f"bench_external_{script.stem}", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.main
+
+
 def run_one(name: str, rel: str, quick: bool, index_dir: Path, catalog: Path | None, mapping: Path | None,
-            timeout: float) -> dict:
+            shared: dict[str, Any] | None = None) -> dict:
+    """Run one script's main() here, with `shared` objects (embedder, server) its signature accepts."""
     script = ROOT / rel
     if not script.exists():
         return {"status": "not available", "script": rel, "reason": f"{rel} does not exist yet"}
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    if name not in OWN_CATALOG:
-        env["SHOPMATE_INDEX_DIR"] = str(index_dir)
-        if catalog:
-            env["SHOPMATE_CATALOG"] = str(catalog)
-        if mapping:
-            env["SHOPMATE_MAPPING"] = str(mapping)
     declared = _flags(script)
     out = Path(tempfile.mkdtemp(prefix=f"bench-{name}-")) / "out.json"
-    cmd = [sys.executable, str(script)]
+    argv: list[str] = []
     if quick and "--quick" in declared:
-        cmd.append("--quick")
+        argv.append("--quick")
     elif quick:  # only the flags the script really declares
         for flag, value in QUICK_ARGS.get(name, {}).items():
             if flag in declared:
-                cmd += [flag, value]
+                argv += [flag, value]
     if "--out" in declared:
-        cmd += ["--out", str(out)]
+        argv += ["--out", str(out)]
     for flag, value in (("--index-dir", index_dir), ("--catalog", catalog), ("--mapping", mapping)):
         if value and flag in declared and name not in OWN_CATALOG:
-            cmd += [flag, str(value)]
+            argv += [flag, str(value)]
+    base = {"script": rel, "command": " ".join([Path(rel).name, *argv])}
+    stdout = io.StringIO()
     t = time.perf_counter()
     try:
-        r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"status": "failed", "script": rel, "reason": f"timed out after {timeout:.0f}s"}
-    secs = round(time.perf_counter() - t, 1)
-    base = {"script": rel, "command": " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd)),
-            "seconds": secs}
-    if r.returncode != 0:
-        return {**base, "status": "failed", "reason": f"exit {r.returncode}: {r.stderr.strip()[-800:]}"}
+        main = _main_of(script)
+        accepted = inspect.signature(main).parameters
+        kwargs = {k: v for k, v in (shared or {}).items() if k in accepted}
+        with redirect_stdout(stdout):
+            code = main(argv, **kwargs)
+    except SystemExit as e:  # argparse errors and explicit exits
+        code = e.code
+    except Exception:
+        return {**base, "seconds": round(time.perf_counter() - t, 1), "status": "failed",
+                "reason": traceback.format_exc()[-800:], "stdout_tail": stdout.getvalue()[-1500:]}
+    base["seconds"] = round(time.perf_counter() - t, 1)
+    text = stdout.getvalue()
+    if code not in (0, None):
+        return {**base, "status": "failed", "reason": f"exit {code}", "stdout_tail": text[-1500:]}
     data = None
     if out.exists():
         try:
@@ -98,20 +112,20 @@ def run_one(name: str, rel: str, quick: bool, index_dir: Path, catalog: Path | N
         except json.JSONDecodeError:
             data = None
     if data is None:
-        data = _last_json(r.stdout)
+        data = _last_json(text)
     if data is None:
-        return {**base, "status": "ran", "reason": "no JSON output found", "stdout_tail": r.stdout[-1500:]}
-    return {**base, "status": "ok", "results": data, "stdout_tail": r.stdout[-1500:]}
+        return {**base, "status": "ran", "reason": "no JSON output found", "stdout_tail": text[-1500:]}
+    return {**base, "status": "ok", "results": data, "stdout_tail": text[-1500:]}
 
 
 def run_all(quick: bool, index_dir: Path, catalog: Path | None, mapping: Path | None,
-            only: set[str] | None = None) -> dict:
-    timeout = 300 if quick else 600
+            only: set[str] | None = None, shared: dict[str, Any] | None = None) -> dict:
     out = {}
     for name, rel in SCRIPTS.items():
         if only is not None and name not in only:
             out[name] = {"status": "skipped", "script": rel, "reason": "not selected with --external"}
             continue
         print(f"[bench] external: {rel}", flush=True)
-        out[name] = run_one(name, rel, quick, index_dir, catalog, mapping, timeout)
+        out[name] = run_one(name, rel, quick, index_dir, catalog, mapping, shared)
+        print(f"[bench]   {out[name]['status']} in {out[name].get('seconds', 0)} s", flush=True)
     return out

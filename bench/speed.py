@@ -17,6 +17,10 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+# Settings every benchmark's server runs with: the chat benchmark's own message rate is not abuse, and a
+# segment refresh in the middle of a timed run would be noise.
+CHAT_BENCH_ENV = {"SHOPMATE_CHAT_RATE_PER_S": "1000"}
+SHARED_SERVER_ENV = {**CHAT_BENCH_ENV, "SHOPMATE_SEGMENTS_REFRESH_S": "0"}
 
 
 def summary(xs: list[float]) -> dict:
@@ -93,6 +97,17 @@ def running_server(index_dir: Path, catalog: Path | None = None, mapping: Path |
         yield srv
     finally:
         srv.stop()
+
+
+@contextmanager
+def given_or_own(server: "Server | None", index_dir: Path, catalog: Path | None = None, mapping: Path | None = None,
+                 extra_env: dict[str, str] | None = None) -> Iterator["Server"]:
+    """The server scripts/bench.py shares with every benchmark, or (a script run on its own) a new one."""
+    if server is not None:
+        yield server
+        return
+    with running_server(index_dir, catalog, mapping, extra_env) as srv:
+        yield srv
 
 
 def concurrent(base_url: str, clients: int, n_per_client: int,

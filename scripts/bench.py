@@ -4,6 +4,10 @@ Writes bench/results.json, bench/REPORT.md (+ PNG plots) and prints a summary ta
 
     python scripts/bench.py [--quick] [--index-dir data/index] [--out-dir bench] [--external all|none|a,b]
 
+--quick runs every part on small samples: by default over a 1,000-product sample of the bundled catalog
+(every 20th product, indexed once into bench/tmp/quick/) and writes into bench/quick/, so it needs no
+built data/index and leaves the full run's report alone. Give --index-dir to run it on another index.
+
 Parts: relevance on the bundled catalog (rule-labelled queries, bench/relevance_queries.jsonl) and on
 WANDS when it is in ../shared/data; index build products/s (full and 1% incremental, reusing
 scripts/bench_search.py); in-process and HTTP search latency (BM25/dense/hybrid/personalized, 1 and 8
@@ -31,12 +35,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from assistant.search import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import external, quality, report, scale, speed  # noqa: E402
+from bench.sample import sample_csv  # noqa: E402
 from bench.quality import METHOD_LABELS  # noqa: E402
+from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 
 SCHEMA_VERSION = 1
+QUICK_SAMPLE = 1000  # products of the bundled catalog that --quick indexes and measures
 
 
 def _bench_search():
@@ -70,11 +77,13 @@ def latency_queries(path: Path, labelled: Path, bs) -> list[str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     s = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="small samples: about a minute on the bundled catalog")
-    ap.add_argument("--index-dir", type=Path, default=s.index_dir)
+    ap.add_argument("--quick", action="store_true",
+                    help=f"small samples, about a minute: {QUICK_SAMPLE} products of the catalog, unless --index-dir")
+    ap.add_argument("--index-dir", type=Path, default=None, help=f"the built index to measure (default: {s.index_dir})")
     ap.add_argument("--catalog", type=Path, default=s.catalog)
     ap.add_argument("--mapping", type=Path, default=s.mapping)
-    ap.add_argument("--out-dir", type=Path, default=ROOT / "bench", help="results.json, REPORT.md and plots")
+    ap.add_argument("--out-dir", type=Path, default=None,
+                    help="results.json, REPORT.md and plots (default: bench/, with --quick bench/quick/)")
     ap.add_argument("--queries", type=Path, default=ROOT / "bench" / "queries.jsonl", help="queries for timing")
     ap.add_argument("--labelled", type=Path, default=ROOT / "bench" / "relevance_queries.jsonl")
     ap.add_argument("--wands-root", type=Path, action="append",
@@ -84,7 +93,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="only rewrite REPORT.md from the results.json already in --out-dir (plots are kept)")
     ap.add_argument("--external", default="all",
                     help=f"which feature scripts to run: all, none, or a comma list of {','.join(external.SCRIPTS)}")
-    return ap.parse_args(argv)
+    a = ap.parse_args(argv)
+    a.sample_index = a.quick and a.index_dir is None
+    a.index_dir = a.index_dir or s.index_dir
+    a.out_dir = a.out_dir or ROOT / "bench" / ("quick" if a.quick else "")
+    return a
+
+
+def quick_sample_index(a: argparse.Namespace, embedder: Embedder) -> dict:
+    """Index QUICK_SAMPLE products of the catalog into bench/tmp/quick (embedded once, then incremental)."""
+    tmp = ROOT / "bench" / "tmp" / "quick"
+    a.catalog = sample_csv(a.catalog, QUICK_SAMPLE, tmp)
+    a.index_dir = tmp / "index"
+    summary = build_index(a.catalog, a.index_dir, embedder, Mapping.load(a.mapping))
+    return {"sample_of": "every k-th product of the bundled catalog", "products": summary.count,
+            "embedded_now": summary.embedded}
 
 
 class Parts:
@@ -116,8 +139,12 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
                     "command": "scripts/bench.py" + (" --quick" if q else ""),
                     "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
     parts = Parts()
-    parts.start("load model and index")
+    parts.start("load the model")
     embedder = embedder or Embedder(batch_size=Settings.from_env().embed_batch_size)
+    if a.sample_index:
+        parts.start("quick: index a sample of the catalog")
+        result["quick_sample"] = quick_sample_index(a, embedder)
+    parts.start("load the index")
     index = load_index(a.index_dir, embedder.name, embedder.dim)
     engine = SearchEngine(index, embedder)
     result["catalog"] = {"products": len(engine.products), "index_dir": str(a.index_dir), "catalog": str(a.catalog)}
@@ -139,15 +166,6 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     parts.start("in-process search latency")
     result["search"] = {"in_process": bs.bench_queries(engine, queries, 2 if q else 3)}
 
-    parts.start("HTTP search latency at 1 and 8 clients, RSS")
-    raw: dict = {}
-    with speed.running_server(a.index_dir, a.catalog, a.mapping) as srv:
-        rss_start = srv.rss_mb()
-        result["search"]["http"], raw["http"] = speed.bench_http(srv, queries, 48 if q else 400)
-        rss = srv.rss_mb()
-    result["resources"] = {"server_rss_mb": rss, "server_rss_mb_at_start": rss_start,
-                           "index": speed.index_size(a.index_dir)}
-
     parts.start("scaling")
     n = len(engine.products)
     sizes = sorted({s for s in ((min(1000, n // 2), n, 2 * n) if q else (1000, n, 100_000)) if 0 < s and
@@ -156,12 +174,23 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     result["scaling"] = scale.bench_scaling(
         index, embedder, lambda idx: SearchEngine(idx, embedder),
         lambda eng: bs.bench_queries(eng, few, 2), tuple(sizes), calib_sample=30 if q else 300)
-    del engine
+    del engine, index
 
-    ext = a.external.strip().lower()
-    only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}
-    parts.start("feature scripts")
-    result["external"] = external.run_all(q, a.index_dir, a.catalog, a.mapping, only)
+    # One server for every HTTP measurement, this script's and the feature scripts' alike.
+    parts.start("start the benchmark server")
+    raw: dict = {}
+    with speed.running_server(a.index_dir, a.catalog, a.mapping, speed.SHARED_SERVER_ENV) as srv:
+        parts.start("HTTP search latency at 1 and 8 clients, RSS")
+        rss_start = srv.rss_mb()
+        result["search"]["http"], raw["http"] = speed.bench_http(srv, queries, 48 if q else 400)
+        result["resources"] = {"server_rss_mb": srv.rss_mb(), "server_rss_mb_at_start": rss_start,
+                               "index": speed.index_size(a.index_dir)}
+
+        ext = a.external.strip().lower()
+        only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}
+        parts.start("feature scripts")
+        result["external"] = external.run_all(q, a.index_dir, a.catalog, a.mapping, only,
+                                              shared={"embedder": embedder, "server": srv})
     parts.stop()
     result["part_seconds"] = parts.seconds
     result["seconds"] = round(time.perf_counter() - t_start, 1)

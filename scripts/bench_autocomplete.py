@@ -18,11 +18,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.speed import running_server  # noqa: E402
+from bench.speed import Server, given_or_own, running_server  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -52,9 +53,8 @@ def pct(xs: list[float]) -> dict:
             "p99_ms": round(float(np.percentile(a, 99)), 3), "mean_ms": round(float(a.mean()), 3)}
 
 
-def in_process(index_dir: Path, typed: list[str]) -> tuple[dict, dict]:
+def in_process(index_dir: Path, typed: list[str], emb: Embedder) -> tuple[dict, dict]:
     """The route's work without HTTP: suggestions, product hits and their cards (anonymous shopper)."""
-    emb = Embedder()
     index = load_index(index_dir, emb.name, emb.dim)
     engine = SearchEngine(index, emb)
     t0 = time.perf_counter()
@@ -100,10 +100,12 @@ def run_clients(base: str, paths: list[tuple[str, dict]], clients: int) -> tuple
 
     def worker(chunk):
         mine, mine_took = [], []
+        # URLs are encoded before the clock starts: the client's own encoding is not the server's time
+        urls = [f"{path}?{urlencode(params)}" if params else path for path, params in chunk]
         with httpx.Client(base_url=base, timeout=30) as c:
-            for path, params in chunk:
+            for (path, params), url in zip(chunk, urls):
                 t = time.perf_counter()
-                r = c.get(path, params=params)
+                r = c.get(url)
                 mine.append((time.perf_counter() - t) * 1000)
                 if r.status_code != 200:
                     raise RuntimeError(f"{path} {params} -> {r.status_code} {r.text[:200]}")
@@ -140,23 +142,33 @@ def http_bench(base: str, typed: list[str], n: int, clients: int, blocks: int = 
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, embedder: Embedder | None = None, server: Server | None = None) -> int:
+    """scripts/bench.py passes its loaded model and its running server (default settings: answer cache on)."""
     s = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", type=Path, default=s.index_dir)
     ap.add_argument("--queries", type=Path, default=ROOT / "bench" / "queries.jsonl")
     ap.add_argument("--requests", type=int, default=2000, help="per endpoint and concurrency")
+    ap.add_argument("--max-prefixes", type=int, default=0, help="time only this many typed prefixes (0: all)")
+    ap.add_argument("--modes", default="uncached,cached",
+                    help="server modes: uncached (answer cache off: every keystroke computed), cached (the default)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "autocomplete_bench.json")
     a = ap.parse_args(argv)
     typed = prefixes(a.queries)
+    if a.max_prefixes and len(typed) > a.max_prefixes:
+        typed = typed[::-(-len(typed) // a.max_prefixes)]  # every n-th: all queries and prefix lengths stay in
     report: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                                 "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
                     "index_dir": str(a.index_dir), "typed_prefixes": len(typed)}
-    report["handler_in_process"], report["index"] = in_process(a.index_dir, typed)
+    report["handler_in_process"], report["index"] = in_process(a.index_dir, typed, embedder or Embedder())
+    modes = [m.strip() for m in a.modes.split(",") if m.strip()]
     # uncached: every keystroke computed; cached: the server's default answer cache for anonymous shoppers
-    for mode, env in (("uncached", {"SHOPMATE_AUTOCOMPLETE_CACHE_SIZE": "0"}), ("cached", {})):
-        with running_server(a.index_dir, extra_env=env) as srv:
-            report[f"http_{mode}"] = {str(c): http_bench(srv.base_url, typed, a.requests, c) for c in (1, 8)}
+    if "uncached" in modes:
+        with running_server(a.index_dir, extra_env={"SHOPMATE_AUTOCOMPLETE_CACHE_SIZE": "0"}) as srv:
+            report["http_uncached"] = {str(c): http_bench(srv.base_url, typed, a.requests, c) for c in (1, 8)}
+    if "cached" in modes:
+        with given_or_own(server, a.index_dir) as srv:
+            report["http_cached"] = {str(c): http_bench(srv.base_url, typed, a.requests, c) for c in (1, 8)}
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1))
@@ -168,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'suggest() alone, best of 3 per prefix':44} {hp['anonymous_best_of_3']['p50_ms']:8.3f} "
           f"{hp['anonymous_best_of_3']['p99_ms']:8.3f}")
     print(f"{'handler in-process, with profile + recent':44} {hp['personal']['p50_ms']:8.3f} {hp['personal']['p99_ms']:8.3f}")
-    for mode in ("uncached", "cached"):
+    for mode in modes:
         for c, r in report[f"http_{mode}"].items():
             for name in ("handler_took_ms", "autocomplete_rtt", "healthz_rtt"):
                 label = f"{mode}, {c} client(s): {name}"

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.speed import running_server  # noqa: E402
+from bench.speed import CHAT_BENCH_ENV, Server, given_or_own  # noqa: E402
 
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
@@ -84,22 +84,24 @@ async def run_level(base: str, ws_url: str, concurrency: int, rounds: int) -> di
     return {"concurrency": concurrency, **{k: summary(v) for k, v in times.items()}, "rest_search": summary(rest)}
 
 
-async def main_async(base: str, ws_url: str, conversations: int) -> list[dict]:
+async def main_async(base: str, ws_url: str, conversations: int, rounds_20: int) -> list[dict]:
     # warm-up: model, caches, the NLU vocabulary and the intent exemplars are built on first use
     await run_level(base, ws_url, 1, 1)
-    return [await run_level(base, ws_url, 1, conversations), await run_level(base, ws_url, 20, 2)]
+    return [await run_level(base, ws_url, 1, conversations), await run_level(base, ws_url, 20, rounds_20)]
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
+    """scripts/bench.py passes its running server (started with CHAT_BENCH_ENV)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", default=str(ROOT / "data" / "index"))
     ap.add_argument("--conversations", type=int, default=10, help="sequential conversations at concurrency 1")
+    ap.add_argument("--rounds-20", type=int, default=2, help="rounds of 20 concurrent conversations")
     ap.add_argument("--out", default=None, help="also write the figures as JSON here")
     a = ap.parse_args(argv)
-    env = {"SHOPMATE_CHAT_RATE_PER_S": "1000"}  # the benchmark's own rate is not abuse
-    with running_server(Path(a.index_dir), extra_env=env) as srv:
+    with given_or_own(server, Path(a.index_dir), extra_env=CHAT_BENCH_ENV) as srv:
         n_products = srv.products
-        levels = asyncio.run(main_async(srv.base_url, srv.base_url.replace("http://", "ws://"), a.conversations))
+        levels = asyncio.run(main_async(srv.base_url, srv.base_url.replace("http://", "ws://"), a.conversations,
+                                        a.rounds_20))
     result = {"index_dir": a.index_dir, "products": n_products, "turns_per_conversation": 1 + len(FOLLOW_UPS),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "levels": levels}
     print("| concurrent conversations | turn | first `delta` p50 / p99 (ms) | `done` p50 / p99 (ms) | n |")

@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bench.speed import running_server  # noqa: E402
+from bench.speed import SHARED_SERVER_ENV, Server, given_or_own  # noqa: E402
 from index.store import current_version, load_index  # noqa: E402
 
 QUERIES = ["shoes", "running shoes", "watch", "shirt for men", "dress", "blue jeans", "sneakers", "gold ring",
@@ -50,18 +50,19 @@ def ensure_index(index_dir: Path) -> tuple[Path, Path]:
     return d, tiny
 
 
-def main() -> None:
+def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
+    """scripts/bench.py passes its running server (over the same --index-dir)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", type=Path, default=ROOT / "data" / "index")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--events", type=int, default=2000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "personalization.json")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     index_dir, catalog = ensure_index(a.index_dir)
     from index.embedder import MODEL_NAME
 
     ids = [p.id for p in load_index(index_dir, MODEL_NAME, 384).products]
-    with running_server(index_dir, catalog, extra_env={"SHOPMATE_SEGMENTS_REFRESH_S": "0"}) as srv:
+    with given_or_own(server, index_dir, catalog, extra_env=SHARED_SERVER_ENV) as srv:
         base = srv.base_url
         rng = np.random.default_rng(1)
         with httpx.Client(base_url=base, timeout=30) as c:
@@ -111,7 +112,8 @@ def main() -> None:
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps(report, indent=1))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -120,7 +120,8 @@ def evaluate(queries: list[dict], suggest, k: int) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> int:
+    """scripts/bench.py passes its loaded model."""
     s = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", type=Path, default=s.index_dir)
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--k", type=int, default=8)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "autocomplete_eval.json")
     a = ap.parse_args(argv)
-    embedder = Embedder()
+    embedder = embedder or Embedder()
     index = load_index(a.index_dir, embedder.name, embedder.dim)
     engine = SearchEngine(index, embedder)
     t0 = time.perf_counter()

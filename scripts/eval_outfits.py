@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from bench.sample import sample_csv  # noqa: E402
 from assistant.outfit_rules import HARD_RULES, SOFT_RULES  # noqa: E402
 from assistant.outfits import (Look, LookItem, OutfitIndex, Slot, complete_the_look, outfit_index,  # noqa: E402
                                plan_slots, slot_query_text, violations)
@@ -110,18 +111,25 @@ def find_outfit_dataset(shared: Path) -> Path | None:
     return None
 
 
-def main() -> None:
+def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> int:
+    """scripts/bench.py passes its loaded model."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--catalog", default=str(ROOT / "data/catalog/fashion/styles_named_5k.csv"))
     ap.add_argument("--mapping", default=str(ROOT / "data/catalog/fashion.mapping.json"))
-    ap.add_argument("--index-dir", default=str(ROOT / "bench/tmp/fashion-index"))
+    ap.add_argument("--index-dir", default=None, help="default: bench/tmp/fashion-index (-<n> with --sample)")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="evaluate on about this many products (every k-th row of --catalog; 0: all)")
     ap.add_argument("--anchors", type=int, default=500)
     ap.add_argument("--cold", type=int, default=50, help="anchors timed with their query texts embedded in the call")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", default=str(ROOT / "bench/outfits_fashion.json"))
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    if args.sample:
+        args.catalog = str(sample_csv(Path(args.catalog), args.sample, ROOT / "bench" / "tmp"))
+    if args.index_dir is None:
+        args.index_dir = str(ROOT / "bench/tmp" / ("fashion-index" + (f"-{args.sample}" if args.sample else "")))
 
-    emb = Embedder()
+    emb = embedder or Embedder()
     t0 = time.perf_counter()
     summary = build_index(args.catalog, args.index_dir, emb, Mapping.load(args.mapping))
     print(f"index: {summary.count} products, embedded {summary.embedded} ({time.perf_counter() - t0:.1f}s)")
@@ -186,7 +194,8 @@ def main() -> None:
     print(f"fill-in-the-blank: {report['fill_in_the_blank']['note']}")
     print(f"load average during the run: {report['machine']['load_avg_1m']:.1f} on {os.cpu_count()} CPUs")
     print(f"wrote {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

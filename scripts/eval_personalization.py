@@ -44,7 +44,7 @@ from assistant.search import SearchEngine  # noqa: E402
 from assistant.shoppers import item_meta  # noqa: E402
 from index.catalog import Mapping, load_catalog  # noqa: E402
 from index.embedder import Embedder, product_text  # noqa: E402
-from index.store import LoadedIndex, Manifest  # noqa: E402
+from index.store import LoadedIndex, Manifest, load_index  # noqa: E402
 from index.vectors import FaissIndex  # noqa: E402
 from simulate_shoppers import Simulator  # noqa: E402
 
@@ -73,6 +73,11 @@ def engine_for(products, embedder: Embedder, cache_dir: Path) -> SearchEngine:
         cache_dir.mkdir(parents=True, exist_ok=True)
         np.save(cache, vectors)
         print(f"embedded {len(products)} products in {time.perf_counter() - t0:.0f}s (cached in {cache})")
+    return engine_of(products, vectors, embedder, key)
+
+
+def engine_of(products, vectors: np.ndarray, embedder: Embedder, key: str) -> SearchEngine:
+    """A search engine over these products and their (already computed) vectors."""
     vindex = FaissIndex(embedder.dim)
     vindex.build(vectors)
     man = Manifest(embedder.name, embedder.dim, len(products), key, datetime.now(timezone.utc).isoformat())
@@ -143,10 +148,13 @@ def evaluate(engine: SearchEngine, events: list[dict], weights: Weights, half_li
             for name, v in res.items()} | {"cases": n}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> int:
+    """scripts/bench.py passes its loaded model and --index-dir (the sample's vectors then come from the index)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--catalog", type=Path, default=ROOT / "data" / "catalog" / "flipkart-20k.csv")
     ap.add_argument("--mapping", type=Path, default=ROOT / "data" / "catalog" / "flipkart.mapping.json")
+    ap.add_argument("--index-dir", type=Path, default=None,
+                    help="take the products and their vectors from this built index instead of embedding --catalog")
     ap.add_argument("--limit", type=int, default=6000, help="products sampled from the catalog (0: all)")
     ap.add_argument("--shoppers", type=int, default=400)
     ap.add_argument("--seed", type=int, default=7)
@@ -154,21 +162,29 @@ def main() -> None:
     ap.add_argument("--taste-weight", type=float, default=Weights().taste)
     ap.add_argument("--popularity-weight", type=float, default=Weights().popularity)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "personalization_eval.json")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     real = find_real_log()
     if real is not None:
         print(f"note: {real} looks like an interaction log; this script does not read its format yet, so the "
               f"figures below are still SIMULATED")
-    products = load_catalog(a.catalog, Mapping.load(a.mapping)).products
+    embedder = embedder or Embedder()
+    index = load_index(a.index_dir, embedder.name, embedder.dim) if a.index_dir else None
+    products = index.products if index else load_catalog(a.catalog, Mapping.load(a.mapping)).products
+    rows = list(range(len(products)))
     if a.limit and len(products) > a.limit:
         rng = np.random.default_rng(a.seed)
-        products = [products[i] for i in sorted(rng.choice(len(products), a.limit, replace=False).tolist())]
-    engine = engine_for(products, Embedder(), ROOT / "bench" / "tmp")
+        rows = sorted(rng.choice(len(products), a.limit, replace=False).tolist())
+        products = [products[i] for i in rows]
+    if index is not None:
+        engine = engine_of(products, index.vectors[rows], embedder, index.manifest.catalog_sha256[:16])
+    else:
+        engine = engine_for(products, embedder, ROOT / "bench" / "tmp")
     events = Simulator(products, a.seed).run(a.shoppers, now=1.8e9)
     t0 = time.perf_counter()
     weights = Weights(profile=a.profile_weight, taste=a.taste_weight, popularity=a.popularity_weight)
     result = evaluate(engine, events, weights)
     report = {"data": "SIMULATED shoppers (scripts/simulate_shoppers.py) over the bundled Flipkart catalog",
+              "vectors": f"from the index in {a.index_dir}" if index is not None else "embedded from --catalog",
               "catalog_products": len(products), "shoppers": a.shoppers, "events": len(events), "seed": a.seed,
               "seconds": round(time.perf_counter() - t0, 1),
               "weights": {"profile": weights.profile, "taste": weights.taste, "popularity": weights.popularity},
@@ -181,7 +197,8 @@ def main() -> None:
     ok = all(result["personalized"][m] > result[b][m] for b in ("popularity", "unpersonalized")
              for m in ("hit_rate@10", "ndcg@10"))
     print("personalized beats both baselines" if ok else "WARNING: personalized does NOT beat both baselines")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

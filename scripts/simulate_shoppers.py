@@ -58,16 +58,20 @@ class Simulator:
             if c and p.price:
                 self.by_cat[c].append(i)
         self.cats = [c for c, rows in self.by_cat.items() if len(rows) >= 30]
+        if not self.cats:
+            raise ValueError("the simulator needs a catalog with at least one category of 30+ priced products")
         freq = np.array([len(self.by_cat[c]) for c in self.cats], float)
         self.cat_p = freq / freq.sum()
         self.colours = sorted({p.colour for p in products if p.colour})
         self.median = {c: float(np.median([products[i].price for i in self.by_cat[c]])) for c in self.cats}
 
-    def _new_cat(self, exclude: list[str]) -> str:
-        while True:
-            c = self.cats[self.rng.choice(len(self.cats), p=self.cat_p)]
-            if c not in exclude:
-                return c
+    def _new_cat(self, exclude: list[str]) -> str | None:
+        """A category by catalog share, other than `exclude`; None when there is no other."""
+        free = [i for i, c in enumerate(self.cats) if c not in exclude]
+        if not free:
+            return None
+        p = self.cat_p[free] / self.cat_p[free].sum()
+        return self.cats[free[int(self.rng.choice(len(free), p=p))]]
 
     def _brands(self, cat: str) -> set[str]:
         brands = sorted({self.products[i].brand for i in self.by_cat[cat] if self.products[i].brand})
@@ -76,7 +80,8 @@ class Simulator:
         return set(self.rng.choice(brands, size=min(2, len(brands)), replace=False).tolist())
 
     def taste(self) -> Taste:
-        n = int(self.rng.integers(2, 4))
+        # a small catalog may have fewer big-enough categories than a taste wants
+        n = min(int(self.rng.integers(2, 4)), len(self.cats))
         cats: list[str] = []
         for _ in range(n):
             cats.append(self._new_cat(cats))
@@ -98,9 +103,9 @@ class Simulator:
         events: list[dict] = []
         cart: list[str] = []
         for _ in range(int(self.rng.integers(15, 41))):
-            if self.rng.random() < self.drift:  # taste drift: one favourite category changes
+            new = self._new_cat(t.categories) if self.rng.random() < self.drift else None
+            if new is not None:  # taste drift: one favourite category changes
                 k = int(self.rng.integers(len(t.categories)))
-                new = self._new_cat(t.categories)
                 old = t.categories[k]
                 t.categories[k] = new
                 t.brands[new], t.centre[new] = self._brands(new), self.median[new] * float(

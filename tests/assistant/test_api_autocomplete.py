@@ -58,14 +58,40 @@ def test_empty_q_gives_trending(client):
 
 @pytest.mark.parametrize("params,needle", [
     ({"q": "x" * 201}, "at most 200"),
-    ({"q": "shoes", "k": 0}, "k"),
-    ({"q": "shoes", "k": "many"}, "k"),
+    ({"q": "shoes", "k": 0}, "k: must be from 1 to 20, got 0"),
+    ({"q": "shoes", "k": 21}, "k: must be from 1 to 20, got 21"),
+    ({"q": "shoes", "k": -3}, "k: must be from 1 to 20"),
+    ({"q": "shoes", "k": "many"}, "k: must be a whole number"),
+    ({"q": "shoes", "k": ""}, "k: must be a whole number"),
+    ({"q": "shoes", "k": "2.5"}, "k: must be a whole number"),
+    ({"q": "x" * 201, "k": 0}, "k:"),  # k is checked first, as before
 ])
 def test_bad_input_is_422_with_a_message(client, params, needle):
     r = client.get("/api/autocomplete", params=params)
     assert r.status_code == 422
+    assert r.json()["error"]["code"] == "bad_input"
     assert needle in r.json()["error"]["message"]
     assert client.get("/api/autocomplete", params={"q": "x" * 200}).status_code == 200
+
+
+def test_k_is_read_from_the_query_string(client):
+    # the route parses q and k itself (no FastAPI validation): defaults, bounds and number forms
+    assert len(texts(suggest(client, "s"))) == 8
+    assert len(texts(suggest(client, "s", k=1))) == 1
+    assert len(texts(suggest(client, "s", k=20))) > 8
+    three = texts(suggest(client, "s", k=3))
+    assert len(three) == 3 and texts(suggest(client, "s", k="3.0")) == texts(suggest(client, "s", k=" 3")) == three
+    r = client.get("/api/autocomplete?k=2&q=cas%20sh")
+    assert r.headers["content-type"] == "application/json" and r.json()["q"] == "cas sh"
+    assert len(r.json()["suggestions"]) == 2
+
+
+def test_listed_in_the_openapi_docs(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    params = {p["name"]: p["schema"] for p in paths["/api/autocomplete"]["get"]["parameters"]}
+    assert params["k"]["minimum"] == 1 and params["k"]["maximum"] == 20 and params["k"]["default"] == 8
+    assert params["q"]["maxLength"] == 200
+    assert "post" in paths["/api/autocomplete/accept"]
 
 
 def test_accept_validates_its_body(client):
