@@ -28,6 +28,7 @@ MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shor
 # match bonuses (a few points) can reorder the cut.
 SHORTLIST = 128
 SHORTLIST_ANONYMOUS = 48
+CORRECTIONS_KEPT = 8192  # typed words whose typo corrections are kept (a few hundred bytes each)
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,9 @@ class Suggester:
         self.version = 0  # bumped by learn(): answers computed before are stale
         self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
         self._starts_cache: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
+        # corrections of a typed word depend only on the vocabulary, and the same misspelt starts are typed
+        # over and over: the fuzzy scan is the costliest step of a keystroke, so its answers are kept
+        self._corrections: dict[tuple[str, int], list[str]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -158,6 +162,14 @@ class Suggester:
         """Vocabulary words whose start is within 1 (2 from 6 letters) edits of a typed word ("snek" ->
         "sneakers", "addidas" -> "adidas"). Words are bucketed by first letter: first-letter typos are rare
         and the bucket keeps the cost per keystroke small."""
+        got = self._corrections.get((token, limit))
+        if got is None:
+            if len(self._corrections) >= CORRECTIONS_KEPT:  # crude bound; safe from any thread
+                self._corrections.clear()
+            got = self._corrections[(token, limit)] = self._scan_corrections(token, limit)
+        return got
+
+    def _scan_corrections(self, token: str, limit: int) -> list[str]:
         if token[0] not in self._vocab:
             return []
         max_d = 1 if len(token) <= 5 else 2

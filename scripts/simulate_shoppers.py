@@ -67,11 +67,12 @@ class Simulator:
 
     def _new_cat(self, exclude: list[str]) -> str | None:
         """A category by catalog share, other than `exclude`; None when there is no other."""
-        free = [i for i, c in enumerate(self.cats) if c not in exclude]
-        if not free:
+        if all(c in exclude for c in self.cats):
             return None
-        p = self.cat_p[free] / self.cat_p[free].sum()
-        return self.cats[free[int(self.rng.choice(len(free), p=p))]]
+        while True:  # rejection sampling (kept: it is the random stream the published figures came from)
+            c = self.cats[self.rng.choice(len(self.cats), p=self.cat_p)]
+            if c not in exclude:
+                return c
 
     def _brands(self, cat: str) -> set[str]:
         brands = sorted({self.products[i].brand for i in self.by_cat[cat] if self.products[i].brand})
@@ -103,9 +104,12 @@ class Simulator:
         events: list[dict] = []
         cart: list[str] = []
         for _ in range(int(self.rng.integers(15, 41))):
-            new = self._new_cat(t.categories) if self.rng.random() < self.drift else None
-            if new is not None:  # taste drift: one favourite category changes
+            if self.rng.random() < self.drift:  # taste drift: one favourite category changes
                 k = int(self.rng.integers(len(t.categories)))
+                new = self._new_cat(t.categories)
+            else:
+                new = None
+            if new is not None:
                 old = t.categories[k]
                 t.categories[k] = new
                 t.brands[new], t.centre[new] = self._brands(new), self.median[new] * float(
