@@ -5,7 +5,9 @@ Held-out queries: bench/queries.jsonl (written by hand from the catalog, never a
 index) and any real query log found in ../shared/data/ (files named *query*/*search* .jsonl/.csv/.txt).
 For each query q and each prefix q[:n], n = 1..len(q): the rank of q among the k suggestions (strict:
 same words; plural-blind: "necklace" = "necklaces"). Keystrokes saved for q: len(q) - n - 1 for the first
-n at which q is offered (one keystroke to pick it), as a share of len(q); 0 if never offered.
+n at which q is offered (one keystroke to pick it), as a share of len(q); 0 if never offered. A misspelled
+query is typed as misspelled but counts as found when its intended spelling (`intended`) is offered: a
+search box that turns "neklace" into "necklace" has done its job.
 
     .venv/bin/python scripts/eval_autocomplete.py --index-dir data/index [--out bench/autocomplete_eval.json]
 """
@@ -91,7 +93,8 @@ def evaluate(queries: list[dict], suggest, k: int) -> dict:
     per: dict[str, dict[str, list[float]]] = {}
     for row in queries:
         q = " ".join(row["query"].split())
-        target_s, target_l = strict_key(q), loose_key(q)
+        target = row.get("intended") or q
+        target_s, target_l = strict_key(target), loose_key(target)
         first_s = first_l = None
         acc = per.setdefault(row["kind"], {m: [] for m in ("rr", "succ", "rr_loose", "succ_loose", "saved",
                                                             "saved_loose")})
