@@ -2,6 +2,7 @@
 concurrent clients, plus the personalized path, the server's RSS and the index size on disk."""
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import subprocess
@@ -110,6 +111,17 @@ def given_or_own(server: "Server | None", index_dir: Path, catalog: Path | None 
         yield srv
 
 
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """No garbage collection in this (client) process while a timed block runs: a benchmark process holds a
+    model and an index, and a full collection inside one request would be counted as the server's time."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def concurrent(base_url: str, clients: int, n_per_client: int,
                request: Callable[[httpx.Client, int], None]) -> list[float]:
     """Latencies (ms) of clients x n_per_client requests made by `clients` threads at once."""
@@ -184,9 +196,13 @@ def bench_http(srv: Server, queries: list[str], n: int, clients: tuple[int, ...]
         # Interleave the cases in rounds so that machine noise hits all of them alike.
         rounds = 3
         samples: dict[str, list[float]] = {name: [] for name in cases}
+        gc.collect()
+        gc.freeze()  # this client's garbage collector must not land in a timed request (see quiet_gc)
         for _ in range(rounds):
             for name, fn in cases.items():
-                samples[name] += concurrent(srv.base_url, c, max(1, per // rounds), fn)
+                with quiet_gc():
+                    samples[name] += concurrent(srv.base_url, c, max(1, per // rounds), fn)
+        gc.unfreeze()
         for name, xs in samples.items():
             results[key][name] = summary(xs)
             raw[key][name] = xs
