@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.speed import Server, given_or_own, quiet_gc, running_server  # noqa: E402
+from bench.speed import Server, given_or_own, quiet_gc, running_server, summary  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -46,12 +46,6 @@ def prefixes(queries: Path) -> list[str]:
             q = json.loads(line)["query"]
             out += [q[:n] for n in range(1, len(q) + 1)]
     return out
-
-
-def pct(xs: list[float]) -> dict:
-    a = np.asarray(xs, np.float64)
-    return {"n": len(xs), "p50_ms": round(float(np.percentile(a, 50)), 3),
-            "p99_ms": round(float(np.percentile(a, 99)), 3), "mean_ms": round(float(a.mean()), 3)}
 
 
 def in_process(index_dir: Path, typed: list[str], emb: Embedder) -> tuple[dict, dict]:
@@ -82,7 +76,7 @@ def in_process(index_dir: Path, typed: list[str], emb: Embedder) -> tuple[dict, 
         s.product_rows(items, 3, prof, index.vectors)
         ptimes.append((time.perf_counter() - t) * 1000)
     info = {"products": len(index.products), "phrases": len(s), "load_s": round(load_s, 2)}
-    return {"anonymous": pct(times), "personal": pct(ptimes), "anonymous_best_of_3": pct(best)}, info
+    return {"anonymous": summary(times), "personal": summary(ptimes), "anonymous_best_of_3": summary(best)}, info
 
 
 def _timed(s, q: str) -> float:
@@ -143,7 +137,7 @@ def http_bench(base: str, typed: list[str], n: int, clients: int, blocks: int = 
         ac_rtt += a
         took += t
     gc.unfreeze()
-    out = {"healthz_rtt": pct(hz_rtt), "autocomplete_rtt": pct(ac_rtt), "handler_took_ms": pct(took)}
+    out = {"healthz_rtt": summary(hz_rtt), "autocomplete_rtt": summary(ac_rtt), "handler_took_ms": summary(took)}
     out["rtt_ratio_p50"] = round(out["autocomplete_rtt"]["p50_ms"] / out["healthz_rtt"]["p50_ms"], 3)
     out["rtt_ratio_p99"] = round(out["autocomplete_rtt"]["p99_ms"] / out["healthz_rtt"]["p99_ms"], 3)
     return out

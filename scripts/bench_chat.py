@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,10 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.speed import CHAT_BENCH_ENV, Server, given_or_own  # noqa: E402
+from bench.speed import CHAT_BENCH_ENV, Server, given_or_own, summary  # noqa: E402
 
 import httpx  # noqa: E402
-import numpy as np  # noqa: E402
 
 from tests.assistant.chat_client import open_chat, say  # noqa: E402
 
@@ -38,15 +36,6 @@ OPENERS = [
     "formal shirt for men", "coffee mug", "backpack for college",
 ]
 FOLLOW_UPS = ["under 1500", "cheaper", "show me the second one", "what goes with it?"]
-
-
-def pct(xs: list[float], p: float) -> float:
-    return round(float(np.percentile(np.asarray(xs), p)), 2) if xs else float("nan")
-
-
-def summary(xs: list[float]) -> dict:
-    return {"n": len(xs), "p50_ms": pct(xs, 50), "p99_ms": pct(xs, 99),
-            "mean_ms": round(statistics.fmean(xs), 2) if xs else None}
 
 
 async def conversation(ws_url: str, opener: str, times: dict[str, list[float]]) -> None:

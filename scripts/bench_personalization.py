@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import threading
@@ -26,17 +25,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bench.speed import SHARED_SERVER_ENV, Server, given_or_own  # noqa: E402
+from bench.speed import SHARED_SERVER_ENV, Server, given_or_own, summary  # noqa: E402
 from index.store import current_version, load_index  # noqa: E402
 
 QUERIES = ["shoes", "running shoes", "watch", "shirt for men", "dress", "blue jeans", "sneakers", "gold ring",
            "coffee mug", "back cover", "boots for women", "formal shoes", "t-shirt", "sunglasses", "wallet"]
-
-
-def summary(xs: list[float]) -> dict:
-    a = np.asarray(xs)
-    return {"n": len(xs), "p50_ms": round(float(np.percentile(a, 50)), 2),
-            "p99_ms": round(float(np.percentile(a, 99)), 2), "mean_ms": round(statistics.fmean(xs), 2)}
 
 
 def ensure_index(index_dir: Path) -> tuple[Path, Path]:

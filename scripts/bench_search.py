@@ -11,7 +11,6 @@ import json
 import os
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -21,10 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import numpy as np  # noqa: E402
 
 from assistant.search import SearchEngine  # noqa: E402
-from bench.speed import running_server  # noqa: E402
+from bench.speed import running_server, summary  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
@@ -38,15 +36,6 @@ DEFAULT_QUERIES = [
     "wall sticker", "bedsheet double", "asics gel", "earrings", "analog watch for men", "shorts for girls",
     "laptop skin", "sports shoes for boys", "wedding jewellery set", "curtains", "lipstick", "router", "boots",
 ]
-
-
-def pct(xs: list[float], p: float) -> float:
-    return float(np.percentile(np.asarray(xs), p)) if xs else float("nan")
-
-
-def summary(xs: list[float]) -> dict:
-    return {"n": len(xs), "p50_ms": round(pct(xs, 50), 3), "p99_ms": round(pct(xs, 99), 3),
-            "mean_ms": round(statistics.fmean(xs), 3) if xs else None}
 
 
 def load_queries(path: Path) -> list[str]:
