@@ -1,3 +1,3 @@
-from assistant.server import main
+from assistant.api.app import main
 
 main()

@@ -1,16 +1,21 @@
-"""What the app holds while it runs: settings, the embedder and the (swappable) search engine."""
+"""What the app holds while it runs: settings, the embedder, the (swappable) search engine and one service
+per capability. Built once at start-up (`Services.start`), reached by routes through `api.deps`."""
+
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
+from assistant.chat.session import ChatRuntime
 from assistant.errors import Unavailable
-from assistant.search import SearchEngine
-from assistant.suggest_index import load_autocomplete
+from assistant.looks.service import Looks
+from assistant.search.engine import SearchEngine
 from assistant.settings import Settings
+from assistant.shoppers.segments import SegmentScheduler
+from assistant.shoppers.service import Shoppers
+from assistant.suggest.service import load_autocomplete
 from index.embedder import Embedder
 from index.store import IndexNotFound, load_index
 
@@ -31,10 +36,31 @@ def settle_heap() -> None:
 class Services:
     settings: Settings
     embedder: Embedder
+    shoppers: Shoppers
+    looks: Looks
+    chat: ChatRuntime
     _engine: SearchEngine | None = None
     load_error: str | None = None
-    shoppers: Any = None  # assistant.shoppers.Shoppers, set in the app lifespan (profiles, events, consent)
+    _scheduler: SegmentScheduler | None = None
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def start(cls, settings: Settings, embedder: Embedder) -> Services:
+        """Load the serving index (if any), open the shopper store and start the segment refresher (blocking)."""
+        holder: list[Services] = []
+        shoppers = Shoppers(settings, lambda: holder[0].engine, embedder.encode_query)
+        svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings))
+        holder.append(svc)
+        svc.try_initial_load()
+        shoppers.check_index()  # profiles follow the product rows of the loaded index
+        svc._scheduler = SegmentScheduler(shoppers, lambda: svc.engine, settings.segments_refresh_s)
+        return svc
+
+    def close(self) -> None:
+        """Stop background work and drain queued writes before the process exits."""
+        if self._scheduler is not None:
+            self._scheduler.stop()
+        self.shoppers.close()
 
     @property
     def engine(self) -> SearchEngine:
@@ -65,5 +91,6 @@ class Services:
         async with self._reload_lock:
             engine = await asyncio.to_thread(self.load_engine)
             self._engine, self.load_error = engine, None  # one reference swap
+            await asyncio.to_thread(self.shoppers.check_index)  # profile rebuild off the event loop
             settle_heap()
             return engine

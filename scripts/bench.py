@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from assistant.search import SearchEngine  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import external, quality, report, scale, speed  # noqa: E402
 from bench.sample import sample_csv  # noqa: E402

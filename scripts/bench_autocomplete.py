@@ -31,10 +31,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from assistant.cards import product_card  # noqa: E402
-from assistant.search import SearchEngine  # noqa: E402
+from assistant.search.cards import product_card  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.suggest_index import load_autocomplete  # noqa: E402
+from assistant.suggest.service import load_autocomplete  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from assistant.search import SearchEngine  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
 from bench.speed import running_server, summary  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from index.build import build_index  # noqa: E402

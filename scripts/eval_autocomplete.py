@@ -29,10 +29,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-from assistant.autocomplete import Suggester, query_words  # noqa: E402
-from assistant.search import SearchEngine  # noqa: E402
+from assistant.suggest.suggester import Suggester, query_words  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.suggest_index import load_autocomplete  # noqa: E402
+from assistant.suggest.service import load_autocomplete  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 

@@ -4,7 +4,7 @@
 
 Builds (or incrementally refreshes) its own index of the bundled Myntra fashion catalog (5k named
 products), draws random anchors among products whose slot has complements, and for each anchor
-builds a look with assistant.outfits and with the baseline (for every slot of the same plan, the
+builds a look with assistant.looks.outfits and with the baseline (for every slot of the same plan, the
 item of that slot most similar to the anchor's own vector; no compatibility rules). Reports, for
 both in the same run: share of sets that satisfy every compatibility rule (and every hard rule),
 per-rule violation rates, slot coverage, intra-set diversity and p50/p99 latency. Latency is measured
@@ -31,10 +31,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bench.sample import sample_csv  # noqa: E402
-from assistant.outfit_rules import HARD_RULES, SOFT_RULES  # noqa: E402
-from assistant.outfits import (Look, LookItem, OutfitIndex, Slot, complete_the_look, outfit_index,  # noqa: E402
+from assistant.looks.rules import HARD_RULES, SOFT_RULES  # noqa: E402
+from assistant.looks.outfits import (Look, LookItem, OutfitIndex, Slot, complete_the_look, outfit_index,  # noqa: E402
                                plan_slots, slot_query_text, violations)
-from assistant.search import SearchEngine  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402

@@ -36,12 +36,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-from assistant.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity  # noqa: E402
-from assistant.popularity import Popularity  # noqa: E402
-from assistant.profiles import Profile  # noqa: E402
-from assistant.query_parser import parse_query  # noqa: E402
-from assistant.search import SearchEngine  # noqa: E402
-from assistant.shoppers import item_meta  # noqa: E402
+from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity  # noqa: E402
+from assistant.shoppers.popularity import Popularity  # noqa: E402
+from assistant.shoppers.profiles import Profile  # noqa: E402
+from assistant.search.query import parse_query  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
+from assistant.shoppers.service import item_meta  # noqa: E402
 from index.catalog import Mapping, load_catalog  # noqa: E402
 from index.embedder import Embedder, product_text  # noqa: E402
 from index.store import LoadedIndex, Manifest, load_index  # noqa: E402

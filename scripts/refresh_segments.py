@@ -15,10 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.segments import refresh  # noqa: E402
+from assistant.shoppers.segments import refresh  # noqa: E402
 from assistant.services import Services  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.shoppers import Shoppers  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 
 
@@ -29,9 +28,8 @@ def main() -> None:
     settings = Settings.from_env()
     if a.k is not None:
         settings = dataclasses.replace(settings, segments_k=a.k)
-    svc = Services(settings, Embedder())
-    engine = svc.load_engine()
-    shoppers = Shoppers(settings, lambda: engine, svc.embedder.encode_query)
+    svc = Services.start(settings, Embedder())
+    engine, shoppers = svc.engine, svc.shoppers
     try:
         segs = refresh(shoppers, engine)
         for s in sorted(segs.values(), key=lambda s: -s["size"]):
@@ -39,7 +37,7 @@ def main() -> None:
         if not segs:
             print("no segments: too few shoppers with a profile yet")
     finally:
-        shoppers.close()
+        svc.close()
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ import uvicorn
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from assistant.search import SearchEngine  # noqa: E402
-from assistant.server import create_app  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
+from assistant.api.app import create_app  # noqa: E402
 from assistant.settings import ROOT, Settings  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping, load_catalog  # noqa: E402

@@ -1,0 +1,48 @@
+"""Typed FastAPI dependencies shared by the routers: the app's services, the current shopper, admin access.
+
+A route declares what it needs (`svc: ServicesDep`, `sid: ShopperDep`) instead of digging in `app.state`."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from assistant.errors import Forbidden, Unauthorized
+from assistant.services import Services
+from assistant.shoppers import tokens
+
+
+def get_services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def optional_shopper(request: Request) -> str | None:
+    """The shopper named by the bearer token, or None without one; a bad or expired token is a 401."""
+    tok = tokens.bearer(request.headers.get("authorization"))
+    return None if tok is None else get_services(request).shoppers.authenticate(tok)
+
+
+def required_shopper(sid: Annotated[str | None, Depends(optional_shopper)]) -> str:
+    if sid is None:
+        raise Unauthorized("this call is personal: send 'Authorization: Bearer <token>' (POST /api/sessions "
+                           "gives you one)")
+    return sid
+
+
+def require_admin(svc: Annotated[Services, Depends(get_services)],
+                  authorization: Annotated[str | None, Header()] = None) -> None:
+    token = svc.settings.admin_token
+    if not token:
+        raise Forbidden("admin endpoints are disabled: set SHOPMATE_ADMIN_TOKEN to enable them")
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise Forbidden("wrong or missing admin token: send 'Authorization: Bearer <SHOPMATE_ADMIN_TOKEN>'")
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+OptionalShopper = Annotated[str | None, Depends(optional_shopper)]
+ShopperDep = Annotated[str, Depends(required_shopper)]
+AdminDep = Depends(require_admin)

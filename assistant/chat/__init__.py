@@ -1,0 +1,14 @@
+"""Chat: the multi-turn shopping conversation streamed over a websocket. The frame protocol (limits, rate,
+resume), message understanding, the dialogue state machine, grounded template replies and the optional LLM
+phrasing; `ChatSession` ties them to the app's services for one connection.
+
+Public interface: `ChatProtocol`, `Limits`, `ChatRuntime`, `ChatSession`, `parse_message`, `DialogueState`.
+"""
+
+from assistant.chat.dialogue import DialogueState
+from assistant.chat.nlu import parse_message
+from assistant.chat.protocol import ChatProtocol, Limits
+from assistant.chat.session import ChatRuntime, ChatSession, ConversationStore
+
+__all__ = ["ChatProtocol", "ChatRuntime", "ChatSession", "ConversationStore", "DialogueState", "Limits",
+           "parse_message"]

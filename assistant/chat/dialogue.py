@@ -1,0 +1,398 @@
+"""Dialogue state and turn planning: what the shopper wants so far, and what to show for this turn.
+
+Pure apart from the injected search/look functions: `begin` folds a parsed message into the state (so the
+first words of the reply can be streamed before any search), `execute` runs the searches and returns the
+grounded facts the reply is written from. Every product shown satisfies every active hard constraint; when
+the constraints empty the result set, the least important one is relaxed and the reply says which.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field, fields
+from typing import Callable
+
+from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.search.query import Filters
+from assistant.search.engine import Hit
+from index.attributes import GENDER_ADMITS
+from index.catalog import Product
+from index.lexical import normalise
+
+# query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
+SearchFn = Callable[[str, Filters, int], list[Hit]]
+# anchor, wanted category word or None -> [(slot name, product, why)] of other categories
+LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
+
+# Least important first: what is dropped first when nothing matches.
+RELAX_ORDER = ("brand", "colour", "price", "gender")
+_SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
+PAGE = 6
+
+
+@dataclass
+class Constraints:
+    category: str | None = None
+    gender: str | None = None
+    colour: str | None = None
+    brand: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    occasion: str | None = None  # soft: shapes the query, not a filter (few catalogs tag occasions)
+    material: str | None = None  # soft, as above
+    size: str | None = None  # soft: catalogs here carry no size stock
+    terms: list[str] = field(default_factory=list)
+    exclude_brands: list[str] = field(default_factory=list)
+    exclude_colours: list[str] = field(default_factory=list)
+    exclude_materials: list[str] = field(default_factory=list)
+    exclude_ids: list[str] = field(default_factory=list)
+
+    def copy(self) -> "Constraints":
+        return Constraints(**{f.name: (list(getattr(self, f.name)) if isinstance(getattr(self, f.name), list)
+                                       else getattr(self, f.name)) for f in fields(self)})
+
+    def query_text(self) -> str:
+        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category) if w]
+        return " ".join(words)
+
+    def filters(self) -> Filters:
+        return Filters(category=self.category, gender=self.gender, colour=self.colour, brand=self.brand,
+                       price_min=self.price_min, price_max=self.price_max)
+
+    def without(self, slot: str) -> "Constraints":
+        c = self.copy()
+        if slot == "price":
+            c.price_min = c.price_max = None
+        else:
+            setattr(c, slot, None)
+        return c
+
+    def active(self) -> list[str]:
+        out = [s for s in ("category", "gender", "colour", "brand") if getattr(self, s)]
+        if self.price_min is not None or self.price_max is not None:
+            out.append("price")
+        return out
+
+    def admits(self, p: Product) -> bool:
+        """Every hard constraint holds for p (checked here as well as in the engine's mask)."""
+        if self.category and not category_matches(p, self.category):
+            return False
+        if self.gender and (p.gender or "") not in GENDER_ADMITS.get(self.gender, {self.gender}):
+            return False
+        if self.colour and p.colour != self.colour:
+            return False
+        if self.brand and normalise(p.brand or "") != normalise(self.brand):
+            return False
+        if self.price_min is not None and (p.price is None or p.price < self.price_min):
+            return False
+        if self.price_max is not None and (p.price is None or p.price > self.price_max):
+            return False
+        if p.id in self.exclude_ids or p.colour in self.exclude_colours:
+            return False
+        if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
+            return False
+        fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
+        return not any(m in fabric for m in self.exclude_materials)
+
+
+def category_matches(p: Product, word: str) -> bool:
+    """The category word names one of p's category nodes or its type, as a whole word."""
+    text = normalise(" > ".join(p.category) + " " + (p.product_type or ""))
+    return re.search(rf"\b{re.escape(word)}(?:e?s)?\b", text) is not None
+
+
+@dataclass
+class DialogueState:
+    constraints: Constraints = field(default_factory=Constraints)
+    shown: list[str] = field(default_factory=list)  # product ids, in the order last shown
+    focus: str | None = None
+    cart: list[str] = field(default_factory=list)
+    prefs: dict[str, object] = field(default_factory=dict)
+    turns: int = 0
+    why: dict[str, list[str]] = field(default_factory=dict)  # product id -> why it was last shown
+
+
+@dataclass
+class Plan:
+    kind: str  # the intent, sometimes narrowed (e.g. show -> no_reference)
+    parse: Parse
+    targets: list[str] = field(default_factory=list)  # product ids the turn is about
+    changed: list[str] = field(default_factory=list)  # constraint slots this turn changed
+    note: str = ""  # e.g. "cheaper than ₹999 (the middle price of what you saw)"
+    new_search: bool = False
+
+
+@dataclass
+class ShownItem:
+    product: Product
+    why: list[str]
+    slot: str | None = None
+
+
+@dataclass
+class TurnResult:
+    kind: str
+    items: list[ShownItem] = field(default_factory=list)
+    constraints: Constraints | None = None
+    relaxed: list[str] = field(default_factory=list)  # constraints dropped to find anything
+    total_before_relax: int = 0
+    chips: list[str] = field(default_factory=list)
+    pref_updates: dict[str, object] = field(default_factory=dict)
+    note: str = ""
+    anchor: Product | None = None
+    cart: list[Product] = field(default_factory=list)
+
+
+def _apply(c: Constraints, s: SlotChanges) -> list[str]:
+    changed = []
+    for slot in s.clear:
+        if slot == "price":
+            c.price_min = c.price_max = None
+        elif slot in ("colour", "brand"):
+            setattr(c, slot, None)
+        changed.append(slot)
+    for name in ("gender", "colour", "brand", "occasion", "material", "size"):
+        v = getattr(s, name)
+        if v is not None:
+            setattr(c, name, v)
+            changed.append(name)
+            if name == "colour" and v in c.exclude_colours:
+                c.exclude_colours.remove(v)
+    if s.price_min is not None or s.price_max is not None:
+        c.price_min, c.price_max = s.price_min, s.price_max
+        changed.append("price")
+    if s.exclude_brand:
+        c.exclude_brands.append(s.exclude_brand)
+        if c.brand and normalise(c.brand) == normalise(s.exclude_brand):
+            c.brand = None
+        changed.append("exclude_brand")
+    if s.exclude_colour:
+        c.exclude_colours.append(s.exclude_colour)
+        if c.colour == s.exclude_colour:
+            c.colour = None
+        changed.append("exclude_colour")
+    if s.exclude_material:
+        c.exclude_materials.append(s.exclude_material)
+        changed.append("exclude_material")
+    return changed
+
+
+def resolve_refs(state: DialogueState, parse: Parse, products: Callable[[str], Product | None]) -> list[str]:
+    """Product ids a message points at: positions, 'the red one', else the focused product."""
+    out: list[str] = []
+    for r in parse.refs:
+        i = len(state.shown) - 1 if r == -1 else r - 1
+        if 0 <= i < len(state.shown):
+            out.append(state.shown[i])
+    if not out and parse.ref_colour:  # "the red one": none red is no answer, not the focused one
+        return [pid for pid in state.shown if (p := products(pid)) is not None and p.colour == parse.ref_colour][:1]
+    if not out and state.focus:
+        out = [state.focus]
+    if not out and len(state.shown) == 1:
+        out = list(state.shown)
+    return out
+
+
+def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product | None]) -> Plan:
+    """Fold the message into the state and decide what this turn does (no searching yet)."""
+    state.turns += 1
+    c = state.constraints
+    kind = parse.intent
+    plan = Plan(kind, parse)
+    if kind == "search":
+        s = parse.slots
+        refining = not s.category and c.category and len(s.terms) <= 2 and not _SEARCH_VERB.search(parse.text)
+        if refining:  # "something floral": more words for the same thing
+            c.terms = list(dict.fromkeys(c.terms + s.terms))
+            plan.changed = ["terms"] + _apply(c, s)
+            c.exclude_ids = []
+            return plan
+        if s.category != c.category or not s.category:
+            # a new thing: keep who it is for and standing dislikes, start the rest afresh
+            state.constraints = c = Constraints(gender=c.gender, size=c.size, exclude_brands=c.exclude_brands,
+                                                exclude_materials=c.exclude_materials)
+            c.category, plan.new_search = s.category, True
+            plan.changed.append("category")
+        if s.terms:
+            c.terms = list(s.terms)
+        plan.changed += _apply(c, s)
+        c.exclude_ids = []
+    elif kind in ("refine", "preference"):
+        plan.changed = _apply(c, parse.slots)
+        if parse.slots.terms and kind == "refine":
+            c.terms = list(parse.slots.terms)
+        c.exclude_ids = []
+    elif kind in ("cheaper", "pricier"):
+        prices = [p.price for pid in state.shown if (p := products(pid)) is not None and p.price is not None]
+        plan.changed = _apply(c, parse.slots)
+        if "price" not in plan.changed and prices:
+            mid = statistics.median(prices)
+            if kind == "cheaper":
+                c.price_max = round(mid, 2) - 0.01 if mid > 0 else mid
+                if c.price_min is not None and c.price_min > c.price_max:
+                    c.price_min = None
+            else:
+                c.price_min, c.price_max = round(mid, 2) + 0.01, None
+            plan.note = f"{mid:g}"
+            plan.changed.append("price")
+        c.exclude_ids = []
+    elif kind == "something_else":
+        c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
+    elif kind in ("show", "compare", "outfit", "similar", "cart_add", "cart_remove"):
+        plan.targets = resolve_refs(state, parse, products)
+        if kind == "compare" and len(plan.targets) < 2:
+            plan.targets = [pid for pid in state.shown[:2]] if not parse.refs else plan.targets
+        if kind in ("outfit", "similar") and not plan.targets and state.shown:
+            plan.targets = state.shown[:1]
+        if not plan.targets or (kind == "compare" and len(plan.targets) < 2):
+            plan.kind = "no_reference"
+        elif kind in ("show", "outfit", "similar"):
+            state.focus = plan.targets[0]
+    elif kind == "reset":
+        keep_cart = state.cart
+        state.__init__()  # type: ignore[misc]
+        state.cart = keep_cart
+    return plan
+
+
+def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
+    why = []
+    if c.category:
+        why.append(f"is a {c.category}")
+    if c.colour:
+        why.append(f"{c.colour}")
+    if c.gender and p.gender:
+        why.append(f"for {p.gender}")
+    if c.price_max is not None and p.price is not None:
+        why.append(f"₹{p.price:,.0f}, within your ₹{c.price_max:,.0f} limit")
+    elif c.price_min is not None and p.price is not None:
+        why.append(f"₹{p.price:,.0f}, above ₹{c.price_min:,.0f}")
+    if c.brand:
+        why.append(f"by {c.brand}")
+    return why + [w for w in hit_why if w not in why]
+
+
+def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
+    """Search, then keep only products that satisfy every constraint (the engine's category filter is a
+    substring match; 'ring' must not admit earrings)."""
+    hits = search(c.query_text(), c.filters(), max(40, k * 6))
+    return [ShownItem(h.product, _why(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
+
+
+def search_with_relaxation(c: Constraints, search: SearchFn,
+                           k: int = PAGE) -> tuple[list[ShownItem], list[str], Constraints]:
+    """Results for c; when there are none, drop constraints least important first until there are.
+    Returns the items, the dropped slots and the constraints the items meet."""
+    items = run_search(c, search, k)
+    relaxed: list[str] = []
+    cur = c
+    for slot in RELAX_ORDER:
+        if items:
+            break
+        if slot not in cur.active():
+            continue
+        cur = cur.without(slot)
+        relaxed.append(slot)
+        items = run_search(cur, search, k)
+    if not items and (cur.terms or cur.occasion or cur.material) and cur.category:
+        cur = Constraints(category=cur.category, exclude_ids=cur.exclude_ids)  # the thing itself, nothing else
+        relaxed.append("everything else")
+        items = run_search(cur, search, k)
+    return items, relaxed, cur
+
+
+def chips_for(state: DialogueState, items: list[ShownItem], kind: str) -> list[str]:
+    c = state.constraints
+    chips: list[str] = []
+    prices = sorted(i.product.price for i in items if i.product.price)
+    if prices and c.price_max is None and len(prices) > 1:
+        chips.append(f"Under {int(statistics.median(prices)):d}")
+    elif prices:
+        chips.append("Cheaper")
+    colours = [i.product.colour for i in items if i.product.colour and i.product.colour != c.colour]
+    if colours and not c.colour:
+        chips.append(f"In {max(set(colours), key=colours.count)}")
+    if items:
+        chips.append("Complete the look")
+    if len(items) >= 2 and kind not in ("compare",):
+        chips.append("Compare the first two")
+    if items and kind != "cart_add":
+        chips.append("Add the first one to my cart")
+    if not items:
+        chips = ["Start over", "Help"]
+    return chips[:5]
+
+
+def execute(state: DialogueState, plan: Plan, search: SearchFn, products: Callable[[str], Product | None],
+            look: LookFn | None = None) -> TurnResult:
+    """Run the plan's searches and return the facts the reply is built from."""
+    c = state.constraints
+    kind = plan.kind
+    res = TurnResult(kind, constraints=c.copy(), note=plan.note)
+    targets = [p for pid in plan.targets if (p := products(pid)) is not None]
+    exclusion = any(x in plan.changed for x in ("exclude_brand", "exclude_colour", "exclude_material"))
+    if kind in ("search", "refine", "cheaper", "pricier", "something_else") or (
+            kind == "preference" and state.shown and exclusion):
+        if kind == "preference":
+            res.pref_updates = {k: v for k, v in (("size", plan.parse.slots.size),
+                                                  ("avoid_material", plan.parse.slots.exclude_material))
+                                if v}
+        if not c.query_text() and not c.active():
+            res.kind = "help"
+        else:
+            res.items, res.relaxed, applied = search_with_relaxation(c, search)
+            if res.relaxed and res.items:
+                # what was dropped stays dropped: the state holds the constraints the shown products meet
+                state.constraints = applied
+            state.shown = [i.product.id for i in res.items]
+            state.focus = None
+    elif kind == "preference":
+        res.pref_updates = {k: v for k, v in (("size", plan.parse.slots.size),
+                                              ("avoid_material", plan.parse.slots.exclude_material)) if v}
+    elif kind == "show":
+        res.items = [ShownItem(p, [f"you asked about #{state.shown.index(p.id) + 1}" if p.id in state.shown
+                                   else "the one we were talking about"]) for p in targets[:1]]
+    elif kind == "compare":
+        res.items = [ShownItem(p, [f"#{state.shown.index(p.id) + 1} of what I showed" if p.id in state.shown
+                                   else "you asked to compare it"]) for p in targets[:4]]
+    elif kind == "outfit":
+        anchor = targets[0]
+        res.anchor = anchor
+        want = plan.parse.slots.category if plan.parse.slots.category and not category_matches(
+            anchor, plan.parse.slots.category) else None
+        found = look(anchor, want) if look else []
+        res.items = [ShownItem(p, [why], slot) for slot, p, why in found if p.id != anchor.id]
+        state.shown = [i.product.id for i in res.items]
+    elif kind == "similar":
+        anchor = targets[0]
+        res.anchor = anchor
+        cat = singular(normalise(anchor.product_type or "").split()[-1]) if anchor.product_type else None
+        sim = Constraints(category=cat, gender=c.gender, price_min=c.price_min, price_max=c.price_max,
+                          exclude_ids=[anchor.id], exclude_brands=c.exclude_brands,
+                          exclude_materials=c.exclude_materials, terms=[anchor.title])
+        found, res.relaxed, _ = search_with_relaxation(sim, search)
+        res.items = [ShownItem(i.product, ["similar to the one you picked"] + i.why[1:]) for i in found]
+        state.shown = [i.product.id for i in res.items]
+    elif kind == "cart_add":
+        for p in targets[:1]:
+            if p.id not in state.cart:
+                state.cart.append(p.id)
+            res.items = [ShownItem(p, ["added to your cart"])]
+    elif kind == "cart_remove":
+        for p in targets[:1]:
+            if p.id in state.cart:
+                state.cart.remove(p.id)
+            res.items = [ShownItem(p, ["removed from your cart"])]
+    elif kind == "why":
+        pids = plan.targets or resolve_refs(state, plan.parse, products) or state.shown[:PAGE]
+        res.items = [ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids
+                     if (p := products(pid)) is not None]
+    elif kind == "forget":
+        state.__init__()  # type: ignore[misc]
+    if res.kind in ("search", "refine", "cheaper", "pricier", "something_else", "preference", "outfit", "similar"):
+        state.why.update({i.product.id: i.why for i in res.items})
+        if len(state.why) > 200:  # bounded: only recent products matter
+            state.why = dict(list(state.why.items())[-100:])
+    res.cart = [p for pid in state.cart if (p := products(pid)) is not None]
+    res.chips = chips_for(state, res.items, res.kind)
+    return res

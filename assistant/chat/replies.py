@@ -1,0 +1,177 @@
+"""Reply text from templates filled with the turn's real results and constraints, cut into stream chunks.
+
+Every product a reply names comes from the TurnResult; nothing here invents catalog data.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from assistant.chat.dialogue import Constraints, Plan, TurnResult
+from index.catalog import Product
+
+HELP = ("I can search the shop for you and narrow things down as we talk. Try \"a dress for a summer wedding\", "
+        "then \"in blue\", \"under 1000\", \"cheaper\", \"something else\", \"show me the second one\", "
+        "\"compare the first two\", \"what goes with it?\", \"add it to my cart\" or \"why did you suggest that?\". "
+        "Say \"start over\" to begin again, or \"forget me\" to delete what I know about you.")
+
+
+def money(v: float | None) -> str:
+    return "" if v is None else f"₹{v:,.0f}"
+
+
+def describe(c: Constraints, plural: bool = True) -> str:
+    """'blue dresses for women under ₹1,000 for a wedding'."""
+    thing = c.category or " ".join(c.terms[:3]) or "items"
+    if plural and c.category:  # category words are singular ("dress", "watch", "shoe")
+        thing += "es" if thing.endswith(("s", "sh", "ch", "x")) else "s"
+    parts = [c.colour, c.brand, thing] if c.colour or c.brand else [thing]
+    text = " ".join(p for p in parts if p)
+    if c.category and c.terms:
+        text = " ".join(c.terms[:3]) + " " + text
+    if c.gender:
+        text += f" for {c.gender}"
+    if c.occasion:
+        text += f" for {'an' if c.occasion[0] in 'aeiou' else 'a'} {c.occasion}"
+    if c.price_min is not None and c.price_max is not None:
+        text += f" between {money(c.price_min)} and {money(c.price_max)}"
+    elif c.price_max is not None:
+        text += f" under {money(c.price_max)}"
+    elif c.price_min is not None:
+        text += f" over {money(c.price_min)}"
+    if c.exclude_brands:
+        text += f", not {', '.join(c.exclude_brands)}"
+    if c.exclude_materials:
+        text += f", no {', '.join(c.exclude_materials)}"
+    return text
+
+
+def ack(plan: Plan, c: Constraints) -> str:
+    """The first words, known before any search runs (sent at once so the shopper sees a reply start)."""
+    k = plan.kind
+    if k == "search":
+        return f"Looking for {describe(c)}."
+    if k in ("refine", "preference") and plan.changed:
+        return f"Got it: now {describe(c)}."
+    if k == "cheaper":
+        return f"Cheaper ones, then: below {money(c.price_max)}, the middle price of what I showed you." \
+            if plan.note else f"Cheaper ones, then: {describe(c)}."
+    if k == "pricier":
+        return f"Going up a level: above {money(c.price_min)}."
+    if k == "something_else":
+        return "Here is something different."
+    if k == "outfit":
+        return "Let me find what goes with it."
+    if k == "similar":
+        return "Looking for similar ones."
+    if k == "compare":
+        return "Side by side:"
+    if k == "why":
+        return "Here is why."
+    return ""
+
+
+def _item(p: Product, i: int | None = None) -> str:
+    head = f"{i}. " if i is not None else ""
+    bits = [money(p.price)] + [x for x in (p.colour, p.brand) if x]
+    return f"{head}{p.title} ({', '.join(b for b in bits if b)})"
+
+
+def _list(items: list[Product], limit: int = 3) -> str:
+    return "; ".join(_item(p, i + 1) for i, p in enumerate(items[:limit]))
+
+
+def _relaxed_phrase(relaxed: list[str], c: Constraints) -> str:
+    names = {"colour": f"in {c.colour}" if c.colour else "in that colour",
+             "price": "in that price range", "brand": f"from {c.brand}" if c.brand else "from that brand",
+             "gender": f"for {c.gender}" if c.gender else "for that shopper", "everything else": "with those details"}
+    return " or ".join(names.get(r, r) for r in relaxed)
+
+
+def reply_text(res: TurnResult, plan: Plan) -> str:
+    """The body of the reply, after the ack."""
+    c = res.constraints or Constraints()
+    items = [i.product for i in res.items]
+    k = res.kind
+    if k in ("search", "refine", "cheaper", "pricier", "something_else", "preference") and (
+            items or res.relaxed or c.active()):
+        pref = ""
+        if res.pref_updates:
+            pref = "Noted " + " and ".join(f"{'your size' if key == 'size' else 'no'} {v}"
+                                           for key, v in res.pref_updates.items()) + ". "
+            if "size" in res.pref_updates:
+                pref += "This catalog does not list sizes, so check the size chart on the product page. "
+        if not items:
+            return pref + (f"I found nothing for {describe(c)}, even after loosening the search. "
+                           "Try other words, or say \"start over\".")
+        if res.relaxed:
+            return (pref + f"I found nothing {_relaxed_phrase(res.relaxed, c)} for {describe(c)}; the closest "
+                    f"without that are: {_list(items)}. Tell me which matters most and I will narrow again.")
+        more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+        tip = " Say \"cheaper\", a colour, or \"show me the second one\" to go on." if k == "search" else ""
+        return pref + f"I found {len(items)}: {_list(items)}{more}.{tip}"
+    if k == "preference":
+        if res.pref_updates.get("size"):
+            return (f"Noted: you wear size {res.pref_updates['size']}. This catalog does not list sizes, so check "
+                    "the size chart on the product page.")
+        if res.pref_updates.get("avoid_material"):
+            return f"Noted: I will leave out {res.pref_updates['avoid_material']} from now on."
+        return "Noted."
+    if k == "show" and items:
+        p = items[0]
+        extra = f" It is {p.product_type}" + (f" for {p.gender}" if p.gender else "") + "." if p.product_type else ""
+        stock = " In stock." if p.in_stock else " Currently out of stock."
+        return f"{_item(p)}.{extra}{stock} Ask \"what goes with it?\" or \"add it to my cart\"."
+    if k == "compare" and len(items) >= 2:
+        lines = [_item(p, i + 1) for i, p in enumerate(items)]
+        priced = [p for p in items if p.price is not None]
+        cheapest = min(priced, key=lambda p: p.price) if priced else None
+        tail = f" The cheapest is {cheapest.title}." if cheapest else ""
+        return " vs ".join(lines) + "." + tail
+    if k == "outfit":
+        if not items:
+            return "I could not find anything in other categories to go with it."
+        anchor = res.anchor.title if res.anchor else "it"
+        return f"To go with {anchor}: {_list(items, 4)}."
+    if k == "similar":
+        return f"Similar to {res.anchor.title if res.anchor else 'it'}: {_list(items)}." if items else \
+            "I could not find anything similar within your constraints."
+    if k == "cart_add" and items:
+        return f"Added {items[0].title} to your cart ({len(res.cart)} item{'s' if len(res.cart) != 1 else ''})."
+    if k == "cart_remove" and items:
+        return f"Removed {items[0].title}. Your cart has {len(res.cart)} item{'s' if len(res.cart) != 1 else ''}."
+    if k == "cart_show":
+        if not res.cart:
+            return "Your cart is empty."
+        total = sum(p.price or 0 for p in res.cart)
+        return f"Your cart: {_list(res.cart, 10)}. Total {money(total)}."
+    if k == "why":
+        if not items:
+            return "I have not suggested anything yet, so there is nothing to explain."
+        parts = [f"{p.product.title}: {', '.join(p.why) or 'it matched your search'}" for p in res.items[:3]]
+        tail = (" I search with what you told me in this chat" + (" and, with your consent, your shopping "
+                "history" if res.note == "personalized" else "") + "; say \"forget me\" to delete it.")
+        return "; ".join(parts) + "." + tail
+    if k == "forget":
+        return ("Done: I have forgotten this conversation" + (" and deleted your profile and history"
+                                                              if res.note == "profile" else "") + ".")
+    if k == "no_reference":
+        return ("Which one do you mean? Search first, then say \"the second one\" or tap a product."
+                if not res.items else "Which one do you mean?")
+    if k == "reset":
+        return "Starting over. What are you looking for?"
+    if k == "smalltalk":
+        return "Happy to help! Tell me what you are looking for, like \"white sneakers under 2000\"."
+    return HELP
+
+
+_CHUNK = re.compile(r"\S+\s*")
+
+
+def chunks(text: str, words: int = 3) -> Iterator[str]:
+    """Word-group chunks (with their trailing spaces) so that joined they give back the text."""
+    toks = _CHUNK.findall(text)
+    lead = text[:len(text) - len(text.lstrip())]
+    for i in range(0, len(toks), words):
+        piece = "".join(toks[i:i + words])
+        yield (lead + piece) if i == 0 else piece

@@ -1,0 +1,270 @@
+"""One chat connection's conversation: the dialogue state kept for resume, the per-index vocabularies, and
+`ChatSession`, which turns parsed frames into dialogue steps over the app's services and streams replies.
+Knows nothing of websockets: the protocol hands it text and an `emit` callback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.chat import replies
+from assistant.chat.dialogue import (
+    Constraints,
+    DialogueState,
+    Plan,
+    ShownItem,
+    TurnResult,
+    begin,
+    category_matches,
+    execute,
+    run_search,
+)
+from assistant.chat.llm import (
+    GroundingIndex,
+    facts_prompt,
+    grounded_sentences,
+    stream_completion,
+    ungrounded_names,
+    with_deadline,
+)
+from assistant.chat.nlu import IntentExemplars, NluVocab, Parse, SlotChanges, parse_message
+from assistant.chat.protocol import Emit, Limits
+from assistant.errors import NotFound
+from assistant.looks.outfits import complete_the_look
+from assistant.search.cards import product_card
+from assistant.search.engine import SearchEngine
+from assistant.search.query import Filters
+from assistant.settings import Settings
+from assistant.shoppers.recommend import personalize_for
+from index.catalog import Product
+
+if TYPE_CHECKING:
+    from assistant.services import Services
+
+log = logging.getLogger("shopmate.chat")
+
+
+@dataclass
+class Conversation:
+    state: DialogueState = field(default_factory=DialogueState)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    seen: float = field(default_factory=time.monotonic)
+
+
+class ConversationStore:
+    """Dialogue states by key, kept for resume_s after the last turn; least recently used dropped first."""
+
+    def __init__(self, resume_s: float, max_items: int):
+        self.resume_s, self.max_items = resume_s, max_items
+        self._items: OrderedDict[str, Conversation] = OrderedDict()
+
+    def get(self, key: str) -> tuple[Conversation, bool]:
+        now = time.monotonic()
+        conv = self._items.get(key)
+        resumed = conv is not None and now - conv.seen <= self.resume_s
+        if not resumed:
+            conv = Conversation()
+            self._items[key] = conv
+        self._items.move_to_end(key)
+        conv.seen = now
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+        return conv, resumed
+
+    def has(self, key: str) -> bool:
+        return key in self._items
+
+    def drop(self, key: str) -> None:
+        self._items.pop(key, None)
+
+
+class ChatRuntime:
+    """Per-app chat parts built once: conversations, and per index version the NLU and grounding vocabularies."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.store = ConversationStore(settings.chat_resume_s, settings.chat_max_conversations)
+        self._per_engine: tuple[int, NluVocab, GroundingIndex] | None = None
+        self.exemplars: IntentExemplars | None = None
+        self._lock = asyncio.Lock()
+
+    async def vocab(self, engine: SearchEngine) -> tuple[NluVocab, GroundingIndex]:
+        async with self._lock:
+            if self._per_engine is None or self._per_engine[0] != id(engine):
+                def build():
+                    return (NluVocab.from_products(engine.products, engine.vocab), GroundingIndex(engine.products))
+                nv, gi = await asyncio.to_thread(build)
+                self._per_engine = (id(engine), nv, gi)
+            if self.exemplars is None:
+                self.exemplars = await asyncio.to_thread(IntentExemplars, engine.embedder.encode)
+            return self._per_engine[1], self._per_engine[2]
+
+
+def slot_search(search, anchor: Product, want: str) -> list[tuple[str, Product, str]]:
+    """Items of the department the shopper named ("what shoes go with it?") when the look has no such slot."""
+    gender = anchor.gender if anchor.gender in ("women", "men", "girls", "boys", "baby") else None
+    terms = [anchor.colour] if anchor.colour else []
+    c = Constraints(category=want, gender=gender, terms=terms)
+    return [(want, i.product, f"a {want} to wear with {anchor.title}") for i in run_search(c, search, 4)]
+
+
+class ChatSession:
+    """The handler of one connection: turns frames into dialogue steps and streams the replies."""
+
+    def __init__(self, svc: Services, conv: Conversation, shopper_id: str | None, headers: Mapping[str, str]):
+        self.svc, self.conv = svc, conv
+        self.rt = svc.chat
+        self.shoppers = svc.shoppers
+        self.shopper_id, self.headers = shopper_id, headers
+        self.personalized = False  # did a search of this connection use the shopper's history? ("why" says so)
+
+    # --- wiring to the app's services
+    def _searcher(self, engine: SearchEngine):
+        sid = self.shopper_id
+
+        def search(query: str, filters: Filters, k: int):
+            rerank = personalize_for(self.shoppers, engine, sid, self.headers, query, filters) if sid else None
+            self.personalized = self.personalized or rerank is not None
+            return engine.search(query, k=k, filters=filters, parse=False, rerank=rerank).hits
+
+        return search
+
+    def _look(self, engine: SearchEngine, search):
+        rules = self.svc.looks.rules()
+
+        def look(anchor: Product, want: str | None):
+            profile = self.shoppers.profile_vector(self.shopper_id) if self.shopper_id else None
+            copurchase = self.shoppers.copurchase_pairs()
+            result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
+            out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
+            if want:
+                out = [x for x in out if category_matches(x[1], want)] or slot_search(search, anchor, want)
+            return out
+
+        return look
+
+    def _record(self, events: list[dict[str, Any]]) -> None:
+        if self.shopper_id:
+            try:
+                self.shoppers.record(self.shopper_id, events)
+            except Exception as e:  # chat goes on even when the event store refuses
+                log.warning("chat event not recorded: %s", type(e).__name__)
+
+    # --- handler interface
+    async def on_message(self, text: str, emit: Emit) -> None:
+        engine = self.svc.engine
+        vocab, _ = await self.rt.vocab(engine)
+        parse = await asyncio.to_thread(parse_message, text, vocab, self.rt.exemplars, engine.embedder.encode_query)
+        await self._turn(parse, emit, engine, query=text)
+
+    async def on_action(self, action: str, product_id: str, emit: Emit) -> None:
+        engine = self.svc.engine
+        await self.rt.vocab(engine)
+        if engine.index.product(product_id) is None:
+            raise NotFound(f"no product with id {product_id!r}; use the id of a product card")
+        intent = {"add_to_cart": "cart_add", "remove_from_cart": "cart_remove", "show_similar": "similar",
+                  "complete_look": "outfit", "why": "why"}[action]
+        st = self.conv.state
+        if product_id not in st.shown:
+            st.shown.append(product_id)
+        parse = Parse(intent, SlotChanges(), refs=[st.shown.index(product_id) + 1], source="action")
+        await self._turn(parse, emit, engine)
+
+    async def on_reset(self, emit: Emit) -> None:
+        await self._turn(Parse("reset", SlotChanges(), source="action"), emit, self.svc.engine)
+
+    async def _turn(self, parse: Parse, emit: Emit, engine: SearchEngine, query: str | None = None) -> None:
+        _, grounding = await self.rt.vocab(engine)
+        async with self.conv.lock:
+            st = self.conv.state
+            plan = begin(st, parse, engine.index.product)
+            first = replies.ack(plan, st.constraints)
+            for piece in replies.chunks(first):  # the first words go out before any search runs
+                await emit("delta", text=piece)
+            search = self._searcher(engine)
+            res = await asyncio.to_thread(execute, st, plan, search, engine.index.product, self._look(engine, search))
+            await self._side_effects(plan, res, query)
+            body = replies.reply_text(res, plan)
+            await self._stream_body(body, first, res, grounding, emit)
+            items = res.items if res.kind != "cart_show" else [ShownItem(p, ["in your cart"]) for p in res.cart]
+            await emit("products", items=[product_card(i.product, why=i.why) for i in items])
+            await emit("suggestions", chips=res.chips)
+            self.conv.seen = time.monotonic()
+
+    async def _side_effects(self, plan: Plan, res: TurnResult, query: str | None) -> None:
+        now = time.time()
+        if res.kind in ("search", "refine", "cheaper", "pricier", "something_else") and query:
+            await asyncio.to_thread(self._record, [{"type": "search", "query": query[:500], "ts": now,
+                                                    "context": {"page": "chat"}}])
+        if res.kind in ("cart_add", "cart_remove") and res.items:
+            kind = "add_to_cart" if res.kind == "cart_add" else "remove_from_cart"
+            await asyncio.to_thread(self._record, [{"type": kind, "product_id": res.items[0].product.id, "ts": now,
+                                                    "context": {"page": "chat"}}])
+        if res.pref_updates.get("size") and self.shopper_id:
+            # kept in the profile only with consent (set_preference checks); materials have no profile key yet,
+            # so a dislike lives in this conversation's constraints
+            if self.shoppers.has_consent(self.shopper_id):
+                await asyncio.to_thread(self.shoppers.set_preference, self.shopper_id, "sizes",
+                                        [str(res.pref_updates["size"])])
+        if res.kind == "why" and self.personalized:
+            res.note = "personalized"
+        if res.kind == "forget" and self.shopper_id:
+            await asyncio.to_thread(self.shoppers.erase, self.shopper_id)
+            res.note = "profile"
+
+    async def _stream_body(self, body: str, first: str, res: TurnResult, grounding: GroundingIndex,
+                           emit: Emit) -> None:
+        s = self.svc.settings
+        sep = " " if first else ""
+        if s.llm_url and s.llm_model and res.items:
+            allowed = [i.product for i in res.items]
+            check = lambda text: ungrounded_names(text, allowed, grounding)  # noqa: E731
+            messages = facts_prompt(body, allowed, replies.describe(res.constraints or Constraints()))
+            sent = False
+            try:
+                tokens = with_deadline(stream_completion(s.llm_url, s.llm_model, messages, s.llm_api_key,
+                                                         s.llm_total_s), s.llm_first_token_s, s.llm_total_s)
+                async for sentence in grounded_sentences(tokens, check):
+                    await emit("delta", text=sep + sentence if not sent else sentence)
+                    sent = True
+                if sent:
+                    return
+            except Exception as e:  # any failure: the template reply, which is grounded by construction
+                log.warning("LLM reply dropped (%s); using the template reply", type(e).__name__)
+            if sent:
+                body = "To be exact: " + body
+        for i, piece in enumerate(replies.chunks(body)):
+            await emit("delta", text=(sep + piece) if i == 0 else piece)
+
+
+def open_conversation(svc: Services, shopper_id: str | None, conversation_id: str | None
+                      ) -> tuple[str | None, Conversation, bool]:
+    """(public conversation id or None for a shopper, conversation, resumed?) for a new connection.
+
+    A shopper's conversation is keyed by the shopper; an anonymous one resumes only with an id this server
+    issued, anything else starts afresh. A new shopper conversation starts with the shopper's stored cart."""
+    store = svc.chat.store
+    if shopper_id:
+        key = "shopper:" + shopper_id
+    else:
+        given = conversation_id or ""
+        key = "anon:" + given if given and store.has("anon:" + given) else "anon:" + secrets.token_urlsafe(18)
+    conv, resumed = store.get(key)
+    if shopper_id and not resumed:
+        try:
+            conv.state.cart = list(svc.shoppers.cart(shopper_id))
+        except Exception as e:  # the conversation still works without the stored cart
+            log.warning("could not read the cart: %s", type(e).__name__)
+    return (None if shopper_id else key.split(":", 1)[1]), conv, resumed
+
+
+def limits_of(s: Settings) -> Limits:
+    return Limits(max_frame_bytes=s.chat_max_frame_bytes, rate_per_s=s.chat_rate_per_s,
+                  idle_timeout_s=s.chat_idle_timeout_s, send_timeout_s=s.chat_send_timeout_s,
+                  abuse_errors=s.chat_abuse_errors)

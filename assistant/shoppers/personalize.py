@@ -1,0 +1,198 @@
+"""Personalized ranking as pure functions: blending weight, the reranker and its reasons.
+
+final = relevance + w·(profile affinity + taste matches + segment prior) + popularity (+ context),
+with w = blend_weight(query specificity). Every reason in `why` is produced from a term that actually
+moved the score by at least `min_reason` (the term's own value, not canned text), and the terms are
+returned so tests and the eval can check them.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.shoppers.profiles import Profile
+from index.catalog import Product
+from index.lexical import tokenize
+
+VERBS = {"view": "viewed", "click": "opened", "add_to_cart": "added to your cart", "wishlist": "wishlisted",
+         "purchase": "bought"}
+_STOP = {"a", "an", "the", "for", "with", "and", "or", "of", "in", "on", "to", "size", "my", "me", "i",
+         "some", "show", "want", "need", "looking"}
+
+
+@dataclass(frozen=True)
+class Weights:
+    profile: float = 0.6  # w at specificity 0 (vague queries, browsing)
+    min_profile: float = 0.1  # w at specificity 1 (as a fraction of `profile`)
+    taste: float = 0.15  # per matched colour/brand/price-band preference, times w
+    segment: float = 0.3  # segment prior, times w·(1 - confidence)
+    popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
+    context: float = 0.3  # referrer search terms for shoppers with little history
+    min_reason: float = 0.02
+
+
+def query_specificity(query: str, n_filters: int) -> float:
+    """0 for vague queries ("shoes", browsing) .. 1 for precise ones ("nike air max 90 size 42")."""
+    words = [w for w in tokenize(query) if w not in _STOP] if query else []
+    digits = sum(any(ch.isdigit() for ch in w) for w in words)
+    spec = 0.2 * max(len(words) - 1, 0) + 0.2 * n_filters + 0.2 * digits
+    return float(min(1.0, spec))
+
+
+def blend_weight(specificity: float, weights: Weights) -> float:
+    return weights.profile * (1.0 - (1.0 - weights.min_profile) * specificity)
+
+
+def when(ts: float, now: float) -> str:
+    days = (now - ts) / 86400.0
+    if days < 1 and time.gmtime(ts).tm_yday == time.gmtime(now).tm_yday:
+        return "today"
+    if days < 2:
+        return "yesterday"
+    if days < 14:
+        return f"{int(days)} days ago"
+    return "a while ago"
+
+
+@dataclass
+class Signals:
+    """Everything personal (or anonymous-but-contextual) the reranker may use for one request."""
+
+    profile: Profile | None = None  # None: anonymous or no consent
+    prefs: dict = field(default_factory=dict)  # explicit + learned preferences
+    segment_name: str | None = None
+    segment_vec: np.ndarray | None = None
+    popularity: np.ndarray | None = None  # per catalog row, 0..1
+    popularity_label: str = "popular right now"
+    context_vec: np.ndarray | None = None  # embedding of the referrer's search terms
+    context_terms: str = ""
+    drop_rows: frozenset[int] = frozenset()  # dismissed / recently bought (non-consumable)
+    now: float = 0.0
+
+
+@dataclass
+class Contributions:
+    """Per-candidate terms, kept for tests, the eval and the reasons."""
+
+    relevance: np.ndarray
+    affinity: np.ndarray
+    taste: np.ndarray
+    segment: np.ndarray
+    popularity: np.ndarray
+    context: np.ndarray
+
+
+def estimate_new_popularity(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarray, k: int = 64) -> np.ndarray:
+    """Popularity of candidates; products with no events borrow half of their most similar popular
+    product's popularity (content similarity), so new arrivals get exposure."""
+    own = pop[rows].astype(np.float64)
+    cold = own <= 0
+    if not cold.any() or not (pop > 0).any():
+        return own
+    top = np.argsort(-pop)[:k]
+    top = top[pop[top] > 0]
+    sims = np.clip(vectors[rows[cold]] @ vectors[top].T, 0.0, 1.0)
+    own[cold] = 0.5 * (sims * pop[top]).max(axis=1)
+    return own
+
+
+def score(rows: np.ndarray, base: np.ndarray, vectors: np.ndarray, products: list[Product], sig: Signals,
+          w: float, weights: Weights, pop_weight: float | None = None) -> tuple[np.ndarray, Contributions]:
+    """New scores for candidate rows; dropped rows get -inf."""
+    n = len(rows)
+    cand = vectors[rows]
+    top = float(np.max(base)) if n and np.max(base) > 0 else 1.0
+    rel = base / top
+    zero = np.zeros(n)
+    aff, taste, seg, popc, ctx = zero.copy(), zero.copy(), zero.copy(), zero.copy(), zero.copy()
+    prof = sig.profile
+    conf = prof.confidence() if prof is not None else 0.0
+    pv = prof.vector() if prof is not None else None
+    if pv is not None:
+        raw = cand @ pv
+        aff = w * (raw - np.median(raw))
+    if sig.prefs and w > 0:
+        taste = w * weights.taste * _taste_matches(rows, products, sig.prefs)
+    if sig.segment_vec is not None and w > 0:
+        raw = cand @ sig.segment_vec
+        seg = w * weights.segment * (1.0 - conf) * (raw - np.median(raw))
+    if sig.popularity is not None:
+        pw = weights.popularity if pop_weight is None else pop_weight
+        popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
+    if sig.context_vec is not None:
+        raw = cand @ sig.context_vec
+        ctx = weights.context * (1.0 - conf) * (raw - np.median(raw))
+    total = rel + aff + taste + seg + popc + ctx
+    if sig.drop_rows:
+        drop = np.fromiter((r in sig.drop_rows for r in rows.tolist()), bool, n)
+        total = np.where(drop, -np.inf, total)
+    return total, Contributions(rel, aff, taste, seg, popc, ctx)
+
+
+def _taste_matches(rows: np.ndarray, products: list[Product], prefs: dict) -> np.ndarray:
+    colours = set(prefs.get("colours") or [])
+    brands = {b.lower() for b in prefs.get("brands") or []}
+    band = prefs.get("price_band")
+    out = np.zeros(len(rows))
+    for i, r in enumerate(rows.tolist()):
+        p = products[r]
+        out[i] = ((p.colour in colours) + ((p.brand or "").lower() in brands)
+                  + (band is not None and p.price is not None and band[0] <= p.price <= band[1]))
+    return out
+
+
+def reasons(rows: np.ndarray, c: Contributions, vectors: np.ndarray, products: list[Product], sig: Signals,
+            weights: Weights, pop_mid: float | None = None) -> list[list[str]]:
+    """Concrete reasons per candidate from the terms that moved its score."""
+    out: list[list[str]] = [[] for _ in rows]
+    prof = sig.profile
+    ids, best, share = (prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any()
+                        else ([], None, None))
+    colours = set(sig.prefs.get("colours") or [])
+    brands = {b.lower() for b in sig.prefs.get("brands") or []}
+    band = sig.prefs.get("price_band")
+    if pop_mid is None:
+        pop_mid = float(np.median(c.popularity)) if len(rows) else 0.0
+    for i, r in enumerate(rows.tolist()):
+        p = products[r]
+        parts: list[tuple[float, str]] = []
+        if ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
+            tr = prof.items[ids[best[i]]]
+            verb, ago = VERBS.get(tr.last_type, "viewed"), when(tr.last_ts, sig.now)
+            parts.append((c.affinity[i], f"you {verb} this {ago}" if ids[best[i]] == p.id
+                          else f"similar to {tr.title} you {verb} {ago}"))
+        if c.taste[i] >= weights.min_reason:
+            if p.colour in colours:
+                parts.append((c.taste[i], f"in {p.colour}, a colour you often choose"))
+            if (p.brand or "").lower() in brands:
+                parts.append((c.taste[i], f"{p.brand}, a brand you like"))
+            if band and p.price is not None and band[0] <= p.price <= band[1]:
+                parts.append((c.taste[i], f"matches your usual price range (₹{band[0]:,.0f}–₹{band[1]:,.0f})"))
+        if c.segment[i] >= weights.min_reason and sig.segment_name:
+            parts.append((c.segment[i], f"popular in your segment ({sig.segment_name})"))
+        if c.popularity[i] - pop_mid >= weights.min_reason:  # popular compared with the other candidates
+            parts.append((c.popularity[i], sig.popularity_label))
+        if c.context[i] >= weights.min_reason and sig.context_terms:
+            parts.append((c.context[i], f"related to your search for '{sig.context_terms}'"))
+        out[i] = [t for _, t in sorted(parts, key=lambda x: -x[0])]
+    return out
+
+
+def make_reranker(vectors: np.ndarray, products: list[Product], sig: Signals, w: float, weights: Weights,
+                  pop_weight: float | None = None, max_reasons: int = 100):
+    """The engine's rerank hook: (rows, fused scores) -> (new scores, reasons)."""
+
+    def rerank(rows: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
+        total, contrib = score(rows, base, vectors, products, sig, w, weights, pop_weight)
+        # Only rows that can be shown (k <= 100) need reasons; explaining hundreds more costs milliseconds.
+        top = np.argsort(-total, kind="stable")[:max_reasons]
+        sub = Contributions(*(getattr(contrib, f)[top] for f in Contributions.__dataclass_fields__))
+        why: list[list[str]] = [[] for _ in rows]
+        mid = float(np.median(contrib.popularity)) if len(rows) else 0.0  # popular vs all candidates
+        for i, r in zip(top.tolist(), reasons(rows[top], sub, vectors, products, sig, weights, mid)):
+            why[i] = r
+        return total, why
+
+    return rerank

@@ -1,0 +1,123 @@
+"""The chat NLU on the tiny catalog's vocabulary, with the real embedding model for the exemplar fallback.
+
+Each row of PHRASINGS is a row of the README's "supported phrasings" table.
+"""
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat.dialogue import Constraints, DialogueState, begin, execute
+from assistant.chat.nlu import IntentExemplars, NluVocab, parse_message
+
+
+@pytest.fixture(scope="module")
+def vocab(engine) -> NluVocab:
+    return NluVocab.from_products(engine.products, engine.vocab)
+
+
+@pytest.fixture(scope="module")
+def exemplars(embedder) -> IntentExemplars:
+    return IntentExemplars(embedder.encode)
+
+
+# (message, intent, expected slot values, expected refs)
+PHRASINGS = [
+    ("I need a dress for a summer wedding", "search", {"category": "dress", "occasion": "wedding", "terms": ["summer"]}, []),
+    ("white shoes for men", "search", {"category": "shoe", "colour": "white", "gender": "men"}, []),
+    ("casual shoes between 500 and 1500 for women", "search",
+     {"category": "shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"}, []),
+    ("watches under rs 2,000", "search", {"category": "watch", "price_max": 2000}, []),
+    ("rings from ₹500 to ₹3000", "search", {"category": "ring", "price_min": 500, "price_max": 3000}, []),
+    ("something in blue", "refine", {"colour": "blue"}, []),
+    ("in navy", "refine", {"colour": "blue"}, []),
+    ("under 1000", "refine", {"price_max": 1000}, []),
+    ("less than 2k", "refine", {"price_max": 2000}, []),
+    ("for my son", "refine", {"gender": "boys"}, []),
+    ("for my daughter", "refine", {"gender": "girls"}, []),
+    ("not wrangler", "refine", {"exclude_brand": "Wrangler"}, []),
+    ("no black", "refine", {"exclude_colour": "black"}, []),
+    ("any colour", "refine", {"clear": ["colour"]}, []),
+    ("cheaper", "cheaper", {}, []),
+    ("too expensive", "cheaper", {}, []),
+    ("more expensive ones", "pricier", {}, []),
+    ("something else", "something_else", {}, []),
+    ("show me the second one", "show", {}, [2]),
+    ("the 3rd", "show", {}, [3]),
+    ("number 4", "show", {}, [4]),
+    ("the last one", "show", {}, [-1]),
+    ("compare the first two", "compare", {}, [1, 2]),
+    ("compare 1 and 3", "compare", {}, [1, 3]),
+    ("what goes with it?", "outfit", {}, []),
+    ("what shoes go with it", "outfit", {"category": "shoe"}, []),
+    ("complete the look", "outfit", {}, []),
+    ("more like this", "similar", {}, []),
+    ("add it to my cart", "cart_add", {}, []),
+    ("add the second one to my bag", "cart_add", {}, [2]),
+    ("remove it from my cart", "cart_remove", {}, []),
+    ("what's in my cart", "cart_show", {}, []),
+    ("I'm a size M", "preference", {"size": "M"}, []),
+    ("I don't like polyester", "preference", {"exclude_material": "polyester"}, []),
+    ("why did you suggest that?", "why", {}, []),
+    ("why am I seeing this", "why", {}, []),
+    ("forget me", "forget", {}, []),
+    ("start over", "reset", {}, []),
+    ("help", "help", {}, []),
+    ("hi", "smalltalk", {}, []),
+    ("thanks!", "smalltalk", {}, []),
+    # typos
+    ("dres under 500", "search", {"category": "dress", "price_max": 500}, []),
+    ("chaeper", "cheaper", {}, []),
+    ("wachtes undr 1000", "search", {"category": "watch", "price_max": 1000}, []),
+    ("in whte", "refine", {"colour": "white"}, []),
+]
+
+# Paraphrases no rule spells out: the nearest intent exemplar decides.
+EMBEDDING_PHRASINGS = [
+    ("can you find ones that cost less", "cheaper"),
+    ("how do you pick these?", "why"),
+    ("please erase all my data", "forget"),
+    ("which of the two is the better deal", "compare"),
+    ("i'll buy that one", "cart_add"),
+    ("hello there, how are you doing", "smalltalk"),
+]
+
+
+@pytest.mark.parametrize("message,intent,slots,refs", PHRASINGS, ids=[p[0] for p in PHRASINGS])
+def test_rule_phrasings(vocab, exemplars, embedder, message, intent, slots, refs):
+    p = parse_message(message, vocab, exemplars, embedder.encode_query)
+    assert p.intent == intent, (p.intent, p.source)
+    for k, v in slots.items():
+        assert getattr(p.slots, k) == v, (k, getattr(p.slots, k))
+    assert p.refs == refs
+
+
+@pytest.mark.parametrize("message,intent", EMBEDDING_PHRASINGS, ids=[p[0] for p in EMBEDDING_PHRASINGS])
+def test_embedding_fallback(vocab, exemplars, embedder, message, intent):
+    p = parse_message(message, vocab, exemplars, embedder.encode_query)
+    assert (p.intent, p.source) == (intent, "embedding")
+    assert p.confidence >= 0.6
+
+
+def test_without_the_model_unknown_text_is_not_guessed(vocab):
+    assert parse_message("i'll buy that one", vocab).intent != "cart_add"
+
+
+def test_no_product_names_in_the_vocabulary_come_from_code(vocab, engine):
+    # category words are read from this catalog: every one names at least one of its products
+    from assistant.chat.dialogue import category_matches
+    for word in vocab.categories:
+        assert any(category_matches(p, word) for p in engine.products), word
+
+
+def test_dialogue_pure_steps_keep_every_constraint(engine, vocab):
+    """begin/execute without a server: each turn's products meet the state's constraints."""
+    st = DialogueState()
+
+    def search(q, f, k):
+        return engine.search(q, k=k, filters=f, parse=False).hits
+    for msg in ("shirts for men", "in white", "under 2000", "cheaper", "not wrangler", "something else"):
+        plan = begin(st, parse_message(msg, vocab), engine.index.product)
+        res = execute(st, plan, search, engine.index.product)
+        c: Constraints = st.constraints
+        assert all(c.admits(i.product) for i in res.items), msg
+    assert st.constraints.category == "shirt" and st.constraints.gender == "men"
