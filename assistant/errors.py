@@ -1,4 +1,5 @@
 """Specific error types raised anywhere in the app; `assistant.api.errors` turns them into responses."""
+
 from __future__ import annotations
 
 

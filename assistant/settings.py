@@ -1,10 +1,11 @@
 """The one settings object: SHOPMATE_* environment variables with defaults that work."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +67,7 @@ class Settings:
     outfit_copurchase_ttl_s: int = 60  # how long the co-purchase lift from the event log is reused
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Read SHOPMATE_<FIELD> for each field; explicit overrides win."""
         env = os.environ if env is None else env
         values = {}

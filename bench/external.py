@@ -6,6 +6,7 @@ accepts them, the benchmark's already loaded model (`embedder=`) and its one run
 (`server=`), so that no script pays for its own model load or server start. A script that does not exist
 yet is recorded as "not available", one that fails as "failed" with the end of its traceback.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -67,8 +68,15 @@ def _main_of(script: Path):
     return mod.main
 
 
-def run_one(name: str, rel: str, quick: bool, index_dir: Path, catalog: Path | None, mapping: Path | None,
-            shared: dict[str, Any] | None = None) -> dict:
+def run_one(
+    name: str,
+    rel: str,
+    quick: bool,
+    index_dir: Path,
+    catalog: Path | None,
+    mapping: Path | None,
+    shared: dict[str, Any] | None = None,
+) -> dict:
     """Run one script's main() here, with `shared` objects (embedder, server) its signature accepts."""
     script = ROOT / rel
     if not script.exists():
@@ -99,8 +107,13 @@ def run_one(name: str, rel: str, quick: bool, index_dir: Path, catalog: Path | N
     except SystemExit as e:  # argparse errors and explicit exits
         code = e.code
     except Exception:
-        return {**base, "seconds": round(time.perf_counter() - t, 1), "status": "failed",
-                "reason": traceback.format_exc()[-800:], "stdout_tail": stdout.getvalue()[-1500:]}
+        return {
+            **base,
+            "seconds": round(time.perf_counter() - t, 1),
+            "status": "failed",
+            "reason": traceback.format_exc()[-800:],
+            "stdout_tail": stdout.getvalue()[-1500:],
+        }
     base["seconds"] = round(time.perf_counter() - t, 1)
     text = stdout.getvalue()
     if code not in (0, None):
@@ -118,8 +131,14 @@ def run_one(name: str, rel: str, quick: bool, index_dir: Path, catalog: Path | N
     return {**base, "status": "ok", "results": data, "stdout_tail": text[-1500:]}
 
 
-def run_all(quick: bool, index_dir: Path, catalog: Path | None, mapping: Path | None,
-            only: set[str] | None = None, shared: dict[str, Any] | None = None) -> dict:
+def run_all(
+    quick: bool,
+    index_dir: Path,
+    catalog: Path | None,
+    mapping: Path | None,
+    only: set[str] | None = None,
+    shared: dict[str, Any] | None = None,
+) -> dict:
     out = {}
     for name, rel in SCRIPTS.items():
         if only is not None and name not in only:

@@ -3,10 +3,11 @@
 Judgements map a product id to its gain: 1.0 for an exact match, 0.5 for a partial one, 0 (or absent)
 for an irrelevant one (the WANDS convention; bench/relevance.py maps its 2/1/0 grades the same way).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 EXACT = 1.0  # gain at or above which a product counts as "relevant" for MRR and recall
 
@@ -25,8 +26,9 @@ def ndcg_at_k(ranked: Sequence[str], judgements: Mapping[str, float], k: int = 1
     return dcg([judgements.get(pid, 0.0) for pid in ranked[:k]]) / best
 
 
-def reciprocal_rank(ranked: Sequence[str], judgements: Mapping[str, float], threshold: float = EXACT,
-                    k: int | None = None) -> float | None:
+def reciprocal_rank(
+    ranked: Sequence[str], judgements: Mapping[str, float], threshold: float = EXACT, k: int | None = None
+) -> float | None:
     """1 / rank of the first result with gain >= threshold (0 if none in the top k); None if no such product."""
     if not any(g >= threshold for g in judgements.values()):
         return None
@@ -36,8 +38,9 @@ def reciprocal_rank(ranked: Sequence[str], judgements: Mapping[str, float], thre
     return 0.0
 
 
-def recall_at_k(ranked: Sequence[str], judgements: Mapping[str, float], k: int = 100,
-                threshold: float = EXACT) -> float | None:
+def recall_at_k(
+    ranked: Sequence[str], judgements: Mapping[str, float], k: int = 100, threshold: float = EXACT
+) -> float | None:
     """Share of the products with gain >= threshold that appear in the top k; None if there are none."""
     relevant = {pid for pid, g in judgements.items() if g >= threshold}
     if not relevant:
@@ -51,8 +54,9 @@ def mean_defined(values: Sequence[float | None]) -> tuple[float | None, int]:
     return (sum(xs) / len(xs) if xs else None), len(xs)
 
 
-def evaluate(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, float]], k_ndcg: int = 10,
-             k_recall: int = 100) -> dict:
+def evaluate(
+    runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, float]], k_ndcg: int = 10, k_recall: int = 100
+) -> dict:
     """Mean nDCG@k, MRR and recall@k of one method: runs[qid] = ranked ids, qrels[qid] = judgements."""
     nd, rr, rc = [], [], []
     for qid, judg in qrels.items():
@@ -63,8 +67,13 @@ def evaluate(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str,
     ndcg, n_q = mean_defined(nd)
     mrr, n_mrr = mean_defined(rr)
     recall, _ = mean_defined(rc)
-    return {f"ndcg@{k_ndcg}": _r(ndcg), "mrr": _r(mrr), f"recall@{k_recall}": _r(recall),
-            "queries": n_q, "queries_with_exact": n_mrr}
+    return {
+        f"ndcg@{k_ndcg}": _r(ndcg),
+        "mrr": _r(mrr),
+        f"recall@{k_recall}": _r(recall),
+        "queries": n_q,
+        "queries_with_exact": n_mrr,
+    }
 
 
 def _r(x: float | None) -> float | None:

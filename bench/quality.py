@@ -1,12 +1,14 @@
 """Relevance of each retrieval method, side by side: BM25 (bm25s), dense (MiniLM), hybrid (RRF) and
 the system's own search (hybrid with filters parsed from the query)."""
+
 from __future__ import annotations
 
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench.metrics import evaluate
 from bench.relevance import Intent, JudgedCatalog, load_labelled
@@ -20,14 +22,18 @@ METHODS: dict[str, dict[str, Any]] = {
     "hybrid": {"mode": "hybrid", "parse": False},
     "system": {"mode": "hybrid", "parse": True},
 }
-METHOD_LABELS = {"bm25": "BM25 (bm25s)", "dense": "dense (MiniLM + FAISS)", "hybrid": "hybrid (RRF)",
-                 "system": "system (hybrid + parsed filters)"}
+METHOD_LABELS = {
+    "bm25": "BM25 (bm25s)",
+    "dense": "dense (MiniLM + FAISS)",
+    "hybrid": "hybrid (RRF)",
+    "system": "system (hybrid + parsed filters)",
+}
 
 
 def rank_all(engine, queries: dict[str, str]) -> tuple[dict[str, dict[str, list[str]]], dict[str, float]]:
     """runs[method][qid] = ranked product ids; and seconds per method."""
     runs: dict[str, dict[str, list[str]]] = {m: {} for m in METHODS}
-    secs = {m: 0.0 for m in METHODS}
+    secs = dict.fromkeys(METHODS, 0.0)
     for text in queries.values():  # embed once up front so that no method is charged for it
         engine.embedder.encode_query(text)
     for qid, text in queries.items():
@@ -58,12 +64,15 @@ def bundled(engine, labelled_path: Path, limit: int | None = None) -> dict:
     queries = {str(i): r["query"] for i, r in enumerate(rows)}
     runs, secs = rank_all(engine, queries)
     kinds = {str(i): r.get("kind", "other") for i, r in enumerate(rows)}
-    return {"labels": "rule-derived (bench/relevance.py), not human judgements",
-            "query_file": str(labelled_path.name), "queries": len(rows),
-            "queries_with_any_relevant": sum(1 for j in qrels.values() if j),
-            "labelling_seconds": round(label_s, 2),
-            "methods": {m: {**evaluate(runs[m], qrels), "seconds": round(secs[m], 2)} for m in METHODS},
-            "by_kind": _by(runs, qrels, kinds)}
+    return {
+        "labels": "rule-derived (bench/relevance.py), not human judgements",
+        "query_file": str(labelled_path.name),
+        "queries": len(rows),
+        "queries_with_any_relevant": sum(1 for j in qrels.values() if j),
+        "labelling_seconds": round(label_s, 2),
+        "methods": {m: {**evaluate(runs[m], qrels), "seconds": round(secs[m], 2)} for m in METHODS},
+        "by_kind": _by(runs, qrels, kinds),
+    }
 
 
 def wands(embedder, roots: list[Path], quick: bool, make_engine: Callable, index_dir: Path | None = None) -> dict:
@@ -75,8 +84,10 @@ def wands(embedder, roots: list[Path], quick: bool, make_engine: Callable, index
 
     found = w.find(roots)
     if found is None:
-        return {"status": "not available",
-                "reason": f"no WANDS-format product.csv/query.csv/label.csv under {', '.join(map(str, roots))}"}
+        return {
+            "status": "not available",
+            "reason": f"no WANDS-format product.csv/query.csv/label.csv under {', '.join(map(str, roots))}",
+        }
     data = w.load(found)
     qids = sorted(q for q, judged in data.qrels.items() if judged)
     keep: set[str] | None = None
@@ -96,8 +107,14 @@ def wands(embedder, roots: list[Path], quick: bool, make_engine: Callable, index
     queries = {q: data.queries[q] for q in qids}
     qrels = {q: data.qrels[q] for q in qids}
     runs, secs = rank_all(engine, queries)
-    return {"status": "ok", "labels": "human (WANDS: Exact 1, Partial 0.5, Irrelevant 0)", "directory": str(found),
-            "products": n, "queries": len(qids), "index_build_seconds": round(time.perf_counter() - t, 1),
-            "embedded": build.embedded,
-            "methods": {m: {**evaluate(runs[m], qrels), "seconds": round(secs[m], 2)} for m in METHODS},
-            "by_query_class": _by(runs, qrels, {q: data.query_class.get(q, "") or "unknown" for q in qids})}
+    return {
+        "status": "ok",
+        "labels": "human (WANDS: Exact 1, Partial 0.5, Irrelevant 0)",
+        "directory": str(found),
+        "products": n,
+        "queries": len(qids),
+        "index_build_seconds": round(time.perf_counter() - t, 1),
+        "embedded": build.embedded,
+        "methods": {m: {**evaluate(runs[m], qrels), "seconds": round(secs[m], 2)} for m in METHODS},
+        "by_query_class": _by(runs, qrels, {q: data.query_class.get(q, "") or "unknown" for q in qids}),
+    }

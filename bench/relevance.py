@@ -11,37 +11,81 @@ Grade 2 (exact, gain 1.0): the type matches and every stated constraint holds.
 Grade 1 (partial, gain 0.5): the type matches but at least one constraint fails or cannot be told.
 Grade 0: the type (or the required category) does not match.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
 GAIN = {2: 1.0, 1: 0.5, 0: 0.0}
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Spellings that mean the same word in shop text; applied to queries and products alike.
-_SAME = {"tshirt": "t shirt", "tee": "t shirt", "tees": "t shirt", "jewelry": "jewellery",
-         "colour": "color", "grey": "gray", "mens": "men", "womens": "women", "ladies": "women",
-         "lady": "women", "gents": "men", "kids": "kid", "children": "kid", "child": "kid",
-         "infant": "baby", "infants": "baby", "sneaker": "sneakers", "spectacle": "eyewear"}
-_STOP = frozenset("a an and the for of in on with to by from at s".split())
+_SAME = {
+    "tshirt": "t shirt",
+    "tee": "t shirt",
+    "tees": "t shirt",
+    "jewelry": "jewellery",
+    "colour": "color",
+    "grey": "gray",
+    "mens": "men",
+    "womens": "women",
+    "ladies": "women",
+    "lady": "women",
+    "gents": "men",
+    "kids": "kid",
+    "children": "kid",
+    "child": "kid",
+    "infant": "baby",
+    "infants": "baby",
+    "sneaker": "sneakers",
+    "spectacle": "eyewear",
+}
+_STOP = frozenset(["a", "an", "and", "the", "for", "of", "in", "on", "with", "to", "by", "from", "at", "s"])
 
 # The rule's own gender words (product side: name and tree).
-_GENDER_WORDS = {"men": "men", "man": "men", "male": "men", "boy": "boys", "boys": "boys",
-                 "women": "women", "woman": "women", "female": "women", "girl": "girls", "girls": "girls",
-                 "kid": "kid", "baby": "baby", "unisex": "unisex"}
-_GENDER_OK = {"men": {"men", "unisex"}, "women": {"women", "unisex"}, "boys": {"boys", "kid", "unisex"},
-              "girls": {"girls", "kid", "unisex"}, "kid": {"boys", "girls", "kid", "baby", "unisex"},
-              "baby": {"baby", "unisex"}}
+_GENDER_WORDS = {
+    "men": "men",
+    "man": "men",
+    "male": "men",
+    "boy": "boys",
+    "boys": "boys",
+    "women": "women",
+    "woman": "women",
+    "female": "women",
+    "girl": "girls",
+    "girls": "girls",
+    "kid": "kid",
+    "baby": "baby",
+    "unisex": "unisex",
+}
+_GENDER_OK = {
+    "men": {"men", "unisex"},
+    "women": {"women", "unisex"},
+    "boys": {"boys", "kid", "unisex"},
+    "girls": {"girls", "kid", "unisex"},
+    "kid": {"boys", "girls", "kid", "baby", "unisex"},
+    "baby": {"baby", "unisex"},
+}
 # The rule's own colour families: a query colour is satisfied by any of its words in the name.
 _COLOUR_WORDS = {
-    "red": {"red", "maroon", "burgundy", "wine"}, "blue": {"blue", "navy", "turquoise", "indigo"},
-    "black": {"black"}, "white": {"white", "cream", "ivory"}, "green": {"green", "olive", "teal", "mint"},
-    "yellow": {"yellow", "mustard"}, "pink": {"pink", "peach", "magenta"}, "purple": {"purple", "violet"},
-    "gray": {"gray", "charcoal"}, "brown": {"brown", "tan", "coffee"}, "orange": {"orange"},
-    "gold": {"gold", "golden"}, "silver": {"silver"}, "beige": {"beige", "khaki"},
+    "red": {"red", "maroon", "burgundy", "wine"},
+    "blue": {"blue", "navy", "turquoise", "indigo"},
+    "black": {"black"},
+    "white": {"white", "cream", "ivory"},
+    "green": {"green", "olive", "teal", "mint"},
+    "yellow": {"yellow", "mustard"},
+    "pink": {"pink", "peach", "magenta"},
+    "purple": {"purple", "violet"},
+    "gray": {"gray", "charcoal"},
+    "brown": {"brown", "tan", "coffee"},
+    "orange": {"orange"},
+    "gold": {"gold", "golden"},
+    "silver": {"silver"},
+    "beige": {"beige", "khaki"},
 }
 
 
@@ -96,12 +140,20 @@ class Intent:
     price_max: float | None = None
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Intent":
+    def from_dict(cls, d: Mapping[str, Any]) -> Intent:
         def lst(v: Any) -> list[str]:
             return [v] if isinstance(v, str) else list(v or [])
-        return cls(type=lst(d.get("type")), within=lst(d.get("within")), words=lst(d.get("words")),
-                   brand=d.get("brand"), gender=d.get("gender"), colour=d.get("colour"),
-                   price_min=d.get("price_min"), price_max=d.get("price_max"))
+
+        return cls(
+            type=lst(d.get("type")),
+            within=lst(d.get("within")),
+            words=lst(d.get("words")),
+            brand=d.get("brand"),
+            gender=d.get("gender"),
+            colour=d.get("colour"),
+            price_min=d.get("price_min"),
+            price_max=d.get("price_max"),
+        )
 
 
 @dataclass
@@ -115,11 +167,10 @@ class JudgedProduct:
     genders: frozenset[str]
 
     @classmethod
-    def of(cls, pid: str, name: str, category: Sequence[str], price: float | None) -> "JudgedProduct":
+    def of(cls, pid: str, name: str, category: Sequence[str], price: float | None) -> JudgedProduct:
         name_w = words(name)
         tree_w = [words(node) for node in category]
-        genders = frozenset(_GENDER_WORDS[w] for w in name_w + [w for n in tree_w for w in n]
-                            if w in _GENDER_WORDS)
+        genders = frozenset(_GENDER_WORDS[w] for w in name_w + [w for n in tree_w for w in n] if w in _GENDER_WORDS)
         return cls(pid, _padded(name_w), [_padded(n) for n in tree_w], price, genders)
 
     def in_name_or_tree(self, text: str) -> bool:
@@ -138,8 +189,7 @@ def grade(product: JudgedProduct, intent: Intent) -> int:
     """0, 1 or 2 for one product against one intent (the rule stated in the module docstring)."""
     if intent.within and not any(product.in_tree(w) for w in intent.within):
         return 0
-    brand_ok = intent.brand is None or product.name.startswith(phrase(intent.brand)) \
-        or product.in_tree(intent.brand)
+    brand_ok = intent.brand is None or product.name.startswith(phrase(intent.brand)) or product.in_tree(intent.brand)
     if intent.type:
         if not any(product.in_name_or_tree(t) for t in intent.type):
             return 0
@@ -154,8 +204,12 @@ def grade(product: JudgedProduct, intent: Intent) -> int:
         ok = ok and any(f" {c} " in product.name for c in family)
     if intent.price_min is not None or intent.price_max is not None:
         price = product.price
-        ok = ok and price is not None and (intent.price_min is None or price >= intent.price_min) \
+        ok = (
+            ok
+            and price is not None
+            and (intent.price_min is None or price >= intent.price_min)
             and (intent.price_max is None or price <= intent.price_max)
+        )
     return 2 if ok else 1
 
 

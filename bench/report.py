@@ -1,4 +1,5 @@
 """bench/REPORT.md and its plots from the results dict of scripts/bench.py."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ def _f(x: Any, nd: int = 3) -> str:
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(_f(c) for c in r) + " |" for r in rows]
-    return out + [""]
+    return [*out, ""]
 
 
 def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
@@ -37,7 +38,7 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
     http = raw.get("http") or {}
     if http:
         fig, axes = plt.subplots(1, len(http), figsize=(6 * len(http), 4), squeeze=False)
-        for ax, (key, cases) in zip(axes[0], http.items()):
+        for ax, (key, cases) in zip(axes[0], http.items(), strict=False):
             names = list(cases)
             ax.boxplot([cases[n] for n in names], showfliers=True, whis=(1, 99))
             ax.set_xticks(range(1, len(names) + 1), names, rotation=20)
@@ -51,13 +52,17 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
     datasets = {k: v for k, v in results["relevance"].items() if v.get("methods")}
     if datasets:
         fig, axes = plt.subplots(1, len(datasets), figsize=(6.5 * len(datasets), 4), squeeze=False)
-        for ax, (name, d) in zip(axes[0], datasets.items()):
+        for ax, (name, d) in zip(axes[0], datasets.items(), strict=False):
             methods = list(d["methods"])
             metrics = [m for m in d["methods"][methods[0]] if m.startswith(("ndcg", "mrr", "recall"))]
             width = 0.8 / len(methods)
             for i, m in enumerate(methods):
-                ax.bar([j + i * width for j in range(len(metrics))],
-                       [d["methods"][m][x] or 0 for x in metrics], width, label=METHOD_LABELS.get(m, m))
+                ax.bar(
+                    [j + i * width for j in range(len(metrics))],
+                    [d["methods"][m][x] or 0 for x in metrics],
+                    width,
+                    label=METHOD_LABELS.get(m, m),
+                )
             ax.set_xticks([j + 0.4 - width / 2 for j in range(len(metrics))], metrics)
             ax.set_ylim(0, 1)
             ax.set_title(f"{name}: {d['labels'].split(' (')[0]} labels, {d['queries']} queries")
@@ -73,8 +78,12 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
         methods = list(next(iter(kinds.values())))
         width = 0.8 / len(methods)
         for i, m in enumerate(methods):
-            ax.bar([j + i * width for j in range(len(names))], [kinds[k][m]["ndcg@10"] or 0 for k in names], width,
-                   label=METHOD_LABELS.get(m, m))
+            ax.bar(
+                [j + i * width for j in range(len(names))],
+                [kinds[k][m]["ndcg@10"] or 0 for k in names],
+                width,
+                label=METHOD_LABELS.get(m, m),
+            )
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(names))], names)
         ax.set_ylabel("nDCG@10")
         ax.set_ylim(0, 1)
@@ -89,8 +98,12 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
         fig, ax = plt.subplots(figsize=(7, 4))
         xs = [p["products"] for p in pts]
         for mode in pts[0]["latency"]:
-            ax.plot(xs, [p["latency"][mode]["cached_query_embedding"]["p50_ms"] for p in pts], "o-", label=f"{mode} p50")
-            ax.plot(xs, [p["latency"][mode]["cached_query_embedding"]["p99_ms"] for p in pts], "x--", label=f"{mode} p99")
+            ax.plot(
+                xs, [p["latency"][mode]["cached_query_embedding"]["p50_ms"] for p in pts], "o-", label=f"{mode} p50"
+            )
+            ax.plot(
+                xs, [p["latency"][mode]["cached_query_embedding"]["p99_ms"] for p in pts], "x--", label=f"{mode} p99"
+            )
         ax.set_xscale("log")
         ax.set_xlabel("products (the largest point is synthetic)" if any(p["synthetic"] for p in pts) else "products")
         ax.set_ylabel("in-process search latency (ms)")
@@ -107,48 +120,84 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
 # the script no longer writes is simply skipped, the full listing follows anyway).
 HEADLINES: dict[str, list[tuple[str, str]]] = {
     "personalization_quality": [
-        ("data", "data"), ("personalized nDCG@10", "personalized.ndcg@10"),
+        ("data", "data"),
+        ("personalized nDCG@10", "personalized.ndcg@10"),
         ("unpersonalized nDCG@10 (baseline)", "unpersonalized.ndcg@10"),
         ("popularity nDCG@10 (baseline)", "popularity.ndcg@10"),
         ("personalized hit rate@10", "personalized.hit_rate@10"),
-        ("unpersonalized hit rate@10 (baseline)", "unpersonalized.hit_rate@10")],
+        ("unpersonalized hit rate@10 (baseline)", "unpersonalized.hit_rate@10"),
+    ],
     "personalization_speed": [
         ("personalized search p50 / p99 ms", "search_personalized.p50_ms|search_personalized.p99_ms"),
         ("anonymous search p50 / p99 ms (baseline)", "search_anonymous.p50_ms|search_anonymous.p99_ms"),
-        ("events/s ingested, single / batches of 100", "ingest_events_per_s_single|ingest_events_per_s_batch100")],
+        ("events/s ingested, single / batches of 100", "ingest_events_per_s_single|ingest_events_per_s_batch100"),
+    ],
     "autocomplete_quality": [
         ("MRR of the full query per prefix: autocomplete", "results.autocomplete.all.rr"),
         ("MRR: popularity-prefix baseline", "results.popularity_prefix.all.rr"),
         ("keystrokes saved: autocomplete", "results.autocomplete.all.saved"),
-        ("keystrokes saved: popularity-prefix baseline", "results.popularity_prefix.all.saved")],
+        ("keystrokes saved: popularity-prefix baseline", "results.popularity_prefix.all.saved"),
+    ],
     "autocomplete_speed": [
-        ("handler p50 / p99 ms (in process)", "handler_in_process.anonymous.p50_ms|handler_in_process.anonymous.p99_ms"),
-        *[row for c in ("1", "8") for kind in ("uncached", "cached") for row in (
-            (f"{c} client{'s' if c != '1' else ''}, {kind}: autocomplete p50 / p99 ms",
-             f"http_{kind}.{c}.autocomplete_rtt.p50_ms|http_{kind}.{c}.autocomplete_rtt.p99_ms"),
-            (f"{c} client{'s' if c != '1' else ''}, {kind}: /healthz p50 / p99 ms (baseline)",
-             f"http_{kind}.{c}.healthz_rtt.p50_ms|http_{kind}.{c}.healthz_rtt.p99_ms"),
-            (f"{c} client{'s' if c != '1' else ''}, {kind}: autocomplete / healthz at p50 / p99",
-             f"http_{kind}.{c}.rtt_ratio_p50|http_{kind}.{c}.rtt_ratio_p99"))]],
+        (
+            "handler p50 / p99 ms (in process)",
+            "handler_in_process.anonymous.p50_ms|handler_in_process.anonymous.p99_ms",
+        ),
+        *[
+            row
+            for c in ("1", "8")
+            for kind in ("uncached", "cached")
+            for row in (
+                (
+                    f"{c} client{'s' if c != '1' else ''}, {kind}: autocomplete p50 / p99 ms",
+                    f"http_{kind}.{c}.autocomplete_rtt.p50_ms|http_{kind}.{c}.autocomplete_rtt.p99_ms",
+                ),
+                (
+                    f"{c} client{'s' if c != '1' else ''}, {kind}: /healthz p50 / p99 ms (baseline)",
+                    f"http_{kind}.{c}.healthz_rtt.p50_ms|http_{kind}.{c}.healthz_rtt.p99_ms",
+                ),
+                (
+                    f"{c} client{'s' if c != '1' else ''}, {kind}: autocomplete / healthz at p50 / p99",
+                    f"http_{kind}.{c}.rtt_ratio_p50|http_{kind}.{c}.rtt_ratio_p99",
+                ),
+            )
+        ],
+    ],
     "outfits": [
         ("looks satisfying every rule: complete-the-look", "complete_the_look.all_rules_ok"),
         ("looks satisfying every rule: nearest-item baseline", "baseline_nearest_item.all_rules_ok"),
-        ("intra-set diversity: complete-the-look / baseline",
-         "complete_the_look.intra_set_diversity|baseline_nearest_item.intra_set_diversity"),
-        ("warm latency p50 / p99 ms", "complete_the_look.latency_ms_warm.p50|complete_the_look.latency_ms_warm.p99")],
+        (
+            "intra-set diversity: complete-the-look / baseline",
+            "complete_the_look.intra_set_diversity|baseline_nearest_item.intra_set_diversity",
+        ),
+        ("warm latency p50 / p99 ms", "complete_the_look.latency_ms_warm.p50|complete_the_look.latency_ms_warm.p99"),
+    ],
     "chat": [
-        ("1 conversation: first delta p50 / p99 ms",
-         "levels[concurrency=1].opener_first.p50_ms|levels[concurrency=1].opener_first.p99_ms"),
-        ("1 conversation: done p50 / p99 ms",
-         "levels[concurrency=1].opener_done.p50_ms|levels[concurrency=1].opener_done.p99_ms"),
-        ("1 client: REST search p50 / p99 ms (baseline)",
-         "levels[concurrency=1].rest_search.p50_ms|levels[concurrency=1].rest_search.p99_ms"),
-        ("20 conversations: first delta p50 / p99 ms",
-         "levels[concurrency=20].opener_first.p50_ms|levels[concurrency=20].opener_first.p99_ms"),
-        ("20 conversations: done p50 / p99 ms",
-         "levels[concurrency=20].opener_done.p50_ms|levels[concurrency=20].opener_done.p99_ms"),
-        ("20 clients: REST search p50 / p99 ms (baseline)",
-         "levels[concurrency=20].rest_search.p50_ms|levels[concurrency=20].rest_search.p99_ms")],
+        (
+            "1 conversation: first delta p50 / p99 ms",
+            "levels[concurrency=1].opener_first.p50_ms|levels[concurrency=1].opener_first.p99_ms",
+        ),
+        (
+            "1 conversation: done p50 / p99 ms",
+            "levels[concurrency=1].opener_done.p50_ms|levels[concurrency=1].opener_done.p99_ms",
+        ),
+        (
+            "1 client: REST search p50 / p99 ms (baseline)",
+            "levels[concurrency=1].rest_search.p50_ms|levels[concurrency=1].rest_search.p99_ms",
+        ),
+        (
+            "20 conversations: first delta p50 / p99 ms",
+            "levels[concurrency=20].opener_first.p50_ms|levels[concurrency=20].opener_first.p99_ms",
+        ),
+        (
+            "20 conversations: done p50 / p99 ms",
+            "levels[concurrency=20].opener_done.p50_ms|levels[concurrency=20].opener_done.p99_ms",
+        ),
+        (
+            "20 clients: REST search p50 / p99 ms (baseline)",
+            "levels[concurrency=20].rest_search.p50_ms|levels[concurrency=20].rest_search.p99_ms",
+        ),
+    ],
 }
 _MISSING = object()
 
@@ -196,11 +245,16 @@ def _flatten(d: Any, prefix: str = "", depth: int = 0, out: list | None = None) 
 def _relevance(name: str, d: dict) -> list[str]:
     if not d.get("methods"):
         return [f"**{name}**: {d.get('status', 'not available')} — {d.get('reason', '')}", ""]
-    lines = [f"**{name}** — labels: {d['labels']}; {d['queries']} queries"
-             + (f", {d['products']} products" if "products" in d else "") + "."]
-    rows = [[METHOD_LABELS.get(m, m), v["ndcg@10"], v["mrr"], v["recall@100"], v["queries"], v["queries_with_exact"]]
-            for m, v in d["methods"].items()]
-    lines += [""] + _table(["method", "nDCG@10", "MRR", "recall@100", "queries judged", "with an exact match"], rows)
+    lines = [
+        f"**{name}** — labels: {d['labels']}; {d['queries']} queries"
+        + (f", {d['products']} products" if "products" in d else "")
+        + "."
+    ]
+    rows = [
+        [METHOD_LABELS.get(m, m), v["ndcg@10"], v["mrr"], v["recall@100"], v["queries"], v["queries_with_exact"]]
+        for m, v in d["methods"].items()
+    ]
+    lines += ["", *_table(["method", "nDCG@10", "MRR", "recall@100", "queries judged", "with an exact match"], rows)]
     groups = d.get("by_kind") or d.get("by_query_class") or {}
     if groups:
         methods = list(d["methods"])
@@ -212,18 +266,26 @@ def _relevance(name: str, d: dict) -> list[str]:
 
 def markdown(results: dict, written: list[str]) -> str:
     m = results["machine"]
-    L = ["# shopmate benchmark report", "",
-         f"Generated by `{results['command']}` on {results['started_at']} in {results['seconds']:.0f} s "
-         f"({'QUICK version: small samples, numbers are indicative only' if results['quick'] else 'full run'}).",
-         f"Machine: {m['cpu_model']}, {m['cpus']} CPUs, {m['memory_gb']} GB RAM, {m['platform']}, Python {m['python']}; "
-         f"load average at start {m['load_average_at_start']} (a shared machine: every figure below is measured "
-         f"beside its baseline in the same run).", "",
-         f"Catalog: {results['catalog']['products']} products from `{results['catalog']['index_dir']}`.", ""]
-    L += ["## Relevance", "",
-          "Methods: BM25 over the product text (bm25s), dense retrieval (the bundled all-MiniLM-L6-v2 + FAISS), "
-          "hybrid (both fused by reciprocal rank), and the system's own search (hybrid with price/gender/colour/"
-          "brand filters parsed from the query). Gains: exact 1, partial 0.5; MRR and recall count exact matches.",
-          ""]
+    L = [
+        "# shopmate benchmark report",
+        "",
+        f"Generated by `{results['command']}` on {results['started_at']} in {results['seconds']:.0f} s "
+        f"({'QUICK version: small samples, numbers are indicative only' if results['quick'] else 'full run'}).",
+        f"Machine: {m['cpu_model']}, {m['cpus']} CPUs, {m['memory_gb']} GB RAM, {m['platform']}, Python {m['python']}; "
+        f"load average at start {m['load_average_at_start']} (a shared machine: every figure below is measured "
+        f"beside its baseline in the same run).",
+        "",
+        f"Catalog: {results['catalog']['products']} products from `{results['catalog']['index_dir']}`.",
+        "",
+    ]
+    L += [
+        "## Relevance",
+        "",
+        "Methods: BM25 over the product text (bm25s), dense retrieval (the bundled all-MiniLM-L6-v2 + FAISS), "
+        "hybrid (both fused by reciprocal rank), and the system's own search (hybrid with price/gender/colour/"
+        "brand filters parsed from the query). Gains: exact 1, partial 0.5; MRR and recall count exact matches.",
+        "",
+    ]
     for name, d in results["relevance"].items():
         L += _relevance(name, d)
     if "quality.png" in written:
@@ -231,57 +293,125 @@ def markdown(results: dict, written: list[str]) -> str:
     if "quality_by_kind.png" in written:
         L += ["![nDCG by query kind](quality_by_kind.png)", ""]
     b = results["build"]
-    L += ["## Index build", "",
-          *_table(["what", "products", "seconds", "products/s"],
-                  [["full build (sample of the catalog)", b["products"], b["full_seconds"], b["full_products_per_s"]],
-                   [f"rebuild after editing 1% ({b['incremental_embedded']} re-embedded)", b["products"],
-                    b["incremental_1pct_seconds"], b["incremental_products_per_s"]]])]
-    L += ["## Search latency", "", "In process (SearchEngine.search, k=10): first with every query embedded, then "
-          "with the query-embedding cache warm (the search itself).", ""]
-    L += _table(["mode", "embedded p50 ms", "p99", "cached p50 ms", "p99"],
-                [[mode, d["uncached_query"]["p50_ms"], d["uncached_query"]["p99_ms"],
-                  d["cached_query_embedding"]["p50_ms"], d["cached_query_embedding"]["p99_ms"]]
-                 for mode, d in results["search"]["in_process"].items()])
+    L += [
+        "## Index build",
+        "",
+        *_table(
+            ["what", "products", "seconds", "products/s"],
+            [
+                ["full build (sample of the catalog)", b["products"], b["full_seconds"], b["full_products_per_s"]],
+                [
+                    f"rebuild after editing 1% ({b['incremental_embedded']} re-embedded)",
+                    b["products"],
+                    b["incremental_1pct_seconds"],
+                    b["incremental_products_per_s"],
+                ],
+            ],
+        ),
+    ]
+    L += [
+        "## Search latency",
+        "",
+        "In process (SearchEngine.search, k=10): first with every query embedded, then "
+        "with the query-embedding cache warm (the search itself).",
+        "",
+    ]
+    L += _table(
+        ["mode", "embedded p50 ms", "p99", "cached p50 ms", "p99"],
+        [
+            [
+                mode,
+                d["uncached_query"]["p50_ms"],
+                d["uncached_query"]["p99_ms"],
+                d["cached_query_embedding"]["p50_ms"],
+                d["cached_query_embedding"]["p99_ms"],
+            ]
+            for mode, d in results["search"]["in_process"].items()
+        ],
+    )
     http = results["search"]["http"]
-    L += ["Over HTTP against a real server process (`python -m assistant`), `/healthz` as the baseline, "
-          f"interleaved in rounds; personalized: {http.get('personalized_shopper', '')}.", ""]
+    L += [
+        "Over HTTP against a real server process (`python -m assistant`), `/healthz` as the baseline, "
+        f"interleaved in rounds; personalized: {http.get('personalized_shopper', '')}.",
+        "",
+    ]
     conc = [k for k in http if k.startswith("concurrency_")]
     cases = list(http[conc[0]]) if conc else []
-    L += _table(["endpoint", *[f"{k.replace('concurrency_', '')} client(s): p50 / p99 ms" for k in conc]],
-                [[c, *[f"{_f(http[k][c].get('p50_ms'))} / {_f(http[k][c].get('p99_ms'))}"
-                       if "p50_ms" in http[k][c] else http[k][c].get("status", "–") for k in conc]] for c in cases])
+    L += _table(
+        ["endpoint", *[f"{k.replace('concurrency_', '')} client(s): p50 / p99 ms" for k in conc]],
+        [
+            [
+                c,
+                *[
+                    f"{_f(http[k][c].get('p50_ms'))} / {_f(http[k][c].get('p99_ms'))}"
+                    if "p50_ms" in http[k][c]
+                    else http[k][c].get("status", "–")
+                    for k in conc
+                ],
+            ]
+            for c in cases
+        ],
+    )
     if "latency_http.png" in written:
         L += ["![HTTP latency](latency_http.png)", ""]
     r = results["resources"]
-    L += ["## Memory and disk", "", f"- Server RSS after the HTTP runs: **{r['server_rss_mb']} MB** "
-          f"(model + index of {r['index']['products']} products; after start-up: {r['server_rss_mb_at_start']} MB).",
-          f"- Index on disk: {r['index']['bytes'] / 2**20:.1f} MB, **{r['index']['mb_per_1k_products']} MB per 1k "
-          f"products** ({', '.join(f'{k} {v / 2**20:.1f} MB' for k, v in r['index']['files'].items())}).", ""]
+    L += [
+        "## Memory and disk",
+        "",
+        f"- Server RSS after the HTTP runs: **{r['server_rss_mb']} MB** "
+        f"(model + index of {r['index']['products']} products; after start-up: {r['server_rss_mb_at_start']} MB).",
+        f"- Index on disk: {r['index']['bytes'] / 2**20:.1f} MB, **{r['index']['mb_per_1k_products']} MB per 1k "
+        f"products** ({', '.join(f'{k} {v / 2**20:.1f} MB' for k, v in r['index']['files'].items())}).",
+        "",
+    ]
     sc = results.get("scaling") or {}
     if sc.get("points"):
         cal = sc["calibration"]
-        L += ["## Scaling", "", "In-process search latency (query embedding cached) as the catalog grows. "
-              "The largest point is **synthetic scale data**: the bundled products repeated with perturbed "
-              "text under new ids; their vectors are the originals' plus Gaussian noise calibrated on "
-              f"{cal['sample']} perturbed texts embedded for real (mean cosine {cal['mean_cosine_perturbed_text']}, "
-              f"sigma {cal['sigma']:.4f}; embedding every copy would take about "
-              f"{cal['estimated_seconds_to_embed_all_copies']} s at the measured {cal['embed_products_per_s']} products/s).",
-              ""]
+        L += [
+            "## Scaling",
+            "",
+            "In-process search latency (query embedding cached) as the catalog grows. "
+            "The largest point is **synthetic scale data**: the bundled products repeated with perturbed "
+            "text under new ids; their vectors are the originals' plus Gaussian noise calibrated on "
+            f"{cal['sample']} perturbed texts embedded for real (mean cosine {cal['mean_cosine_perturbed_text']}, "
+            f"sigma {cal['sigma']:.4f}; embedding every copy would take about "
+            f"{cal['estimated_seconds_to_embed_all_copies']} s at the measured "
+            f"{cal['embed_products_per_s']} products/s).",
+            "",
+        ]
         modes = list(sc["points"][0]["latency"])
-        L += _table(["products", "data", "engine build s", *[f"{m} p50 / p99 ms" for m in modes]],
-                    [[p["products"], p["data"], p["engine_build_seconds"],
-                      *[f"{_f(p['latency'][m]['cached_query_embedding']['p50_ms'])} / "
-                        f"{_f(p['latency'][m]['cached_query_embedding']['p99_ms'])}" for m in modes]]
-                     for p in sc["points"]])
+        L += _table(
+            ["products", "data", "engine build s", *[f"{m} p50 / p99 ms" for m in modes]],
+            [
+                [
+                    p["products"],
+                    p["data"],
+                    p["engine_build_seconds"],
+                    *[
+                        f"{_f(p['latency'][m]['cached_query_embedding']['p50_ms'])} / "
+                        f"{_f(p['latency'][m]['cached_query_embedding']['p99_ms'])}"
+                        for m in modes
+                    ],
+                ]
+                for p in sc["points"]
+            ],
+        )
         if "scaling.png" in written:
             L += ["![scaling](scaling.png)", ""]
-    L += ["## Personalization, autocomplete, outfits, chat", "",
-          "Produced by each feature's own script, run by the same command; shown as they report themselves.", ""]
+    L += [
+        "## Personalization, autocomplete, outfits, chat",
+        "",
+        "Produced by each feature's own script, run by the same command; shown as they report themselves.",
+        "",
+    ]
     for name, d in results["external"].items():
         L.append(f"### {name.replace('_', ' ')}")
         L.append("")
-        L.append(f"`{d.get('script')}` — **{d['status']}**" + (f": {d['reason']}" if d.get("reason") else "")
-                 + (f" ({d['seconds']} s)" if d.get("seconds") is not None else ""))
+        L.append(
+            f"`{d.get('script')}` — **{d['status']}**"
+            + (f": {d['reason']}" if d.get("reason") else "")
+            + (f" ({d['seconds']} s)" if d.get("seconds") is not None else "")
+        )
         L.append("")
         if d.get("results"):
             rows = headlines(name, d["results"])
@@ -293,8 +423,10 @@ def markdown(results: dict, written: list[str]) -> str:
             L += ["</details>", ""]
     if results.get("part_seconds"):
         L += ["## Where the time went", ""]
-        L += _table(["part", "wall s", "CPU s (this process)"],
-                    [[k, v["wall"], v["cpu_this_process"]] for k, v in results["part_seconds"].items()])
+        L += _table(
+            ["part", "wall s", "CPU s (this process)"],
+            [[k, v["wall"], v["cpu_this_process"]] for k, v in results["part_seconds"].items()],
+        )
     if not written:
         L += ["(matplotlib is not installed: no plots)", ""]
     return "\n".join(L) + "\n"

@@ -1,4 +1,5 @@
 """Deterministic samples of a catalog CSV (every k-th row), for the quick benchmark and evaluations."""
+
 from __future__ import annotations
 
 import csv

@@ -7,12 +7,13 @@ noise, renormalised, with the noise level calibrated in the same run: a sample o
 really embedded and sigma is set so that the expected copy/original cosine equals the measured one.
 FAISS search cost depends only on the number and size of vectors, which this keeps exact.
 """
+
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 
@@ -31,8 +32,13 @@ def perturb(p: Product, copy: int, rng: random.Random) -> Product:
         i = rng.randrange(1, len(words) - 1)
         words[i], words[i + 1] = words[i + 1], words[i]
     price = round(p.price * rng.uniform(0.9, 1.1), 0) if p.price else p.price
-    return replace(p, id=f"{p.id}~syn{copy}", title=" ".join(words), price=price,
-                   attributes={**p.attributes, "synthetic": "scale benchmark copy"})
+    return replace(
+        p,
+        id=f"{p.id}~syn{copy}",
+        title=" ".join(words),
+        price=price,
+        attributes={**p.attributes, "synthetic": "scale benchmark copy"},
+    )
 
 
 def noise_sigma(cosine: float, dim: int) -> float:
@@ -50,10 +56,13 @@ def calibrate(index: LoadedIndex, embedder: Embedder, sample: int, seed: int = 0
     vecs = embedder.encode([product_text(p) for p in copies])
     secs = time.perf_counter() - t
     cos = float(np.mean(np.sum(vecs * index.vectors[rows], axis=1)))
-    return {"sample": len(rows), "mean_cosine_perturbed_text": round(cos, 4),
-            "sigma": noise_sigma(cos, index.vectors.shape[1]),
-            "embed_products_per_s": round(len(rows) / secs, 1),
-            "estimated_seconds_to_embed_all_copies": None}
+    return {
+        "sample": len(rows),
+        "mean_cosine_perturbed_text": round(cos, 4),
+        "sigma": noise_sigma(cos, index.vectors.shape[1]),
+        "embed_products_per_s": round(len(rows) / secs, 1),
+        "estimated_seconds_to_embed_all_copies": None,
+    }
 
 
 def subset(index: LoadedIndex, rows: np.ndarray) -> LoadedIndex:
@@ -84,8 +93,14 @@ def synthetic(index: LoadedIndex, target: int, sigma: float, seed: int = 0) -> L
     return LoadedIndex(replace(index.manifest, count=len(products)), products, vectors, vi, index.version + "-syn")
 
 
-def bench_scaling(index: LoadedIndex, embedder: Embedder, make_engine: Callable[[LoadedIndex], object],
-                  time_queries: Callable[[object], dict], sizes: tuple[int, ...], calib_sample: int) -> dict:
+def bench_scaling(
+    index: LoadedIndex,
+    embedder: Embedder,
+    make_engine: Callable[[LoadedIndex], object],
+    time_queries: Callable[[object], dict],
+    sizes: tuple[int, ...],
+    calib_sample: int,
+) -> dict:
     """For each size: engine build seconds and per-mode latency (time_queries(engine) -> summaries)."""
     n = len(index.products)
     cal = calibrate(index, embedder, calib_sample)
@@ -103,7 +118,14 @@ def bench_scaling(index: LoadedIndex, embedder: Embedder, make_engine: Callable[
         t = time.perf_counter()
         engine = make_engine(idx)
         build_s = time.perf_counter() - t
-        points.append({"products": len(idx.products), "data": kind, "synthetic": size > n,
-                       "engine_build_seconds": round(build_s, 2), "latency": time_queries(engine)})
+        points.append(
+            {
+                "products": len(idx.products),
+                "data": kind,
+                "synthetic": size > n,
+                "engine_build_seconds": round(build_s, 2),
+                "latency": time_queries(engine),
+            }
+        )
         del engine, idx
     return {"calibration": cal, "points": points}

@@ -1,5 +1,6 @@
 """Search speed over HTTP against a real server process: modes side by side with /healthz, at 1 and N
 concurrent clients, plus the personalized path, the server's RSS and the index size on disk."""
+
 from __future__ import annotations
 
 import gc
@@ -10,9 +11,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import httpx
 import numpy as np
@@ -29,8 +30,12 @@ def summary(xs: list[float]) -> dict:
     if not xs:
         return {"n": 0, "p50_ms": None, "p99_ms": None, "mean_ms": None}
     a = np.asarray(xs)
-    return {"n": len(xs), "p50_ms": round(float(np.percentile(a, 50)), 3),
-            "p99_ms": round(float(np.percentile(a, 99)), 3), "mean_ms": round(float(a.mean()), 3)}
+    return {
+        "n": len(xs),
+        "p50_ms": round(float(np.percentile(a, 50)), 3),
+        "p99_ms": round(float(np.percentile(a, 99)), 3),
+        "mean_ms": round(float(a.mean()), 3),
+    }
 
 
 def _free_port() -> int:
@@ -42,22 +47,34 @@ def _free_port() -> int:
 class Server:
     """`python -m assistant` in its own process (its own model, own state dir), as a shop runs it."""
 
-    def __init__(self, index_dir: Path, catalog: Path | None = None, mapping: Path | None = None,
-                 extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        index_dir: Path,
+        catalog: Path | None = None,
+        mapping: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.state = tempfile.mkdtemp(prefix="shopmate-bench-")
-        env = {**os.environ, "SHOPMATE_INDEX_DIR": str(index_dir), "SHOPMATE_PORT": str(self.port),
-               "SHOPMATE_LOG_LEVEL": "warning", "HF_HUB_OFFLINE": "1", "SHOPMATE_DATA_DIR": self.state,
-               "TOKENIZERS_PARALLELISM": "false"}
+        env = {
+            **os.environ,
+            "SHOPMATE_INDEX_DIR": str(index_dir),
+            "SHOPMATE_PORT": str(self.port),
+            "SHOPMATE_LOG_LEVEL": "warning",
+            "HF_HUB_OFFLINE": "1",
+            "SHOPMATE_DATA_DIR": self.state,
+            "TOKENIZERS_PARALLELISM": "false",
+        }
         if catalog:
             env["SHOPMATE_CATALOG"] = str(catalog)
         if mapping:
             env["SHOPMATE_MAPPING"] = str(mapping)
         env.update(extra_env or {})
         self.products = 0
-        self.proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     def wait_ready(self, timeout: float = 1200) -> float:
         """Seconds until /api/index answers (the model and the index are loaded)."""
@@ -89,8 +106,9 @@ class Server:
 
 
 @contextmanager
-def running_server(index_dir: Path, catalog: Path | None = None, mapping: Path | None = None,
-                   extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def running_server(
+    index_dir: Path, catalog: Path | None = None, mapping: Path | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """The one way the benchmarks start a server: own process, own temporary state, stopped afterwards."""
     srv = Server(index_dir, catalog, mapping, extra_env)
     try:
@@ -101,8 +119,13 @@ def running_server(index_dir: Path, catalog: Path | None = None, mapping: Path |
 
 
 @contextmanager
-def given_or_own(server: "Server | None", index_dir: Path, catalog: Path | None = None, mapping: Path | None = None,
-                 extra_env: dict[str, str] | None = None) -> Iterator["Server"]:
+def given_or_own(
+    server: Server | None,
+    index_dir: Path,
+    catalog: Path | None = None,
+    mapping: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Server]:
     """The server scripts/bench.py shares with every benchmark, or (a script run on its own) a new one."""
     if server is not None:
         yield server
@@ -122,8 +145,9 @@ def quiet_gc() -> Iterator[None]:
         gc.enable()
 
 
-def concurrent(base_url: str, clients: int, n_per_client: int,
-               request: Callable[[httpx.Client, int], None]) -> list[float]:
+def concurrent(
+    base_url: str, clients: int, n_per_client: int, request: Callable[[httpx.Client, int], None]
+) -> list[float]:
     """Latencies (ms) of clients x n_per_client requests made by `clients` threads at once."""
     out: list[float] = []
     lock = threading.Lock()
@@ -183,15 +207,22 @@ def bench_http(srv: Server, queries: list[str], n: int, clients: tuple[int, ...]
 
         cases: dict[str, Callable[[httpx.Client, int], None]] = {"healthz": healthz}
         for name, params in modes.items():
+
             def search(cl: httpx.Client, i: int, params=params) -> None:
                 r = cl.get("/api/search", params={"q": queries[i % len(queries)], "k": 10, **params})
                 r.raise_for_status()
+
             cases[name] = search
         if token:
+
             def personal(cl: httpx.Client, i: int) -> None:
-                r = cl.get("/api/search", params={"q": queries[i % len(queries)], "k": 10},
-                           headers={"Authorization": f"Bearer {token}"})
+                r = cl.get(
+                    "/api/search",
+                    params={"q": queries[i % len(queries)], "k": 10},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
                 r.raise_for_status()
+
             cases["personalized"] = personal
         # Interleave the cases in rounds so that machine noise hits all of them alike.
         rounds = 3
@@ -219,5 +250,9 @@ def index_size(index_dir: Path) -> dict:
     files = {f.name: f.stat().st_size for f in vdir.iterdir() if f.is_file()}
     count = read_manifest(Path(index_dir)).count
     total = sum(files.values())
-    return {"products": count, "bytes": total, "mb_per_1k_products": round(total / count * 1000 / 2**20, 3),
-            "files": files}
+    return {
+        "products": count,
+        "bytes": total,
+        "mb_per_1k_products": round(total / count * 1000 / 2**20, 3),
+        "files": files,
+    }

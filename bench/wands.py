@@ -10,6 +10,7 @@ Gains follow the dataset's own convention: Exact 1, Partial 0.5, Irrelevant 0.
 The loader turns the products into shopmate catalog rows (JSONL with Product field names) so that
 the normal index builder embeds them into a separate index; no field is invented.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,8 +38,11 @@ def find(roots: list[Path]) -> Path | None:
     for root in roots:
         if not root.is_dir():
             continue
-        for d in [root, *sorted(p for p in root.glob("*") if p.is_dir()),
-                  *sorted(p for p in root.glob("*/*") if p.is_dir())]:
+        for d in [
+            root,
+            *sorted(p for p in root.glob("*") if p.is_dir()),
+            *sorted(p for p in root.glob("*/*") if p.is_dir()),
+        ]:
             if all((d / f).is_file() for f in FILES):
                 return d
     return None
@@ -46,8 +50,9 @@ def find(roots: list[Path]) -> Path | None:
 
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
-        return [{(k or "").strip(): (v or "").strip() for k, v in row.items()}
-                for row in csv.DictReader(f, delimiter="\t")]
+        return [
+            {(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f, delimiter="\t")
+        ]
 
 
 def _features(raw: str) -> dict[str, str]:
@@ -69,10 +74,16 @@ def load(directory: Path) -> WandsData:
         if not r.get("product_id") or not r.get("product_name"):
             continue
         category = [c.strip() for c in r.get("category hierarchy", "").split("/") if c.strip()]
-        products.append({"id": r["product_id"], "title": r["product_name"],
-                         "description": r.get("product_description", ""), "category": category,
-                         "product_type": r.get("product_class") or None,
-                         "attributes": _features(r.get("product_features", ""))})
+        products.append(
+            {
+                "id": r["product_id"],
+                "title": r["product_name"],
+                "description": r.get("product_description", ""),
+                "category": category,
+                "product_type": r.get("product_class") or None,
+                "attributes": _features(r.get("product_features", "")),
+            }
+        )
     known = {p["id"] for p in products}
     queries = {r["query_id"]: r["query"] for r in _read(directory / "query.csv") if r.get("query_id")}
     query_class = {r["query_id"]: r.get("query_class", "") for r in _read(directory / "query.csv")}

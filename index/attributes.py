@@ -5,6 +5,7 @@ columns: they live in the title ("Women's", "Navy"), the category tree and the
 specifications. These rules are deliberately simple and documented in the README
 ("Derived attributes"); a shop with real columns maps them and the rules only fill gaps.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,23 +13,64 @@ import re
 # Canonical colours and the words that mean them. Order matters for multi-word
 # synonyms ("off white" before "white").
 COLOUR_SYNONYMS: dict[str, str] = {
-    "off white": "white", "off-white": "white", "cream": "white", "ivory": "white", "white": "white",
-    "navy blue": "blue", "navy": "blue", "dark blue": "blue", "light blue": "blue", "sky blue": "blue",
-    "royal blue": "blue", "blue": "blue", "turquoise": "blue", "indigo": "blue", "denim": "blue",
-    "blood red": "red", "maroon": "red", "burgundy": "red", "wine": "red", "red": "red",
-    "black": "black", "charcoal": "grey",
-    "grey": "grey", "gray": "grey",
-    "olive": "green", "teal": "green", "mint": "green", "green": "green",
-    "yellow": "yellow", "mustard": "yellow",
-    "pink": "pink", "peach": "pink", "magenta": "pink", "fuchsia": "pink",
-    "purple": "purple", "violet": "purple", "lavender": "purple",
-    "orange": "orange", "rust": "orange", "coral": "orange",
-    "brown": "brown", "tan": "brown", "coffee": "brown", "camel": "brown", "chocolate": "brown",
-    "beige": "beige", "khaki": "beige", "taupe": "beige", "almond": "beige", "nude": "beige",
-    "gold": "gold", "golden": "gold",
+    "off white": "white",
+    "off-white": "white",
+    "cream": "white",
+    "ivory": "white",
+    "white": "white",
+    "navy blue": "blue",
+    "navy": "blue",
+    "dark blue": "blue",
+    "light blue": "blue",
+    "sky blue": "blue",
+    "royal blue": "blue",
+    "blue": "blue",
+    "turquoise": "blue",
+    "indigo": "blue",
+    "denim": "blue",
+    "blood red": "red",
+    "maroon": "red",
+    "burgundy": "red",
+    "wine": "red",
+    "red": "red",
+    "black": "black",
+    "charcoal": "grey",
+    "grey": "grey",
+    "gray": "grey",
+    "olive": "green",
+    "teal": "green",
+    "mint": "green",
+    "green": "green",
+    "yellow": "yellow",
+    "mustard": "yellow",
+    "pink": "pink",
+    "peach": "pink",
+    "magenta": "pink",
+    "fuchsia": "pink",
+    "purple": "purple",
+    "violet": "purple",
+    "lavender": "purple",
+    "orange": "orange",
+    "rust": "orange",
+    "coral": "orange",
+    "brown": "brown",
+    "tan": "brown",
+    "coffee": "brown",
+    "camel": "brown",
+    "chocolate": "brown",
+    "beige": "beige",
+    "khaki": "beige",
+    "taupe": "beige",
+    "almond": "beige",
+    "nude": "beige",
+    "gold": "gold",
+    "golden": "gold",
     "silver": "silver",
-    "multicolor": "multicolor", "multicolour": "multicolor", "multi color": "multicolor",
-    "multi-color": "multicolor", "multi": "multicolor",
+    "multicolor": "multicolor",
+    "multicolour": "multicolor",
+    "multi color": "multicolor",
+    "multi-color": "multicolor",
+    "multi": "multicolor",
 }
 COLOURS: tuple[str, ...] = tuple(sorted(set(COLOUR_SYNONYMS.values())))
 
@@ -76,8 +118,6 @@ def colours_in(text: str) -> list[str]:
     return seen
 
 
-
-
 def derive_colour(title: str, specs: dict[str, str], description: str, brand: str | None = None) -> str | None:
     """Colour from (in order) a Color specification, the title (minus the brand), the description."""
     for key in ("Color", "Colour", "Primary Color", "Base Colour", "baseColour"):
@@ -85,7 +125,7 @@ def derive_colour(title: str, specs: dict[str, str], description: str, brand: st
             c = canonical_colour(specs[key])
             if c:
                 return c
-    name = title[len(brand):] if brand and title.lower().startswith(brand.lower()) else title
+    name = title[len(brand) :] if brand and title.lower().startswith(brand.lower()) else title
     found = colours_in(name)  # "Orange and Orchid" is a brand, not a colour
     if len(found) == 1:
         return found[0]

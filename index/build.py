@@ -1,11 +1,12 @@
 """Build (incrementally) an index version from a catalog: only changed products are re-embedded."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -30,11 +31,13 @@ class BuildSummary:
 
     def lines(self) -> list[str]:
         rate = self.embedded / self.seconds if self.seconds else 0.0
-        out = [f"index version {self.version}: {self.count} products",
-               f"added {self.added}, changed {self.changed}, removed {self.removed}, unchanged {self.unchanged}",
-               f"embedded {self.embedded} in {self.seconds:.1f}s ({rate:.0f} products/s)",
-               f"autocomplete phrases {self.phrases}",
-               f"skipped {len(self.skipped)} rows"]
+        out = [
+            f"index version {self.version}: {self.count} products",
+            f"added {self.added}, changed {self.changed}, removed {self.removed}, unchanged {self.unchanged}",
+            f"embedded {self.embedded} in {self.seconds:.1f}s ({rate:.0f} products/s)",
+            f"autocomplete phrases {self.phrases}",
+            f"skipped {len(self.skipped)} rows",
+        ]
         out += [f"  {e}" for e in self.skipped[:20]]
         if len(self.skipped) > 20:
             out.append(f"  ... and {len(self.skipped) - 20} more")
@@ -55,9 +58,15 @@ def _previous(index_dir: Path, embedder: Embedder) -> tuple[dict[str, str], dict
     return man.content_hashes, {pid: vectors[i] for i, pid in enumerate(ids)}
 
 
-def build_index(catalog: str | Path, index_dir: str | Path, embedder: Embedder, mapping: Mapping | None = None,
-                full: bool = False, strict: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> BuildSummary:
+def build_index(
+    catalog: str | Path,
+    index_dir: str | Path,
+    embedder: Embedder,
+    mapping: Mapping | None = None,
+    full: bool = False,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildSummary:
     """Load, validate, embed what changed, write a new version and switch to it.
 
     progress(n_done, n_total) is called after each embedded batch.
@@ -83,10 +92,15 @@ def build_index(catalog: str | Path, index_dir: str | Path, embedder: Embedder, 
 
     if todo:
         vectors[todo] = embedder.encode([product_text(products[i]) for i in todo], progress=tick)
-    manifest = Manifest(model=embedder.name, dim=embedder.dim, count=len(products),
-                        catalog_sha256=file_sha256(catalog),
-                        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        content_hashes=hashes, catalog_path=str(catalog))
+    manifest = Manifest(
+        model=embedder.name,
+        dim=embedder.dim,
+        count=len(products),
+        catalog_sha256=file_sha256(catalog),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        content_hashes=hashes,
+        catalog_path=str(catalog),
+    )
     # Autocomplete phrases are built with (and switched together with) the product index.
     old_vdir = None if full or not old_hashes else index_dir / str(current_version(index_dir))
     phrases, phrase_vectors = build_suggestions(products, vectors, embedder.encode, previous_vectors(old_vdir))
@@ -97,8 +111,15 @@ def build_index(catalog: str | Path, index_dir: str | Path, embedder: Embedder, 
 
     version = write_version(index_dir, manifest, products, vectors, extra=write_phrases)
     added = sum(1 for pid in hashes if pid not in old_hashes)
-    return BuildSummary(version=version, count=len(products), added=added,
-                        changed=len(todo) - added if not full else 0,
-                        removed=sum(1 for pid in old_hashes if pid not in hashes),
-                        unchanged=len(products) - len(todo), embedded=len(todo),
-                        seconds=time.perf_counter() - t0, skipped=report.skipped, phrases=len(phrases))
+    return BuildSummary(
+        version=version,
+        count=len(products),
+        added=added,
+        changed=len(todo) - added if not full else 0,
+        removed=sum(1 for pid in old_hashes if pid not in hashes),
+        unchanged=len(products) - len(todo),
+        embedded=len(todo),
+        seconds=time.perf_counter() - t0,
+        skipped=report.skipped,
+        phrases=len(phrases),
+    )

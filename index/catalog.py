@@ -1,4 +1,5 @@
 """The one catalog loader: CSV or JSONL, mapped columns, validated rows."""
+
 from __future__ import annotations
 
 import csv
@@ -6,9 +7,10 @@ import hashlib
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from index.attributes import canonical_colour, derive_colour, derive_gender, derive_type
 
@@ -46,7 +48,7 @@ class Product:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Product":
+    def from_dict(cls, d: dict[str, Any]) -> Product:
         return cls(**d)
 
 
@@ -63,26 +65,47 @@ class Mapping:
     # Shop columns that together form the category path, root first, when there is no one category column.
     category_columns: list[str] = field(default_factory=list)
 
-    FIELDS = ("id", "title", "description", "category", "brand", "colour", "gender", "product_type",
-              "price", "list_price", "currency", "image_url", "url", "in_stock", "attributes")
+    FIELDS = (
+        "id",
+        "title",
+        "description",
+        "category",
+        "brand",
+        "colour",
+        "gender",
+        "product_type",
+        "price",
+        "list_price",
+        "currency",
+        "image_url",
+        "url",
+        "in_stock",
+        "attributes",
+    )
 
     def column(self, fld: str) -> str:
         return self.columns.get(fld, fld)
 
     @classmethod
-    def load(cls, path: str | Path | None) -> "Mapping":
+    def load(cls, path: str | Path | None) -> Mapping:
         if path is None:
             return cls()
         data = json.loads(Path(path).read_text())
         unknown = set(data.get("columns", {})) - set(cls.FIELDS)
         if unknown:
-            raise CatalogError(str(path), 0, f"mapping names unknown product fields {sorted(unknown)}; "
-                               f"known fields are {list(cls.FIELDS)}")
-        return cls(columns=data.get("columns", {}),
-                   category_separator=data.get("category_separator", ">>"),
-                   currency=data.get("currency", "INR"), derive=data.get("derive", True),
-                   attribute_columns=list(data.get("attribute_columns", [])),
-                   category_columns=list(data.get("category_columns", [])))
+            raise CatalogError(
+                str(path),
+                0,
+                f"mapping names unknown product fields {sorted(unknown)}; known fields are {list(cls.FIELDS)}",
+            )
+        return cls(
+            columns=data.get("columns", {}),
+            category_separator=data.get("category_separator", ">>"),
+            currency=data.get("currency", "INR"),
+            derive=data.get("derive", True),
+            attribute_columns=list(data.get("attribute_columns", [])),
+            category_columns=list(data.get("category_columns", [])),
+        )
 
 
 class CatalogError(Exception):
@@ -217,6 +240,7 @@ def _brand(raw: str, title: str, category: list[str]) -> str | None:
 
 def row_to_product(row: dict[str, Any], mapping: Mapping, path: str, line: int) -> Product:
     """One raw row -> Product, or CatalogError with the reason."""
+
     def get(fld: str) -> Any:
         v = row.get(mapping.column(fld))
         return v.strip() if isinstance(v, str) else v
@@ -253,15 +277,27 @@ def row_to_product(row: dict[str, Any], mapping: Mapping, path: str, line: int) 
     gender = get("gender") or None
     ptype = get("product_type") or None
     if mapping.derive:
-        colour = (canonical_colour(colour) or colour.lower()) if colour else derive_colour(title, specs, description, brand)
+        colour = (
+            (canonical_colour(colour) or colour.lower()) if colour else derive_colour(title, specs, description, brand)
+        )
         gender = gender.lower() if gender else derive_gender(title, category, specs)
         ptype = ptype or derive_type(title, category, brand)
     return Product(
-        id=str(pid), title=title, description=description, category=category, brand=brand,
-        colour=colour, gender=gender, product_type=ptype, price=price,
+        id=str(pid),
+        title=title,
+        description=description,
+        category=category,
+        brand=brand,
+        colour=colour,
+        gender=gender,
+        product_type=ptype,
+        price=price,
         list_price=list_price if list_price and price and list_price > price else None,
-        currency=str(get("currency") or mapping.currency), image_url=parse_image(get("image_url")),
-        url=get("url") or None, in_stock=parse_bool(get("in_stock")), attributes=specs,
+        currency=str(get("currency") or mapping.currency),
+        image_url=parse_image(get("image_url")),
+        url=get("url") or None,
+        in_stock=parse_bool(get("in_stock")),
+        attributes=specs,
     )
 
 

@@ -1,10 +1,11 @@
 """The one embedder: the bundled all-MiniLM-L6-v2, batched, L2-normalised float32."""
+
 from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from threading import Lock
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -13,8 +14,19 @@ from index.catalog import Product
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_DESCRIPTION_CHARS = 200
 # Key specifications worth embedding; the rest (pack sizes, care labels) is noise.
-KEY_ATTRIBUTES = ("Fabric", "Material", "Occasion", "Pattern", "Type", "Ideal For", "Sleeve", "Fit",
-                  "usage", "season", "articleType")
+KEY_ATTRIBUTES = (
+    "Fabric",
+    "Material",
+    "Occasion",
+    "Pattern",
+    "Type",
+    "Ideal For",
+    "Sleeve",
+    "Fit",
+    "usage",
+    "season",
+    "articleType",
+)
 
 
 def product_text(p: Product) -> str:
@@ -42,8 +54,9 @@ def product_text(p: Product) -> str:
 class Embedder:
     """Wraps a SentenceTransformer; queries go through a small LRU cache."""
 
-    def __init__(self, model_path: str | None = None, batch_size: int = 64, max_seq_length: int = 128,
-                 cache_size: int = 2048):
+    def __init__(
+        self, model_path: str | None = None, batch_size: int = 64, max_seq_length: int = 128, cache_size: int = 2048
+    ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be fetched at run time
         from sentence_transformers import SentenceTransformer
 
@@ -68,10 +81,15 @@ class Embedder:
         order = np.argsort([len(t) for t in texts], kind="stable")
         step = self.batch_size * 8
         for start in range(0, len(texts), step):
-            rows = order[start:start + step]
+            rows = order[start : start + step]
             with self._lock:
-                vecs = self._model.encode([texts[i] for i in rows], batch_size=self.batch_size,
-                                          normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+                vecs = self._model.encode(
+                    [texts[i] for i in rows],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
             out[rows] = vecs
             if progress:
                 progress(len(rows))

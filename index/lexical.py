@@ -1,16 +1,19 @@
 """Lexical (BM25) side of hybrid retrieval: exact words such as brands and model numbers."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Sequence
+from collections.abc import Sequence
 
 import bm25s
 import numpy as np
 
 from index.catalog import Product
 
-STOPWORDS = frozenset("a an and the for of in on with to by from at is are or s".split())
+STOPWORDS = frozenset(
+    ["a", "an", "and", "the", "for", "of", "in", "on", "with", "to", "by", "from", "at", "is", "are", "or", "s"]
+)
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
@@ -27,10 +30,22 @@ def tokenize(text: str) -> list[str]:
 
 def lexical_text(p: Product) -> str:
     """Fields a shopper types literally: title, brand, type, category, colour, gender, model names."""
-    model = " ".join(p.attributes.get(k, "") for k in ("Model Name", "Model Number", "Model ID", "Style Code",
-                                                       "Fabric", "Material"))
-    return " ".join(x for x in (p.title, p.brand or "", p.product_type or "", " ".join(p.category[:4]),
-                                p.colour or "", p.gender or "", model) if x)
+    model = " ".join(
+        p.attributes.get(k, "") for k in ("Model Name", "Model Number", "Model ID", "Style Code", "Fabric", "Material")
+    )
+    return " ".join(
+        x
+        for x in (
+            p.title,
+            p.brand or "",
+            p.product_type or "",
+            " ".join(p.category[:4]),
+            p.colour or "",
+            p.gender or "",
+            model,
+        )
+        if x
+    )
 
 
 class LexicalIndex:

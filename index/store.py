@@ -6,6 +6,7 @@
 A build writes a fresh version directory and only then swaps CURRENT, so a crash mid-build
 leaves the previous version serving.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,9 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -47,8 +48,14 @@ class Manifest:
     format_version: int = FORMAT_VERSION
 
     def summary(self) -> dict:
-        return {"count": self.count, "model": self.model, "dim": self.dim, "built_at": self.built_at,
-                "catalog_sha256": self.catalog_sha256, "index_kind": self.index_kind}
+        return {
+            "count": self.count,
+            "model": self.model,
+            "dim": self.dim,
+            "built_at": self.built_at,
+            "catalog_sha256": self.catalog_sha256,
+            "index_kind": self.index_kind,
+        }
 
 
 @dataclass
@@ -80,8 +87,14 @@ def _fsync_file(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def write_version(index_dir: Path, manifest: Manifest, products: list[Product], vectors: np.ndarray,
-                  keep: int = 2, extra: Callable[[Path], list[str]] | None = None) -> str:
+def write_version(
+    index_dir: Path,
+    manifest: Manifest,
+    products: list[Product],
+    vectors: np.ndarray,
+    keep: int = 2,
+    extra: Callable[[Path], list[str]] | None = None,
+) -> str:
     """Write a complete new version, then point CURRENT at it. Returns the version name.
 
     extra(version_dir) writes further files of the version (e.g. autocomplete phrases) and returns
@@ -124,8 +137,9 @@ def _prune(index_dir: Path, keep: int, serving: str) -> None:
 def read_manifest(index_dir: Path, version: str | None = None) -> Manifest:
     version = version or current_version(index_dir)
     if not version:
-        raise IndexNotFound(f"no index in {index_dir}: build it with "
-                            f"`python scripts/rebuild_index.py --index-dir {index_dir}`")
+        raise IndexNotFound(
+            f"no index in {index_dir}: build it with `python scripts/rebuild_index.py --index-dir {index_dir}`"
+        )
     data = json.loads((Path(index_dir) / version / "manifest.json").read_text())
     return Manifest(**data)
 
@@ -136,18 +150,24 @@ def load_index(index_dir: Path, model: str, dim: int) -> LoadedIndex:
     version = current_version(index_dir)
     manifest = read_manifest(index_dir, version)
     if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatch(f"index format {manifest.format_version} in {index_dir}, this version reads "
-                            f"{FORMAT_VERSION}: rebuild with `scripts/rebuild_index.py --full`")
+        raise IndexMismatch(
+            f"index format {manifest.format_version} in {index_dir}, this version reads "
+            f"{FORMAT_VERSION}: rebuild with `scripts/rebuild_index.py --full`"
+        )
     if manifest.model != model or manifest.dim != dim:
-        raise IndexMismatch(f"index in {index_dir} was built with {manifest.model} ({manifest.dim}-d) but the "
-                            f"server embeds with {model} ({dim}-d): rebuild with "
-                            f"`scripts/rebuild_index.py --full`")
+        raise IndexMismatch(
+            f"index in {index_dir} was built with {manifest.model} ({manifest.dim}-d) but the "
+            f"server embeds with {model} ({dim}-d): rebuild with "
+            f"`scripts/rebuild_index.py --full`"
+        )
     vdir = index_dir / str(version)
     vectors = np.load(vdir / "vectors.npy")
     with open(vdir / "products.jsonl", encoding="utf-8") as f:
         products = [Product.from_dict(json.loads(line)) for line in f]
     vindex = FaissIndex.load(vdir / "faiss.index", dim)
     if not (len(products) == vectors.shape[0] == len(vindex) == manifest.count):
-        raise IndexMismatch(f"index version {version} is inconsistent (products {len(products)}, vectors "
-                            f"{vectors.shape[0]}, manifest {manifest.count}): rebuild with --full")
+        raise IndexMismatch(
+            f"index version {version} is inconsistent (products {len(products)}, vectors "
+            f"{vectors.shape[0]}, manifest {manifest.count}): rebuild with --full"
+        )
     return LoadedIndex(manifest, products, vectors, vindex, str(version))

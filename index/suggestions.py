@@ -10,14 +10,15 @@ running the model per keystroke.
     version_dir/suggestions.jsonl         {"text", "kind", "count", "top": [product ids]} per line
     version_dir/suggestion_vectors.npy    row i embeds line i (unit-norm float32)
 """
+
 from __future__ import annotations
 
 import json
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -58,8 +59,7 @@ def display_form(text: str) -> str:
 
 def phrase_key(text: str) -> str:
     """What two phrases are compared by: the word keys of their display form (see autocomplete.word_spans)."""
-    return " ".join(re.sub(r"[^a-z0-9]", "", w) for w in re.findall(r"[a-z0-9][a-z0-9'’]*", display_form(text))
-                    ).strip()
+    return " ".join(re.sub(r"[^a-z0-9]", "", w) for w in re.findall(r"[a-z0-9][a-z0-9'’]*", display_form(text))).strip()
 
 
 def _leads_title(brand: str, title: str) -> bool:
@@ -156,8 +156,7 @@ class PhraseMatcher:
         return out
 
 
-def best_rows(rows: np.ndarray, product_vectors: np.ndarray, vector: np.ndarray, n: int = TOP_PRODUCTS
-              ) -> np.ndarray:
+def best_rows(rows: np.ndarray, product_vectors: np.ndarray, vector: np.ndarray, n: int = TOP_PRODUCTS) -> np.ndarray:
     """The n rows closest to vector, best first (ties: catalog order)."""
     if len(rows) <= 1:
         return rows
@@ -166,8 +165,9 @@ def best_rows(rows: np.ndarray, product_vectors: np.ndarray, vector: np.ndarray,
     return rows[order]
 
 
-def build_suggestions(products: Sequence[Product], product_vectors: np.ndarray, embed,
-                      previous: dict[str, np.ndarray] | None = None) -> tuple[list[Phrase], np.ndarray]:
+def build_suggestions(
+    products: Sequence[Product], product_vectors: np.ndarray, embed, previous: dict[str, np.ndarray] | None = None
+) -> tuple[list[Phrase], np.ndarray]:
     """Phrases with ≥1 matching product, their embeddings and their best products.
 
     embed(texts) -> (n, dim) unit vectors; phrases whose vector is in `previous` (by text, from the
@@ -178,7 +178,7 @@ def build_suggestions(products: Sequence[Product], product_vectors: np.ndarray, 
     for ph in extract_phrases(products):
         rows = matcher.rows(ph.text)
         if len(rows):
-            ph.count = int(len(rows))
+            ph.count = len(rows)
             phrases.append(ph)
             matches.append(rows)
     previous = previous or {}
@@ -190,7 +190,7 @@ def build_suggestions(products: Sequence[Product], product_vectors: np.ndarray, 
             vectors[i] = previous[ph.text]
     if todo:
         vectors[todo] = embed([phrases[i].text for i in todo])
-    for ph, rows, vec in zip(phrases, matches, vectors):
+    for ph, rows, vec in zip(phrases, matches, vectors, strict=False):
         ph.top = [products[r].id for r in best_rows(rows, product_vectors, vec).tolist()]
     return phrases, vectors
 

@@ -3,6 +3,7 @@
 FaissIndex serves; NumpyIndex is the exact oracle the tests compare it with. Row positions
 are the ids: the store keeps the product id of each row.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,7 @@ class VectorIndex(Protocol):
     def build(self, vectors: np.ndarray) -> None: ...
     def add(self, vectors: np.ndarray) -> None: ...
     def remove(self, rows: np.ndarray) -> None: ...
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]: ...
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]: ...
     def save(self, path: Path) -> None: ...
     def __len__(self) -> int: ...
 
@@ -106,8 +106,11 @@ class FaissIndex:
             k = min(k, count)
             bits = np.packbits(allowed.astype(np.uint8), bitorder="little")
             sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits))
-            params = (faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k)) if self.kind == "hnsw"
-                      else faiss.SearchParameters(sel=sel))
+            params = (
+                faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k))
+                if self.kind == "hnsw"
+                else faiss.SearchParameters(sel=sel)
+            )
             d, i = self.index.search(q, k, params=params)
         else:
             k = min(k, n)
@@ -119,7 +122,7 @@ class FaissIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path, dim: int) -> "FaissIndex":
+    def load(cls, path: Path, dim: int) -> FaissIndex:
         return cls(dim, index=faiss.read_index(str(path)))
 
     def __len__(self) -> int:

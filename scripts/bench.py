@@ -15,6 +15,7 @@ clients, /healthz as baseline); server RSS and index size per 1k products; laten
 100k products (100k synthetic); then the personalization, autocomplete, outfit and chat scripts of the
 other features (bench/external.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,8 +36,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import external, quality, report, scale, speed  # noqa: E402
-from bench.sample import sample_csv  # noqa: E402
 from bench.quality import METHOD_LABELS  # noqa: E402
+from bench.sample import sample_csv  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
@@ -55,12 +56,21 @@ def _bench_search():
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor() or "unknown CPU")
-    mem = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
-    return {"cpu_model": cpu, "cpus": os.cpu_count(), "memory_gb": round(mem / 2**20, 1),
-            "platform": platform.platform(), "python": platform.python_version(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    meminfo = Path("/proc/meminfo").read_text().splitlines() if Path("/proc/meminfo").exists() else []
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        platform.processor() or "unknown CPU",
+    )
+    mem = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")), 0)
+    return {
+        "cpu_model": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gb": round(mem / 2**20, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def latency_queries(path: Path, labelled: Path, bs) -> list[str]:
@@ -77,22 +87,39 @@ def latency_queries(path: Path, labelled: Path, bs) -> list[str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     s = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true",
-                    help=f"small samples, about a minute: {QUICK_SAMPLE} products of the catalog, unless --index-dir")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"small samples, about a minute: {QUICK_SAMPLE} products of the catalog, unless --index-dir",
+    )
     ap.add_argument("--index-dir", type=Path, default=None, help=f"the built index to measure (default: {s.index_dir})")
     ap.add_argument("--catalog", type=Path, default=s.catalog)
     ap.add_argument("--mapping", type=Path, default=s.mapping)
-    ap.add_argument("--out-dir", type=Path, default=None,
-                    help="results.json, REPORT.md and plots (default: bench/, with --quick bench/quick/)")
+    ap.add_argument(
+        "--out-dir",
+        type=Path,
+        default=None,
+        help="results.json, REPORT.md and plots (default: bench/, with --quick bench/quick/)",
+    )
     ap.add_argument("--queries", type=Path, default=ROOT / "bench" / "queries.jsonl", help="queries for timing")
     ap.add_argument("--labelled", type=Path, default=ROOT / "bench" / "relevance_queries.jsonl")
-    ap.add_argument("--wands-root", type=Path, action="append",
-                    help="where to look for WANDS files (default: ../shared/data and data/)")
+    ap.add_argument(
+        "--wands-root",
+        type=Path,
+        action="append",
+        help="where to look for WANDS files (default: ../shared/data and data/)",
+    )
     ap.add_argument("--wands-index-dir", type=Path, default=ROOT / "data" / "index-wands")
-    ap.add_argument("--report-only", action="store_true",
-                    help="only rewrite REPORT.md from the results.json already in --out-dir (plots are kept)")
-    ap.add_argument("--external", default="all",
-                    help=f"which feature scripts to run: all, none, or a comma list of {','.join(external.SCRIPTS)}")
+    ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="only rewrite REPORT.md from the results.json already in --out-dir (plots are kept)",
+    )
+    ap.add_argument(
+        "--external",
+        default="all",
+        help=f"which feature scripts to run: all, none, or a comma list of {','.join(external.SCRIPTS)}",
+    )
     a = ap.parse_args(argv)
     a.sample_index = a.quick and a.index_dir is None
     a.index_dir = a.index_dir or s.index_dir
@@ -106,8 +133,11 @@ def quick_sample_index(a: argparse.Namespace, embedder: Embedder) -> dict:
     a.catalog = sample_csv(a.catalog, QUICK_SAMPLE, tmp)
     a.index_dir = tmp / "index"
     summary = build_index(a.catalog, a.index_dir, embedder, Mapping.load(a.mapping))
-    return {"sample_of": "every k-th product of the bundled catalog", "products": summary.count,
-            "embedded_now": summary.embedded}
+    return {
+        "sample_of": "every k-th product of the bundled catalog",
+        "products": summary.count,
+        "embedded_now": summary.embedded,
+    }
 
 
 class Parts:
@@ -125,8 +155,10 @@ class Parts:
 
     def stop(self) -> None:
         if self._name:
-            self.seconds[self._name] = {"wall": round(time.perf_counter() - self._t[0], 1),
-                                        "cpu_this_process": round(time.process_time() - self._t[1], 1)}
+            self.seconds[self._name] = {
+                "wall": round(time.perf_counter() - self._t[0], 1),
+                "cpu_this_process": round(time.process_time() - self._t[1], 1),
+            }
         self._name = None
 
 
@@ -135,9 +167,13 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     t_start = time.perf_counter()
     q = a.quick
     bs = _bench_search()
-    result: dict = {"schema_version": SCHEMA_VERSION, "quick": q,
-                    "command": "scripts/bench.py" + (" --quick" if q else ""),
-                    "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+    result: dict = {
+        "schema_version": SCHEMA_VERSION,
+        "quick": q,
+        "command": "scripts/bench.py" + (" --quick" if q else ""),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
     parts = Parts()
     parts.start("load the model")
     embedder = embedder or Embedder(batch_size=Settings.from_env().embed_batch_size)
@@ -157,8 +193,9 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     result["relevance"] = {"bundled": quality.bundled(engine, a.labelled, limit=40 if q else None)}
     parts.start("relevance: WANDS")
     roots = a.wands_root or [ROOT.parent / "shared" / "data", ROOT / "data"]
-    result["relevance"]["wands"] = quality.wands(embedder, roots, q, lambda idx: SearchEngine(idx, embedder),
-                                                 a.wands_index_dir)
+    result["relevance"]["wands"] = quality.wands(
+        embedder, roots, q, lambda idx: SearchEngine(idx, embedder), a.wands_index_dir
+    )
 
     parts.start("index build (full and 1% incremental)")
     result["build"] = bs.bench_build(a.catalog, Mapping.load(a.mapping), embedder, 100 if q else 2000)
@@ -168,12 +205,18 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
 
     parts.start("scaling")
     n = len(engine.products)
-    sizes = sorted({s for s in ((min(1000, n // 2), n, 2 * n) if q else (1000, n, 100_000)) if 0 < s and
-                    (s != 1000 or n > 1000)})
+    sizes = sorted(
+        {s for s in ((min(1000, n // 2), n, 2 * n) if q else (1000, n, 100_000)) if s > 0 and (s != 1000 or n > 1000)}
+    )
     few = queries[:10] if q else queries[:60]
     result["scaling"] = scale.bench_scaling(
-        index, embedder, lambda idx: SearchEngine(idx, embedder),
-        lambda eng: bs.bench_queries(eng, few, 2), tuple(sizes), calib_sample=30 if q else 300)
+        index,
+        embedder,
+        lambda idx: SearchEngine(idx, embedder),
+        lambda eng: bs.bench_queries(eng, few, 2),
+        tuple(sizes),
+        calib_sample=30 if q else 300,
+    )
     del engine, index
 
     # One server for every HTTP measurement, this script's and the feature scripts' alike.
@@ -183,14 +226,18 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         parts.start("HTTP search latency at 1 and 8 clients, RSS")
         rss_start = srv.rss_mb()
         result["search"]["http"], raw["http"] = speed.bench_http(srv, queries, 48 if q else 400)
-        result["resources"] = {"server_rss_mb": srv.rss_mb(), "server_rss_mb_at_start": rss_start,
-                               "index": speed.index_size(a.index_dir)}
+        result["resources"] = {
+            "server_rss_mb": srv.rss_mb(),
+            "server_rss_mb_at_start": rss_start,
+            "index": speed.index_size(a.index_dir),
+        }
 
         ext = a.external.strip().lower()
         only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}
         parts.start("feature scripts")
-        result["external"] = external.run_all(q, a.index_dir, a.catalog, a.mapping, only,
-                                              shared={"embedder": embedder, "server": srv})
+        result["external"] = external.run_all(
+            q, a.index_dir, a.catalog, a.mapping, only, shared={"embedder": embedder, "server": srv}
+        )
     parts.stop()
     result["part_seconds"] = parts.seconds
     result["seconds"] = round(time.perf_counter() - t_start, 1)
@@ -202,8 +249,10 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
 
 
 def print_summary(r: dict, out_dir: Path) -> None:
-    print(f"\n== shopmate benchmark ({'quick' if r['quick'] else 'full'}, {r['seconds']:.0f} s, "
-          f"{r['machine']['cpus']} CPUs, load {r['machine']['load_average_at_start']}) ==")
+    print(
+        f"\n== shopmate benchmark ({'quick' if r['quick'] else 'full'}, {r['seconds']:.0f} s, "
+        f"{r['machine']['cpus']} CPUs, load {r['machine']['load_average_at_start']}) =="
+    )
     for name, d in r["relevance"].items():
         if not d.get("methods"):
             print(f"relevance {name}: {d.get('status')} ({d.get('reason', '')})")
@@ -222,8 +271,10 @@ def print_summary(r: dict, out_dir: Path) -> None:
     print(f"server RSS {res['server_rss_mb']} MB; index {res['index']['mb_per_1k_products']} MB per 1k products")
     for p in r["scaling"]["points"]:
         lat = p["latency"]
-        print(f"scaling {p['products']:>7} products{' (synthetic)' if p['synthetic'] else '':12}: " + ", ".join(
-            f"{m} p50 {v['cached_query_embedding']['p50_ms']} ms" for m, v in lat.items()))
+        print(
+            f"scaling {p['products']:>7} products{' (synthetic)' if p['synthetic'] else '':12}: "
+            + ", ".join(f"{m} p50 {v['cached_query_embedding']['p50_ms']} ms" for m, v in lat.items())
+        )
     for name, d in r["external"].items():
         print(f"{name}: {d['status']}" + (f" ({d.get('reason', '')[:100]})" if d.get("reason") else ""))
         for label, value in report.headlines(name, d.get("results") or {}):

@@ -7,6 +7,7 @@ them. The server is a real `python -m assistant` process over the given index (o
     .venv/bin/python scripts/bench_autocomplete.py --index-dir data/index [--requests 2000]
 Targets (issue): handler p99 < 2 ms; autocomplete round trip within 1.5x of /healthz's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.speed import Server, given_or_own, quiet_gc, running_server, summary  # noqa: E402
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -100,7 +102,7 @@ def run_clients(base: str, paths: list[tuple[str, dict]], clients: int) -> tuple
         with httpx.Client(base_url=base, timeout=30) as c:
             # connect outside the measurement: a search box keeps its connection open between keystrokes
             c.get("/healthz").raise_for_status()
-            for (path, params), url in zip(chunk, urls):
+            for (path, params), url in zip(chunk, urls, strict=False):
                 t = time.perf_counter()
                 r = c.get(url)
                 mine.append((time.perf_counter() - t) * 1000)
@@ -131,8 +133,9 @@ def http_bench(base: str, typed: list[str], n: int, clients: int, blocks: int = 
     for _ in range(blocks):
         with quiet_gc():
             hz, _ = run_clients(base, [("/healthz", {})] * per, clients)
-            a, t = run_clients(base, [("/api/autocomplete", {"q": rng.choice(typed), "k": 8}) for _ in range(per)],
-                               clients)
+            a, t = run_clients(
+                base, [("/api/autocomplete", {"q": rng.choice(typed), "k": 8}) for _ in range(per)], clients
+            )
         hz_rtt += hz
         ac_rtt += a
         took += t
@@ -151,16 +154,25 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None, ser
     ap.add_argument("--queries", type=Path, default=ROOT / "bench" / "queries.jsonl")
     ap.add_argument("--requests", type=int, default=4000, help="per endpoint and concurrency")
     ap.add_argument("--max-prefixes", type=int, default=0, help="time only this many typed prefixes (0: all)")
-    ap.add_argument("--modes", default="uncached,cached",
-                    help="server modes: uncached (answer cache off: every keystroke computed), cached (the default)")
+    ap.add_argument(
+        "--modes",
+        default="uncached,cached",
+        help="server modes: uncached (answer cache off: every keystroke computed), cached (the default)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "autocomplete_bench.json")
     a = ap.parse_args(argv)
     typed = prefixes(a.queries)
     if a.max_prefixes and len(typed) > a.max_prefixes:
-        typed = typed[::-(-len(typed) // a.max_prefixes)]  # every n-th: all queries and prefix lengths stay in
-    report: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                                "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
-                    "index_dir": str(a.index_dir), "typed_prefixes": len(typed)}
+        typed = typed[:: -(-len(typed) // a.max_prefixes)]  # every n-th: all queries and prefix lengths stay in
+    report: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+        "index_dir": str(a.index_dir),
+        "typed_prefixes": len(typed),
+    }
     report["handler_in_process"], report["index"] = in_process(a.index_dir, typed, embedder or Embedder())
     modes = [m.strip() for m in a.modes.split(",") if m.strip()]
     # uncached: every keystroke computed; cached: the server's default answer cache for anonymous shoppers
@@ -174,13 +186,20 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None, ser
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1))
     hp = report["handler_in_process"]
-    print(f"{report['index']['products']} products, {report['index']['phrases']} phrases, {len(typed)} typed prefixes; "
-          f"load average {report['machine']['load_average_at_start']} -> {report['machine']['load_average_at_end']}")
+    print(
+        f"{report['index']['products']} products, {report['index']['phrases']} phrases, {len(typed)} typed prefixes; "
+        f"load average {report['machine']['load_average_at_start']} -> {report['machine']['load_average_at_end']}"
+    )
     print(f"{'measure':44} {'p50 ms':>8} {'p99 ms':>8}")
     print(f"{'handler in-process, anonymous':44} {hp['anonymous']['p50_ms']:8.3f} {hp['anonymous']['p99_ms']:8.3f}")
-    print(f"{'suggest() alone, best of 3 per prefix':44} {hp['anonymous_best_of_3']['p50_ms']:8.3f} "
-          f"{hp['anonymous_best_of_3']['p99_ms']:8.3f}")
-    print(f"{'handler in-process, with profile + recent':44} {hp['personal']['p50_ms']:8.3f} {hp['personal']['p99_ms']:8.3f}")
+    print(
+        f"{'suggest() alone, best of 3 per prefix':44} {hp['anonymous_best_of_3']['p50_ms']:8.3f} "
+        f"{hp['anonymous_best_of_3']['p99_ms']:8.3f}"
+    )
+    print(
+        f"{'handler in-process, with profile + recent':44} "
+        f"{hp['personal']['p50_ms']:8.3f} {hp['personal']['p99_ms']:8.3f}"
+    )
     for mode in modes:
         for c, r in report[f"http_{mode}"].items():
             for name in ("handler_took_ms", "autocomplete_rtt", "healthz_rtt"):

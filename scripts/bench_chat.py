@@ -8,6 +8,7 @@ Each conversation opens with a product request and then refines it ("under 1500"
 second one", "what goes with it?"). The REST baseline runs each opener and each "opener under 1500" as a
 plain search at the same concurrency.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,18 +23,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.speed import CHAT_BENCH_ENV, Server, given_or_own, summary  # noqa: E402
-
 import httpx  # noqa: E402
 
+from bench.speed import CHAT_BENCH_ENV, Server, given_or_own, summary  # noqa: E402
 from tests.assistant.chat_client import open_chat, say  # noqa: E402
 
 OPENERS = [
-    "I need a dress for a summer wedding", "white sneakers for men", "a watch for my wife", "gold rings",
-    "blue jeans for men", "black formal shoes", "a handbag for women", "sunglasses for men",
-    "a t-shirt for my son", "kurta for women", "leather wallet", "running shoes for women",
-    "party dress for girls", "analog watch for men", "cotton shirts", "earrings", "sports shoes for boys",
-    "formal shirt for men", "coffee mug", "backpack for college",
+    "I need a dress for a summer wedding",
+    "white sneakers for men",
+    "a watch for my wife",
+    "gold rings",
+    "blue jeans for men",
+    "black formal shoes",
+    "a handbag for women",
+    "sunglasses for men",
+    "a t-shirt for my son",
+    "kurta for women",
+    "leather wallet",
+    "running shoes for women",
+    "party dress for girls",
+    "analog watch for men",
+    "cotton shirts",
+    "earrings",
+    "sports shoes for boys",
+    "formal shirt for men",
+    "coffee mug",
+    "backpack for college",
 ]
 FOLLOW_UPS = ["under 1500", "cheaper", "show me the second one", "what goes with it?"]
 
@@ -59,14 +74,17 @@ async def rest_search(client: httpx.AsyncClient, params: dict, out: list[float])
 
 
 async def run_level(base: str, ws_url: str, concurrency: int, rounds: int) -> dict:
-    times: dict[str, list[float]] = {k: [] for k in ("opener_first", "opener_done", "follow_up_first",
-                                                     "follow_up_done")}
+    times: dict[str, list[float]] = {
+        k: [] for k in ("opener_first", "opener_done", "follow_up_first", "follow_up_done")
+    }
     rest: list[float] = []
     for r in range(rounds):
         # each conversation gets its own opener text, so no query embedding is cached from an earlier one;
         # REST gets the same openers with a suffix that makes them new texts for the embedder's cache too
-        openers = [f"{OPENERS[(r * concurrency + i) % len(OPENERS)]} {tag}" for i, tag in
-                   enumerate(f"r{r}c{i}" for i in range(concurrency))]
+        openers = [
+            f"{OPENERS[(r * concurrency + i) % len(OPENERS)]} {tag}"
+            for i, tag in enumerate(f"r{r}c{i}" for i in range(concurrency))
+        ]
         await asyncio.gather(*(conversation(ws_url, o, times) for o in openers))
         async with httpx.AsyncClient(base_url=base, timeout=60) as c:
             await asyncio.gather(*(rest_search(c, {"q": o + " x", "k": 6}, rest) for o in openers))
@@ -89,20 +107,29 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     a = ap.parse_args(argv)
     with given_or_own(server, Path(a.index_dir), extra_env=CHAT_BENCH_ENV) as srv:
         n_products = srv.products
-        levels = asyncio.run(main_async(srv.base_url, srv.base_url.replace("http://", "ws://"), a.conversations,
-                                        a.rounds_20))
-    result = {"index_dir": a.index_dir, "products": n_products, "turns_per_conversation": 1 + len(FOLLOW_UPS),
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "levels": levels}
+        levels = asyncio.run(
+            main_async(srv.base_url, srv.base_url.replace("http://", "ws://"), a.conversations, a.rounds_20)
+        )
+    result = {
+        "index_dir": a.index_dir,
+        "products": n_products,
+        "turns_per_conversation": 1 + len(FOLLOW_UPS),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "levels": levels,
+    }
     print("| concurrent conversations | turn | first `delta` p50 / p99 (ms) | `done` p50 / p99 (ms) | n |")
     print("|---|---|---|---|---|")
     for lv in levels:
         for kind in ("opener", "follow_up"):
             f, d = lv[f"{kind}_first"], lv[f"{kind}_done"]
-            print(f"| {lv['concurrency']} | chat {kind.replace('_', '-')} | {f['p50_ms']} / {f['p99_ms']} "
-                  f"| {d['p50_ms']} / {d['p99_ms']} | {d['n']} |")
+            print(
+                f"| {lv['concurrency']} | chat {kind.replace('_', '-')} | {f['p50_ms']} / {f['p99_ms']} "
+                f"| {d['p50_ms']} / {d['p99_ms']} | {d['n']} |"
+            )
         r = lv["rest_search"]
-        print(f"| {lv['concurrency']} | REST /api/search (same openers) | – | {r['p50_ms']} / {r['p99_ms']} "
-              f"| {r['n']} |")
+        print(
+            f"| {lv['concurrency']} | REST /api/search (same openers) | – | {r['p50_ms']} / {r['p99_ms']} | {r['n']} |"
+        )
     if a.out:
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).write_text(json.dumps(result, indent=2))

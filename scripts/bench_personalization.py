@@ -6,6 +6,7 @@ ingestion (events/s, each acknowledged only after its SQLite commit) for single 
 
 Without a built index in --index-dir it builds the tiny test catalog into bench/tmp/ first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,23 @@ import numpy as np  # noqa: E402
 from bench.speed import SHARED_SERVER_ENV, Server, given_or_own, summary  # noqa: E402
 from index.store import current_version, load_index  # noqa: E402
 
-QUERIES = ["shoes", "running shoes", "watch", "shirt for men", "dress", "blue jeans", "sneakers", "gold ring",
-           "coffee mug", "back cover", "boots for women", "formal shoes", "t-shirt", "sunglasses", "wallet"]
+QUERIES = [
+    "shoes",
+    "running shoes",
+    "watch",
+    "shirt for men",
+    "dress",
+    "blue jeans",
+    "sneakers",
+    "gold ring",
+    "coffee mug",
+    "back cover",
+    "boots for women",
+    "formal shoes",
+    "t-shirt",
+    "sunglasses",
+    "wallet",
+]
 
 
 def ensure_index(index_dir: Path) -> tuple[Path, Path]:
@@ -38,8 +54,11 @@ def ensure_index(index_dir: Path) -> tuple[Path, Path]:
     tiny = ROOT / "data" / "catalog" / "tiny.csv"
     d = ROOT / "bench" / "tmp" / "bench_tiny_index"
     if not current_version(d):
-        subprocess.run([sys.executable, "scripts/rebuild_index.py", "--catalog", str(tiny), "--index-dir", str(d)],
-                       cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "scripts/rebuild_index.py", "--catalog", str(tiny), "--index-dir", str(d)],
+            cwd=ROOT,
+            check=True,
+        )
     return d, tiny
 
 
@@ -61,8 +80,12 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
         with httpx.Client(base_url=base, timeout=30) as c:
             tok = c.post("/api/sessions").json()["token"]
             h = {"Authorization": f"Bearer {tok}"}
-            hist = [{"type": t, "product_id": ids[int(i)]} for t, i in
-                    zip(rng.choice(["view", "click", "add_to_cart"], 40), rng.integers(0, len(ids), 40))]
+            hist = [
+                {"type": t, "product_id": ids[int(i)]}
+                for t, i in zip(
+                    rng.choice(["view", "click", "add_to_cart"], 40), rng.integers(0, len(ids), 40), strict=False
+                )
+            ]
             c.post("/api/events", json=hist, headers=h).raise_for_status()
             for q in QUERIES:  # warm the query-embedding cache for both sides alike
                 c.get("/api/search", params={"q": q})
@@ -85,6 +108,7 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
                     for _ in range(per_client):
                         evs = [{"type": "view", "product_id": ids[int(j)]} for j in r.integers(0, len(ids), batch)]
                         c.post("/api/events", json=evs, headers={"Authorization": f"Bearer {tok}"}).raise_for_status()
+
             threads = [threading.Thread(target=run, args=(t, i)) for i, t in enumerate(toks)]
             t0 = time.perf_counter()
             for t in threads:
@@ -96,12 +120,18 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
         single = ingest(8, a.events // 8, 1)
         batched = ingest(4, max(a.events // 400, 2), 100)
     sa, sp = summary(anon), summary(personal)
-    report = {"machine": f"{platform.machine()} {os.cpu_count()} cores", "index": str(index_dir),
-              "products": len(ids), "search_anonymous": sa, "search_personalized": sp,
-              "overhead_ratio_p50": round(sp["p50_ms"] / sa["p50_ms"], 3),
-              "overhead_ratio_p99": round(sp["p99_ms"] / sa["p99_ms"], 3),
-              "ingest_events_per_s_single": round(single, 1), "ingest_events_per_s_batch100": round(batched, 1),
-              "sqlite_synchronous": "FULL"}
+    report = {
+        "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        "index": str(index_dir),
+        "products": len(ids),
+        "search_anonymous": sa,
+        "search_personalized": sp,
+        "overhead_ratio_p50": round(sp["p50_ms"] / sa["p50_ms"], 3),
+        "overhead_ratio_p99": round(sp["p99_ms"] / sa["p99_ms"], 3),
+        "ingest_events_per_s_single": round(single, 1),
+        "ingest_events_per_s_batch100": round(batched, 1),
+        "sqlite_synchronous": "FULL",
+    }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps(report, indent=1))

@@ -3,6 +3,7 @@ p50/p99 for BM25 only, dense only and hybrid, HTTP round trip vs /healthz, and t
 
     python scripts/bench_search.py [--index-dir data/index] [--build-sample 2000] [--out bench/search.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,19 +23,44 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from assistant.search.engine import SearchEngine  # noqa: E402
-from bench.speed import running_server, summary  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from bench.speed import running_server, summary  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 
 DEFAULT_QUERIES = [
-    "red cotton shirt for men", "running shoes", "women's watch under 1000", "gold necklace", "sneakers",
-    "formal shirt", "back cover for samsung galaxy", "kurta for women", "leather belt", "coffee mug",
-    "baby towel", "car mat", "usb charger", "blue jeans", "party dress", "sunglasses", "wallet for men",
-    "wall sticker", "bedsheet double", "asics gel", "earrings", "analog watch for men", "shorts for girls",
-    "laptop skin", "sports shoes for boys", "wedding jewellery set", "curtains", "lipstick", "router", "boots",
+    "red cotton shirt for men",
+    "running shoes",
+    "women's watch under 1000",
+    "gold necklace",
+    "sneakers",
+    "formal shirt",
+    "back cover for samsung galaxy",
+    "kurta for women",
+    "leather belt",
+    "coffee mug",
+    "baby towel",
+    "car mat",
+    "usb charger",
+    "blue jeans",
+    "party dress",
+    "sunglasses",
+    "wallet for men",
+    "wall sticker",
+    "bedsheet double",
+    "asics gel",
+    "earrings",
+    "analog watch for men",
+    "shorts for girls",
+    "laptop skin",
+    "sports shoes for boys",
+    "wedding jewellery set",
+    "curtains",
+    "lipstick",
+    "router",
+    "boots",
 ]
 
 
@@ -65,10 +91,14 @@ def bench_build(catalog: Path, mapping: Mapping, embedder: Embedder, sample: int
             r[title_col] += " (edited)"
         write(rows)
         inc = build_index(cat, Path(tmp) / "idx", embedder, mapping)
-    return {"products": full.count, "full_seconds": round(full.seconds, 2),
-            "full_products_per_s": round(full.count / full.seconds, 1),
-            "incremental_1pct_seconds": round(inc.seconds, 2), "incremental_embedded": inc.embedded,
-            "incremental_products_per_s": round(inc.count / inc.seconds, 1)}
+    return {
+        "products": full.count,
+        "full_seconds": round(full.seconds, 2),
+        "full_products_per_s": round(full.count / full.seconds, 1),
+        "incremental_1pct_seconds": round(inc.seconds, 2),
+        "incremental_embedded": inc.embedded,
+        "incremental_products_per_s": round(inc.count / inc.seconds, 1),
+    }
 
 
 def bench_queries(engine: SearchEngine, queries: list[str], rounds: int) -> dict:
@@ -125,7 +155,8 @@ def main() -> None:
     engine = SearchEngine(load_index(Path(a.index_dir), embedder.name, embedder.dim), embedder)
     result = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "catalog_products": len(engine.products), "queries": len(queries),
+        "catalog_products": len(engine.products),
+        "queries": len(queries),
         "build": bench_build(Path(a.catalog), Mapping.load(a.mapping), embedder, a.build_sample),
         "query_latency": bench_queries(engine, queries, a.rounds),
         "server": bench_server(Path(a.index_dir), queries, a.http_requests),
@@ -134,15 +165,19 @@ def main() -> None:
     Path(a.out).write_text(json.dumps(result, indent=2))
     b = result["build"]
     print(f"catalog: {result['catalog_products']} products, {len(queries)} queries, {os.cpu_count()} CPUs")
-    print(f"build: {b['full_products_per_s']} products/s full ({b['products']} products); 1% edit rebuild "
-          f"{b['incremental_1pct_seconds']}s ({b['incremental_embedded']} re-embedded)")
+    print(
+        f"build: {b['full_products_per_s']} products/s full ({b['products']} products); 1% edit rebuild "
+        f"{b['incremental_1pct_seconds']}s ({b['incremental_embedded']} re-embedded)"
+    )
     print(f"{'mode':8} {'uncached p50':>13} {'p99':>8} {'cached p50':>11} {'p99':>8}")
     for mode, d in result["query_latency"].items():
         u, c = d["uncached_query"], d["cached_query_embedding"]
         print(f"{mode:8} {u['p50_ms']:>13} {u['p99_ms']:>8} {c['p50_ms']:>11} {c['p99_ms']:>8}")
     s = result["server"]
-    print(f"HTTP /api/search p50 {s['search_http']['p50_ms']} ms p99 {s['search_http']['p99_ms']} ms; "
-          f"/healthz p50 {s['healthz_http']['p50_ms']} ms; server RSS {s['server_rss_mb']} MB")
+    print(
+        f"HTTP /api/search p50 {s['search_http']['p50_ms']} ms p99 {s['search_http']['p99_ms']} ms; "
+        f"/healthz p50 {s['healthz_http']['p50_ms']} ms; server RSS {s['server_rss_mb']} MB"
+    )
     print(f"written to {a.out}")
 
 

@@ -11,6 +11,7 @@ search box that turns "neklace" into "necklace" has done its job.
 
     .venv/bin/python scripts/eval_autocomplete.py --index-dir data/index [--out bench/autocomplete_eval.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,10 +30,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-from assistant.suggest.suggester import Suggester, query_words  # noqa: E402
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.suggest.service import load_autocomplete  # noqa: E402
+from assistant.suggest.suggester import Suggester, query_words  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 
@@ -96,8 +97,9 @@ def evaluate(queries: list[dict], suggest, k: int) -> dict:
         target = row.get("intended") or q
         target_s, target_l = strict_key(target), loose_key(target)
         first_s = first_l = None
-        acc = per.setdefault(row["kind"], {m: [] for m in ("rr", "succ", "rr_loose", "succ_loose", "saved",
-                                                            "saved_loose")})
+        acc = per.setdefault(
+            row["kind"], {m: [] for m in ("rr", "succ", "rr_loose", "succ_loose", "saved", "saved_loose")}
+        )
         for n in range(1, len(q) + 1):
             got = suggest(q[:n], k)
             ranks_s = [i for i, t in enumerate(got) if strict_key(t) == target_s]
@@ -119,7 +121,8 @@ def evaluate(queries: list[dict], suggest, k: int) -> dict:
         for m, v in acc.items():
             total.setdefault(m, []).extend(v)
     out["all"] = {m: round(float(np.mean(v)), 4) for m, v in total.items()} | {
-        "queries": sum(o["queries"] for o in out.values())}
+        "queries": sum(o["queries"] for o in out.values())
+    }
     return out
 
 
@@ -144,25 +147,37 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     phrase_keys = {strict_key(t) for t in sugg.texts}
     leaked = [r["query"] for r in queries if strict_key(r["query"]) in phrase_keys]
     base = PopularityPrefix(sugg)
-    systems = {"autocomplete": lambda q, k: [x.text for x in sugg.suggest(q, k)],
-               "popularity_prefix": base.suggest}
+    systems = {"autocomplete": lambda q, k: [x.text for x in sugg.suggest(q, k)], "popularity_prefix": base.suggest}
     results = {name: evaluate(queries, fn, a.k) for name, fn in systems.items()}
-    report = {"index_dir": str(a.index_dir), "products": len(index.products), "phrases": len(sugg),
-              "load_s": round(load_s, 2), "k": a.k, "queries": len(queries), "query_logs_found": logs,
-              "held_out_queries_equal_to_a_catalog_phrase": len(leaked),
-              "note": "the suggestion index is built from the catalog only; held-out queries that equal a catalog "
-                      "phrase do so because the catalog names the thing the same way, not because they were added",
-              "results": results}
+    report = {
+        "index_dir": str(a.index_dir),
+        "products": len(index.products),
+        "phrases": len(sugg),
+        "load_s": round(load_s, 2),
+        "k": a.k,
+        "queries": len(queries),
+        "query_logs_found": logs,
+        "held_out_queries_equal_to_a_catalog_phrase": len(leaked),
+        "note": "the suggestion index is built from the catalog only; held-out queries that equal a catalog "
+        "phrase do so because the catalog names the thing the same way, not because they were added",
+        "results": results,
+    }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1))
-    print(f"{len(queries)} held-out queries ({len(logs)} real query logs found), {len(sugg)} phrases, "
-          f"{len(index.products)} products; {len(leaked)} queries equal a catalog phrase word for word")
-    print(f"{'system':18} {'kind':11} {'n':>4} {'MRR':>7} {'succ@' + str(a.k):>8} {'saved':>7} "
-          f"{'MRR~':>7} {'succ~':>7} {'saved~':>7}")
+    print(
+        f"{len(queries)} held-out queries ({len(logs)} real query logs found), {len(sugg)} phrases, "
+        f"{len(index.products)} products; {len(leaked)} queries equal a catalog phrase word for word"
+    )
+    print(
+        f"{'system':18} {'kind':11} {'n':>4} {'MRR':>7} {'succ@' + str(a.k):>8} {'saved':>7} "
+        f"{'MRR~':>7} {'succ~':>7} {'saved~':>7}"
+    )
     for name, res in results.items():
         for kind, m in res.items():
-            print(f"{name:18} {kind:11} {m['queries']:4d} {m['rr']:7.3f} {m['succ']:8.3f} {m['saved']:7.3f} "
-                  f"{m['rr_loose']:7.3f} {m['succ_loose']:7.3f} {m['saved_loose']:7.3f}")
+            print(
+                f"{name:18} {kind:11} {m['queries']:4d} {m['rr']:7.3f} {m['succ']:8.3f} {m['saved']:7.3f} "
+                f"{m['rr_loose']:7.3f} {m['succ_loose']:7.3f} {m['saved_loose']:7.3f}"
+            )
     print("(~ = plural-blind match: 'necklace' counts for 'necklaces'; metrics averaged over every prefix length)")
     print(f"wrote {a.out}")
     return 0

@@ -12,6 +12,7 @@ cold (the slot query texts embedded inside the timed call) on a subset, and warm
 cached) on all anchors. Fill-in-the-blank accuracy is reported only when an outfit dataset
 (Polyvore) is present under ../shared/data/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,11 +31,20 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.sample import sample_csv  # noqa: E402
+from assistant.looks.outfits import (  # noqa: E402
+    Look,
+    LookItem,
+    OutfitIndex,
+    Slot,
+    complete_the_look,
+    outfit_index,
+    plan_slots,
+    slot_query_text,
+    violations,
+)
 from assistant.looks.rules import HARD_RULES, SOFT_RULES  # noqa: E402
-from assistant.looks.outfits import (Look, LookItem, OutfitIndex, Slot, complete_the_look, outfit_index,  # noqa: E402
-                               plan_slots, slot_query_text, violations)
 from assistant.search.engine import SearchEngine  # noqa: E402
+from bench.sample import sample_csv  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
@@ -98,9 +108,15 @@ def summarise(scores: list[dict], latencies_ms: list[float], cold_ms: list[float
         "items_per_set": n_items / max(len(scores), 1),
         "intra_set_diversity": float(np.mean(div)) if div else None,
         "near_duplicate_sets": float(np.mean([s["near_duplicate"] for s in scores])),
-        "latency_ms_warm": {"p50": float(np.percentile(latencies_ms, 50)), "p99": float(np.percentile(latencies_ms, 99))},
-        "latency_ms_cold": ({"p50": float(np.percentile(cold_ms, 50)), "p99": float(np.percentile(cold_ms, 99)),
-                             "n": len(cold_ms)} if cold_ms else None),
+        "latency_ms_warm": {
+            "p50": float(np.percentile(latencies_ms, 50)),
+            "p99": float(np.percentile(latencies_ms, 99)),
+        },
+        "latency_ms_cold": (
+            {"p50": float(np.percentile(cold_ms, 50)), "p99": float(np.percentile(cold_ms, 99)), "n": len(cold_ms)}
+            if cold_ms
+            else None
+        ),
     }
 
 
@@ -117,8 +133,12 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap.add_argument("--catalog", default=str(ROOT / "data/catalog/fashion/styles_named_5k.csv"))
     ap.add_argument("--mapping", default=str(ROOT / "data/catalog/fashion.mapping.json"))
     ap.add_argument("--index-dir", default=None, help="default: bench/tmp/fashion-index (-<n> with --sample)")
-    ap.add_argument("--sample", type=int, default=0,
-                    help="evaluate on about this many products (every k-th row of --catalog; 0: all)")
+    ap.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="evaluate on about this many products (every k-th row of --catalog; 0: all)",
+    )
     ap.add_argument("--anchors", type=int, default=500)
     ap.add_argument("--cold", type=int, default=50, help="anchors timed with their query texts embedded in the call")
     ap.add_argument("--seed", type=int, default=7)
@@ -142,13 +162,16 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
 
     # Cold: a fresh slot-query cache, so each timed call embeds its anchor's slot texts.
     cold_ms: list[float] = []
-    for r in anchors[:args.cold]:
+    for r in anchors[: args.cold]:
         t = time.perf_counter()
         complete_the_look(engine, [oi.products[r]], k=1)
         cold_ms.append((time.perf_counter() - t) * 1000)
     # Warm the cache for the rest in one batched model call, then time ranking + rules alone.
-    texts = [slot_query_text(oi.products[r], oi.features[r], rules.labels.get(s, s), rules)
-             for r in anchors for s, _ in plan_slots(oi, [oi.features[r]], None)]
+    texts = [
+        slot_query_text(oi.products[r], oi.features[r], rules.labels.get(s, s), rules)
+        for r in anchors
+        for s, _ in plan_slots(oi, [oi.features[r]], None)
+    ]
     oi.encode(texts, emb.encode)
     ours, base, ours_ms, base_ms = [], [], [], []
     for r in anchors:
@@ -164,30 +187,45 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     dataset = find_outfit_dataset(ROOT.parent / "shared" / "data")
     report = {
         "catalog": str(Path(args.catalog).relative_to(ROOT)) if args.catalog.startswith(str(ROOT)) else args.catalog,
-        "products": len(engine.products), "anchors": len(anchors), "eligible_anchors": len(eligible),
-        "seed": args.seed, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                       "load_avg_1m": os.getloadavg()[0]},
+        "products": len(engine.products),
+        "anchors": len(anchors),
+        "eligible_anchors": len(eligible),
+        "seed": args.seed,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_1m": os.getloadavg()[0]},
         "complete_the_look": summarise(ours, ours_ms, cold_ms),
         "baseline_nearest_item": summarise(base, base_ms, []),
-        "fill_in_the_blank": ({"dataset": str(dataset), "accuracy": None, "note": "dataset found but not wired"}
-                              if dataset else {"accuracy": None, "note": "no outfit dataset (Polyvore) in ../shared/data/"}),
+        "fill_in_the_blank": (
+            {"dataset": str(dataset), "accuracy": None, "note": "dataset found but not wired"}
+            if dataset
+            else {"accuracy": None, "note": "no outfit dataset (Polyvore) in ../shared/data/"}
+        ),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
 
     a, b = report["complete_the_look"], report["baseline_nearest_item"]
-    rows = [("sets satisfying every rule", "all_rules_ok", "{:.1%}"), ("sets satisfying every hard rule", "hard_rules_ok", "{:.1%}"),
-            ("slot coverage", "slot_coverage", "{:.1%}"), ("items per set", "items_per_set", "{:.2f}"),
-            ("intra-set diversity (1-cos)", "intra_set_diversity", "{:.3f}"),
-            ("sets with near-duplicates", "near_duplicate_sets", "{:.1%}")]
+    rows = [
+        ("sets satisfying every rule", "all_rules_ok", "{:.1%}"),
+        ("sets satisfying every hard rule", "hard_rules_ok", "{:.1%}"),
+        ("slot coverage", "slot_coverage", "{:.1%}"),
+        ("items per set", "items_per_set", "{:.2f}"),
+        ("intra-set diversity (1-cos)", "intra_set_diversity", "{:.3f}"),
+        ("sets with near-duplicates", "near_duplicate_sets", "{:.1%}"),
+    ]
     print(f"\n{len(anchors)} random anchors of {len(eligible)} eligible, {len(engine.products)} products")
     print(f"{'metric':34s} {'complete-the-look':>18s} {'baseline':>12s}")
     for label, key, fmt in rows:
         print(f"{label:34s} {fmt.format(a[key]):>18s} {fmt.format(b[key]):>12s}")
     for rule in (*HARD_RULES, *SOFT_RULES):
-        print(f"{'items breaking ' + rule:34s} {a['item_violation_rate'][rule]:>18.1%} {b['item_violation_rate'][rule]:>12.1%}")
+        print(
+            f"{'items breaking ' + rule:34s} "
+            f"{a['item_violation_rate'][rule]:>18.1%} {b['item_violation_rate'][rule]:>12.1%}"
+        )
     for key in ("p50", "p99"):
-        print(f"{'latency ' + key + ' warm (ms)':34s} {a['latency_ms_warm'][key]:>18.2f} {b['latency_ms_warm'][key]:>12.2f}")
+        print(
+            f"{'latency ' + key + ' warm (ms)':34s} "
+            f"{a['latency_ms_warm'][key]:>18.2f} {b['latency_ms_warm'][key]:>12.2f}"
+        )
     if a["latency_ms_cold"]:
         for key in ("p50", "p99"):
             print(f"{'latency ' + key + ' cold (ms)':34s} {a['latency_ms_cold'][key]:>18.2f} {'-':>12s}")

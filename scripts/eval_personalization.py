@@ -15,6 +15,7 @@ as "Casual Shoes"); the three rankers order the same search candidates:
 
     python scripts/eval_personalization.py [--shoppers 400] [--limit 6000] [--out bench/personalization_eval.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,18 +36,18 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
+from simulate_shoppers import Simulator  # noqa: E402
 
+from assistant.search.engine import SearchEngine  # noqa: E402
+from assistant.search.query import parse_query  # noqa: E402
 from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity  # noqa: E402
 from assistant.shoppers.popularity import Popularity  # noqa: E402
 from assistant.shoppers.profiles import Profile  # noqa: E402
-from assistant.search.query import parse_query  # noqa: E402
-from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.shoppers.service import item_meta  # noqa: E402
 from index.catalog import Mapping, load_catalog  # noqa: E402
 from index.embedder import Embedder, product_text  # noqa: E402
 from index.store import LoadedIndex, Manifest, load_index  # noqa: E402
 from index.vectors import FaissIndex  # noqa: E402
-from simulate_shoppers import Simulator  # noqa: E402
 
 POSITIVE = ("click", "add_to_cart", "purchase")
 SHARED = ROOT.parent / "shared" / "data"
@@ -80,7 +81,7 @@ def engine_of(products, vectors: np.ndarray, embedder: Embedder, key: str) -> Se
     """A search engine over these products and their (already computed) vectors."""
     vindex = FaissIndex(embedder.dim)
     vindex.build(vectors)
-    man = Manifest(embedder.name, embedder.dim, len(products), key, datetime.now(timezone.utc).isoformat())
+    man = Manifest(embedder.name, embedder.dim, len(products), key, datetime.now(UTC).isoformat())
     return SearchEngine(LoadedIndex(man, products, vectors, vindex, "eval"), embedder)
 
 
@@ -100,8 +101,9 @@ def split(events: list[dict]) -> list[tuple[str, list[dict], dict]]:
         if not pos:
             continue
         target = evs[pos[-1]]
-        step_start = max(i for i in range(pos[-1] + 1) if evs[i]["type"] == "view"
-                         and evs[i]["product_id"] == target["product_id"])
+        step_start = max(
+            i for i in range(pos[-1] + 1) if evs[i]["type"] == "view" and evs[i]["product_id"] == target["product_id"]
+        )
         history = evs[:step_start]
         if len(history) >= 3:
             out.append((sid, history, target))
@@ -126,15 +128,16 @@ def evaluate(engine: SearchEngine, events: list[dict], weights: Weights, half_li
         for e in history:
             row = idx.id_to_row[e["product_id"]]
             prof.add(e["type"], e["ts"], e["product_id"], idx.vectors[row], item_meta(idx.products[row]))
-        drop = frozenset(idx.id_to_row[p] for p in prof.dismissed) | frozenset(
-            idx.id_to_row[p] for p in prof.purchased)
+        drop = frozenset(idx.id_to_row[p] for p in prof.dismissed) | frozenset(idx.id_to_row[p] for p in prof.purchased)
         sig = Signals(profile=prof, prefs=prof.learned_preferences(), popularity=popv, drop_rows=drop, now=now)
         parsed = parse_query(query, engine.vocab)
         w = blend_weight(query_specificity(parsed.text, len(parsed.filters.as_dict())), weights)
         rerankers = {
             "unpersonalized": None,
-            "popularity": lambda rows, scores: (popv[rows] + 1e-3 * scores / max(scores.max(), 1e-12),
-                                                [[] for _ in rows]),
+            "popularity": lambda rows, scores: (
+                popv[rows] + 1e-3 * scores / max(scores.max(), 1e-12),
+                [[] for _ in rows],
+            ),
             "personalized": make_reranker(idx.vectors, idx.products, sig, w, weights),
         }
         n += 1
@@ -144,8 +147,10 @@ def evaluate(engine: SearchEngine, events: list[dict], weights: Weights, half_li
             rank = ids.index(target["product_id"]) if target["product_id"] in ids else None
             res[name]["hits"] += rank is not None
             res[name]["ndcg"] += ndcg_at(rank)
-    return {name: {"hit_rate@10": round(v["hits"] / max(n, 1), 4), "ndcg@10": round(v["ndcg"] / max(n, 1), 4)}
-            for name, v in res.items()} | {"cases": n}
+    return {
+        name: {"hit_rate@10": round(v["hits"] / max(n, 1), 4), "ndcg@10": round(v["ndcg"] / max(n, 1), 4)}
+        for name, v in res.items()
+    } | {"cases": n}
 
 
 def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> int:
@@ -153,8 +158,12 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--catalog", type=Path, default=ROOT / "data" / "catalog" / "flipkart-20k.csv")
     ap.add_argument("--mapping", type=Path, default=ROOT / "data" / "catalog" / "flipkart.mapping.json")
-    ap.add_argument("--index-dir", type=Path, default=None,
-                    help="take the products and their vectors from this built index instead of embedding --catalog")
+    ap.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        help="take the products and their vectors from this built index instead of embedding --catalog",
+    )
     ap.add_argument("--limit", type=int, default=6000, help="products sampled from the catalog (0: all)")
     ap.add_argument("--shoppers", type=int, default=400)
     ap.add_argument("--seed", type=int, default=7)
@@ -165,8 +174,10 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     a = ap.parse_args(argv)
     real = find_real_log()
     if real is not None:
-        print(f"note: {real} looks like an interaction log; this script does not read its format yet, so the "
-              f"figures below are still SIMULATED")
+        print(
+            f"note: {real} looks like an interaction log; this script does not read its format yet, so the "
+            f"figures below are still SIMULATED"
+        )
     embedder = embedder or Embedder()
     index = load_index(a.index_dir, embedder.name, embedder.dim) if a.index_dir else None
     products = index.products if index else load_catalog(a.catalog, Mapping.load(a.mapping)).products
@@ -183,19 +194,27 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     t0 = time.perf_counter()
     weights = Weights(profile=a.profile_weight, taste=a.taste_weight, popularity=a.popularity_weight)
     result = evaluate(engine, events, weights)
-    report = {"data": "SIMULATED shoppers (scripts/simulate_shoppers.py) over the bundled Flipkart catalog",
-              "vectors": f"from the index in {a.index_dir}" if index is not None else "embedded from --catalog",
-              "catalog_products": len(products), "shoppers": a.shoppers, "events": len(events), "seed": a.seed,
-              "seconds": round(time.perf_counter() - t0, 1),
-              "weights": {"profile": weights.profile, "taste": weights.taste, "popularity": weights.popularity},
-              **result}
+    report = {
+        "data": "SIMULATED shoppers (scripts/simulate_shoppers.py) over the bundled Flipkart catalog",
+        "vectors": f"from the index in {a.index_dir}" if index is not None else "embedded from --catalog",
+        "catalog_products": len(products),
+        "shoppers": a.shoppers,
+        "events": len(events),
+        "seed": a.seed,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "weights": {"profile": weights.profile, "taste": weights.taste, "popularity": weights.popularity},
+        **result,
+    }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"SIMULATED data: {report['data']}; {result['cases']} held-out next items")
     for name in ("popularity", "unpersonalized", "personalized"):
         print(f"  {name:15s} hit@10 {result[name]['hit_rate@10']:.3f}   nDCG@10 {result[name]['ndcg@10']:.3f}")
-    ok = all(result["personalized"][m] > result[b][m] for b in ("popularity", "unpersonalized")
-             for m in ("hit_rate@10", "ndcg@10"))
+    ok = all(
+        result["personalized"][m] > result[b][m]
+        for b in ("popularity", "unpersonalized")
+        for m in ("hit_rate@10", "ndcg@10")
+    )
     print("personalized beats both baselines" if ok else "WARNING: personalized does NOT beat both baselines")
     return 0
 

@@ -5,6 +5,7 @@
 - tiny.csv: a few hundred rows cut from it by fixed rules (see TINY_RULES) for fast tests.
 No row is invented or edited; columns keep their original names.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,9 +16,22 @@ from pathlib import Path
 
 csv.field_size_limit(sys.maxsize)
 ROOT = Path(__file__).resolve().parent.parent
-COLUMNS = ["uniq_id", "product_name", "product_category_tree", "pid", "retail_price", "discounted_price",
-           "brand", "product_rating", "overall_rating", "is_FK_Advantage_product",
-           "description", "product_specifications", "image", "product_url"]
+COLUMNS = [
+    "uniq_id",
+    "product_name",
+    "product_category_tree",
+    "pid",
+    "retail_price",
+    "discounted_price",
+    "brand",
+    "product_rating",
+    "overall_rating",
+    "is_FK_Advantage_product",
+    "description",
+    "product_specifications",
+    "image",
+    "product_url",
+]
 
 # (regex on name + tree, max rows): cover what the tests ask about.
 TINY_RULES: list[tuple[str, int]] = [

@@ -1,4 +1,5 @@
 """Build or refresh the product index: incremental by default (only changed products are re-embedded)."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--catalog", default=str(settings.catalog), help="catalog file (.csv or .jsonl)")
-    ap.add_argument("--mapping", default=str(settings.mapping) if settings.mapping else None,
-                    help="column mapping JSON (default: SHOPMATE_MAPPING, or column names = field names)")
+    ap.add_argument(
+        "--mapping",
+        default=str(settings.mapping) if settings.mapping else None,
+        help="column mapping JSON (default: SHOPMATE_MAPPING, or column names = field names)",
+    )
     ap.add_argument("--index-dir", default=str(settings.index_dir))
     ap.add_argument("--full", action="store_true", help="re-embed every product")
     ap.add_argument("--strict", action="store_true", help="stop at the first bad row instead of skipping it")
@@ -36,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             bar.n = done
             bar.refresh()
 
-        summary = build_index(a.catalog, a.index_dir, embedder, mapping, full=a.full, strict=a.strict,
-                              progress=progress)
+        summary = build_index(
+            a.catalog, a.index_dir, embedder, mapping, full=a.full, strict=a.strict, progress=progress
+        )
         bar.close()
     except CatalogError as e:
         print(f"error: {e}", file=sys.stderr)

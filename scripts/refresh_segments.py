@@ -3,6 +3,7 @@ segments on a schedule or with POST /api/admin/segments/refresh, and reads these
 
     SHOPMATE_DATA_DIR=data/state SHOPMATE_INDEX_DIR=data/index python scripts/refresh_segments.py [--k 0]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.shoppers.segments import refresh  # noqa: E402
 from assistant.services import Services  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.shoppers.segments import refresh  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 
 

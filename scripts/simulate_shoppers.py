@@ -15,6 +15,7 @@ gaps of days between visits.
 
     python scripts/simulate_shoppers.py --shoppers 500 --out bench/tmp/sim_events.jsonl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,17 +87,30 @@ class Simulator:
         cats: list[str] = []
         for _ in range(n):
             cats.append(self._new_cat(cats))
-        colours = set(self.rng.choice(self.colours, size=2, replace=False).tolist()) if len(self.colours) >= 2 \
+        colours = (
+            set(self.rng.choice(self.colours, size=2, replace=False).tolist())
+            if len(self.colours) >= 2
             else set(self.colours)
-        return Taste(cats, self.rng.dirichlet(np.ones(n) * 2), colours, {c: self._brands(c) for c in cats},
-                     {c: self.median[c] * float(np.exp(self.rng.normal(0, 0.5))) for c in cats})
+        )
+        return Taste(
+            cats,
+            self.rng.dirichlet(np.ones(n) * 2),
+            colours,
+            {c: self._brands(c) for c in cats},
+            {c: self.median[c] * float(np.exp(self.rng.normal(0, 0.5))) for c in cats},
+        )
 
     def utility(self, t: Taste, cat: str, row: int) -> float:
         p = self.products[row]
         centre = t.centre[cat]
         in_band = centre * 0.6 <= p.price <= centre * 1.4
-        return (1.0 * (p.colour in t.colours) + 1.2 * (p.brand in t.brands[cat]) + 1.0 * in_band
-                - 0.5 * abs(math.log(p.price / centre)) + float(self.rng.gumbel(0, 0.7)))
+        return (
+            1.0 * (p.colour in t.colours)
+            + 1.2 * (p.brand in t.brands[cat])
+            + 1.0 * in_band
+            - 0.5 * abs(math.log(p.price / centre))
+            + float(self.rng.gumbel(0, 0.7))
+        )
 
     def shopper(self, sid: str, start: float) -> list[dict]:
         t = self.taste()
@@ -112,11 +126,14 @@ class Simulator:
             if new is not None:
                 old = t.categories[k]
                 t.categories[k] = new
-                t.brands[new], t.centre[new] = self._brands(new), self.median[new] * float(
-                    np.exp(self.rng.normal(0, 0.5)))
+                t.brands[new], t.centre[new] = (
+                    self._brands(new),
+                    self.median[new] * float(np.exp(self.rng.normal(0, 0.5))),
+                )
                 del t.brands[old], t.centre[old]
-            ts += float(self.rng.exponential(180.0)) + (86400.0 * float(self.rng.integers(1, 4))
-                                                         if self.rng.random() < 0.1 else 0.0)
+            ts += float(self.rng.exponential(180.0)) + (
+                86400.0 * float(self.rng.integers(1, 4)) if self.rng.random() < 0.1 else 0.0
+            )
             cat = t.categories[self.rng.choice(len(t.categories), p=t.weights)]
             rows = self.by_cat[cat]
             page = self.rng.choice(rows, size=min(self.page, len(rows)), replace=False).tolist()
@@ -134,8 +151,7 @@ class Simulator:
                 events.append({"shopper": sid, "type": "purchase", "product_id": cart.pop(0), "ts": ts + 60})
             if self.rng.random() < 0.1:
                 worst = page[int(np.argmin(us))]
-                events.append({"shopper": sid, "type": "dismiss", "product_id": self.products[worst].id,
-                               "ts": ts + 2})
+                events.append({"shopper": sid, "type": "dismiss", "product_id": self.products[worst].id, "ts": ts + 2})
         return events
 
     def run(self, n: int, now: float | None = None) -> list[dict]:

@@ -1,4 +1,5 @@
 """Shared session fixtures: the real model, the tiny catalog, one built index, one live uvicorn server."""
+
 from __future__ import annotations
 
 import os
@@ -15,13 +16,13 @@ import uvicorn
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from assistant.search.engine import SearchEngine  # noqa: E402
-from assistant.api.app import create_app  # noqa: E402
-from assistant.settings import ROOT, Settings  # noqa: E402
-from index.build import build_index  # noqa: E402
-from index.catalog import Mapping, load_catalog  # noqa: E402
-from index.embedder import Embedder  # noqa: E402
-from index.store import load_index  # noqa: E402
+from assistant.api.app import create_app
+from assistant.search.engine import SearchEngine
+from assistant.settings import ROOT, Settings
+from index.build import build_index
+from index.catalog import Mapping, load_catalog
+from index.embedder import Embedder
+from index.store import load_index
 
 TINY_CATALOG = ROOT / "data" / "catalog" / "tiny.csv"
 FLIPKART_MAPPING = ROOT / "data" / "catalog" / "flipkart.mapping.json"
@@ -59,10 +60,12 @@ def engine(tiny_index_dir, embedder) -> SearchEngine:
 @pytest.fixture
 def copy_index(tiny_index_dir, tmp_path):
     """A private copy of the built tiny index, for tests that rebuild or break it."""
+
     def make() -> Path:
         dst = tmp_path / "index"
         shutil.copytree(tiny_index_dir, dst)
         return dst
+
     return make
 
 
@@ -81,12 +84,13 @@ class LiveServer:
         self.port = settings.port
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, ws_max_size=1 << 20)
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, ws_max_size=1 << 20
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.thread.start()
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -109,8 +113,14 @@ def make_server(tiny_index_dir, embedder, tmp_path_factory):
     started: list[LiveServer] = []
 
     def make(**overrides) -> LiveServer:
-        base = dict(index_dir=tiny_index_dir, catalog=TINY_CATALOG, mapping=FLIPKART_MAPPING,
-                    data_dir=tmp_path_factory.mktemp("state"), port=free_port(), admin_token="test-admin")
+        base = {
+            "index_dir": tiny_index_dir,
+            "catalog": TINY_CATALOG,
+            "mapping": FLIPKART_MAPPING,
+            "data_dir": tmp_path_factory.mktemp("state"),
+            "port": free_port(),
+            "admin_token": "test-admin",
+        }
         base.update(overrides)
         srv = LiveServer(Settings.from_env(env={}, **base), embedder).start()
         started.append(srv)

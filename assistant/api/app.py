@@ -1,4 +1,5 @@
 """The FastAPI app: wires settings, services and the routers; `python -m assistant` serves it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,14 +38,24 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         finally:
             await asyncio.to_thread(svc.close)  # drains queued writes before the process exits
 
-    app = FastAPI(title="shopmate", version="0.1.0", lifespan=lifespan,
-                  description="Conversational shopping assistant: search, personalization, chat.")
+    app = FastAPI(
+        title="shopmate",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Conversational shopping assistant: search, personalization, chat.",
+    )
     app.state.settings = settings
     install_handlers(app)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:  # the widget runs on the shop's pages, the API on another origin
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"],
-                           allow_credentials=False, max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            allow_credentials=False,
+            max_age=600,
+        )
     app.include_router(catalog.router)
     app.include_router(suggest.router)
     suggest.document(app)  # its GET route is plain Starlette (speed), so FastAPI cannot list it
@@ -90,8 +101,9 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=False)  # access logs would carry shoppers' queries and tokens
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False
+    )  # access logs would carry shoppers' queries and tokens
 
 
 if __name__ == "__main__":

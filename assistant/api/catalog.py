@@ -1,13 +1,14 @@
 """REST routes for search, products, the index manifest and admin reload."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
-from assistant.search.cards import product_card
 from assistant.api.deps import AdminDep, OptionalShopper, ServicesDep
 from assistant.errors import BadInput, NotFound
-from assistant.search.query import Filters
+from assistant.search.cards import product_card
 from assistant.search.engine import MODES
+from assistant.search.query import Filters
 from assistant.shoppers.recommend import personalize_for
 from index.attributes import GENDER_ADMITS
 from index.store import IndexMismatch, IndexNotFound
@@ -16,8 +17,15 @@ router = APIRouter()
 MAX_QUERY_CHARS = 500
 
 
-def explicit_filters(category: str | None, gender: str | None, colour: str | None, brand: str | None,
-                     price_min: float | None, price_max: float | None, in_stock: bool | None) -> Filters:
+def explicit_filters(
+    category: str | None,
+    gender: str | None,
+    colour: str | None,
+    brand: str | None,
+    price_min: float | None,
+    price_max: float | None,
+    in_stock: bool | None,
+) -> Filters:
     from index.attributes import COLOURS, canonical_colour
 
     if gender is not None and gender.lower() not in GENDER_ADMITS:
@@ -29,16 +37,33 @@ def explicit_filters(category: str | None, gender: str | None, colour: str | Non
             raise BadInput(f"unknown colour {colour!r}; known colours: {', '.join(COLOURS)}")
     if price_min is not None and price_max is not None and price_min > price_max:
         raise BadInput(f"price_min ({price_min}) is above price_max ({price_max})")
-    return Filters(category=category or None, gender=gender.lower() if gender else None, colour=col,
-                   brand=brand or None, price_min=price_min, price_max=price_max, in_stock=in_stock)
+    return Filters(
+        category=category or None,
+        gender=gender.lower() if gender else None,
+        colour=col,
+        brand=brand or None,
+        price_min=price_min,
+        price_max=price_max,
+        in_stock=in_stock,
+    )
 
 
 @router.get("/api/search", tags=["search"])
-def search(request: Request, svc: ServicesDep, sid: OptionalShopper, q: str = Query("", description="the shopper's query"),
-           k: int = Query(10, ge=1, le=100), category: str | None = None, gender: str | None = None,
-           colour: str | None = None, brand: str | None = None,
-           price_min: float | None = Query(None, ge=0), price_max: float | None = Query(None, ge=0),
-           in_stock: bool | None = None, mode: str = Query("hybrid", description="hybrid, dense or lexical")):
+def search(
+    request: Request,
+    svc: ServicesDep,
+    sid: OptionalShopper,
+    q: str = Query("", description="the shopper's query"),
+    k: int = Query(10, ge=1, le=100),
+    category: str | None = None,
+    gender: str | None = None,
+    colour: str | None = None,
+    brand: str | None = None,
+    price_min: float | None = Query(None, ge=0),
+    price_max: float | None = Query(None, ge=0),
+    in_stock: bool | None = None,
+    mode: str = Query("hybrid", description="hybrid, dense or lexical"),
+):
     """Hybrid semantic + lexical search with hard filters (given, or parsed from the query)."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadInput(f"q is {len(q)} characters; keep it under {MAX_QUERY_CHARS}")
@@ -48,8 +73,12 @@ def search(request: Request, svc: ServicesDep, sid: OptionalShopper, q: str = Qu
     engine = svc.engine
     rerank = personalize_for(svc.shoppers, engine, sid, request.headers, q, f)
     res = engine.search(q, k=k, filters=f, mode=mode, rerank=rerank)
-    return {"query": q, "results": [product_card(h.product, h.score, h.why) for h in res.hits],
-            "filters": res.filters.as_dict(), "took_ms": round(res.took_ms, 3)}
+    return {
+        "query": q,
+        "results": [product_card(h.product, h.score, h.why) for h in res.hits],
+        "filters": res.filters.as_dict(),
+        "took_ms": round(res.took_ms, 3),
+    }
 
 
 @router.get("/api/products/{product_id}", tags=["catalog"])

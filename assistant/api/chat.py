@@ -31,8 +31,7 @@ async def chat(ws: WebSocket) -> None:
             await ws.close(code=1008, reason="invalid token")
             return
     public_id, conv, resumed = open_conversation(svc, shopper_id, ws.query_params.get("conversation_id"))
-    await ws.send_json({"type": "ready", "conversation_id": public_id, "resumed": resumed,
-                        "turns": conv.state.turns})
+    await ws.send_json({"type": "ready", "conversation_id": public_id, "resumed": resumed, "turns": conv.state.turns})
 
     async def receive() -> str | bytes | None:
         try:

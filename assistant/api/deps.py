@@ -27,13 +27,15 @@ def optional_shopper(request: Request) -> str | None:
 
 def required_shopper(sid: Annotated[str | None, Depends(optional_shopper)]) -> str:
     if sid is None:
-        raise Unauthorized("this call is personal: send 'Authorization: Bearer <token>' (POST /api/sessions "
-                           "gives you one)")
+        raise Unauthorized(
+            "this call is personal: send 'Authorization: Bearer <token>' (POST /api/sessions gives you one)"
+        )
     return sid
 
 
-def require_admin(svc: Annotated[Services, Depends(get_services)],
-                  authorization: Annotated[str | None, Header()] = None) -> None:
+def require_admin(
+    svc: Annotated[Services, Depends(get_services)], authorization: Annotated[str | None, Header()] = None
+) -> None:
     token = svc.settings.admin_token
     if not token:
         raise Forbidden("admin endpoints are disabled: set SHOPMATE_ADMIN_TOKEN to enable them")

@@ -1,14 +1,15 @@
 """REST routes for complete the look: around one product, or around the shopper's cart."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Query
 
-from assistant.search.cards import product_card
 from assistant.api.deps import OptionalShopper, ServicesDep
 from assistant.errors import BadInput, NotFound, Unauthorized
 from assistant.looks.outfits import Look, complete_the_look, outfit_index
+from assistant.search.cards import product_card
 from assistant.services import Services
 from index.catalog import Product
 
@@ -26,8 +27,11 @@ def look_body(look: Look | None, anchors: list[Product]) -> dict[str, Any]:
                 card["relaxed"] = it.relaxed  # soft rules this item breaks because nothing else was in stock
             items.append(card)
         slots.append({"slot": s.slot, "label": s.label, "items": items})
-    return {"anchor": product_card(anchors[0]) if anchors else None,
-            "anchors": [product_card(a) for a in anchors], "slots": slots}
+    return {
+        "anchor": product_card(anchors[0]) if anchors else None,
+        "anchors": [product_card(a) for a in anchors],
+        "slots": slots,
+    }
 
 
 def _look(svc: Services, anchors: list[Product], k: int, sid: str | None) -> Look:
@@ -40,8 +44,12 @@ def _look(svc: Services, anchors: list[Product], k: int, sid: str | None) -> Loo
 
 
 @router.get("/api/products/{product_id}/complete-the-look", tags=["outfits"])
-def product_look(svc: ServicesDep, sid: OptionalShopper, product_id: str,
-                 k: int = Query(3, ge=1, le=10, description="items offered per slot; the first is the pick")):
+def product_look(
+    svc: ServicesDep,
+    sid: OptionalShopper,
+    product_id: str,
+    k: int = Query(3, ge=1, le=10, description="items offered per slot; the first is the pick"),
+):
     """Complementary items, one slot per kind (bottoms, shoes, belt... or case, charger...), each with why."""
     anchor = svc.engine.index.product(product_id)
     if anchor is None:
@@ -50,9 +58,15 @@ def product_look(svc: ServicesDep, sid: OptionalShopper, product_id: str,
 
 
 @router.get("/api/cart/complete-the-look", tags=["outfits"])
-def cart_look(svc: ServicesDep, sid: OptionalShopper, k: int = Query(3, ge=1, le=10),
-              ids: str | None = Query(None, description="comma-separated product ids, instead of the server-side "
-                                                        "cart (for shops without shopper accounts)")):
+def cart_look(
+    svc: ServicesDep,
+    sid: OptionalShopper,
+    k: int = Query(3, ge=1, le=10),
+    ids: str | None = Query(
+        None,
+        description="comma-separated product ids, instead of the server-side cart (for shops without shopper accounts)",
+    ),
+):
     """Completes the shopper's cart (bearer token) or the given ids: slots the cart already fills are skipped."""
     engine = svc.engine
     if ids is not None:
@@ -67,8 +81,10 @@ def cart_look(svc: ServicesDep, sid: OptionalShopper, k: int = Query(3, ge=1, le
         anchors = [engine.index.product(x) for x in dict.fromkeys(wanted)]
     else:
         if sid is None:
-            raise Unauthorized("the cart belongs to a shopper: send 'Authorization: Bearer <token>' "
-                               "(POST /api/sessions gives one) or pass product ids as ?ids=id1,id2")
+            raise Unauthorized(
+                "the cart belongs to a shopper: send 'Authorization: Bearer <token>' "
+                "(POST /api/sessions gives one) or pass product ids as ?ids=id1,id2"
+            )
         # products dropped from the catalog since they were carted are skipped, not errors
         anchors = [p for p in (engine.index.product(x) for x in svc.shoppers.cart(sid)) if p is not None]
     if not anchors:

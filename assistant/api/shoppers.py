@@ -2,6 +2,7 @@
 
 No route takes a shopper id: the Bearer token names the shopper, so a token reaches only its own data.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,9 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from assistant.search.cards import product_card
 from assistant.api.deps import AdminDep, OptionalShopper, ServicesDep, ShopperDep
 from assistant.errors import BadInput
+from assistant.search.cards import product_card
 from assistant.search.query import Filters
 from assistant.shoppers.recommend import BROWSE_POPULARITY, personalize_for, recommendations
 from assistant.shoppers.segments import refresh
@@ -51,18 +52,28 @@ def my_profile(svc: ServicesDep, sid: ShopperDep, recent: int = Query(20, ge=0, 
     sh = svc.shoppers
     data = sh.export(sid)
     seg = sh.segment_of(sid) if sh.has_consent(sid) else None
-    return {"shopper_id": sid, "consent": sh.consent(sid), "preferences": sh.preferences(sid),
-            "segment": None if seg is None else {"id": seg["id"], "name": seg["name"]},
-            "cart": sh.cart(sid), "recent_searches": sh.recent_searches(sid),
-            "recent_events": data["events"][-recent:] if recent else [], "event_count": len(data["events"]),
-            "linked_devices": len(data["linked_devices"])}
+    return {
+        "shopper_id": sid,
+        "consent": sh.consent(sid),
+        "preferences": sh.preferences(sid),
+        "segment": None if seg is None else {"id": seg["id"], "name": seg["name"]},
+        "cart": sh.cart(sid),
+        "recent_searches": sh.recent_searches(sid),
+        "recent_events": data["events"][-recent:] if recent else [],
+        "event_count": len(data["events"]),
+        "linked_devices": len(data["linked_devices"]),
+    }
 
 
 @router.put("/api/me/consent", tags=["shoppers"])
 async def put_consent(request: Request, svc: ServicesDep, sid: ShopperDep):
     body = await json_body(request)
-    if not isinstance(body, dict) or not set(body) <= {"personalization", "nudges"} or not body or \
-            any(not isinstance(v, bool) for v in body.values()):
+    if (
+        not isinstance(body, dict)
+        or not set(body) <= {"personalization", "nudges"}
+        or not body
+        or any(not isinstance(v, bool) for v in body.values())
+    ):
         raise BadInput('send {"personalization": true|false, "nudges": true|false} (either or both)')
     return await run_in_threadpool(svc.shoppers.set_consent, sid, body.get("personalization"), body.get("nudges"))
 
@@ -114,8 +125,13 @@ def my_nudges(svc: ServicesDep, sid: ShopperDep):
 
 
 @router.get("/api/browse", tags=["search"])
-def browse(request: Request, svc: ServicesDep, sid: OptionalShopper,
-           category: str = Query(..., min_length=1, max_length=200), k: int = Query(20, ge=1, le=100)):
+def browse(
+    request: Request,
+    svc: ServicesDep,
+    sid: OptionalShopper,
+    category: str = Query(..., min_length=1, max_length=200),
+    k: int = Query(20, ge=1, le=100),
+):
     """A category listing, personalized like search (hard category filter, then taste and popularity)."""
     sh, eng = svc.shoppers, svc.engine
     f = Filters(category=category)
@@ -126,8 +142,11 @@ def browse(request: Request, svc: ServicesDep, sid: OptionalShopper,
     rerank = personalize_for(sh, eng, sid, request.headers, "", f, pop_weight=BROWSE_POPULARITY)
     scores, why = rerank(rows, np.full(len(rows), 1.0))
     order = [i for i in np.argsort(-scores, kind="stable").tolist() if np.isfinite(scores[i])][:k]
-    return {"category": category, "total": len(rows),
-            "results": [product_card(eng.products[rows[i]], scores[i], why[i]) for i in order]}
+    return {
+        "category": category,
+        "total": len(rows),
+        "results": [product_card(eng.products[rows[i]], scores[i], why[i]) for i in order],
+    }
 
 
 @router.get("/api/recommendations", tags=["search"])
@@ -136,8 +155,12 @@ def recs(request: Request, svc: ServicesDep, sid: OptionalShopper, k: int = Quer
     sh, eng = svc.shoppers, svc.engine
     items = recommendations(sh, eng, sid, request.headers, k)
     nudges = sh.take_nudges(sid) if sid and sh.nudges_allowed(sid) else []
-    return {"results": [{**product_card(eng.products[it["row"]], it["score"], it["why"]), "section": it["section"]}
-                        for it in items], "nudges": nudges}
+    return {
+        "results": [
+            {**product_card(eng.products[it["row"]], it["score"], it["why"]), "section": it["section"]} for it in items
+        ],
+        "nudges": nudges,
+    }
 
 
 def _segments_body(segments) -> dict:

@@ -7,6 +7,7 @@ time per keystroke. For the same reason GET /api/autocomplete is a plain Starlet
 itself: FastAPI's parameter validation and dependency solving cost more than a cached answer does. Its
 OpenAPI entry is declared by hand (`document`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,12 +21,12 @@ import numpy as np
 from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import Response
 
-from assistant.suggest.suggester import Suggestion
-from assistant.search.cards import product_card
 from assistant.api.deps import OptionalShopper, ServicesDep, get_services, optional_shopper
 from assistant.errors import BadInput, Unavailable
+from assistant.search.cards import product_card
 from assistant.services import Services
 from assistant.suggest.service import Autocomplete
+from assistant.suggest.suggester import Suggestion
 from index.suggestions import display_form
 
 router = APIRouter()
@@ -109,8 +110,9 @@ async def autocomplete(request: Request) -> Response:
     q = params.get("q", "")
     k = parse_k(params.get("k"))
     if len(q) > MAX_Q_CHARS:
-        raise BadInput(f"q is {len(q)} characters; autocomplete takes at most {MAX_Q_CHARS} "
-                       f"(send longer text to /api/search)")
+        raise BadInput(
+            f"q is {len(q)} characters; autocomplete takes at most {MAX_Q_CHARS} (send longer text to /api/search)"
+        )
     svc = get_services(request)
     ac = _autocomplete(svc)
     _, profile, recent = shopper_context(svc, request)  # in-memory only: no I/O on this path
@@ -127,8 +129,7 @@ async def autocomplete(request: Request) -> Response:
             items = sugg.suggest(q, k, profile, recent)
             rows = sugg.product_rows(items, PRODUCT_HITS, profile, ac.index.vectors)
             products = [product_card(ac.index.products[r]) for r in rows]
-        body = json.dumps({"suggestions": [s.as_dict() for s in items], "products": products},
-                          ensure_ascii=False)[1:-1]
+        body = json.dumps({"suggestions": [s.as_dict() for s in items], "products": products}, ensure_ascii=False)[1:-1]
         if key is not None and svc.settings.autocomplete_cache_size > 0:
             ac.cache[key] = body
             if len(ac.cache) > svc.settings.autocomplete_cache_size:
@@ -136,21 +137,23 @@ async def autocomplete(request: Request) -> Response:
     elif key is not None:
         ac.cache.move_to_end(key)
     took = round((time.perf_counter() - t0) * 1000, 3)
-    return Response(f'{{"q": {json.dumps(q, ensure_ascii=False)}, {body}, "took_ms": {took}}}',
-                    media_type="application/json")
+    return Response(
+        f'{{"q": {json.dumps(q, ensure_ascii=False)}, {body}, "took_ms": {took}}}', media_type="application/json"
+    )
 
 
 router.add_route("/api/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)
 
 
 @router.post("/api/autocomplete/accept", tags=["search"])
-async def accept(svc: ServicesDep, sid: OptionalShopper,
-                 text: str = Body(..., embed=True, description="the suggestion chosen")):
+async def accept(
+    svc: ServicesDep, sid: OptionalShopper, text: str = Body(..., embed=True, description="the suggestion chosen")
+):
     """The shopper picked a suggestion: it counts towards its popularity now (no rebuild), and, for a
     shopper with a token, it is recorded as a `search` event (so the search log keeps it)."""
     text = " ".join((text or "").split())
     if not text:
-        raise BadInput("text is empty: send {\"text\": \"<the suggestion the shopper picked>\"}")
+        raise BadInput('text is empty: send {"text": "<the suggestion the shopper picked>"}')
     if len(text) > MAX_Q_CHARS:
         raise BadInput(f"text is {len(text)} characters; at most {MAX_Q_CHARS}")
     ac = _autocomplete(svc)
@@ -162,19 +165,37 @@ async def accept(svc: ServicesDep, sid: OptionalShopper,
     return {"text": text, "learned": learned, "recorded": recorded}
 
 
-_ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"}}}}}
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+    },
+}
 OPENAPI_GET = {
-    "tags": ["search"], "summary": "Autocomplete", "operationId": "autocomplete_api_autocomplete_get",
+    "tags": ["search"],
+    "summary": "Autocomplete",
+    "operationId": "autocomplete_api_autocomplete_get",
     "description": inspect.cleandoc(autocomplete.__doc__ or ""),
     "parameters": [
-        {"name": "q", "in": "query", "required": False, "description": "what the shopper has typed so far",
-         "schema": {"type": "string", "default": "", "maxLength": MAX_Q_CHARS}},
-        {"name": "k", "in": "query", "required": False, "description": "how many suggestions",
-         "schema": {"type": "integer", "minimum": 1, "maximum": K_MAX, "default": K_DEFAULT}}],
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "what the shopper has typed so far",
+            "schema": {"type": "string", "default": "", "maxLength": MAX_Q_CHARS},
+        },
+        {
+            "name": "k",
+            "in": "query",
+            "required": False,
+            "description": "how many suggestions",
+            "schema": {"type": "integer", "minimum": 1, "maximum": K_MAX, "default": K_DEFAULT},
+        },
+    ],
     "responses": {
         "200": {"description": "suggestions and product hits", "content": {"application/json": {"schema": {}}}},
-        "422": {"description": "q too long or k out of range", "content": {"application/json": {"schema": _ERROR}}}},
+        "422": {"description": "q too long or k out of range", "content": {"application/json": {"schema": _ERROR}}},
+    },
 }
 
 
@@ -186,4 +207,5 @@ def document(app: FastAPI) -> None:
         schema = generate()  # FastAPI's, cached after the first call
         schema["paths"].setdefault("/api/autocomplete", {}).setdefault("get", OPENAPI_GET)
         return schema
+
     app.openapi = openapi

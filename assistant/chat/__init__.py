@@ -10,5 +10,12 @@ from assistant.chat.nlu import parse_message
 from assistant.chat.protocol import ChatProtocol, Limits
 from assistant.chat.session import ChatRuntime, ChatSession, ConversationStore
 
-__all__ = ["ChatProtocol", "ChatRuntime", "ChatSession", "ConversationStore", "DialogueState", "Limits",
-           "parse_message"]
+__all__ = [
+    "ChatProtocol",
+    "ChatRuntime",
+    "ChatSession",
+    "ConversationStore",
+    "DialogueState",
+    "Limits",
+    "parse_message",
+]

@@ -5,16 +5,17 @@ first words of the reply can be streamed before any search), `execute` runs the 
 grounded facts the reply is written from. Every product shown satisfies every active hard constraint; when
 the constraints empty the result set, the least important one is relaxed and the reply says which.
 """
+
 from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Callable
 
 from assistant.chat.nlu import Parse, SlotChanges, singular
-from assistant.search.query import Filters
 from assistant.search.engine import Hit
+from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.lexical import normalise
@@ -47,19 +48,31 @@ class Constraints:
     exclude_materials: list[str] = field(default_factory=list)
     exclude_ids: list[str] = field(default_factory=list)
 
-    def copy(self) -> "Constraints":
-        return Constraints(**{f.name: (list(getattr(self, f.name)) if isinstance(getattr(self, f.name), list)
-                                       else getattr(self, f.name)) for f in fields(self)})
+    def copy(self) -> Constraints:
+        return Constraints(
+            **{
+                f.name: (
+                    list(getattr(self, f.name)) if isinstance(getattr(self, f.name), list) else getattr(self, f.name)
+                )
+                for f in fields(self)
+            }
+        )
 
     def query_text(self) -> str:
         words = list(self.terms) + [w for w in (self.occasion, self.material, self.category) if w]
         return " ".join(words)
 
     def filters(self) -> Filters:
-        return Filters(category=self.category, gender=self.gender, colour=self.colour, brand=self.brand,
-                       price_min=self.price_min, price_max=self.price_max)
+        return Filters(
+            category=self.category,
+            gender=self.gender,
+            colour=self.colour,
+            brand=self.brand,
+            price_min=self.price_min,
+            price_max=self.price_max,
+        )
 
-    def without(self, slot: str) -> "Constraints":
+    def without(self, slot: str) -> Constraints:
         c = self.copy()
         if slot == "price":
             c.price_min = c.price_max = None
@@ -204,13 +217,14 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         refining = not s.category and c.category and len(s.terms) <= 2 and not _SEARCH_VERB.search(parse.text)
         if refining:  # "something floral": more words for the same thing
             c.terms = list(dict.fromkeys(c.terms + s.terms))
-            plan.changed = ["terms"] + _apply(c, s)
+            plan.changed = ["terms", *_apply(c, s)]
             c.exclude_ids = []
             return plan
         if s.category != c.category or not s.category:
             # a new thing: keep who it is for and standing dislikes, start the rest afresh
-            state.constraints = c = Constraints(gender=c.gender, size=c.size, exclude_brands=c.exclude_brands,
-                                                exclude_materials=c.exclude_materials)
+            state.constraints = c = Constraints(
+                gender=c.gender, size=c.size, exclude_brands=c.exclude_brands, exclude_materials=c.exclude_materials
+            )
             c.category, plan.new_search = s.category, True
             plan.changed.append("category")
         if s.terms:
@@ -241,7 +255,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     elif kind in ("show", "compare", "outfit", "similar", "cart_add", "cart_remove"):
         plan.targets = resolve_refs(state, parse, products)
         if kind == "compare" and len(plan.targets) < 2:
-            plan.targets = [pid for pid in state.shown[:2]] if not parse.refs else plan.targets
+            plan.targets = list(state.shown[:2]) if not parse.refs else plan.targets
         if kind in ("outfit", "similar") and not plan.targets and state.shown:
             plan.targets = state.shown[:1]
         if not plan.targets or (kind == "compare" and len(plan.targets) < 2):
@@ -279,8 +293,9 @@ def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownIte
     return [ShownItem(h.product, _why(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
 
 
-def search_with_relaxation(c: Constraints, search: SearchFn,
-                           k: int = PAGE) -> tuple[list[ShownItem], list[str], Constraints]:
+def search_with_relaxation(
+    c: Constraints, search: SearchFn, k: int = PAGE
+) -> tuple[list[ShownItem], list[str], Constraints]:
     """Results for c; when there are none, drop constraints least important first until there are.
     Returns the items, the dropped slots and the constraints the items meet."""
     items = run_search(c, search, k)
@@ -323,8 +338,13 @@ def chips_for(state: DialogueState, items: list[ShownItem], kind: str) -> list[s
     return chips[:5]
 
 
-def execute(state: DialogueState, plan: Plan, search: SearchFn, products: Callable[[str], Product | None],
-            look: LookFn | None = None) -> TurnResult:
+def execute(
+    state: DialogueState,
+    plan: Plan,
+    search: SearchFn,
+    products: Callable[[str], Product | None],
+    look: LookFn | None = None,
+) -> TurnResult:
     """Run the plan's searches and return the facts the reply is built from."""
     c = state.constraints
     kind = plan.kind
@@ -332,11 +352,14 @@ def execute(state: DialogueState, plan: Plan, search: SearchFn, products: Callab
     targets = [p for pid in plan.targets if (p := products(pid)) is not None]
     exclusion = any(x in plan.changed for x in ("exclude_brand", "exclude_colour", "exclude_material"))
     if kind in ("search", "refine", "cheaper", "pricier", "something_else") or (
-            kind == "preference" and state.shown and exclusion):
+        kind == "preference" and state.shown and exclusion
+    ):
         if kind == "preference":
-            res.pref_updates = {k: v for k, v in (("size", plan.parse.slots.size),
-                                                  ("avoid_material", plan.parse.slots.exclude_material))
-                                if v}
+            res.pref_updates = {
+                k: v
+                for k, v in (("size", plan.parse.slots.size), ("avoid_material", plan.parse.slots.exclude_material))
+                if v
+            }
         if not c.query_text() and not c.active():
             res.kind = "help"
         else:
@@ -347,19 +370,43 @@ def execute(state: DialogueState, plan: Plan, search: SearchFn, products: Callab
             state.shown = [i.product.id for i in res.items]
             state.focus = None
     elif kind == "preference":
-        res.pref_updates = {k: v for k, v in (("size", plan.parse.slots.size),
-                                              ("avoid_material", plan.parse.slots.exclude_material)) if v}
+        res.pref_updates = {
+            k: v
+            for k, v in (("size", plan.parse.slots.size), ("avoid_material", plan.parse.slots.exclude_material))
+            if v
+        }
     elif kind == "show":
-        res.items = [ShownItem(p, [f"you asked about #{state.shown.index(p.id) + 1}" if p.id in state.shown
-                                   else "the one we were talking about"]) for p in targets[:1]]
+        res.items = [
+            ShownItem(
+                p,
+                [
+                    f"you asked about #{state.shown.index(p.id) + 1}"
+                    if p.id in state.shown
+                    else "the one we were talking about"
+                ],
+            )
+            for p in targets[:1]
+        ]
     elif kind == "compare":
-        res.items = [ShownItem(p, [f"#{state.shown.index(p.id) + 1} of what I showed" if p.id in state.shown
-                                   else "you asked to compare it"]) for p in targets[:4]]
+        res.items = [
+            ShownItem(
+                p,
+                [
+                    f"#{state.shown.index(p.id) + 1} of what I showed"
+                    if p.id in state.shown
+                    else "you asked to compare it"
+                ],
+            )
+            for p in targets[:4]
+        ]
     elif kind == "outfit":
         anchor = targets[0]
         res.anchor = anchor
-        want = plan.parse.slots.category if plan.parse.slots.category and not category_matches(
-            anchor, plan.parse.slots.category) else None
+        want = (
+            plan.parse.slots.category
+            if plan.parse.slots.category and not category_matches(anchor, plan.parse.slots.category)
+            else None
+        )
         found = look(anchor, want) if look else []
         res.items = [ShownItem(p, [why], slot) for slot, p, why in found if p.id != anchor.id]
         state.shown = [i.product.id for i in res.items]
@@ -367,11 +414,18 @@ def execute(state: DialogueState, plan: Plan, search: SearchFn, products: Callab
         anchor = targets[0]
         res.anchor = anchor
         cat = singular(normalise(anchor.product_type or "").split()[-1]) if anchor.product_type else None
-        sim = Constraints(category=cat, gender=c.gender, price_min=c.price_min, price_max=c.price_max,
-                          exclude_ids=[anchor.id], exclude_brands=c.exclude_brands,
-                          exclude_materials=c.exclude_materials, terms=[anchor.title])
+        sim = Constraints(
+            category=cat,
+            gender=c.gender,
+            price_min=c.price_min,
+            price_max=c.price_max,
+            exclude_ids=[anchor.id],
+            exclude_brands=c.exclude_brands,
+            exclude_materials=c.exclude_materials,
+            terms=[anchor.title],
+        )
         found, res.relaxed, _ = search_with_relaxation(sim, search)
-        res.items = [ShownItem(i.product, ["similar to the one you picked"] + i.why[1:]) for i in found]
+        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in found]
         state.shown = [i.product.id for i in res.items]
     elif kind == "cart_add":
         for p in targets[:1]:
@@ -385,8 +439,9 @@ def execute(state: DialogueState, plan: Plan, search: SearchFn, products: Callab
             res.items = [ShownItem(p, ["removed from your cart"])]
     elif kind == "why":
         pids = plan.targets or resolve_refs(state, plan.parse, products) or state.shown[:PAGE]
-        res.items = [ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids
-                     if (p := products(pid)) is not None]
+        res.items = [
+            ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids if (p := products(pid)) is not None
+        ]
     elif kind == "forget":
         state.__init__()  # type: ignore[misc]
     if res.kind in ("search", "refine", "cheaper", "pricier", "something_else", "preference", "outfit", "similar"):

@@ -4,12 +4,13 @@ Off unless SHOPMATE_LLM_URL and SHOPMATE_LLM_MODEL are set. The model only rephr
 its streamed text is released sentence by sentence, each sentence checked first: a sentence that names a
 catalog product (or brand) outside the retrieved set stops the stream and the template reply is used.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-from typing import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 from index.catalog import Product
 from index.lexical import normalise
@@ -41,10 +42,14 @@ def ungrounded_names(text: str, allowed: Sequence[Product], index: GroundingInde
     ok_ids = {p.id for p in allowed}
     ok_titles = {normalise(p.title) for p in allowed}
     ok_brands = {normalise(p.brand) for p in allowed if p.brand}
-    bad = [t for t, pid in index.titles if pid not in ok_ids and t not in ok_titles and t in low
-           and not any(t in ok for ok in ok_titles)]
-    bad += [b for b in index.brands if b not in ok_brands and re.search(rf"(?<![a-z0-9]){re.escape(b)}(?![a-z0-9])",
-                                                                          low)]
+    bad = [
+        t
+        for t, pid in index.titles
+        if pid not in ok_ids and t not in ok_titles and t in low and not any(t in ok for ok in ok_titles)
+    ]
+    bad += [
+        b for b in index.brands if b not in ok_brands and re.search(rf"(?<![a-z0-9]){re.escape(b)}(?![a-z0-9])", low)
+    ]
     return bad
 
 
@@ -67,38 +72,45 @@ async def grounded_sentences(tokens: AsyncIterator[str], check: Callable[[str], 
 
 
 def facts_prompt(draft: str, items: Sequence[Product], constraints: str) -> list[dict]:
-    facts = [{"title": p.title, "price": p.price, "currency": p.currency, "colour": p.colour, "brand": p.brand}
-             for p in items]
-    system = ("You are a friendly shop assistant. Rephrase the draft reply in at most 4 short sentences. "
-              "Use ONLY the facts given. Never mention a product, brand or price that is not in the facts. "
-              "Do not use markdown.")
+    facts = [
+        {"title": p.title, "price": p.price, "currency": p.currency, "colour": p.colour, "brand": p.brand}
+        for p in items
+    ]
+    system = (
+        "You are a friendly shop assistant. Rephrase the draft reply in at most 4 short sentences. "
+        "Use ONLY the facts given. Never mention a product, brand or price that is not in the facts. "
+        "Do not use markdown."
+    )
     user = json.dumps({"shopper_wants": constraints, "products": facts, "draft": draft}, ensure_ascii=False)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-async def stream_completion(url: str, model: str, messages: list[dict], api_key: str = "",
-                            timeout_s: float = 10.0) -> AsyncIterator[str]:
+async def stream_completion(
+    url: str, model: str, messages: list[dict], api_key: str = "", timeout_s: float = 10.0
+) -> AsyncIterator[str]:
     """Content tokens of a streamed OpenAI-compatible chat completion."""
     import httpx
 
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     endpoint = url.rstrip("/") + ("" if url.rstrip("/").endswith("/chat/completions") else "/chat/completions")
     body = {"model": model, "messages": messages, "stream": True, "temperature": 0.3, "max_tokens": 220}
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=3.0)) as client:
-        async with client.stream("POST", endpoint, json=body, headers=headers) as resp:
-            resp.raise_for_status()
-            async for line in resp.aiter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    return
-                try:
-                    delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
-                except (ValueError, KeyError, IndexError, TypeError):
-                    continue
-                if delta:
-                    yield delta
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=3.0)) as client,
+        client.stream("POST", endpoint, json=body, headers=headers) as resp,
+    ):
+        resp.raise_for_status()
+        async for line in resp.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            try:
+                delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
+            except (ValueError, KeyError, IndexError, TypeError):
+                continue
+            if delta:
+                yield delta
 
 
 async def with_deadline(gen: AsyncIterator[str], first_s: float, total_s: float) -> AsyncIterator[str]:
@@ -110,7 +122,7 @@ async def with_deadline(gen: AsyncIterator[str], first_s: float, total_s: float)
     while True:
         limit = min(first_s if first else total_s, end - loop.time())
         if limit <= 0:
-            raise asyncio.TimeoutError()
+            raise TimeoutError()
         try:
             piece = await asyncio.wait_for(it.__anext__(), limit)
         except StopAsyncIteration:

@@ -5,11 +5,12 @@ message the same way), then cosine similarity of the message to intent exemplars
 The catalog-specific words (categories, brands, materials) come from an NluVocab built once from the catalog,
 so no product names are written here.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -18,53 +19,382 @@ from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, pars
 from index.catalog import Product
 from index.lexical import STOPWORDS, normalise
 
-INTENTS = ("search", "refine", "cheaper", "pricier", "something_else", "show", "compare", "outfit", "similar",
-           "cart_add", "cart_remove", "cart_show", "preference", "why", "forget", "help", "smalltalk", "reset")
+INTENTS = (
+    "search",
+    "refine",
+    "cheaper",
+    "pricier",
+    "something_else",
+    "show",
+    "compare",
+    "outfit",
+    "similar",
+    "cart_add",
+    "cart_remove",
+    "cart_show",
+    "preference",
+    "why",
+    "forget",
+    "help",
+    "smalltalk",
+    "reset",
+)
 
 # Words of category names that say nothing about what the thing is.
-_GENERIC = {"clothing", "accessories", "wear", "casual", "party", "formal", "sports", "western", "ethnic",
-            "women", "men", "girls", "boys", "kids", "baby", "infant", "womens", "mens", "needs", "care",
-            "personal", "home", "festive", "decor", "dining", "kitchen", "spare", "parts", "interior",
-            "exterior", "lingerie", "sleep", "swimwear", "fashion", "more", "other", "combo", "sets", "set",
-            "essentials", "body", "car", "bike", "gadgets", "usb", "travel", "document", "holders", "night",
-            "mobiles", "computers", "automotive", "beauty", "makeup", "hand", "handheld", "door", "bumper",
-            "wheel", "tyre", "screen", "wall", "decorative", "needs", "need", "part", "component", "components",
-            "gadget", "lighting", "table", "styling", "skin", "hair", "sun", "eye", "air", "fragrance",
-            "freshener", "fresheners", "clothes", "footwear", "jewellery", "network", "card"}
-OCCASIONS = ("wedding", "party", "office", "work", "formal", "casual", "sports", "gym", "running", "beach",
-             "festive", "everyday", "travel", "interview", "lounge")
+_GENERIC = {
+    "clothing",
+    "accessories",
+    "wear",
+    "casual",
+    "party",
+    "formal",
+    "sports",
+    "western",
+    "ethnic",
+    "women",
+    "men",
+    "girls",
+    "boys",
+    "kids",
+    "baby",
+    "infant",
+    "womens",
+    "mens",
+    "needs",
+    "care",
+    "personal",
+    "home",
+    "festive",
+    "decor",
+    "dining",
+    "kitchen",
+    "spare",
+    "parts",
+    "interior",
+    "exterior",
+    "lingerie",
+    "sleep",
+    "swimwear",
+    "fashion",
+    "more",
+    "other",
+    "combo",
+    "sets",
+    "set",
+    "essentials",
+    "body",
+    "car",
+    "bike",
+    "gadgets",
+    "usb",
+    "travel",
+    "document",
+    "holders",
+    "night",
+    "mobiles",
+    "computers",
+    "automotive",
+    "beauty",
+    "makeup",
+    "hand",
+    "handheld",
+    "door",
+    "bumper",
+    "wheel",
+    "tyre",
+    "screen",
+    "wall",
+    "decorative",
+    "need",
+    "part",
+    "component",
+    "components",
+    "gadget",
+    "lighting",
+    "table",
+    "styling",
+    "skin",
+    "hair",
+    "sun",
+    "eye",
+    "air",
+    "fragrance",
+    "freshener",
+    "fresheners",
+    "clothes",
+    "footwear",
+    "jewellery",
+    "network",
+    "card",
+}
+OCCASIONS = (
+    "wedding",
+    "party",
+    "office",
+    "work",
+    "formal",
+    "casual",
+    "sports",
+    "gym",
+    "running",
+    "beach",
+    "festive",
+    "everyday",
+    "travel",
+    "interview",
+    "lounge",
+)
 # Everyday words the typo corrector must leave alone even when they look like a catalog word.
-_COMMON = frozenset("what that this with have like want need some they them then there here your from show "
-                    "more less much many very also just only good nice great well sure okay look looks shop "
-                    "shopping thing things else could would should about which where when first last next need want "
-                    "looking over start again into onto upon other others another than even ever every each both "
-                    "were been being does done doing make made take took give gave tell told find found keep kept "
-                    "help please thanks thank sorry really maybe perhaps today tomorrow week year time times "
-                    "ones same similar different better best most least little long short wide kind sort type "
-                    "colour color price size brand style item items product products stuff gift gifts wife "
-                    "husband friend mother father sister brother party work home away back down same".split())
-MATERIALS = ("cotton", "polyester", "silk", "linen", "wool", "leather", "denim", "nylon", "rayon", "lycra",
-             "georgette", "chiffon", "crepe", "satin", "velvet", "synthetic", "ceramic", "steel", "plastic",
-             "spandex", "viscose", "polyamide")
+_COMMON = frozenset(
+    [
+        "what",
+        "that",
+        "this",
+        "with",
+        "have",
+        "like",
+        "want",
+        "need",
+        "some",
+        "they",
+        "them",
+        "then",
+        "there",
+        "here",
+        "your",
+        "from",
+        "show",
+        "more",
+        "less",
+        "much",
+        "many",
+        "very",
+        "also",
+        "just",
+        "only",
+        "good",
+        "nice",
+        "great",
+        "well",
+        "sure",
+        "okay",
+        "look",
+        "looks",
+        "shop",
+        "shopping",
+        "thing",
+        "things",
+        "else",
+        "could",
+        "would",
+        "should",
+        "about",
+        "which",
+        "where",
+        "when",
+        "first",
+        "last",
+        "next",
+        "need",
+        "want",
+        "looking",
+        "over",
+        "start",
+        "again",
+        "into",
+        "onto",
+        "upon",
+        "other",
+        "others",
+        "another",
+        "than",
+        "even",
+        "ever",
+        "every",
+        "each",
+        "both",
+        "were",
+        "been",
+        "being",
+        "does",
+        "done",
+        "doing",
+        "make",
+        "made",
+        "take",
+        "took",
+        "give",
+        "gave",
+        "tell",
+        "told",
+        "find",
+        "found",
+        "keep",
+        "kept",
+        "help",
+        "please",
+        "thanks",
+        "thank",
+        "sorry",
+        "really",
+        "maybe",
+        "perhaps",
+        "today",
+        "tomorrow",
+        "week",
+        "year",
+        "time",
+        "times",
+        "ones",
+        "same",
+        "similar",
+        "different",
+        "better",
+        "best",
+        "most",
+        "least",
+        "little",
+        "long",
+        "short",
+        "wide",
+        "kind",
+        "sort",
+        "type",
+        "colour",
+        "color",
+        "price",
+        "size",
+        "brand",
+        "style",
+        "item",
+        "items",
+        "product",
+        "products",
+        "stuff",
+        "gift",
+        "gifts",
+        "wife",
+        "husband",
+        "friend",
+        "mother",
+        "father",
+        "sister",
+        "brother",
+        "party",
+        "work",
+        "home",
+        "away",
+        "back",
+        "down",
+        "same",
+    ]
+)
+MATERIALS = (
+    "cotton",
+    "polyester",
+    "silk",
+    "linen",
+    "wool",
+    "leather",
+    "denim",
+    "nylon",
+    "rayon",
+    "lycra",
+    "georgette",
+    "chiffon",
+    "crepe",
+    "satin",
+    "velvet",
+    "synthetic",
+    "ceramic",
+    "steel",
+    "plastic",
+    "spandex",
+    "viscose",
+    "polyamide",
+)
 # Words that name a shelf in some catalogs but, said by a shopper, are a season, occasion, colour or material.
-_NOT_CATEGORIES = frozenset(OCCASIONS) | frozenset(MATERIALS) | frozenset(QUERY_COLOURS) | {
-    "summer", "winter", "fall", "spring", "monsoon", "school", "college", "material", "fabric", "multicolor",
-    "multi", "designer", "fourth", "4th", "mega", "silver-01", "text", "ons", "purpose", "beyond", "conflict",
-    "outdoor", "leisure", "play", "public", "system", "unit", "human", "physical", "science"}
+_NOT_CATEGORIES = (
+    frozenset(OCCASIONS)
+    | frozenset(MATERIALS)
+    | frozenset(QUERY_COLOURS)
+    | {
+        "summer",
+        "winter",
+        "fall",
+        "spring",
+        "monsoon",
+        "school",
+        "college",
+        "material",
+        "fabric",
+        "multicolor",
+        "multi",
+        "designer",
+        "fourth",
+        "4th",
+        "mega",
+        "silver-01",
+        "text",
+        "ons",
+        "purpose",
+        "beyond",
+        "conflict",
+        "outdoor",
+        "leisure",
+        "play",
+        "public",
+        "system",
+        "unit",
+        "human",
+        "physical",
+        "science",
+    }
+)
 SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "small", "medium", "large")
-ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-            "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 # Exemplars for the embedding fallback: paraphrases the rules below do not spell out.
 EXEMPLARS: dict[str, list[str]] = {
-    "cheaper": ["that is too expensive", "too pricey for me", "I can't afford these", "show me less costly ones",
-                "something more affordable", "lower budget please"],
+    "cheaper": [
+        "that is too expensive",
+        "too pricey for me",
+        "I can't afford these",
+        "show me less costly ones",
+        "something more affordable",
+        "lower budget please",
+    ],
     "pricier": ["show me premium options", "something more upmarket", "better quality, price is no issue"],
-    "something_else": ["I don't like any of these", "none of these work for me", "show me different options",
-                       "not quite what I want, other ideas?"],
-    "outfit": ["what would look good with this", "how should I style it", "help me build an outfit around it",
-               "which accessories suit this"],
+    "something_else": [
+        "I don't like any of these",
+        "none of these work for me",
+        "show me different options",
+        "not quite what I want, other ideas?",
+    ],
+    "outfit": [
+        "what would look good with this",
+        "how should I style it",
+        "help me build an outfit around it",
+        "which accessories suit this",
+    ],
     "cart_add": ["I'll take it", "I want to buy this one", "purchase this for me", "get me that one"],
     "cart_show": ["what have I picked so far", "what did I save", "list my selected items"],
     "why": ["how did you choose these", "what made you pick this", "explain your recommendation"],
@@ -75,38 +405,128 @@ EXEMPLARS: dict[str, list[str]] = {
     "similar": ["more like this one", "anything resembling that", "alternatives to it"],
 }
 
-_RULES: list[tuple[str, re.Pattern[str]]] = [(i, re.compile(p)) for i, p in [
-    ("forget", r"\bforget (?:me|about me|my (?:data|history|profile))\b|"
-               r"\b(?:delete|erase|wipe) my (?:data|profile|history|account)\b"),
-    ("why", r"\bwhy\b.*\b(?:see|seeing|suggest|suggested|show|showing|shown|recommend|recommended|pick|"
-            r"picked|this|that|these|it)\b|^why\??$"),
-    ("reset", r"^(?:start over|start again|reset|new search|clear (?:all|everything|filters))\b"),
-    ("help", r"^(?:help|\?|what can you do|how does (?:this|it) work)\b"),
-    ("cart_remove", r"\b(?:remove|delete|take|drop)\b.*\b(?:cart|bag|basket)\b|"
-                    r"\b(?:remove|take out) (?:it|that|this)\b"),
-    ("cart_add", r"\b(?:add|put|throw)\b.*\b(?:cart|bag|basket)\b|^(?:buy|add) (?:it|this|that|the \w+(?: one)?)\b"),
-    ("cart_show", r"\b(?:what'?s|what is|show|view|see|open)\b.*\b(?:my|the) (?:cart|bag|basket)\b|"
-                  r"^(?:my )?(?:cart|basket)\??$"),
-    ("compare", r"\bcompare\b|\bdifference between\b|\bwhich (?:one )?is better\b|\b(?:vs|versus)\b"),
-    ("outfit", r"\b(?:go(?:es)? (?:well )?with|match(?:es)? (?:it|this|that|with)|pair(?:s)? (?:well )?with|"
-               r"complete the look|wear (?:it )?with|style (?:it|this)|outfit)\b"),
-    ("similar", r"\b(?:similar|more like (?:it|this|that)|like (?:this|that) one|alternatives? to)\b"),
-    ("preference", r"\b(?:i'?m|i am) (?:a )?size\b|\bmy size is\b|\bi (?:wear|take) (?:a )?size\b|"
-                   r"\bi (?:don'?t|do not|never) (?:like|want|wear)\b|\bi (?:hate|dislike|avoid|prefer|love)\b"),
-    ("cheaper", r"\b(?:cheaper|less expensive|lower price[sd]?|too expensive|too pricey|more affordable|"
-                r"less costly|on a budget)\b"),
-    ("pricier", r"\b(?:more expensive|pricier|higher end|more premium|fancier)\b"),
-    ("something_else", r"\b(?:something else|anything else|other options|other ones|different ones|more options|"
-                       r"show me (?:some )?more|something different)\b"),
-    ("smalltalk", r"^(?:hi|hello|hey|hiya|thanks|thank you|thx|ok|okay|cool|great|nice|bye|goodbye|good "
-                  r"(?:morning|evening|afternoon))\b[\s!.,a-z]{0,12}$"),
-]]
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (i, re.compile(p))
+    for i, p in [
+        (
+            "forget",
+            r"\bforget (?:me|about me|my (?:data|history|profile))\b|"
+            r"\b(?:delete|erase|wipe) my (?:data|profile|history|account)\b",
+        ),
+        (
+            "why",
+            r"\bwhy\b.*\b(?:see|seeing|suggest|suggested|show|showing|shown|recommend|recommended|pick|"
+            r"picked|this|that|these|it)\b|^why\??$",
+        ),
+        ("reset", r"^(?:start over|start again|reset|new search|clear (?:all|everything|filters))\b"),
+        ("help", r"^(?:help|\?|what can you do|how does (?:this|it) work)\b"),
+        (
+            "cart_remove",
+            r"\b(?:remove|delete|take|drop)\b.*\b(?:cart|bag|basket)\b|"
+            r"\b(?:remove|take out) (?:it|that|this)\b",
+        ),
+        (
+            "cart_add",
+            r"\b(?:add|put|throw)\b.*\b(?:cart|bag|basket)\b|^(?:buy|add) (?:it|this|that|the \w+(?: one)?)\b",
+        ),
+        (
+            "cart_show",
+            r"\b(?:what'?s|what is|show|view|see|open)\b.*\b(?:my|the) (?:cart|bag|basket)\b|"
+            r"^(?:my )?(?:cart|basket)\??$",
+        ),
+        ("compare", r"\bcompare\b|\bdifference between\b|\bwhich (?:one )?is better\b|\b(?:vs|versus)\b"),
+        (
+            "outfit",
+            r"\b(?:go(?:es)? (?:well )?with|match(?:es)? (?:it|this|that|with)|pair(?:s)? (?:well )?with|"
+            r"complete the look|wear (?:it )?with|style (?:it|this)|outfit)\b",
+        ),
+        ("similar", r"\b(?:similar|more like (?:it|this|that)|like (?:this|that) one|alternatives? to)\b"),
+        (
+            "preference",
+            r"\b(?:i'?m|i am) (?:a )?size\b|\bmy size is\b|\bi (?:wear|take) (?:a )?size\b|"
+            r"\bi (?:don'?t|do not|never) (?:like|want|wear)\b|\bi (?:hate|dislike|avoid|prefer|love)\b",
+        ),
+        (
+            "cheaper",
+            r"\b(?:cheaper|less expensive|lower price[sd]?|too expensive|too pricey|more affordable|"
+            r"less costly|on a budget)\b",
+        ),
+        ("pricier", r"\b(?:more expensive|pricier|higher end|more premium|fancier)\b"),
+        (
+            "something_else",
+            r"\b(?:something else|anything else|other options|other ones|different ones|more options|"
+            r"show me (?:some )?more|something different)\b",
+        ),
+        (
+            "smalltalk",
+            r"^(?:hi|hello|hey|hiya|thanks|thank you|thx|ok|okay|cool|great|nice|bye|goodbye|good "
+            r"(?:morning|evening|afternoon))\b[\s!.,a-z]{0,12}$",
+        ),
+    ]
+]
 
 # Words of a message that do not describe the product (kept out of the search text).
-_NOT_TERMS = frozenset(STOPWORDS) | frozenset(GENDER_WORDS) | frozenset(ORDINALS) | frozenset(
-    "need want looking show me some something i im i'm please find get my any like would could you can one ones "
-    "under over cheap nice good new buy see instead just also only what have do got look this that these those it "
-    "with well number item option last final no".split())
+_NOT_TERMS = (
+    frozenset(STOPWORDS)
+    | frozenset(GENDER_WORDS)
+    | frozenset(ORDINALS)
+    | frozenset(
+        [
+            "need",
+            "want",
+            "looking",
+            "show",
+            "me",
+            "some",
+            "something",
+            "i",
+            "im",
+            "i'm",
+            "please",
+            "find",
+            "get",
+            "my",
+            "any",
+            "like",
+            "would",
+            "could",
+            "you",
+            "can",
+            "one",
+            "ones",
+            "under",
+            "over",
+            "cheap",
+            "nice",
+            "good",
+            "new",
+            "buy",
+            "see",
+            "instead",
+            "just",
+            "also",
+            "only",
+            "what",
+            "have",
+            "do",
+            "got",
+            "look",
+            "this",
+            "that",
+            "these",
+            "those",
+            "it",
+            "with",
+            "well",
+            "number",
+            "item",
+            "option",
+            "last",
+            "final",
+            "no",
+        ]
+    )
+)
 
 _REF_ORD = re.compile(r"\b(?:the )?(" + "|".join(ORDINALS) + r")(?: one| item| product)?\b")
 _REF_NUM = re.compile(r"(?:\b(?:number|no\.?|item|option|product)\s*|#)(\d{1,2})\b")
@@ -115,11 +535,15 @@ _REF_FIRST_N = re.compile(r"\b(?:first|top) (two|three|four|2|3|4)\b")
 _REF_PAIR = re.compile(r"\b(\d)(?:st|nd|rd|th)? (?:and|&|with|vs) (?:the )?(\d)(?:st|nd|rd|th)?\b")
 _REF_FOCUS = re.compile(r"\b(?:it|this|that|this one|that one|them|these)\b")
 _REF_COLOUR = re.compile(r"\bthe (" + "|".join(sorted(QUERY_COLOURS, key=len, reverse=True)) + r") ones?\b")
-_NEG = re.compile(r"\b(?:not|no|without|except|anything but|nothing|don'?t (?:like|want)|do not (?:like|want)|"
-                  r"hate|dislike|avoid|never wear)\s+(?:in\s+|any\s+|from\s+)?([a-z][a-z0-9&'\-]*(?: [a-z]+)?)")
+_NEG = re.compile(
+    r"\b(?:not|no|without|except|anything but|nothing|don'?t (?:like|want)|do not (?:like|want)|"
+    r"hate|dislike|avoid|never wear)\s+(?:in\s+|any\s+|from\s+)?([a-z][a-z0-9&'\-]*(?: [a-z]+)?)"
+)
 _SIZE = re.compile(r"\bsize\s*(?:is\s*)?([a-z0-9]{1,4})\b|\b(xxs|xs|xxl|xxxl|xl)\b")
-_REMOVE_SLOT = re.compile(r"\b(?:any (colou?r|brand|price)|(?:drop|remove|forget|ignore) the (colou?r|brand|price)"
-                          r"(?: filter)?)\b")
+_REMOVE_SLOT = re.compile(
+    r"\b(?:any (colou?r|brand|price)|(?:drop|remove|forget|ignore) the (colou?r|brand|price)"
+    r"(?: filter)?)\b"
+)
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 
 
@@ -146,7 +570,7 @@ class NluVocab:
     query_vocab: Vocabulary = field(default_factory=Vocabulary)
 
     @classmethod
-    def from_products(cls, products: Iterable[Product], vocab: Vocabulary | None = None) -> "NluVocab":
+    def from_products(cls, products: Iterable[Product], vocab: Vocabulary | None = None) -> NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
         cats: dict[str, str] = {}
@@ -158,15 +582,56 @@ class NluVocab:
             words += _WORD.findall(_clean(p.product_type or ""))
             for w in words:
                 s = singular(w.strip("-"))
-                if len(s) >= 3 and s not in _GENERIC and s not in STOPWORDS and s not in GENDER_WORDS \
-                        and w not in brand_words and not s.isdigit() \
-                        and w not in _GENERIC and s not in _COMMON and s not in _NOT_CATEGORIES:
+                if (
+                    len(s) >= 3
+                    and s not in _GENERIC
+                    and s not in STOPWORDS
+                    and s not in GENDER_WORDS
+                    and w not in brand_words
+                    and not s.isdigit()
+                    and w not in _GENERIC
+                    and s not in _COMMON
+                    and s not in _NOT_CATEGORIES
+                ):
                     cats.setdefault(s, s)
         plurals = {c + ("es" if c.endswith(("s", "sh", "ch", "x")) else "s") for c in cats}
-        known = set(cats) | plurals | set(QUERY_COLOURS) | set(GENDER_WORDS) | set(OCCASIONS) | set(MATERIALS) | {
-            "cheaper", "expensive", "compare", "cart", "basket", "remove", "similar", "second", "third",
-            "first", "fourth", "fifth", "something", "else", "under", "between", "below", "above", "show",
-            "outfit", "forget", "size", "prefer", "recommend", "suggest", "wedding", "summer"}
+        known = (
+            set(cats)
+            | plurals
+            | set(QUERY_COLOURS)
+            | set(GENDER_WORDS)
+            | set(OCCASIONS)
+            | set(MATERIALS)
+            | {
+                "cheaper",
+                "expensive",
+                "compare",
+                "cart",
+                "basket",
+                "remove",
+                "similar",
+                "second",
+                "third",
+                "first",
+                "fourth",
+                "fifth",
+                "something",
+                "else",
+                "under",
+                "between",
+                "below",
+                "above",
+                "show",
+                "outfit",
+                "forget",
+                "size",
+                "prefer",
+                "recommend",
+                "suggest",
+                "wedding",
+                "summer",
+            }
+        )
         return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab)
 
 
@@ -222,8 +687,13 @@ def correct_typos(text: str, vocab: NluVocab) -> str:
     out = []
     for w in text.split(" "):
         core = w.strip("?!.,")
-        if len(core) >= 4 and core.isalpha() and core not in known and singular(core) not in known \
-                and core not in _COMMON:
+        if (
+            len(core) >= 4
+            and core.isalpha()
+            and core not in known
+            and singular(core) not in known
+            and core not in _COMMON
+        ):
             m = process.extractOne(core, vocab.known_words, scorer=fuzz.ratio, score_cutoff=85)
             if m is not None:
                 w = w.replace(core, m[0])
@@ -277,11 +747,11 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             s.exclude_material = first
         else:
             continue
-        text = text[:m.start()] + " " + text[m.end():]
+        text = text[: m.start()] + " " + text[m.end() :]
     m = _SIZE.search(text)
     if m:
         s.size = (m.group(1) or m.group(2)).upper()
-        text = text[:m.start()] + " " + text[m.end():]
+        text = text[: m.start()] + " " + text[m.end() :]
     pq = parse_query(text, vocab.query_vocab)
     f = pq.filters
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max
@@ -294,13 +764,27 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             s.material = w
     skip = _NOT_TERMS
     brand_words = set(normalise(s.brand or "").split())
-    s.terms = [w for w in words if w not in skip and singular(w) != s.category and w != s.occasion
-               and w != s.material and w not in brand_words and not w.isdigit() and len(w) > 2]
+    s.terms = [
+        w
+        for w in words
+        if w not in skip
+        and singular(w) != s.category
+        and w != s.occasion
+        and w != s.material
+        and w not in brand_words
+        and not w.isdigit()
+        and len(w) > 2
+    ]
     return s
 
 
-def parse_message(message: str, vocab: NluVocab, exemplars: IntentExemplars | None = None,
-                  encode_query: Callable[[str], np.ndarray] | None = None, threshold: float = 0.6) -> Parse:
+def parse_message(
+    message: str,
+    vocab: NluVocab,
+    exemplars: IntentExemplars | None = None,
+    encode_query: Callable[[str], np.ndarray] | None = None,
+    threshold: float = 0.6,
+) -> Parse:
     """Intent + slot changes for one message. Embedding fallback only when no rule fires."""
     text = normalise(message).replace("’", "'")
     text = re.sub(r"\s+", " ", text).strip()
@@ -313,16 +797,30 @@ def parse_message(message: str, vocab: NluVocab, exemplars: IntentExemplars | No
             if intent == "smalltalk" and (slots.category or slots.colour):
                 break
             return Parse(intent, slots, refs, ref_colour, ref_focus, text=text)
-    if slots.exclude_brand or slots.exclude_colour or slots.exclude_material:
-        if text.startswith(("i ", "i'm")) and slots.exclude_material:
-            return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
+    if slots.exclude_material and text.startswith(("i ", "i'm")):
+        return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
     if slots.category:
         return Parse("search", slots, refs, ref_colour, ref_focus, text=text)
     if (refs or ref_colour) and (_looks_referential(text, refs, ref_colour) or not slots.terms):
         return Parse("show", slots, refs, ref_colour, ref_focus, text=text)
-    if any(v is not None for v in (slots.gender, slots.colour, slots.brand, slots.price_min, slots.price_max,
-                                   slots.occasion, slots.material, slots.exclude_brand, slots.exclude_colour,
-                                   slots.exclude_material)) or slots.clear:
+    if (
+        any(
+            v is not None
+            for v in (
+                slots.gender,
+                slots.colour,
+                slots.brand,
+                slots.price_min,
+                slots.price_max,
+                slots.occasion,
+                slots.material,
+                slots.exclude_brand,
+                slots.exclude_colour,
+                slots.exclude_material,
+            )
+        )
+        or slots.clear
+    ):
         return Parse("refine", slots, refs, ref_colour, ref_focus, text=text)
     if exemplars is not None and encode_query is not None and text:
         intent, sim = exemplars.nearest(encode_query(text))

@@ -4,15 +4,18 @@ No server needed to drive it: the route in assistant/api/chat.py passes Starlett
 anything else (a test, a different transport) can pass its own. The protocol owns the frame rules (size,
 JSON, known types, rate, idle time, slow readers); the handler owns what a turn means.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Protocol
 
 from assistant.errors import ShopmateError
 
@@ -86,17 +89,18 @@ def validate(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
     try:
         frame = json.loads(raw)
     except ValueError:
-        raise FrameError("invalid_json", "frames must be JSON objects, e.g. {\"type\": \"message\", "
-                                         "\"text\": \"red shoes\"}") from None
+        raise FrameError(
+            "invalid_json", 'frames must be JSON objects, e.g. {"type": "message", "text": "red shoes"}'
+        ) from None
     if not isinstance(frame, dict):
-        raise FrameError("invalid_json", "frames must be JSON objects with a \"type\"")
+        raise FrameError("invalid_json", 'frames must be JSON objects with a "type"')
     kind = frame.get("type")
     if kind not in FRAME_TYPES:
         raise FrameError("unknown_type", f"unknown frame type {kind!r}; use one of {list(FRAME_TYPES)}")
     if kind == "message":
         text = frame.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise FrameError("bad_frame", "a message needs a non-empty string \"text\"")
+            raise FrameError("bad_frame", 'a message needs a non-empty string "text"')
         if len(text) > MAX_TEXT_CHARS:
             raise FrameError("bad_frame", f"text is {len(text)} characters; keep it under {MAX_TEXT_CHARS}")
         cid = frame.get("client_msg_id")
@@ -107,15 +111,22 @@ def validate(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
             raise FrameError("bad_frame", f"action must be one of {list(ACTIONS)}")
         pid = frame.get("product_id")
         if not isinstance(pid, str) or not pid or len(pid) > 200:
-            raise FrameError("bad_frame", "an action needs the \"product_id\" of a product card")
+            raise FrameError("bad_frame", 'an action needs the "product_id" of a product card')
     return frame
 
 
 class ChatProtocol:
     """One connection: read frames, answer pings and errors, run one turn at a time through the handler."""
 
-    def __init__(self, receive: Receive, send: Send, close: Close, handler: ChatHandler,
-                 limits: Limits = Limits(), clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        receive: Receive,
+        send: Send,
+        close: Close,
+        handler: ChatHandler,
+        limits: Limits = Limits(),
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._receive, self._send, self._close = receive, send, close
         self.handler, self.limits, self.clock = handler, limits, clock
         self.bucket = TokenBucket(limits.rate_per_s, clock)
@@ -127,7 +138,7 @@ class ChatProtocol:
     async def send(self, event: dict) -> None:
         try:
             await asyncio.wait_for(self._send(event), self.limits.send_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise SlowClient() from None
         except (asyncio.CancelledError, SlowClient):
             raise
@@ -137,15 +148,14 @@ class ChatProtocol:
     async def close(self, code: int, reason: str) -> None:
         if self.state != "closed":
             self.state, self.close_code = "closed", code
-            try:
+            with contextlib.suppress(Exception):  # the peer may be gone already
                 await asyncio.wait_for(self._close(code, reason), 5)
-            except Exception:  # the peer may be gone already
-                pass
 
     async def error(self, code: str, message: str, turn_id: str | None = None) -> bool:
         """Send an error event; False when the connection was closed for abuse."""
-        await self.send({"type": "error", "code": code, "message": message,
-                         **({"turn_id": turn_id} if turn_id else {})})
+        await self.send(
+            {"type": "error", "code": code, "message": message, **({"turn_id": turn_id} if turn_id else {})}
+        )
         now = self.clock()
         self.errors.append(now)
         while self.errors and now - self.errors[0] > self.limits.abuse_window_s:
@@ -161,15 +171,16 @@ class ChatProtocol:
             while self.state != "closed":
                 try:
                     raw = await asyncio.wait_for(self._receive(), self.limits.idle_timeout_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await self.close(CLOSE_GOING_AWAY, "idle timeout")
                     break
                 if raw is None:
                     self.state = "closed"
                     break
                 if not self.bucket.take():
-                    await self.error("rate_limited", f"more than {self.limits.rate_per_s:g} frames per second; "
-                                                     "slow down")
+                    await self.error(
+                        "rate_limited", f"more than {self.limits.rate_per_s:g} frames per second; slow down"
+                    )
                     continue
                 try:
                     frame = validate(raw, self.limits.max_frame_bytes)

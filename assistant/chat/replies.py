@@ -2,18 +2,21 @@
 
 Every product a reply names comes from the TurnResult; nothing here invents catalog data.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from assistant.chat.dialogue import Constraints, Plan, TurnResult
 from index.catalog import Product
 
-HELP = ("I can search the shop for you and narrow things down as we talk. Try \"a dress for a summer wedding\", "
-        "then \"in blue\", \"under 1000\", \"cheaper\", \"something else\", \"show me the second one\", "
-        "\"compare the first two\", \"what goes with it?\", \"add it to my cart\" or \"why did you suggest that?\". "
-        "Say \"start over\" to begin again, or \"forget me\" to delete what I know about you.")
+HELP = (
+    'I can search the shop for you and narrow things down as we talk. Try "a dress for a summer wedding", '
+    'then "in blue", "under 1000", "cheaper", "something else", "show me the second one", '
+    '"compare the first two", "what goes with it?", "add it to my cart" or "why did you suggest that?". '
+    'Say "start over" to begin again, or "forget me" to delete what I know about you.'
+)
 
 
 def money(v: float | None) -> str:
@@ -54,8 +57,11 @@ def ack(plan: Plan, c: Constraints) -> str:
     if k in ("refine", "preference") and plan.changed:
         return f"Got it: now {describe(c)}."
     if k == "cheaper":
-        return f"Cheaper ones, then: below {money(c.price_max)}, the middle price of what I showed you." \
-            if plan.note else f"Cheaper ones, then: {describe(c)}."
+        return (
+            f"Cheaper ones, then: below {money(c.price_max)}, the middle price of what I showed you."
+            if plan.note
+            else f"Cheaper ones, then: {describe(c)}."
+        )
     if k == "pricier":
         return f"Going up a level: above {money(c.price_min)}."
     if k == "something_else":
@@ -82,9 +88,13 @@ def _list(items: list[Product], limit: int = 3) -> str:
 
 
 def _relaxed_phrase(relaxed: list[str], c: Constraints) -> str:
-    names = {"colour": f"in {c.colour}" if c.colour else "in that colour",
-             "price": "in that price range", "brand": f"from {c.brand}" if c.brand else "from that brand",
-             "gender": f"for {c.gender}" if c.gender else "for that shopper", "everything else": "with those details"}
+    names = {
+        "colour": f"in {c.colour}" if c.colour else "in that colour",
+        "price": "in that price range",
+        "brand": f"from {c.brand}" if c.brand else "from that brand",
+        "gender": f"for {c.gender}" if c.gender else "for that shopper",
+        "everything else": "with those details",
+    }
     return " or ".join(names.get(r, r) for r in relaxed)
 
 
@@ -94,26 +104,36 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
     items = [i.product for i in res.items]
     k = res.kind
     if k in ("search", "refine", "cheaper", "pricier", "something_else", "preference") and (
-            items or res.relaxed or c.active()):
+        items or res.relaxed or c.active()
+    ):
         pref = ""
         if res.pref_updates:
-            pref = "Noted " + " and ".join(f"{'your size' if key == 'size' else 'no'} {v}"
-                                           for key, v in res.pref_updates.items()) + ". "
+            pref = (
+                "Noted "
+                + " and ".join(f"{'your size' if key == 'size' else 'no'} {v}" for key, v in res.pref_updates.items())
+                + ". "
+            )
             if "size" in res.pref_updates:
                 pref += "This catalog does not list sizes, so check the size chart on the product page. "
         if not items:
-            return pref + (f"I found nothing for {describe(c)}, even after loosening the search. "
-                           "Try other words, or say \"start over\".")
+            return pref + (
+                f"I found nothing for {describe(c)}, even after loosening the search. "
+                'Try other words, or say "start over".'
+            )
         if res.relaxed:
-            return (pref + f"I found nothing {_relaxed_phrase(res.relaxed, c)} for {describe(c)}; the closest "
-                    f"without that are: {_list(items)}. Tell me which matters most and I will narrow again.")
+            return (
+                pref + f"I found nothing {_relaxed_phrase(res.relaxed, c)} for {describe(c)}; the closest "
+                f"without that are: {_list(items)}. Tell me which matters most and I will narrow again."
+            )
         more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-        tip = " Say \"cheaper\", a colour, or \"show me the second one\" to go on." if k == "search" else ""
+        tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
         return pref + f"I found {len(items)}: {_list(items)}{more}.{tip}"
     if k == "preference":
         if res.pref_updates.get("size"):
-            return (f"Noted: you wear size {res.pref_updates['size']}. This catalog does not list sizes, so check "
-                    "the size chart on the product page.")
+            return (
+                f"Noted: you wear size {res.pref_updates['size']}. This catalog does not list sizes, so check "
+                "the size chart on the product page."
+            )
         if res.pref_updates.get("avoid_material"):
             return f"Noted: I will leave out {res.pref_updates['avoid_material']} from now on."
         return "Noted."
@@ -121,7 +141,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         p = items[0]
         extra = f" It is {p.product_type}" + (f" for {p.gender}" if p.gender else "") + "." if p.product_type else ""
         stock = " In stock." if p.in_stock else " Currently out of stock."
-        return f"{_item(p)}.{extra}{stock} Ask \"what goes with it?\" or \"add it to my cart\"."
+        return f'{_item(p)}.{extra}{stock} Ask "what goes with it?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
         priced = [p for p in items if p.price is not None]
@@ -134,8 +154,11 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         anchor = res.anchor.title if res.anchor else "it"
         return f"To go with {anchor}: {_list(items, 4)}."
     if k == "similar":
-        return f"Similar to {res.anchor.title if res.anchor else 'it'}: {_list(items)}." if items else \
-            "I could not find anything similar within your constraints."
+        return (
+            f"Similar to {res.anchor.title if res.anchor else 'it'}: {_list(items)}."
+            if items
+            else "I could not find anything similar within your constraints."
+        )
     if k == "cart_add" and items:
         return f"Added {items[0].title} to your cart ({len(res.cart)} item{'s' if len(res.cart) != 1 else ''})."
     if k == "cart_remove" and items:
@@ -149,19 +172,28 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         if not items:
             return "I have not suggested anything yet, so there is nothing to explain."
         parts = [f"{p.product.title}: {', '.join(p.why) or 'it matched your search'}" for p in res.items[:3]]
-        tail = (" I search with what you told me in this chat" + (" and, with your consent, your shopping "
-                "history" if res.note == "personalized" else "") + "; say \"forget me\" to delete it.")
+        tail = (
+            " I search with what you told me in this chat"
+            + (" and, with your consent, your shopping history" if res.note == "personalized" else "")
+            + '; say "forget me" to delete it.'
+        )
         return "; ".join(parts) + "." + tail
     if k == "forget":
-        return ("Done: I have forgotten this conversation" + (" and deleted your profile and history"
-                                                              if res.note == "profile" else "") + ".")
+        return (
+            "Done: I have forgotten this conversation"
+            + (" and deleted your profile and history" if res.note == "profile" else "")
+            + "."
+        )
     if k == "no_reference":
-        return ("Which one do you mean? Search first, then say \"the second one\" or tap a product."
-                if not res.items else "Which one do you mean?")
+        return (
+            'Which one do you mean? Search first, then say "the second one" or tap a product.'
+            if not res.items
+            else "Which one do you mean?"
+        )
     if k == "reset":
         return "Starting over. What are you looking for?"
     if k == "smalltalk":
-        return "Happy to help! Tell me what you are looking for, like \"white sneakers under 2000\"."
+        return 'Happy to help! Tell me what you are looking for, like "white sneakers under 2000".'
     return HELP
 
 
@@ -171,7 +203,7 @@ _CHUNK = re.compile(r"\S+\s*")
 def chunks(text: str, words: int = 3) -> Iterator[str]:
     """Word-group chunks (with their trailing spaces) so that joined they give back the text."""
     toks = _CHUNK.findall(text)
-    lead = text[:len(text) - len(text.lstrip())]
+    lead = text[: len(text) - len(text.lstrip())]
     for i in range(0, len(toks), words):
-        piece = "".join(toks[i:i + words])
+        piece = "".join(toks[i : i + words])
         yield (lead + piece) if i == 0 else piece

@@ -97,8 +97,10 @@ class ChatRuntime:
     async def vocab(self, engine: SearchEngine) -> tuple[NluVocab, GroundingIndex]:
         async with self._lock:
             if self._per_engine is None or self._per_engine[0] != id(engine):
+
                 def build():
                     return (NluVocab.from_products(engine.products, engine.vocab), GroundingIndex(engine.products))
+
                 nv, gi = await asyncio.to_thread(build)
                 self._per_engine = (id(engine), nv, gi)
             if self.exemplars is None:
@@ -168,8 +170,13 @@ class ChatSession:
         await self.rt.vocab(engine)
         if engine.index.product(product_id) is None:
             raise NotFound(f"no product with id {product_id!r}; use the id of a product card")
-        intent = {"add_to_cart": "cart_add", "remove_from_cart": "cart_remove", "show_similar": "similar",
-                  "complete_look": "outfit", "why": "why"}[action]
+        intent = {
+            "add_to_cart": "cart_add",
+            "remove_from_cart": "cart_remove",
+            "show_similar": "similar",
+            "complete_look": "outfit",
+            "why": "why",
+        }[action]
         st = self.conv.state
         if product_id not in st.shown:
             st.shown.append(product_id)
@@ -200,36 +207,41 @@ class ChatSession:
     async def _side_effects(self, plan: Plan, res: TurnResult, query: str | None) -> None:
         now = time.time()
         if res.kind in ("search", "refine", "cheaper", "pricier", "something_else") and query:
-            await asyncio.to_thread(self._record, [{"type": "search", "query": query[:500], "ts": now,
-                                                    "context": {"page": "chat"}}])
+            await asyncio.to_thread(
+                self._record, [{"type": "search", "query": query[:500], "ts": now, "context": {"page": "chat"}}]
+            )
         if res.kind in ("cart_add", "cart_remove") and res.items:
             kind = "add_to_cart" if res.kind == "cart_add" else "remove_from_cart"
-            await asyncio.to_thread(self._record, [{"type": kind, "product_id": res.items[0].product.id, "ts": now,
-                                                    "context": {"page": "chat"}}])
-        if res.pref_updates.get("size") and self.shopper_id:
-            # kept in the profile only with consent (set_preference checks); materials have no profile key yet,
-            # so a dislike lives in this conversation's constraints
-            if self.shoppers.has_consent(self.shopper_id):
-                await asyncio.to_thread(self.shoppers.set_preference, self.shopper_id, "sizes",
-                                        [str(res.pref_updates["size"])])
+            await asyncio.to_thread(
+                self._record,
+                [{"type": kind, "product_id": res.items[0].product.id, "ts": now, "context": {"page": "chat"}}],
+            )
+        # a size is kept in the profile only with consent; materials have no profile key yet, so a dislike
+        # lives in this conversation's constraints
+        if res.pref_updates.get("size") and self.shopper_id and self.shoppers.has_consent(self.shopper_id):
+            await asyncio.to_thread(
+                self.shoppers.set_preference, self.shopper_id, "sizes", [str(res.pref_updates["size"])]
+            )
         if res.kind == "why" and self.personalized:
             res.note = "personalized"
         if res.kind == "forget" and self.shopper_id:
             await asyncio.to_thread(self.shoppers.erase, self.shopper_id)
             res.note = "profile"
 
-    async def _stream_body(self, body: str, first: str, res: TurnResult, grounding: GroundingIndex,
-                           emit: Emit) -> None:
+    async def _stream_body(self, body: str, first: str, res: TurnResult, grounding: GroundingIndex, emit: Emit) -> None:
         s = self.svc.settings
         sep = " " if first else ""
         if s.llm_url and s.llm_model and res.items:
             allowed = [i.product for i in res.items]
-            check = lambda text: ungrounded_names(text, allowed, grounding)  # noqa: E731
+            check = lambda text: ungrounded_names(text, allowed, grounding)
             messages = facts_prompt(body, allowed, replies.describe(res.constraints or Constraints()))
             sent = False
             try:
-                tokens = with_deadline(stream_completion(s.llm_url, s.llm_model, messages, s.llm_api_key,
-                                                         s.llm_total_s), s.llm_first_token_s, s.llm_total_s)
+                tokens = with_deadline(
+                    stream_completion(s.llm_url, s.llm_model, messages, s.llm_api_key, s.llm_total_s),
+                    s.llm_first_token_s,
+                    s.llm_total_s,
+                )
                 async for sentence in grounded_sentences(tokens, check):
                     await emit("delta", text=sep + sentence if not sent else sentence)
                     sent = True
@@ -243,8 +255,9 @@ class ChatSession:
             await emit("delta", text=(sep + piece) if i == 0 else piece)
 
 
-def open_conversation(svc: Services, shopper_id: str | None, conversation_id: str | None
-                      ) -> tuple[str | None, Conversation, bool]:
+def open_conversation(
+    svc: Services, shopper_id: str | None, conversation_id: str | None
+) -> tuple[str | None, Conversation, bool]:
     """(public conversation id or None for a shopper, conversation, resumed?) for a new connection.
 
     A shopper's conversation is keyed by the shopper; an anonymous one resumes only with an id this server
@@ -265,6 +278,10 @@ def open_conversation(svc: Services, shopper_id: str | None, conversation_id: st
 
 
 def limits_of(s: Settings) -> Limits:
-    return Limits(max_frame_bytes=s.chat_max_frame_bytes, rate_per_s=s.chat_rate_per_s,
-                  idle_timeout_s=s.chat_idle_timeout_s, send_timeout_s=s.chat_send_timeout_s,
-                  abuse_errors=s.chat_abuse_errors)
+    return Limits(
+        max_frame_bytes=s.chat_max_frame_bytes,
+        rate_per_s=s.chat_rate_per_s,
+        idle_timeout_s=s.chat_idle_timeout_s,
+        send_timeout_s=s.chat_send_timeout_s,
+        abuse_errors=s.chat_abuse_errors,
+    )

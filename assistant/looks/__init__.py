@@ -10,5 +10,15 @@ from assistant.looks.copurchase import CoPurchase
 from assistant.looks.outfits import Look, LookItem, OutfitIndex, Slot, complete_the_look, default_rules, outfit_index
 from assistant.looks.rules import OutfitRules, RulesError
 
-__all__ = ["CoPurchase", "Look", "LookItem", "OutfitIndex", "OutfitRules", "RulesError", "Slot",
-           "complete_the_look", "default_rules", "outfit_index"]
+__all__ = [
+    "CoPurchase",
+    "Look",
+    "LookItem",
+    "OutfitIndex",
+    "OutfitRules",
+    "RulesError",
+    "Slot",
+    "complete_the_look",
+    "default_rules",
+    "outfit_index",
+]

@@ -3,12 +3,13 @@
 Pure functions: the pairs come from `shoppers.copurchase_pairs()` (profiles), the slot of a product
 from the outfit rules; nothing here reads a database.
 """
+
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 Pair = tuple[str, str]
 
@@ -48,7 +49,7 @@ class CoPurchase:
     lift: dict[Pair, tuple[float, int]] = field(default_factory=dict)
 
     @classmethod
-    def from_pairs(cls, pairs: Iterable[tuple[str, str, int]], slot_of: Callable[[str], str | None]) -> "CoPurchase":
+    def from_pairs(cls, pairs: Iterable[tuple[str, str, int]], slot_of: Callable[[str], str | None]) -> CoPurchase:
         """pairs: (product id, product id, count); slot_of(product id) -> slot key or None (unknown id)."""
         counts: Counter[Pair] = Counter()
         slot_pairs: list[tuple[str, str, int]] = []
@@ -71,8 +72,15 @@ class CoPurchase:
         return not self.pair_counts and not self.lift
 
 
-def reorder_slots(base: list[str], anchor_slot: str, copurchase: CoPurchase | None, min_support: int = 3,
-                  min_lift: float = 1.5, weight: float = 0.5, max_added: int = 2) -> list[str]:
+def reorder_slots(
+    base: list[str],
+    anchor_slot: str,
+    copurchase: CoPurchase | None,
+    min_support: int = 3,
+    min_lift: float = 1.5,
+    weight: float = 0.5,
+    max_added: int = 2,
+) -> list[str]:
     """The rule map's slots for an anchor, reordered (and extended) by what shoppers buy together.
 
     A slot's priority is its rank in the editorial map (1 for the first, falling linearly) plus

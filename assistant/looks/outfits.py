@@ -8,14 +8,15 @@ ranked by style similarity (the anchor's text with the slot's type in place of i
 the shopper's profile and small agreement bonuses, then picked with a diversity penalty (MMR) so that
 no two items of the look are near-identical.
 """
+
 from __future__ import annotations
 
 import re
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -36,7 +37,9 @@ MMR_LAMBDA = 0.25  # weight of the largest similarity to an item already in the 
 NEAR_DUPLICATE = 0.97  # cosine at which two items count as the same thing
 SCAN_PER_SLOT = 12  # compliant candidates kept per slot before the diversity pick
 QUERY_CACHE = 4096  # slot query vectors kept per index
-_COLOUR_WORDS = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(COLOUR_SYNONYMS, key=len, reverse=True)) + r")\b", re.I)
+_COLOUR_WORDS = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in sorted(COLOUR_SYNONYMS, key=len, reverse=True)) + r")\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,21 @@ def features(p: Product, rules: OutfitRules) -> Features:
     dev = rules.device_of(p) if slot in rules.device_slots else None
     season = (p.attributes.get("season") or p.attributes.get("Season") or "").strip().lower() or None
     word = p.attributes.get("baseColour") or p.attributes.get("Color") or p.colour
-    return Features(slot=slot, key=slot or (f"type:{type_norm}" if type_norm else None), type_norm=type_norm,
-                    gender=p.gender, occasions=rules.occasions_of(p), season=season, colour=rules.colour_of(p),
-                    colour_word=word.lower() if word else None, price=p.price, in_stock=p.in_stock,
-                    device=dev[0] if dev else None, device_name=dev[1] if dev else None,
-                    title_norm=normalise(p.title))
+    return Features(
+        slot=slot,
+        key=slot or (f"type:{type_norm}" if type_norm else None),
+        type_norm=type_norm,
+        gender=p.gender,
+        occasions=rules.occasions_of(p),
+        season=season,
+        colour=rules.colour_of(p),
+        colour_word=word.lower() if word else None,
+        price=p.price,
+        in_stock=p.in_stock,
+        device=dev[0] if dev else None,
+        device_name=dev[1] if dev else None,
+        title_norm=normalise(p.title),
+    )
 
 
 class OutfitIndex:
@@ -94,7 +107,7 @@ class OutfitIndex:
         if missing:
             vecs = encode(missing)
             with self._lock:
-                for t, v in zip(missing, vecs):
+                for t, v in zip(missing, vecs, strict=False):
                     self._qcache[t] = v
                 while len(self._qcache) > QUERY_CACHE:
                     self._qcache.popitem(last=False)
@@ -110,7 +123,7 @@ class OutfitIndex:
         return None if row is None else self.features[row].key
 
 
-_CACHE: "weakref.WeakKeyDictionary[SearchEngine, dict[int, OutfitIndex]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[SearchEngine, dict[int, OutfitIndex]] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 _DEFAULT_RULES: list[OutfitRules] = []
 
@@ -162,6 +175,7 @@ class Look:
 
 # ---- rules applied to one (anchor, candidate) pair -------------------------------------------------
 
+
 def check(rules: OutfitRules, a: Features, c: Features, slot: str) -> tuple[list[str], list[str], list[str]]:
     """(hard rules broken, soft rules broken, reasons it goes with the anchor) for candidate c in slot."""
     hard: list[str] = []
@@ -190,7 +204,7 @@ def check(rules: OutfitRules, a: Features, c: Features, slot: str) -> tuple[list
         reasons.append(f"fits {a.device_name}")
     if colour_reason:
         if c.colour and c.colour_word and colour_reason.startswith(c.colour):
-            colour_reason = c.colour_word + colour_reason[len(c.colour):]  # the shop's "navy blue", not "blue"
+            colour_reason = c.colour_word + colour_reason[len(c.colour) :]  # the shop's "navy blue", not "blue"
         reasons.append(colour_reason)
     if occ:
         reasons.append(occ)
@@ -211,6 +225,7 @@ def violations(rules: OutfitRules, anchor: Product, item: Product, slot: str) ->
 
 # ---- the look -----------------------------------------------------------------------------------
 
+
 def slot_query_text(anchor: Product, f: Features, slot_label: str, rules: OutfitRules) -> str:
     """The anchor described as the slot's item: its style words kept, its own type words removed."""
     title = anchor.title
@@ -223,8 +238,15 @@ def slot_query_text(anchor: Product, f: Features, slot_label: str, rules: Outfit
     # palette rule decides which colours go together instead.
     title = _COLOUR_WORDS.sub(" ", title)
     attrs = {k: v for k, v in anchor.attributes.items() if k not in ("articleType", "Type", "baseColour", "Color")}
-    q = replace(anchor, title=" ".join(title.split()) or anchor.title, product_type=slot_label, category=[],
-                description="", attributes=attrs, colour=None)
+    q = replace(
+        anchor,
+        title=" ".join(title.split()) or anchor.title,
+        product_type=slot_label,
+        category=[],
+        description="",
+        attributes=attrs,
+        colour=None,
+    )
     return product_text(q)
 
 
@@ -233,7 +255,9 @@ def _short(title: str, n: int = 8) -> str:
     return " ".join(words[:n]) + ("…" if len(words) > n else "")
 
 
-def plan_slots(oi: OutfitIndex, anchor_feats: list[Features], copurchase: CoPurchase | None) -> list[tuple[str, list[int]]]:
+def plan_slots(
+    oi: OutfitIndex, anchor_feats: list[Features], copurchase: CoPurchase | None
+) -> list[tuple[str, list[int]]]:
     """Slots to fill, in order, each with the indexes of the anchors that call for it."""
     rules = oi.rules
     taken = {f.key for f in anchor_feats if f.key}
@@ -246,14 +270,20 @@ def plan_slots(oi: OutfitIndex, anchor_feats: list[Features], copurchase: CoPurc
             if s in taken or s not in oi.pools:
                 continue
             best, who = wanted.get(s, (float("inf"), []))
-            wanted[s] = (min(best, rank), who + [i])
+            wanted[s] = (min(best, rank), [*who, i])
     return [(s, who) for s, (_, who) in sorted(wanted.items(), key=lambda kv: (kv[1][0], min(kv[1][1])))]
 
 
-def complete_the_look(engine: SearchEngine, anchors: list[Product], k: int = 3, profile: np.ndarray | None = None,
-                      copurchase: CoPurchase | Iterable[tuple[str, str, int]] | None = None,
-                      rules: OutfitRules | None = None, max_slots: int | None = None,
-                      exclude_ids: Sequence[str] = ()) -> Look:
+def complete_the_look(
+    engine: SearchEngine,
+    anchors: list[Product],
+    k: int = 3,
+    profile: np.ndarray | None = None,
+    copurchase: CoPurchase | Iterable[tuple[str, str, int]] | None = None,
+    rules: OutfitRules | None = None,
+    max_slots: int | None = None,
+    exclude_ids: Sequence[str] = (),
+) -> Look:
     """Up to max_slots complementary slots for the anchors, each with up to k items (the first is the pick)."""
     if not anchors:
         raise ValueError("complete_the_look needs at least one anchor product")
@@ -273,12 +303,14 @@ def complete_the_look(engine: SearchEngine, anchors: list[Product], k: int = 3, 
     def query(i: int) -> np.ndarray:
         # Embed the slot texts in one batch, only as far down the plan as the look may still reach.
         if i not in queries:
-            span = plan[i:i + max_slots - len(slots) + 1]
-            texts = [slot_query_text(anchors[a], afeats[a], rules.labels.get(s, s), rules) for s, who in span for a in who]
+            span = plan[i : i + max_slots - len(slots) + 1]
+            texts = [
+                slot_query_text(anchors[a], afeats[a], rules.labels.get(s, s), rules) for s, who in span for a in who
+            ]
             vecs = oi.encode(texts, engine.embedder.encode)
             at = 0
             for off, (_, who) in enumerate(span):
-                q = vecs[at:at + len(who)].mean(axis=0)  # a slot several cart items call for: their mean
+                q = vecs[at : at + len(who)].mean(axis=0)  # a slot several cart items call for: their mean
                 queries[i + off] = q / max(float(np.linalg.norm(q)), 1e-9)
                 at += len(who)
         return queries[i]
@@ -287,16 +319,37 @@ def complete_the_look(engine: SearchEngine, anchors: list[Product], k: int = 3, 
         if len(slots) >= max_slots:
             break
         q = query(i)
-        items = _fill_slot(oi, slot, [anchors[j] for j in who], [afeats[j] for j in who], q, k, profile,
-                           copurchase, skip_rows, skip_titles, chosen_vecs)
+        items = _fill_slot(
+            oi,
+            slot,
+            [anchors[j] for j in who],
+            [afeats[j] for j in who],
+            q,
+            k,
+            profile,
+            copurchase,
+            skip_rows,
+            skip_titles,
+            chosen_vecs,
+        )
         if items:
             slots.append(Slot(slot, items, rules.labels.get(slot, slot)))
     return Look(anchor=anchors[0], slots=slots, anchors=list(anchors))
 
 
-def _fill_slot(oi: OutfitIndex, slot: str, anchors: list[Product], afeats: list[Features], q: np.ndarray, k: int,
-               profile: np.ndarray | None, copurchase: CoPurchase | None, skip_rows: set[int], skip_titles: set[str],
-               chosen_vecs: list[np.ndarray]) -> list[LookItem]:
+def _fill_slot(
+    oi: OutfitIndex,
+    slot: str,
+    anchors: list[Product],
+    afeats: list[Features],
+    q: np.ndarray,
+    k: int,
+    profile: np.ndarray | None,
+    copurchase: CoPurchase | None,
+    skip_rows: set[int],
+    skip_titles: set[str],
+    chosen_vecs: list[np.ndarray],
+) -> list[LookItem]:
     rules = oi.rules
     pool = oi.pools[slot]
     vecs = oi.vectors[pool]
@@ -330,7 +383,9 @@ def _fill_slot(oi: OutfitIndex, slot: str, anchors: list[Product], afeats: list[
             if not reasons:
                 reasons = why
             bonus += (W_DEVICE if (a.device and c.device) else 0.0) + (W_OCCASION if a.occasions & c.occasions else 0.0)
-            bonus += (W_SEASON if a.season and a.season == c.season else 0.0) + (W_GENDER if a.gender == c.gender else 0.0)
+            bonus += (W_SEASON if a.season and a.season == c.season else 0.0) + (
+                W_GENDER if a.gender == c.gender else 0.0
+            )
         if broken:
             continue
         if j in cp_rows:

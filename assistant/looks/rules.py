@@ -3,6 +3,7 @@
 Everything here is data-driven (data/outfits/complementarity.json and palette.json, editable by the
 shop) and pure: products in, features and verdicts out. assistant/looks/outfits.py ranks with it.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,7 +59,7 @@ class OutfitRules:
         self._occasion_re = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
 
     @classmethod
-    def load(cls, rules_path: str | Path | None = None, palette_path: str | Path | None = None) -> "OutfitRules":
+    def load(cls, rules_path: str | Path | None = None, palette_path: str | Path | None = None) -> OutfitRules:
         rules_path = Path(rules_path or RULES_FILE)
         palette_path = Path(palette_path or PALETTE_FILE)
         try:
@@ -69,15 +70,19 @@ class OutfitRules:
         return cls.from_dicts(rules, palette, str(rules_path))
 
     @classmethod
-    def from_dicts(cls, rules: dict[str, Any], palette: dict[str, Any], where: str = "rules") -> "OutfitRules":
+    def from_dicts(cls, rules: dict[str, Any], palette: dict[str, Any], where: str = "rules") -> OutfitRules:
         try:
-            patterns = [(s["slot"], re.compile("|".join(f"(?:{p})" for p in s["patterns"]), re.I))
-                        for s in rules["slots"]]
+            patterns = [
+                (s["slot"], re.compile("|".join(f"(?:{p})" for p in s["patterns"]), re.I)) for s in rules["slots"]
+            ]
             labels = {s["slot"]: s.get("label", s["slot"].replace("_", " ")) for s in rules["slots"]}
-            excludes = {s["slot"]: re.compile("|".join(f"(?:{p})" for p in s["exclude"]), re.I)
-                        for s in rules["slots"] if s.get("exclude")}
+            excludes = {
+                s["slot"]: re.compile("|".join(f"(?:{p})" for p in s["exclude"]), re.I)
+                for s in rules["slots"]
+                if s.get("exclude")
+            }
             band = rules.get("price_band", {})
-            pair = lambda xs: frozenset(tuple(sorted((a.lower(), b.lower()))) for a, b in xs)  # noqa: E731
+            pair = lambda xs: frozenset(tuple(sorted((a.lower(), b.lower()))) for a, b in xs)
         except (KeyError, TypeError, re.error) as e:
             raise RulesError(f"{where}: bad slot rule ({e}); each slot needs 'slot' and 'patterns'") from None
         known = {s for s, _ in patterns}
@@ -85,15 +90,19 @@ class OutfitRules:
         if unknown:
             raise RulesError(f"{where}: complements name slots without a classifier rule: {sorted(unknown)}")
         return cls(
-            slot_patterns=patterns, slot_excludes=excludes, labels=labels,
+            slot_patterns=patterns,
+            slot_excludes=excludes,
+            labels=labels,
             complements={k: list(v) for k, v in rules.get("complements", {}).items()},
-            gendered=frozenset(rules.get("gendered", [])), device_slots=frozenset(rules.get("device_slots", [])),
+            gendered=frozenset(rules.get("gendered", [])),
+            device_slots=frozenset(rules.get("device_slots", [])),
             device_makers=frozenset(w.lower() for w in rules.get("device_makers", [])),
             device_generic=frozenset(w.lower() for w in rules.get("device_generic", [])),
             occasion_words={k.lower(): v for k, v in rules.get("occasions", {}).items()},
             occasion_ok=pair(rules.get("occasion_compatible", [])),
             season_bad=pair(rules.get("season_incompatible", [])),
-            price_min=float(band.get("min_ratio", 0.0)), price_max=float(band.get("max_ratio", float("inf"))),
+            price_min=float(band.get("min_ratio", 0.0)),
+            price_max=float(band.get("max_ratio", float("inf"))),
             price_slots={k: (float(v[0]), float(v[1])) for k, v in band.get("slots", {}).items()},
             max_slots=int(rules.get("max_slots", 6)),
             neutrals=frozenset(palette.get("neutrals", [])),
@@ -150,18 +159,19 @@ class OutfitRules:
         for i, w in enumerate(words):
             if w in self.device_makers:
                 tail = []
-                for t in words[i + 1:]:
+                for t in words[i + 1 :]:
                     if t in self.device_generic:
                         break
                     tail.append(t)
                 tokens = self._device_tokens(" ".join(tail))
                 if tokens:
-                    return tokens, " ".join(p.title.split()[i:i + 1 + len(tail)])
+                    return tokens, " ".join(p.title.split()[i : i + 1 + len(tail)])
         return None
 
     def _device_tokens(self, name: str) -> frozenset[str]:
-        return frozenset(t for t in _TOKEN_RE.findall(name.lower())
-                         if t not in self.device_makers and t not in self.device_generic)
+        return frozenset(
+            t for t in _TOKEN_RE.findall(name.lower()) if t not in self.device_makers and t not in self.device_generic
+        )
 
     # ---- pairwise verdicts --------------------------------------------------------------------
 

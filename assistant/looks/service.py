@@ -29,8 +29,10 @@ class Looks:
             if self._rules is None:
                 s = self.settings
                 try:
-                    bundled = (Path(s.outfit_rules).resolve() == RULES_FILE.resolve()
-                               and Path(s.outfit_palette).resolve() == PALETTE_FILE.resolve())
+                    bundled = (
+                        Path(s.outfit_rules).resolve() == RULES_FILE.resolve()
+                        and Path(s.outfit_palette).resolve() == PALETTE_FILE.resolve()
+                    )
                     # the bundled files: share the rules (and so the per-index features) with every app
                     self._rules = default_rules() if bundled else OutfitRules.load(s.outfit_rules, s.outfit_palette)
                 except RulesError as e:

@@ -9,5 +9,15 @@ from assistant.search.cards import product_card
 from assistant.search.engine import MODES, Hit, Reranker, SearchEngine, SearchResult
 from assistant.search.query import Filters, ParsedQuery, Vocabulary, parse_query
 
-__all__ = ["MODES", "Filters", "Hit", "ParsedQuery", "Reranker", "SearchEngine", "SearchResult", "Vocabulary",
-           "parse_query", "product_card"]
+__all__ = [
+    "MODES",
+    "Filters",
+    "Hit",
+    "ParsedQuery",
+    "Reranker",
+    "SearchEngine",
+    "SearchResult",
+    "Vocabulary",
+    "parse_query",
+    "product_card",
+]

@@ -2,11 +2,12 @@
 
 The one scoring path shared by REST search, chat and autocomplete's product hits.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -99,8 +100,15 @@ class SearchEngine:
             m &= np.array([want in c for c in self._category], dtype=bool)
         return m
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, parse: bool = True,
-               mode: str = "hybrid", rerank: Reranker | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        parse: bool = True,
+        mode: str = "hybrid",
+        rerank: Reranker | None = None,
+    ) -> SearchResult:
         """Top-k products for a query; explicit filters win over filters parsed from the query."""
         t0 = time.perf_counter()
         parsed = parse_query(query, self.vocab) if parse else None
@@ -114,7 +122,7 @@ class SearchEngine:
             qv = self.embedder.encode_query(query)
             d, rows = self.index.vector_index.search(qv, n_cand, allowed)
             rankings.append(rows)
-            dense_scores = dict(zip(rows.tolist(), d.tolist()))
+            dense_scores = dict(zip(rows.tolist(), d.tolist(), strict=False))
         if mode in ("hybrid", "lexical") and query.strip():
             lex_all = self.lexical.scores(parsed.text if parsed and parsed.text else query)
             if allowed is not None:
@@ -136,12 +144,20 @@ class SearchEngine:
             rows, scores, reasons = rows[order], scores[order], [reasons[i] for i in order]
         q_tokens = set(tokenize(query))
         hits = []
-        for row, score, why in zip(rows[:k].tolist(), scores[:k].tolist(), reasons[:k]):
+        for row, score, why in zip(rows[:k].tolist(), scores[:k].tolist(), reasons[:k], strict=False):
             p = self.products[row]
             words = sorted(q_tokens & self._lex_tokens[row])
             base = [f"matches {', '.join(repr(w) for w in words)}"] if words else []
             if row in dense_scores and not words:
                 base.append("close in meaning to your search")
-            hits.append(Hit(p, row, float(score), dense_scores.get(row, 0.0),
-                            float(lex_all[row]) if lex_all is not None else 0.0, why + base))
+            hits.append(
+                Hit(
+                    p,
+                    row,
+                    float(score),
+                    dense_scores.get(row, 0.0),
+                    float(lex_all[row]) if lex_all is not None else 0.0,
+                    why + base,
+                )
+            )
         return SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, parsed)

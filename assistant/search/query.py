@@ -2,11 +2,12 @@
 
 Pure functions over a Vocabulary built once from the catalog; no I/O.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from typing import Iterable
 
 from index.attributes import COLOUR_SYNONYMS
 from index.catalog import Product
@@ -23,10 +24,14 @@ class Filters:
     price_max: float | None = None
     in_stock: bool | None = None
 
-    def merged(self, other: "Filters") -> "Filters":
+    def merged(self, other: Filters) -> Filters:
         """Self's values, with other's filling the gaps (explicit parameters win over parsed ones)."""
-        return Filters(**{f.name: getattr(self, f.name) if getattr(self, f.name) is not None
-                          else getattr(other, f.name) for f in fields(self)})
+        return Filters(
+            **{
+                f.name: getattr(self, f.name) if getattr(self, f.name) is not None else getattr(other, f.name)
+                for f in fields(self)
+            }
+        )
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
@@ -36,22 +41,57 @@ class Filters:
 
 
 # Colour words that, in a query, name a thing rather than a colour ("coffee mug", "denim jacket").
-_NOT_COLOURS_IN_QUERIES = {"coffee", "chocolate", "almond", "mint", "wine", "denim", "multi", "nude", "rust",
-                           "tan", "coral", "camel", "olive", "indigo", "peach", "lavender"}
+_NOT_COLOURS_IN_QUERIES = {
+    "coffee",
+    "chocolate",
+    "almond",
+    "mint",
+    "wine",
+    "denim",
+    "multi",
+    "nude",
+    "rust",
+    "tan",
+    "coral",
+    "camel",
+    "olive",
+    "indigo",
+    "peach",
+    "lavender",
+}
 QUERY_COLOURS = {k: v for k, v in COLOUR_SYNONYMS.items() if k not in _NOT_COLOURS_IN_QUERIES}
-_COLOUR_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(QUERY_COLOURS, key=len, reverse=True))
-                        + r")\b")
+_COLOUR_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(QUERY_COLOURS, key=len, reverse=True)) + r")\b")
 
 GENDER_WORDS: dict[str, str] = {
-    "women": "women", "womens": "women", "woman": "women", "ladies": "women", "lady": "women", "female": "women",
-    "girls": "girls", "girl": "girls", "daughter": "girls",
-    "men": "men", "mens": "men", "man": "men", "gents": "men", "male": "men",
-    "boys": "boys", "boy": "boys", "son": "boys",
-    "kids": "kids", "kid": "kids", "children": "kids", "child": "kids",
-    "baby": "baby", "babies": "baby", "infant": "baby", "unisex": "unisex",
+    "women": "women",
+    "womens": "women",
+    "woman": "women",
+    "ladies": "women",
+    "lady": "women",
+    "female": "women",
+    "girls": "girls",
+    "girl": "girls",
+    "daughter": "girls",
+    "men": "men",
+    "mens": "men",
+    "man": "men",
+    "gents": "men",
+    "male": "men",
+    "boys": "boys",
+    "boy": "boys",
+    "son": "boys",
+    "kids": "kids",
+    "kid": "kids",
+    "children": "kids",
+    "child": "kids",
+    "baby": "baby",
+    "babies": "baby",
+    "infant": "baby",
+    "unisex": "unisex",
 }
-_GENDER_RE = re.compile(r"\b(?:for (?:my |a |the )?)?(" + "|".join(sorted(GENDER_WORDS, key=len, reverse=True))
-                        + r")(?:'s|s')?\b")
+_GENDER_RE = re.compile(
+    r"\b(?:for (?:my |a |the )?)?(" + "|".join(sorted(GENDER_WORDS, key=len, reverse=True)) + r")(?:'s|s')?\b"
+)
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _CUR = r"(?:rs\.?|inr|₹|\$|usd|eur|€|£|rupees?|bucks|dollars?|euros?)?"
@@ -59,8 +99,13 @@ _PRICE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bbetween\s*{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:and|to|-)\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "range"),
     (re.compile(rf"\bfrom\s*{_CUR}\s*{_NUM}\s*{_CUR}\s*to\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "range"),
     (re.compile(rf"{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:-|to)\s*{_CUR}\s*{_NUM}\s*{_CUR}(?=\s|$)"), "bare"),
-    (re.compile(rf"\b(?:under|below|less than|cheaper than|upto|up to|max(?:imum)?|at most|within|<)\s*{_CUR}\s*"
-                rf"{_NUM}\s*{_CUR}"), "max"),
+    (
+        re.compile(
+            rf"\b(?:under|below|less than|cheaper than|upto|up to|max(?:imum)?|at most|within|<)\s*{_CUR}\s*"
+            rf"{_NUM}\s*{_CUR}"
+        ),
+        "max",
+    ),
     (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "min"),
 ]
 
@@ -72,15 +117,19 @@ class Vocabulary:
     brands: dict[str, str] = field(default_factory=dict)  # normalised -> display
 
     @classmethod
-    def from_products(cls, products: Iterable[Product]) -> "Vocabulary":
+    def from_products(cls, products: Iterable[Product]) -> Vocabulary:
         brands: dict[str, str] = {}
         for p in products:
             if not p.brand:
                 continue
             nb = normalise(p.brand)
             # only brands that lead a title: the brand column also holds fits ("Slim") and colours
-            if len(nb) >= 3 and normalise(p.title).startswith(nb) and nb not in QUERY_COLOURS \
-                    and nb not in GENDER_WORDS:
+            if (
+                len(nb) >= 3
+                and normalise(p.title).startswith(nb)
+                and nb not in QUERY_COLOURS
+                and nb not in GENDER_WORDS
+            ):
                 brands.setdefault(nb, p.brand)
         return cls(brands)
 
@@ -101,7 +150,7 @@ def parse_price(text: str) -> tuple[float | None, float | None, str]:
         nums = [float(g.replace(",", "")) for g in m.groups() if g is not None]
         if kind == "bare" and min(nums) < 50:
             continue  # "13-516" is a model number, not a price range
-        rest = (text[:m.start()] + " " + text[m.end():]).strip()
+        rest = (text[: m.start()] + " " + text[m.end() :]).strip()
         if kind in ("range", "bare"):
             lo, hi = sorted(nums[:2])
             return lo, hi, rest
@@ -119,11 +168,11 @@ def parse_query(query: str, vocab: Vocabulary) -> ParsedQuery:
     m = _GENDER_RE.search(text)
     if m:
         f.gender = GENDER_WORDS[m.group(1)]
-        text = (text[:m.start()] + " " + text[m.end():]).strip()
+        text = (text[: m.start()] + " " + text[m.end() :]).strip()
     m = _COLOUR_RE.search(text)
     if m:
         f.colour = QUERY_COLOURS[m.group(1)]
-        text = (text[:m.start()] + " " + text[m.end():]).strip()
+        text = (text[: m.start()] + " " + text[m.end() :]).strip()
     padded = f" {text} "
     for nb in sorted(vocab.brands, key=len, reverse=True):
         if f" {nb} " in padded:

@@ -12,5 +12,17 @@ from assistant.shoppers.profiles import EVENT_WEIGHTS, ItemMeta, Profile
 from assistant.shoppers.recommend import BROWSE_POPULARITY, personalize_for, recommendations
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
-__all__ = ["BROWSE_POPULARITY", "EVENT_WEIGHTS", "ItemMeta", "Popularity", "Profile", "Shoppers", "Signals",
-           "Weights", "device_of", "personalize_for", "recommendations", "referrer_terms"]
+__all__ = [
+    "BROWSE_POPULARITY",
+    "EVENT_WEIGHTS",
+    "ItemMeta",
+    "Popularity",
+    "Profile",
+    "Shoppers",
+    "Signals",
+    "Weights",
+    "device_of",
+    "personalize_for",
+    "recommendations",
+    "referrer_terms",
+]

@@ -5,6 +5,7 @@ with w = blend_weight(query specificity). Every reason in `why` is produced from
 moved the score by at least `min_reason` (the term's own value, not canned text), and the terms are
 returned so tests and the eval can check them.
 """
+
 from __future__ import annotations
 
 import time
@@ -16,10 +17,35 @@ from assistant.shoppers.profiles import Profile
 from index.catalog import Product
 from index.lexical import tokenize
 
-VERBS = {"view": "viewed", "click": "opened", "add_to_cart": "added to your cart", "wishlist": "wishlisted",
-         "purchase": "bought"}
-_STOP = {"a", "an", "the", "for", "with", "and", "or", "of", "in", "on", "to", "size", "my", "me", "i",
-         "some", "show", "want", "need", "looking"}
+VERBS = {
+    "view": "viewed",
+    "click": "opened",
+    "add_to_cart": "added to your cart",
+    "wishlist": "wishlisted",
+    "purchase": "bought",
+}
+_STOP = {
+    "a",
+    "an",
+    "the",
+    "for",
+    "with",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "to",
+    "size",
+    "my",
+    "me",
+    "i",
+    "some",
+    "show",
+    "want",
+    "need",
+    "looking",
+}
 
 
 @dataclass(frozen=True)
@@ -98,8 +124,16 @@ def estimate_new_popularity(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarr
     return own
 
 
-def score(rows: np.ndarray, base: np.ndarray, vectors: np.ndarray, products: list[Product], sig: Signals,
-          w: float, weights: Weights, pop_weight: float | None = None) -> tuple[np.ndarray, Contributions]:
+def score(
+    rows: np.ndarray,
+    base: np.ndarray,
+    vectors: np.ndarray,
+    products: list[Product],
+    sig: Signals,
+    w: float,
+    weights: Weights,
+    pop_weight: float | None = None,
+) -> tuple[np.ndarray, Contributions]:
     """New scores for candidate rows; dropped rows get -inf."""
     n = len(rows)
     cand = vectors[rows]
@@ -138,18 +172,27 @@ def _taste_matches(rows: np.ndarray, products: list[Product], prefs: dict) -> np
     out = np.zeros(len(rows))
     for i, r in enumerate(rows.tolist()):
         p = products[r]
-        out[i] = ((p.colour in colours) + ((p.brand or "").lower() in brands)
-                  + (band is not None and p.price is not None and band[0] <= p.price <= band[1]))
+        out[i] = (
+            (p.colour in colours)
+            + ((p.brand or "").lower() in brands)
+            + (band is not None and p.price is not None and band[0] <= p.price <= band[1])
+        )
     return out
 
 
-def reasons(rows: np.ndarray, c: Contributions, vectors: np.ndarray, products: list[Product], sig: Signals,
-            weights: Weights, pop_mid: float | None = None) -> list[list[str]]:
+def reasons(
+    rows: np.ndarray,
+    c: Contributions,
+    vectors: np.ndarray,
+    products: list[Product],
+    sig: Signals,
+    weights: Weights,
+    pop_mid: float | None = None,
+) -> list[list[str]]:
     """Concrete reasons per candidate from the terms that moved its score."""
     out: list[list[str]] = [[] for _ in rows]
     prof = sig.profile
-    ids, best, share = (prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any()
-                        else ([], None, None))
+    ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else ([], None, None)
     colours = set(sig.prefs.get("colours") or [])
     brands = {b.lower() for b in sig.prefs.get("brands") or []}
     band = sig.prefs.get("price_band")
@@ -161,8 +204,12 @@ def reasons(rows: np.ndarray, c: Contributions, vectors: np.ndarray, products: l
         if ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
             tr = prof.items[ids[best[i]]]
             verb, ago = VERBS.get(tr.last_type, "viewed"), when(tr.last_ts, sig.now)
-            parts.append((c.affinity[i], f"you {verb} this {ago}" if ids[best[i]] == p.id
-                          else f"similar to {tr.title} you {verb} {ago}"))
+            parts.append(
+                (
+                    c.affinity[i],
+                    f"you {verb} this {ago}" if ids[best[i]] == p.id else f"similar to {tr.title} you {verb} {ago}",
+                )
+            )
         if c.taste[i] >= weights.min_reason:
             if p.colour in colours:
                 parts.append((c.taste[i], f"in {p.colour}, a colour you often choose"))
@@ -180,8 +227,15 @@ def reasons(rows: np.ndarray, c: Contributions, vectors: np.ndarray, products: l
     return out
 
 
-def make_reranker(vectors: np.ndarray, products: list[Product], sig: Signals, w: float, weights: Weights,
-                  pop_weight: float | None = None, max_reasons: int = 100):
+def make_reranker(
+    vectors: np.ndarray,
+    products: list[Product],
+    sig: Signals,
+    w: float,
+    weights: Weights,
+    pop_weight: float | None = None,
+    max_reasons: int = 100,
+):
     """The engine's rerank hook: (rows, fused scores) -> (new scores, reasons)."""
 
     def rerank(rows: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
@@ -191,7 +245,7 @@ def make_reranker(vectors: np.ndarray, products: list[Product], sig: Signals, w:
         sub = Contributions(*(getattr(contrib, f)[top] for f in Contributions.__dataclass_fields__))
         why: list[list[str]] = [[] for _ in rows]
         mid = float(np.median(contrib.popularity)) if len(rows) else 0.0  # popular vs all candidates
-        for i, r in zip(top.tolist(), reasons(rows[top], sub, vectors, products, sig, weights, mid)):
+        for i, r in zip(top.tolist(), reasons(rows[top], sub, vectors, products, sig, weights, mid), strict=False):
             why[i] = r
         return total, why
 

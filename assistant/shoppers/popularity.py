@@ -3,6 +3,7 @@
 Same scaling trick as profiles: a count added at time t is stored as weight·2^((t - t0)/half_life),
 so the decayed ranking is read off without rescanning.
 """
+
 from __future__ import annotations
 
 import time
@@ -30,7 +31,7 @@ class DecayedCounts:
             k = 2.0 ** (-exp)
             self.counts = {a: b * k for a, b in self.counts.items()}
             self.t0, exp = ts, 0.0
-        self.counts[key] = self.counts.get(key, 0.0) + weight * 2.0 ** exp
+        self.counts[key] = self.counts.get(key, 0.0) + weight * 2.0**exp
         self.version += 1
 
     def value(self, key: str, now: float | None = None) -> float:
@@ -78,9 +79,12 @@ class Popularity:
 
     def vector(self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float) -> np.ndarray | None:
         """Per-row popularity in 0..1: 60% overall, 20% on this device, 20% at this time of day."""
-        parts = [(0.6, self.overall), (0.2, self.by_context.get(f"device:{device}")),
-                 (0.2, self.by_context.get(f"daypart:{daypart(now)}"))]
-        key = tuple((id(c), c.version if c else -1) for _, c in parts) + (n_rows, id(id_to_row))
+        parts = [
+            (0.6, self.overall),
+            (0.2, self.by_context.get(f"device:{device}")),
+            (0.2, self.by_context.get(f"daypart:{daypart(now)}")),
+        ]
+        key = (*tuple((id(c), c.version if c else -1) for _, c in parts), n_rows, id(id_to_row))
         hit = self._cache.get(key)
         if hit is not None:
             return hit

@@ -6,6 +6,7 @@ directions or shares, so the decayed mean at any time is read off directly, each
 (O(dim) for the vector), and out-of-order events need no special case. When the exponent grows large
 the whole state is rebased (t0 moves forward, values shrink) to stay within float range.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # How strongly each event type says "more like this" (dismiss: "less like this").
-EVENT_WEIGHTS: dict[str, float] = {"purchase": 5.0, "add_to_cart": 3.0, "wishlist": 2.5, "click": 1.5,
-                                   "view": 1.0, "remove_from_cart": -0.5, "dismiss": -2.0}
+EVENT_WEIGHTS: dict[str, float] = {
+    "purchase": 5.0,
+    "add_to_cart": 3.0,
+    "wishlist": 2.5,
+    "click": 1.5,
+    "view": 1.0,
+    "remove_from_cart": -0.5,
+    "dismiss": -2.0,
+}
 FACETS = ("colour", "brand", "gender", "category", "product_type")
 MAX_ITEMS = 100  # items kept for explanations ("similar to X you viewed")
 _REBASE_EXP = 200.0
@@ -76,7 +84,7 @@ class Profile:
         if exp > _REBASE_EXP:
             self._rebase(t)
             exp = 0.0
-        return 2.0 ** exp
+        return 2.0**exp
 
     def _rebase(self, t: float) -> None:
         k = 2.0 ** (-(t - self.t0) / self.half_life_s)
@@ -95,8 +103,16 @@ class Profile:
         for key in self.sizes:
             self.sizes[key] *= k
 
-    def add(self, etype: str, ts: float, product_id: str | None = None, vec: np.ndarray | None = None,
-            meta: ItemMeta | None = None, query: str | None = None, context: dict | None = None) -> None:
+    def add(
+        self,
+        etype: str,
+        ts: float,
+        product_id: str | None = None,
+        vec: np.ndarray | None = None,
+        meta: ItemMeta | None = None,
+        query: str | None = None,
+        context: dict | None = None,
+    ) -> None:
         """Fold one event in: O(dim) for the vector, O(1) for everything else."""
         self.n_events += 1
         self.last_ts = max(self.last_ts, ts)
@@ -193,8 +209,12 @@ class Profile:
 
     def learned_preferences(self, min_share: float = 0.4) -> dict:
         prefs: dict = {}
-        for facet, key in (("colour", "colours"), ("brand", "brands"), ("gender", "gender"),
-                           ("category", "categories")):
+        for facet, key in (
+            ("colour", "colours"),
+            ("brand", "brands"),
+            ("gender", "gender"),
+            ("category", "categories"),
+        ):
             shares = self.facet_shares(facet)
             top = sorted((k for k, v in shares.items() if v >= min_share), key=lambda k: -shares[k])
             if top:

@@ -1,15 +1,16 @@
 """Glue between a request and the pure ranking code: the signals of one shopper (or an anonymous
 visitor), `personalize_for` (the reranker used by search, browse and chat), and the home-feed recommendations."""
+
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
 
+from assistant.search.engine import Reranker, SearchEngine
+from assistant.search.query import Filters, parse_query
 from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity
 from assistant.shoppers.popularity import daypart
-from assistant.search.query import Filters, parse_query
-from assistant.search.engine import Reranker, SearchEngine
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
@@ -32,9 +33,13 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     idx = engine.index
     with shoppers._lock:
         pop = shoppers.popularity.vector(idx.id_to_row, len(idx.products), device, now)
-    sig = Signals(popularity=pop, now=now, context_terms=terms,
-                  context_vec=shoppers._embed(terms) if terms else None,
-                  popularity_label=f"popular on {device} this {daypart(now)}")
+    sig = Signals(
+        popularity=pop,
+        now=now,
+        context_terms=terms,
+        context_vec=shoppers._embed(terms) if terms else None,
+        popularity_label=f"popular on {device} this {daypart(now)}",
+    )
     if prof is None:
         return sig
     sig.profile = prof
@@ -56,8 +61,15 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     return sig
 
 
-def personalize_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, headers, query: str,
-                    filters: Filters | None, pop_weight: float | None = None) -> Reranker:
+def personalize_for(
+    shoppers: Shoppers,
+    engine: SearchEngine,
+    shopper_id: str | None,
+    headers,
+    query: str,
+    filters: Filters | None,
+    pop_weight: float | None = None,
+) -> Reranker:
     """The reranker for one request (also for anonymous visitors: popularity and context only)."""
     sig = signals(shoppers, engine, shopper_id, headers)
     parsed = parse_query(query, engine.vocab) if query else None
@@ -106,8 +118,12 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
             for row in np.argsort(-sims)[:50].tolist():
                 if row not in seen and got < per:
                     verb = {"purchase": "bought", "add_to_cart": "added to your cart"}.get(tr.last_type, "viewed")
-                    add(row, f"because you {verb} {tr.title}",
-                        [f"similar to {tr.title} you {verb} (similarity {sims[row]:.2f})"], float(sims[row]))
+                    add(
+                        row,
+                        f"because you {verb} {tr.title}",
+                        [f"similar to {tr.title} you {verb} (similarity {sims[row]:.2f})"],
+                        float(sims[row]),
+                    )
                     got += 1
     # the rest: popularity blended with profile/segment/context through the one scoring path
     remaining = k - len(out)
@@ -115,15 +131,21 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
         pool = np.array([r for r in range(len(idx.products)) if r not in seen], dtype=np.int64)
         if len(pool):
             w = blend_weight(0.0, weights_for(shoppers)) if prof is not None else 0.0
-            rerank = make_reranker(idx.vectors, idx.products, sig, w, weights_for(shoppers, context=FEED_CONTEXT),
-                                   pop_weight=1.0)
+            rerank = make_reranker(
+                idx.vectors, idx.products, sig, w, weights_for(shoppers, context=FEED_CONTEXT), pop_weight=1.0
+            )
             base = np.full(len(pool), 1e-9)  # no query: relevance is flat
             scores, why = rerank(pool, base)
             order = np.argsort(-scores, kind="stable")[:remaining]
             for i in order.tolist():
                 if not np.isfinite(scores[i]):
                     continue
-                section = ("popular in your segment" if sig.segment_name and any("segment" in w_ for w_ in why[i])
-                           else "recommended for you" if prof is not None and why[i] else "popular now")
+                section = (
+                    "popular in your segment"
+                    if sig.segment_name and any("segment" in w_ for w_ in why[i])
+                    else "recommended for you"
+                    if prof is not None and why[i]
+                    else "popular now"
+                )
                 add(int(pool[i]), section, why[i] or ["popular in the shop"], float(scores[i]))
     return out

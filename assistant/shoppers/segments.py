@@ -1,5 +1,6 @@
 """Shopper segments: K-Means (faiss.Kmeans) over profile vectors plus behaviour features, named from
 their dominant categories and price band. `features`, `choose_k`, `name_segment` are pure."""
+
 from __future__ import annotations
 
 import logging
@@ -85,8 +86,10 @@ def name_segment(members: list[Profile]) -> tuple[str, dict]:
             prices.append((band[0] * band[1]) ** 0.5)
     top = [c for c, _ in cats.most_common(2)]
     label = (top[0].split(" > ")[-1] if top else "mixed interests").lower()
-    return f"{price_word(prices)} {label}", {"top_categories": top, "median_price": round(float(np.median(prices)))
-                                             if prices else None}
+    return f"{price_word(prices)} {label}", {
+        "top_categories": top,
+        "median_price": round(float(np.median(prices))) if prices else None,
+    }
 
 
 def refresh(shoppers, engine) -> dict[int, dict]:
@@ -135,8 +138,9 @@ class SegmentScheduler:
         self._stop = threading.Event()
         self._thread = None
         if interval_s > 0:
-            self._thread = threading.Thread(target=self._run, args=(shoppers, engine_fn, interval_s),
-                                            name="shopmate-segments", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, args=(shoppers, engine_fn, interval_s), name="shopmate-segments", daemon=True
+            )
             self._thread.start()
 
     def _run(self, shoppers, engine_fn, interval_s: int) -> None:
@@ -144,7 +148,7 @@ class SegmentScheduler:
             try:
                 refresh(shoppers, engine_fn())
                 shoppers.purge_expired()
-            except Exception as e:  # noqa: BLE001 - keep serving; the next round tries again
+            except Exception as e:
                 log.warning("segment refresh failed: %s", type(e).__name__)
 
     def stop(self) -> None:

@@ -4,6 +4,7 @@ SQLite is the truth; profiles, popularity and nudge state live in memory and are
 events on start. Every write is committed (see events.Store) before memory is updated and the caller
 is answered. Other features use the small public interface at the top of the class.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,18 +20,17 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from assistant.shoppers import tokens
 from assistant.errors import BadInput
-from assistant.shoppers.store import EXPLICIT_KEEPS, Event, Store, insert_events, row_to_event, validate_events
+from assistant.settings import Settings
+from assistant.shoppers import tokens
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import ItemMeta, Profile
-from assistant.settings import Settings
+from assistant.shoppers.store import EXPLICIT_KEEPS, Event, Store, insert_events, row_to_event, validate_events
 from index.catalog import Product
 
 log = logging.getLogger("shopmate.shoppers")
-PREF_KEYS = {"sizes": list, "colours": list, "brands": list, "price_band": list, "gender": str,
-             "categories": list}
+PREF_KEYS = {"sizes": list, "colours": list, "brands": list, "price_band": list, "gender": str, "categories": list}
 
 
 @dataclass
@@ -42,8 +42,7 @@ class Meta:
 
 
 def item_meta(p: Product) -> ItemMeta:
-    return ItemMeta(p.title, p.colour, p.brand, p.gender, " > ".join(p.category[:2]) or None, p.product_type,
-                    p.price)
+    return ItemMeta(p.title, p.colour, p.brand, p.gender, " > ".join(p.category[:2]) or None, p.product_type, p.price)
 
 
 def referrer_terms(referrer: str | None) -> str:
@@ -66,8 +65,13 @@ def device_of(user_agent: str | None) -> str:
 
 
 class Shoppers:
-    def __init__(self, settings: Settings, engine_fn: Callable[[], Any], embed_fn: Callable[[str], np.ndarray],
-                 now_fn: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        settings: Settings,
+        engine_fn: Callable[[], Any],
+        embed_fn: Callable[[str], np.ndarray],
+        now_fn: Callable[[], float] = time.time,
+    ):
         self.settings = settings
         self._engine = engine_fn
         self._embed = embed_fn
@@ -129,9 +133,14 @@ class Shoppers:
         """Validate, durably store, then fold into the profile. Returns {stored, dropped, nudges}."""
         eng = self._engine()
         now = self.now()
-        evs = validate_events(events, lambda pid: pid in eng.index.id_to_row, now,
-                              self.settings.max_event_batch, self.settings.max_event_future_s,
-                              self.settings.retention_days * 86400.0)
+        evs = validate_events(
+            events,
+            lambda pid: pid in eng.index.id_to_row,
+            now,
+            self.settings.max_event_batch,
+            self.settings.max_event_future_s,
+            self.settings.retention_days * 86400.0,
+        )
         meta = self._meta_of(shopper_id)
         learn = meta.consent_personalization
         keep = evs if learn else [e for e in evs if e.type in EXPLICIT_KEEPS]
@@ -175,15 +184,21 @@ class Shoppers:
             prefs.pop(key, None)
         else:
             prefs[key] = value
-        self.store.write(self._ensure_row_then(shopper_id, lambda c: c.execute(
-            "UPDATE shoppers SET prefs=? WHERE id=?", (json.dumps(prefs), shopper_id))))
+        self.store.write(
+            self._ensure_row_then(
+                shopper_id,
+                lambda c: c.execute("UPDATE shoppers SET prefs=? WHERE id=?", (json.dumps(prefs), shopper_id)),
+            )
+        )
         with self._lock:
             meta.prefs = prefs
             self._meta[shopper_id] = meta
 
     def copurchase_pairs(self) -> list[tuple[str, str, int]]:
-        rows = self.store.query("SELECT shopper_id, product_id FROM events WHERE type IN ('add_to_cart','purchase') "
-                                "GROUP BY shopper_id, product_id")
+        rows = self.store.query(
+            "SELECT shopper_id, product_id FROM events WHERE type IN ('add_to_cart','purchase') "
+            "GROUP BY shopper_id, product_id"
+        )
         by: dict[str, list[str]] = {}
         for r in rows:
             by.setdefault(r["shopper_id"], []).append(r["product_id"])
@@ -219,13 +234,20 @@ class Shoppers:
         sid = tokens.new_shopper_id()
         s = self.settings
         meta = Meta(s.consent_default, s.consent_default, {})
-        self.store.write(lambda c: c.execute(
-            "INSERT INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
-            (sid, self.now(), int(meta.consent_personalization), int(meta.consent_nudges))))
+        self.store.write(
+            lambda c: c.execute(
+                "INSERT INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
+                (sid, self.now(), int(meta.consent_personalization), int(meta.consent_nudges)),
+            )
+        )
         with self._lock:
             self._meta[sid] = meta
-        return {"shopper_id": sid, "token": tokens.issue_token(self.secret, sid, s.token_ttl_s, self.now()),
-                "expires_in": s.token_ttl_s, "consent": self.consent(sid)}
+        return {
+            "shopper_id": sid,
+            "token": tokens.issue_token(self.secret, sid, s.token_ttl_s, self.now()),
+            "expires_in": s.token_ttl_s,
+            "consent": self.consent(sid),
+        }
 
     def consent(self, shopper_id: str) -> dict:
         m = self._meta_of(shopper_id)
@@ -233,11 +255,21 @@ class Shoppers:
 
     def set_consent(self, shopper_id: str, personalization: bool | None, nudges: bool | None) -> dict:
         m = self._meta_of(shopper_id)
-        new = Meta(m.consent_personalization if personalization is None else personalization,
-                   m.consent_nudges if nudges is None else nudges, m.prefs, m.account_id)
-        self.store.write(self._ensure_row_then(shopper_id, lambda c: c.execute(
-            "UPDATE shoppers SET consent_personalization=?, consent_nudges=? WHERE id=?",
-            (int(new.consent_personalization), int(new.consent_nudges), shopper_id))))
+        new = Meta(
+            m.consent_personalization if personalization is None else personalization,
+            m.consent_nudges if nudges is None else nudges,
+            m.prefs,
+            m.account_id,
+        )
+        self.store.write(
+            self._ensure_row_then(
+                shopper_id,
+                lambda c: c.execute(
+                    "UPDATE shoppers SET consent_personalization=?, consent_nudges=? WHERE id=?",
+                    (int(new.consent_personalization), int(new.consent_nudges), shopper_id),
+                ),
+            )
+        )
         with self._lock:
             self._meta[shopper_id] = new
             if not new.consent_nudges:
@@ -247,22 +279,44 @@ class Shoppers:
     def export(self, shopper_id: str) -> dict:
         rows = self.store.query("SELECT * FROM shoppers WHERE id=?", (shopper_id,))
         aliases = [r["id"] for r in self.store.query("SELECT id FROM shoppers WHERE merged_into=?", (shopper_id,))]
-        events = [dict(row_to_event(r).to_dict(), kept_without_consent=not r["profiled"]) for r in
-                  self.store.query("SELECT * FROM events WHERE shopper_id=? ORDER BY seq", (shopper_id,))]
-        nudges = [dict(r) for r in self.store.query("SELECT rule, product_id, ts FROM nudges_sent WHERE "
-                                                    "shopper_id=? ORDER BY ts", (shopper_id,))]
+        events = [
+            dict(row_to_event(r).to_dict(), kept_without_consent=not r["profiled"])
+            for r in self.store.query("SELECT * FROM events WHERE shopper_id=? ORDER BY seq", (shopper_id,))
+        ]
+        nudges = [
+            dict(r)
+            for r in self.store.query(
+                "SELECT rule, product_id, ts FROM nudges_sent WHERE shopper_id=? ORDER BY ts", (shopper_id,)
+            )
+        ]
         seg = self.segment_of(shopper_id)
         if not rows and not events:
-            return {"shopper_id": shopper_id, "shopper": None, "events": [], "nudges": [], "linked_devices": [],
-                    "preferences": {}, "segment": None}
+            return {
+                "shopper_id": shopper_id,
+                "shopper": None,
+                "events": [],
+                "nudges": [],
+                "linked_devices": [],
+                "preferences": {},
+                "segment": None,
+            }
         r = rows[0] if rows else None
-        return {"shopper_id": shopper_id,
-                "shopper": None if r is None else {
-                    "created": r["created"], "account_id": r["account_id"], "explicit_preferences":
-                        json.loads(r["prefs"]), "consent": {"personalization": bool(r["consent_personalization"]),
-                                                            "nudges": bool(r["consent_nudges"])}},
-                "events": events, "nudges": nudges, "linked_devices": aliases,
-                "preferences": self.preferences(shopper_id), "segment": seg and seg["name"]}
+        return {
+            "shopper_id": shopper_id,
+            "shopper": None
+            if r is None
+            else {
+                "created": r["created"],
+                "account_id": r["account_id"],
+                "explicit_preferences": json.loads(r["prefs"]),
+                "consent": {"personalization": bool(r["consent_personalization"]), "nudges": bool(r["consent_nudges"])},
+            },
+            "events": events,
+            "nudges": nudges,
+            "linked_devices": aliases,
+            "preferences": self.preferences(shopper_id),
+            "segment": seg and seg["name"],
+        }
 
     def erase(self, shopper_id: str) -> dict:
         def job(c):
@@ -273,6 +327,7 @@ class Shoppers:
             aliases = [r[0] for r in c.execute("SELECT id FROM shoppers WHERE merged_into=?", (shopper_id,))]
             c.execute("DELETE FROM shoppers WHERE id=? OR merged_into=?", (shopper_id, shopper_id))
             return n, aliases
+
         n, aliases = self.store.write(job)
         with self._lock:
             for sid in [shopper_id, *aliases]:
@@ -292,21 +347,22 @@ class Shoppers:
 
         def job(c):
             row = c.execute("SELECT shopper_id FROM accounts WHERE account_id=?", (account,)).fetchone()
-            c.execute("INSERT OR IGNORE INTO shoppers(id, created, consent_personalization, consent_nudges) "
-                      "VALUES(?,?,?,?)", (shopper_id, self.now(), int(meta.consent_personalization),
-                                          int(meta.consent_nudges)))
+            c.execute(
+                "INSERT OR IGNORE INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
+                (shopper_id, self.now(), int(meta.consent_personalization), int(meta.consent_nudges)),
+            )
             if row is None or row[0] == shopper_id:
                 c.execute("INSERT OR REPLACE INTO accounts(account_id, shopper_id) VALUES(?,?)", (account, shopper_id))
                 c.execute("UPDATE shoppers SET account_id=? WHERE id=?", (account, shopper_id))
                 return shopper_id, 0
             target = row[0]
             moved = c.execute("UPDATE events SET shopper_id=? WHERE shopper_id=?", (target, shopper_id)).rowcount
-            c.execute("UPDATE shoppers SET merged_into=? WHERE id=? OR merged_into=?", (target, shopper_id,
-                                                                                         shopper_id))
+            c.execute("UPDATE shoppers SET merged_into=? WHERE id=? OR merged_into=?", (target, shopper_id, shopper_id))
             tprefs = c.execute("SELECT prefs FROM shoppers WHERE id=?", (target,)).fetchone()
             merged = {**meta.prefs, **json.loads(tprefs[0] if tprefs else "{}")}
             c.execute("UPDATE shoppers SET prefs=? WHERE id=?", (json.dumps(merged), target))
             return target, moved
+
         target, moved = self.store.write(job)
         with self._lock:
             if target != shopper_id:
@@ -321,9 +377,12 @@ class Shoppers:
                 self._meta_of(shopper_id).account_id = account
         if target != shopper_id:
             self._rebuild_one(target)
-        return {"shopper_id": target, "token": tokens.issue_token(self.secret, target, self.settings.token_ttl_s,
-                                                                   self.now()),
-                "merged_events": moved, "account_id": account}
+        return {
+            "shopper_id": target,
+            "token": tokens.issue_token(self.secret, target, self.settings.token_ttl_s, self.now()),
+            "merged_events": moved,
+            "account_id": account,
+        }
 
     def purge_expired(self, rebuild: bool = True) -> int:
         """Delete events older than the retention period (and forget what was learned from them)."""
@@ -341,8 +400,9 @@ class Shoppers:
             m = self._meta.get(shopper_id)
         if m is not None:
             return m
-        rows = self.store.query("SELECT consent_personalization, consent_nudges, prefs, account_id FROM shoppers "
-                                "WHERE id=?", (shopper_id,))
+        rows = self.store.query(
+            "SELECT consent_personalization, consent_nudges, prefs, account_id FROM shoppers WHERE id=?", (shopper_id,)
+        )
         if rows:
             r = rows[0]
             m = Meta(bool(r[0]), bool(r[1]), json.loads(r[2]), r[3])
@@ -356,10 +416,12 @@ class Shoppers:
         m = self._meta_of(shopper_id)
 
         def wrapped(c):
-            c.execute("INSERT OR IGNORE INTO shoppers(id, created, consent_personalization, consent_nudges) "
-                      "VALUES(?,?,?,?)", (shopper_id, self.now(), int(m.consent_personalization),
-                                          int(m.consent_nudges)))
+            c.execute(
+                "INSERT OR IGNORE INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
+                (shopper_id, self.now(), int(m.consent_personalization), int(m.consent_nudges)),
+            )
             return job(c)
+
         return wrapped
 
     def _fold(self, prof: Profile, e: Event, learn: bool, eng, count_popularity: bool = True) -> None:
@@ -368,8 +430,15 @@ class Shoppers:
             return
         row = eng.index.id_to_row.get(e.product_id) if e.product_id else None
         p = eng.products[row] if row is not None else None
-        prof.add(e.type, e.ts, e.product_id, eng.index.vectors[row] if row is not None else None,
-                 item_meta(p) if p else None, e.query, e.context)
+        prof.add(
+            e.type,
+            e.ts,
+            e.product_id,
+            eng.index.vectors[row] if row is not None else None,
+            item_meta(p) if p else None,
+            e.query,
+            e.context,
+        )
         if e.type == "view" and e.context and e.context.get("page") == "size_chart":
             prof.size_chart_views += 1
         if count_popularity:
@@ -382,16 +451,19 @@ class Shoppers:
             counts[n["rule"]] += 1
             self._pending_nudges.setdefault(sid, []).append(n)
         if out:
-            self.store.write(lambda c: c.executemany(
-                "INSERT INTO nudges_sent(shopper_id, rule, product_id, ts) VALUES(?,?,?,?)",
-                [(sid, n["rule"], n.get("product_id"), now) for n in out]))
+            self.store.write(
+                lambda c: c.executemany(
+                    "INSERT INTO nudges_sent(shopper_id, rule, product_id, ts) VALUES(?,?,?,?)",
+                    [(sid, n["rule"], n.get("product_id"), now) for n in out],
+                )
+            )
         return out
 
     def check_index(self) -> None:
         """Profiles hold product vectors: rebuild them when a reload brought a new index version."""
         try:
             version = self._engine().index.version
-        except Exception:  # noqa: BLE001 - no index loaded yet: nothing to rebuild against
+        except Exception:
             return
         if version != self._index_version:
             self.rebuild()
@@ -400,15 +472,16 @@ class Shoppers:
         """Rebuild every in-memory profile, alias and counter from the SQLite truth."""
         try:
             eng = self._engine()
-        except Exception:  # noqa: BLE001 - no index yet; rebuilt on the first request that has one
+        except Exception:
             return
         profiles: dict[str, Profile] = {}
         metas: dict[str, Meta] = {}
         alias: dict[str, str] = {}
         pop = Popularity(self.settings.popularity_half_life_days * 86400.0)
         dim = eng.index.vectors.shape[1]
-        for r in self.store.query("SELECT id, consent_personalization, consent_nudges, prefs, account_id, "
-                                  "merged_into FROM shoppers"):
+        for r in self.store.query(
+            "SELECT id, consent_personalization, consent_nudges, prefs, account_id, merged_into FROM shoppers"
+        ):
             if r["merged_into"]:
                 alias[r["id"]] = r["merged_into"]
             else:
@@ -425,9 +498,16 @@ class Shoppers:
             self.popularity = saved_pop
             raise
         seg_rows = self.store.query("SELECT id, name, size, summary, centroid FROM segments")
-        segments = {r["id"]: {"id": r["id"], "name": r["name"], "size": r["size"],
-                              "summary": json.loads(r["summary"]),
-                              "centroid": np.frombuffer(r["centroid"], dtype=np.float32)} for r in seg_rows}
+        segments = {
+            r["id"]: {
+                "id": r["id"],
+                "name": r["name"],
+                "size": r["size"],
+                "summary": json.loads(r["summary"]),
+                "centroid": np.frombuffer(r["centroid"], dtype=np.float32),
+            }
+            for r in seg_rows
+        }
         seg_of = {r[0]: r[1] for r in self.store.query("SELECT shopper_id, segment_id FROM shopper_segment")}
         with self._lock:
             self._profiles, self._meta, self._alias = profiles, metas, alias
@@ -446,18 +526,33 @@ class Shoppers:
     def all_profiles(self) -> dict[str, Profile]:
         """Consenting shoppers' profiles (for segment refresh)."""
         with self._lock:
-            return {sid: p for sid, p in self._profiles.items()
-                    if sid in self._meta and self._meta[sid].consent_personalization}
+            return {
+                sid: p
+                for sid, p in self._profiles.items()
+                if sid in self._meta and self._meta[sid].consent_personalization
+            }
 
     def set_segments(self, segments: dict[int, dict], assignment: dict[str, int]) -> None:
         def job(c):
             c.execute("DELETE FROM segments")
             c.execute("DELETE FROM shopper_segment")
             now = self.now()
-            c.executemany("INSERT INTO segments(id, name, size, centroid, summary, refreshed) VALUES(?,?,?,?,?,?)",
-                          [(i, s["name"], s["size"], np.asarray(s["centroid"], np.float32).tobytes(),
-                            json.dumps(s["summary"]), now) for i, s in segments.items()])
+            c.executemany(
+                "INSERT INTO segments(id, name, size, centroid, summary, refreshed) VALUES(?,?,?,?,?,?)",
+                [
+                    (
+                        i,
+                        s["name"],
+                        s["size"],
+                        np.asarray(s["centroid"], np.float32).tobytes(),
+                        json.dumps(s["summary"]),
+                        now,
+                    )
+                    for i, s in segments.items()
+                ],
+            )
             c.executemany("INSERT INTO shopper_segment(shopper_id, segment_id) VALUES(?,?)", assignment.items())
+
         self.store.write(job)
         with self._lock:
             self.segments, self._segment_of = segments, dict(assignment)

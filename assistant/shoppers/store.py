@@ -6,8 +6,10 @@ acknowledged event survives `kill -9` (and a power cut, which NORMAL would not p
 Writes queued while a commit runs are committed together (group commit), each in its own savepoint so
 one failing job does not undo the others. Reads use a separate read-only connection per thread.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -61,24 +63,24 @@ def _parse_ts(raw: Any, where: str) -> float:
     raise BadInput(f"{where}.ts must be unix seconds or an ISO-8601 time, got {type(raw).__name__}")
 
 
-def validate_events(body: Any, known_product: Callable[[str], bool], now: float, max_batch: int,
-                    max_future_s: float, max_age_s: float) -> list[Event]:
+def validate_events(
+    body: Any, known_product: Callable[[str], bool], now: float, max_batch: int, max_future_s: float, max_age_s: float
+) -> list[Event]:
     """Every event of a request, validated; BadInput naming the first bad one (so nothing is half-written)."""
     raw = body.get("events") if isinstance(body, dict) and "events" in body else body
     items = raw if isinstance(raw, list) else [raw]
     if not items:
-        raise BadInput("no events: send one event object, a list of them or {\"events\": [...]}")
+        raise BadInput('no events: send one event object, a list of them or {"events": [...]}')
     if len(items) > max_batch:
         raise BadInput(f"batch of {len(items)} events is over the limit of {max_batch}: split it")
     out = []
     for i, e in enumerate(items):
         where = f"events[{i}]"
         if not isinstance(e, dict):
-            raise BadInput(f"{where} must be an object like {{\"type\": \"view\", \"product_id\": \"...\"}}")
+            raise BadInput(f'{where} must be an object like {{"type": "view", "product_id": "..."}}')
         extra = set(e) - {"type", "product_id", "query", "ts", "context"}
         if extra:
-            raise BadInput(f"{where} has unknown fields {sorted(extra)}; allowed: type, product_id, query, ts, "
-                           f"context")
+            raise BadInput(f"{where} has unknown fields {sorted(extra)}; allowed: type, product_id, query, ts, context")
         etype = e.get("type")
         if etype not in EVENT_TYPES:
             raise BadInput(f"{where}.type {etype!r} is unknown; use one of {list(EVENT_TYPES)}")
@@ -198,17 +200,15 @@ class Store:
                         res = job(con)
                         con.execute("RELEASE job")
                         results.append((fut, res, None))
-                    except BaseException as e:  # noqa: BLE001 - handed back to the caller
+                    except BaseException as e:
                         con.execute("ROLLBACK TO job")
                         con.execute("RELEASE job")
                         results.append((fut, None, e))
                 con.execute("COMMIT")
-            except BaseException as e:  # noqa: BLE001 - the commit itself failed: nobody is acknowledged
+            except BaseException as e:
                 log.error("commit failed: %s", type(e).__name__)
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     con.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
                 results = [(fut, None, e) for _, fut in batch]
             for fut, res, err in results:
                 if err is None:
@@ -226,18 +226,17 @@ class Store:
         self._writer.close()
         with self._readers_lock:
             for c in self._readers:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     c.close()
-                except sqlite3.Error:
-                    pass
             self._readers.clear()
 
     # --- reads ------------------------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
-                                  check_same_thread=False, timeout=30)
+            con = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False, timeout=30
+            )
             con.row_factory = sqlite3.Row
             self._local.con = con
             with self._readers_lock:
@@ -253,9 +252,21 @@ def insert_events(shopper_id: str, events: list[Event], profiled: bool) -> Calla
     def job(con: sqlite3.Connection) -> int:
         con.executemany(
             "INSERT INTO events(shopper_id, type, product_id, query, ts, context, profiled) VALUES(?,?,?,?,?,?,?)",
-            [(shopper_id, e.type, e.product_id, e.query, e.ts, json.dumps(e.context) if e.context else None,
-              int(profiled)) for e in events])
+            [
+                (
+                    shopper_id,
+                    e.type,
+                    e.product_id,
+                    e.query,
+                    e.ts,
+                    json.dumps(e.context) if e.context else None,
+                    int(profiled),
+                )
+                for e in events
+            ],
+        )
         return len(events)
+
     return job
 
 

@@ -5,6 +5,7 @@ It names exactly one shopper, so no endpoint needs (or accepts) a shopper id fro
 A login assertion is what the shop's own login sends when a shopper signs in:
 `{"account_id", "ts", "sig"}` with sig = hex HMAC-SHA256(shop_secret, "<account_id>.<ts>").
 """
+
 from __future__ import annotations
 
 import base64
@@ -94,8 +95,9 @@ def sign_login(shop_secret: bytes, account_id: str, ts: int) -> str:
 def verify_login(shop_secret: bytes, assertion: dict, max_age_s: int, now: float | None = None) -> str:
     """The account id of a genuine, fresh login assertion signed by the shop."""
     if not shop_secret:
-        raise Forbidden("account linking is disabled: set SHOPMATE_SHOP_SECRET to the secret your shop signs "
-                        "login assertions with")
+        raise Forbidden(
+            "account linking is disabled: set SHOPMATE_SHOP_SECRET to the secret your shop signs login assertions with"
+        )
     account, ts, sig = assertion.get("account_id"), assertion.get("ts"), assertion.get("sig")
     if not isinstance(account, str) or not account or len(account) > 200:
         raise BadInput("account_id must be a non-empty string of at most 200 characters")

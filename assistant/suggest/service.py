@@ -6,22 +6,31 @@ The search log (decayed `search` event counts from the shoppers store) is folded
 runs off the request path every `autocomplete_refresh_s`; accepted suggestions count at once
 (Suggester.learn). Nothing here runs per keystroke.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.suggest.suggester import Suggester
 from assistant.search.query import Vocabulary, parse_query
+from assistant.suggest.suggester import Suggester
 from index.store import LoadedIndex
-from index.suggestions import (Phrase, PhraseMatcher, best_rows, build_suggestions, display_form, phrase_key,
-                               read_suggestions, write_suggestions)
+from index.suggestions import (
+    Phrase,
+    PhraseMatcher,
+    best_rows,
+    build_suggestions,
+    display_form,
+    phrase_key,
+    read_suggestions,
+    write_suggestions,
+)
 
 log = logging.getLogger("shopmate.autocomplete")
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -32,8 +41,9 @@ EMBED_CHUNK = 16  # log phrases embedded per call, so a refresh never holds the 
 class Autocomplete:
     """The Suggester of one loaded index version, and what refreshing it from the search log needs."""
 
-    def __init__(self, index: LoadedIndex, phrases: list[Phrase], vectors: np.ndarray, vocab=None,
-                 mask: Callable | None = None):
+    def __init__(
+        self, index: LoadedIndex, phrases: list[Phrase], vectors: np.ndarray, vocab=None, mask: Callable | None = None
+    ):
         self.index = index
         self.matcher = PhraseMatcher(index.products)
         self.vocab = vocab  # query_parser.Vocabulary of the engine: phrases' filters count as search reads them
@@ -41,8 +51,9 @@ class Autocomplete:
         self._masks: dict[tuple, np.ndarray | None] = {}
         self.base_phrases = phrases
         self.base_vectors = vectors
-        self._build_top = [np.array([index.id_to_row[i] for i in ph.top if i in index.id_to_row], np.int64)
-                           for ph in phrases]
+        self._build_top = [
+            np.array([index.id_to_row[i] for i in ph.top if i in index.id_to_row], np.int64) for ph in phrases
+        ]
         self.base_top = self._build_top
         if vocab is not None and mask is not None:
             self.base_phrases, self.base_vectors, self.base_top = self._verified()
@@ -95,7 +106,7 @@ class Autocomplete:
                 top = best_rows(rows, self.index.vectors, self.base_vectors[i])
             keep.append(i)
             tops.append(top)
-            ph.count = int(len(rows))
+            ph.count = len(rows)
         return [self.base_phrases[i] for i in keep], self.base_vectors[keep], tops
 
     def refresh(self, popular: list[tuple[str, float]], embed: Embed, max_new: int = 300) -> bool:
@@ -116,17 +127,17 @@ class Autocomplete:
                 rows = self.rows_for(disp)
                 if len(rows):
                     known.add(key)
-                    new.append(Phrase(disp, "query", int(len(rows))))
+                    new.append(Phrase(disp, "query", len(rows)))
                     new_rows.append(rows)
             todo = [ph.text for ph in new if ph.text not in self._log_vectors]
             for start in range(0, len(todo), EMBED_CHUNK):
-                chunk = todo[start:start + EMBED_CHUNK]
-                for t, v in zip(chunk, embed(chunk)):
+                chunk = todo[start : start + EMBED_CHUNK]
+                for t, v in zip(chunk, embed(chunk), strict=False):
                     self._log_vectors[t] = v
             dim = self.base_vectors.shape[1]
             vecs = np.array([self._log_vectors[ph.text] for ph in new], np.float32).reshape(-1, dim)
-            tops = [best_rows(rows, self.index.vectors, v) for rows, v in zip(new_rows, vecs)]
-            for ph, top in zip(new, tops):
+            tops = [best_rows(rows, self.index.vectors, v) for rows, v in zip(new_rows, vecs, strict=False)]
+            for ph, top in zip(new, tops, strict=False):
                 ph.top = [self.index.products[r].id for r in top.tolist()]
             old = self.suggester
             searches: dict[str, float] = {}
@@ -134,8 +145,13 @@ class Autocomplete:
                 searches[phrase_key(text)] = searches.get(phrase_key(text), 0.0) + float(c)
             for key, c in old.unlogged.items():  # anonymous accepts that no log holds
                 searches[key] = searches.get(key, 0.0) + c
-            sugg = Suggester(self.base_phrases + new, np.vstack([self.base_vectors, vecs]), self.base_top + tops,
-                             searches=searches, weights=old.weights)
+            sugg = Suggester(
+                self.base_phrases + new,
+                np.vstack([self.base_vectors, vecs]),
+                self.base_top + tops,
+                searches=searches,
+                weights=old.weights,
+            )
             sugg.unlogged = dict(old.unlogged)
             self.suggester = sugg  # one reference swap (cached answers are keyed by Suggester: now unused)
             self.cache = OrderedDict()
@@ -144,13 +160,16 @@ class Autocomplete:
             return True
 
 
-def load_autocomplete(index_dir: Path, index: LoadedIndex, embed: Embed, vocab=None,
-                      mask: Callable | None = None) -> Autocomplete:
+def load_autocomplete(
+    index_dir: Path, index: LoadedIndex, embed: Embed, vocab=None, mask: Callable | None = None
+) -> Autocomplete:
     """The phrases written with the index version; built (and embedded) now if the version has none."""
     got = read_suggestions(Path(index_dir) / index.version)
     if got is None:
-        log.warning("index version %s has no autocomplete phrases; building them now (rebuild the index to "
-                    "store them with it)", index.version)
+        log.warning(
+            "index version %s has no autocomplete phrases; building them now (rebuild the index to store them with it)",
+            index.version,
+        )
         phrases, vectors = build_suggestions(index.products, index.vectors, embed)
         try:  # keep them with the version, so that the next load (and other workers) just read them
             write_suggestions(Path(index_dir) / index.version, phrases, vectors)

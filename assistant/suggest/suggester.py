@@ -5,14 +5,15 @@ Pure: phrases, their build-time vectors and counts come in; no I/O and no model 
 embedded per keystroke). Every keystroke costs two bisects per typed word plus NumPy work over the
 matching range, so the cost barely grows with the catalog.
 """
+
 from __future__ import annotations
 
 import math
 import re
 import threading
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -68,10 +69,10 @@ def word_spans(display: str) -> list[tuple[str, int, int]]:
     i = 0
     while i < len(spans) - 1:
         j = i
-        while j < len(spans) - 1 and display[spans[j][2]:spans[j + 1][1]] == "-":
+        while j < len(spans) - 1 and display[spans[j][2] : spans[j + 1][1]] == "-":
             j += 1
         if j > i:
-            joined.append(("".join(s[0] for s in spans[i:j + 1]), spans[i][1], spans[j][2]))
+            joined.append(("".join(s[0] for s in spans[i : j + 1]), spans[i][1], spans[j][2]))
         i = j + 1
     return spans + joined
 
@@ -95,8 +96,14 @@ def prefix_end(display: str, start: int, end: int, n: int) -> int:
 class Suggester:
     """The phrases of one index version, with the arrays that match them. Swapped whole on reload."""
 
-    def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray, top_rows: Sequence[np.ndarray],
-                 searches: dict[str, float] | None = None, weights: Weights = Weights()):
+    def __init__(
+        self,
+        phrases: Sequence[Phrase],
+        vectors: np.ndarray,
+        top_rows: Sequence[np.ndarray],
+        searches: dict[str, float] | None = None,
+        weights: Weights = Weights(),
+    ):
         self.phrases = list(phrases)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.top_rows = list(top_rows)
@@ -176,8 +183,7 @@ class Suggester:
         best: dict[str, int] = {}
         for n in (len(token) - 1, len(token), len(token) + 1):
             starts, owners = self._starts(token[0], n)
-            for _, d, i in process.extract(token, starts, scorer=Levenshtein.distance, score_cutoff=max_d,
-                                           limit=None):
+            for _, d, i in process.extract(token, starts, scorer=Levenshtein.distance, score_cutoff=max_d, limit=None):
                 for w in owners[i]:
                     if d < best.get(w, 99):
                         best[w] = d
@@ -204,8 +210,10 @@ class Suggester:
         parts = [(lo, hi) for lo, hi in parts if hi > lo]
         if not parts:
             return None
-        return (np.concatenate([self._wpid[lo:hi] for lo, hi in parts]),
-                np.concatenate([self._wpos[lo:hi] for lo, hi in parts]))
+        return (
+            np.concatenate([self._wpid[lo:hi] for lo, hi in parts]),
+            np.concatenate([self._wpos[lo:hi] for lo, hi in parts]),
+        )
 
     def _match(self, tokens: list[str], fuzzy_at: set[int]) -> tuple[np.ndarray, np.ndarray] | None:
         """Phrases in which every typed word starts some word; and whether the first typed word starts
@@ -232,8 +240,9 @@ class Suggester:
 
     # -- ranking -------------------------------------------------------------------------------------------
 
-    def suggest(self, q: str, k: int = 8, profile: np.ndarray | None = None,
-                recent: Sequence[str] = ()) -> list[Suggestion]:
+    def suggest(
+        self, q: str, k: int = 8, profile: np.ndarray | None = None, recent: Sequence[str] = ()
+    ) -> list[Suggestion]:
         """Up to k suggestions for what the shopper has typed so far (all of them find ≥1 product)."""
         tokens = query_words(q)
         if not tokens or not len(self.phrases):
@@ -287,8 +296,16 @@ class Suggester:
             seen.add(folded)
             if len(out) >= k:
                 break
-            out.append(Suggestion(self.texts[pid], self.kinds[pid], self.highlight(pid, tokens, bool(fz_mask[j])),
-                                  float(score[j]), int(self.count[pid]), pid))
+            out.append(
+                Suggestion(
+                    self.texts[pid],
+                    self.kinds[pid],
+                    self.highlight(pid, tokens, bool(fz_mask[j])),
+                    float(score[j]),
+                    int(self.count[pid]),
+                    pid,
+                )
+            )
         return out
 
     def _personal(self, cand: np.ndarray, profile: np.ndarray | None, recent: Sequence[str]) -> np.ndarray:
@@ -332,8 +349,10 @@ class Suggester:
     @staticmethod
     def _close(token: str, key: str) -> bool:
         max_d = 1 if len(token) <= 5 else 2
-        return any(Levenshtein.distance(token, key[:n], score_cutoff=max_d) <= max_d
-                   for n in (len(token) - 1, len(token), len(token) + 1))
+        return any(
+            Levenshtein.distance(token, key[:n], score_cutoff=max_d) <= max_d
+            for n in (len(token) - 1, len(token), len(token) + 1)
+        )
 
     # -- empty box, products, learning ---------------------------------------------------------------------
 
@@ -347,14 +366,23 @@ class Suggester:
         else:
             pids = []
         if len(pids) < n:
-            general = [i for i in np.lexsort((np.arange(len(self.static)), -self.static)).tolist()
-                       if self.kinds[i] in ("category", "query") and i not in pids]
-            pids += general[:n - len(pids)]
-        return [Suggestion(self.texts[p], self.kinds[p], [], float(self.static[p]), int(self.count[p]), p)
-                for p in pids]
+            general = [
+                i
+                for i in np.lexsort((np.arange(len(self.static)), -self.static)).tolist()
+                if self.kinds[i] in ("category", "query") and i not in pids
+            ]
+            pids += general[: n - len(pids)]
+        return [
+            Suggestion(self.texts[p], self.kinds[p], [], float(self.static[p]), int(self.count[p]), p) for p in pids
+        ]
 
-    def product_rows(self, suggestions: Sequence[Suggestion], n: int = 3, profile: np.ndarray | None = None,
-                     product_vectors: np.ndarray | None = None) -> list[int]:
+    def product_rows(
+        self,
+        suggestions: Sequence[Suggestion],
+        n: int = 3,
+        profile: np.ndarray | None = None,
+        product_vectors: np.ndarray | None = None,
+    ) -> list[int]:
         """The best products of the best suggestions (their build-time top lists), re-ordered by the
         shopper's profile when there is one."""
         out: list[int] = []
@@ -384,8 +412,11 @@ class Suggester:
                 self.unlogged[key] = self.unlogged.get(key, 0.0) + weight
             self.searches[pid] += weight
             self.version += 1
-            self.static[pid] = (self.prior[pid] + self.weights.count * math.log1p(self.count[pid])
-                                + self.weights.searches * math.log1p(self.searches[pid]))
+            self.static[pid] = (
+                self.prior[pid]
+                + self.weights.count * math.log1p(self.count[pid])
+                + self.weights.searches * math.log1p(self.searches[pid])
+            )
         return True
 
 

@@ -1,4 +1,5 @@
 """A small websocket chat client for the tests and the benchmark: one turn = frames until `done`."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,9 +1,10 @@
-"""bench/external.py runs the feature scripts' main() as they are: here on small stand-in scripts written by the test."""
+"""bench/external.py runs the feature scripts' main() as they are: here on small stand-in scripts the test writes."""
+
 from pathlib import Path
 
 from bench import external
 
-SCRIPT = '''import argparse, json
+SCRIPT = """import argparse, json
 def main(argv=None, *, embedder=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
@@ -13,7 +14,7 @@ def main(argv=None, *, embedder=None):
     if a.out:
         json.dump({"quick": a.quick, "index_dir": a.index_dir, "score": 0.5, "embedder": embedder}, open(a.out, "w"))
     return 0
-'''
+"""
 
 
 def run(tmp_path: Path, name: str, text: str | None, quick: bool = True, shared: dict | None = None) -> dict:
@@ -31,14 +32,21 @@ def test_missing_script_is_not_available(tmp_path):
 def test_declared_flags_and_accepted_shared_objects_are_passed(tmp_path):
     r = run(tmp_path, "demo", SCRIPT, shared={"embedder": "the loaded model", "server": "not accepted by demo"})
     assert r["status"] == "ok"
-    assert r["results"] == {"quick": True, "index_dir": str(tmp_path / "idx"), "score": 0.5,
-                            "embedder": "the loaded model"}
+    assert r["results"] == {
+        "quick": True,
+        "index_dir": str(tmp_path / "idx"),
+        "score": 0.5,
+        "embedder": "the loaded model",
+    }
     assert run(tmp_path, "demo", SCRIPT, quick=False)["results"]["quick"] is False
 
 
 def test_json_on_stdout_is_used_when_there_is_no_out_flag(tmp_path):
-    r = run(tmp_path, "printer", 'import json\ndef main(argv):\n    print("log line")\n'
-                                 '    print(json.dumps({"a": {"b": 1}}))\n')
+    r = run(
+        tmp_path,
+        "printer",
+        'import json\ndef main(argv):\n    print("log line")\n    print(json.dumps({"a": {"b": 1}}))\n',
+    )
     assert r["status"] == "ok" and r["results"] == {"a": {"b": 1}}
 
 

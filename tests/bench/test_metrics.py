@@ -1,9 +1,10 @@
 """The ranking metrics are pure functions: checked against values worked out by hand."""
+
 import math
 
 import pytest
 
-from bench.metrics import dcg, evaluate, ndcg_at_k, reciprocal_rank, recall_at_k
+from bench.metrics import dcg, evaluate, ndcg_at_k, recall_at_k, reciprocal_rank
 
 
 def test_dcg_discounts_by_log2_of_rank_plus_one():

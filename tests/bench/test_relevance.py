@@ -1,9 +1,19 @@
 """The rule that labels the bundled catalog: graded by name, category tree and price only."""
+
 import json
 
-from bench.relevance import GAIN, Intent, JudgedCatalog, JudgedProduct, grade, judge_catalog, judgements, \
-    load_labelled, words
 from assistant.settings import ROOT
+from bench.relevance import (
+    GAIN,
+    Intent,
+    JudgedCatalog,
+    JudgedProduct,
+    grade,
+    judge_catalog,
+    judgements,
+    load_labelled,
+    words,
+)
 
 LABELLED = ROOT / "bench" / "relevance_queries.jsonl"
 

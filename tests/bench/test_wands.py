@@ -1,17 +1,22 @@
 """The WANDS loader, on a tiny FORMAT FIXTURE written here (made-up rows in WANDS's layout, not data)."""
+
 import json
 
 from bench import wands
 from index.catalog import Mapping, load_catalog
 
-PRODUCT = ("product_id\tproduct_name\tproduct_class\tcategory hierarchy\tproduct_description\tproduct_features\t"
-           "rating_count\taverage_rating\treview_count\n"
-           "0\tfixture oak side table\tEnd Tables\tFurniture / Living Room Furniture / End Tables\ta table\t"
-           "color : brown|material : oak\t3\t4.5\t2\n"
-           "1\tfixture blue rug\tArea Rugs\tRugs / Area Rugs\t\t\t\t\t\n")
+PRODUCT = (
+    "product_id\tproduct_name\tproduct_class\tcategory hierarchy\tproduct_description\tproduct_features\t"
+    "rating_count\taverage_rating\treview_count\n"
+    "0\tfixture oak side table\tEnd Tables\tFurniture / Living Room Furniture / End Tables\ta table\t"
+    "color : brown|material : oak\t3\t4.5\t2\n"
+    "1\tfixture blue rug\tArea Rugs\tRugs / Area Rugs\t\t\t\t\t\n"
+)
 QUERY = "query_id\tquery\tquery_class\n0\tside table\tEnd Tables\n1\tblue rug\tArea Rugs\n2\tno labels\t\n"
-LABEL = ("id\tquery_id\tproduct_id\tlabel\n0\t0\t0\tExact\n1\t0\t1\tIrrelevant\n2\t1\t1\tPartial\n"
-         "3\t1\t0\tBogus\n4\t1\t99\tExact\n")
+LABEL = (
+    "id\tquery_id\tproduct_id\tlabel\n0\t0\t0\tExact\n1\t0\t1\tIrrelevant\n2\t1\t1\tPartial\n"
+    "3\t1\t0\tBogus\n4\t1\t99\tExact\n"
+)
 
 
 def write_fixture(d):

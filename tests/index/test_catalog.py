@@ -1,4 +1,5 @@
 """Catalog loading: mapping, messy real fields, bad rows with line numbers, strict mode."""
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,15 @@ def test_messy_fields_are_parsed():
     assert parse_price("") is None
     with pytest.raises(ValueError):
         parse_price("call us")
-    assert parse_category('["Clothing >> Men\'s Clothing >> Shirts >> Formal Shi..."]') == \
-        ["Clothing", "Men's Clothing", "Shirts", "Formal Shi"]
-    assert parse_specs('{"product_specification"=>[{"key"=>"Fabric", "value"=>"Cotton"}, {"value"=>"x"}]}') == \
-        {"Fabric": "Cotton"}
+    assert parse_category('["Clothing >> Men\'s Clothing >> Shirts >> Formal Shi..."]') == [
+        "Clothing",
+        "Men's Clothing",
+        "Shirts",
+        "Formal Shi",
+    ]
+    assert parse_specs('{"product_specification"=>[{"key"=>"Fabric", "value"=>"Cotton"}, {"value"=>"x"}]}') == {
+        "Fabric": "Cotton"
+    }
     assert parse_specs('{"Fabric": "Linen"}') == {"Fabric": "Linen"}
 
 
@@ -48,6 +54,7 @@ def test_derived_attributes_follow_documented_rules():
 
 def _write(path, rows, header):
     import csv
+
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
@@ -56,8 +63,18 @@ def _write(path, rows, header):
 
 def test_bad_rows_reported_with_line_numbers(tmp_path):
     cat = tmp_path / "shop.csv"
-    _write(cat, [["a1", "Blue Shirt", "10"], ["", "No id", "5"], ["a3", "", "5"], ["a1", "Dup", "3"],
-                 ["a5", "Odd price", "call us"], ["a6", "Good", "€7.50"]], ["sku", "name", "price"])
+    _write(
+        cat,
+        [
+            ["a1", "Blue Shirt", "10"],
+            ["", "No id", "5"],
+            ["a3", "", "5"],
+            ["a1", "Dup", "3"],
+            ["a5", "Odd price", "call us"],
+            ["a6", "Good", "€7.50"],
+        ],
+        ["sku", "name", "price"],
+    )
     mapping = Mapping(columns={"id": "sku", "title": "name"})
     report = load_catalog(cat, mapping)
     assert [p.id for p in report.products] == ["a1", "a6"]
@@ -72,11 +89,19 @@ def test_bad_rows_reported_with_line_numbers(tmp_path):
 
 def test_jsonl_with_mapping_file(tmp_path):
     cat = tmp_path / "shop.jsonl"
-    cat.write_text(json.dumps({"sku": "x1", "name": "Red Dress", "cost": "$40", "cat": "Women > Dresses"}) + "\n"
-                   + "{not json}\n")
+    cat.write_text(
+        json.dumps({"sku": "x1", "name": "Red Dress", "cost": "$40", "cat": "Women > Dresses"}) + "\n" + "{not json}\n"
+    )
     mp = tmp_path / "mapping.json"
-    mp.write_text(json.dumps({"columns": {"id": "sku", "title": "name", "price": "cost", "category": "cat"},
-                              "category_separator": ">", "currency": "USD"}))
+    mp.write_text(
+        json.dumps(
+            {
+                "columns": {"id": "sku", "title": "name", "price": "cost", "category": "cat"},
+                "category_separator": ">",
+                "currency": "USD",
+            }
+        )
+    )
     report = load_catalog(cat, Mapping.load(mp))
     (p,) = report.products
     assert (p.id, p.price, p.currency, p.category, p.colour) == ("x1", 40.0, "USD", ["Women", "Dresses"], "red")
@@ -90,12 +115,14 @@ def test_mapping_with_unknown_field_is_refused(tmp_path):
         Mapping.load(mp)
 
 
-
 def test_brand_column_corrected_by_the_tree_only_where_it_disagrees():
     from index.catalog import _brand
+
     jeans = ["Clothing", "Men's Clothing", "Jeans", "Reckler Jeans"]
     assert _brand("Slim", "Reckler Slim Fit Men's Jeans", jeans) == "Reckler"  # the column held a fit
-    assert _brand("Alisha", "Alisha Solid Women's Cycling Shorts", ["Clothing", "Women's Clothing", "Shorts"]) == "Alisha"
+    assert (
+        _brand("Alisha", "Alisha Solid Women's Cycling Shorts", ["Clothing", "Women's Clothing", "Shorts"]) == "Alisha"
+    )
     # a leaf that is the product's own name does not tell where the brand ends
     shoes = ["Footwear", "Men's Footwear", "Casual Shoes", "Zobello Casual Shoes"]
     assert _brand("", "Zobello Casual Shoes", shoes) is None

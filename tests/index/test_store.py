@@ -1,4 +1,5 @@
 """Index build and store: incremental rebuilds, atomic switch, crash safety, manifest checks, FAISS vs NumPy."""
+
 from __future__ import annotations
 
 import csv
@@ -55,6 +56,7 @@ def test_identical_rebuild_embeds_nothing_and_one_edit_embeds_one(copy_index, em
     assert p.title.endswith("(new season)")
     # the re-embedded vector is the one of the new text, the others are reused as they were
     from index.embedder import product_text
+
     assert np.allclose(loaded.vectors[loaded.id_to_row[p.id]], embedder.encode([product_text(p)])[0], atol=1e-5)
 
 
@@ -82,9 +84,22 @@ def test_build_killed_with_sigkill_leaves_previous_index_loadable(copy_index, em
     d = copy_index()
     before = current_version(d)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "rebuild_index.py"), "--catalog",
-                             str(TINY_CATALOG), "--mapping", str(FLIPKART_MAPPING), "--index-dir", str(d), "--full"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "rebuild_index.py"),
+            "--catalog",
+            str(TINY_CATALOG),
+            "--mapping",
+            str(FLIPKART_MAPPING),
+            "--index-dir",
+            str(d),
+            "--full",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     # kill while it embeds: the progress bar shows up once embedding has started
     buf = b""
     deadline = time.time() + 120
@@ -131,7 +146,7 @@ def test_faiss_matches_numpy_oracle(tiny_index_dir, embedder, with_filter):
     for q in ["running shoes", "red dress", "phone cover", "gold necklace"]:
         qv = embedder.encode_query(q)
         d1, i1 = loaded.vector_index.search(qv, 10, allowed)
-        d2, i2 = oracle.search(qv, 10, allowed)
+        d2, _i2 = oracle.search(qv, 10, allowed)
         assert np.allclose(d1, d2, atol=1e-4)
         # same rows up to ties (the catalog repeats products): each returned row really has that score
         assert np.allclose(loaded.vectors[i1] @ qv, d2, atol=1e-4)

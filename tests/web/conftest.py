@@ -4,6 +4,7 @@ Chromium comes from apt (`make browser`, run by `make test`), because playwright
 here. Every request that leaves 127.0.0.1 is aborted, so the tests behave the same offline and online
 (catalog images then fail to load and the widget must show its placeholders).
 """
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,14 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("SHOPMATE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 390, "height": 844}
 VENDOR = Path(__file__).parent / "vendor"

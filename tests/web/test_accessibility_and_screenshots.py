@@ -1,4 +1,5 @@
 """axe-core over every state of the widget, and the README's screenshots (desktop and phone width)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -16,7 +17,8 @@ def axe_violations(page: Page) -> list[dict]:
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
+                                       nodes: v.nodes.slice(0, 3)
+                                                     .map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
     }""")
     return [v for v in result if v["id"] not in AXE_EXCEPTIONS]
 
@@ -24,7 +26,8 @@ def axe_violations(page: Page) -> list[dict]:
 def assert_accessible(page: Page, state: str) -> None:
     violations = axe_violations(page)
     assert not violations, f"axe violations with {state}:\n" + "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
+    )
 
 
 def test_axe_passes_on_every_widget_state(shop):
@@ -75,8 +78,11 @@ def test_screenshots_of_the_demo_page(new_page, live_server):
     box.press("ArrowDown")
     page.screenshot(path=str(SCREENSHOTS / "desktop-autocomplete.png"))
 
-    phone = open_shop(new_page(viewport=MOBILE, is_mobile=True, has_touch=True, device_scale_factor=2),
-                      live_server.base_url, "/?q=running%20shoes")
+    phone = open_shop(
+        new_page(viewport=MOBILE, is_mobile=True, has_touch=True, device_scale_factor=2),
+        live_server.base_url,
+        "/?q=running%20shoes",
+    )
     expect(phone.get_by_test_id("results-grid").get_by_test_id("product-card").nth(3)).to_be_visible()
     phone.screenshot(path=str(SCREENSHOTS / "mobile.png"))
     open_chat(phone)

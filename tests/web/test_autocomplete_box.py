@@ -1,4 +1,5 @@
 """The search box in a real browser: suggestions per keystroke, highlight, keyboard, ARIA combobox."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

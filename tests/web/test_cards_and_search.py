@@ -1,4 +1,5 @@
 """The embed, the results grid and product cards in a real browser against the real server."""
+
 from __future__ import annotations
 
 import struct
@@ -15,8 +16,13 @@ def png(width: int = 8, height: int = 8) -> bytes:
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def run_search(page, q: str):
@@ -136,11 +142,15 @@ def test_unreachable_api_gives_visible_errors(new_page, live_server):
 
     dead = f"http://127.0.0.1:{free_port()}"
     page = new_page()
-    html = (f'<!doctype html><html lang="en"><head><title>Other shop</title></head><body><main>'
-            f'<input data-shopmate-search aria-label="Search"><div data-shopmate-results></div></main>'
-            f'<script src="{live_server.base_url}/widget.js" data-shopmate-url="{dead}"></script></body></html>')
-    page.route(live_server.base_url + "/other-shop", lambda route: route.fulfill(status=200, body=html,
-                                                                                   content_type="text/html"))
+    html = (
+        f'<!doctype html><html lang="en"><head><title>Other shop</title></head><body><main>'
+        f'<input data-shopmate-search aria-label="Search"><div data-shopmate-results></div></main>'
+        f'<script src="{live_server.base_url}/widget.js" data-shopmate-url="{dead}"></script></body></html>'
+    )
+    page.route(
+        live_server.base_url + "/other-shop",
+        lambda route: route.fulfill(status=200, body=html, content_type="text/html"),
+    )
     open_shop(page, live_server.base_url, "/other-shop")
     box = page.get_by_test_id("search-input")
     box.fill("shoes")
@@ -154,7 +164,6 @@ def test_unreachable_api_gives_visible_errors(new_page, live_server):
     expect(chat_status).to_contain_text("unavailable")
 
 
-
 def test_complete_the_look_from_a_card_shows_the_servers_slots(shop, client):
     grid = run_search(shop, "men's shirt")
     card = grid.get_by_test_id("product-card").first
@@ -164,8 +173,10 @@ def test_complete_the_look_from_a_card_shows_the_servers_slots(shop, client):
     card.get_by_test_id("complete-look").click()
     slots = shop.get_by_test_id("look-slot")
     expect(slots).to_have_count(len(look["slots"]))
-    assert slots.evaluate_all("els => els.map(e => e.textContent)") == [s.get("label") or s["slot"]
-                                                                        for s in look["slots"]]
-    shown = shop.locator(".sm-look").get_by_test_id("product-card").evaluate_all(
-        "els => els.map(e => e.dataset.productId)")
+    assert slots.evaluate_all("els => els.map(e => e.textContent)") == [
+        s.get("label") or s["slot"] for s in look["slots"]
+    ]
+    shown = (
+        shop.locator(".sm-look").get_by_test_id("product-card").evaluate_all("els => els.map(e => e.dataset.productId)")
+    )
     assert shown == [it["id"] for s in look["slots"] for it in s["items"]]

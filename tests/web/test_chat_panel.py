@@ -1,4 +1,5 @@
 """The chat panel in a real browser over the real /ws/chat: streaming, cards, why, chips, mobile layout."""
+
 from __future__ import annotations
 
 import json
@@ -19,6 +20,7 @@ class Frames:
             if "/ws/chat" in ws.url:
                 ws.on("framereceived", lambda payload: self.received.append(json.loads(payload)))
                 ws.on("framesent", lambda payload: self.sent.append(json.loads(payload)))
+
         page.on("websocket", on_ws)
 
     def turn(self, turn_id: str) -> list[dict]:

@@ -1,7 +1,9 @@
 """Shopper controls and events from the widget, against the real profile store (SQLite) of the live server."""
+
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -44,18 +46,25 @@ def test_search_add_to_cart_click_and_view_reach_the_event_store(shop, client):
 def anonymous_ids(page: Page, q: str) -> list[str]:
     """The same search from the same browser without a token: the server reads device context from the
     request (user agent), so the anonymous baseline must come from the browser too."""
-    return page.evaluate("""async (q) => {
+    return page.evaluate(
+        """async (q) => {
         const r = await fetch('/api/search?k=12&q=' + encodeURIComponent(q));
         return (await r.json()).results.map(c => c.id);
-    }""", q)
+    }""",
+        q,
+    )
 
 
 def test_personalization_toggle_switches_to_anonymous_results(shop, client):
     token = token_of(shop)
     auth = {"Authorization": f"Bearer {token}"}
     blue = client.get("/api/search", params={"q": "blue running shoes", "k": 4}).json()["results"]
-    r = client.post("/api/events", headers=auth, json=[{"type": "view", "product_id": c["id"]} for c in blue]
-                    + [{"type": "add_to_cart", "product_id": blue[0]["id"]}])
+    r = client.post(
+        "/api/events",
+        headers=auth,
+        json=[{"type": "view", "product_id": c["id"]} for c in blue]
+        + [{"type": "add_to_cart", "product_id": blue[0]["id"]}],
+    )
     assert r.status_code == 200, r.text
     anonymous = anonymous_ids(shop, "shoes")
     personal = shown_ids(shop, "shoes")
@@ -89,7 +98,7 @@ def test_profile_download_and_forget_me(shop, client):
     expect(view).to_contain_text("sneakers")  # the search just made
     with shop.expect_download() as dl:
         shop.get_by_test_id("export-data").click()
-    exported = json.loads(open(dl.value.path()).read())
+    exported = json.loads(Path(dl.value.path()).read_text())
     assert any(e.get("query") == "sneakers" for e in exported["events"])
 
     shop.get_by_test_id("forget-me").click()

@@ -1,4 +1,5 @@
 """The chat survives a server restart: visible "connection lost", backoff, reconnect, queued message sent."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """The chat websocket over a real uvicorn server with a real websockets client, on the tiny catalog."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,9 @@ def run(coro):
 
 
 def is_a(card: dict, word: str) -> bool:
-    return re.search(rf"\b{word}(?:e?s)?\b", (card["category"] + " " + (card["product_type"] or "")).lower()) is not None
+    return (
+        re.search(rf"\b{word}(?:e?s)?\b", (card["category"] + " " + (card["product_type"] or "")).lower()) is not None
+    )
 
 
 def well_formed(t) -> None:
@@ -63,6 +66,7 @@ def test_dress_script_constraints_references_outfit_cart(live_server):
         t7 = await say(ws, "what's in my cart?")
         assert [c["id"] for c in t7.items] == [added]
         await ws.close()
+
     run(script())
 
 
@@ -72,14 +76,18 @@ def test_colour_gender_price_carried_over(live_server):
         t1 = await say(ws, "shirts for men")
         assert t1.items and all(is_a(c, "shirt") and c["gender"] in ("men", "unisex") for c in t1.items)
         t2 = await say(ws, "in white")
-        assert t2.items and all(is_a(c, "shirt") and c["gender"] in ("men", "unisex") and c["colour"] == "white"
-                                for c in t2.items)
+        assert t2.items and all(
+            is_a(c, "shirt") and c["gender"] in ("men", "unisex") and c["colour"] == "white" for c in t2.items
+        )
         t3 = await say(ws, "under 2000")
-        assert t3.items and all(is_a(c, "shirt") and c["gender"] in ("men", "unisex") and c["colour"] == "white"
-                                and c["price"] <= 2000 for c in t3.items)
+        assert t3.items and all(
+            is_a(c, "shirt") and c["gender"] in ("men", "unisex") and c["colour"] == "white" and c["price"] <= 2000
+            for c in t3.items
+        )
         t4 = await say(ws, "show me watches")  # a new thing: colour and price go, who it is for stays
         assert t4.items and all(is_a(c, "watch") and c["gender"] in ("men", "unisex") for c in t4.items)
         await ws.close()
+
     run(script())
 
 
@@ -94,6 +102,7 @@ def test_empty_result_relaxation_is_announced(live_server):
         assert "nothing" in t2.text and "price" in t2.text
         assert t2.items and all(is_a(c, "watch") for c in t2.items)
         await ws.close()
+
     run(script())
 
 
@@ -117,6 +126,7 @@ def test_compare_why_something_else_and_typos(live_server):
         t6 = await say(ws, "wachtes undr 1000")
         assert t6.items and all(is_a(c, "watch") and c["price"] <= 1000 for c in t6.items)
         await ws.close()
+
     run(script())
 
 
@@ -142,17 +152,22 @@ def test_actions_reset_and_unknown_product(live_server):
         t8 = await say(ws, "the second one")  # nothing shown since the reset
         assert not t8.items and "Which one" in t8.text
         await ws.close()
+
     run(script())
 
 
 def test_bad_frames_get_errors_and_the_connection_keeps_working(live_server):
     async def script():
         ws, _ = await open_chat(live_server.ws_url)
-        cases = [("{not json", "invalid_json"), ('["a list"]', "invalid_json"),
-                 ({"type": "dance"}, "unknown_type"), ({"type": "message"}, "bad_frame"),
-                 ({"type": "message", "text": "x" * 9000}, "frame_too_large"),
-                 ({"type": "action", "action": "teleport", "product_id": "x"}, "bad_frame"),
-                 (b"\x00\x01binary", "bad_frame")]
+        cases = [
+            ("{not json", "invalid_json"),
+            ('["a list"]', "invalid_json"),
+            ({"type": "dance"}, "unknown_type"),
+            ({"type": "message"}, "bad_frame"),
+            ({"type": "message", "text": "x" * 9000}, "frame_too_large"),
+            ({"type": "action", "action": "teleport", "product_id": "x"}, "bad_frame"),
+            (b"\x00\x01binary", "bad_frame"),
+        ]
         for frame, code in cases:
             ev = await expect_error(ws, frame)
             assert ev["type"] == "error" and ev["code"] == code, (frame, ev)
@@ -163,6 +178,7 @@ def test_bad_frames_get_errors_and_the_connection_keeps_working(live_server):
         assert t.events[0] == {"type": "turn_start", "turn_id": t.events[0]["turn_id"], "client_msg_id": "m-1"}
         assert t.items and all(is_a(c, "watch") for c in t.items)
         await ws.close()
+
     run(script())
 
 
@@ -183,6 +199,7 @@ def test_rate_limit_then_recovers(strict_server):
         t = await say(ws, "watches")
         assert t.items
         await ws.close()
+
     run(script())
 
 
@@ -194,6 +211,7 @@ def test_abuse_closes_with_policy_code(strict_server):
                 await ws.send("{garbage")
                 await asyncio.sleep(0.4)  # under the rate limit: only the bad frames count
         assert e.value.rcvd is not None and e.value.rcvd.code == 1008
+
     run(script())
 
 
@@ -203,6 +221,7 @@ def test_idle_connection_is_closed(strict_server):
         with pytest.raises(ConnectionClosed) as e:
             await asyncio.wait_for(ws.recv(), 30)
         assert e.value.rcvd is not None and e.value.rcvd.code == 1001 and "idle" in e.value.rcvd.reason
+
     run(script())
 
 
@@ -219,6 +238,7 @@ def test_reconnect_restores_the_conversation(live_server):
         ws3, ready3 = await open_chat(live_server.ws_url, "?conversation_id=made-up-id-that-was-never-issued")
         assert ready3["resumed"] is False and ready3["conversation_id"] != "made-up-id-that-was-never-issued"
         await ws3.close()
+
     run(script())
 
 
@@ -228,7 +248,7 @@ def test_token_shopper_chat_is_recorded_and_bad_token_refused(live_server, clien
     token = client.post("/api/sessions").json()["token"]
 
     async def script():
-        ws, ready = await open_chat(live_server.ws_url, f"?token={token}")
+        ws, _ready = await open_chat(live_server.ws_url, f"?token={token}")
         t1 = await say(ws, "watches for women")
         pid = t1.items[0]["id"]
         await say(ws, "add the first one to my cart")
@@ -252,6 +272,7 @@ def test_token_shopper_chat_is_recorded_and_bad_token_refused(live_server, clien
         t = await say(ws, "forget me")
         await ws.close()
         return t
+
     t = run(forget())
     assert "deleted your profile" in t.text
     after = client.get("/api/me/profile", headers={"Authorization": f"Bearer {token}"}).json()
@@ -263,6 +284,7 @@ def test_token_shopper_chat_is_recorded_and_bad_token_refused(live_server, clien
         with pytest.raises(ConnectionClosed) as e:
             await asyncio.wait_for(ws.recv(), 30)
         assert e.value.rcvd.code == 1008
+
     run(bad())
 
 
@@ -276,4 +298,5 @@ def test_client_leaving_mid_turn_does_not_hurt_the_server(live_server):
         t = await say(ws, "rings under 5000")
         assert t.items and all(is_a(c, "ring") and c["price"] <= 5000 for c in t.items)
         await ws.close()
+
     run(script())

@@ -1,4 +1,5 @@
 """Complete-the-look over HTTP on a live uvicorn server (tiny catalog): product, cart, errors, live learning."""
+
 from __future__ import annotations
 
 import httpx
@@ -94,6 +95,7 @@ def test_carts_of_other_shoppers_reorder_the_slots_live(fresh_server, tiny_produ
     shirt, belt = _id(tiny_products, SHIRT), _id(tiny_products, BELT)
     dress, boots = _id(tiny_products, DRESS), _id(tiny_products, BOOTS)
     with httpx.Client(base_url=fresh_server.base_url, timeout=60) as c:
+
         def order() -> list[str]:
             r = c.get(f"/api/products/{shirt}/complete-the-look", params={"k": 1})
             assert r.status_code == 200, r.text
@@ -103,8 +105,7 @@ def test_carts_of_other_shoppers_reorder_the_slots_live(fresh_server, tiny_produ
         assert before.index("bottom") < before.index("belt")
         for pair in [(shirt, belt)] * 3 + [(dress, boots)] * 3:
             auth = _session(c)
-            r = c.post("/api/events", headers=auth,
-                       json=[{"type": "add_to_cart", "product_id": pid} for pid in pair])
+            r = c.post("/api/events", headers=auth, json=[{"type": "add_to_cart", "product_id": pid} for pid in pair])
             assert r.status_code == 200, r.text
         after = order()
         assert after.index("belt") < after.index("bottom"), after

@@ -1,4 +1,5 @@
 """Shopper profiles end to end: a live uvicorn server, its real SQLite file, the real model."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -58,8 +59,12 @@ def test_viewing_blue_running_shoes_personalizes_shoes(http, tiny_products):
     anon = search(http, "shoes")
     me = session(http)
     assert search(http, "shoes", me) == anon  # no history yet: same as anonymous
-    r = post(http, me, [{"type": "view", "product_id": p.id, "context": {"device": "desktop"}} for p in viewed]
-             + [{"type": "click", "product_id": viewed[0].id}])
+    r = post(
+        http,
+        me,
+        [{"type": "view", "product_id": p.id, "context": {"device": "desktop"}} for p in viewed]
+        + [{"type": "click", "product_id": viewed[0].id}],
+    )
     assert r.status_code == 200 and r.json()["stored"] == len(viewed) + 1
     mine = search(http, "shoes", me)  # the very next request already reflects the events
     assert [c["id"] for c in mine] != [c["id"] for c in anon]
@@ -69,8 +74,12 @@ def test_viewing_blue_running_shoes_personalizes_shoes(http, tiny_products):
     assert shoe(mine) >= shoe(anon)
     titles = {p.title for p in viewed}
     reasons = [w for c in mine for w in c["why"]]
-    assert any(w.startswith("similar to ") and any(t in w for t in titles)
-               and ("you viewed today" in w or "you opened today" in w) for w in reasons), reasons
+    assert any(
+        w.startswith("similar to ")
+        and any(t in w for t in titles)
+        and ("you viewed today" in w or "you opened today" in w)
+        for w in reasons
+    ), reasons
     # precise queries are moved less than vague ones; hard filters always hold
     for c in search(http, "shoes", me, colour="black"):
         assert c["colour"] == "black"
@@ -90,8 +99,15 @@ def test_consent_off_is_identical_to_anonymous(http, srv, tiny_products):
     browse_anon = http.get("/api/browse", params={"category": "Footwear"}).json()
     assert http.get("/api/browse", params={"category": "Footwear"}, headers=me["h"]).json() == browse_anon
     before = db_count(srv, "SELECT COUNT(*) FROM events WHERE shopper_id=?", (me["id"],))
-    r = post(http, me, [{"type": "view", "product_id": shoes[0].id}, {"type": "search", "query": "blue shoes"},
-                        {"type": "add_to_cart", "product_id": shoes[0].id}])
+    r = post(
+        http,
+        me,
+        [
+            {"type": "view", "product_id": shoes[0].id},
+            {"type": "search", "query": "blue shoes"},
+            {"type": "add_to_cart", "product_id": shoes[0].id},
+        ],
+    )
     assert r.json()["stored"] == 1 and r.json()["dropped"] == 2  # only the cart is kept
     assert db_count(srv, "SELECT COUNT(*) FROM events WHERE shopper_id=?", (me["id"],)) == before + 1
     assert http.get("/api/me/profile", headers=me["h"]).json()["cart"] == [shoes[0].id]
@@ -105,7 +121,8 @@ def test_erase_leaves_nothing(http, srv, tiny_products):
     http.put("/api/me/preferences", json={"sizes": ["42"]}, headers=me["h"])
     exported = http.get("/api/me/export", headers=me["h"]).json()
     assert len(exported["events"]) == len(shoes) + 1 and exported["shopper"]["explicit_preferences"] == {
-        "sizes": ["42"]}
+        "sizes": ["42"]
+    }
     r = http.delete("/api/me", headers=me["h"])
     assert r.status_code == 200 and r.json()["erased_events"] == len(shoes) + 1
     after = http.get("/api/me/export", headers=me["h"]).json()
@@ -153,20 +170,24 @@ def test_linking_two_devices_gives_one_profile(http, tiny_products):
     assert http.post("/api/me/link", json=bad, headers=laptop["h"]).status_code == 403
 
 
-@pytest.mark.parametrize("events, reason", [
-    ({"type": "teleport", "product_id": "x"}, "unknown"),
-    ({"type": "view", "product_id": "no-such-product"}, "not in the catalog"),
-    ({"type": "view", "ts": 10**11}, "needs a product_id"),
-    ({"type": "search", "query": "x", "ts": time.time() + 3600}, "future"),
-    ([{"type": "search", "query": "ok"}] * 501, "over the limit"),
-    ([{"type": "search", "query": "ok"}, {"type": "search", "query": "ok"}, "oops"], "events\\[2\\]"),
-    ([], "no events"),
-])
+@pytest.mark.parametrize(
+    "events, reason",
+    [
+        ({"type": "teleport", "product_id": "x"}, "unknown"),
+        ({"type": "view", "product_id": "no-such-product"}, "not in the catalog"),
+        ({"type": "view", "ts": 10**11}, "needs a product_id"),
+        ({"type": "search", "query": "x", "ts": time.time() + 3600}, "future"),
+        ([{"type": "search", "query": "ok"}] * 501, "over the limit"),
+        ([{"type": "search", "query": "ok"}, {"type": "search", "query": "ok"}, "oops"], "events\\[2\\]"),
+        ([], "no events"),
+    ],
+)
 def test_bad_events_are_rejected_and_nothing_is_stored(http, srv, events, reason):
     me = session(http)
     r = post(http, me, events)
     assert r.status_code == 422
     import re
+
     assert re.search(reason, r.json()["error"]["message"]), r.json()
     assert db_count(srv, "SELECT COUNT(*) FROM events WHERE shopper_id=?", (me["id"],)) == 0
     r = http.post("/api/events", content=b"{not json", headers={**me["h"], "content-type": "application/json"})
@@ -228,11 +249,12 @@ def test_nudges_for_repeated_views_need_consent_and_are_capped(http, tiny_produc
 def test_segments_are_clustered_and_named(http, srv, tiny_products):
     def pick(word):
         return [p for p in tiny_products if word in p.category_path.lower()]
+
     groups = {"footwear": pick("footwear")[:6], "watches": pick("watches")[:6], "jewellery": pick("jewellery")[:6]}
     for items in groups.values():
         for i in range(4):
             who = session(http)
-            post(http, who, [{"type": "click", "product_id": p.id} for p in items[i:i + 3]])
+            post(http, who, [{"type": "click", "product_id": p.id} for p in items[i : i + 3]])
     admin = {"Authorization": "Bearer test-admin"}
     assert http.post("/api/admin/segments/refresh").status_code == 403
     assert http.post("/api/admin/segments/refresh", headers=admin).status_code == 200
@@ -248,14 +270,21 @@ def test_interface_for_other_features(http, srv, tiny_products):
     sh = srv.app.state.services.shoppers
     me = session(http)
     a, b = tiny_products[10], tiny_products[11]
-    sh.record(me["id"], [{"type": "add_to_cart", "product_id": a.id}, {"type": "purchase", "product_id": b.id},
-                         {"type": "search", "query": "Linen Shirts"}, {"type": "search", "query": "linen shirts"}])
+    sh.record(
+        me["id"],
+        [
+            {"type": "add_to_cart", "product_id": a.id},
+            {"type": "purchase", "product_id": b.id},
+            {"type": "search", "query": "Linen Shirts"},
+            {"type": "search", "query": "linen shirts"},
+        ],
+    )
     assert sh.cart(me["id"]) == [a.id]
     assert sh.recent_searches(me["id"], 5) == ["linen shirts", "Linen Shirts"]
     assert (min(a.id, b.id), max(a.id, b.id), 1) in sh.copurchase_pairs()
     assert dict(sh.popular_searches(50))["linen shirts"] > 0
     v = sh.profile_vector(me["id"])
-    assert v is not None and abs(float((v ** 2).sum()) - 1.0) < 1e-4
+    assert v is not None and abs(float((v**2).sum()) - 1.0) < 1e-4
     sh.set_preference(me["id"], "sizes", ["M"])
     assert sh.preferences(me["id"])["sizes"] == ["M"]
     assert sh.authenticate(me["h"]["Authorization"].split()[1]) == me["id"]
@@ -281,8 +310,14 @@ def test_events_older_than_retention_are_purged(make_server, tiny_products):
     with httpx.Client(base_url=srv.base_url, timeout=60) as c:
         me = session(c)
         old, new = tiny_products[30], tiny_products[31]
-        r = post(c, me, [{"type": "view", "product_id": old.id, "ts": time.time() - 1.5 * 86400},
-                         {"type": "view", "product_id": new.id}])
+        r = post(
+            c,
+            me,
+            [
+                {"type": "view", "product_id": old.id, "ts": time.time() - 1.5 * 86400},
+                {"type": "view", "product_id": new.id},
+            ],
+        )
         assert r.json()["stored"] == 2
         assert post(c, me, [{"type": "view", "product_id": old.id, "ts": time.time() - 3 * 86400}]).status_code == 422
         real_now = sh.now

@@ -1,4 +1,5 @@
 """GET /api/autocomplete and POST /api/autocomplete/accept on a live uvicorn server over the tiny index."""
+
 from __future__ import annotations
 
 import time
@@ -33,7 +34,9 @@ def test_shape_highlights_and_products(client):
         assert client.get(f"/api/products/{p['id']}").status_code == 200
     # the product hits are products that the best suggestion finds
     best = body["suggestions"][0]["text"]
-    found = {h["id"] for h in client.get("/api/search", params={"q": best, "k": 100, "mode": "lexical"}).json()["results"]}
+    found = {
+        h["id"] for h in client.get("/api/search", params={"q": best, "k": 100, "mode": "lexical"}).json()["results"]
+    }
     assert body["products"][0]["id"] in found
     assert len(texts(suggest(client, "s", k=3))) == 3
 
@@ -56,16 +59,19 @@ def test_empty_q_gives_trending(client):
         assert all(s["highlight"] == [] for s in body["suggestions"])
 
 
-@pytest.mark.parametrize("params,needle", [
-    ({"q": "x" * 201}, "at most 200"),
-    ({"q": "shoes", "k": 0}, "k: must be from 1 to 20, got 0"),
-    ({"q": "shoes", "k": 21}, "k: must be from 1 to 20, got 21"),
-    ({"q": "shoes", "k": -3}, "k: must be from 1 to 20"),
-    ({"q": "shoes", "k": "many"}, "k: must be a whole number"),
-    ({"q": "shoes", "k": ""}, "k: must be a whole number"),
-    ({"q": "shoes", "k": "2.5"}, "k: must be a whole number"),
-    ({"q": "x" * 201, "k": 0}, "k:"),  # k is checked first, as before
-])
+@pytest.mark.parametrize(
+    "params,needle",
+    [
+        ({"q": "x" * 201}, "at most 200"),
+        ({"q": "shoes", "k": 0}, "k: must be from 1 to 20, got 0"),
+        ({"q": "shoes", "k": 21}, "k: must be from 1 to 20, got 21"),
+        ({"q": "shoes", "k": -3}, "k: must be from 1 to 20"),
+        ({"q": "shoes", "k": "many"}, "k: must be a whole number"),
+        ({"q": "shoes", "k": ""}, "k: must be a whole number"),
+        ({"q": "shoes", "k": "2.5"}, "k: must be a whole number"),
+        ({"q": "x" * 201, "k": 0}, "k:"),  # k is checked first, as before
+    ],
+)
 def test_bad_input_is_422_with_a_message(client, params, needle):
     r = client.get("/api/autocomplete", params=params)
     assert r.status_code == 422
@@ -124,8 +130,12 @@ def _history(c: httpx.Client, tok: str, ids: list[str], searches: list[str]) -> 
 
 def test_personalization_needs_consent_and_history(personal_server):
     with httpx.Client(base_url=personal_server.base_url, timeout=30) as c:
-        shoes = [p["id"] for p in c.get("/api/search", params={"q": "women's heels sandals", "k": 8,
-                                                                "gender": "women"}).json()["results"]]
+        shoes = [
+            p["id"]
+            for p in c.get("/api/search", params={"q": "women's heels sandals", "k": 8, "gender": "women"}).json()[
+                "results"
+            ]
+        ]
         fan, no_consent, newcomer = _session(c, True), _session(c, False), _session(c, True)
         for tok in (fan, no_consent):
             _history(c, tok, shoes, ["women's casual shoes", "women's boots"])

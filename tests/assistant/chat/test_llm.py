@@ -1,4 +1,5 @@
 """The LLM grounding check (pure) on real tiny-catalog products, and the sentence gate over a token stream."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,14 +36,15 @@ def test_plain_words_are_not_products(tiny_products, grounding):
 def tokens(text, size=4):
     async def gen():
         for i in range(0, len(text), size):
-            yield text[i:i + size]
+            yield text[i : i + size]
+
     return gen()
 
 
 def test_sentence_gate_releases_grounded_sentences_and_stops_at_the_first_bad_one(tiny_products, grounding):
     ws = watches(tiny_products)
     allowed, other = ws[:1], next(p for p in ws[1:] if p.brand != ws[0].brand)
-    check = lambda s: ungrounded_names(s, allowed, grounding)  # noqa: E731
+    check = lambda s: ungrounded_names(s, allowed, grounding)
 
     async def collect(text):
         out = []
@@ -68,11 +70,13 @@ def test_deadline_gives_up_on_a_silent_stream():
         with pytest.raises(asyncio.TimeoutError):
             async for _ in with_deadline(silent(), 0.2, 1.0):
                 pass
+
     asyncio.run(main())
 
 
 # --- the LLM path end to end, against a local OpenAI-compatible *simulator* (no real LLM runs here): it
 # streams back the draft reply it is given, and in "rogue" mode adds a catalog product that was not retrieved.
+
 
 def simulator(rogue_title: str | None):
     import json as _json
@@ -88,10 +92,12 @@ def simulator(rogue_title: str | None):
 
         async def stream():
             for i in range(0, len(text), 7):
-                chunk = {"choices": [{"delta": {"content": text[i:i + 7]}}]}
+                chunk = {"choices": [{"delta": {"content": text[i : i + 7]}}]}
                 yield f"data: {_json.dumps(chunk)}\n\n"
             yield "data: [DONE]\n\n"
+
         return StreamingResponse(stream(), media_type="text/event-stream")
+
     return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
 
 
@@ -128,6 +134,7 @@ def llm_servers(make_server, tiny_products):
 
 def test_llm_reply_is_streamed_and_a_rogue_product_falls_back_to_templates(llm_servers):
     from tests.assistant.chat_client import open_chat, say
+
     urls, rogue = llm_servers
 
     async def chat(server):

@@ -2,6 +2,7 @@
 
 Each row of PHRASINGS is a row of the README's "supported phrasings" table.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,10 +23,19 @@ def exemplars(embedder) -> IntentExemplars:
 
 # (message, intent, expected slot values, expected refs)
 PHRASINGS = [
-    ("I need a dress for a summer wedding", "search", {"category": "dress", "occasion": "wedding", "terms": ["summer"]}, []),
+    (
+        "I need a dress for a summer wedding",
+        "search",
+        {"category": "dress", "occasion": "wedding", "terms": ["summer"]},
+        [],
+    ),
     ("white shoes for men", "search", {"category": "shoe", "colour": "white", "gender": "men"}, []),
-    ("casual shoes between 500 and 1500 for women", "search",
-     {"category": "shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"}, []),
+    (
+        "casual shoes between 500 and 1500 for women",
+        "search",
+        {"category": "shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"},
+        [],
+    ),
     ("watches under rs 2,000", "search", {"category": "watch", "price_max": 2000}, []),
     ("rings from ₹500 to ₹3000", "search", {"category": "ring", "price_min": 500, "price_max": 3000}, []),
     ("something in blue", "refine", {"colour": "blue"}, []),
@@ -105,6 +115,7 @@ def test_without_the_model_unknown_text_is_not_guessed(vocab):
 def test_no_product_names_in_the_vocabulary_come_from_code(vocab, engine):
     # category words are read from this catalog: every one names at least one of its products
     from assistant.chat.dialogue import category_matches
+
     for word in vocab.categories:
         assert any(category_matches(p, word) for p in engine.products), word
 
@@ -115,6 +126,7 @@ def test_dialogue_pure_steps_keep_every_constraint(engine, vocab):
 
     def search(q, f, k):
         return engine.search(q, k=k, filters=f, parse=False).hits
+
     for msg in ("shirts for men", "in white", "under 2000", "cheaper", "not wrangler", "something else"):
         plan = begin(st, parse_message(msg, vocab), engine.index.product)
         res = execute(st, plan, search, engine.index.product)

@@ -3,12 +3,13 @@
 The handler here is a stand-in that streams its input back, so these tests exercise only the protocol's own
 rules (turn framing, error events, slow readers, idle time); the real handler is covered in test_chat_ws.py.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 
-from assistant.chat.protocol import ChatProtocol, Limits, TokenBucket, validate, FrameError
+from assistant.chat.protocol import ChatProtocol, FrameError, Limits, TokenBucket, validate
 from assistant.errors import NotFound
 
 
@@ -47,7 +48,9 @@ class Pipe:
         self.closed = (code, reason)
 
 
-def drive(frames, limits=Limits(), stall_after=None):
+def drive(frames, limits=None, stall_after=None):
+    limits = limits or Limits()
+
     async def main():
         pipe = Pipe(stall_after)
         for f in frames:
@@ -55,13 +58,21 @@ def drive(frames, limits=Limits(), stall_after=None):
         proto = ChatProtocol(pipe.receive, pipe.send, pipe.close, EchoHandler(), limits)
         code = await asyncio.wait_for(proto.run(), 20)
         return pipe, code
+
     return asyncio.run(main())
 
 
 def test_turn_framing_and_errors_inside_turns():
-    pipe, code = drive([{"type": "message", "text": "red shoes please", "client_msg_id": 7},
-                        {"type": "message", "text": "missing"}, {"type": "message", "text": "crash"},
-                        {"type": "action", "action": "why", "product_id": "p1"}, {"type": "reset"}, None])
+    pipe, code = drive(
+        [
+            {"type": "message", "text": "red shoes please", "client_msg_id": 7},
+            {"type": "message", "text": "missing"},
+            {"type": "message", "text": "crash"},
+            {"type": "action", "action": "why", "product_id": "p1"},
+            {"type": "reset"},
+            None,
+        ]
+    )
     assert code is None  # the client left; nobody closed
     types = [e["type"] for e in pipe.out]
     assert types[:5] == ["turn_start", "delta", "delta", "delta", "done"]
@@ -74,9 +85,15 @@ def test_turn_framing_and_errors_inside_turns():
 
 
 def test_frame_validation_messages():
-    for raw, code in [("{", "invalid_json"), ("3", "invalid_json"), ('{"type": "x"}', "unknown_type"),
-                      ('{"type": "message", "text": "  "}', "bad_frame"), ("x" * 9000, "frame_too_large"),
-                      ('{"type": "action", "action": "why"}', "bad_frame"), (b"\x00", "bad_frame")]:
+    for raw, code in [
+        ("{", "invalid_json"),
+        ("3", "invalid_json"),
+        ('{"type": "x"}', "unknown_type"),
+        ('{"type": "message", "text": "  "}', "bad_frame"),
+        ("x" * 9000, "frame_too_large"),
+        ('{"type": "action", "action": "why"}', "bad_frame"),
+        (b"\x00", "bad_frame"),
+    ]:
         try:
             validate(raw, 8192)
         except FrameError as e:

@@ -3,6 +3,7 @@
 Real embedder, real indexes: the tiny Flipkart catalog (`engine`), a cut of the bundled fashion
 catalog (Myntra rows, unchanged) and a cut of real Flipkart-20k phone-accessory rows.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 
 from assistant.looks.copurchase import CoPurchase, reorder_slots, slot_lift
-from assistant.looks.rules import OutfitRules
 from assistant.looks.outfits import check, complete_the_look, features, outfit_index, violations
+from assistant.looks.rules import OutfitRules
 from assistant.search.engine import SearchEngine
 from assistant.settings import ROOT
 from index.build import build_index
@@ -27,11 +28,30 @@ FLIPKART_20K = ROOT / "data" / "catalog" / "flipkart-20k.csv"
 FLIPKART_MAPPING = ROOT / "data" / "catalog" / "flipkart.mapping.json"
 ACCESSORY_SLOTS = {"belt", "watch", "bag", "jewellery", "eyewear", "wallet", "tie", "headwear"}
 
-FASHION_GROUPS = {("Men", "Shirts"), ("Men", "Trousers"), ("Men", "Jeans"), ("Men", "Track Pants"), ("Men", "Shorts"),
-                  ("Men", "Tshirts"), ("Men", "Formal Shoes"), ("Men", "Sports Shoes"), ("Men", "Casual Shoes"),
-                  ("Men", "Belts"), ("Men", "Watches"), ("Men", "Ties"), ("Women", "Tops"), ("Women", "Dresses"),
-                  ("Women", "Heels"), ("Women", "Flats"), ("Women", "Handbags"), ("Women", "Earrings"),
-                  ("Women", "Jeans"), ("Women", "Skirts"), ("Unisex", "Sunglasses"), ("Unisex", "Backpacks")}
+FASHION_GROUPS = {
+    ("Men", "Shirts"),
+    ("Men", "Trousers"),
+    ("Men", "Jeans"),
+    ("Men", "Track Pants"),
+    ("Men", "Shorts"),
+    ("Men", "Tshirts"),
+    ("Men", "Formal Shoes"),
+    ("Men", "Sports Shoes"),
+    ("Men", "Casual Shoes"),
+    ("Men", "Belts"),
+    ("Men", "Watches"),
+    ("Men", "Ties"),
+    ("Women", "Tops"),
+    ("Women", "Dresses"),
+    ("Women", "Heels"),
+    ("Women", "Flats"),
+    ("Women", "Handbags"),
+    ("Women", "Earrings"),
+    ("Women", "Jeans"),
+    ("Women", "Skirts"),
+    ("Unisex", "Sunglasses"),
+    ("Unisex", "Backpacks"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +96,16 @@ def devices(tmp_path_factory, embedder) -> SearchEngine:
         cut = []
         for r in reader:
             tree, name = r["product_category_tree"], r["product_name"].lower()
-            if "Mobile Accessories" in tree and ("xiaomi" in name or " mi " in name or "lenovo" in name
-                                                 or "micromax" in name or "Headphones" in tree):
+            if "Mobile Accessories" in tree and (
+                "xiaomi" in name or " mi " in name or "lenovo" in name or "micromax" in name or "Headphones" in tree
+            ):
                 cut.append(r)
     assert 20 <= len(cut) <= 150, len(cut)
     return _engine_over(cut, header, tmp_path_factory.mktemp("devices"), FLIPKART_MAPPING, embedder)
 
 
 # ---- rules -------------------------------------------------------------------------------------
+
 
 def test_slot_classifier_reads_types_categories_and_titles(tiny_products, rules):
     slot = {p.title: rules.slot_of(p) for p in tiny_products}
@@ -118,6 +140,7 @@ def test_palette_occasion_and_device_rules(rules, tiny_products):
 
 # ---- the look on the tiny Flipkart catalog -------------------------------------------------------
 
+
 def test_mens_shirt_gets_bottom_footwear_and_accessory(engine, rules):
     shirt = _by_title(engine.products, "Van Heusen Men's Printed Party Shirt")
     look = complete_the_look(engine, [shirt], k=2)
@@ -137,8 +160,11 @@ def test_mens_shirt_gets_bottom_footwear_and_accessory(engine, rules):
 def test_formal_anchor_gets_no_sportswear(engine, rules):
     shirt = _by_title(engine.products, "Fashion Tree Men's Solid Formal Shirt")
     oi = outfit_index(engine)
-    sports_shoes = [oi.products[r] for r in oi.pools["footwear"] if "sports" in oi.features[r].occasions
-                    and oi.products[r].gender == "men"]
+    sports_shoes = [
+        oi.products[r]
+        for r in oi.pools["footwear"]
+        if "sports" in oi.features[r].occasions and oi.products[r].gender == "men"
+    ]
     assert sports_shoes, "the tiny catalog has men's sports shoes the rule must keep out"
     look = complete_the_look(engine, [shirt], k=5)
     items = [it.product for s in look.slots for it in s.items]
@@ -155,7 +181,7 @@ def test_phone_accessory_gets_only_accessories_that_fit_its_device(engine, rules
     look = complete_the_look(engine, [guard], k=5)
     items = [(s.slot, it.product) for s in look.slots for it in s.items]
     assert items and all(slot in rules.device_slots for slot, _ in items)
-    for slot, p in items:  # ...and none of them is offered
+    for _slot, p in items:  # ...and none of them is offered
         assert p.title not in foreign
         assert rules.device_ok(rules.device_of(guard)[0], (rules.device_of(p) or (None,))[0])
 
@@ -235,15 +261,19 @@ def test_clash_is_only_accepted_when_no_alternative_exists(engine, rules):
         for it in s.items:
             if "colour" in it.relaxed:
                 assert "colours may clash" in it.why
-                others = [r for r in oi.pools[s.slot] if not check(rules, a, oi.features[r], s.slot)[0]
-                          and "colour" not in check(rules, a, oi.features[r], s.slot)[1]]
+                others = [
+                    r
+                    for r in oi.pools[s.slot]
+                    if not check(rules, a, oi.features[r], s.slot)[0]
+                    and "colour" not in check(rules, a, oi.features[r], s.slot)[1]
+                ]
                 assert not others, [oi.products[r].title for r in others]
 
 
 def test_profile_pulls_its_style_to_the_front(engine):
     shirt = _by_title(engine.products, "Van Heusen Men's Printed Party Shirt")
     oi = outfit_index(engine)
-    watches = lambda look: [it.product.id for s in look.slots if s.slot == "watch" for it in s.items]  # noqa: E731
+    watches = lambda look: [it.product.id for s in look.slots if s.slot == "watch" for it in s.items]
     plain = watches(complete_the_look(engine, [shirt], k=3))
     liked = next(pid for pid in plain[1:])  # a watch the shopper's history points to
     profile = oi.vectors[oi.id_to_row[liked]].copy()
@@ -252,6 +282,7 @@ def test_profile_pulls_its_style_to_the_front(engine):
 
 # ---- the fashion catalog (gender/articleType/colour/season/usage columns, mapping only) ------------
 
+
 def test_fashion_catalog_loads_through_the_mapping(fashion, rules):
     p = fashion.products[0]
     assert p.gender in ("men", "women", "unisex") and p.product_type and p.attributes.get("usage")
@@ -259,11 +290,17 @@ def test_fashion_catalog_loads_through_the_mapping(fashion, rules):
 
 
 def test_fashion_mens_formal_shirt_look(fashion, rules):
-    shirts = [p for p in fashion.products if p.product_type == "Shirts" and p.gender == "men"
-              and p.attributes.get("usage") == "Formal"]
+    shirts = [
+        p
+        for p in fashion.products
+        if p.product_type == "Shirts" and p.gender == "men" and p.attributes.get("usage") == "Formal"
+    ]
     assert shirts
-    sports_pool = [p for p in fashion.products if p.attributes.get("usage") == "Sports" and p.gender == "men"
-                   and rules.slot_of(p) in ("footwear", "bottom")]
+    sports_pool = [
+        p
+        for p in fashion.products
+        if p.attributes.get("usage") == "Sports" and p.gender == "men" and rules.slot_of(p) in ("footwear", "bottom")
+    ]
     assert sports_pool
     for shirt in shirts:
         look = complete_the_look(fashion, [shirt], k=3)
@@ -286,8 +323,11 @@ def test_fashion_clashing_colours_avoided_where_an_alternative_exists(fashion, r
         look = complete_the_look(fashion, [anchor], k=1)
         for s in look.slots:
             pick = s.items[0]
-            compliant = [r for r in oi.pools[s.slot] if r != oi.id_to_row[anchor.id]
-                         and not check(rules, a, oi.features[r], s.slot)[0]]
+            compliant = [
+                r
+                for r in oi.pools[s.slot]
+                if r != oi.id_to_row[anchor.id] and not check(rules, a, oi.features[r], s.slot)[0]
+            ]
             clash_free = [r for r in compliant if "colour" not in check(rules, a, oi.features[r], s.slot)[1]]
             if clash_free:
                 assert "colour" not in pick.relaxed, (anchor.title, pick.product.title)

@@ -1,4 +1,5 @@
 """Hybrid search on the tiny catalog: filters together with retrieval, query parsing, lexical exact matches."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,9 +20,7 @@ def satisfies(p, f: Filters) -> bool:
         return False
     if f.brand and normalise(p.brand or "") != normalise(f.brand):
         return False
-    if f.category and normalise(f.category) not in normalise(" > ".join(p.category)):
-        return False
-    return True
+    return not (f.category and normalise(f.category) not in normalise(" > ".join(p.category)))
 
 
 FILTER_CASES = [
@@ -104,6 +103,5 @@ def test_query_parser_gender_colour_brand():
     p = parse_query("Women's NAVY kurta", v)
     assert (p.filters.gender, p.filters.colour) == ("women", "blue")
     assert p.text == "kurta"
-    assert parse_query("van heusen shirt for my son", v).filters.as_dict() == {"brand": "Van Heusen",
-                                                                                "gender": "boys"}
+    assert parse_query("van heusen shirt for my son", v).filters.as_dict() == {"brand": "Van Heusen", "gender": "boys"}
     assert parse_query("coffee mug", v).filters.is_empty()

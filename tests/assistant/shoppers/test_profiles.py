@@ -1,4 +1,5 @@
 """Pure profile math, blending weights, reranking reasons and nudge rules (no I/O)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -7,7 +8,6 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.shoppers.store import Event, validate_events
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.personalize import (
     Signals,
@@ -19,6 +19,7 @@ from assistant.shoppers.personalize import (
     score,
 )
 from assistant.shoppers.profiles import EVENT_WEIGHTS, ItemMeta, Profile
+from assistant.shoppers.store import Event, validate_events
 
 DAY = 86400.0
 
@@ -38,8 +39,14 @@ def brute_force(events, half_life, now):
 
 def test_incremental_vector_equals_definition_in_any_order():
     rng = np.random.default_rng(0)
-    evs = [(rng.choice(["view", "click", "add_to_cart", "purchase", "dismiss"]), float(rng.uniform(0, 30 * DAY)),
-            unit(rng.normal(size=3))) for _ in range(40)]
+    evs = [
+        (
+            rng.choice(["view", "click", "add_to_cart", "purchase", "dismiss"]),
+            float(rng.uniform(0, 30 * DAY)),
+            unit(rng.normal(size=3)),
+        )
+        for _ in range(40)
+    ]
     prof = Profile(half_life_s=7 * DAY, dim=3)
     for i, (etype, ts, vec) in enumerate(reversed(evs)):  # out of order on purpose
         prof.add(etype, ts, f"p{i}", vec)
@@ -74,11 +81,22 @@ def test_rebase_keeps_direction_over_long_spans():
 def test_learned_preferences_and_lists():
     prof = Profile(half_life_s=DAY, dim=3)
     for i, price in enumerate([900, 1000, 1100]):
-        prof.add("click", 10.0 + i, f"p{i}", unit([1, i, 0]), ItemMeta(f"Shoe {i}", "blue", "Asics", "men",
-                                                                        "Footwear > Men's Footwear", "Shoes",
-                                                                        price), context={"size": "42"})
-    prof.add("add_to_cart", 20.0, "p1", unit([1, 1, 0]), ItemMeta("Shoe 1", "blue", "Asics", price=1000),
-             context={"size": "42"})
+        prof.add(
+            "click",
+            10.0 + i,
+            f"p{i}",
+            unit([1, i, 0]),
+            ItemMeta(f"Shoe {i}", "blue", "Asics", "men", "Footwear > Men's Footwear", "Shoes", price),
+            context={"size": "42"},
+        )
+    prof.add(
+        "add_to_cart",
+        20.0,
+        "p1",
+        unit([1, 1, 0]),
+        ItemMeta("Shoe 1", "blue", "Asics", price=1000),
+        context={"size": "42"},
+    )
     prefs = prof.learned_preferences()
     assert prefs["colours"] == ["blue"] and prefs["brands"] == ["Asics"] and prefs["gender"] == "men"
     lo, hi = prefs["price_band"]
@@ -119,7 +137,7 @@ def test_reranker_contributions_and_reasons_come_from_the_scores():
     assert any("Blue Running Shoes you viewed" in r for r in why[2])
     assert any("price range" in r for r in why[2]) and not any("price range" in r for r in why[1])
     # w = 0 (no consent): nothing personal moves any score
-    total0, c0 = score(rows, base, vectors, products, Signals(now=DAY), w=0.0, weights=Weights())
+    total0, _c0 = score(rows, base, vectors, products, Signals(now=DAY), w=0.0, weights=Weights())
     assert np.allclose(total0, base / base.max())
 
 
@@ -135,14 +153,25 @@ def known(pid):
 
 
 def test_event_validation_rejects_with_reasons():
-    ok = validate_events([{"type": "view", "product_id": "p1"}, {"type": "search", "query": " red  shoes "}],
-                         known, now=1000.0, max_batch=10, max_future_s=60, max_age_s=DAY)
+    ok = validate_events(
+        [{"type": "view", "product_id": "p1"}, {"type": "search", "query": " red  shoes "}],
+        known,
+        now=1000.0,
+        max_batch=10,
+        max_future_s=60,
+        max_age_s=DAY,
+    )
     assert [e.type for e in ok] == ["view", "search"] and ok[1].query == "red shoes" and ok[0].ts == 1000.0
-    bad = [({"type": "teleport", "product_id": "p1"}, "unknown"), ({"type": "view", "product_id": "zz"}, "catalog"),
-           ({"type": "view"}, "needs a product_id"), ({"type": "view", "product_id": "p1", "ts": 5000}, "future"),
-           ({"type": "view", "product_id": "p1", "ts": "yesterday"}, "ISO"),
-           ({"type": "view", "product_id": "p1", "context": {"gps": "1,2"}}, "unknown keys"),
-           ({"type": "search", "query": ""}, "non-empty"), ({"type": "view", "product_id": "p1", "x": 1}, "unknown")]
+    bad = [
+        ({"type": "teleport", "product_id": "p1"}, "unknown"),
+        ({"type": "view", "product_id": "zz"}, "catalog"),
+        ({"type": "view"}, "needs a product_id"),
+        ({"type": "view", "product_id": "p1", "ts": 5000}, "future"),
+        ({"type": "view", "product_id": "p1", "ts": "yesterday"}, "ISO"),
+        ({"type": "view", "product_id": "p1", "context": {"gps": "1,2"}}, "unknown keys"),
+        ({"type": "search", "query": ""}, "non-empty"),
+        ({"type": "view", "product_id": "p1", "x": 1}, "unknown"),
+    ]
     for ev, reason in bad:
         with pytest.raises(BadInput, match=reason):
             validate_events([{"type": "view", "product_id": "p2"}, ev], known, 1000.0, 10, 60, DAY)

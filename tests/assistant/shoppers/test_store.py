@@ -1,5 +1,6 @@
 """Acknowledged events survive `kill -9` of a real `python -m assistant` process, and the profile is
 rebuilt from them on restart."""
+
 from __future__ import annotations
 
 import os
@@ -17,12 +18,21 @@ from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
 
 def start(index_dir, data_dir, port) -> subprocess.Popen:
-    env = {**os.environ, "SHOPMATE_INDEX_DIR": str(index_dir), "SHOPMATE_DATA_DIR": str(data_dir),
-           "SHOPMATE_PORT": str(port), "SHOPMATE_CATALOG": str(TINY_CATALOG), "SHOPMATE_MAPPING": str(FLIPKART_MAPPING),
-           "SHOPMATE_LOG_LEVEL": "warning", "SHOPMATE_SEGMENTS_REFRESH_S": "0", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "SHOPMATE_INDEX_DIR": str(index_dir),
+        "SHOPMATE_DATA_DIR": str(data_dir),
+        "SHOPMATE_PORT": str(port),
+        "SHOPMATE_CATALOG": str(TINY_CATALOG),
+        "SHOPMATE_MAPPING": str(FLIPKART_MAPPING),
+        "SHOPMATE_LOG_LEVEL": "warning",
+        "SHOPMATE_SEGMENTS_REFRESH_S": "0",
+        "HF_HUB_OFFLINE": "1",
+    }
     env.pop("SHOPMATE_SECRET", None)  # the secret generated on first run must be reused after the restart
-    proc = subprocess.Popen([sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -52,8 +62,10 @@ def test_acknowledged_events_survive_kill_9(server_dirs, tiny_products):
             s = c.post("/api/sessions").json()
             h = {"Authorization": f"Bearer {s['token']}"}
             shoes = [p for p in tiny_products if "shoe" in p.title.lower()][:5]
-            assert c.post("/api/events", json=[{"type": "view", "product_id": p.id} for p in shoes],
-                          headers=h).status_code == 200
+            assert (
+                c.post("/api/events", json=[{"type": "view", "product_id": p.id} for p in shoes], headers=h).status_code
+                == 200
+            )
             c.put("/api/me/preferences", json={"sizes": ["42"]}, headers=h)
             profile_before = c.get("/api/me/profile", headers=h).json()
             search_before = c.get("/api/search", params={"q": "shoes"}, headers=h).json()["results"]

@@ -1,4 +1,5 @@
 """Shopper tokens and shop login assertions (pure HMAC code)."""
+
 from __future__ import annotations
 
 import os
@@ -6,8 +7,8 @@ import stat
 
 import pytest
 
-from assistant.shoppers import tokens
 from assistant.errors import BadInput, Forbidden, Unauthorized
+from assistant.shoppers import tokens
 
 SECRET = b"k" * 32
 

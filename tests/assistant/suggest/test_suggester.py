@@ -1,5 +1,6 @@
 """Autocomplete on the tiny catalog: phrases built with the index, prefix/word-start/typo matching,
 highlights, no zero-product suggestions, personal ranking with real embeddings, learning."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from assistant.suggest.suggester import Suggester, query_words
 from assistant.suggest.service import load_autocomplete
+from assistant.suggest.suggester import Suggester, query_words
 from index.lexical import normalise
 from index.store import current_version
 from index.suggestions import PHRASES_FILE, VECTORS_FILE, PhraseMatcher, read_suggestions
@@ -61,8 +62,9 @@ def test_whole_phrase_prefix(ac):
         for n in (1, 3):
             prefix = text[:n]
             for item in s.suggest(prefix, k=8):
-                assert any(w.startswith(folded(prefix)) for w in query_words(item.text)) or \
-                    folded(prefix) in folded(item.text)
+                assert any(w.startswith(folded(prefix)) for w in query_words(item.text)) or folded(prefix) in folded(
+                    item.text
+                )
 
 
 def test_word_start_and_multi_word_prefixes(ac):
@@ -82,7 +84,7 @@ def test_word_start_and_multi_word_prefixes(ac):
 
 def test_typos_from_four_characters(ac):
     s = ac.suggester
-    brands = [t for t, k in zip(s.texts, s.kinds) if k == "brand" and re.fullmatch(r"[a-z]{6,}", t)]
+    brands = [t for t, k in zip(s.texts, s.kinds, strict=False) if k == "brand" and re.fullmatch(r"[a-z]{6,}", t)]
     assert len(brands) >= 10
     tried = found = 0
     for b in brands[:30]:
@@ -120,7 +122,9 @@ def test_highlight_ranges(ac):
                 last = end
                 part = folded(item.text[start:end])
                 if q.strip() != "wrangelr":  # exact: the highlighted letters are what was typed
-                    assert any(part == t or t.startswith(part) or part.startswith(t) for t in tokens + ["".join(tokens)])
+                    assert any(
+                        part == t or t.startswith(part) or part.startswith(t) for t in [*tokens, "".join(tokens)]
+                    )
     item = s.suggest("men's cas", k=8)[0]
     assert [item.text[a:b] for a, b in item.highlight] == ["men's", "cas"]
 
@@ -173,6 +177,7 @@ def test_learning_moves_an_accepted_suggestion_up(fresh):
 
 def test_search_log_refresh_adds_queries_that_find_products(ac, embedder):
     from assistant.suggest.service import Autocomplete
+
     mine = Autocomplete(ac.index, ac.base_phrases, ac.base_vectors, ac.vocab, ac.mask)
     assert not any(t == "black casual shoes under 2000" for t in texts(mine.suggester.suggest("black cas", k=20)))
     popular = [("black casual shoes under 2000", 40.0), ("qqq zzz nothing", 50.0), ("casual shoes", 30.0)]
