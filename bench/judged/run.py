@@ -1,0 +1,125 @@
+"""Runs the shopper-judged queries through BM25, dense, hybrid and the full system on one engine."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bench.judged.grade import Item, JudgedQuery, grade_all
+from bench.judged.metrics import summarise
+
+POOL_DEPTH = 20  # each method's top 20 form the judged pool
+# method -> keyword arguments of SearchEngine.search; "system" searches as /api/search does (query parsing on).
+# An engine without one of these arguments is called without it.
+METHODS: dict[str, dict[str, Any]] = {
+    "bm25": {"mode": "lexical", "parse": False},
+    "dense": {"mode": "dense", "parse": False},
+    "hybrid": {"mode": "hybrid", "parse": False},
+    "system": {"mode": "hybrid", "parse": True, "distinct": True},  # /api/search groups variants by default
+}
+LABELS = {
+    "bm25": "BM25",
+    "dense": "dense (MiniLM)",
+    "hybrid": "hybrid (no parsing)",
+    "system": "full system (as /api/search)",
+}
+# Response fields recorded when the engine has them (it may gain more; unknown ones are ignored).
+EXTRA_FIELDS = ("notice", "corrected_query", "applied", "preferences", "relaxed")
+
+
+def _accepted(engine: Any, kw: dict[str, Any]) -> dict[str, Any]:
+    params = inspect.signature(engine.search).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return kw
+    return {k: v for k, v in kw.items() if k in params}
+
+
+def _ids(result: Any) -> list[str]:
+    """Product ids of a search result, whatever shape its hits take."""
+    out = []
+    for h in getattr(result, "hits", result):
+        p = getattr(h, "product", h)
+        pid = getattr(p, "id", None) or (p.get("id") if isinstance(p, dict) else None)
+        if pid is not None:
+            out.append(str(pid))
+    return out
+
+
+def _extras(result: Any) -> dict[str, Any]:
+    out = {}
+    for name in EXTRA_FIELDS:
+        v = getattr(result, name, None)
+        if v not in (None, "", [], {}):
+            out[name] = v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
+    return out
+
+
+def rank(engine: Any, queries: Sequence[JudgedQuery], depth: int = POOL_DEPTH) -> tuple[dict, dict, dict]:
+    """runs[method][qid] = ranked ids; seconds per method; extras[qid] = the system's extra fields."""
+    runs: dict[str, dict[str, list[str]]] = {m: {} for m in METHODS}
+    secs = dict.fromkeys(METHODS, 0.0)
+    extras: dict[str, dict[str, Any]] = {}
+    for q in queries:  # embed once up front so that no method is charged for it
+        engine.embedder.encode_query(q.query)
+    for q in queries:
+        for m, kw in METHODS.items():  # interleaved, so noise hits every method alike
+            t = time.perf_counter()
+            res = engine.search(q.query, k=depth, **_accepted(engine, kw))
+            secs[m] += time.perf_counter() - t
+            runs[m][q.qid] = _ids(res)
+            if m == "system":
+                extras[q.qid] = _extras(res)
+    return runs, secs, extras
+
+
+def judge(queries: Sequence[JudgedQuery], items: Sequence[Item]) -> dict[str, dict[str, int]]:
+    """qrels[qid] = {product id: grade > 0} over the whole catalog, from each query's written criteria."""
+    return {q.qid: grade_all(q.criteria, items) for q in queries}
+
+
+def evaluate(queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: dict) -> dict:
+    """Metrics per method overall, per kind, and the per-query detail of the full system."""
+    kinds = sorted({q.kind for q in queries})
+    servable = [q for q in queries if q.servable]
+    out: dict[str, Any] = {
+        "overall": {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in servable}) for m in METHODS},
+        "by_kind": {
+            k: {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in queries if q.kind == k}) for m in METHODS}
+            for k in kinds
+        },
+    }
+    unserv = [q for q in queries if not q.servable]
+    if unserv:
+        out["unservable"] = {
+            "queries": len(unserv),
+            "with_a_notice": sum(1 for q in unserv if extras.get(q.qid, {}).get("notice")),
+            "wrong_in_top10": {
+                m: round(
+                    sum(sum(1 for p in runs[m][q.qid][:10] if qrels[q.qid].get(p, 0) == 0) for q in unserv)
+                    / max(1, sum(len(runs[m][q.qid][:10]) for q in unserv)),
+                    4,
+                )
+                for m in METHODS
+            },
+        }
+    per_query = []
+    for q in queries:
+        g = qrels[q.qid]
+        row = {
+            "id": q.qid,
+            "query": q.query,
+            "kind": q.kind,
+            "attainable": sum(1 for v in g.values() if v == 2),
+            "substitutes": sum(1 for v in g.values() if v == 1),
+        }
+        for m in METHODS:
+            top = runs[m][q.qid][:10]
+            right = sum(1 for p in top if g.get(p, 0) == 2)
+            row[m] = {"right@10": right, "top1_grade": g.get(top[0], 0) if top else None}
+        if extras.get(q.qid):
+            row["system_fields"] = extras[q.qid]
+        per_query.append(row)
+    out["per_query"] = per_query
+    return out
