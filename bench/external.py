@@ -23,8 +23,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8).
+# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8), shopper-judged
+# search quality (14).
 SCRIPTS: dict[str, str] = {
+    "judged_quality": "scripts/eval_judged.py",
     "personalization_quality": "scripts/eval_personalization.py",
     "personalization_speed": "scripts/bench_personalization.py",
     "autocomplete_quality": "scripts/eval_autocomplete.py",

@@ -119,6 +119,19 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
 # The figures each feature script reports first, beside its own baseline (paths into its JSON; a path
 # the script no longer writes is simply skipped, the full listing follows anyway).
 HEADLINES: dict[str, list[tuple[str, str]]] = {
+    "judged_quality": [
+        (
+            "full system: precision@10 of attainable / nDCG@10 / top-1",
+            "overall.system.p@10_of_attainable|overall.system.ndcg@10|overall.system.top1",
+        ),
+        *[
+            (
+                f"{label} (baseline): precision@10 of attainable / nDCG@10 / top-1",
+                f"overall.{m}.p@10_of_attainable|overall.{m}.ndcg@10|overall.{m}.top1",
+            )
+            for m, label in (("hybrid", "hybrid"), ("dense", "dense"), ("bm25", "BM25"))
+        ],
+    ],
     "personalization_quality": [
         ("data", "data"),
         ("personalized nDCG@10", "personalized.ndcg@10"),
@@ -264,6 +277,31 @@ def _relevance(name: str, d: dict) -> list[str]:
     return lines
 
 
+def _judged(d: dict) -> list[str]:
+    """The shopper-judged section (issue 14), from scripts/eval_judged.py's results."""
+    from bench.judged.report import markdown as judged_markdown
+
+    L = ["### Shopper-judged queries (bench/judged/)", ""]
+    if not d.get("results"):
+        return [*L, f"`scripts/eval_judged.py`: {d.get('status', 'not run')} {d.get('reason', '')}".rstrip(), ""]
+    r = d["results"]
+    L += [
+        "Labels: criteria written by hand per query from what a shopper means, graded from the raw catalog "
+        "text by `bench/judged/grade.py` (which imports nothing from the engine); products read by hand in "
+        "`bench/judged/spot_checks.jsonl`. Precision@10 counts exact matches (grade 2) against "
+        "min(10, exact matches in the catalog); nDCG@10 gains 1 / 0.5 / 0; top-1: the first result is exact.",
+        "",
+        judged_markdown(r),
+    ]
+    worst = sorted(
+        ((k, v["system"]["ndcg@10"]) for k, v in r["by_kind"].items() if v["system"].get("ndcg@10") is not None),
+        key=lambda kv: kv[1],
+    )[:3]
+    if worst:
+        L += ["Weakest kinds for the full system (nDCG@10): " + ", ".join(f"{k} {v:.3f}" for k, v in worst) + ".", ""]
+    return L
+
+
 def markdown(results: dict, written: list[str]) -> str:
     m = results["machine"]
     L = [
@@ -288,6 +326,7 @@ def markdown(results: dict, written: list[str]) -> str:
     ]
     for name, d in results["relevance"].items():
         L += _relevance(name, d)
+    L += _judged(results.get("external", {}).get("judged_quality") or {})
     if "quality.png" in written:
         L += ["![quality by method](quality.png)", ""]
     if "quality_by_kind.png" in written:
@@ -413,7 +452,9 @@ def markdown(results: dict, written: list[str]) -> str:
             + (f" ({d['seconds']} s)" if d.get("seconds") is not None else "")
         )
         L.append("")
-        if d.get("results"):
+        if d.get("results") and name == "judged_quality":
+            L += ["Tables in the Relevance section above.", ""]
+        elif d.get("results"):
             rows = headlines(name, d["results"])
             if rows:
                 L += _table(["headline figure", "value"], rows)

@@ -13,6 +13,7 @@ method's top 20 with its grade) to a JSONL file, so that a later engine's result
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -51,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--markdown", type=Path, default=None, help="write the Markdown tables here")
     ap.add_argument("--pool-out", type=Path, default=None, help="add the judged pool to this JSONL file")
     ap.add_argument("--label", default="", help="a name for this run (e.g. the branch)")
+    ap.add_argument("--qrels-cache", type=Path, default=None, help="reuse the catalog's grades from this JSON file")
+    ap.add_argument("--keep-runs", action="store_true", help="store each method's ranked ids in the JSON")
+    ap.add_argument("--regrade", type=Path, default=None, help="grade the runs kept in this JSON file again")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"), help="print a side-by-side table")
     return ap.parse_args(argv)
 
@@ -75,6 +79,19 @@ def write_pool(path: Path, queries, runs: dict, qrels: dict, label: str) -> int:
     return len(pool)
 
 
+def cached_judgements(cache: Path | None, queries_file: Path, catalog: Path, queries, items) -> dict:
+    """Grades of the whole catalog per query; kept in `cache` keyed by the criteria and catalog bytes."""
+    key = hashlib.sha256(queries_file.read_bytes() + Path(catalog).read_bytes()).hexdigest()
+    if cache and cache.exists():
+        stored = json.loads(cache.read_text())
+        if stored.get("key") == key and all(q.qid in stored["qrels"] for q in queries):
+            return {q.qid: stored["qrels"][q.qid] for q in queries}
+    qrels = judge(queries, items)
+    if cache:
+        cache.write_text(json.dumps({"key": key, "qrels": qrels}))
+    return qrels
+
+
 def main(argv: list[str] | None = None, embedder=None) -> int:
     a = parse_args(argv)
     if a.compare:
@@ -94,8 +111,24 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
         queries = queries[::4]
     t = time.perf_counter()
     items = read_catalog(catalog)
-    qrels = judge(queries, items)
+    qrels = cached_judgements(a.qrels_cache, a.queries, catalog, queries, items)
     judge_s = time.perf_counter() - t
+    if a.regrade:  # the same ranked lists, graded by the criteria as they are now
+        old = json.loads(a.regrade.read_text())
+        runs, extras = old["runs"], old.get("system_fields", {})
+        result = {k: old[k] for k in ("label", "engine_tree", "index_products", "search_seconds") if k in old}
+        queries = [q for q in queries if q.qid in runs["system"]]
+        result |= {
+            "catalog": str(catalog),
+            "catalog_products": len(items),
+            "queries": len(queries),
+            "queries_servable": sum(1 for q in queries if q.servable),
+            "judging_seconds": round(judge_s, 1),
+            **evaluate(queries, runs, qrels, extras),
+            "runs": runs,
+            "system_fields": extras,
+        }
+        return _emit(a, result)
     embedder = embedder or Embedder(batch_size=s.embed_batch_size)
     engine = SearchEngine(load_index(index_dir, embedder.name, embedder.dim), embedder)
     runs, secs, extras = rank(engine, queries)
@@ -115,14 +148,21 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
     }
     if a.pool_out:
         result["pool_size"] = write_pool(a.pool_out, queries, runs, qrels, a.label)
-    text = json.dumps(result, indent=1)
+    if a.keep_runs:
+        result |= {"runs": runs, "system_fields": extras}
+    return _emit(a, result)
+
+
+def _emit(a: argparse.Namespace, result: dict) -> int:
+    text = json.dumps(result, indent=1, default=str)
     if a.out:
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(text)
     if a.markdown:
         a.markdown.write_text(markdown(result))
     print(markdown(result))
-    print(text)
+    if not a.out:
+        print(text)
     return 0
 
 

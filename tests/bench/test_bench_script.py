@@ -78,6 +78,7 @@ SCHEMA = {
             "autocomplete_speed",
             "outfits",
             "chat",
+            "judged_quality",
         )
     },
 }
@@ -164,6 +165,7 @@ def test_report_and_plots_are_written(bench_run):
         "## Memory and disk",
         "## Scaling",
         "## Personalization, autocomplete, outfits, chat",
+        "### Shopper-judged queries",
     ):
         assert heading in report
     assert "rule-derived" in report and "SYNTHETIC" in report.upper()
