@@ -124,6 +124,7 @@ class Criteria:
     need: list[str] = field(default_factory=list)  # regexes over all the text; each must match (else 0)
     need_head: list[str] = field(default_factory=list)  # the same over title + category path only
     prefer: list[str] = field(default_factory=list)  # regexes over all the text; a miss makes a 2 a 1
+    clash: str | None = None  # over the head: a stated other colour/material; with a `prefer` miss it is 0
     exclude: str | None = None  # regex over title + category path: never what was asked (0)
     gender: list[str] = field(default_factory=list)  # acceptable "for" values; a product for others is 0
     within: str | None = None  # regex over the whole category path (list nodes too); must match (else 0)
@@ -154,6 +155,7 @@ class _Compiled:
         self.exclude = _rx(c.exclude)
         self.within = _rx(c.within)
         self.brand = _rx(c.brand)
+        self.clash = _rx(c.clash)
 
     def grade(self, it: Item) -> int:
         c = self.c
@@ -181,7 +183,10 @@ class _Compiled:
             best = 1
         else:
             return 0
-        if best == 2 and (not brand_ok or any(not rx.search(full) for rx in self.prefer)):
+        missed = any(not rx.search(full) for rx in self.prefer)
+        if missed and self.clash and self.clash.search(head):
+            return 0  # known and not what was asked: never a substitute
+        if best == 2 and (not brand_ok or missed):
             best = 1
         return best
 
