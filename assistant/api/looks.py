@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import OptionalShopper, ServicesDep
+from assistant.api.errors import responses
 from assistant.errors import BadInput, NotFound, Unauthorized
 from assistant.looks.outfits import Look, complete_the_look, outfit_index
 from assistant.search.cards import product_card
 from assistant.services import Services
 from index.catalog import Product
 
-router = APIRouter()
+router = APIRouter(responses=responses(401, 404, 422, 503))
 MAX_CART_IDS = 50
 
 

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import Response
 
 from assistant.api.deps import OptionalShopper, ServicesDep, get_services, optional_shopper
+from assistant.api.errors import WHY, responses
 from assistant.errors import BadInput, Unavailable
 from assistant.search.cards import product_card
 from assistant.services import Services
@@ -145,7 +146,7 @@ async def autocomplete(request: Request) -> Response:
 router.add_route("/api/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)
 
 
-@router.post("/api/autocomplete/accept", tags=["search"])
+@router.post("/api/autocomplete/accept", tags=["search"], responses=responses(401, 413, 422, 503))
 async def accept(
     svc: ServicesDep, sid: OptionalShopper, text: str = Body(..., embed=True, description="the suggestion chosen")
 ):
@@ -195,6 +196,7 @@ OPENAPI_GET = {
     "responses": {
         "200": {"description": "suggestions and product hits", "content": {"application/json": {"schema": {}}}},
         "422": {"description": "q too long or k out of range", "content": {"application/json": {"schema": _ERROR}}},
+        **{str(c): {"description": WHY[c], "content": {"application/json": {"schema": _ERROR}}} for c in (401, 503)},
     },
 }
 
