@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test index bench bench-quick clean browser
+.PHONY: install run test index bench bench-quick stress clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: $(STAMP) $(INDEX_DIR)/CURRENT
 # The same on small samples (about a minute; indexes its own 1,000-product sample) -> bench/quick/.
 bench-quick: $(STAMP)
 	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
+
+# Hostile-client run against a real server: 10,000 fuzzed chat frames, compressed 16 MiB frames, a burst of
+# 300 searches, 5 reloads, schemathesis with all checks -> bench/stress.json (uses data/index if built).
+stress: $(STAMP)
+	$(PY) scripts/stress.py --index-dir $(INDEX_DIR) --catalog $(CATALOG) --mapping $(MAPPING) $(STRESS_ARGS)
 
 clean:
 	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick

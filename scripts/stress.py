@@ -157,8 +157,14 @@ def bombs(srv: Server, n: int = 20) -> dict:
 
     asyncio.run(run())
     after = srv.rss_mb()
-    return {"connections": n, "frame_bytes": len(bomb), "close_codes": sorted(set(map(str, codes))),
-            "rss_before_mb": before, "rss_after_mb": after, "rss_growth_mb": round(after - before, 1)}
+    return {
+        "connections": n,
+        "frame_bytes": len(bomb),
+        "close_codes": sorted(set(map(str, codes))),
+        "rss_before_mb": before,
+        "rss_after_mb": after,
+        "rss_growth_mb": round(after - before, 1),
+    }
 
 
 def burst(srv: Server, n: int = 300) -> dict:
@@ -223,11 +229,27 @@ def schema_run(srv: Server, work: Path, max_examples: int) -> dict:
     tok = httpx.post(srv.base + "/api/sessions", timeout=30).json()["token"]
     report = work / "schemathesis.json"
     cmd = [
-        sys.executable, "-m", "schemathesis.cli", "run", srv.base + "/openapi.json",
-        "--checks", "all", "--max-examples", str(max_examples), "--seed", "16",
-        "-H", f"Authorization: Bearer {tok}", "--request-timeout", "60",
-        "--report", "ndjson", "--report-ndjson-path", str(report), "--no-color",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        srv.base + "/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(max_examples),
+        "--seed",
+        "16",
+        "-H",
+        f"Authorization: Bearer {tok}",
+        "--request-timeout",
+        "60",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        "--no-color",
+    ]
     t0 = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
     text = out.stdout + out.stderr
@@ -257,16 +279,40 @@ def main() -> None:
         args.index_dir = ROOT / "bench" / "tmp" / "stress-index"
         args.catalog = ROOT / "data" / "catalog" / "tiny.csv"
         if not (args.index_dir / "CURRENT").exists():
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "rebuild_index.py"), "--catalog", str(args.catalog),
-                            "--mapping", str(args.mapping), "--index-dir", str(args.index_dir)], check=True)  # fmt: skip
-    results: dict = {"index_dir": args.index_dir.name, "catalog": args.catalog.name, "cpus": os.cpu_count(),
-                     "load_avg_at_start": os.getloadavg()}  # fmt: skip
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "rebuild_index.py"),
+                    "--catalog",
+                    str(args.catalog),
+                    "--mapping",
+                    str(args.mapping),
+                    "--index-dir",
+                    str(args.index_dir),
+                ],
+                check=True,
+            )
+    results: dict = {
+        "index_dir": args.index_dir.name,
+        "catalog": args.catalog.name,
+        "cpus": os.cpu_count(),
+        "load_avg_at_start": os.getloadavg(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         # the fuzz sends frames back to back: the per-connection and per-address frame limits are lifted
-        srv = Server(args.index_dir, args.catalog, args.mapping, work, SHOPMATE_CHAT_RATE_PER_S="100000",
-                     SHOPMATE_CHAT_ABUSE_ERRORS="100000", SHOPMATE_RATE_CHAT="", SHOPMATE_RATE_SESSIONS="",
-                     SHOPMATE_RATE_EVENTS="", SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT="100")  # fmt: skip
+        srv = Server(
+            args.index_dir,
+            args.catalog,
+            args.mapping,
+            work,
+            SHOPMATE_CHAT_RATE_PER_S="100000",
+            SHOPMATE_CHAT_ABUSE_ERRORS="100000",
+            SHOPMATE_RATE_CHAT="",
+            SHOPMATE_RATE_SESSIONS="",
+            SHOPMATE_RATE_EVENTS="",
+            SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT="100",
+        )
         try:
             results["rss_at_start_mb"] = srv.rss_mb()
             print("fuzz...", flush=True)

@@ -17,8 +17,9 @@ EventType = Literal["view", "click", "add_to_cart", "remove_from_cart", "purchas
 
 class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
-    personalization: bool = Field(None, description="personalized ranking from your history")
-    nudges: bool = Field(None, description="messages such as 'back in stock' or 'time to reorder'")
+    # omitted = unchanged; null is refused, so the schema says boolean (the None default is never sent)
+    personalization: bool = Field(None, description="personalized ranking from your history")  # type: ignore[assignment]
+    nudges: bool = Field(None, description="messages such as 'back in stock' or 'time to reorder'")  # type: ignore[assignment]
 
 
 class AcceptIn(BaseModel):
