@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import BadInput
 
 MAX_TEXT = 200
 EventType = Literal["view", "click", "add_to_cart", "remove_from_cart", "purchase", "dismiss", "search", "wishlist"]
@@ -33,8 +35,8 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     type: EventType
-    product_id: str | None = Field(None, max_length=200)
-    query: str | None = Field(None, max_length=500)
+    product_id: str | None = Field(None, min_length=1, max_length=200)
+    query: str | None = Field(None, max_length=500, pattern=r"\S")
     ts: float | None = Field(None, description="unix seconds; default: now")
     context: dict[str, Any] | None = Field(None, description="device, page... (free-form, small)")
 
@@ -42,7 +44,7 @@ class EventIn(BaseModel):
 class PreferencesIn(BaseModel):
     """Explicit preferences (at least one); null removes one."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
     sizes: list[str] | None = None
     colours: list[str] | None = None
     brands: list[str] | None = None
@@ -54,10 +56,10 @@ class PreferencesIn(BaseModel):
 class LinkIn(BaseModel):
     """The shop's signed login assertion."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     account_id: str
-    ts: int = Field(..., description="unix seconds when the shop signed it")
+    ts: int = Field(..., ge=0, le=2**53, description="unix seconds when the shop signed it")
     sig: str = Field(..., description="hex HMAC-SHA256(shop_secret, '<account_id>.<ts>')")
 
 
@@ -75,3 +77,13 @@ def openapi_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def events_schema() -> dict[str, Any]:
     one = EventIn.model_json_schema()
     return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]}
+
+
+def check(model: type[BaseModel], body: Any) -> None:
+    """BadInput (422) naming the first field of body that does not fit model; the body itself is used as is."""
+    try:
+        model.model_validate(body)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(x) for x in err.get("loc", ())) or "body"
+        raise BadInput(f"{where}: {err.get('msg')}") from None

@@ -15,7 +15,7 @@ from assistant.shoppers.recommend import personalize_for
 from index.attributes import GENDER_ADMITS
 from index.store import IndexMismatch, IndexNotFound
 
-router = APIRouter(responses=responses(422))  # any route: a query string that is not UTF-8
+router = APIRouter(responses=responses(400, 422))  # any route: a malformed request or query string
 MAX_QUERY_CHARS = 500
 
 
@@ -57,10 +57,12 @@ def search(
     sid: OptionalShopper,
     q: str = Query("", description="the shopper's query"),
     k: int = Query(10, ge=1, le=100),
-    category: str | None = None,
-    gender: str | None = None,
-    colour: str | None = None,
-    brand: str | None = None,
+    category: str | None = Query(None, min_length=1, max_length=200),
+    gender: str | None = Query(
+        None, min_length=1, max_length=20, description="women, men, girls, boys, baby, kids, unisex"
+    ),
+    colour: str | None = Query(None, min_length=1, max_length=50),
+    brand: str | None = Query(None, min_length=1, max_length=200),
     price_min: float | None = Query(None, ge=0, le=1e12, allow_inf_nan=False),
     price_max: float | None = Query(None, ge=0, le=1e12, allow_inf_nan=False),
     in_stock: bool | None = None,

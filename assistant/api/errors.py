@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from assistant.errors import ShopmateError
 
@@ -24,6 +25,7 @@ class ErrorBody(BaseModel):
 
 
 WHY = {
+    400: "malformed request: the body is not JSON, or the request line or headers are invalid",
     401: "bad or expired shopper token (or none where one is required)",
     403: "admin endpoint disabled or wrong admin token",
     404: "no such product",
@@ -48,6 +50,12 @@ def install_handlers(app: FastAPI) -> None:
     async def _shopmate(_: Request, exc: ShopmateError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
         return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        # the framework's own 400/404/405 (body not JSON, no such route...) in the same shape as ours
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -14,7 +14,7 @@ from assistant.search.cards import product_card
 from assistant.services import Services
 from index.catalog import Product
 
-router = APIRouter(responses=responses(401, 404, 422, 503))
+router = APIRouter(responses=responses(400, 401, 404, 422, 503))
 MAX_CART_IDS = 50
 
 
@@ -65,6 +65,8 @@ def cart_look(
     k: int = Query(3, ge=1, le=10),
     ids: str | None = Query(
         None,
+        min_length=1,
+        max_length=2000,
         description="comma-separated product ids, instead of the server-side cart (for shops without shopper accounts)",
     ),
 ):

@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from assistant.api.bodies import ConsentIn, LinkIn, PreferencesIn, events_schema, openapi_body
+from assistant.api.bodies import ConsentIn, LinkIn, PreferencesIn, check, events_schema, openapi_body
 from assistant.api.deps import AdminDep, EventsRate, OptionalShopper, ServicesDep, SessionsRate, ShopperDep
 from assistant.api.errors import responses
 from assistant.errors import BadInput
@@ -20,7 +20,7 @@ from assistant.search.query import Filters
 from assistant.shoppers.recommend import BROWSE_POPULARITY, personalize_for, recommendations
 from assistant.shoppers.segments import refresh
 
-router = APIRouter(responses=responses(422))  # any route: a query string that is not UTF-8
+router = APIRouter(responses=responses(400, 422))  # any route: a malformed request or query string
 PERSONAL = responses(401, 413, 503)  # routes with a bearer token and a body
 MAX_BODY_BYTES = 1 << 20
 
@@ -105,6 +105,7 @@ async def put_preferences(request: Request, svc: ServicesDep, sid: ShopperDep):
     body = await json_body(request)
     if not isinstance(body, dict) or not body:
         raise BadInput('send an object such as {"colours": ["blue"], "sizes": ["42"]}')
+    check(PreferencesIn, body)
     sh = svc.shoppers
 
     def apply() -> dict:
@@ -139,6 +140,7 @@ async def link(request: Request, svc: ServicesDep, sid: ShopperDep):
     body = await json_body(request)
     if not isinstance(body, dict):
         raise BadInput('send {"account_id": ..., "ts": ..., "sig": ...} as signed by the shop')
+    check(LinkIn, body)
     return await run_in_threadpool(svc.shoppers.link, sid, body)
 
 

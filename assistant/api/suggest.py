@@ -146,9 +146,11 @@ async def autocomplete(request: Request) -> Response:
 router.add_route("/api/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)
 
 
-@router.post("/api/autocomplete/accept", tags=["search"], responses=responses(401, 413, 422, 503))
+@router.post("/api/autocomplete/accept", tags=["search"], responses=responses(400, 401, 413, 422, 503))
 async def accept(
-    svc: ServicesDep, sid: OptionalShopper, text: str = Body(..., embed=True, description="the suggestion chosen")
+    svc: ServicesDep,
+    sid: OptionalShopper,
+    text: str = Body(..., embed=True, max_length=MAX_Q_CHARS, pattern=r"\S", description="the suggestion chosen"),
 ):
     """The shopper picked a suggestion: it counts towards its popularity now (no rebuild), and, for a
     shopper with a token, it is recorded as a `search` event (so the search log keeps it)."""
