@@ -418,8 +418,8 @@ def _fill_slot(
             notes.append("colours may clash (nothing better in stock)")
         if "price" in relaxed:
             notes.append("outside your price band (nothing closer in stock)")
-        why = f"goes with: {anchor_name}" + (f" — {', '.join(notes)}" if notes else "")
-        picked.append(LookItem(oi.products[row], round(score, 6), why, relaxed))
+        line = f"goes with: {anchor_name}" + (f" — {', '.join(notes)}" if notes else "")
+        picked.append(LookItem(oi.products[row], round(score, 6), line, relaxed))
         chosen_vecs.append(oi.vectors[row])
         skip_titles = skip_titles | {oi.features[row].title_norm}
         cands = [c for c in cands if oi.features[c[1]].title_norm not in skip_titles]
