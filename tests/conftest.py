@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from index.build import build_index
 from index.catalog import Mapping, load_catalog
 from index.embedder import Embedder
 from index.store import load_index
+from tests.tree_guard import pytest_sessionfinish, pytest_sessionstart  # noqa: F401  (hooks: no test writes tracked files)
 
 TINY_CATALOG = ROOT / "data" / "catalog" / "tiny.csv"
 FLIPKART_MAPPING = ROOT / "data" / "catalog" / "flipkart.mapping.json"
@@ -68,53 +68,6 @@ def copy_index(tiny_index_dir, tmp_path):
         return dst
 
     return make
-
-
-TREE_AT_START = pytest.StashKey[list[str] | None]()
-
-
-def tracked_changes() -> list[str] | None:
-    """`git status` lines of tracked files; None without git or outside a git work tree."""
-    try:
-        r = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return r.stdout.splitlines() if r.returncode == 0 else None
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    session.stash[TREE_AT_START] = tracked_changes()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if tests changed tracked files (checked only when the tree was clean at the start)."""
-    if session.stash.get(TREE_AT_START, None) != []:
-        return
-    # `make screenshots` rewrites docs/screenshots on purpose
-    allowed = os.environ.get("SHOPMATE_SCREENSHOTS_DIR")
-    allowed_dir = (ROOT / allowed).resolve() if allowed else None
-    changed = [
-        line
-        for line in tracked_changes() or []
-        if allowed_dir is None or not (ROOT / line[3:].split(" -> ")[-1]).resolve().is_relative_to(allowed_dir)
-    ]
-    if changed:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                "FAILED: tracked files changed during the test run (tests must write into tmp_path or build/; "
-                "or a file was edited while the tests ran):",
-                red=True,
-            )
-            for line in changed:
-                reporter.write_line(f"  {line}", red=True)
 
 
 def free_port() -> int:
