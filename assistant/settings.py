@@ -70,7 +70,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            _check(f.name, str(f.type), getattr(self, f.name))
+            _check(f.name, getattr(self, f.name))
         object.__setattr__(self, "log_level", self.log_level.lower())  # uvicorn knows the lower-case names
         object.__setattr__(self, "sqlite_synchronous", self.sqlite_synchronous.upper())
 
@@ -135,7 +135,10 @@ def var(name: str) -> str:
 
 
 def _parse(name: str, kind: str, raw: str) -> Any:
-    """One environment string as the field's type (`kind` is the annotation as written)."""
+    """One environment string as the field's type (`kind` is the annotation as written, e.g. "int | None")."""
+    optional, kind = kind.endswith("| None"), kind.removesuffix("| None").strip()
+    if optional and raw == "":
+        return None
     try:
         if kind == "int":
             return int(raw)
@@ -147,16 +150,16 @@ def _parse(name: str, kind: str, raw: str) -> Any:
         if raw.strip().lower() not in TRUE + FALSE:
             raise SettingsError(f"{var(name)}={raw!r} is not one of {', '.join(TRUE + FALSE[:-1])}")
         return raw.strip().lower() in TRUE
-    if kind.startswith("Path"):
-        if raw == "" and "None" not in kind:
+    if kind == "Path":
+        if raw == "":
             raise SettingsError(f"{var(name)} is empty; a path is needed")
-        return Path(raw) if raw else None
+        return Path(raw)
     return raw
 
 
-def _check(name: str, kind: str, value: Any) -> None:
+def _check(name: str, value: Any) -> None:
     """Raise SettingsError if a value is out of its range or not one of its choices."""
-    if kind in ("int", "float") and not isinstance(value, bool) and isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value):
             raise SettingsError(f"{var(name)}={value} is not a finite number")
         if value < 0 or (value == 0 and name in POSITIVE):

@@ -118,3 +118,20 @@ def test_rebuild_index_exits_on_a_bad_setting_and_a_missing_catalog(tmp_path):
     )
     assert r.returncode != 0 and "SHOPMATE_CATALOG" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "index").exists()
+
+
+@dataclasses.dataclass(frozen=True)
+class WithNewFields(Settings):
+    """Settings as another change might extend them: new fields are parsed and checked from their annotations."""
+
+    cap: int | None = None
+    ratio: float = 0.5
+
+
+def test_a_new_field_is_parsed_and_checked_from_its_annotation():
+    assert WithNewFields.from_env(env={"SHOPMATE_CAP": "5"}).cap == 5
+    assert WithNewFields.from_env(env={"SHOPMATE_CAP": ""}).cap is None
+    with pytest.raises(SettingsError, match="SHOPMATE_CAP"):
+        WithNewFields.from_env(env={"SHOPMATE_CAP": "-5"})
+    with pytest.raises(SettingsError, match="SHOPMATE_RATIO"):
+        WithNewFields.from_env(env={"SHOPMATE_RATIO": "half"})
