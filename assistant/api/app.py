@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from assistant.api.guards import ConnectionCaps, RateLimits, keep_tokens_out_of_
 from assistant.api.middleware import BodyGuard, CatchAll, LoadShedder
 from assistant.errors import NotFound
 from assistant.services import Services
-from assistant.settings import ROOT, Settings
+from assistant.settings import ROOT, Settings, SettingsError
 from index.embedder import Embedder
 
 WEB_DIR = ROOT / "web"
@@ -125,7 +126,11 @@ def server_options(settings: Settings) -> dict[str, Any]:
 def main() -> None:
     import uvicorn
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        settings.require_files("nudges_file", "outfit_rules", "outfit_palette")
+    except SettingsError as e:
+        sys.exit(f"shopmate: {e}")  # one line on stderr, exit status 1; no traceback for a configuration mistake
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)
