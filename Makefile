@@ -48,7 +48,7 @@ test: lint browser
 # (commit them when the look changed on purpose).
 screenshots: $(STAMP) browser
 	SHOPMATE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q \
-		tests/web/test_accessibility_and_screenshots.py -k screenshots
+		tests/web/test_accessibility_and_screenshots.py::test_screenshots_of_the_demo_page
 
 # Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (builds data/index if missing).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
