@@ -196,7 +196,8 @@ class SearchEngine:
             if within.any():
                 primary = within
         fused, dense_scores, lex_all = self._retrieve(dense_text, lex_text, extra, primary, mode, n_cand)
-        if primary is not allowed and len(fused) < n_cand:  # too few of the type: the rest come after them
+        if primary is not None and primary is not allowed and len(fused) < n_cand:
+            # too few of the type: the rest come after them
             rest = ~primary if allowed is None else allowed & ~primary
             more, more_dense, more_lex = self._retrieve(dense_text, lex_text, extra, rest, mode, n_cand)
             for r, s in more.items():
