@@ -23,7 +23,7 @@ from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
-from index.text import normalise, terms
+from index.text import normalise, stem, terms, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 SORTS = ("relevance", "price_asc", "price_desc", "rating")
@@ -139,13 +139,13 @@ class SearchEngine:
             d, rows = self.index.vector_index.search(self.embedder.encode_query(dense_text), n, allowed)
             rankings.append(rows)
             dense = dict(zip(rows.tolist(), d.tolist(), strict=False))
-        if mode in ("hybrid", "lexical") and (lex_text or extra):
+        if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
             lex_all = self.lexical.scores(lex_text, extra)
             if allowed is not None:
                 lex_all = np.where(allowed, lex_all, 0.0)
             nz = np.flatnonzero(lex_all > 0)
             rankings.append(nz[np.argsort(-lex_all[nz], kind="stable")[:n]])
-        if not dense_text and not lex_text:  # browsing: every allowed product, in catalog order
+        if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
         return rrf(rankings, self.rrf_k), dense, lex_all
@@ -254,7 +254,9 @@ class SearchEngine:
         return (base if applied else allowed), relaxed
 
     def _hits(self, rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
-        q_terms = set(terms(u.search_text if u else query)) | set(u.prefix_terms if u else ())
+        said = tokenize(u.search_text if u else query)
+        shown = {stem(t): t for t in said} | {t: t for t in (u.prefix_terms if u else ())}  # say the typed word
+        q_terms = set(shown)
         hits: list[Hit] = []
         seen: set[int] = set()
         for row, score, why in zip(rows.tolist(), scores.tolist(), reasons, strict=False):
@@ -263,7 +265,7 @@ class SearchEngine:
                 continue
             seen.add(g)
             words = sorted(q_terms & self._lex_terms[row])
-            base = [f"matches {', '.join(repr(w) for w in words)}"] if words else []
+            base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
             if row in dense_scores and not words:
                 base.append("close in meaning to your search")
             lex = float(lex_all[row]) if lex_all is not None else 0.0
