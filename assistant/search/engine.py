@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
 from index.text import normalise, stem, terms, tokenize
+
+if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
+    from assistant.suggest.service import Autocomplete
 
 MODES = ("hybrid", "dense", "lexical")
 SORTS = ("relevance", "price_asc", "price_desc", "rating")
@@ -96,7 +100,7 @@ class SearchEngine:
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
         groups: dict[str, int] = {}
         self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
-        self.autocomplete = None  # assistant.suggest.service.Autocomplete, set by Services.load_engine
+        self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
     def products(self) -> list[Product]:
