@@ -14,12 +14,12 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 
-from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.chat.nlu import Parse, SlotChanges
 from assistant.search.engine import Hit
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise, singular
 
 # query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
 SearchFn = Callable[[str, Filters, int], list[Hit]]
