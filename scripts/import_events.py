@@ -165,8 +165,23 @@ def import_log(
     until: only invoices before this original (unshifted) time, for evaluation splits.
     """
     summary = Summary()
+    lines = list(read_lines(rows, known, summary))
+    return replay(shoppers, lines, summary, end=end, until=until, progress=progress)
+
+
+def replay(
+    shoppers,
+    lines: Iterable[Line],
+    summary: Summary | None = None,
+    end: str | None = None,
+    until: float | None = None,
+    shift_days: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Record already-read lines, one `record` call per invoice (shift_days: fixed shift, e.g. 0 for an eval)."""
+    summary = summary or Summary()
     baskets: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    for ln in read_lines(rows, known, summary):
+    for ln in lines:
         if until is not None and ln.ts >= until:
             summary.skipped["after the --until date"] += 1
             continue
@@ -177,8 +192,10 @@ def import_log(
     if not baskets:
         return summary
     log_end = max(max(items.values()) for items in baskets.values())
-    shift = choose_shift(shoppers.settings.data_dir, log_end, shoppers.now(), end) * DAY
-    summary.shift_days = shift // DAY
+    if shift_days is None:
+        shift_days = choose_shift(shoppers.settings.data_dir, log_end, shoppers.now(), end)
+    shift = shift_days * DAY
+    summary.shift_days = shift_days
     summary.customers = len({c for c, _ in baskets})
     summary.invoices = len(baskets)
     have = {

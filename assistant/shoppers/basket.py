@@ -143,3 +143,31 @@ class HistoryCache:
         with self._lock:
             self._value, self._key, self._at = value, index.version, now
         return value
+
+
+MAX_PAIRS = 100_000  # beyond this many distinct pairs, pairs seen in one basket only are left out
+
+
+def copurchase_pairs(rows: Iterable[tuple[str, str, float]], max_basket: int = 50) -> list[tuple[str, str, int]]:
+    """(a, b, baskets holding both) with a < b, most frequent first, from cart/purchase rows grouped into baskets."""
+    bs = [sorted(items)[:max_basket] for _, _, items in baskets_of(rows)]
+    bs = [b for b in bs if len(b) > 1]
+    if not bs:
+        return []
+    names = sorted({p for b in bs for p in b})
+    col = {p: i for i, p in enumerate(names)}
+    indptr = np.cumsum([0, *(len(b) for b in bs)])
+    cols = np.fromiter((col[p] for b in bs for p in b), np.int64, int(indptr[-1]))
+    inc = sparse.csr_matrix((np.ones(len(cols), np.int32), cols, indptr), shape=(len(bs), len(names)))
+    co = sparse.triu(inc.T @ inc, k=1).tocoo()
+    keep = co.data >= (2 if co.nnz > MAX_PAIRS else 1)
+    r, c, n = co.row[keep], co.col[keep], co.data[keep]
+    order = np.lexsort((c, r, -n))
+    return [(names[r[i]], names[c[i]], int(n[i])) for i in order.tolist()]
+
+
+def cart_and_purchase_rows(store) -> list[tuple[str, str, float]]:
+    return [
+        (r[0], r[1], r[2])
+        for r in store.query("SELECT shopper_id, product_id, ts FROM events WHERE type IN ('add_to_cart','purchase')")
+    ]

@@ -143,8 +143,12 @@ def score(
     w: float,
     weights: Weights,
     pop_weight: float | None = None,
+    hist: float | None = None,
 ) -> tuple[np.ndarray, Contributions]:
-    """New scores for candidate rows; dropped rows get -inf."""
+    """New scores for candidate rows; dropped rows get -inf.
+
+    hist scales the purchase-history terms (repeat, co-purchase): 1 for a feed, shrinking with the query's
+    specificity like w does (None: w / weights.profile)."""
     n = len(rows)
     cand = vectors[rows]
     top = float(np.max(base)) if n and np.max(base) > 0 else 1.0
@@ -165,7 +169,8 @@ def score(
     if sig.segment_pop is not None and w > 0:
         seg = seg + w * weights.segment * (1.0 - conf) * sig.segment_pop[rows]
     # purchase-history terms follow the query's specificity like the profile does (w / profile weight)
-    hist = w / weights.profile if weights.profile > 0 else 0.0
+    if hist is None:
+        hist = w / weights.profile if weights.profile > 0 else 1.0
     rep = hist * weights.repeat * sig.repeat[rows] if sig.repeat is not None else zero.copy()
     tog = hist * weights.together * sig.together[rows] if sig.together is not None else zero.copy()
     if sig.popularity is not None:
@@ -266,11 +271,12 @@ def make_reranker(
     weights: Weights,
     pop_weight: float | None = None,
     max_reasons: int = 100,
+    hist: float | None = None,
 ):
     """The engine's rerank hook: (rows, fused scores) -> (new scores, reasons)."""
 
     def rerank(rows: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
-        total, contrib = score(rows, base, vectors, products, sig, w, weights, pop_weight)
+        total, contrib = score(rows, base, vectors, products, sig, w, weights, pop_weight, hist)
         # Only rows that can be shown (k <= 100) need reasons; explaining hundreds more costs milliseconds.
         top = np.argsort(-total, kind="stable")[:max_reasons]
         sub = Contributions(*(getattr(contrib, f)[top] for f in Contributions.__dataclass_fields__))

@@ -171,7 +171,8 @@ def personalize_for(
     spec = query_specificity(parsed.text if parsed else "", n_filters)
     weights = weights_for(shoppers, n_baskets(sig.profile))
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
-    return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight)
+    hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
+    return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)
 
 
 def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, headers, k: int) -> list[dict]:
@@ -229,7 +230,7 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
         if len(pool):
             weights = weights_for(shoppers, n_baskets(prof), context=FEED_CONTEXT)
             w = blend_weight(0.0, weights) if prof is not None else 0.0
-            rerank = make_reranker(idx.vectors, idx.products, sig, w, weights, pop_weight=1.0)
+            rerank = make_reranker(idx.vectors, idx.products, sig, w, weights, pop_weight=1.0, hist=1.0)
             base = np.full(len(pool), 1e-9)  # no query: relevance is flat
             scores, why = rerank(pool, base)
             order = np.argsort(-scores, kind="stable")[:remaining]
@@ -238,9 +239,9 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
                     continue
                 section = (
                     "buy again"
-                    if any("you buy this" in w_ or "you bought this" in w_ for w_ in why[i][:1])
+                    if any("you buy this" in w_ or "you bought this before" in w_ for w_ in why[i])
                     else "bought together"
-                    if any(w_.startswith("often bought with") for w_ in why[i][:1])
+                    if any(w_.startswith("often bought with") for w_ in why[i])
                     else "popular in your segment"
                     if sig.segment_name and any("segment" in w_ for w_ in why[i])
                     else "recommended for you"

@@ -22,7 +22,6 @@ MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
 LEFT_OUT = "20675"  # a product of the slice kept out of the test catalog: its lines are "unknown product"
 
 
-
 @pytest.fixture(scope="module")
 def slice_index(tmp_path_factory, embedder):
     d = tmp_path_factory.mktemp("retail")
