@@ -15,6 +15,7 @@ with the clock set to the split; the full system is `recommendations()` (GET /ap
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import json
 import math
@@ -52,6 +53,7 @@ from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines, replay  # noqa: E402
+from scripts.prepare_retail import products_from  # noqa: E402
 
 VAL, SPLIT = "2011-07-01", "2011-09-01"
 CATALOG = ROOT / "data" / "retail" / "products.csv"
@@ -308,6 +310,7 @@ def eval_fbt(w: World, lines: list[Line], start: float, limit: int) -> dict:
 
 
 DEFAULT_LOG = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.gz"
+QUICK_SLICE = ROOT / "tests" / "fixtures" / "retail" / "slice.csv"
 
 
 def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
@@ -315,13 +318,36 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap.add_argument("--log", default=str(DEFAULT_LOG), help="the UCI Online Retail table as CSV (.gz)")
     ap.add_argument("--retail-index", default=str(ROOT / "bench" / "tmp" / "retail-index"), help="built if missing")
     ap.add_argument("--customers", type=int, default=800, help="test customers (sampled, seeded)")
-    ap.add_argument("--quick", action="store_true", help="150 customers, the committed weights (no --fit)")
+    ap.add_argument("--quick", action="store_true", help="smoke run on the committed slice (not a measurement)")
     ap.add_argument("--fit", action="store_true", help="fit blend weights on the validation split")
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
     a = ap.parse_args(argv)
-    if a.quick:
-        a.customers, a.fit = 150, False
+    a.val, a.split = VAL, SPLIT
+    with tempfile.TemporaryDirectory() as tmp:
+        if a.quick:  # a smoke run on the committed 8-customer slice of the log: it runs everything, measures nothing
+            a.customers, a.log = 150, str(QUICK_SLICE)
+            a.retail_index = str(quick_index(Path(tmp), embedder := embedder or Embedder(), a))
+        return _main(a, embedder)
+
+
+def quick_index(tmp: Path, embedder: Embedder, a: argparse.Namespace) -> Path:
+    """Index only the slice's products; split at the slice's own 40% / 70% invoice dates."""
+    rows = list(csv.DictReader(QUICK_SLICE.open(encoding="utf-8")))
+    prods = products_from(rows)
+    with (tmp / "products.csv").open("w", encoding="utf-8", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(prods[0]))
+        wr.writeheader()
+        wr.writerows(prods)
+    build_index(tmp / "products.csv", tmp / "index", embedder, Mapping.load(MAPPING))
+    days = sorted({r["InvoiceDate"][:10] for r in rows if r["CustomerID"] and r["InvoiceDate"][:4].isdigit()})
+    a.val, a.split = days[int(len(days) * 0.4)], days[int(len(days) * 0.7)]
+    a.fit = True
+    a.weights = str(tmp / "weights.json")
+    return tmp / "index"
+
+
+def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
     if not Path(a.log).exists():
         reason = f"purchase log not found: {a.log} (see data/retail/SOURCE.md)"
         print(json.dumps({"status": "skipped", "reason": reason}))
@@ -343,9 +369,13 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     summary = Summary()
     lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, summary))
     rng = np.random.default_rng(19)
+    VAL, SPLIT = a.val, a.split
     val_t, split_t = parse_time(VAL + " 00:00"), parse_time(SPLIT + " 00:00")
     weights_file = Path(a.weights)
-    out: dict = {"split": {"validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})"}}
+    out: dict = {
+        "data": f"UCI Online Retail: {a.log}",
+        "split": {"validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})"},
+    }
     out["split"]["test"] = f"history < {SPLIT}, target = first invoice on/after {SPLIT}"
     with tempfile.TemporaryDirectory() as tmp:
         w = World(lines, val_t if a.fit else split_t, index_dir, embedder, Path(tmp))

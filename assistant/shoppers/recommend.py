@@ -202,7 +202,7 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
         # because you viewed X: nearest neighbours of the most recent positively weighted items; a shopper
         # with purchases gets the reranked feed instead (repeat and co-purchase beat look-alikes there)
         recent = [pid for pid in reversed(list(prof.items)) if prof.items[pid].weight > 0][:3]
-        if sig.repeat is not None or sig.together is not None:
+        if prof.purchased and (sig.repeat is not None or sig.together is not None):
             recent = []
         per = max(1, (k - len(out)) // 2 // max(len(recent), 1))
         for pid in recent:
