@@ -18,7 +18,7 @@ RETAIL_ENV = SHOPMATE_INDEX_DIR=$(RETAIL_INDEX) SHOPMATE_DATA_DIR=$(RETAIL_STATE
 	SHOPMATE_RETENTION_DAYS=400 SHOPMATE_POPULARITY_HALF_LIFE_DAYS=14 \
 	SHOPMATE_BLEND_WEIGHTS=data/retail/blend_weights.json
 
-.PHONY: install run test index bench bench-quick clean browser run-retail retail-index retail-import
+.PHONY: install run test lint screenshots index bench bench-quick clean browser run-retail retail-index retail-import
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +65,20 @@ run-retail: $(STAMP) $(RETAIL_INDEX)/CURRENT $(RETAIL_STATE)/import_shift.json
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-test: $(STAMP) browser
+# Lint, format check and type check (mypy's packages are set in pyproject.toml), then the tests.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint browser
 	$(PY) -m pytest
+
+# Tests write their screenshots into build/screenshots; this rewrites the tracked ones in docs/screenshots
+# (commit them when the look changed on purpose).
+screenshots: $(STAMP) browser
+	SHOPMATE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q \
+		tests/web/test_accessibility_and_screenshots.py -k screenshots
 
 # Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (builds data/index if missing).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
@@ -77,4 +89,4 @@ bench-quick: $(STAMP)
 	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick $(RETAIL_INDEX) $(RETAIL_STATE)
+	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick build $(RETAIL_INDEX) $(RETAIL_STATE)

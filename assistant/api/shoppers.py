@@ -136,7 +136,7 @@ def browse(
     sh, eng = svc.shoppers, svc.engine
     f = Filters(category=category)
     mask = eng.mask(f)
-    rows = np.flatnonzero(mask)
+    rows = np.flatnonzero(mask) if mask is not None else np.arange(len(eng.products))
     if not len(rows):
         raise BadInput(f"no products in category {category!r}; categories are nodes of a product's category path")
     rerank = personalize_for(sh, eng, sid, request.headers, "", f, pop_weight=BROWSE_POPULARITY)
