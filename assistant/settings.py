@@ -67,6 +67,10 @@ class Settings:
     consent_default: bool = True  # personalization and nudges consent of a new session
     profile_weight: float = 0.6  # w for vague queries; shrinks with query specificity
     nudges_file: Path | None = ROOT / "data" / "nudges.json"
+    # Blend weights fitted on a validation split (scripts/eval_basket.py --fit), per length of purchase history;
+    # empty: the built-in defaults. Consumables below are only the fallback for a shop without learned rates.
+    blend_weights: Path | None = None
+    history_ttl_s: int = 300  # how long the learned co-purchase / repeat-rate model is reused
     consumable_categories: str = "Beauty and Personal Care,Baby Care,Pet Supplies,Health & Personal Care Appliances"
     segments_k: int = 0  # 0: chosen by silhouette
     segments_refresh_s: int = 6 * 3600  # 0: only by scripts/refresh_segments.py

@@ -31,6 +31,7 @@ SCRIPTS: dict[str, str] = {
     "autocomplete_speed": "scripts/bench_autocomplete.py",
     "outfits": "scripts/eval_outfits.py",
     "chat": "scripts/bench_chat.py",
+    "personalization_real_log": "scripts/eval_basket.py",
 }
 # Smaller samples for --quick (used only where the script declares the flag).
 QUICK_ARGS: dict[str, dict[str, str]] = {
@@ -41,7 +42,7 @@ QUICK_ARGS: dict[str, dict[str, str]] = {
     "outfits": {"--anchors": "60", "--cold": "10", "--sample": "600"},
 }
 # Scripts that evaluate on a catalog of their own (outfits: the fashion catalog) get no catalog flags.
-OWN_CATALOG = {"outfits"}
+OWN_CATALOG = {"outfits", "personalization_real_log"}
 
 
 def _flags(script: Path) -> set[str]:

@@ -68,6 +68,7 @@ class Profile:
     items: OrderedDict[str, ItemTrace] = field(default_factory=OrderedDict)
     dismissed: set[str] = field(default_factory=set)
     purchased: dict[str, float] = field(default_factory=dict)
+    bought: dict[str, int] = field(default_factory=dict)  # purchase events per product (repeat purchases)
     cart: OrderedDict[str, float] = field(default_factory=OrderedDict)
     wishlist: OrderedDict[str, float] = field(default_factory=OrderedDict)
     searches: deque = field(default_factory=lambda: deque(maxlen=50))
@@ -174,6 +175,7 @@ class Profile:
             self.cart.pop(pid, None)
         elif etype == "purchase":
             self.purchased[pid] = max(ts, self.purchased.get(pid, 0.0))
+            self.bought[pid] = self.bought.get(pid, 0) + 1
             self.cart.pop(pid, None)
             self.wishlist.pop(pid, None)
         elif etype == "wishlist":
