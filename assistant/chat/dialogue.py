@@ -13,7 +13,9 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
+from assistant.chat import questions
 from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.chat.slots import device_of, fits, matches_accessory
 from assistant.search.engine import Hit
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
@@ -26,7 +28,7 @@ SearchFn = Callable[[str, Filters, int], list[Hit]]
 LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
 
 # Least important first: what is dropped first when nothing matches.
-RELAX_ORDER = ("brand", "colour", "price", "gender")
+RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
 _SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
 PAGE = 6
 
@@ -42,6 +44,8 @@ class Constraints:
     occasion: str | None = None  # soft: shapes the query, not a filter (few catalogs tag occasions)
     material: str | None = None  # soft, as above
     size: str | None = None  # soft: catalogs here carry no size stock
+    accessory: str | None = None  # "screen guard": an accessory kind, matched with its catalog names
+    device: str | None = None  # what the accessory must fit ("motorola moto g")
     terms: list[str] = field(default_factory=list)
     exclude_brands: list[str] = field(default_factory=list)
     exclude_colours: list[str] = field(default_factory=list)
@@ -59,7 +63,9 @@ class Constraints:
         )
 
     def query_text(self) -> str:
-        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category) if w]
+        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category, self.accessory) if w]
+        if self.device:
+            words += ["for", self.device]
         return " ".join(words)
 
     def filters(self) -> Filters:
@@ -76,12 +82,12 @@ class Constraints:
         c = self.copy()
         if slot == "price":
             c.price_min = c.price_max = None
-        else:
+        elif slot != "everything else":
             setattr(c, slot, None)
         return c
 
     def active(self) -> list[str]:
-        out = [s for s in ("category", "gender", "colour", "brand") if getattr(self, s)]
+        out = [s for s in ("category", "accessory", "device", "gender", "colour", "brand") if getattr(self, s)]
         if self.price_min is not None or self.price_max is not None:
             out.append("price")
         return out
@@ -94,6 +100,10 @@ class Constraints:
             return False
         if self.colour and p.colour != self.colour:
             return False
+        if self.accessory and not matches_accessory(p, self.accessory):
+            return False
+        if self.device and not fits(p, self.device):
+            return False
         if self.brand and normalise(p.brand or "") != normalise(self.brand):
             return False
         if self.price_min is not None and (p.price is None or p.price < self.price_min):
@@ -102,6 +112,8 @@ class Constraints:
             return False
         if p.id in self.exclude_ids or p.colour in self.exclude_colours:
             return False
+        if p.colour is None and any(re.search(rf"\b{x}\b", normalise(p.title)) for x in self.exclude_colours):
+            return False  # colour unknown to the catalog, but the title names the excluded one
         if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
             return False
         fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
@@ -212,6 +224,48 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     c = state.constraints
     kind = parse.intent
     plan = Plan(kind, parse)
+    if kind == "search" and parse.slots.accessory:
+        s = parse.slots
+        state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
+        plan.new_search, plan.changed = True, ["accessory", *_apply(c, s)]
+        c.gender = None  # an accessory is for a device, not a person
+        c.terms = [t for t in s.terms if t not in (s.device or "").split() and t not in s.accessory.split()]
+        return plan
+    if kind == "accessory":  # "a screen guard for it": for the product we talked about
+        # the product talked about; else the device of the search ("a case for moto g"); else the first shown
+        anchor = products(state.focus) if state.focus and not parse.refs else None
+        if anchor is None and parse.refs:
+            plan.targets = resolve_refs(state, parse, products)
+            anchor = products(plan.targets[0]) if plan.targets else None
+        device = device_of(anchor) if anchor else c.device
+        if device is None and state.shown:
+            anchor = products(state.shown[0])
+            device = device_of(anchor) if anchor else None
+        if device is None:
+            plan.kind = "no_reference"
+            return plan
+        s = parse.slots
+        state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=device)
+        _apply(c, s)
+        c.gender, plan.new_search, plan.changed = None, True, ["accessory", "device"]
+        plan.kind = "search"
+        return plan
+    if kind == "question":
+        plan.targets = resolve_refs(state, parse, products)
+        if not plan.targets:
+            plan.kind = "no_reference"
+        else:
+            state.focus = plan.targets[0]
+        return plan
+    if kind == "complaint":  # "too plain": the same search, leaning the other way, without what was shown
+        act = parse.act
+        opposite = set(act.terms) if act else set()
+        c.terms = [t for t in c.terms if t not in opposite and t != (act.topic if act else "")]
+        c.terms = list(dict.fromkeys(c.terms + list(opposite)))
+        plan.changed = ["terms", *_apply(c, parse.slots)]
+        c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
+        plan.kind = "refine"
+        return plan
     if kind == "search":
         s = parse.slots
         refining = not s.category and c.category and len(s.terms) <= 2 and not _SEARCH_VERB.search(parse.text)
@@ -284,6 +338,16 @@ def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
     if c.brand:
         why.append(f"by {c.brand}")
     return why + [w for w in hit_why if w not in why]
+
+
+def names_any(items: list[ShownItem], terms: list[str]) -> bool:
+    """Some shown product names one of the words (singular or plural) in its title or category."""
+    stems = {singular(t) for t in terms if len(t) > 2}
+    for i in items:
+        text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
+        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
+            return True
+    return False
 
 
 def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
@@ -369,6 +433,8 @@ def execute(
                 state.constraints = applied
             state.shown = [i.product.id for i in res.items]
             state.focus = None
+            if res.items and not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
+                res.note = "no_match"  # a word no product here carries: the closest, not a false claim
     elif kind == "preference":
         res.pref_updates = {
             k: v
@@ -442,6 +508,12 @@ def execute(
         res.items = [
             ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids if (p := products(pid)) is not None
         ]
+    elif kind == "question" and targets and plan.parse.act:
+        p = targets[0]
+        res.note, known = questions.answer(p, plan.parse.act.topic, plan.parse.act.feature)
+        res.items = [ShownItem(p, ["you asked about it" if known else "its details do not say"])]
+    elif kind == "out_of_scope" and plan.parse.act:
+        res.note = plan.parse.act.answer
     elif kind == "forget":
         state.__init__()  # type: ignore[misc]
     if res.kind in ("search", "refine", "cheaper", "pricier", "something_else", "preference", "outfit", "similar"):

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from assistant.chat import acts
+from assistant.chat.slots import RECIPIENTS, BrandEvidence, accessory, asks_for_it, device_phrase, recipient
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, parse_query
+from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.catalog import Product
 from index.lexical import STOPWORDS, normalise
 
@@ -38,6 +41,10 @@ INTENTS = (
     "help",
     "smalltalk",
     "reset",
+    "thanks",
+    "out_of_scope",
+    "question",
+    "complaint",
 )
 
 # Words of category names that say nothing about what the thing is.
@@ -434,13 +441,21 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:what'?s|what is|show|view|see|open)\b.*\b(?:my|the) (?:cart|bag|basket)\b|"
             r"^(?:my )?(?:cart|basket)\??$",
         ),
-        ("compare", r"\bcompare\b|\bdifference between\b|\bwhich (?:one )?is better\b|\b(?:vs|versus)\b"),
+        (
+            "compare",
+            r"\bcompare\b|\bdifference between\b|\bwhich (?:one )?is (?:the )?(?:better|best|cheapest)\b|"
+            r"\b(?:vs|versus)\b|\bwhich (?:one )?(?:should i (?:buy|get|pick)|do you recommend)\b",
+        ),
         (
             "outfit",
             r"\b(?:go(?:es)? (?:well )?with|match(?:es)? (?:it|this|that|with)|pair(?:s)? (?:well )?with|"
             r"complete the look|wear (?:it )?with|style (?:it|this)|outfit)\b",
         ),
-        ("similar", r"\b(?:similar|more like (?:it|this|that)|like (?:this|that) one|alternatives? to)\b"),
+        (
+            "similar",
+            r"\b(?:similar|more like (?:it|this|that|the \w+(?: one)?|#?\d)|(?:ones|something|anything) like (?:it|this"
+            r"|that|the \w+ one)|like (?:this|that) one|alternatives? to)\b",
+        ),
         (
             "preference",
             r"\b(?:i'?m|i am) (?:a )?size\b|\bmy size is\b|\bi (?:wear|take) (?:a )?size\b|"
@@ -551,13 +566,31 @@ def _clean(text: str) -> str:
     return re.sub(r"'s\b|'", "", normalise(text).replace("&", " "))
 
 
+_KEEP_S = frozenset({"canvas", "jeans", "trousers", "shorts", "pyjamas", "glasses", "sunglasses", "leggings", "news"})
+
+
 def singular(word: str) -> str:
-    """Crude English singular, enough to match 'dresses'/'dress', 'watches'/'watch', 'shoes'/'shoe'."""
-    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
+    """English singular, enough for catalog nouns: 'dresses'/'dress', 'watches'/'watch', 'kurtas'/'kurta'."""
+    if word in _KEEP_S or len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes", "zzes")):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def plural(word: str) -> str:
+    """'dress' -> 'dresses', 'kurta' -> 'kurtas', 'accessory' -> 'accessories'; plural-only nouns unchanged."""
+    if word in _KEEP_S or (word.endswith("s") and singular(word) != word):
+        return word
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return word + "es"
+    return word + "s"
 
 
 @dataclass
@@ -568,6 +601,7 @@ class NluVocab:
     brands: dict[str, str] = field(default_factory=dict)  # normalised -> display
     known_words: list[str] = field(default_factory=list)  # what typos are corrected towards
     query_vocab: Vocabulary = field(default_factory=Vocabulary)
+    evidence: BrandEvidence = field(default_factory=BrandEvidence)
 
     @classmethod
     def from_products(cls, products: Iterable[Product], vocab: Vocabulary | None = None) -> NluVocab:
@@ -594,7 +628,7 @@ class NluVocab:
                     and s not in _NOT_CATEGORIES
                 ):
                     cats.setdefault(s, s)
-        plurals = {c + ("es" if c.endswith(("s", "sh", "ch", "x")) else "s") for c in cats}
+        plurals = {plural(c) for c in cats}
         known = (
             set(cats)
             | plurals
@@ -632,7 +666,8 @@ class NluVocab:
                 "summer",
             }
         )
-        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab)
+        evidence = BrandEvidence.from_products(products, vocab.brands)
+        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence)
 
 
 @dataclass
@@ -649,6 +684,9 @@ class SlotChanges:
     exclude_brand: str | None = None
     exclude_colour: str | None = None
     exclude_material: str | None = None
+    accessory: str | None = None  # "screen guard" in "a screen guard for it"
+    for_it: bool = False  # the accessory is for the product in the conversation
+    device: str | None = None  # "moto g" in "a case for my moto g"
     clear: list[str] = field(default_factory=list)  # slots the shopper dropped ("any colour")
     terms: list[str] = field(default_factory=list)  # descriptive words left over ("summer", "floral")
 
@@ -666,6 +704,7 @@ class Parse:
     confidence: float = 1.0
     source: str = "rule"  # rule | embedding | default
     text: str = ""  # the normalised (typo-corrected) message
+    act: acts.Act | None = None  # small talk, out-of-scope, product question or complaint details
 
 
 class IntentExemplars:
@@ -741,8 +780,8 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         first = target.split()[0]
         if target in vocab.brands or first in vocab.brands:
             s.exclude_brand = vocab.brands.get(target) or vocab.brands[first]
-        elif first in QUERY_COLOURS:
-            s.exclude_colour = QUERY_COLOURS[first]
+        elif first in QUERY_COLOURS or first in COLOUR_WORDS:
+            s.exclude_colour = QUERY_COLOURS.get(first) or COLOUR_WORDS[first]
         elif first in MATERIALS:
             s.exclude_material = first
         else:
@@ -755,6 +794,13 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     pq = parse_query(text, vocab.query_vocab)
     f = pq.filters
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max
+    if s.brand and not vocab.evidence.accept(normalise(s.brand), text):
+        s.brand = None  # "like", "best", "galaxy": an ordinary word here, not the maker
+    s.gender = s.gender or recipient(text)
+    s.accessory = accessory(text)
+    s.for_it = s.accessory is not None and asks_for_it(text)
+    if s.accessory and not s.for_it:
+        s.device = device_phrase(text, s.accessory)
     words = _WORD.findall(pq.text)
     s.category = _category(words, vocab)
     for w in words:
@@ -772,6 +818,9 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         and w != s.occasion
         and w != s.material
         and w not in brand_words
+        and w not in RECIPIENTS
+        and w not in (s.accessory or "").split()
+        and w not in (s.device or "").split()
         and not w.isdigit()
         and len(w) > 2
     ]
@@ -792,11 +841,27 @@ def parse_message(
     text = correct_typos(text, vocab)
     slots = parse_slots(text, vocab)
     refs, ref_colour, ref_focus = _refs(text)
-    for intent, rx in _RULES:
-        if rx.search(raw) or rx.search(text):
-            if intent == "smalltalk" and (slots.category or slots.colour):
-                break
-            return Parse(intent, slots, refs, ref_colour, ref_focus, text=text)
+
+    def made(intent: str, act: acts.Act | None = None) -> Parse:
+        return Parse(intent, slots, refs, ref_colour, ref_focus, text=text, act=act)
+
+    fired = next((i for i, rx in _RULES if rx.search(raw) or rx.search(text)), None)
+    if fired in _FIRST:
+        return made(fired)
+    act = acts.classify(raw) or acts.classify(text)
+    if act is not None:
+        if act.kind == "out_of_scope":
+            return made("out_of_scope", act)
+        if act.kind == "question" and fired != "compare" and not _asks_for_other(slots):
+            return made("question", act)
+        if act.kind in ("thanks", "bye", "smalltalk") and not (slots.category or slots.colour or refs):
+            return made("thanks" if act.kind != "smalltalk" else "smalltalk", act)
+        if act.kind == "complaint":
+            return made(act.price or "complaint", act)
+    if slots.accessory and slots.for_it:
+        return made("accessory")
+    if fired is not None and not (fired == "smalltalk" and (slots.category or slots.colour)):
+        return made(fired)
     if slots.exclude_material and text.startswith(("i ", "i'm")):
         return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
     if slots.category:
@@ -821,7 +886,9 @@ def parse_message(
         )
         or slots.clear
     ):
-        return Parse("refine", slots, refs, ref_colour, ref_focus, text=text)
+        # "kurtas for women" names a new thing (a word no filter took); "in black", "for women" refine
+        intent = "search" if slots.terms and not _REFINE_CUE.match(text) and _SEARCH_START.match(text) else "refine"
+        return Parse(intent, slots, refs, ref_colour, ref_focus, text=text)
     if exemplars is not None and encode_query is not None and text:
         intent, sim = exemplars.nearest(encode_query(text))
         if sim >= threshold:
@@ -829,6 +896,16 @@ def parse_message(
     if slots.terms:
         return Parse("search", slots, refs, ref_colour, ref_focus, source="default", text=text)
     return Parse("help", slots, refs, ref_colour, ref_focus, 0.0, "default", text)
+
+
+_REFINE_CUE = re.compile(r"^(?:in|for|under|over|below|above|between|only|just|not|no|with|without|make it|and|but)\b")
+_SEARCH_START = re.compile(r"^(?:i |im |show|find|get|looking|search|need|want|do you have|any|some|a |an )|^[a-z]+s\b")
+_FIRST = ("forget", "reset", "cart_remove", "cart_add", "cart_show", "why", "outfit", "similar")
+
+
+def _asks_for_other(s: SlotChanges) -> bool:
+    """'is it available in blue?' asks for other products (a refinement), not about this one."""
+    return bool(s.colour or s.price_max or s.price_min or s.exclude_colour)
 
 
 def _looks_referential(text: str, refs: list[int], ref_colour: str | None) -> bool:
