@@ -179,8 +179,22 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
         *[
             (f"turns right: {k}", f"by_kind.{k}.right|by_kind.{k}.n")
             for k in (
-                "search", "gift", "refine", "negation", "complaint", "question", "question_unknown",
-                "off_topic", "smalltalk", "reference", "similar", "accessory", "outfit", "compare", "cart", "typo",
+                "search",
+                "gift",
+                "refine",
+                "negation",
+                "complaint",
+                "question",
+                "question_unknown",
+                "off_topic",
+                "smalltalk",
+                "reference",
+                "similar",
+                "accessory",
+                "outfit",
+                "compare",
+                "cart",
+                "typo",
             )
         ],
         ("first delta p50 / p99 ms (under load)", "first_delta.p50_ms|first_delta.p99_ms"),

@@ -20,7 +20,7 @@ from assistant.search.engine import Hit
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise
 
 # query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
 SearchFn = Callable[[str, Filters, int], list[Hit]]

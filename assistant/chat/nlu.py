@@ -20,7 +20,9 @@ from assistant.chat.slots import RECIPIENTS, BrandEvidence, accessory, asks_for_
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, parse_query
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.catalog import Product
-from index.lexical import STOPWORDS, normalise
+from index.text import FILLER_WORDS, STOPWORDS, normalise
+from index.text import plural as text_plural
+from index.text import singular as text_singular
 
 INTENTS = (
     "search",
@@ -482,64 +484,12 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 
 # Words of a message that do not describe the product (kept out of the search text).
 _NOT_TERMS = (
-    frozenset(STOPWORDS)
+    STOPWORDS
+    | FILLER_WORDS
     | frozenset(GENDER_WORDS)
     | frozenset(ORDINALS)
     | frozenset(
-        [
-            "need",
-            "want",
-            "looking",
-            "show",
-            "me",
-            "some",
-            "something",
-            "i",
-            "im",
-            "i'm",
-            "please",
-            "find",
-            "get",
-            "my",
-            "any",
-            "like",
-            "would",
-            "could",
-            "you",
-            "can",
-            "one",
-            "ones",
-            "under",
-            "over",
-            "cheap",
-            "nice",
-            "good",
-            "new",
-            "buy",
-            "see",
-            "instead",
-            "just",
-            "also",
-            "only",
-            "what",
-            "have",
-            "do",
-            "got",
-            "look",
-            "this",
-            "that",
-            "these",
-            "those",
-            "it",
-            "with",
-            "well",
-            "number",
-            "item",
-            "option",
-            "last",
-            "final",
-            "no",
-        ]
+        ["i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last", "final", "no"]
     )
 )
 
@@ -566,31 +516,25 @@ def _clean(text: str) -> str:
     return re.sub(r"'s\b|'", "", normalise(text).replace("&", " "))
 
 
+# Nouns the shared singular/plural must leave alone, and "-as" nouns it keeps plural ("kurtas"): the chat
+# names categories in replies, where "kurtases" would be read by the shopper.
 _KEEP_S = frozenset({"canvas", "jeans", "trousers", "shorts", "pyjamas", "glasses", "sunglasses", "leggings", "news"})
 
 
 def singular(word: str) -> str:
-    """English singular, enough for catalog nouns: 'dresses'/'dress', 'watches'/'watch', 'kurtas'/'kurta'."""
+    """The shared singular (index.text), plus '-as' plurals of catalog nouns: 'kurtas' -> 'kurta'."""
     if word in _KEEP_S or len(word) <= 3:
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes", "xes", "zzes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if word.endswith("as") and len(word) > 3 and word[-3] not in "aeious":
         return word[:-1]
-    return word
+    return text_singular(word)
 
 
 def plural(word: str) -> str:
-    """'dress' -> 'dresses', 'kurta' -> 'kurtas', 'accessory' -> 'accessories'; plural-only nouns unchanged."""
+    """The shared plural (index.text) of a singular noun; plural-only and already plural nouns unchanged."""
     if word in _KEEP_S or (word.endswith("s") and singular(word) != word):
         return word
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    if word.endswith(("s", "sh", "ch", "x", "z")):
-        return word + "es"
-    return word + "s"
+    return text_plural(word)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise
 
 # Specification keys that answer a question about a field, most specific first.
 FIELD_KEYS: dict[str, tuple[str, ...]] = {

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from assistant.chat import nlu
 from assistant.chat.dialogue import Constraints, Plan, TurnResult
 from index.catalog import Product
+from index.text import format_price
 
 HELP = (
     'I can search the shop for you and narrow things down as we talk. Try "a dress for a summer wedding", '
@@ -20,8 +21,9 @@ HELP = (
 )
 
 
-def money(v: float | None) -> str:
-    return "" if v is None else f"₹{v:,.0f}"
+def money(v: float | None, currency: str = "INR") -> str:
+    """A price in its currency ("₹1,299"); constraints carry no currency, so they read in the shop's default."""
+    return format_price(v, currency)
 
 
 def describe(c: Constraints, plural: bool = True) -> str:
@@ -84,7 +86,7 @@ def ack(plan: Plan, c: Constraints) -> str:
 
 def _item(p: Product, i: int | None = None) -> str:
     head = f"{i}. " if i is not None else ""
-    bits = [money(p.price)] + [x for x in (p.colour, p.brand) if x]
+    bits = [money(p.price, p.currency)] + [x for x in (p.colour, p.brand) if x]
     return f"{head}{p.title} ({', '.join(b for b in bits if b)})"
 
 
@@ -186,7 +188,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         if not res.cart:
             return "Your cart is empty."
         total = sum(p.price or 0 for p in res.cart)
-        return f"Your cart: {_list(res.cart, 10)}. Total {money(total)}."
+        return f"Your cart: {_list(res.cart, 10)}. Total {money(total, res.cart[0].currency)}."
     if k == "why":
         if not items:
             return "I have not suggested anything yet, so there is nothing to explain."

@@ -45,7 +45,7 @@ from assistant.settings import Settings
 from assistant.shoppers.recommend import personalize_for
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise
 
 if TYPE_CHECKING:
     from assistant.services import Services

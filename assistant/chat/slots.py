@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from index.catalog import Product
-from index.lexical import STOPWORDS, normalise
+from index.text import STOPWORDS, normalise
 
 # Who a gift is for -> the catalog's gender value.
 RECIPIENTS: dict[str, str] = {
