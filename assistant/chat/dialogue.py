@@ -8,6 +8,7 @@ the constraints empty the result set, the least important one is relaxed and the
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Callable
@@ -296,11 +297,12 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         if "price" not in plan.changed and prices:
             mid = statistics.median(prices)
             if kind == "cheaper":
-                c.price_max = round(mid, 2) - 0.01 if mid > 0 else mid
+                # whole rupees below the median: "under ₹978" reads better than "under ₹978.99"
+                c.price_max = float(math.ceil(mid) - 1) if mid >= 1 else mid
                 if c.price_min is not None and c.price_min > c.price_max:
                     c.price_min = None
             else:
-                c.price_min, c.price_max = round(mid, 2) + 0.01, None
+                c.price_min, c.price_max = float(math.floor(mid) + 1), None
             plan.note = f"{mid:g}"
             plan.changed.append("price")
         c.exclude_ids = []

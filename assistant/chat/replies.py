@@ -65,7 +65,7 @@ def ack(plan: Plan, c: Constraints) -> str:
         return f"Got it: now {describe(c)}."
     if k == "cheaper":
         return (
-            f"Cheaper ones, then: below {money(c.price_max)}, the middle price of what I showed you."
+            f"Cheaper ones, then: under {money(c.price_max)}, below the middle price of what I showed you."
             if plan.note
             else f"Cheaper ones, then: {describe(c)}."
         )
