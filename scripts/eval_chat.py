@@ -145,7 +145,7 @@ async def play(ws_url: str, script: dict, out: dict) -> None:
             )
             if turn.first_delta_s is not None:
                 out["first_delta_ms"].append(turn.first_delta_s * 1000)
-            out["done_ms"].append(turn.done_s * 1000)
+            out["done_ms"].append((turn.done_s or 0.0) * 1000)
             if len(turn.items) >= 2:
                 last_list = turn.items
             if turn.items:
@@ -216,16 +216,22 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     """scripts/bench.py passes its running server."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", default=str(ROOT / "data" / "index"))
+    ap.add_argument("--catalog", default=None, help="the catalog of that index (default: the server's setting)")
+    ap.add_argument("--mapping", default=None)
     ap.add_argument("--conversations", default=str(CONVERSATIONS))
     ap.add_argument("--concurrency", type=int, default=4, help="conversations played at once (load for timing)")
     ap.add_argument("--out", default=None, help="also write the figures as JSON here")
     ap.add_argument("--show-failures", action="store_true")
     a = ap.parse_args(argv)
     scripts = load_scripts(Path(a.conversations))
-    with given_or_own(server, Path(a.index_dir), extra_env=CHAT_BENCH_ENV) as srv:
+    catalog = Path(a.catalog) if a.catalog else None
+    mapping = Path(a.mapping) if a.mapping else None
+    with given_or_own(server, Path(a.index_dir), catalog, mapping, extra_env=CHAT_BENCH_ENV) as srv:
         out = asyncio.run(run_all(srv.base_url, scripts, a.concurrency))
+        products = srv.products
     res = summarise(out)
     res["concurrency"] = a.concurrency
+    res["products"] = products
     print(f"turns right: {res['turns_right']}/{res['turns']} ({res['share_right']:.1%}) over {res['scripts']} scripts")
     for k, v in res["by_kind"].items():
         print(f"  {k:14s} {v['right']:3d}/{v['n']:3d}  {v['share']:.0%}")

@@ -24,7 +24,7 @@ OUT_OF_SCOPE: list[tuple[str, re.Pattern[str], str]] = [
     ),
     (
         "returns",
-        re.compile(r"\b(?:return policy|returns?|refunds?|exchange (?:it|this|policy)|money back)\b"),
+        re.compile(r"\b(?:return policy|returns?|returnable|refunds?|exchange (?:it|this|policy)|money back)\b"),
         "I don't know the shop's return or refund terms; the catalog does not hold them. The shop's help "
         "pages or customer service can answer that.",
     ),
@@ -75,11 +75,19 @@ OUT_OF_SCOPE: list[tuple[str, re.Pattern[str], str]] = [
     ),
 ]
 
+OPINION = (
+    "I have no taste of my own to offer, but I can compare them for you by price, brand and what their details "
+    'say: try "compare the first two" or "what is the first one made of?".'
+)
 _THANKS = re.compile(
     r"^(?:ok(?:ay)?,? |great,? |perfect,? )?(?:thanks?(?: you)?|thank you(?: so much| very much)?|thx|ty|cheers)\b"
 )
 _GREETING = re.compile(r"^(?:hi|hello|hey|hiya|yo|good (?:morning|evening|afternoon)|namaste)\b")
 _BYE = re.compile(r"^(?:bye|goodbye|see you|that'?s all|that is all|nothing else|no thanks)\b")
+_OPINION = re.compile(
+    r"\b(?:do you (?:like|love) (?:it|them|this|that|these)|what do you think|your (?:opinion|favou?rite)|"
+    r"would you (?:buy|wear))\b"
+)
 _HOW_ARE_YOU = re.compile(r"\b(?:how are you|how'?s it going|who are you|are you a (?:bot|robot|human))\b")
 
 # "too plain" and friends: what the shopper wants more of, as search words (and a price direction).
@@ -137,6 +145,10 @@ _FEATURE = re.compile(
     r"one|#?\d(?:st|nd|rd|th)?(?: one)?)(?: one)? (?:have |got |come with |come in |support |a |an |made of )?"
     r"(?:a |an )?(.+?)\??$"
 )
+_WHAT_OF = re.compile(
+    r"^(?:and |so )?what(?:'s| is| are)? (?:the )?([a-z][a-z ]{1,30}?) (?:of|on|in|for) (?:it|this|that|them|"
+    r"this one|that one|the \w+(?: one)?|#?\d)\??$|^(?:and |so )?what(?:'s| is) (?:its|their) ([a-z][a-z ]{1,30}?)\??$"
+)
 _ASKS_ABOUT_SHOWN = re.compile(
     r"\b(?:it|its|it's|this|that|they|their|them|this one|that one|the (?:first|second|third|fourth|fifth|sixth|"
     r"last|1st|2nd|3rd|4th|5th|6th) one|the (?:first|second|third|fourth|fifth|sixth|last)|#\d|number \d)\b"
@@ -169,6 +181,9 @@ def question(text: str) -> Act | None:
             m = _FEATURE.search(text)
             feature = m.group(1).strip(" ?") if (m and name == "material") else ""
             return Act("question", name, feature=feature)
+    m = _WHAT_OF.search(text)
+    if m:
+        return Act("question", "feature", feature=(m.group(1) or m.group(2)).strip())
     m = _FEATURE.search(text)
     if m:
         feature = re.sub(r"\b(?:one|please|too)\b", " ", m.group(1)).strip(" ?")
@@ -193,6 +208,8 @@ def classify(text: str) -> Act | None:
         return Act("thanks")
     if _BYE.search(text) and len(text.split()) <= 5:
         return Act("bye")
+    if _OPINION.search(text):
+        return Act("out_of_scope", "opinion", OPINION)
     if _HOW_ARE_YOU.search(text) or (_GREETING.search(text) and len(text.split()) <= 3):
         return Act("smalltalk")
     oos = out_of_scope(text)  # "does it ship by friday?" is about delivery, not the product

@@ -230,7 +230,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
         plan.new_search, plan.changed = True, ["accessory", *_apply(c, s)]
         c.gender = None  # an accessory is for a device, not a person
-        c.terms = [t for t in s.terms if t not in (s.device or "").split() and t not in s.accessory.split()]
+        c.terms = [t for t in s.terms if t not in (s.device or "").split() and t not in (s.accessory or "").split()]
         return plan
     if kind == "accessory":  # "a screen guard for it": for the product we talked about
         # the product talked about; else the device of the search ("a case for moto g"); else the first shown
@@ -263,7 +263,11 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         opposite = set(act.terms) if act else set()
         c.terms = [t for t in c.terms if t not in opposite and t != (act.topic if act else "")]
         c.terms = list(dict.fromkeys(c.terms + list(opposite)))
-        plan.changed = ["terms", *_apply(c, parse.slots)]
+        slots = parse.slots
+        if act and slots.occasion == act.topic:  # "too casual" names what to move away from
+            slots.occasion = None
+            c.occasion = None if c.occasion == act.topic else c.occasion
+        plan.changed = ["terms", *_apply(c, slots)]
         c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
         plan.kind = "refine"
         return plan
@@ -492,8 +496,8 @@ def execute(
             exclude_materials=c.exclude_materials,
             terms=[anchor.title],
         )
-        found, res.relaxed, _ = search_with_relaxation(sim, search)
-        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in found]
+        similar, res.relaxed, _ = search_with_relaxation(sim, search)
+        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in similar]
         state.shown = [i.product.id for i in res.items]
     elif kind == "cart_add":
         for p in targets[:1]:
@@ -516,6 +520,8 @@ def execute(
         res.items = [ShownItem(p, ["you asked about it" if known else "its details do not say"])]
     elif kind == "out_of_scope" and plan.parse.act:
         res.note = plan.parse.act.answer
+    elif kind == "no_reference" and state.shown:
+        res.note = "has_list"
     elif kind == "forget":
         state.__init__()  # type: ignore[misc]
     if res.kind in ("search", "refine", "cheaper", "pricier", "something_else", "preference", "outfit", "similar"):

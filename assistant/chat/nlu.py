@@ -294,6 +294,11 @@ _COMMON = frozenset(
         "home",
         "away",
         "back",
+        "deal",
+        "deals",
+        "weather",
+        "today",
+        "them",
         "down",
         "same",
     ]
@@ -460,7 +465,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
         (
             "preference",
-            r"\b(?:i'?m|i am) (?:a )?size\b|\bmy size is\b|\bi (?:wear|take) (?:a )?size\b|"
+            r"\b(?:i'?m|i am|he'?s|she'?s|he is|she is) (?:a )?size\b|\bmy size is\b|"
+            r"\b(?:i|he|she|they|my \w+) (?:wears?|takes?) (?:a )?size\b|"
             r"\bi (?:don'?t|do not|never) (?:like|want|wear)\b|\bi (?:hate|dislike|avoid|prefer|love)\b",
         ),
         (
@@ -504,12 +510,15 @@ _NEG = re.compile(
     r"\b(?:not|no|without|except|anything but|nothing|don'?t (?:like|want)|do not (?:like|want)|"
     r"hate|dislike|avoid|never wear)\s+(?:in\s+|any\s+|from\s+)?([a-z][a-z0-9&'\-]*(?: [a-z]+)?)"
 )
-_SIZE = re.compile(r"\bsize\s*(?:is\s*)?([a-z0-9]{1,4})\b|\b(xxs|xs|xxl|xxxl|xl)\b")
+_SIZE = re.compile(r"\bsize\s*(?:is\s*)?(?!of\b|for\b|the\b|in\b|is\b|and\b)([a-z0-9]{1,4})\b|\b(xxs|xs|xxl|xxxl|xl)\b")
 _REMOVE_SLOT = re.compile(
     r"\b(?:any (colou?r|brand|price)|(?:drop|remove|forget|ignore) the (colou?r|brand|price)"
     r"(?: filter)?)\b"
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+
+
+_PARTS = re.compile(r"\s*(?:&|,| and )\s*")
 
 
 def _clean(text: str) -> str:
@@ -552,11 +561,21 @@ class NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
         cats: dict[str, str] = {}
-        brand_words = {b.split()[0] for b in vocab.brands}  # "alisha" of "Alisha Shorts"
+        # the last word of a product type sold by several brands is a thing, even when a brand bears its name
+        heads: dict[str, set[str]] = {}
+        for p in products:
+            for part in _PARTS.split(p.product_type or ""):
+                ws = _WORD.findall(_clean(part))
+                if ws:
+                    heads.setdefault(ws[-1], set()).add(normalise(p.brand or ""))
+        shared_heads = {w for w, bs in heads.items() if len(bs) >= 3}
+        brand_words = {b.split()[0] for b in vocab.brands} - shared_heads  # "alisha" of "Alisha Shorts"
         for p in products:
             # the nouns of a category are its nodes' last words ("Casual Shoes", "Wrist Watches") and the
             # words of the product type; brand shelves ("Alisha Shorts") must not make "alisha" a category
-            words = [ws[-1] for ws in (_WORD.findall(_clean(node)) for node in p.category[:3]) if ws]
+            # "Leggings & Jeggings" names two things: each part's last word
+            parts = [part for node in p.category[:3] for part in _PARTS.split(node)]
+            words = [ws[-1] for ws in (_WORD.findall(_clean(part)) for part in parts) if ws]
             words += _WORD.findall(_clean(p.product_type or ""))
             for w in words:
                 s = singular(w.strip("-"))
@@ -611,6 +630,8 @@ class NluVocab:
             }
         )
         evidence = BrandEvidence.from_products(products, vocab.brands)
+        evidence.things = {b for b in vocab.brands if b in shared_heads or singular(b) in cats}
+        evidence.ambiguous |= evidence.things
         return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence)
 
 
@@ -704,7 +725,12 @@ def _refs(text: str) -> tuple[list[int], str | None, bool]:
 
 
 def _category(words: list[str], vocab: NluVocab) -> str | None:
-    # the head noun comes last in English noun phrases: "running shoes", "coffee mug", "leather wallet"
+    # the head noun comes last in English noun phrases: "running shoes", "coffee mug", "leather wallet";
+    # what follows "for" is the purpose, not the thing ("curtains for the living room")
+    if "for" in words[1:]:
+        head = _category(words[: words.index("for", 1)], vocab)
+        if head:
+            return head
     for w in reversed(words):
         s = singular(w)
         if s in vocab.categories:
@@ -745,6 +771,8 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     s.for_it = s.accessory is not None and asks_for_it(text)
     if s.accessory and not s.for_it:
         s.device = device_phrase(text, s.accessory)
+        if s.brand and s.device and normalise(s.brand) in s.device:
+            s.brand = None  # "a cover for samsung galaxy j7": Samsung makes the phone, not the cover
     words = _WORD.findall(pq.text)
     s.category = _category(words, vocab)
     for w in words:
@@ -796,7 +824,7 @@ def parse_message(
     if act is not None:
         if act.kind == "out_of_scope":
             return made("out_of_scope", act)
-        if act.kind == "question" and fired != "compare" and not _asks_for_other(slots):
+        if act.kind == "question" and fired != "compare" and not _asks_for_other(slots, act):
             return made("question", act)
         if act.kind in ("thanks", "bye", "smalltalk") and not (slots.category or slots.colour or refs):
             return made("thanks" if act.kind != "smalltalk" else "smalltalk", act)
@@ -843,13 +871,19 @@ def parse_message(
 
 
 _REFINE_CUE = re.compile(r"^(?:in|for|under|over|below|above|between|only|just|not|no|with|without|make it|and|but)\b")
-_SEARCH_START = re.compile(r"^(?:i |im |show|find|get|looking|search|need|want|do you have|any|some|a |an )|^[a-z]+s\b")
+_SEARCH_START = re.compile(
+    r"^(?:i |im |show|find|get|looking|search|need|want|do you have|any|some|a |an )|"
+    r"^(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b)[a-z]{2,}s\b"  # a plural noun first: "kurtas for women"
+)
 _FIRST = ("forget", "reset", "cart_remove", "cart_add", "cart_show", "why", "outfit", "similar")
 
 
-def _asks_for_other(s: SlotChanges) -> bool:
+_OTHER = re.compile(r"\b(?:available|come in|comes in|in (?:a |an )?\w+ colou?r|under|below|cheaper|over)\b|^in ")
+
+
+def _asks_for_other(s: SlotChanges, act: acts.Act) -> bool:
     """'is it available in blue?' asks for other products (a refinement), not about this one."""
-    return bool(s.colour or s.price_max or s.price_min or s.exclude_colour)
+    return bool(s.colour or s.price_max or s.price_min or s.exclude_colour) and bool(_OTHER.search(act.feature))
 
 
 def _looks_referential(text: str, refs: list[int], ref_colour: str | None) -> bool:

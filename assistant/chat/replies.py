@@ -165,8 +165,8 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         return f'{_item(p)}.{extra}{stock} Ask "what goes with it?", "is it waterproof?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
-        priced = [p for p in items if p.price is not None]
-        cheapest = min(priced, key=lambda p: p.price) if priced else None
+        priced = [(p.price, i, p) for i, p in enumerate(items) if p.price is not None]
+        cheapest = min(priced)[2] if priced else None
         tail = f" The cheapest is {cheapest.title}." if cheapest else ""
         return " vs ".join(lines) + "." + tail
     if k == "outfit":
@@ -206,11 +206,9 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
             + "."
         )
     if k == "no_reference":
-        return (
-            'Which one do you mean? Search first, then say "the second one" or tap a product.'
-            if not res.items
-            else "Which one do you mean?"
-        )
+        if res.note == "has_list":
+            return 'Which one do you mean? Say "the first one", "the second one"... or tap a product.'
+        return 'Which one do you mean? Search first, then say "the second one" or tap a product.'
     if k == "reset":
         return "Starting over. What are you looking for?"
     if k == "question":

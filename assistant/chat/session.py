@@ -170,7 +170,9 @@ class ChatSession:
             result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
             out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
             out = [x for x in out if same_wearer(anchor, x[1])]
-            if want:
+            if want and occasion_of(anchor):  # party shoes for a party dress: search that department directly
+                out = slot_search(search, anchor, want) or [x for x in out if category_matches(x[1], want)]
+            elif want:
                 out = [x for x in out if category_matches(x[1], want)] or slot_search(search, anchor, want)
             return out
 

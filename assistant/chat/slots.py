@@ -106,7 +106,7 @@ def device_phrase(text: str, accessory_name: str) -> str | None:
     if not m:
         return None
     words = [w for w in m.group(1).split() if w not in STOPWORDS]
-    cut = next((i for i, w in enumerate(words) if w in _NOT_DEVICE or (w.isdigit() and len(w) >= 3)), len(words))
+    cut = next((i for i, w in enumerate(words) if w in _NOT_DEVICE), len(words))
     words = words[:cut]
     return " ".join(words) if words else None
 
@@ -136,12 +136,16 @@ def matches_accessory(p: Product, name: str) -> bool:
     return any(re.search(rf"\b{re.escape(n)}(?:e?s)?\b", text) for n in ACCESSORY_NAMES.get(name, (name,)))
 
 
+_CHAT_WORDS = frozenset({"one", "ones", "show", "want", "need", "some", "which", "what", "for", "with", "please"})
+
+
 @dataclass
 class BrandEvidence:
     """Brand words that are also ordinary words of the catalog, and the title words each brand leads."""
 
     ambiguous: set[str] = field(default_factory=set)
     title_words: dict[str, set[str]] = field(default_factory=dict)  # brand -> words of its products' titles
+    things: set[str] = field(default_factory=set)  # brands named like a kind of product ("leggings"): maker phrase only
 
     @classmethod
     def from_products(cls, products: Iterable[Product], brands: Iterable[str]) -> BrandEvidence:
@@ -172,6 +176,8 @@ class BrandEvidence:
             said = m.group(1) or m.group(2) or ""
             if said.startswith(brand_norm):
                 return True
-        rest = set(re.findall(r"[a-z]{3,}", text.replace(brand_norm, " "))) - STOPWORDS
+        if brand_norm in self.things:
+            return False
+        rest = set(re.findall(r"[a-z]{3,}", text.replace(brand_norm, " "))) - STOPWORDS - _CHAT_WORDS
         # another content word of the message among the words of this brand's product titles
         return bool(rest & self.title_words.get(brand_norm, set()))
