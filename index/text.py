@@ -75,8 +75,10 @@ _STEMMER = Stemmer.Stemmer("english")
 
 def normalise(text: str) -> str:
     """Lowercase, strip accents, fold whitespace and typographic apostrophes: the form every matcher compares."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text or ""
+    if not text.isascii():  # most catalog text is: skip the per-character pass
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().replace("’", "'").split())
 
 

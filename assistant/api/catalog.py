@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from assistant.api.deps import AdminDep, OptionalShopper, ServicesDep
 from assistant.errors import BadInput, NotFound
 from assistant.search.cards import product_card
-from assistant.search.engine import MODES
+from assistant.search.engine import MODES, SORTS
 from assistant.search.query import Filters
 from assistant.shoppers.recommend import personalize_for
 from index.attributes import GENDER_ADMITS
@@ -63,22 +63,37 @@ def search(
     price_max: float | None = Query(None, ge=0),
     in_stock: bool | None = None,
     mode: str = Query("hybrid", description="hybrid, dense or lexical"),
+    sort: str = Query("relevance", description="relevance, price_asc, price_desc or rating"),
+    distinct: str = Query("true", description="true: variants of one product show once, with a count"),
 ):
-    """Hybrid semantic + lexical search with hard filters (given, or parsed from the query)."""
+    """Search that reads the query (type, recipient, colour, price, brand, device, negations, typos) and
+    ranks what it asks for first; filters given as parameters are hard."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadInput(f"q is {len(q)} characters; keep it under {MAX_QUERY_CHARS}")
     if mode not in MODES:
         raise BadInput(f"mode must be one of {list(MODES)}")
+    if sort not in SORTS:
+        raise BadInput(f"sort must be one of {list(SORTS)}, got {sort!r}")
+    if distinct.lower() not in _BOOLS:
+        raise BadInput(f"distinct must be true or false, got {distinct!r}")
     f = explicit_filters(category, gender, colour, brand, price_min, price_max, in_stock)
     engine = svc.engine
     rerank = personalize_for(svc.shoppers, engine, sid, request.headers, q, f)
-    res = engine.search(q, k=k, filters=f, mode=mode, rerank=rerank)
+    res = engine.search(q, k=k, filters=f, mode=mode, rerank=rerank, distinct=_BOOLS[distinct.lower()], sort=sort)
+    u = res.understanding
     return {
         "query": q,
-        "results": [product_card(h.product, h.score, h.why) for h in res.hits],
+        "corrected_query": res.corrected_query,
+        "results": [product_card(h.product, h.score, h.why, h.variants) for h in res.hits],
         "filters": res.filters.as_dict(),
+        "preferences": res.preferences,
+        "understood": u.as_dict() if u else {},
+        "notice": res.notice,
         "took_ms": round(res.took_ms, 3),
     }
+
+
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 @router.get("/api/products/{product_id}", tags=["catalog"])

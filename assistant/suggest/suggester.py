@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from assistant.suggest.tails import with_tail, word_breadth
 from index.suggestions import Phrase, display_form, phrase_key
 from index.text import Corrector, stem
 
@@ -27,6 +28,7 @@ MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shor
 # Candidates ranked in full after the cheap popularity cut. Personal affinity can move a phrase by up to
 # ~weights.personal points, so a shopper's ranking looks deeper than an anonymous one, where only the
 # match bonuses (a few points) can reorder the cut.
+SHORT_PREFIX = 3  # letters up to which the breadth of the matched word counts
 SHORTLIST = 128
 SHORTLIST_ANONYMOUS = 48
 
@@ -41,6 +43,7 @@ class Weights:
     in_order: float = 0.5  # typed words match consecutive phrase words in order
     exact: float = 1.5  # the shopper typed the whole phrase
     fuzzy: float = -1.5  # matched only through the typo fallback
+    breadth: float = 0.5  # log1p(distinct phrase leaders using the matched word), for short prefixes
     personal: float = 4.0  # cosine(phrase, shopper profile vector)
     recent_vec: float = 2.0  # cosine(phrase, shopper's recent searches)
     recent_same: float = 1.0  # the phrase is (an extension of) one of the shopper's recent searches
@@ -143,7 +146,8 @@ class Suggester:
         word_freq: dict[str, float] = {}
         for k in self._wkeys:
             word_freq[k] = word_freq.get(k, 0.0) + 1.0
-        self.corrector = Corrector(word_freq, word_freq)  # the one typo corrector (index/text.py)
+        self.corrector = Corrector(word_freq, word_freq)
+        self.breadth = word_breadth(self.plain)  # the one typo corrector (index/text.py)
         self.version = 0  # bumped by learn(): answers computed before are stale
         self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
         self._lock = threading.Lock()
@@ -173,6 +177,9 @@ class Suggester:
             return (self._wpid[lo:hi], self._wpos[lo:hi]) if hi > lo else None
         parts = [self._range(w) for w in self.corrections(token)]
         parts = [(lo, hi) for lo, hi in parts if hi > lo]
+        whole = self.corrector.correct(token) if not parts and len(token) >= 7 else None
+        if whole:  # a fully typed misspelling further off than a start ("neckless" -> "necklace")
+            parts = [self._range(whole)]
         if not parts:
             return None
         return (
@@ -208,7 +215,14 @@ class Suggester:
     def suggest(
         self, q: str, k: int = 8, profile: np.ndarray | None = None, recent: Sequence[str] = ()
     ) -> list[Suggestion]:
-        """Up to k suggestions for what the shopper has typed so far (all of them find ≥1 product)."""
+        """Up to k suggestions for what the shopper has typed so far (all of them find ≥1 product); a
+        price or model typed after the words is kept on them (see tails.py)."""
+        got = self._suggest(q, k, profile, recent)
+        return got or with_tail(self._suggest, q, k, profile=profile, recent=recent)
+
+    def _suggest(
+        self, q: str, k: int = 8, profile: np.ndarray | None = None, recent: Sequence[str] = ()
+    ) -> list[Suggestion]:
         tokens = query_words(q)
         if not tokens or not len(self.phrases):
             return []
@@ -249,6 +263,9 @@ class Suggester:
                 score[j] += w.exact + w.in_order
             elif _in_order(tokens, self.plain[pid]):
                 score[j] += w.in_order
+            if len(tokens[-1]) <= SHORT_PREFIX:  # few letters: a word many makers use beats one shop's name
+                key = next((x for x in self.plain[pid] if x.startswith(tokens[-1])), "")
+                score[j] += w.breadth * self.breadth.get(key, 0.0)
         score += self._personal(cand, profile, recent)
         order = np.lexsort((cand, -score))
         out: list[Suggestion] = []
