@@ -149,6 +149,7 @@ _WHAT_OF = re.compile(
     r"^(?:and |so )?what(?:'s| is| are)? (?:the )?([a-z][a-z ]{1,30}?) (?:of|on|in|for) (?:it|this|that|them|"
     r"this one|that one|the \w+(?: one)?|#?\d)\??$|^(?:and |so )?what(?:'s| is) (?:its|their) ([a-z][a-z ]{1,30}?)\??$"
 )
+_REQUEST = re.compile(r"^(?:can|could|would|will) you\b|^(?:show|find|get) me\b")
 _ASKS_ABOUT_SHOWN = re.compile(
     r"\b(?:it|its|it's|this|that|they|their|them|this one|that one|the (?:first|second|third|fourth|fifth|sixth|"
     r"last|1st|2nd|3rd|4th|5th|6th) one|the (?:first|second|third|fourth|fifth|sixth|last)|#\d|number \d)\b"
@@ -175,6 +176,8 @@ def out_of_scope(text: str) -> Act | None:
 def question(text: str) -> Act | None:
     """A question about a shown or focused product: 'is the first one waterproof?', 'what is its rating?'."""
     if not (_Q_START.search(text) or text.endswith("?")) or not _ASKS_ABOUT_SHOWN.search(text):
+        return None
+    if _REQUEST.search(text):  # "can you find ones that cost less": a request to the assistant, not a question
         return None
     for name, rx in _Q_FIELDS:
         if rx.search(text):

@@ -273,7 +273,13 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         return plan
     if kind == "search":
         s = parse.slots
-        refining = not s.category and c.category and len(s.terms) <= 2 and not _SEARCH_VERB.search(parse.text)
+        refining = (
+            not s.category
+            and c.category
+            and len(s.terms) <= 2
+            and not _SEARCH_VERB.search(parse.text)
+            and not parse.new_thing
+        )
         if refining:  # "something floral": more words for the same thing
             c.terms = list(dict.fromkeys(c.terms + s.terms))
             plan.changed = ["terms", *_apply(c, s)]

@@ -18,7 +18,9 @@ from rapidfuzz import fuzz, process
 from assistant.chat import acts
 from assistant.chat.slots import RECIPIENTS, BrandEvidence, accessory, asks_for_it, device_phrase, recipient
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, parse_query
+from assistant.search.understand import QueryVocab, understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
+from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.text import FILLER_WORDS, STOPWORDS, normalise
 from index.text import plural as text_plural
@@ -555,9 +557,12 @@ class NluVocab:
     known_words: list[str] = field(default_factory=list)  # what typos are corrected towards
     query_vocab: Vocabulary = field(default_factory=Vocabulary)
     evidence: BrandEvidence = field(default_factory=BrandEvidence)
+    qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
 
     @classmethod
-    def from_products(cls, products: Iterable[Product], vocab: Vocabulary | None = None) -> NluVocab:
+    def from_products(
+        cls, products: Iterable[Product], vocab: Vocabulary | None = None, qvocab: QueryVocab | None = None
+    ) -> NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
         cats: dict[str, str] = {}
@@ -632,7 +637,7 @@ class NluVocab:
         evidence = BrandEvidence.from_products(products, vocab.brands)
         evidence.things = {b for b in vocab.brands if b in shared_heads or singular(b) in cats}
         evidence.ambiguous |= evidence.things
-        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence)
+        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence, qvocab)
 
 
 @dataclass
@@ -670,6 +675,7 @@ class Parse:
     source: str = "rule"  # rule | embedding | default
     text: str = ""  # the normalised (typo-corrected) message
     act: acts.Act | None = None  # small talk, out-of-scope, product question or complaint details
+    new_thing: bool = False  # the message names a thing to look for ("kurtas for women"), not a tweak
 
 
 class IntentExemplars:
@@ -764,13 +770,18 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     pq = parse_query(text, vocab.query_vocab)
     f = pq.filters
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max
-    if s.brand and not vocab.evidence.accept(normalise(s.brand), text):
+    u = understand(text, vocab.qvocab) if vocab.qvocab is not None else None
+    if u is not None:  # the same reading as search: brand only with evidence, recipients, "for <device>"
+        s.brand = u.brand
+        if not s.gender and u.gender in GENDER_ADMITS:
+            s.gender = u.gender
+    elif s.brand and not vocab.evidence.accept(normalise(s.brand), text):
         s.brand = None  # "like", "best", "galaxy": an ordinary word here, not the maker
     s.gender = s.gender or recipient(text)
     s.accessory = accessory(text)
     s.for_it = s.accessory is not None and asks_for_it(text)
     if s.accessory and not s.for_it:
-        s.device = device_phrase(text, s.accessory)
+        s.device = (u.compatible_with if u is not None else None) or device_phrase(text, s.accessory)
         if s.brand and s.device and normalise(s.brand) in s.device:
             s.brand = None  # "a cover for samsung galaxy j7": Samsung makes the phone, not the cover
     words = _WORD.findall(pq.text)
@@ -815,7 +826,9 @@ def parse_message(
     refs, ref_colour, ref_focus = _refs(text)
 
     def made(intent: str, act: acts.Act | None = None) -> Parse:
-        return Parse(intent, slots, refs, ref_colour, ref_focus, text=text, act=act)
+        return Parse(intent, slots, refs, ref_colour, ref_focus, text=text, act=act, new_thing=new_thing)
+
+    new_thing = bool(_NEW_THING.match(text))
 
     fired = next((i for i, rx in _RULES if rx.search(raw) or rx.search(text)), None)
     if fired in _FIRST:
@@ -832,12 +845,14 @@ def parse_message(
             return made(act.price or "complaint", act)
     if slots.accessory and slots.for_it:
         return made("accessory")
+    if slots.accessory:
+        return made("search")
     if fired is not None and not (fired == "smalltalk" and (slots.category or slots.colour)):
         return made(fired)
     if slots.exclude_material and text.startswith(("i ", "i'm")):
         return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
     if slots.category:
-        return Parse("search", slots, refs, ref_colour, ref_focus, text=text)
+        return made("search")
     if (refs or ref_colour) and (_looks_referential(text, refs, ref_colour) or not slots.terms):
         return Parse("show", slots, refs, ref_colour, ref_focus, text=text)
     if (
@@ -860,13 +875,13 @@ def parse_message(
     ):
         # "kurtas for women" names a new thing (a word no filter took); "in black", "for women" refine
         intent = "search" if slots.terms and not _REFINE_CUE.match(text) and _SEARCH_START.match(text) else "refine"
-        return Parse(intent, slots, refs, ref_colour, ref_focus, text=text)
+        return made(intent)
     if exemplars is not None and encode_query is not None and text:
         intent, sim = exemplars.nearest(encode_query(text))
         if sim >= threshold:
             return Parse(intent, slots, refs, ref_colour, ref_focus, sim, "embedding", text)
     if slots.terms:
-        return Parse("search", slots, refs, ref_colour, ref_focus, source="default", text=text)
+        return Parse("search", slots, refs, ref_colour, ref_focus, source="default", text=text, new_thing=new_thing)
     return Parse("help", slots, refs, ref_colour, ref_focus, 0.0, "default", text)
 
 
@@ -874,6 +889,10 @@ _REFINE_CUE = re.compile(r"^(?:in|for|under|over|below|above|between|only|just|n
 _SEARCH_START = re.compile(
     r"^(?:i |im |show|find|get|looking|search|need|want|do you have|any|some|a |an )|"
     r"^(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b)[a-z]{2,}s\b"  # a plural noun first: "kurtas for women"
+)
+_NEW_THING = re.compile(
+    r"^(?:a |an |i (?:need|want)|show me|looking for|find me|"
+    r"(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b|less\b|ones\b|thanks\b)[a-z]{3,}s\b)"
 )
 _FIRST = ("forget", "reset", "cart_remove", "cart_add", "cart_show", "why", "outfit", "similar")
 

@@ -106,6 +106,10 @@ def answer(p: Product, topic: str, feature: str = "") -> tuple[str, bool]:
             f"I don't know the rating of {name}: this catalog has no ratings or reviews for it.",
             False,
         )
+    if topic == "material":
+        specs = [f"{k} {v}" for k, v in p.attributes.items() if v and re.search(r"material|fabric|lining", k.lower())]
+        if specs:
+            return f"{name}: {', '.join(specs)}.", True
     if topic in ("material", "size", "warranty"):
         spec = _spec(p, FIELD_KEYS[topic])
         if spec:

@@ -102,7 +102,10 @@ class ChatRuntime:
             if self._per_engine is None or self._per_engine[0] != id(engine):
 
                 def build():
-                    return (NluVocab.from_products(engine.products, engine.vocab), GroundingIndex(engine.products))
+                    return (
+                        NluVocab.from_products(engine.products, engine.vocab, engine.qvocab),
+                        GroundingIndex(engine.products),
+                    )
 
                 nv, gi = await asyncio.to_thread(build)
                 self._per_engine = (id(engine), nv, gi)

@@ -13,7 +13,7 @@ from assistant.chat.nlu import IntentExemplars, NluVocab, parse_message
 
 @pytest.fixture(scope="module")
 def vocab(engine) -> NluVocab:
-    return NluVocab.from_products(engine.products, engine.vocab)
+    return NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
 
 
 @pytest.fixture(scope="module")
@@ -173,17 +173,16 @@ def test_plural_and_singular_of_catalog_nouns():
     assert plural("jeans") == "jeans" and singular("jeans") == "jeans"
 
 
-def test_brand_words_that_are_ordinary_words_need_evidence(tiny_products, vocab):
-    """An ambiguous brand (learned from the catalog: other brands' texts use it as a word) counts only with
-    evidence; an unambiguous one counts as it is."""
+def test_brand_words_that_are_ordinary_words_need_evidence(vocab):
+    """A brand that is also an everyday word of the catalog (search's understanding learns which) counts only
+    with evidence ("from X"); the chat reads it exactly as search does."""
     from assistant.chat.nlu import parse_slots
-    from index.lexical import normalise
+    from assistant.search.understand import understand
 
-    ev = vocab.evidence
-    assert ev.ambiguous, "the tiny catalog has brand names that are ordinary words"
-    word = sorted(ev.ambiguous)[0]
-    brand = vocab.brands[word]
+    amb = sorted(b for b in vocab.qvocab.ambiguous_brands if " " not in b and b.isalpha())
+    assert amb, "the tiny catalog has brand names that are ordinary words"
+    word = amb[0]
     assert parse_slots(f"tell me about {word} today", vocab).brand is None
-    assert parse_slots(f"something from {word}", vocab).brand == brand
-    plain = next(b for b in vocab.brands if b not in ev.ambiguous and " " not in b)
-    assert normalise(parse_slots(f"{plain} stuff", vocab).brand or "") == plain
+    assert parse_slots(f"something from {word}", vocab).brand == vocab.brands[word]
+    for text in ("what's the weather like today?", "which one is the best deal?", "leggings for women"):
+        assert parse_slots(text, vocab).brand == understand(text, vocab.qvocab).brand
