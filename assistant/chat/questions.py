@@ -99,6 +99,8 @@ def answer(p: Product, topic: str, feature: str = "") -> tuple[str, bool]:
             return f"{name} is made for {p.gender}.", True
         return _dont_know(p, "who it is for"), False
     if topic == "rating":
+        if p.rating is not None:
+            return f"{name} is rated {p.rating:g} out of 5 by the shop's customers.", True
         spec = _spec(p, FIELD_KEYS["rating"])
         if spec:
             return f"{name} is rated {spec[1]}.", True
