@@ -48,6 +48,7 @@ from tests.assistant.chat_client import open_chat, say  # noqa: E402
 CONVERSATIONS = ROOT / "bench" / "conversations"
 PRODUCT_CHECKS = ("type", "not_type", "gender", "colour", "not_colour", "price_max", "price_min", "title")
 ALWAYS_NOT = r"\bin stock\b"  # the bundled catalogs carry no stock data
+_SINGLE_KINDS = ("question", "question_unknown", "reference", "cart", "compare")  # turns about shown products
 
 
 def load_scripts(folder: Path = CONVERSATIONS) -> list[dict]:
@@ -146,7 +147,8 @@ async def play(ws_url: str, script: dict, out: dict) -> None:
             if turn.first_delta_s is not None:
                 out["first_delta_ms"].append(turn.first_delta_s * 1000)
             out["done_ms"].append((turn.done_s or 0.0) * 1000)
-            if len(turn.items) >= 2:
+            # the list "the first one" points at: the last products a search-like turn showed (even one)
+            if len(turn.items) >= 2 or (turn.items and t.get("kind") not in _SINGLE_KINDS):
                 last_list = turn.items
             if turn.items:
                 last_focus = turn.items[0]["id"] if len(turn.items) == 1 else last_focus

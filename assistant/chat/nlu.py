@@ -772,7 +772,8 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max
     u = understand(text, vocab.qvocab) if vocab.qvocab is not None else None
     if u is not None:  # the same reading as search: brand only with evidence, recipients, "for <device>"
-        s.brand = u.brand
+        # a brand only when the shopper wrote it (not one a spelling correction turned "cheaper" into)
+        s.brand = u.brand if u.brand and re.search(rf"\b{re.escape(normalise(u.brand))}\b", text) else None
         if not s.gender and u.gender in GENDER_ADMITS:
             s.gender = u.gender
     elif s.brand and not vocab.evidence.accept(normalise(s.brand), text):
