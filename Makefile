@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test index bench bench-quick clean browser
+.PHONY: install run test lint screenshots index bench bench-quick stress clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,20 @@ run: $(STAMP) $(INDEX_DIR)/CURRENT
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-test: $(STAMP) browser
+# Lint, format check and type check (mypy's packages are set in pyproject.toml), then the tests.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint browser
 	$(PY) -m pytest
+
+# Tests write their screenshots into build/screenshots; this rewrites the tracked ones in docs/screenshots
+# (commit them when the look changed on purpose).
+screenshots: $(STAMP) browser
+	SHOPMATE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q \
+		tests/web/test_accessibility_and_screenshots.py::test_screenshots_of_the_demo_page
 
 # Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (builds data/index if missing).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
@@ -46,5 +58,10 @@ bench: $(STAMP) $(INDEX_DIR)/CURRENT
 bench-quick: $(STAMP)
 	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
 
+# Hostile-client run against a real server: 10,000 fuzzed chat frames, compressed 16 MiB frames, a burst of
+# 300 searches, 5 reloads, schemathesis with all checks -> bench/stress.json (uses data/index if built).
+stress: $(STAMP)
+	$(PY) scripts/stress.py --index-dir $(INDEX_DIR) --catalog $(CATALOG) --mapping $(MAPPING) $(STRESS_ARGS)
+
 clean:
-	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick
+	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick build

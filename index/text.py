@@ -169,6 +169,9 @@ def expand_numbers(text: str) -> str:
     return _NUM_WORD.sub(lambda m: f"{float(m.group(1)) * _MULT[m.group(2)]:g}", text)
 
 
+MAX_PRICE = 1e12  # larger "prices" are typos or probes; also keeps filters finite (JSON has no inf)
+
+
 def parse_price(text: str) -> tuple[float | None, float | None, str]:
     """(min, max, text without the price phrase) of a normalised text ("under 2k" -> (None, 2000, ""))."""
     text = expand_numbers(text)
@@ -177,6 +180,8 @@ def parse_price(text: str) -> tuple[float | None, float | None, str]:
         if not m:
             continue
         nums = [float(g.replace(",", "")) for g in m.groups() if g is not None]
+        if not all(n <= MAX_PRICE for n in nums):
+            continue  # "under 999...9" overflows to inf: not a price, and inf is not JSON
         if kind == "bare" and min(nums) < 50:
             continue  # "13-516" is a model number, not a price range
         rest = (text[: m.start()] + " " + text[m.end() :]).strip()

@@ -12,7 +12,8 @@ import math
 import re
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from copy import deepcopy
+from dataclasses import dataclass, field
 
 from assistant.chat import questions
 from assistant.chat.nlu import Parse, SlotChanges, singular
@@ -54,14 +55,7 @@ class Constraints:
     exclude_ids: list[str] = field(default_factory=list)
 
     def copy(self) -> Constraints:
-        return Constraints(
-            **{
-                f.name: (
-                    list(getattr(self, f.name)) if isinstance(getattr(self, f.name), list) else getattr(self, f.name)
-                )
-                for f in fields(self)
-            }
-        )
+        return deepcopy(self)  # the lists are not shared with the copy
 
     def query_text(self) -> str:
         words = list(self.terms) + [w for w in (self.occasion, self.material, self.category, self.accessory) if w]

@@ -166,7 +166,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
         priced = [(p.price, i, p) for i, p in enumerate(items) if p.price is not None]
-        cheapest = min(priced)[2] if priced else None
+        cheapest = min(priced)[2] if priced else None  # the first of equal prices
         tail = f" The cheapest is {cheapest.title}." if cheapest else ""
         return " vs ".join(lines) + "." + tail
     if k == "outfit":

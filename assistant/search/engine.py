@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,7 +24,10 @@ from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
-from index.text import normalise, terms
+from index.text import normalise, stem, terms, tokenize
+
+if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
+    from assistant.suggest.service import Autocomplete
 
 MODES = ("hybrid", "dense", "lexical")
 SORTS = ("relevance", "price_asc", "price_desc", "rating")
@@ -96,7 +100,7 @@ class SearchEngine:
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
         groups: dict[str, int] = {}
         self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
-        self.autocomplete = None  # assistant.suggest.service.Autocomplete, set by Services.load_engine
+        self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
     def products(self) -> list[Product]:
@@ -139,13 +143,13 @@ class SearchEngine:
             d, rows = self.index.vector_index.search(self.embedder.encode_query(dense_text), n, allowed)
             rankings.append(rows)
             dense = dict(zip(rows.tolist(), d.tolist(), strict=False))
-        if mode in ("hybrid", "lexical") and (lex_text or extra):
+        if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
             lex_all = self.lexical.scores(lex_text, extra)
             if allowed is not None:
                 lex_all = np.where(allowed, lex_all, 0.0)
             nz = np.flatnonzero(lex_all > 0)
             rankings.append(nz[np.argsort(-lex_all[nz], kind="stable")[:n]])
-        if not dense_text and not lex_text:  # browsing: every allowed product, in catalog order
+        if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
         return rrf(rankings, self.rrf_k), dense, lex_all
@@ -196,7 +200,8 @@ class SearchEngine:
             if within.any():
                 primary = within
         fused, dense_scores, lex_all = self._retrieve(dense_text, lex_text, extra, primary, mode, n_cand)
-        if primary is not allowed and len(fused) < n_cand:  # too few of the type: the rest come after them
+        if primary is not None and primary is not allowed and len(fused) < n_cand:
+            # too few of the type: the rest come after them
             rest = ~primary if allowed is None else allowed & ~primary
             more, more_dense, more_lex = self._retrieve(dense_text, lex_text, extra, rest, mode, n_cand)
             for r, s in more.items():
@@ -253,7 +258,9 @@ class SearchEngine:
         return (base if applied else allowed), relaxed
 
     def _hits(self, rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
-        q_terms = set(terms(u.search_text if u else query)) | set(u.prefix_terms if u else ())
+        said = tokenize(u.search_text if u else query)
+        shown = {stem(t): t for t in said} | {t: t for t in (u.prefix_terms if u else ())}  # say the typed word
+        q_terms = set(shown)
         hits: list[Hit] = []
         seen: set[int] = set()
         for row, score, why in zip(rows.tolist(), scores.tolist(), reasons, strict=False):
@@ -262,7 +269,7 @@ class SearchEngine:
                 continue
             seen.add(g)
             words = sorted(q_terms & self._lex_terms[row])
-            base = [f"matches {', '.join(repr(w) for w in words)}"] if words else []
+            base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
             if row in dense_scores and not words:
                 base.append("close in meaning to your search")
             lex = float(lex_all[row]) if lex_all is not None else 0.0

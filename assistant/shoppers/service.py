@@ -129,7 +129,7 @@ class Shoppers:
                 break
         return out
 
-    def record(self, shopper_id: str, events: list[dict]) -> dict:
+    def record(self, shopper_id: str, events: object) -> dict:
         """Validate, durably store, then fold into the profile. Returns {stored, dropped, nudges}."""
         eng = self._engine()
         now = self.now()
