@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8).
+# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8, 15).
 SCRIPTS: dict[str, str] = {
     "personalization_quality": "scripts/eval_personalization.py",
     "personalization_speed": "scripts/bench_personalization.py",
@@ -32,6 +32,7 @@ SCRIPTS: dict[str, str] = {
     "outfits": "scripts/eval_outfits.py",
     "chat": "scripts/bench_chat.py",
     "personalization_real_log": "scripts/eval_basket.py",
+    "chat_conversations": "scripts/eval_chat.py",
 }
 # Smaller samples for --quick (used only where the script declares the flag).
 QUICK_ARGS: dict[str, dict[str, str]] = {

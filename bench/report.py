@@ -182,6 +182,35 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
         ),
         ("warm latency p50 / p99 ms", "complete_the_look.latency_ms_warm.p50|complete_the_look.latency_ms_warm.p99"),
     ],
+    "chat_conversations": [
+        ("turns right (multi-turn shopper scripts)", "turns_right|turns"),
+        ("share of turns right", "share_right"),
+        ("shown products meeting every active constraint", "products_meeting_every_constraint"),
+        *[
+            (f"turns right: {k}", f"by_kind.{k}.right|by_kind.{k}.n")
+            for k in (
+                "search",
+                "gift",
+                "refine",
+                "negation",
+                "complaint",
+                "question",
+                "question_unknown",
+                "off_topic",
+                "smalltalk",
+                "reference",
+                "similar",
+                "accessory",
+                "outfit",
+                "compare",
+                "cart",
+                "typo",
+            )
+        ],
+        ("first delta p50 / p99 ms (under load)", "first_delta.p50_ms|first_delta.p99_ms"),
+        ("done p50 / p99 ms (under load)", "done.p50_ms|done.p99_ms"),
+        ("REST search p50 / p99 ms, same messages, same run (baseline)", "rest_search.p50_ms|rest_search.p99_ms"),
+    ],
     "chat": [
         (
             "1 conversation: first delta p50 / p99 ms",

@@ -8,18 +8,21 @@ the constraints empty the result set, the least important one is relaxed and the
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 
-from assistant.chat.nlu import Parse, SlotChanges
+from assistant.chat import questions
+from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.chat.slots import device_of, fits, matches_accessory
 from assistant.search.engine import Hit
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.text import normalise, singular
+from index.text import normalise
 
 # query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
 SearchFn = Callable[[str, Filters, int], list[Hit]]
@@ -27,7 +30,7 @@ SearchFn = Callable[[str, Filters, int], list[Hit]]
 LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
 
 # Least important first: what is dropped first when nothing matches.
-RELAX_ORDER = ("brand", "colour", "price", "gender")
+RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
 _SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
 PAGE = 6
 
@@ -43,6 +46,8 @@ class Constraints:
     occasion: str | None = None  # soft: shapes the query, not a filter (few catalogs tag occasions)
     material: str | None = None  # soft, as above
     size: str | None = None  # soft: catalogs here carry no size stock
+    accessory: str | None = None  # "screen guard": an accessory kind, matched with its catalog names
+    device: str | None = None  # what the accessory must fit ("motorola moto g")
     terms: list[str] = field(default_factory=list)
     exclude_brands: list[str] = field(default_factory=list)
     exclude_colours: list[str] = field(default_factory=list)
@@ -53,7 +58,9 @@ class Constraints:
         return deepcopy(self)  # the lists are not shared with the copy
 
     def query_text(self) -> str:
-        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category) if w]
+        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category, self.accessory) if w]
+        if self.device:
+            words += ["for", self.device]
         return " ".join(words)
 
     def filters(self) -> Filters:
@@ -70,12 +77,12 @@ class Constraints:
         c = self.copy()
         if slot == "price":
             c.price_min = c.price_max = None
-        else:
+        elif slot != "everything else":
             setattr(c, slot, None)
         return c
 
     def active(self) -> list[str]:
-        out = [s for s in ("category", "gender", "colour", "brand") if getattr(self, s)]
+        out = [s for s in ("category", "accessory", "device", "gender", "colour", "brand") if getattr(self, s)]
         if self.price_min is not None or self.price_max is not None:
             out.append("price")
         return out
@@ -88,6 +95,10 @@ class Constraints:
             return False
         if self.colour and p.colour != self.colour:
             return False
+        if self.accessory and not matches_accessory(p, self.accessory):
+            return False
+        if self.device and not fits(p, self.device):
+            return False
         if self.brand and normalise(p.brand or "") != normalise(self.brand):
             return False
         if self.price_min is not None and (p.price is None or p.price < self.price_min):
@@ -96,6 +107,8 @@ class Constraints:
             return False
         if p.id in self.exclude_ids or p.colour in self.exclude_colours:
             return False
+        if p.colour is None and any(re.search(rf"\b{x}\b", normalise(p.title)) for x in self.exclude_colours):
+            return False  # colour unknown to the catalog, but the title names the excluded one
         if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
             return False
         fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
@@ -206,9 +219,61 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     c = state.constraints
     kind = parse.intent
     plan = Plan(kind, parse)
+    if kind == "search" and parse.slots.accessory:
+        s = parse.slots
+        state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
+        plan.new_search, plan.changed = True, ["accessory", *_apply(c, s)]
+        c.gender = None  # an accessory is for a device, not a person
+        c.terms = [t for t in s.terms if t not in (s.device or "").split() and t not in (s.accessory or "").split()]
+        return plan
+    if kind == "accessory":  # "a screen guard for it": for the product we talked about
+        # the product talked about; else the device of the search ("a case for moto g"); else the first shown
+        anchor = products(state.focus) if state.focus and not parse.refs else None
+        if anchor is None and parse.refs:
+            plan.targets = resolve_refs(state, parse, products)
+            anchor = products(plan.targets[0]) if plan.targets else None
+        device = device_of(anchor) if anchor else c.device
+        if device is None and state.shown:
+            anchor = products(state.shown[0])
+            device = device_of(anchor) if anchor else None
+        if device is None:
+            plan.kind = "no_reference"
+            return plan
+        s = parse.slots
+        state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=device)
+        _apply(c, s)
+        c.gender, plan.new_search, plan.changed = None, True, ["accessory", "device"]
+        plan.kind = "search"
+        return plan
+    if kind == "question":
+        plan.targets = resolve_refs(state, parse, products)
+        if not plan.targets:
+            plan.kind = "no_reference"
+        else:
+            state.focus = plan.targets[0]
+        return plan
+    if kind == "complaint":  # "too plain": the same search, leaning the other way, without what was shown
+        act = parse.act
+        opposite = set(act.terms) if act else set()
+        c.terms = [t for t in c.terms if t not in opposite and t != (act.topic if act else "")]
+        c.terms = list(dict.fromkeys(c.terms + list(opposite)))
+        slots = parse.slots
+        if act and slots.occasion == act.topic:  # "too casual" names what to move away from
+            slots.occasion = None
+            c.occasion = None if c.occasion == act.topic else c.occasion
+        plan.changed = ["terms", *_apply(c, slots)]
+        c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
+        plan.kind = "refine"
+        return plan
     if kind == "search":
         s = parse.slots
-        refining = not s.category and c.category and len(s.terms) <= 2 and not _SEARCH_VERB.search(parse.text)
+        refining = (
+            not s.category
+            and c.category
+            and len(s.terms) <= 2
+            and not _SEARCH_VERB.search(parse.text)
+            and not parse.new_thing
+        )
         if refining:  # "something floral": more words for the same thing
             c.terms = list(dict.fromkeys(c.terms + s.terms))
             plan.changed = ["terms", *_apply(c, s)]
@@ -236,11 +301,12 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         if "price" not in plan.changed and prices:
             mid = statistics.median(prices)
             if kind == "cheaper":
-                c.price_max = round(mid, 2) - 0.01 if mid > 0 else mid
+                # whole rupees below the median: "under ₹978" reads better than "under ₹978.99"
+                c.price_max = float(math.ceil(mid) - 1) if mid >= 1 else mid
                 if c.price_min is not None and c.price_min > c.price_max:
                     c.price_min = None
             else:
-                c.price_min, c.price_max = round(mid, 2) + 0.01, None
+                c.price_min, c.price_max = float(math.floor(mid) + 1), None
             plan.note = f"{mid:g}"
             plan.changed.append("price")
         c.exclude_ids = []
@@ -278,6 +344,16 @@ def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
     if c.brand:
         why.append(f"by {c.brand}")
     return why + [w for w in hit_why if w not in why]
+
+
+def names_any(items: list[ShownItem], terms: list[str]) -> bool:
+    """Some shown product names one of the words (singular or plural) in its title or category."""
+    stems = {singular(t) for t in terms if len(t) > 2}
+    for i in items:
+        text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
+        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
+            return True
+    return False
 
 
 def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
@@ -363,6 +439,8 @@ def execute(
                 state.constraints = applied
             state.shown = [i.product.id for i in res.items]
             state.focus = None
+            if res.items and not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
+                res.note = "no_match"  # a word no product here carries: the closest, not a false claim
     elif kind == "preference":
         res.pref_updates = {
             k: v
@@ -436,6 +514,14 @@ def execute(
         res.items = [
             ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids if (p := products(pid)) is not None
         ]
+    elif kind == "question" and targets and plan.parse.act:
+        p = targets[0]
+        res.note, known = questions.answer(p, plan.parse.act.topic, plan.parse.act.feature)
+        res.items = [ShownItem(p, ["you asked about it" if known else "its details do not say"])]
+    elif kind == "out_of_scope" and plan.parse.act:
+        res.note = plan.parse.act.answer
+    elif kind == "no_reference" and state.shown:
+        res.note = "has_list"
     elif kind == "forget":
         state.__init__()  # type: ignore[misc]
     if res.kind in ("search", "refine", "cheaper", "pricier", "something_else", "preference", "outfit", "similar"):
