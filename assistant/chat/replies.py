@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from assistant.chat import nlu
-from assistant.chat.dialogue import Constraints, Plan, TurnResult
+from assistant.chat.state import Constraints, Plan, TurnResult
 from index.catalog import Product
 from index.text import format_price
 

@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from assistant.chat import replies
 from assistant.chat.dialogue import (
@@ -38,17 +38,29 @@ from assistant.chat.nlu import IntentExemplars, NluVocab, Parse, SlotChanges, pa
 from assistant.chat.protocol import Emit, Limits
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
+from assistant.looks.service import Looks
 from assistant.search.cards import product_card
 from assistant.search.engine import SearchEngine
 from assistant.search.query import Filters
 from assistant.settings import Settings
 from assistant.shoppers.recommend import personalize_for
+from assistant.shoppers.service import Shoppers
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.text import normalise
 
-if TYPE_CHECKING:
-    from assistant.services import Services
+
+class Services(Protocol):
+    """What a chat session needs of the running app (assistant.services.Services provides it)."""
+
+    settings: Settings
+    shoppers: Shoppers
+    looks: Looks
+    chat: ChatRuntime
+
+    @property
+    def engine(self) -> SearchEngine: ...
+
 
 log = logging.getLogger("shopmate.chat")
 
