@@ -250,9 +250,10 @@ class Shoppers:
         else:
             prefs[key] = value
         self.store.set_prefs(self._new(shopper_id, meta), prefs)
-        with self._lock:
-            meta.prefs = prefs
-            self.state.meta[shopper_id] = meta
+        with self._lock:  # onto the current meta: a concurrent consent change must not be undone
+            cur = self.state.meta.get(shopper_id, meta)
+            cur.prefs = prefs
+            self.state.meta[shopper_id] = cur
             self._written(shopper_id)
 
     def copurchase_pairs(self) -> list[tuple[str, str, int]]:
@@ -317,6 +318,9 @@ class Shoppers:
         )
         self.store.set_consent(self._new(shopper_id, m), new.consent_personalization, new.consent_nudges)
         with self._lock:
+            cur = self.state.meta.get(shopper_id)
+            if cur is not None:  # preferences may have changed meanwhile
+                new.prefs, new.account_id = cur.prefs, cur.account_id
             self.state.meta[shopper_id] = new
             self._written(shopper_id)
             if not new.consent_nudges:

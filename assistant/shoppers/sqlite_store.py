@@ -125,8 +125,8 @@ class ReaderPool:
 
 
 class SqliteStore(SqlShopperStore):
-    """The SQLite file. `before_commit` (a hook, e.g. a slow disk in tests) runs on the writer thread
-    just before each COMMIT."""
+    """The SQLite file. Hooks for a slow disk (tests inject real sleeps or waits with them):
+    `before_commit()` runs on the writer thread just before each COMMIT, `on_read(sql)` before each read."""
 
     def __init__(
         self,
@@ -135,11 +135,13 @@ class SqliteStore(SqlShopperStore):
         readers: int = 4,
         reader_idle_s: float = 10.0,
         before_commit: Callable[[], None] | None = None,
+        on_read: Callable[[str], None] | None = None,
     ):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.synchronous = synchronous
         self.before_commit = before_commit
+        self.on_read = on_read
         self._q: queue.Queue = queue.Queue()
         self._writer = self._connect()
         self._writer.execute("BEGIN IMMEDIATE")
@@ -174,6 +176,8 @@ class SqliteStore(SqlShopperStore):
         return fut.result()
 
     def _rows(self, sql: str, args: tuple = ()) -> list[Any]:
+        if self.on_read is not None:
+            self.on_read(sql)
         with self.readers.borrow() as con:
             return con.execute(sql, args).fetchall()
 
