@@ -28,8 +28,8 @@ async def json_body(request: Request) -> object:
         raise BadInput(f"request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}: send smaller batches")
     try:
         return json.loads(raw or b"null")
-    except ValueError:
-        raise BadInput("the body is not valid JSON") from None
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
+        raise BadInput("the body is not valid JSON (or is nested too deeply)") from None
 
 
 @router.post("/api/sessions", tags=["shoppers"])
@@ -136,7 +136,7 @@ def browse(
     sh, eng = svc.shoppers, svc.engine
     f = Filters(category=category)
     mask = eng.mask(f)
-    rows = np.flatnonzero(mask)
+    rows = np.flatnonzero(mask) if mask is not None else np.arange(len(eng.products))
     if not len(rows):
         raise BadInput(f"no products in category {category!r}; categories are nodes of a product's category path")
     rerank = personalize_for(sh, eng, sid, request.headers, "", f, pop_weight=BROWSE_POPULARITY)

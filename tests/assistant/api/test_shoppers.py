@@ -329,3 +329,41 @@ def test_events_older_than_retention_are_purged(make_server, tiny_products):
         events = c.get("/api/me/export", headers=me["h"]).json()["events"]
         assert [e["product_id"] for e in events] == [new.id]
         assert list(sh.profile(me["id"]).items) == [new.id]  # what was learned from it is gone too
+
+
+NESTED = b"[" * 5000 + b"]" * 5000
+
+
+@pytest.mark.parametrize(
+    "path, method, body, field",
+    [
+        ("/api/events", "post", b'{"type":"view","product_id":"%s","context":{"device":"\\ud800"}}', "context.device"),
+        ("/api/events", "post", b'{"type":"search","query":"shoes \\udfff"}', "query"),
+        ("/api/events", "post", b'{"type":"search","query":"shoes","ts":NaN}', "ts"),
+        ("/api/events", "post", b'{"type":"search","query":"shoes","ts":1e309}', "ts"),
+        ("/api/events", "post", b'{"type":"search","query":"shoes","ts":1' + b"0" * 400 + b"}", "ts"),
+        ("/api/events", "post", b'{"type":"search","query":"x","\\ud800":1}', "unknown fields"),
+        ("/api/events", "post", NESTED, "JSON"),
+        ("/api/me/preferences", "put", b'{"price_band":[NaN, 100]}', "finite"),
+        ("/api/me/preferences", "put", b'{"brands":["\\ud83d"]}', "brands"),
+        ("/api/me/preferences", "put", NESTED, "JSON"),
+        ("/api/me/consent", "put", NESTED, "JSON"),
+        ("/api/me/link", "post", b'{"account_id":"\\ud800","ts":1,"sig":"00"}', "account_id"),
+        ("/api/me/link", "post", b'{"account_id":"a","ts":NaN,"sig":"00"}', "ts"),
+        ("/api/me/link", "post", b'{"account_id":"a","ts":1,"sig":"\\ud800"}', "sig"),
+    ],
+)
+def test_bad_values_are_refused_and_never_poison_later_responses(http, srv, tiny_products, path, method, body, field):
+    """Lone surrogates, NaN/inf and huge numbers, too-deep nesting: a 422 naming the field, nothing stored,
+    and every later response for the shopper still answers."""
+    me = session(http)
+    body = body.replace(b"%s", tiny_products[0].id.encode())
+    r = http.request(method, path, content=body, headers={**me["h"], "content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert field in r.json()["error"]["message"]
+    assert db_count(srv, "SELECT COUNT(*) FROM events WHERE shopper_id=?", (me["id"],)) == 0
+    for later in ("/api/me/export", "/api/me/profile", "/api/recommendations", "/api/me/nudges"):
+        assert http.get(later, headers=me["h"]).status_code == 200, later
+    assert http.get("/api/search", params={"q": "shoes"}, headers=me["h"]).status_code == 200
+    assert http.get("/api/browse", params={"category": "Footwear"}, headers=me["h"]).status_code == 200
+    assert http.get("/api/me/profile", headers=me["h"]).json()["preferences"] == {}
