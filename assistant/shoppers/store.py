@@ -234,7 +234,7 @@ class ShopperStore(Protocol):
 
 def open_store(settings: Settings) -> ShopperStore:
     """The store the settings name: PostgreSQL for a postgresql:// database_url, else the SQLite file."""
-    url = getattr(settings, "database_url", "") or ""
+    url = settings.database_url
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("SHOPMATE_DATABASE_URL must be a postgresql:// URL (or empty for the SQLite file)")
