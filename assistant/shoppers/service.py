@@ -113,6 +113,7 @@ class Shoppers:
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
         self._lock = self.state.lock  # recommend.signals reads popularity under it
+        self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         self.purge_expired(rebuild=False)
         self.rebuild()
 
@@ -430,6 +431,15 @@ class Shoppers:
         self.store.set_segments(segments, assignment, self.now())
         with self._lock:
             self.state.segments, self.state.segment_of = segments, dict(assignment)
+
+    def announce_reload(self) -> None:
+        """Tell the other replicas this one loaded a new index version (they load it too)."""
+        self.store.notify("reload:" + self._origin)
+
+    def on_peer_reload(self, callback: Callable[[], None]) -> None:
+        """Call callback (in a background thread) when another replica announces a reload."""
+        mine = "reload:" + self._origin
+        self.store.listen(lambda payload: callback() if payload.startswith("reload:") and payload != mine else None)
 
     def close(self) -> None:
         self.store.close()

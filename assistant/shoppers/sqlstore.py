@@ -124,6 +124,12 @@ class SqlShopperStore:
     def close(self) -> None:
         raise NotImplementedError
 
+    def notify(self, payload: str) -> None:
+        """Tell the other replicas (no-op for a store only this process uses)."""
+
+    def listen(self, callback: Callable[[str], None]) -> None:
+        """Hear the other replicas' notifications (no-op for a store only this process uses)."""
+
     # --- writes ---------------------------------------------------------------------------------------
     def create_shopper(self, new: NewShopper) -> None:
         self._write(lambda tx: _ensure(tx, new))
