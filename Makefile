@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test index bench bench-quick clean browser
+.PHONY: install run test lint screenshots index bench bench-quick clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,20 @@ run: $(STAMP) $(INDEX_DIR)/CURRENT
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-test: $(STAMP) browser
+# Lint, format check and type check (mypy's packages are set in pyproject.toml), then the tests.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint browser
 	$(PY) -m pytest
+
+# Tests write their screenshots into build/screenshots; this rewrites the tracked ones in docs/screenshots
+# (commit them when the look changed on purpose).
+screenshots: $(STAMP) browser
+	SHOPMATE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q \
+		tests/web/test_accessibility_and_screenshots.py -k screenshots
 
 # Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (builds data/index if missing).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
@@ -47,4 +59,4 @@ bench-quick: $(STAMP)
 	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick
+	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick build

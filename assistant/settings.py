@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,26 +70,103 @@ class Settings:
     outfit_palette: Path = ROOT / "data" / "outfits" / "palette.json"  # neutrals and clashing colours
     outfit_copurchase_ttl_s: int = 60  # how long the co-purchase lift from the event log is reused
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            _check(f.name, getattr(self, f.name))
+        object.__setattr__(self, "log_level", self.log_level.lower())  # uvicorn knows the lower-case names
+        object.__setattr__(self, "sqlite_synchronous", self.sqlite_synchronous.upper())
+
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Read SHOPMATE_<FIELD> for each field; explicit overrides win."""
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read SHOPMATE_<FIELD> for each field; explicit overrides win. Raises SettingsError naming the variable."""
         env = os.environ if env is None else env
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(f"SHOPMATE_{f.name.upper()}")
-            if raw is None:
-                continue
-            if f.name == "mapping" and raw == "":
-                values[f.name] = None
-            elif f.type in ("int",):
-                values[f.name] = int(raw)
-            elif f.type in ("float",):
-                values[f.name] = float(raw)
-            elif f.type in ("bool",):
-                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
-            elif f.type.startswith("Path"):
-                values[f.name] = Path(raw)
-            else:
-                values[f.name] = raw
+            raw = env.get(var(f.name))
+            if raw is not None:
+                values[f.name] = _parse(f.name, str(f.type), raw)
         values.update(overrides)
         return cls(**values)
+
+    def require_files(self, *names: str) -> None:
+        """Raise SettingsError if a path setting the caller needs is not an existing file (None: not needed)."""
+        for name in names:
+            path = getattr(self, name)
+            if path is not None and not Path(path).is_file():
+                raise SettingsError(f"{var(name)}={path}: no such file")
+
+
+class SettingsError(ValueError):
+    """A setting with a value that cannot work; the message names the SHOPMATE_* variable."""
+
+
+# Numbers must be >= 0; these must be > 0 as well (0 would stall or break what cannot be switched off).
+POSITIVE = frozenset(
+    {
+        "port",
+        "embed_batch_size",
+        "compute_threads",
+        "search_candidates",
+        "chat_max_frame_bytes",
+        "chat_rate_per_s",
+        "chat_idle_timeout_s",
+        "chat_send_timeout_s",
+        "chat_abuse_errors",
+        "chat_max_conversations",
+        "llm_first_token_s",
+        "llm_total_s",
+        "token_ttl_s",
+        "login_max_age_s",
+        "half_life_days",
+        "popularity_half_life_days",
+        "retention_days",
+        "max_event_batch",
+    }
+)
+UPPER_BOUNDS: dict[str, float] = {"port": 65535, "profile_weight": 1.0}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "log_level": ("critical", "error", "warning", "info", "debug"),
+    "sqlite_synchronous": ("OFF", "NORMAL", "FULL", "EXTRA"),
+}
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def var(name: str) -> str:
+    """The environment variable of a settings field."""
+    return f"SHOPMATE_{name.upper()}"
+
+
+def _parse(name: str, kind: str, raw: str) -> Any:
+    """One environment string as the field's type (`kind` is the annotation as written, e.g. "int | None")."""
+    optional, kind = kind.endswith("| None"), kind.removesuffix("| None").strip()
+    if optional and raw == "":
+        return None
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise SettingsError(f"{var(name)}={raw!r} is not {'an integer' if kind == 'int' else 'a number'}") from None
+    if kind == "bool":
+        if raw.strip().lower() not in TRUE + FALSE:
+            raise SettingsError(f"{var(name)}={raw!r} is not one of {', '.join(TRUE + FALSE[:-1])}")
+        return raw.strip().lower() in TRUE
+    if kind == "Path":
+        if raw == "":
+            raise SettingsError(f"{var(name)} is empty; a path is needed")
+        return Path(raw)
+    return raw
+
+
+def _check(name: str, value: Any) -> None:
+    """Raise SettingsError if a value is out of its range or not one of its choices."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise SettingsError(f"{var(name)}={value} is not a finite number")
+        if value < 0 or (value == 0 and name in POSITIVE):
+            raise SettingsError(f"{var(name)}={value} must be {'> 0' if name in POSITIVE else '>= 0'}")
+        if value > UPPER_BOUNDS.get(name, math.inf):
+            raise SettingsError(f"{var(name)}={value} must be <= {UPPER_BOUNDS[name]:g}")
+    elif name in CHOICES and str(value).lower() not in (c.lower() for c in CHOICES[name]):
+        raise SettingsError(f"{var(name)}={value!r} is not one of {', '.join(CHOICES[name])}")

@@ -69,7 +69,10 @@ class Embedder:
         self.batch_size = batch_size
         self.name = MODEL_NAME
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        dim = get_dim()
+        if dim is None:
+            raise ValueError(f"{model_path}: the model does not report its embedding dimension")
+        self.dim = int(dim)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()

@@ -94,7 +94,8 @@ class FaissIndex:
     def remove(self, rows: np.ndarray) -> None:
         if self.kind == "hnsw":
             raise NotImplementedError("HNSW cannot remove rows; rebuild the index instead")
-        self.index.remove_ids(np.asarray(rows, dtype=np.int64))
+        # the stub lists only remove_ids(IDSelector); faiss's Python wrapper also takes an id array
+        self.index.remove_ids(np.asarray(rows, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None):
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
@@ -107,9 +108,9 @@ class FaissIndex:
             bits = np.packbits(allowed.astype(np.uint8), bitorder="little")
             sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits))
             params = (
-                faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k))
+                faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k))  # type: ignore[attr-defined]  # not in the stub
                 if self.kind == "hnsw"
-                else faiss.SearchParameters(sel=sel)
+                else faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]  # the wrapper sets keyword fields
             )
             d, i = self.index.search(q, k, params=params)
         else:

@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap.add_argument("--taste-weight", type=float, default=Weights().taste)
     ap.add_argument("--popularity-weight", type=float, default=Weights().popularity)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "personalization_eval.json")
+    ap.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "tmp", help="cache of the embedded sample")
     a = ap.parse_args(argv)
     real = find_real_log()
     if real is not None:
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     if index is not None:
         engine = engine_of(products, index.vectors[rows], embedder, index.manifest.catalog_sha256[:16])
     else:
-        engine = engine_for(products, embedder, ROOT / "bench" / "tmp")
+        engine = engine_for(products, embedder, a.work_dir)
     events = Simulator(products, a.seed).run(a.shoppers, now=1.8e9)
     t0 = time.perf_counter()
     weights = Weights(profile=a.profile_weight, taste=a.taste_weight, popularity=a.popularity_weight)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from assistant.api import catalog, chat, looks, shoppers, suggest
 from assistant.api.errors import install_handlers
 from assistant.errors import NotFound
 from assistant.services import Services
-from assistant.settings import ROOT, Settings
+from assistant.settings import ROOT, Settings, SettingsError
 from index.embedder import Embedder
 
 WEB_DIR = ROOT / "web"
@@ -97,7 +98,11 @@ def limit_compute_threads(n: int) -> None:
 def main() -> None:
     import uvicorn
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        settings.require_files("nudges_file", "outfit_rules", "outfit_palette")
+    except SettingsError as e:
+        sys.exit(f"shopmate: {e}")  # one line on stderr, exit status 1; no traceback for a configuration mistake
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)

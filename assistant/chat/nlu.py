@@ -748,10 +748,10 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         else:
             continue
         text = text[: m.start()] + " " + text[m.end() :]
-    m = _SIZE.search(text)
-    if m:
-        s.size = (m.group(1) or m.group(2)).upper()
-        text = text[: m.start()] + " " + text[m.end() :]
+    sm = _SIZE.search(text)
+    if sm:
+        s.size = (sm.group(1) or sm.group(2)).upper()
+        text = text[: sm.start()] + " " + text[sm.end() :]
     pq = parse_query(text, vocab.query_vocab)
     f = pq.filters
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max

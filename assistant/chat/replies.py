@@ -144,8 +144,8 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         return f'{_item(p)}.{extra}{stock} Ask "what goes with it?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
-        priced = [p for p in items if p.price is not None]
-        cheapest = min(priced, key=lambda p: p.price) if priced else None
+        priced = [(p.price, i, p) for i, p in enumerate(items) if p.price is not None]
+        cheapest = min(priced)[2] if priced else None  # the first of equal prices
         tail = f" The cheapest is {cheapest.title}." if cheapest else ""
         return " vs ".join(lines) + "." + tail
     if k == "outfit":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import LexicalIndex, lexical_text, normalise, tokenize
 from index.store import LoadedIndex
+
+if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
+    from assistant.suggest.service import Autocomplete
 
 MODES = ("hybrid", "dense", "lexical")
 
@@ -72,7 +76,7 @@ class SearchEngine:
         self._stock = np.array([p.in_stock for p in products], dtype=bool)
         self._category = [normalise(" > ".join(p.category)) for p in products]
         self._lex_tokens = [set(tokenize(lexical_text(p))) for p in products]
-        self.autocomplete = None  # assistant.suggest.service.Autocomplete, set by Services.load_engine
+        self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
     def products(self) -> list[Product]:

@@ -192,7 +192,8 @@ def reasons(
     """Concrete reasons per candidate from the terms that moved its score."""
     out: list[list[str]] = [[] for _ in rows]
     prof = sig.profile
-    ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else ([], None, None)
+    untraced: tuple[list[str], np.ndarray, np.ndarray] = ([], np.zeros(len(rows), np.int64), np.zeros(len(rows)))
+    ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else untraced
     colours = set(sig.prefs.get("colours") or [])
     brands = {b.lower() for b in sig.prefs.get("brands") or []}
     band = sig.prefs.get("price_band")
@@ -201,7 +202,7 @@ def reasons(
     for i, r in enumerate(rows.tolist()):
         p = products[r]
         parts: list[tuple[float, str]] = []
-        if ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
+        if prof is not None and ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
             tr = prof.items[ids[best[i]]]
             verb, ago = VERBS.get(tr.last_type, "viewed"), when(tr.last_ts, sig.now)
             parts.append(

@@ -87,6 +87,7 @@ class Profile:
         return 2.0**exp
 
     def _rebase(self, t: float) -> None:
+        assert self.t0 is not None  # _scale sets it before the first rebase
         k = 2.0 ** (-(t - self.t0) / self.half_life_s)
         self.t0 = t
         if self.s is not None:
@@ -223,7 +224,7 @@ class Profile:
         if band:
             prefs["price_band"] = [round(band[0]), round(band[1])]
         if self.sizes:
-            prefs["sizes"] = [max(self.sizes, key=self.sizes.get)]
+            prefs["sizes"] = [max(self.sizes, key=self.sizes.__getitem__)]
         return prefs
 
     def explain_rows(self, cand: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -40,7 +40,7 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         context_vec=shoppers._embed(terms) if terms else None,
         popularity_label=f"popular on {device} this {daypart(now)}",
     )
-    if prof is None:
+    if prof is None or shopper_id is None:
         return sig
     sig.profile = prof
     sig.prefs = shoppers.preferences(shopper_id)

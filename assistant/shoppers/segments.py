@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 
 import faiss
 import numpy as np
@@ -35,6 +35,7 @@ def kmeans(x: np.ndarray, k: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray
     km = faiss.Kmeans(x.shape[1], k, niter=25, seed=seed, verbose=False, min_points_per_centroid=1)
     km.train(x)
     _, assign = km.index.search(x, 1)
+    assert km.centroids is not None  # set by train
     return km.centroids, assign.ravel()
 
 
@@ -76,7 +77,7 @@ def price_word(prices: list[float]) -> str:
 
 def name_segment(members: list[Profile]) -> tuple[str, dict]:
     """'budget men's footwear', 'premium women's clothing': dominant category and price band."""
-    cats: Counter = Counter()
+    cats: defaultdict[str, float] = defaultdict(float)  # shares, not counts
     prices: list[float] = []
     for p in members:
         for c, v in p.facet_shares("category").items():
@@ -84,7 +85,7 @@ def name_segment(members: list[Profile]) -> tuple[str, dict]:
         band = p.price_band()
         if band:
             prices.append((band[0] * band[1]) ** 0.5)
-    top = [c for c, _ in cats.most_common(2)]
+    top = sorted(cats, key=cats.__getitem__, reverse=True)[:2]
     label = (top[0].split(" > ")[-1] if top else "mixed interests").lower()
     return f"{price_word(prices)} {label}", {
         "top_categories": top,
