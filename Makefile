@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint screenshots index bench bench-quick clean browser
+.PHONY: install run test lint screenshots index bench bench-quick stress clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ test: lint browser
 # (commit them when the look changed on purpose).
 screenshots: $(STAMP) browser
 	SHOPMATE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q \
-		tests/web/test_accessibility_and_screenshots.py -k screenshots
+		tests/web/test_accessibility_and_screenshots.py::test_screenshots_of_the_demo_page
 
 # Every benchmark and evaluation in one run -> bench/results.json, bench/REPORT.md (builds data/index if missing).
 bench: $(STAMP) $(INDEX_DIR)/CURRENT
@@ -57,6 +57,11 @@ bench: $(STAMP) $(INDEX_DIR)/CURRENT
 # The same on small samples (about a minute; indexes its own 1,000-product sample) -> bench/quick/.
 bench-quick: $(STAMP)
 	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
+
+# Hostile-client run against a real server: 10,000 fuzzed chat frames, compressed 16 MiB frames, a burst of
+# 300 searches, 5 reloads, schemathesis with all checks -> bench/stress.json (uses data/index if built).
+stress: $(STAMP)
+	$(PY) scripts/stress.py --index-dir $(INDEX_DIR) --catalog $(CATALOG) --mapping $(MAPPING) $(STRESS_ARGS)
 
 clean:
 	rm -rf $(VENV) $(INDEX_DIR) data/state bench/tmp bench/quick build

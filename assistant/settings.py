@@ -28,9 +28,9 @@ class Settings:
     search_candidates: int = 200  # per retriever, before fusion
     rrf_k: int = 60
     log_level: str = "info"
-    # Origins of the shops allowed to embed the widget and call the API from their pages (comma-separated;
-    # "*" = any). Safe as a default: personal calls carry a bearer token, never cookies.
-    cors_origins: str = "*"
+    # Origins of the shops allowed to embed the widget and call the API (and open /ws/chat) from their pages,
+    # comma-separated. Empty: same-origin only (the bundled demo page). "*" = any, only when set explicitly.
+    cors_origins: str = ""
     # --- chat over websockets (README: "Chat assistant over websockets")
     chat_max_frame_bytes: int = 8192
     chat_rate_per_s: float = 10.0  # frames per second per connection (bursts up to the same number)
@@ -39,6 +39,17 @@ class Settings:
     chat_abuse_errors: int = 20  # errors within 10 s that close the connection (code 1008)
     chat_resume_s: float = 1800.0  # a reconnecting shopper gets the conversation back within this time
     chat_max_conversations: int = 10000  # kept in memory; the least recently used are dropped
+    # --- hardening (docs/api.md "Limits"): added fields, plain defaults
+    ws_max_message_bytes: int = 65536  # uvicorn's ws_max_size: bigger (or bigger-when-inflated) frames close 1009
+    ws_max_connections: int = 1000  # open chat websockets in this process; more are closed with 1013
+    ws_max_connections_per_client: int = 20  # per client address; more are closed with 1013
+    max_json_depth: int = 32  # nesting of JSON bodies and chat frames
+    max_body_bytes: int = 1 << 20  # request bodies; bigger ones are refused with 413
+    shed_max_concurrent: int = 16  # expensive requests in flight; more get 503 + Retry-After at once
+    shed_retry_after_s: int = 1
+    rate_sessions: str = "120/minute"  # POST /api/sessions per client address ("limits" notation; "" = off)
+    rate_events: str = "50/second"  # POST /api/events per shopper
+    rate_chat: str = "30/second"  # chat frames per client address, over all its connections
     llm_url: str = ""  # OpenAI-compatible base URL, e.g. http://localhost:11434/v1; empty: templates only
     llm_model: str = ""
     llm_api_key: str = ""
@@ -121,6 +132,13 @@ POSITIVE = frozenset(
         "popularity_half_life_days",
         "retention_days",
         "max_event_batch",
+        # hardening limits: 0 would refuse every frame, body or connection (shed_max_concurrent 0 = off)
+        "ws_max_message_bytes",
+        "ws_max_connections",
+        "ws_max_connections_per_client",
+        "max_json_depth",
+        "max_body_bytes",
+        "shed_retry_after_s",
     }
 )
 UPPER_BOUNDS: dict[str, float] = {"port": 65535, "profile_weight": 1.0}

@@ -93,6 +93,7 @@ _GENDER_RE = re.compile(
     r"\b(?:for (?:my |a |the )?)?(" + "|".join(sorted(GENDER_WORDS, key=len, reverse=True)) + r")(?:'s|s')?\b"
 )
 
+MAX_PRICE = 1e12  # larger "prices" are typos or probes; also keeps filters finite (JSON has no inf)
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _CUR = r"(?:rs\.?|inr|₹|\$|usd|eur|€|£|rupees?|bucks|dollars?|euros?)?"
 _PRICE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -148,6 +149,8 @@ def parse_price(text: str) -> tuple[float | None, float | None, str]:
         if not m:
             continue
         nums = [float(g.replace(",", "")) for g in m.groups() if g is not None]
+        if not all(n <= MAX_PRICE for n in nums):
+            continue  # "under 999...9" overflows to inf: not a price, and inf is not JSON
         if kind == "bare" and min(nums) < 50:
             continue  # "13-516" is a model number, not a price range
         rest = (text[: m.start()] + " " + text[m.end() :]).strip()

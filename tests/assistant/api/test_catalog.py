@@ -101,8 +101,10 @@ def test_admin_disabled_without_token(make_server):
     assert r.status_code == 403 and "SHOPMATE_ADMIN_TOKEN" in r.json()["error"]["message"]
 
 
-def test_cors_lets_a_shop_page_on_another_origin_use_the_api_and_widget(client):
+def test_cors_lets_a_shop_page_on_another_origin_use_the_api_and_widget(make_server):
+    # The default is same-origin only; a shop lists its origins (or "*", explicitly) in SHOPMATE_CORS_ORIGINS.
     shop = "https://shop.example"
+    client = httpx.Client(base_url=make_server(cors_origins="*").base_url, timeout=30)
     pre = client.options(
         "/api/events",
         headers={
