@@ -20,6 +20,8 @@ class Settings:
     mapping: Path | None = ROOT / "data" / "catalog" / "flipkart.mapping.json"
     index_dir: Path = ROOT / "data" / "index"
     data_dir: Path = ROOT / "data" / "state"  # SQLite and generated secrets
+    # empty: shopper state in data_dir's SQLite file; postgresql://...: a shared database for replicas
+    database_url: str = ""
     admin_token: str = ""  # empty: admin endpoints are disabled
     embed_batch_size: int = 64
     compute_threads: int = 1  # model and BLAS threads per call in the server (see server.limit_compute_threads)

@@ -198,12 +198,7 @@ def replay(
     summary.shift_days = shift_days
     summary.customers = len({c for c, _ in baskets})
     summary.invoices = len(baskets)
-    have = {
-        (r[0], r[1], round(r[2]))
-        for r in shoppers.store.query(
-            "SELECT shopper_id, product_id, ts FROM events WHERE type='purchase' AND shopper_id LIKE 'retail-%'"
-        )
-    }
+    have = {(r[0], r[1], round(r[2])) for r in shoppers.store.item_events(("purchase",), shopper_prefix="retail-")}
     oldest = shoppers.now() - shoppers.settings.retention_days * DAY + 3600  # margin: the import takes a while
     order = sorted(baskets.items(), key=lambda kv: min(kv[1].values()))  # replay in time order
     fresh: set[str] = set()

@@ -31,8 +31,8 @@ async def json_body(request: Request) -> object:
         raise BadInput(f"request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}: send smaller batches")
     try:
         return json.loads(raw or b"null")
-    except ValueError:
-        raise BadInput("the body is not valid JSON") from None
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
+        raise BadInput("the body is not valid JSON (or is nested too deeply)") from None
 
 
 @router.post("/api/sessions", tags=["shoppers"], dependencies=[SessionsRate], responses=responses(429, 503))

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import sparse
 
 from assistant.shoppers.rebuy import RepeatRates
+from assistant.shoppers.store import ShopperStore
 
 BASKET_GAP_S = 3600.0
 TOP_K = 50
@@ -113,11 +114,9 @@ class ShopHistory:
         return total, best
 
 
-def purchase_rows(store) -> list[tuple[str, str, float]]:
+def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:
     """Every stored purchase (shopper, product, ts): the one query the history needs."""
-    return [
-        (r[0], r[1], r[2]) for r in store.query("SELECT shopper_id, product_id, ts FROM events WHERE type='purchase'")
-    ]
+    return store.item_events(("purchase",))
 
 
 def category_key(p) -> str:
@@ -166,8 +165,5 @@ def copurchase_pairs(rows: Iterable[tuple[str, str, float]], max_basket: int = 5
     return [(names[r[i]], names[c[i]], int(n[i])) for i in order.tolist()]
 
 
-def cart_and_purchase_rows(store) -> list[tuple[str, str, float]]:
-    return [
-        (r[0], r[1], r[2])
-        for r in store.query("SELECT shopper_id, product_id, ts FROM events WHERE type IN ('add_to_cart','purchase')")
-    ]
+def cart_and_purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:
+    return store.item_events(("add_to_cart", "purchase"))
