@@ -131,7 +131,7 @@ def bench_scaling(
     return {"calibration": cal, "points": points}
 
 
-def _timed(fn, reps: list) -> list[float]:
+def _timed(fn: Callable, reps: np.ndarray) -> list[float]:
     """ms per call of fn(x) for each x."""
     out = []
     for x in reps:
@@ -174,7 +174,9 @@ def ann_at_scale(n: int, queries: np.ndarray, base: np.ndarray | None = None, co
     allowed = rng.random(n) < 0.1  # a filter keeping 10% of the catalog
     got_f = [ann.search(qi, 10, allowed)[1] for qi in q]
     truth_f = [exact.search(qi, 10, allowed)[1] for qi in q]
-    recall_f = float(np.mean([len(set(g.tolist()) & set(e.tolist())) / 10 for g, e in zip(got_f, truth_f, strict=True)]))
+    recall_f = float(
+        np.mean([len(set(g.tolist()) & set(e.tolist())) / 10 for g, e in zip(got_f, truth_f, strict=True)])
+    )
     from bench.speed import summary
 
     flat20k = FaissIndex(dim)
@@ -183,7 +185,7 @@ def ann_at_scale(n: int, queries: np.ndarray, base: np.ndarray | None = None, co
         "data": "SYNTHETIC: perturbed copies of product vectors (no text embedded)",
         "products": n,
         "kind": ann.kind,
-        "nlist": int(ann.index.nlist),
+        "nlist": int(getattr(ann.index, "nlist", 0)),
         "nprobe": ann.nprobe,
         "build_seconds": round(build_s, 1),
         "index_mb": round(faiss_bytes(ann) / 1e6, 1),

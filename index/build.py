@@ -115,6 +115,7 @@ def build_index(
             embed_seconds += time.perf_counter() - t
         phrases_embedded += len(new)
         return out
+
     manifest = Manifest(
         model=embedder.name,
         dim=embedder.dim,

@@ -82,7 +82,7 @@ def export_onnx(model_path: Path, out: Path, max_seq_length: int = 128) -> Path:
             super().__init__()
             self.bert = AutoModel.from_pretrained(str(model_path))
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
+        def forward(self, input_ids, attention_mask, token_type_ids):
             hidden = self.bert(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
@@ -151,7 +151,7 @@ def ensure_onnx(encoder: str, model_path: Path, cache_dir: Path | None = None) -
             export_onnx(model_path, fp32)
         if encoder == "onnx-int8" and not target.exists():
             quantize_int8(fp32, target)
-    except Exception as e:  # noqa: BLE001 - any export failure means this backend is unavailable
+    except Exception as e:
         raise EncoderUnavailable(f"could not export the {encoder} model into {target.parent}: {e}") from e
     return target
 
@@ -175,11 +175,15 @@ class TorchBackend:
         self._model = SentenceTransformer(str(model_path), device="cpu")
         self._model.max_seq_length = max_seq_length
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        self.dim = int(get_dim() or 384)
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self._model.encode(
-            list(texts), batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            list(texts),
+            batch_size=len(texts),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         ).astype(np.float32, copy=False)
 
 
@@ -202,7 +206,8 @@ class OnnxBackend:
         # Idle worker threads would spin-wait for work: on shared cores that steals CPU from other requests.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        self.dim = int(self._session.get_outputs()[0].shape[1] or 384)
+        width = self._session.get_outputs()[0].shape[1]
+        self.dim = width if isinstance(width, int) else 384
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
         enc = self._tok.encode_batch(list(texts))

@@ -1,17 +1,20 @@
 """Vector indexes with one interface (build/add/remove/search/save/load).
 
-FaissIndex serves (exact, or approximate above ANN_THRESHOLD products); NumpyIndex is the exact oracle the tests compare it with. Row positions
-are the ids: the store keeps the product id of each row.
+FaissIndex serves (exact, or approximate above ANN_THRESHOLD products); NumpyIndex is the exact oracle
+the tests compare it with. Row positions are the ids: the store keeps the product id of each row.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
+
+# The bundled faiss type stubs lack the SearchParameters keywords and subclass attributes (nlist, nprobe).
+_faiss: Any = faiss
 
 ANN_THRESHOLD = 200_000  # exact search is fast enough below this many products
 HNSW_THRESHOLD = ANN_THRESHOLD  # the former name
@@ -93,7 +96,7 @@ def ivf_probes(nlist: int) -> int:
 
 
 def calibrate_nprobe(
-    index: faiss.IndexIVF,
+    index: Any,
     vectors: np.ndarray,
     queries: np.ndarray | None = None,
     target: float = RECALL_TARGET,
@@ -117,7 +120,7 @@ def calibrate_nprobe(
     exact = np.stack([_topk(vectors @ qi, k)[1] for qi in q])
     nprobe, recall = ivf_probes(index.nlist), 0.0
     while True:
-        _, got = index.search(q, k, params=faiss.SearchParametersIVF(nprobe=nprobe))
+        _, got = index.search(q, k, params=_faiss.SearchParametersIVF(nprobe=nprobe))
         recall = float(np.mean([len(set(g.tolist()) & set(e.tolist())) / k for g, e in zip(got, exact, strict=True)]))
         if recall >= target or nprobe >= index.nlist:
             return nprobe, recall
@@ -145,7 +148,7 @@ class FaissIndex:
         self.dim = dim
         self.hnsw_threshold = hnsw_threshold  # the size above which build() picks an ANN index
         self.forced_kind = kind  # "flat", "hnsw" or "ivf-sq8": overrides the choice by size
-        self.index = index if index is not None else faiss.IndexFlatIP(dim)
+        self.index: Any = index if index is not None else faiss.IndexFlatIP(dim)
         self.exact_vectors = exact_vectors
         self.exact_filter_max = exact_filter_max
         self.nprobe = int(self.index.nprobe) if isinstance(self.index, faiss.IndexIVF) else 0
@@ -214,12 +217,12 @@ class FaissIndex:
 
     def _params(self, sel: faiss.IDSelector, k: int, share: float) -> faiss.SearchParameters:
         if self.kind == "hnsw":
-            return faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k))
+            return _faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k))
         if self.kind == "ivf-sq8":
             # A filter keeping a share s of the rows leaves ~s of each list: probe ~1/s more lists.
             nprobe = min(self.index.nlist, int(np.ceil(self.nprobe / max(share, 1e-6))))
-            return faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
-        return faiss.SearchParameters(sel=sel)
+            return _faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
+        return _faiss.SearchParameters(sel=sel)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))

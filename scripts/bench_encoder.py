@@ -147,7 +147,7 @@ def run(quick: bool, catalog: Path, mapping: Path, scale_n: int | None, parts: s
             from index.store import load_index
 
             base = np.asarray(load_index(ROOT / "data" / "index", emb.name, emb.dim).vectors)
-        except Exception:  # noqa: BLE001 - no built index: random seeds (said in the result)
+        except Exception:
             base = None
         result["ann_scale"] = scale.ann_at_scale(n, qv, base)
         result["ann_scale"]["seeds"] = "data/index product vectors" if base is not None else "random unit vectors"

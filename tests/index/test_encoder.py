@@ -88,16 +88,19 @@ def test_fp32_backends_share_an_index_but_int8_is_refused(copy_index, embedder):
         load_index(d, embedder.name, embedder.dim)
 
 
-def test_incremental_build_with_another_quantization_reembeds_all(copy_index, mapping):
+def test_incremental_build_with_another_quantization_reembeds_all(copy_index, mapping, embedder):
     d = copy_index()
+    before = load_index(d, embedder.name, embedder.dim).vectors.copy()
     int8 = Embedder(encoder="onnx-int8")
     s = build_index(TINY_CATALOG, d, int8, mapping)
     assert s.embedded == s.count
     loaded = load_index(d, int8.name, int8.dim)
-    assert loaded.manifest.encoder == "onnx-int8"
-    qv = int8.encode_query("running shoes")
-    assert np.allclose(loaded.vectors[0], int8.encode([product_text(loaded.products[0])])[0], atol=1e-5)
-    assert loaded.vector_index.search(qv, 5)[1].size == 5
+    assert (loaded.manifest.encoder, loaded.manifest.quantization) == ("onnx-int8", "int8-dynamic")
+    fresh = int8.encode([product_text(p) for p in loaded.products[:20]])
+    # int8 activations are quantized per batch, so a text's vector depends slightly on its batch mates
+    assert np.sum(loaded.vectors[:20] * fresh, axis=1).min() >= 0.99
+    assert not np.allclose(loaded.vectors, before, atol=1e-3)  # really re-embedded, not the fp32 vectors kept
+    assert loaded.vector_index.search(int8.encode_query("running shoes"), 5)[1].size == 5
 
 
 def test_serving_with_onnx_does_not_import_torch(tiny_index_dir, embedder, tmp_path):

@@ -39,7 +39,9 @@ def _filters(engine) -> dict[str, np.ndarray | None]:
         "random 30%": rng.random(len(engine.products)) < 0.3,
         "women": engine.mask(Filters(gender="women")),
         "men, under median price": engine.mask(Filters(gender="men", price_max=float(np.median(prices)))),
-        "price range": engine.mask(Filters(price_min=float(np.percentile(prices, 25)), price_max=float(np.percentile(prices, 75)))),
+        "price range": engine.mask(
+            Filters(price_min=float(np.percentile(prices, 25)), price_max=float(np.percentile(prices, 75)))
+        ),
     }
     assert all(m is None or 0 < m.sum() < len(m) for m in out.values())  # each filter really filters
     return out
