@@ -9,7 +9,7 @@ MAPPING ?= data/catalog/flipkart.mapping.json
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test index bench bench-quick clean browser
+.PHONY: install models run test index bench bench-quick clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,18 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) models
 
-$(INDEX_DIR)/CURRENT: | $(STAMP)
+# The ONNX encoders (fp32 and int8), exported from the bundled model into ~/.cache/shopmate/models (or
+# $SHOPMATE_MODEL_CACHE) once; nothing is downloaded. Serving exports lazily too if this was skipped.
+models: $(STAMP)
+	$(PY) -m index.encoders
+
+$(INDEX_DIR)/CURRENT: | $(STAMP) models
 	@echo "Building the index of the bundled catalog (first time: about 3 minutes on 2 cores)..."
 	$(PY) scripts/rebuild_index.py --catalog $(CATALOG) --mapping $(MAPPING) --index-dir $(INDEX_DIR)
 
-index: $(STAMP)
+index: $(STAMP) models
 	$(PY) scripts/rebuild_index.py --catalog $(CATALOG) --mapping $(MAPPING) --index-dir $(INDEX_DIR)
 
 run: $(STAMP) $(INDEX_DIR)/CURRENT

@@ -71,7 +71,7 @@ def bench_encoding(qs: list[str], rounds: int) -> dict:
     return out
 
 
-def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> dict:
+def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> tuple[dict, np.ndarray]:
     """Full build of a sample, then the raw encoder on the same texts (products + embedded phrases)."""
     emb = Embedder(encoder=encoder)
     cat = sample_csv(catalog, sample, ROOT / "bench" / "tmp" / "encoder")
@@ -80,6 +80,7 @@ def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> d
         s = build_index(cat, idx, emb, mapping)
         vdir = idx / str(current_version(idx))
         phrases, _ = read_suggestions(vdir) or ([], None)
+        seeds = np.load(vdir / "vectors.npy")
         sizes = {f.name: f.stat().st_size for f in vdir.iterdir() if f.is_file()}
     products = load_catalog(cat, mapping).products
     texts = [product_text(p) for p in products] + [ph.text for ph in phrases]
@@ -106,7 +107,7 @@ def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> d
         "suggestion_vectors_mb_per_1k_float32_before": round((sugg - 128) * 2 * per_1k, 3),
         "index_mb_per_1k_products_before": round((sum(sizes.values()) + sugg - 128) * per_1k, 3),
         "files": {k: v for k, v in sizes.items() if k in (VECTORS_FILE, PHRASES_FILE, "vectors.npy", "faiss.index")},
-    }
+    }, seeds
 
 
 _RSS = """
@@ -134,23 +135,18 @@ def run(quick: bool, catalog: Path, mapping: Path, scale_n: int | None, parts: s
     qs = queries(qpath, 30 if quick else 120)
     if "encoding" in parts:
         result["encoding"] = bench_encoding(qs, 1 if quick else 3)
+    seeds: np.ndarray | None = None
     if "build" in parts:
-        result["build"] = bench_build(catalog, Mapping.load(mapping), DEFAULT_ENCODER, 300 if quick else 2000)
+        result["build"], seeds = bench_build(catalog, Mapping.load(mapping), DEFAULT_ENCODER, 300 if quick else 1000)
     if "rss" in parts:
         result["rss_model_only"] = bench_rss()
     if "scale" in parts:
         n = scale_n or (50_000 if quick else 1_000_000)
         emb = Embedder()
         qv = emb.encode(qs)
-        base = None
-        try:  # real product vectors of the built index as the seeds of the synthetic copies
-            from index.store import load_index
-
-            base = np.asarray(load_index(ROOT / "data" / "index", emb.name, emb.dim).vectors)
-        except Exception:
-            base = None
-        result["ann_scale"] = scale.ann_at_scale(n, qv, base)
-        result["ann_scale"]["seeds"] = "data/index product vectors" if base is not None else "random unit vectors"
+        # Seeds of the synthetic copies: the real product vectors of the build part (else random unit vectors).
+        result["ann_scale"] = scale.ann_at_scale(n, qv, seeds)
+        result["ann_scale"]["seeds"] = f"{len(seeds)} real product vectors" if seeds is not None else "random"
     return result
 
 
