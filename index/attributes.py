@@ -2,7 +2,7 @@
 
 Shop catalogs (the bundled Flipkart one included) rarely have clean gender/colour/type
 columns: they live in the title ("Women's", "Navy"), the category tree and the
-specifications. These rules are deliberately simple and documented in the README
+specifications. These rules are deliberately simple and documented in docs/index.md
 ("Derived attributes"); a shop with real columns maps them and the rules only fill gaps.
 """
 

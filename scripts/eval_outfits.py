@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from assistant.looks.compat import violations  # noqa: E402
 from assistant.looks.outfits import (  # noqa: E402
     Look,
     LookItem,
@@ -40,7 +41,6 @@ from assistant.looks.outfits import (  # noqa: E402
     outfit_index,
     plan_slots,
     slot_query_text,
-    violations,
 )
 from assistant.looks.rules import HARD_RULES, SOFT_RULES  # noqa: E402
 from assistant.search.engine import SearchEngine  # noqa: E402

@@ -78,7 +78,7 @@ def cart_look(
         missing = [x for x in wanted if engine.index.product(x) is None]
         if missing:
             raise NotFound(f"no product with id {missing[0]!r}; ids come from /api/search results")
-        anchors = [engine.index.product(x) for x in dict.fromkeys(wanted)]
+        anchors = [p for p in (engine.index.product(x) for x in dict.fromkeys(wanted)) if p is not None]
     else:
         if sid is None:
             raise Unauthorized(

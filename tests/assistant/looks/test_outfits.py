@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.looks.compat import check, features, violations
 from assistant.looks.copurchase import CoPurchase, reorder_slots, slot_lift
-from assistant.looks.outfits import check, complete_the_look, features, outfit_index, violations
+from assistant.looks.outfits import complete_the_look, outfit_index
 from assistant.looks.rules import OutfitRules
 from assistant.search.engine import SearchEngine
 from assistant.settings import ROOT
