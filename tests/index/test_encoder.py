@@ -108,11 +108,12 @@ def test_serving_with_onnx_does_not_import_torch(tiny_index_dir, embedder, tmp_p
     assert embedder.encoder == "onnx"  # the export exists now (the fixture created it)
     code = f"""
 import sys
+from pathlib import Path
 from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.settings import Settings
-s = Settings.from_env(env={{}}, index_dir={str(tiny_index_dir)!r}, catalog={str(TINY_CATALOG)!r},
-    mapping={str(FLIPKART_MAPPING)!r}, data_dir={str(tmp_path / "state")!r}, encoder="onnx")
+s = Settings.from_env(env={{}}, index_dir=Path({str(tiny_index_dir)!r}), catalog=Path({str(TINY_CATALOG)!r}),
+    mapping=Path({str(FLIPKART_MAPPING)!r}), data_dir=Path({str(tmp_path / "state")!r}), encoder="onnx")
 with TestClient(create_app(s)) as c:
     r = c.get("/api/search", params={{"q": "red dress"}})
     assert r.status_code == 200 and r.json()["results"], r.text
