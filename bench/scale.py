@@ -145,8 +145,9 @@ def ann_at_scale(n: int, queries: np.ndarray, base: np.ndarray | None = None, co
     """IVF-SQ8 at n SYNTHETIC products against exact search, plus the exact index at 20k as the reference.
 
     Vectors are made, not embedded (embedding 1M texts would take hours on 2 shared cores): copies of the
-    `base` vectors (real product vectors when given, else random unit vectors) with Gaussian noise at the
-    expected cosine `cosine` to their original, renormalised. Queries are real query embeddings.
+    `base` vectors (real product vectors when given, else random unit vectors; fewer than 20k are first
+    spread into 20k at cosine 0.8) with Gaussian noise at the expected cosine `cosine` to their original,
+    renormalised. Queries are real query embeddings.
     """
     from index.vectors import FaissIndex, NumpyIndex, _topk
 
@@ -155,6 +156,10 @@ def ann_at_scale(n: int, queries: np.ndarray, base: np.ndarray | None = None, co
     if base is None:
         base = rng.normal(size=(20_000, dim)).astype(np.float32)
         base /= np.linalg.norm(base, axis=1, keepdims=True)
+    if len(base) < 20_000:  # few seeds: first 20k "products" around them (cosine 0.8), then the copies
+        rows = base[rng.integers(0, len(base), 20_000)]
+        b = rows + rng.normal(0.0, noise_sigma(0.8, dim), rows.shape).astype(np.float32)
+        base = b / np.linalg.norm(b, axis=1, keepdims=True)
     sigma = noise_sigma(cosine, dim)
     vecs = np.empty((n, dim), np.float32)
     for s in range(0, n, 100_000):

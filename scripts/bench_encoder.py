@@ -129,13 +129,18 @@ def bench_rss() -> dict:
     return out
 
 
-def run(quick: bool, catalog: Path, mapping: Path, scale_n: int | None, parts: set[str]) -> dict:
+def run(
+    quick: bool, catalog: Path, mapping: Path, scale_n: int | None, parts: set[str], seeds_index: Path | None = None
+) -> dict:
     qpath = ROOT / "bench" / "queries.jsonl"
     result: dict = {"label": LABEL, "default_encoder": DEFAULT_ENCODER, "quick": quick}
     qs = queries(qpath, 30 if quick else 120)
     if "encoding" in parts:
         result["encoding"] = bench_encoding(qs, 1 if quick else 3)
     seeds: np.ndarray | None = None
+    if seeds_index is not None:
+        vdir = seeds_index / str(current_version(seeds_index))
+        seeds = np.load(vdir / "vectors.npy")
     if "build" in parts:
         result["build"], seeds = bench_build(catalog, Mapping.load(mapping), DEFAULT_ENCODER, 300 if quick else 1000)
     if "rss" in parts:
@@ -157,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mapping", type=Path, default=ROOT / "data" / "catalog" / "flipkart.mapping.json")
     ap.add_argument("--scale", type=int, default=None, help="synthetic vectors for the ANN part (default 1M)")
     ap.add_argument("--parts", default="encoding,build,rss,scale")
+    ap.add_argument("--seeds-index", type=Path, default=None, help="scale only: seed vectors from this index")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "encoder.json")
     a = ap.parse_args(argv)
-    result = run(a.quick, a.catalog, a.mapping, a.scale, {p.strip() for p in a.parts.split(",")})
+    result = run(a.quick, a.catalog, a.mapping, a.scale, {p.strip() for p in a.parts.split(",")}, a.seeds_index)
     a.out.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
     return 0
