@@ -228,7 +228,8 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     del engine, index
 
     parts.start("encoder backends, build throughput, memory, ANN at 1M (synthetic)")
-    result["encoder"] = _bench_encoder().run(q, a.catalog, a.mapping, None, {"encoding", "build", "rss", "scale"})
+    enc_parts = {"encoding", "build", "scale"} | (set() if q else {"rss"})  # --quick: no RSS subprocesses
+    result["encoder"] = _bench_encoder().run(q, a.catalog, a.mapping, None, enc_parts)
 
     # One server for every HTTP measurement, this script's and the feature scripts' alike.
     parts.start("start the benchmark server")

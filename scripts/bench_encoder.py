@@ -142,11 +142,11 @@ def run(
         vdir = seeds_index / str(current_version(seeds_index))
         seeds = np.load(vdir / "vectors.npy")
     if "build" in parts:
-        result["build"], seeds = bench_build(catalog, Mapping.load(mapping), DEFAULT_ENCODER, 300 if quick else 1000)
+        result["build"], seeds = bench_build(catalog, Mapping.load(mapping), DEFAULT_ENCODER, 150 if quick else 1000)
     if "rss" in parts:
         result["rss_model_only"] = bench_rss()
     if "scale" in parts:
-        n = scale_n or (50_000 if quick else 1_000_000)
+        n = scale_n or (30_000 if quick else 1_000_000)
         emb = Embedder()
         qv = emb.encode(qs)
         # Seeds of the synthetic copies: the real product vectors of the build part (else random unit vectors).
