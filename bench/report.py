@@ -292,8 +292,8 @@ def encoder_section(e: dict | None) -> list[str]:
     rss = e.get("rss_model_only")
     if rss:
         L += [
-            "Peak RSS of a process holding only the encoder: "
-            + ", ".join(f"{k} {v.get('max_rss_mb', 0):.0f} MB" for k, v in rss.items())
+            "RSS of a process holding only the encoder: "
+            + ", ".join(f"{k} {v.get('rss_mb', 0):.0f} MB" for k, v in rss.items())
             + ".",
             "",
         ]

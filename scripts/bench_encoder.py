@@ -110,13 +110,14 @@ def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> t
     }, seeds
 
 
+# VmRSS from /proc, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report its parent's.
 _RSS = """
-import resource, sys, json
+import sys, json
 from index.embedder import Embedder
 e = Embedder(encoder=sys.argv[1], threads=1)
 e.encode(["warm up the encoder", "red dress"])
-print(json.dumps({"max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "torch_imported": "torch" in sys.modules}))
+kb = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmRSS:"))
+print(json.dumps({"rss_mb": round(kb / 1024, 1), "torch_imported": "torch" in sys.modules}))
 """
 
 
