@@ -119,6 +119,16 @@ def plots(results: dict, raw: dict, out_dir: Path) -> list[str]:
 # The figures each feature script reports first, beside its own baseline (paths into its JSON; a path
 # the script no longer writes is simply skipped, the full listing follows anyway).
 HEADLINES: dict[str, list[tuple[str, str]]] = {
+    "personalization_real_log": [
+        ("split", "split.test"),
+        ("next basket hit@10: shopmate", "next_basket.shopmate (full system).hit@10"),
+        ("next basket hit@10: popularity (baseline)", "next_basket.popularity.hit@10"),
+        ("next basket hit@10: repeat purchase (baseline)", "next_basket.repeat purchase.hit@10"),
+        ("next basket nDCG@10: shopmate", "next_basket.shopmate (full system).ndcg@10"),
+        ("search hit@10 personalized / anonymous", "search.hit@10.personalized|search.hit@10.anonymous"),
+        ("frequently bought together recall@10: co-purchase", "fbt.co-purchase"),
+        ("frequently bought together recall@10: embedding nearest (baseline)", "fbt.embedding nearest"),
+    ],
     "personalization_quality": [
         ("data", "data"),
         ("personalized nDCG@10", "personalized.ndcg@10"),

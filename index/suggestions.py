@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog import Product
-from index.lexical import lexical_text, normalise, tokenize
+from index.lexical import lexical_text
+from index.text import normalise, terms
 
 PHRASES_FILE = "suggestions.jsonl"
 VECTORS_FILE = "suggestion_vectors.npy"
@@ -132,14 +133,14 @@ class PhraseMatcher:
     def __init__(self, products: Sequence[Product]):
         postings: dict[str, list[int]] = {}
         for row, p in enumerate(products):
-            for tok in set(tokenize(lexical_text(p))):
+            for tok in set(terms(lexical_text(p))):
                 postings.setdefault(tok, []).append(row)
         self._postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
         self.n = len(products)
 
     def rows(self, text: str, allowed: np.ndarray | None = None) -> np.ndarray:
         """Rows matching every token of text (and the allowed mask, if given); sorted."""
-        toks = sorted(set(tokenize(text)), key=lambda t: len(self._postings.get(t, ())))
+        toks = sorted(set(terms(text)), key=lambda t: len(self._postings.get(t, ())))
         if not toks:
             return np.flatnonzero(allowed) if allowed is not None else np.zeros(0, np.int64)
         out = self._postings.get(toks[0])

@@ -119,6 +119,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--wands-index-dir", type=Path, default=ROOT / "data" / "index-wands")
     ap.add_argument(
+        "--work-dir",
+        type=Path,
+        default=ROOT / "bench" / "tmp",
+        help="scratch files kept between runs: samples and their indexes (also given to the feature scripts)",
+    )
+    ap.add_argument(
         "--report-only",
         action="store_true",
         help="only rewrite REPORT.md from the results.json already in --out-dir (plots are kept)",
@@ -136,8 +142,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def quick_sample_index(a: argparse.Namespace, embedder: Embedder) -> dict:
-    """Index QUICK_SAMPLE products of the catalog into bench/tmp/quick (embedded once, then incremental)."""
-    tmp = ROOT / "bench" / "tmp" / "quick"
+    """Index QUICK_SAMPLE products of the catalog into <work-dir>/quick (embedded once, then incremental)."""
+    tmp = a.work_dir / "quick"
     a.catalog = sample_csv(a.catalog, QUICK_SAMPLE, tmp)
     a.index_dir = tmp / "index"
     summary = build_index(a.catalog, a.index_dir, embedder, Mapping.load(a.mapping))
@@ -248,7 +254,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}
         parts.start("feature scripts")
         result["external"] = external.run_all(
-            q, a.index_dir, a.catalog, a.mapping, only, shared={"embedder": embedder, "server": srv}
+            q, a.index_dir, a.catalog, a.mapping, only, {"embedder": embedder, "server": srv}, a.work_dir
         )
     parts.stop()
     result["part_seconds"] = parts.seconds

@@ -23,6 +23,7 @@ from index.build import build_index
 from index.catalog import Mapping, load_catalog
 from index.embedder import Embedder
 from index.store import load_index
+from tests.tree_guard import pytest_sessionfinish, pytest_sessionstart  # noqa: F401  (hooks: no test writes tracked files)
 
 TINY_CATALOG = ROOT / "data" / "catalog" / "tiny.csv"
 FLIPKART_MAPPING = ROOT / "data" / "catalog" / "flipkart.mapping.json"

@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from copy import deepcopy
+from dataclasses import dataclass, field
 
-from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.chat.nlu import Parse, SlotChanges
 from assistant.search.engine import Hit
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise, singular
 
 # query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
 SearchFn = Callable[[str, Filters, int], list[Hit]]
@@ -49,14 +50,7 @@ class Constraints:
     exclude_ids: list[str] = field(default_factory=list)
 
     def copy(self) -> Constraints:
-        return Constraints(
-            **{
-                f.name: (
-                    list(getattr(self, f.name)) if isinstance(getattr(self, f.name), list) else getattr(self, f.name)
-                )
-                for f in fields(self)
-            }
-        )
+        return deepcopy(self)  # the lists are not shared with the copy
 
     def query_text(self) -> str:
         words = list(self.terms) + [w for w in (self.occasion, self.material, self.category) if w]
@@ -424,8 +418,8 @@ def execute(
             exclude_materials=c.exclude_materials,
             terms=[anchor.title],
         )
-        found, res.relaxed, _ = search_with_relaxation(sim, search)
-        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in found]
+        similar, res.relaxed, _ = search_with_relaxation(sim, search)
+        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in similar]
         state.shown = [i.product.id for i in res.items]
     elif kind == "cart_add":
         for p in targets[:1]:

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, parse_query
 from index.catalog import Product
-from index.lexical import STOPWORDS, normalise
+from index.text import FILLER_WORDS, STOPWORDS, normalise, plural, singular
 
 INTENTS = (
     "search",
@@ -467,64 +467,12 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 
 # Words of a message that do not describe the product (kept out of the search text).
 _NOT_TERMS = (
-    frozenset(STOPWORDS)
+    STOPWORDS
+    | FILLER_WORDS
     | frozenset(GENDER_WORDS)
     | frozenset(ORDINALS)
     | frozenset(
-        [
-            "need",
-            "want",
-            "looking",
-            "show",
-            "me",
-            "some",
-            "something",
-            "i",
-            "im",
-            "i'm",
-            "please",
-            "find",
-            "get",
-            "my",
-            "any",
-            "like",
-            "would",
-            "could",
-            "you",
-            "can",
-            "one",
-            "ones",
-            "under",
-            "over",
-            "cheap",
-            "nice",
-            "good",
-            "new",
-            "buy",
-            "see",
-            "instead",
-            "just",
-            "also",
-            "only",
-            "what",
-            "have",
-            "do",
-            "got",
-            "look",
-            "this",
-            "that",
-            "these",
-            "those",
-            "it",
-            "with",
-            "well",
-            "number",
-            "item",
-            "option",
-            "last",
-            "final",
-            "no",
-        ]
+        ["i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last", "final", "no"]
     )
 )
 
@@ -549,15 +497,6 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 
 def _clean(text: str) -> str:
     return re.sub(r"'s\b|'", "", normalise(text).replace("&", " "))
-
-
-def singular(word: str) -> str:
-    """Crude English singular, enough to match 'dresses'/'dress', 'watches'/'watch', 'shoes'/'shoe'."""
-    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
-        return word[:-1]
-    return word
 
 
 @dataclass
@@ -594,7 +533,7 @@ class NluVocab:
                     and s not in _NOT_CATEGORIES
                 ):
                     cats.setdefault(s, s)
-        plurals = {c + ("es" if c.endswith(("s", "sh", "ch", "x")) else "s") for c in cats}
+        plurals = {plural(c) for c in cats}
         known = (
             set(cats)
             | plurals
@@ -748,10 +687,10 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         else:
             continue
         text = text[: m.start()] + " " + text[m.end() :]
-    m = _SIZE.search(text)
-    if m:
-        s.size = (m.group(1) or m.group(2)).upper()
-        text = text[: m.start()] + " " + text[m.end() :]
+    sm = _SIZE.search(text)
+    if sm:
+        s.size = (sm.group(1) or sm.group(2)).upper()
+        text = text[: sm.start()] + " " + text[sm.end() :]
     pq = parse_query(text, vocab.query_vocab)
     f = pq.filters
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 from assistant.chat.dialogue import Constraints, Plan, TurnResult
 from index.catalog import Product
+from index.text import format_price
+from index.text import plural as to_plural
 
 HELP = (
     'I can search the shop for you and narrow things down as we talk. Try "a dress for a summer wedding", '
@@ -19,15 +21,16 @@ HELP = (
 )
 
 
-def money(v: float | None) -> str:
-    return "" if v is None else f"₹{v:,.0f}"
+def money(v: float | None, currency: str = "INR") -> str:
+    """A price in its currency ("₹1,299"); constraints carry no currency, so they read in the shop's default."""
+    return format_price(v, currency)
 
 
 def describe(c: Constraints, plural: bool = True) -> str:
     """'blue dresses for women under ₹1,000 for a wedding'."""
     thing = c.category or " ".join(c.terms[:3]) or "items"
     if plural and c.category:  # category words are singular ("dress", "watch", "shoe")
-        thing += "es" if thing.endswith(("s", "sh", "ch", "x")) else "s"
+        thing = to_plural(thing)
     parts = [c.colour, c.brand, thing] if c.colour or c.brand else [thing]
     text = " ".join(p for p in parts if p)
     if c.category and c.terms:
@@ -79,7 +82,7 @@ def ack(plan: Plan, c: Constraints) -> str:
 
 def _item(p: Product, i: int | None = None) -> str:
     head = f"{i}. " if i is not None else ""
-    bits = [money(p.price)] + [x for x in (p.colour, p.brand) if x]
+    bits = [money(p.price, p.currency)] + [x for x in (p.colour, p.brand) if x]
     return f"{head}{p.title} ({', '.join(b for b in bits if b)})"
 
 
@@ -144,8 +147,8 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         return f'{_item(p)}.{extra}{stock} Ask "what goes with it?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
-        priced = [p for p in items if p.price is not None]
-        cheapest = min(priced, key=lambda p: p.price) if priced else None
+        priced = [(p.price, i, p) for i, p in enumerate(items) if p.price is not None]
+        cheapest = min(priced)[2] if priced else None  # the first of equal prices
         tail = f" The cheapest is {cheapest.title}." if cheapest else ""
         return " vs ".join(lines) + "." + tail
     if k == "outfit":
@@ -167,7 +170,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         if not res.cart:
             return "Your cart is empty."
         total = sum(p.price or 0 for p in res.cart)
-        return f"Your cart: {_list(res.cart, 10)}. Total {money(total)}."
+        return f"Your cart: {_list(res.cart, 10)}. Total {money(total, res.cart[0].currency)}."
     if k == "why":
         if not items:
             return "I have not suggested anything yet, so there is nothing to explain."

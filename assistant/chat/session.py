@@ -68,7 +68,7 @@ class ConversationStore:
         now = time.monotonic()
         conv = self._items.get(key)
         resumed = conv is not None and now - conv.seen <= self.resume_s
-        if not resumed:
+        if conv is None or not resumed:
             conv = Conversation()
             self._items[key] = conv
         self._items.move_to_end(key)

@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -22,7 +21,7 @@ import numpy as np
 
 from assistant.errors import BadInput
 from assistant.settings import Settings
-from assistant.shoppers import tokens
+from assistant.shoppers import basket, tokens
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import ItemMeta, Profile
@@ -129,7 +128,7 @@ class Shoppers:
                 break
         return out
 
-    def record(self, shopper_id: str, events: list[dict]) -> dict:
+    def record(self, shopper_id: str, events: object) -> dict:
         """Validate, durably store, then fold into the profile. Returns {stored, dropped, nudges}."""
         eng = self._engine()
         now = self.now()
@@ -195,18 +194,8 @@ class Shoppers:
             self._meta[shopper_id] = meta
 
     def copurchase_pairs(self) -> list[tuple[str, str, int]]:
-        rows = self.store.query(
-            "SELECT shopper_id, product_id FROM events WHERE type IN ('add_to_cart','purchase') "
-            "GROUP BY shopper_id, product_id"
-        )
-        by: dict[str, list[str]] = {}
-        for r in rows:
-            by.setdefault(r["shopper_id"], []).append(r["product_id"])
-        pairs: Counter = Counter()
-        for items in by.values():
-            for a, b in combinations(sorted(items)[:50], 2):
-                pairs[(a, b)] += 1
-        return [(a, b, n) for (a, b), n in pairs.most_common()]
+        """Product pairs put in the cart or bought together (one basket: no gap over an hour), with counts."""
+        return basket.copurchase_pairs(basket.cart_and_purchase_rows(self.store))
 
     def popular_searches(self, n: int = 10) -> list[tuple[str, float]]:
         with self._lock:

@@ -83,8 +83,8 @@ def test_viewing_blue_running_shoes_personalizes_shoes(http, tiny_products):
     # precise queries are moved less than vague ones; hard filters always hold
     for c in search(http, "shoes", me, colour="black"):
         assert c["colour"] == "black"
-    for c in search(http, "red shoes", me):
-        assert c["colour"] == "red"
+    for c in search(http, "red shoes", me):  # a parsed colour: known other colours never, unknown may show
+        assert c["colour"] in ("red", None)
 
 
 def test_consent_off_is_identical_to_anonymous(http, srv, tiny_products):
