@@ -18,7 +18,7 @@ RETAIL_ENV = SHOPMATE_INDEX_DIR=$(RETAIL_INDEX) SHOPMATE_DATA_DIR=$(RETAIL_STATE
 	SHOPMATE_RETENTION_DAYS=400 SHOPMATE_POPULARITY_HALF_LIFE_DAYS=14 \
 	SHOPMATE_BLEND_WEIGHTS=data/retail/blend_weights.json
 
-.PHONY: install run test lint screenshots index bench bench-quick stress clean browser run-retail retail-index retail-import
+.PHONY: install models run test lint screenshots index bench bench-quick stress clean browser run-retail retail-index retail-import
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +28,18 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) models
 
-$(INDEX_DIR)/CURRENT: | $(STAMP)
+# The ONNX encoders (fp32 and int8), exported from the bundled model into ~/.cache/shopmate/models (or
+# $SHOPMATE_MODEL_CACHE) once; nothing is downloaded. Serving exports lazily too if this was skipped.
+models: $(STAMP)
+	$(PY) -m index.encoders
+
+$(INDEX_DIR)/CURRENT: | $(STAMP) models
 	@echo "Building the index of the bundled catalog (first time: about 3 minutes on 2 cores)..."
 	$(PY) scripts/rebuild_index.py --catalog $(CATALOG) --mapping $(MAPPING) --index-dir $(INDEX_DIR)
 
-index: $(STAMP)
+index: $(STAMP) models
 	$(PY) scripts/rebuild_index.py --catalog $(CATALOG) --mapping $(MAPPING) --index-dir $(INDEX_DIR)
 
 run: $(STAMP) $(INDEX_DIR)/CURRENT

@@ -24,6 +24,9 @@ class Settings:
     database_url: str = ""
     admin_token: str = ""  # empty: admin endpoints are disabled
     embed_batch_size: int = 64
+    # Encoder backend: "onnx" (default: same vectors as torch, faster), "onnx-int8" (fastest, its own vector
+    # space: build the index with it) or "torch". docs/index.md, "Encoder backends".
+    encoder: str = "onnx"
     compute_threads: int = 1  # model and BLAS threads per call in the server (see server.limit_compute_threads)
     search_candidates: int = 200  # per retriever, before fusion
     rrf_k: int = 60

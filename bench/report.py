@@ -303,6 +303,59 @@ def _relevance(name: str, d: dict) -> list[str]:
     return lines
 
 
+def encoder_section(e: dict | None) -> list[str]:
+    """Encoder backends, build throughput against the raw encoder, memory, and the ANN index at scale."""
+    if not e:
+        return []
+    L = ["## Encoder backends and scale", "", f"Default encoder: **{e['default_encoder']}**; {e['label']}.", ""]
+    enc = e.get("encoding") or {}
+    if enc:
+        L += _table(
+            ["encoder", "query p50 ms", "p99 ms", "p50 vs torch", "min cosine to torch", "mean cosine"],
+            [
+                [k, v["p50_ms"], v["p99_ms"], v["p50_vs_torch"], v["min_cosine_to_torch"], v["mean_cosine_to_torch"]]
+                for k, v in enc.items()
+            ],
+        )
+    b = e.get("build")
+    if b:
+        L += [
+            f"Full build of {b['products']} products + {b['phrases']} autocomplete phrases ({b['encoder']}): "
+            f"{b['build_texts_per_s']} texts/s against the raw encoder's {b['raw_encoder_texts_per_s']} texts/s "
+            f"on the same texts, measured right after: **{b['build_vs_raw']:.0%}**. Index on disk "
+            f"{b['index_mb_per_1k_products']} MB per 1k products ({b['index_mb_per_1k_products_before']} with "
+            f"float32 suggestion vectors; suggestion vectors {b['suggestion_vectors_mb_per_1k_float16']} MB "
+            f"per 1k products as float16).",
+            "",
+        ]
+    rss = e.get("rss_model_only")
+    if rss:
+        L += [
+            "RSS of a process holding only the encoder: "
+            + ", ".join(f"{k} {v.get('rss_mb', 0):.0f} MB" for k, v in rss.items())
+            + ".",
+            "",
+        ]
+    a = e.get("ann_scale")
+    if a:
+        L += [
+            f"**{a['products']:,} products, {a['data']}** (seeds: {a['seeds']}): {a['kind']} with {a['nlist']} "
+            f"lists, {a['nprobe']} probed; built in {a['build_seconds']} s; {a['index_mb']} MB "
+            f"(float32 vectors: {a['float32_vectors_mb']} MB); recall@10 vs exact **{a['recall@10_vs_exact']}** "
+            f"(with a 10% filter {a['recall@10_vs_exact_filter_10pct']}, filters respected: "
+            f"{a['filters_respected']}).",
+            "",
+        ]
+        L += _table(
+            ["search", "p50 ms", "p99 ms"],
+            [
+                [k, a[k]["p50_ms"], a[k]["p99_ms"]]
+                for k in ("ann_k10", "ann_k200", "ann_k200_filter_10pct", "exact_numpy_k10", "flat_20k_k200")
+            ],
+        )
+    return L
+
+
 def markdown(results: dict, written: list[str]) -> str:
     m = results["machine"]
     L = [
@@ -437,6 +490,7 @@ def markdown(results: dict, written: list[str]) -> str:
         )
         if "scaling.png" in written:
             L += ["![scaling](scaling.png)", ""]
+    L += encoder_section(results.get("encoder"))
     L += [
         "## Personalization, autocomplete, outfits, chat",
         "",

@@ -55,6 +55,14 @@ def _bench_search():
     return mod
 
 
+def _bench_encoder():
+    """scripts/bench_encoder.py (encoder backends, build throughput, memory, ANN at scale)."""
+    spec = importlib.util.spec_from_file_location("bench_encoder", ROOT / "scripts" / "bench_encoder.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
     meminfo = Path("/proc/meminfo").read_text().splitlines() if Path("/proc/meminfo").exists() else []
@@ -224,6 +232,10 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         calib_sample=30 if q else 300,
     )
     del engine, index
+
+    parts.start("encoder backends, build throughput, memory, ANN at 1M (synthetic)")
+    enc_parts = {"encoding", "build", "scale"} | (set() if q else {"rss"})  # --quick: no RSS subprocesses
+    result["encoder"] = _bench_encoder().run(q, a.catalog, a.mapping, None, enc_parts)
 
     # One server for every HTTP measurement, this script's and the feature scripts' alike.
     parts.start("start the benchmark server")

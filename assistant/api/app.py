@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limit_compute_threads(settings.compute_threads)
-        model = embedder or Embedder(batch_size=settings.embed_batch_size)
+        model = embedder or Embedder(
+            batch_size=settings.embed_batch_size, encoder=settings.encoder, threads=settings.compute_threads
+        )
         svc = await asyncio.to_thread(Services.start, settings, model)
         app.state.services = svc
         try:
@@ -102,11 +104,14 @@ def limit_compute_threads(n: int) -> None:
     """Per-request work is small (one query, a few hundred × 384 products): more threads than 1 mostly
     spin-wait against the other requests for the cores (measured: a reranker matmul 12 ms → 0.2 ms, a
     query embedding 300 ms → 10 ms on 2 shared cores with another busy process)."""
-    import torch
+    import sys
+
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=max(1, n), user_api="blas")
-    torch.set_num_threads(max(1, n))
+    torch = sys.modules.get("torch")  # the encoder sets its own threads; an ONNX server never imports torch
+    if torch is not None:
+        torch.set_num_threads(max(1, n))
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
