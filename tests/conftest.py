@@ -134,8 +134,11 @@ def make_server(tiny_index_dir, embedder, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(make_server) -> LiveServer:
-    """The one shared server over the tiny index; most API tests use it."""
-    return make_server()
+    """The one shared server over the tiny index; most API tests use it.
+
+    Every test talks to it from 127.0.0.1, so per-client rate limits would make tests depend on each other's
+    pace: they are off here and tested on servers of their own (tests/assistant/api/test_hardening.py)."""
+    return make_server(rate_sessions="", rate_events="", rate_chat="")
 
 
 @pytest.fixture(scope="session")
