@@ -18,7 +18,7 @@ RETAIL_ENV = SHOPMATE_INDEX_DIR=$(RETAIL_INDEX) SHOPMATE_DATA_DIR=$(RETAIL_STATE
 	SHOPMATE_RETENTION_DAYS=400 SHOPMATE_POPULARITY_HALF_LIFE_DAYS=14 \
 	SHOPMATE_BLEND_WEIGHTS=data/retail/blend_weights.json
 
-.PHONY: install models run test lint screenshots index bench bench-quick stress clean browser run-retail retail-index retail-import
+.PHONY: install models run test lint postgres screenshots index bench bench-quick stress clean browser run-retail retail-index retail-import
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +76,12 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-test: lint browser
+# The store's tests start a throwaway PostgreSQL from the server binaries (Debian's postgresql package).
+postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y postgresql)
+
+test: lint browser postgres
 	$(PY) -m pytest
 
 # Tests write their screenshots into build/screenshots; this rewrites the tracked ones in docs/screenshots

@@ -23,19 +23,28 @@ def _as_postgres(cmd: str) -> subprocess.CompletedProcess:
     return subprocess.run(["/bin/bash", "-c", cmd], capture_output=True, text=True)
 
 
+def _server_bin_dir() -> str | None:
+    """Where initdb and pg_ctl are: on PATH, or Debian's versioned folder (not on PATH by default)."""
+    if shutil.which("initdb") and shutil.which("pg_ctl"):
+        return str(Path(shutil.which("initdb") or "").parent)
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return str(found[-1].parent) if found else None
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """postgresql:// URL of a throwaway server (the `postgres` database of a fresh cluster)."""
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on PATH: install the postgresql package")
+    bin_dir = _server_bin_dir()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl): `make postgres` installs Debian's package")
     data = Path(tempfile.mkdtemp(prefix="shopmate-pg-"))
     if os.geteuid() == 0:
         shutil.chown(data, "postgres", "postgres")
     port = free_port()
     opts = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=on"
     r = _as_postgres(
-        f"initdb -D {data}/db -A trust -U postgres >{data}/initdb.log 2>&1 && "
-        f"pg_ctl -D {data}/db -l {data}/server.log -w -o '{opts}' start"
+        f"{bin_dir}/initdb -D {data}/db -A trust -U postgres >{data}/initdb.log 2>&1 && "
+        f"{bin_dir}/pg_ctl -D {data}/db -l {data}/server.log -w -o '{opts}' start"
     )
     if r.returncode != 0:
         log = (data / "server.log").read_text() if (data / "server.log").exists() else ""
@@ -43,7 +52,7 @@ def postgres_server() -> Iterator[str]:
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        _as_postgres(f"pg_ctl -D {data}/db -m fast -w stop")
+        _as_postgres(f"{bin_dir}/pg_ctl -D {data}/db -m fast -w stop")
         shutil.rmtree(data, ignore_errors=True)
 
 
