@@ -8,10 +8,13 @@ class ShopmateError(Exception):
 
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds; sent as Retry-After when set
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class BadInput(ShopmateError):
@@ -32,3 +35,11 @@ class Forbidden(ShopmateError):
 
 class Unavailable(ShopmateError):
     status, code = 503, "unavailable"
+
+
+class PayloadTooLarge(ShopmateError):
+    status, code = 413, "too_large"
+
+
+class TooManyRequests(ShopmateError):
+    status, code = 429, "rate_limited"

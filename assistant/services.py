@@ -26,8 +26,11 @@ def settle_heap() -> None:
     """Move the loaded index's long-lived objects out of the garbage collector's scans.
 
     Tens of thousands of products and phrases otherwise get re-scanned by every full collection, which
-    shows up as tail latency on the per-keystroke path. They are freed by reference counting on reload.
+    shows up as tail latency on the per-keystroke path. Frozen objects are never collected, and a replaced
+    engine holds reference cycles (its autocomplete keeps the engine's bound methods), so reference counting
+    alone does not free it: unfreeze first, so the collection below frees what the last swap replaced.
     """
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 
@@ -53,6 +56,7 @@ class Services:
         holder.append(svc)
         svc.try_initial_load()
         shoppers.check_index()  # profiles follow the product rows of the loaded index
+        shoppers.on_peer_reload(svc.reload_from_peer)  # replicas: another one's admin reload
         svc._scheduler = SegmentScheduler(shoppers, lambda: svc.engine, settings.segments_refresh_s)
         return svc
 
@@ -92,5 +96,15 @@ class Services:
             engine = await asyncio.to_thread(self.load_engine)
             self._engine, self.load_error = engine, None  # one reference swap
             await asyncio.to_thread(self.shoppers.check_index)  # profile rebuild off the event loop
-            settle_heap()
+            await asyncio.to_thread(settle_heap)  # frees the replaced engine; a full collection takes a while
+            await asyncio.to_thread(self.shoppers.announce_reload)
             return engine
+
+    def reload_from_peer(self) -> None:
+        """Another replica reloaded: load the version now on the shared index volume (blocking; called from
+        the store's listener thread). The old engine serves until the swap."""
+        engine = self.load_engine()
+        self._engine, self.load_error = engine, None
+        self.shoppers.check_index()
+        settle_heap()
+        log.info("index %s loaded after another replica's reload", engine.index.version)

@@ -1,7 +1,7 @@
 """Runs the other workstreams' evaluation/benchmark scripts and collects their JSON, unchanged.
 
 scripts/bench.py does not reimplement them: each script's `main(argv)` is called in this process with
-the flags it declares (--quick sizes, --out, --index-dir, --catalog, --mapping) and, where its `main`
+the flags it declares (--quick sizes, --out, --work-dir, --index-dir, --catalog, --mapping) and, where its `main`
 accepts them, the benchmark's already loaded model (`embedder=`) and its one running server
 (`server=`), so that no script pays for its own model load or server start. A script that does not exist
 yet is recorded as "not available", one that fails as "failed" with the end of its traceback.
@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8), shopper-judged
+# report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8, 15), shopper-judged
 # search quality (14).
 SCRIPTS: dict[str, str] = {
     "judged_quality": "scripts/eval_judged.py",
@@ -33,6 +33,8 @@ SCRIPTS: dict[str, str] = {
     "autocomplete_speed": "scripts/bench_autocomplete.py",
     "outfits": "scripts/eval_outfits.py",
     "chat": "scripts/bench_chat.py",
+    "personalization_real_log": "scripts/eval_basket.py",
+    "chat_conversations": "scripts/eval_chat.py",
 }
 # Smaller samples for --quick (used only where the script declares the flag).
 QUICK_ARGS: dict[str, dict[str, str]] = {
@@ -43,7 +45,7 @@ QUICK_ARGS: dict[str, dict[str, str]] = {
     "outfits": {"--anchors": "60", "--cold": "10", "--sample": "600"},
 }
 # Scripts that evaluate on a catalog of their own (outfits: the fashion catalog) get no catalog flags.
-OWN_CATALOG = {"outfits"}
+OWN_CATALOG = {"outfits", "personalization_real_log"}
 
 
 def _flags(script: Path) -> set[str]:
@@ -78,6 +80,7 @@ def run_one(
     catalog: Path | None,
     mapping: Path | None,
     shared: dict[str, Any] | None = None,
+    work_dir: Path | None = None,
 ) -> dict:
     """Run one script's main() here, with `shared` objects (embedder, server) its signature accepts."""
     script = ROOT / rel
@@ -94,6 +97,8 @@ def run_one(
                 argv += [flag, value]
     if "--out" in declared:
         argv += ["--out", str(out)]
+    if work_dir and "--work-dir" in declared:  # scratch files (samples, cached indexes) go there
+        argv += ["--work-dir", str(work_dir)]
     for flag, value in (("--index-dir", index_dir), ("--catalog", catalog), ("--mapping", mapping)):
         if value and flag in declared and name not in OWN_CATALOG:
             argv += [flag, str(value)]
@@ -140,6 +145,7 @@ def run_all(
     mapping: Path | None,
     only: set[str] | None = None,
     shared: dict[str, Any] | None = None,
+    work_dir: Path | None = None,
 ) -> dict:
     out = {}
     for name, rel in SCRIPTS.items():
@@ -147,6 +153,6 @@ def run_all(
             out[name] = {"status": "skipped", "script": rel, "reason": "not selected with --external"}
             continue
         print(f"[bench] external: {rel}", flush=True)
-        out[name] = run_one(name, rel, quick, index_dir, catalog, mapping, shared)
+        out[name] = run_one(name, rel, quick, index_dir, catalog, mapping, shared, work_dir)
         print(f"[bench]   {out[name]['status']} in {out[name].get('seconds', 0)} s", flush=True)
     return out

@@ -132,6 +132,16 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
             for m, label in (("hybrid", "hybrid"), ("dense", "dense"), ("bm25", "BM25"))
         ],
     ],
+    "personalization_real_log": [
+        ("split", "split.test"),
+        ("next basket hit@10: shopmate", "next_basket.shopmate (full system).hit@10"),
+        ("next basket hit@10: popularity (baseline)", "next_basket.popularity.hit@10"),
+        ("next basket hit@10: repeat purchase (baseline)", "next_basket.repeat purchase.hit@10"),
+        ("next basket nDCG@10: shopmate", "next_basket.shopmate (full system).ndcg@10"),
+        ("search hit@10 personalized / anonymous", "search.hit@10.personalized|search.hit@10.anonymous"),
+        ("frequently bought together recall@10: co-purchase", "fbt.co-purchase"),
+        ("frequently bought together recall@10: embedding nearest (baseline)", "fbt.embedding nearest"),
+    ],
     "personalization_quality": [
         ("data", "data"),
         ("personalized nDCG@10", "personalized.ndcg@10"),
@@ -184,6 +194,35 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
             "complete_the_look.intra_set_diversity|baseline_nearest_item.intra_set_diversity",
         ),
         ("warm latency p50 / p99 ms", "complete_the_look.latency_ms_warm.p50|complete_the_look.latency_ms_warm.p99"),
+    ],
+    "chat_conversations": [
+        ("turns right (multi-turn shopper scripts)", "turns_right|turns"),
+        ("share of turns right", "share_right"),
+        ("shown products meeting every active constraint", "products_meeting_every_constraint"),
+        *[
+            (f"turns right: {k}", f"by_kind.{k}.right|by_kind.{k}.n")
+            for k in (
+                "search",
+                "gift",
+                "refine",
+                "negation",
+                "complaint",
+                "question",
+                "question_unknown",
+                "off_topic",
+                "smalltalk",
+                "reference",
+                "similar",
+                "accessory",
+                "outfit",
+                "compare",
+                "cart",
+                "typo",
+            )
+        ],
+        ("first delta p50 / p99 ms (under load)", "first_delta.p50_ms|first_delta.p99_ms"),
+        ("done p50 / p99 ms (under load)", "done.p50_ms|done.p99_ms"),
+        ("REST search p50 / p99 ms, same messages, same run (baseline)", "rest_search.p50_ms|rest_search.p99_ms"),
     ],
     "chat": [
         (
@@ -299,6 +338,59 @@ def _judged(d: dict) -> list[str]:
     )[:3]
     if worst:
         L += ["Weakest kinds for the full system (nDCG@10): " + ", ".join(f"{k} {v:.3f}" for k, v in worst) + ".", ""]
+    return L
+
+
+def encoder_section(e: dict | None) -> list[str]:
+    """Encoder backends, build throughput against the raw encoder, memory, and the ANN index at scale."""
+    if not e:
+        return []
+    L = ["## Encoder backends and scale", "", f"Default encoder: **{e['default_encoder']}**; {e['label']}.", ""]
+    enc = e.get("encoding") or {}
+    if enc:
+        L += _table(
+            ["encoder", "query p50 ms", "p99 ms", "p50 vs torch", "min cosine to torch", "mean cosine"],
+            [
+                [k, v["p50_ms"], v["p99_ms"], v["p50_vs_torch"], v["min_cosine_to_torch"], v["mean_cosine_to_torch"]]
+                for k, v in enc.items()
+            ],
+        )
+    b = e.get("build")
+    if b:
+        L += [
+            f"Full build of {b['products']} products + {b['phrases']} autocomplete phrases ({b['encoder']}): "
+            f"{b['build_texts_per_s']} texts/s against the raw encoder's {b['raw_encoder_texts_per_s']} texts/s "
+            f"on the same texts, measured right after: **{b['build_vs_raw']:.0%}**. Index on disk "
+            f"{b['index_mb_per_1k_products']} MB per 1k products ({b['index_mb_per_1k_products_before']} with "
+            f"float32 suggestion vectors; suggestion vectors {b['suggestion_vectors_mb_per_1k_float16']} MB "
+            f"per 1k products as float16).",
+            "",
+        ]
+    rss = e.get("rss_model_only")
+    if rss:
+        L += [
+            "RSS of a process holding only the encoder: "
+            + ", ".join(f"{k} {v.get('rss_mb', 0):.0f} MB" for k, v in rss.items())
+            + ".",
+            "",
+        ]
+    a = e.get("ann_scale")
+    if a:
+        L += [
+            f"**{a['products']:,} products, {a['data']}** (seeds: {a['seeds']}): {a['kind']} with {a['nlist']} "
+            f"lists, {a['nprobe']} probed; built in {a['build_seconds']} s; {a['index_mb']} MB "
+            f"(float32 vectors: {a['float32_vectors_mb']} MB); recall@10 vs exact **{a['recall@10_vs_exact']}** "
+            f"(with a 10% filter {a['recall@10_vs_exact_filter_10pct']}, filters respected: "
+            f"{a['filters_respected']}).",
+            "",
+        ]
+        L += _table(
+            ["search", "p50 ms", "p99 ms"],
+            [
+                [k, a[k]["p50_ms"], a[k]["p99_ms"]]
+                for k in ("ann_k10", "ann_k200", "ann_k200_filter_10pct", "exact_numpy_k10", "flat_20k_k200")
+            ],
+        )
     return L
 
 
@@ -437,6 +529,7 @@ def markdown(results: dict, written: list[str]) -> str:
         )
         if "scaling.png" in written:
             L += ["![scaling](scaling.png)", ""]
+    L += encoder_section(results.get("encoder"))
     L += [
         "## Personalization, autocomplete, outfits, chat",
         "",

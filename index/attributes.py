@@ -150,6 +150,11 @@ def derive_gender(title: str, category_path: list[str], specs: dict[str, str]) -
         hits = [g for g, rx in _GENDER_PATTERNS if rx.search(text)]
         if ("men" in hits and "women" in hits) or ("boys" in hits and "girls" in hits):
             return "unisex"
+        # "For Men, Boys": sized for both, so a men's search must find it (boys' sizes are the smaller ones)
+        if "men" in hits and "boys" in hits:
+            return "men"
+        if "women" in hits and "girls" in hits:
+            return "women"
         if hits:
             return hits[0] if hits[0] != "unisex" else "unisex"
     return None

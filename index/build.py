@@ -28,6 +28,8 @@ class BuildSummary:
     seconds: float
     skipped: list[CatalogError] = field(default_factory=list)
     phrases: int = 0  # autocomplete phrases written with the version
+    phrases_embedded: int = 0  # of which embedded now (the others: reused from the last version)
+    embed_seconds: float = 0.0  # inside the encoder (products and phrases)
 
     def lines(self) -> list[str]:
         rate = self.embedded / self.seconds if self.seconds else 0.0
@@ -35,7 +37,8 @@ class BuildSummary:
             f"index version {self.version}: {self.count} products",
             f"added {self.added}, changed {self.changed}, removed {self.removed}, unchanged {self.unchanged}",
             f"embedded {self.embedded} in {self.seconds:.1f}s ({rate:.0f} products/s)",
-            f"autocomplete phrases {self.phrases}",
+            f"autocomplete phrases {self.phrases} ({self.phrases_embedded} embedded)",
+            f"encoder busy {self.embed_seconds:.1f}s of {self.seconds:.1f}s",
             f"skipped {len(self.skipped)} rows",
         ]
         out += [f"  {e}" for e in self.skipped[:20]]
@@ -90,8 +93,29 @@ def build_index(
         if progress:
             progress(done, len(todo))
 
+    embed_seconds = 0.0
+    texts = [product_text(products[i]) for i in todo]
     if todo:
-        vectors[todo] = embedder.encode([product_text(products[i]) for i in todo], progress=tick)
+        t = time.perf_counter()
+        vectors[todo] = embedder.encode(texts, progress=tick)
+        embed_seconds += time.perf_counter() - t
+    # A phrase identical to a product text just embedded reuses its vector instead of a second encoding.
+    by_text = {txt: vectors[i] for txt, i in zip(texts, todo, strict=True)}
+    phrases_embedded = 0
+
+    def embed_phrases(batch: list[str]) -> np.ndarray:
+        nonlocal embed_seconds, phrases_embedded
+        out = np.zeros((len(batch), embedder.dim), np.float32)
+        new = [i for i, txt in enumerate(batch) if txt not in by_text]
+        for i in set(range(len(batch))) - set(new):
+            out[i] = by_text[batch[i]]
+        if new:
+            t = time.perf_counter()
+            out[new] = embedder.encode([batch[i] for i in new])
+            embed_seconds += time.perf_counter() - t
+        phrases_embedded += len(new)
+        return out
+
     manifest = Manifest(
         model=embedder.name,
         dim=embedder.dim,
@@ -100,16 +124,18 @@ def build_index(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         content_hashes=hashes,
         catalog_path=str(catalog),
+        encoder=getattr(embedder, "encoder", "torch"),
+        quantization=getattr(embedder, "quantization", "none"),
     )
     # Autocomplete phrases are built with (and switched together with) the product index.
     old_vdir = None if full or not old_hashes else index_dir / str(current_version(index_dir))
-    phrases, phrase_vectors = build_suggestions(products, vectors, embedder.encode, previous_vectors(old_vdir))
+    phrases, phrase_vectors = build_suggestions(products, vectors, embed_phrases, previous_vectors(old_vdir))
 
     def write_phrases(vdir: Path) -> list[str]:
         write_suggestions(vdir, phrases, phrase_vectors)
         return [PHRASES_FILE, VECTORS_FILE]
 
-    version = write_version(index_dir, manifest, products, vectors, extra=write_phrases)
+    version = write_version(index_dir, manifest, products, vectors, extra=write_phrases, queries=phrase_vectors)
     added = sum(1 for pid in hashes if pid not in old_hashes)
     return BuildSummary(
         version=version,
@@ -122,4 +148,6 @@ def build_index(
         seconds=time.perf_counter() - t0,
         skipped=report.skipped,
         phrases=len(phrases),
+        phrases_embedded=phrases_embedded,
+        embed_seconds=embed_seconds,
     )

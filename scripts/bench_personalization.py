@@ -4,7 +4,7 @@ ingestion (events/s, each acknowledged only after its SQLite commit) for single 
 
     python scripts/bench_personalization.py [--index-dir data/index] [--queries 200] [--out bench/personalization.json]
 
-Without a built index in --index-dir it builds the tiny test catalog into bench/tmp/ first.
+Without a built index in --index-dir it builds the tiny test catalog into --work-dir (bench/tmp/) first.
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ QUERIES = [
 ]
 
 
-def ensure_index(index_dir: Path) -> tuple[Path, Path]:
+def ensure_index(index_dir: Path, work_dir: Path) -> tuple[Path, Path]:
     if current_version(index_dir):
         return index_dir, ROOT / "data" / "catalog" / "flipkart-20k.csv"
     tiny = ROOT / "data" / "catalog" / "tiny.csv"
-    d = ROOT / "bench" / "tmp" / "bench_tiny_index"
+    d = work_dir / "bench_tiny_index"
     if not current_version(d):
         subprocess.run(
             [sys.executable, "scripts/rebuild_index.py", "--catalog", str(tiny), "--index-dir", str(d)],
@@ -69,8 +69,11 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--events", type=int, default=2000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "personalization.json")
+    ap.add_argument(
+        "--work-dir", type=Path, default=ROOT / "bench" / "tmp", help="where the tiny index is built if needed"
+    )
     a = ap.parse_args(argv)
-    index_dir, catalog = ensure_index(a.index_dir)
+    index_dir, catalog = ensure_index(a.index_dir, a.work_dir)
     from index.embedder import MODEL_NAME
 
     ids = [p.id for p in load_index(index_dir, MODEL_NAME, 384).products]

@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--catalog", default=str(ROOT / "data/catalog/fashion/styles_named_5k.csv"))
     ap.add_argument("--mapping", default=str(ROOT / "data/catalog/fashion.mapping.json"))
-    ap.add_argument("--index-dir", default=None, help="default: bench/tmp/fashion-index (-<n> with --sample)")
+    ap.add_argument("--index-dir", default=None, help="default: <work-dir>/fashion-index (-<n> with --sample)")
+    ap.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "tmp", help="the sample and its index")
     ap.add_argument(
         "--sample",
         type=int,
@@ -145,9 +146,9 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap.add_argument("--out", default=str(ROOT / "bench/outfits_fashion.json"))
     args = ap.parse_args(argv)
     if args.sample:
-        args.catalog = str(sample_csv(Path(args.catalog), args.sample, ROOT / "bench" / "tmp"))
+        args.catalog = str(sample_csv(Path(args.catalog), args.sample, args.work_dir))
     if args.index_dir is None:
-        args.index_dir = str(ROOT / "bench/tmp" / ("fashion-index" + (f"-{args.sample}" if args.sample else "")))
+        args.index_dir = str(args.work_dir / ("fashion-index" + (f"-{args.sample}" if args.sample else "")))
 
     emb = embedder or Embedder()
     t0 = time.perf_counter()

@@ -1,8 +1,9 @@
 """Offline evaluation of personalized ranking: hit rate@10 and nDCG@10 of each shopper's held-out next
 item, personalized vs unpersonalized vs popularity, in one run.
 
-Data: a real public interaction log if one is found in ../shared/data/ (a file named *interactions*,
-*events* or *sessions*); there is none yet, so the shoppers come from scripts/simulate_shoppers.py and
+The headline personalization figures are now measured on a real purchase log by scripts/eval_basket.py
+(the retail demo shop, temporal split). This script stays for the bundled fashion/electronics catalog,
+which has no real interaction log: its shoppers come from scripts/simulate_shoppers.py and
 EVERY FIGURE IS LABELLED SIMULATED. The simulator knows nothing of the ranking code (it browses random
 pages of a category by a latent taste over categories, colours, brands and price).
 
@@ -171,12 +172,13 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap.add_argument("--taste-weight", type=float, default=Weights().taste)
     ap.add_argument("--popularity-weight", type=float, default=Weights().popularity)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "personalization_eval.json")
+    ap.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "tmp", help="cache of the embedded sample")
     a = ap.parse_args(argv)
     real = find_real_log()
     if real is not None:
         print(
-            f"note: {real} looks like an interaction log; this script does not read its format yet, so the "
-            f"figures below are still SIMULATED"
+            f"note: {real} looks like an interaction log; this script does not read its format, so the "
+            f"figures below are still SIMULATED (the real-log evaluation is scripts/eval_basket.py)"
         )
     embedder = embedder or Embedder()
     index = load_index(a.index_dir, embedder.name, embedder.dim) if a.index_dir else None
@@ -189,13 +191,14 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     if index is not None:
         engine = engine_of(products, index.vectors[rows], embedder, index.manifest.catalog_sha256[:16])
     else:
-        engine = engine_for(products, embedder, ROOT / "bench" / "tmp")
+        engine = engine_for(products, embedder, a.work_dir)
     events = Simulator(products, a.seed).run(a.shoppers, now=1.8e9)
     t0 = time.perf_counter()
     weights = Weights(profile=a.profile_weight, taste=a.taste_weight, popularity=a.popularity_weight)
     result = evaluate(engine, events, weights)
     report = {
-        "data": "SIMULATED shoppers (scripts/simulate_shoppers.py) over the bundled Flipkart catalog",
+        "data": "SIMULATED shoppers (scripts/simulate_shoppers.py) over the bundled Flipkart catalog; "
+        "real-log figures: scripts/eval_basket.py",
         "vectors": f"from the index in {a.index_dir}" if index is not None else "embedded from --catalog",
         "catalog_products": len(products),
         "shoppers": a.shoppers,

@@ -11,14 +11,18 @@ sys.path.insert(0, str(ROOT))
 
 from tqdm import tqdm  # noqa: E402
 
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import Settings, SettingsError, var  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import CatalogError, Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--catalog", default=str(settings.catalog), help="catalog file (.csv or .jsonl)")
     ap.add_argument(
@@ -30,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--full", action="store_true", help="re-embed every product")
     ap.add_argument("--strict", action="store_true", help="stop at the first bad row instead of skipping it")
     a = ap.parse_args(argv)
+    for name, path in (("catalog", a.catalog), ("mapping", a.mapping)):
+        if path is not None and not Path(path).is_file():  # before the model loads
+            print(f"error: {name} file not found: {path} (--{name} or {var(name)})", file=sys.stderr)
+            return 2
     try:
         mapping = Mapping.load(a.mapping)
         embedder = Embedder(batch_size=settings.embed_batch_size)

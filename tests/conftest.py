@@ -23,6 +23,7 @@ from index.build import build_index
 from index.catalog import Mapping, load_catalog
 from index.embedder import Embedder
 from index.store import load_index
+from tests.tree_guard import pytest_sessionfinish, pytest_sessionstart  # noqa: F401  (hooks: no test writes tracked files)
 
 TINY_CATALOG = ROOT / "data" / "catalog" / "tiny.csv"
 FLIPKART_MAPPING = ROOT / "data" / "catalog" / "flipkart.mapping.json"
@@ -133,8 +134,11 @@ def make_server(tiny_index_dir, embedder, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(make_server) -> LiveServer:
-    """The one shared server over the tiny index; most API tests use it."""
-    return make_server()
+    """The one shared server over the tiny index; most API tests use it.
+
+    Every test talks to it from 127.0.0.1, so per-client rate limits would make tests depend on each other's
+    pace: they are off here and tested on servers of their own (tests/assistant/api/test_hardening.py)."""
+    return make_server(rate_sessions="", rate_events="", rate_chat="")
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,9 +17,11 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant.api import catalog, chat, looks, shoppers, suggest
 from assistant.api.errors import install_handlers
+from assistant.api.guards import ConnectionCaps, RateLimits, keep_tokens_out_of_logs, parse_origins
+from assistant.api.middleware import BodyGuard, CatchAll, LoadShedder
 from assistant.errors import NotFound
 from assistant.services import Services
-from assistant.settings import ROOT, Settings
+from assistant.settings import ROOT, Settings, SettingsError
 from index.embedder import Embedder
 
 WEB_DIR = ROOT / "web"
@@ -26,11 +30,14 @@ WEB_DIR = ROOT / "web"
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     """Build the app. Pass an embedder to share one model between apps (tests do)."""
     settings = settings or Settings.from_env()
+    keep_tokens_out_of_logs()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limit_compute_threads(settings.compute_threads)
-        model = embedder or Embedder(batch_size=settings.embed_batch_size)
+        model = embedder or Embedder(
+            batch_size=settings.embed_batch_size, encoder=settings.encoder, threads=settings.compute_threads
+        )
         svc = await asyncio.to_thread(Services.start, settings, model)
         app.state.services = svc
         try:
@@ -45,7 +52,15 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         description="Conversational shopping assistant: search, personalization, chat.",
     )
     app.state.settings = settings
+    app.state.origins = parse_origins(settings.cors_origins)  # also the websocket's Origin allow-list
+    app.state.ws_caps = ConnectionCaps(settings.ws_max_connections, settings.ws_max_connections_per_client)
+    app.state.rate_limits = RateLimits(
+        {"sessions": settings.rate_sessions, "events": settings.rate_events, "chat": settings.rate_chat}
+    )
     install_handlers(app)
+    # Added innermost first: CatchAll wraps everything, CORS headers reach the guards' 4xx/503 answers.
+    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    app.add_middleware(LoadShedder, limit=settings.shed_max_concurrent, retry_after_s=settings.shed_retry_after_s)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:  # the widget runs on the shop's pages, the API on another origin
         app.add_middleware(
@@ -55,7 +70,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             allow_headers=["*"],
             allow_credentials=False,
             max_age=600,
+            expose_headers=["Retry-After"],
         )
+    app.add_middleware(CatchAll)
     app.include_router(catalog.router)
     app.include_router(suggest.router)
     suggest.document(app)  # its GET route is plain Starlette (speed), so FastAPI cannot list it
@@ -87,23 +104,42 @@ def limit_compute_threads(n: int) -> None:
     """Per-request work is small (one query, a few hundred × 384 products): more threads than 1 mostly
     spin-wait against the other requests for the cores (measured: a reranker matmul 12 ms → 0.2 ms, a
     query embedding 300 ms → 10 ms on 2 shared cores with another busy process)."""
-    import torch
+    import sys
+
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=max(1, n), user_api="blas")
-    torch.set_num_threads(max(1, n))
+    torch = sys.modules.get("torch")  # the encoder sets its own threads; an ONNX server never imports torch
+    if torch is not None:
+        torch.set_num_threads(max(1, n))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn options that belong to the app's limits (main() and the hardening tests use the same)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,  # access logs would carry shoppers' queries
+        # Frames over this (after inflating, for permessage-deflate: websockets bounds the decompressor
+        # by it too) are refused with close 1009 before the app buffers them.
+        "ws_max_size": settings.ws_max_message_bytes,
+        "ws_per_message_deflate": True,
+    }
 
 
 def main() -> None:
     import uvicorn
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        settings.require_files("nudges_file", "outfit_rules", "outfit_palette")
+    except SettingsError as e:
+        sys.exit(f"shopmate: {e}")  # one line on stderr, exit status 1; no traceback for a configuration mistake
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False
-    )  # access logs would carry shoppers' queries and tokens
+    uvicorn.run(create_app(settings), **server_options(settings))
 
 
 if __name__ == "__main__":

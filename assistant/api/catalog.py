@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from assistant.api.deps import AdminDep, OptionalShopper, ServicesDep
+from assistant.api.errors import responses
 from assistant.errors import BadInput, NotFound
 from assistant.search.cards import product_card
-from assistant.search.engine import MODES
+from assistant.search.engine import MODES, SORTS
 from assistant.search.query import Filters
 from assistant.shoppers.recommend import personalize_for
 from index.attributes import GENDER_ADMITS
 from index.store import IndexMismatch, IndexNotFound
 
-router = APIRouter()
+router = APIRouter(responses=responses(400, 422))  # any route: a malformed request or query string
 MAX_QUERY_CHARS = 500
 
 
@@ -48,40 +50,57 @@ def explicit_filters(
     )
 
 
-@router.get("/api/search", tags=["search"])
+@router.get("/api/search", tags=["search"], responses=responses(401, 503))
 def search(
     request: Request,
     svc: ServicesDep,
     sid: OptionalShopper,
     q: str = Query("", description="the shopper's query"),
     k: int = Query(10, ge=1, le=100),
-    category: str | None = None,
-    gender: str | None = None,
-    colour: str | None = None,
-    brand: str | None = None,
-    price_min: float | None = Query(None, ge=0),
-    price_max: float | None = Query(None, ge=0),
+    category: str | None = Query(None, min_length=1, max_length=200),
+    gender: str | None = Query(
+        None, min_length=1, max_length=20, description="women, men, girls, boys, baby, kids, unisex"
+    ),
+    colour: str | None = Query(None, min_length=1, max_length=50),
+    brand: str | None = Query(None, min_length=1, max_length=200),
+    price_min: float | None = Query(None, ge=0, le=1e12, allow_inf_nan=False),
+    price_max: float | None = Query(None, ge=0, le=1e12, allow_inf_nan=False),
     in_stock: bool | None = None,
     mode: str = Query("hybrid", description="hybrid, dense or lexical"),
+    sort: str = Query("relevance", description="relevance, price_asc, price_desc or rating"),
+    distinct: str = Query("true", description="true: variants of one product show once, with a count"),
 ):
-    """Hybrid semantic + lexical search with hard filters (given, or parsed from the query)."""
+    """Search that reads the query (type, recipient, colour, price, brand, device, negations, typos) and
+    ranks what it asks for first; filters given as parameters are hard."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadInput(f"q is {len(q)} characters; keep it under {MAX_QUERY_CHARS}")
     if mode not in MODES:
         raise BadInput(f"mode must be one of {list(MODES)}")
+    if sort not in SORTS:
+        raise BadInput(f"sort must be one of {list(SORTS)}, got {sort!r}")
+    if distinct.lower() not in _BOOLS:
+        raise BadInput(f"distinct must be true or false, got {distinct!r}")
     f = explicit_filters(category, gender, colour, brand, price_min, price_max, in_stock)
     engine = svc.engine
     rerank = personalize_for(svc.shoppers, engine, sid, request.headers, q, f)
-    res = engine.search(q, k=k, filters=f, mode=mode, rerank=rerank)
+    res = engine.search(q, k=k, filters=f, mode=mode, rerank=rerank, distinct=_BOOLS[distinct.lower()], sort=sort)
+    u = res.understanding
     return {
         "query": q,
-        "results": [product_card(h.product, h.score, h.why) for h in res.hits],
+        "corrected_query": res.corrected_query,
+        "results": [product_card(h.product, h.score, h.why, h.variants) for h in res.hits],
         "filters": res.filters.as_dict(),
+        "preferences": res.preferences,
+        "understood": u.as_dict() if u else {},
+        "notice": res.notice,
         "took_ms": round(res.took_ms, 3),
     }
 
 
-@router.get("/api/products/{product_id}", tags=["catalog"])
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+@router.get("/api/products/{product_id}", tags=["catalog"], responses=responses(404, 503))
 def product(svc: ServicesDep, product_id: str):
     p = svc.engine.index.product(product_id)
     if p is None:
@@ -91,18 +110,30 @@ def product(svc: ServicesDep, product_id: str):
     return card
 
 
-@router.get("/api/index", tags=["catalog"])
+@router.get("/api/index", tags=["catalog"], responses=responses(503))
 def index_summary(svc: ServicesDep):
     eng = svc.engine
     return {**eng.index.manifest.summary(), "version": eng.index.version}
 
 
 @router.get("/healthz", tags=["ops"])
-def healthz():
+async def healthz() -> dict:
+    """Liveness: answered on the event loop, never queued behind searches in the thread pool."""
     return {"ok": True}
 
 
-@router.post("/api/admin/reload", tags=["ops"], dependencies=[AdminDep])
+@router.get("/readyz", tags=["ops"], responses=responses(503))
+async def readyz(request: Request):
+    """Readiness: 200 once the index is loaded (send traffic), 503 until then."""
+    svc = getattr(request.app.state, "services", None)
+    eng = None if svc is None else svc._engine
+    if eng is None:
+        why = "starting" if svc is None else (svc.load_error or "the index is not loaded yet")
+        return JSONResponse({"ready": False, "reason": why}, status_code=503, headers={"Retry-After": "5"})
+    return {"ready": True, "index_version": eng.index.version, "products": len(eng.products)}
+
+
+@router.post("/api/admin/reload", tags=["ops"], dependencies=[AdminDep], responses=responses(403, 503))
 async def reload(svc: ServicesDep):
     """Load the index version now on disk; the old one serves until the new one is ready."""
     try:

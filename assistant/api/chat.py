@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from assistant.api.guards import ConnectionCaps, RateLimits, origin_allowed
 from assistant.chat.protocol import ChatProtocol
 from assistant.chat.session import ChatSession, limits_of, open_conversation
 from assistant.errors import Unauthorized
@@ -19,8 +21,26 @@ router = APIRouter()
 @router.websocket("/ws/chat")
 async def chat(ws: WebSocket) -> None:
     """The chat websocket; protocol in docs/chat.md."""
+    state = ws.app.state
+    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), ws.url.scheme, state.origins):
+        await ws.close(code=1008)  # before accept: the handshake is refused with HTTP 403
+        return
+    caps: ConnectionCaps = state.ws_caps
+    client = ws.client.host if ws.client else "?"
+    refused = caps.enter(client)
     await ws.accept()
-    svc: Services = ws.app.state.services
+    if refused is not None:
+        await ws.send_json({"type": "error", "code": "try_again_later", "message": refused})
+        await ws.close(code=1013, reason="try again later")
+        return
+    try:
+        await serve(ws, state.services, state.rate_limits, client)
+    finally:
+        caps.leave(client)
+
+
+async def serve(ws: WebSocket, svc: Services, rates: RateLimits, client: str) -> None:
+    """One accepted connection: authenticate, open the conversation, run the frame protocol."""
     token = ws.query_params.get("token") or None
     shopper_id = None
     if token:
@@ -46,7 +66,10 @@ async def chat(ws: WebSocket) -> None:
         await ws.close(code=code, reason=reason)
 
     session = ChatSession(svc, conv, shopper_id, ws.headers)
-    proto = ChatProtocol(receive, ws.send_json, close, session, limits_of(svc.settings))
+    limits = dataclasses.replace(limits_of(svc.settings), max_depth=svc.settings.max_json_depth)
+    proto = ChatProtocol(
+        receive, ws.send_json, close, session, limits, admit=lambda: rates.retry_after("chat", client) is None
+    )
     try:
         await proto.run()
     except WebSocketDisconnect:

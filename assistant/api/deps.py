@@ -44,7 +44,24 @@ def require_admin(
         raise Forbidden("wrong or missing admin token: send 'Authorization: Bearer <SHOPMATE_ADMIN_TOKEN>'")
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (behind a proxy: uvicorn's --proxy-headers/--forwarded-allow-ips set it)."""
+    return request.client.host if request.client else "?"
+
+
+def limit_sessions(request: Request) -> None:
+    """POST /api/sessions inserts a row: at most SHOPMATE_RATE_SESSIONS per client address (429)."""
+    request.app.state.rate_limits.check("sessions", client_address(request))
+
+
+def limit_events(request: Request, sid: Annotated[str, Depends(required_shopper)]) -> None:
+    """POST /api/events: at most SHOPMATE_RATE_EVENTS requests per shopper (429)."""
+    request.app.state.rate_limits.check("events", sid)
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 OptionalShopper = Annotated[str | None, Depends(optional_shopper)]
 ShopperDep = Annotated[str, Depends(required_shopper)]
 AdminDep = Depends(require_admin)
+SessionsRate = Depends(limit_sessions)
+EventsRate = Depends(limit_events)

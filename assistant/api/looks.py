@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import OptionalShopper, ServicesDep
+from assistant.api.errors import responses
 from assistant.errors import BadInput, NotFound, Unauthorized
 from assistant.looks.outfits import Look, complete_the_look, outfit_index
 from assistant.search.cards import product_card
 from assistant.services import Services
 from index.catalog import Product
 
-router = APIRouter()
+router = APIRouter(responses=responses(400, 401, 404, 422, 503))
 MAX_CART_IDS = 50
 
 
@@ -64,6 +65,8 @@ def cart_look(
     k: int = Query(3, ge=1, le=10),
     ids: str | None = Query(
         None,
+        min_length=1,
+        max_length=2000,
         description="comma-separated product ids, instead of the server-side cart (for shops without shopper accounts)",
     ),
 ):

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import Response
 
 from assistant.api.deps import OptionalShopper, ServicesDep, get_services, optional_shopper
+from assistant.api.errors import WHY, responses
 from assistant.errors import BadInput, Unavailable
 from assistant.search.cards import product_card
 from assistant.services import Services
@@ -145,9 +146,11 @@ async def autocomplete(request: Request) -> Response:
 router.add_route("/api/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)
 
 
-@router.post("/api/autocomplete/accept", tags=["search"])
+@router.post("/api/autocomplete/accept", tags=["search"], responses=responses(400, 401, 413, 422, 503))
 async def accept(
-    svc: ServicesDep, sid: OptionalShopper, text: str = Body(..., embed=True, description="the suggestion chosen")
+    svc: ServicesDep,
+    sid: OptionalShopper,
+    text: str = Body(..., embed=True, max_length=MAX_Q_CHARS, pattern=r"\S", description="the suggestion chosen"),
 ):
     """The shopper picked a suggestion: it counts towards its popularity now (no rebuild), and, for a
     shopper with a token, it is recorded as a `search` event (so the search log keeps it)."""
@@ -195,6 +198,7 @@ OPENAPI_GET = {
     "responses": {
         "200": {"description": "suggestions and product hits", "content": {"application/json": {"schema": {}}}},
         "422": {"description": "q too long or k out of range", "content": {"application/json": {"schema": _ERROR}}},
+        **{str(c): {"description": WHY[c], "content": {"application/json": {"schema": _ERROR}}} for c in (401, 503)},
     },
 }
 
@@ -208,4 +212,4 @@ def document(app: FastAPI) -> None:
         schema["paths"].setdefault("/api/autocomplete", {}).setdefault("get", OPENAPI_GET)
         return schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented hook for a custom schema

@@ -1,4 +1,4 @@
-"""Dialogue state and turn planning: what the shopper wants so far, and what to show for this turn.
+"""Turn planning: fold a parsed message into the dialogue state and decide what to show for this turn.
 
 Pure apart from the injected search/look functions: `begin` folds a parsed message into the state (so the
 first words of the reply can be streamed before any search), `execute` runs the searches and returns the
@@ -8,17 +8,19 @@ the constraints empty the result set, the least important one is relaxed and the
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
 
+from assistant.chat import questions
 from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.chat.slots import device_of
+from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
 from assistant.search.engine import Hit
 from assistant.search.query import Filters
-from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise
 
 # query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
 SearchFn = Callable[[str, Filters, int], list[Hit]]
@@ -26,134 +28,9 @@ SearchFn = Callable[[str, Filters, int], list[Hit]]
 LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
 
 # Least important first: what is dropped first when nothing matches.
-RELAX_ORDER = ("brand", "colour", "price", "gender")
+RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
 _SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
 PAGE = 6
-
-
-@dataclass
-class Constraints:
-    category: str | None = None
-    gender: str | None = None
-    colour: str | None = None
-    brand: str | None = None
-    price_min: float | None = None
-    price_max: float | None = None
-    occasion: str | None = None  # soft: shapes the query, not a filter (few catalogs tag occasions)
-    material: str | None = None  # soft, as above
-    size: str | None = None  # soft: catalogs here carry no size stock
-    terms: list[str] = field(default_factory=list)
-    exclude_brands: list[str] = field(default_factory=list)
-    exclude_colours: list[str] = field(default_factory=list)
-    exclude_materials: list[str] = field(default_factory=list)
-    exclude_ids: list[str] = field(default_factory=list)
-
-    def copy(self) -> Constraints:
-        return Constraints(
-            **{
-                f.name: (
-                    list(getattr(self, f.name)) if isinstance(getattr(self, f.name), list) else getattr(self, f.name)
-                )
-                for f in fields(self)
-            }
-        )
-
-    def query_text(self) -> str:
-        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category) if w]
-        return " ".join(words)
-
-    def filters(self) -> Filters:
-        return Filters(
-            category=self.category,
-            gender=self.gender,
-            colour=self.colour,
-            brand=self.brand,
-            price_min=self.price_min,
-            price_max=self.price_max,
-        )
-
-    def without(self, slot: str) -> Constraints:
-        c = self.copy()
-        if slot == "price":
-            c.price_min = c.price_max = None
-        else:
-            setattr(c, slot, None)
-        return c
-
-    def active(self) -> list[str]:
-        out = [s for s in ("category", "gender", "colour", "brand") if getattr(self, s)]
-        if self.price_min is not None or self.price_max is not None:
-            out.append("price")
-        return out
-
-    def admits(self, p: Product) -> bool:
-        """Every hard constraint holds for p (checked here as well as in the engine's mask)."""
-        if self.category and not category_matches(p, self.category):
-            return False
-        if self.gender and (p.gender or "") not in GENDER_ADMITS.get(self.gender, {self.gender}):
-            return False
-        if self.colour and p.colour != self.colour:
-            return False
-        if self.brand and normalise(p.brand or "") != normalise(self.brand):
-            return False
-        if self.price_min is not None and (p.price is None or p.price < self.price_min):
-            return False
-        if self.price_max is not None and (p.price is None or p.price > self.price_max):
-            return False
-        if p.id in self.exclude_ids or p.colour in self.exclude_colours:
-            return False
-        if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
-            return False
-        fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
-        return not any(m in fabric for m in self.exclude_materials)
-
-
-def category_matches(p: Product, word: str) -> bool:
-    """The category word names one of p's category nodes or its type, as a whole word."""
-    text = normalise(" > ".join(p.category) + " " + (p.product_type or ""))
-    return re.search(rf"\b{re.escape(word)}(?:e?s)?\b", text) is not None
-
-
-@dataclass
-class DialogueState:
-    constraints: Constraints = field(default_factory=Constraints)
-    shown: list[str] = field(default_factory=list)  # product ids, in the order last shown
-    focus: str | None = None
-    cart: list[str] = field(default_factory=list)
-    prefs: dict[str, object] = field(default_factory=dict)
-    turns: int = 0
-    why: dict[str, list[str]] = field(default_factory=dict)  # product id -> why it was last shown
-
-
-@dataclass
-class Plan:
-    kind: str  # the intent, sometimes narrowed (e.g. show -> no_reference)
-    parse: Parse
-    targets: list[str] = field(default_factory=list)  # product ids the turn is about
-    changed: list[str] = field(default_factory=list)  # constraint slots this turn changed
-    note: str = ""  # e.g. "cheaper than ₹999 (the middle price of what you saw)"
-    new_search: bool = False
-
-
-@dataclass
-class ShownItem:
-    product: Product
-    why: list[str]
-    slot: str | None = None
-
-
-@dataclass
-class TurnResult:
-    kind: str
-    items: list[ShownItem] = field(default_factory=list)
-    constraints: Constraints | None = None
-    relaxed: list[str] = field(default_factory=list)  # constraints dropped to find anything
-    total_before_relax: int = 0
-    chips: list[str] = field(default_factory=list)
-    pref_updates: dict[str, object] = field(default_factory=dict)
-    note: str = ""
-    anchor: Product | None = None
-    cart: list[Product] = field(default_factory=list)
 
 
 def _apply(c: Constraints, s: SlotChanges) -> list[str]:
@@ -212,9 +89,61 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     c = state.constraints
     kind = parse.intent
     plan = Plan(kind, parse)
+    if kind == "search" and parse.slots.accessory:
+        s = parse.slots
+        state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
+        plan.new_search, plan.changed = True, ["accessory", *_apply(c, s)]
+        c.gender = None  # an accessory is for a device, not a person
+        c.terms = [t for t in s.terms if t not in (s.device or "").split() and t not in (s.accessory or "").split()]
+        return plan
+    if kind == "accessory":  # "a screen guard for it": for the product we talked about
+        # the product talked about; else the device of the search ("a case for moto g"); else the first shown
+        anchor = products(state.focus) if state.focus and not parse.refs else None
+        if anchor is None and parse.refs:
+            plan.targets = resolve_refs(state, parse, products)
+            anchor = products(plan.targets[0]) if plan.targets else None
+        device = device_of(anchor) if anchor else c.device
+        if device is None and state.shown:
+            anchor = products(state.shown[0])
+            device = device_of(anchor) if anchor else None
+        if device is None:
+            plan.kind = "no_reference"
+            return plan
+        s = parse.slots
+        state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=device)
+        _apply(c, s)
+        c.gender, plan.new_search, plan.changed = None, True, ["accessory", "device"]
+        plan.kind = "search"
+        return plan
+    if kind == "question":
+        plan.targets = resolve_refs(state, parse, products)
+        if not plan.targets:
+            plan.kind = "no_reference"
+        else:
+            state.focus = plan.targets[0]
+        return plan
+    if kind == "complaint":  # "too plain": the same search, leaning the other way, without what was shown
+        act = parse.act
+        opposite = set(act.terms) if act else set()
+        c.terms = [t for t in c.terms if t not in opposite and t != (act.topic if act else "")]
+        c.terms = list(dict.fromkeys(c.terms + list(opposite)))
+        slots = parse.slots
+        if act and slots.occasion == act.topic:  # "too casual" names what to move away from
+            slots.occasion = None
+            c.occasion = None if c.occasion == act.topic else c.occasion
+        plan.changed = ["terms", *_apply(c, slots)]
+        c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
+        plan.kind = "refine"
+        return plan
     if kind == "search":
         s = parse.slots
-        refining = not s.category and c.category and len(s.terms) <= 2 and not _SEARCH_VERB.search(parse.text)
+        refining = (
+            not s.category
+            and c.category
+            and len(s.terms) <= 2
+            and not _SEARCH_VERB.search(parse.text)
+            and not parse.new_thing
+        )
         if refining:  # "something floral": more words for the same thing
             c.terms = list(dict.fromkeys(c.terms + s.terms))
             plan.changed = ["terms", *_apply(c, s)]
@@ -242,11 +171,12 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         if "price" not in plan.changed and prices:
             mid = statistics.median(prices)
             if kind == "cheaper":
-                c.price_max = round(mid, 2) - 0.01 if mid > 0 else mid
+                # whole rupees below the median: "under ₹978" reads better than "under ₹978.99"
+                c.price_max = float(math.ceil(mid) - 1) if mid >= 1 else mid
                 if c.price_min is not None and c.price_min > c.price_max:
                     c.price_min = None
             else:
-                c.price_min, c.price_max = round(mid, 2) + 0.01, None
+                c.price_min, c.price_max = float(math.floor(mid) + 1), None
             plan.note = f"{mid:g}"
             plan.changed.append("price")
         c.exclude_ids = []
@@ -284,6 +214,16 @@ def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
     if c.brand:
         why.append(f"by {c.brand}")
     return why + [w for w in hit_why if w not in why]
+
+
+def names_any(items: list[ShownItem], terms: list[str]) -> bool:
+    """Some shown product names one of the words (singular or plural) in its title or category."""
+    stems = {singular(t) for t in terms if len(t) > 2}
+    for i in items:
+        text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
+        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
+            return True
+    return False
 
 
 def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
@@ -369,6 +309,8 @@ def execute(
                 state.constraints = applied
             state.shown = [i.product.id for i in res.items]
             state.focus = None
+            if res.items and not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
+                res.note = "no_match"  # a word no product here carries: the closest, not a false claim
     elif kind == "preference":
         res.pref_updates = {
             k: v
@@ -424,8 +366,8 @@ def execute(
             exclude_materials=c.exclude_materials,
             terms=[anchor.title],
         )
-        found, res.relaxed, _ = search_with_relaxation(sim, search)
-        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in found]
+        similar, res.relaxed, _ = search_with_relaxation(sim, search)
+        res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in similar]
         state.shown = [i.product.id for i in res.items]
     elif kind == "cart_add":
         for p in targets[:1]:
@@ -442,6 +384,14 @@ def execute(
         res.items = [
             ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids if (p := products(pid)) is not None
         ]
+    elif kind == "question" and targets and plan.parse.act:
+        p = targets[0]
+        res.note, known = questions.answer(p, plan.parse.act.topic, plan.parse.act.feature)
+        res.items = [ShownItem(p, ["you asked about it" if known else "its details do not say"])]
+    elif kind == "out_of_scope" and plan.parse.act:
+        res.note = plan.parse.act.answer
+    elif kind == "no_reference" and state.shown:
+        res.note = "has_list"
     elif kind == "forget":
         state.__init__()  # type: ignore[misc]
     if res.kind in ("search", "refine", "cheaper", "pricier", "something_else", "preference", "outfit", "similar"):

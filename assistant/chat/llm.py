@@ -13,7 +13,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 

@@ -15,549 +15,65 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from assistant.chat import acts
+from assistant.chat.lexicon import (
+    _COMMON,
+    _GENERIC,
+    _NEG,
+    _NOT_CATEGORIES,
+    _NOT_TERMS,
+    _PARTS,
+    _REF_COLOUR,
+    _REF_FIRST_N,
+    _REF_FOCUS,
+    _REF_LAST,
+    _REF_NUM,
+    _REF_ORD,
+    _REF_PAIR,
+    _REMOVE_SLOT,
+    _RULES,
+    _SIZE,
+    _WORD,
+    EXEMPLARS,
+    MATERIALS,
+    NUMBER_WORDS,
+    OCCASIONS,
+    ORDINALS,
+)
+from assistant.chat.slots import RECIPIENTS, BrandEvidence, accessory, asks_for_it, device_phrase, recipient
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, parse_query
+from assistant.search.understand import QueryVocab, understand
+from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
+from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.lexical import STOPWORDS, normalise
-
-INTENTS = (
-    "search",
-    "refine",
-    "cheaper",
-    "pricier",
-    "something_else",
-    "show",
-    "compare",
-    "outfit",
-    "similar",
-    "cart_add",
-    "cart_remove",
-    "cart_show",
-    "preference",
-    "why",
-    "forget",
-    "help",
-    "smalltalk",
-    "reset",
-)
-
-# Words of category names that say nothing about what the thing is.
-_GENERIC = {
-    "clothing",
-    "accessories",
-    "wear",
-    "casual",
-    "party",
-    "formal",
-    "sports",
-    "western",
-    "ethnic",
-    "women",
-    "men",
-    "girls",
-    "boys",
-    "kids",
-    "baby",
-    "infant",
-    "womens",
-    "mens",
-    "needs",
-    "care",
-    "personal",
-    "home",
-    "festive",
-    "decor",
-    "dining",
-    "kitchen",
-    "spare",
-    "parts",
-    "interior",
-    "exterior",
-    "lingerie",
-    "sleep",
-    "swimwear",
-    "fashion",
-    "more",
-    "other",
-    "combo",
-    "sets",
-    "set",
-    "essentials",
-    "body",
-    "car",
-    "bike",
-    "gadgets",
-    "usb",
-    "travel",
-    "document",
-    "holders",
-    "night",
-    "mobiles",
-    "computers",
-    "automotive",
-    "beauty",
-    "makeup",
-    "hand",
-    "handheld",
-    "door",
-    "bumper",
-    "wheel",
-    "tyre",
-    "screen",
-    "wall",
-    "decorative",
-    "need",
-    "part",
-    "component",
-    "components",
-    "gadget",
-    "lighting",
-    "table",
-    "styling",
-    "skin",
-    "hair",
-    "sun",
-    "eye",
-    "air",
-    "fragrance",
-    "freshener",
-    "fresheners",
-    "clothes",
-    "footwear",
-    "jewellery",
-    "network",
-    "card",
-}
-OCCASIONS = (
-    "wedding",
-    "party",
-    "office",
-    "work",
-    "formal",
-    "casual",
-    "sports",
-    "gym",
-    "running",
-    "beach",
-    "festive",
-    "everyday",
-    "travel",
-    "interview",
-    "lounge",
-)
-# Everyday words the typo corrector must leave alone even when they look like a catalog word.
-_COMMON = frozenset(
-    [
-        "what",
-        "that",
-        "this",
-        "with",
-        "have",
-        "like",
-        "want",
-        "need",
-        "some",
-        "they",
-        "them",
-        "then",
-        "there",
-        "here",
-        "your",
-        "from",
-        "show",
-        "more",
-        "less",
-        "much",
-        "many",
-        "very",
-        "also",
-        "just",
-        "only",
-        "good",
-        "nice",
-        "great",
-        "well",
-        "sure",
-        "okay",
-        "look",
-        "looks",
-        "shop",
-        "shopping",
-        "thing",
-        "things",
-        "else",
-        "could",
-        "would",
-        "should",
-        "about",
-        "which",
-        "where",
-        "when",
-        "first",
-        "last",
-        "next",
-        "need",
-        "want",
-        "looking",
-        "over",
-        "start",
-        "again",
-        "into",
-        "onto",
-        "upon",
-        "other",
-        "others",
-        "another",
-        "than",
-        "even",
-        "ever",
-        "every",
-        "each",
-        "both",
-        "were",
-        "been",
-        "being",
-        "does",
-        "done",
-        "doing",
-        "make",
-        "made",
-        "take",
-        "took",
-        "give",
-        "gave",
-        "tell",
-        "told",
-        "find",
-        "found",
-        "keep",
-        "kept",
-        "help",
-        "please",
-        "thanks",
-        "thank",
-        "sorry",
-        "really",
-        "maybe",
-        "perhaps",
-        "today",
-        "tomorrow",
-        "week",
-        "year",
-        "time",
-        "times",
-        "ones",
-        "same",
-        "similar",
-        "different",
-        "better",
-        "best",
-        "most",
-        "least",
-        "little",
-        "long",
-        "short",
-        "wide",
-        "kind",
-        "sort",
-        "type",
-        "colour",
-        "color",
-        "price",
-        "size",
-        "brand",
-        "style",
-        "item",
-        "items",
-        "product",
-        "products",
-        "stuff",
-        "gift",
-        "gifts",
-        "wife",
-        "husband",
-        "friend",
-        "mother",
-        "father",
-        "sister",
-        "brother",
-        "party",
-        "work",
-        "home",
-        "away",
-        "back",
-        "down",
-        "same",
-    ]
-)
-MATERIALS = (
-    "cotton",
-    "polyester",
-    "silk",
-    "linen",
-    "wool",
-    "leather",
-    "denim",
-    "nylon",
-    "rayon",
-    "lycra",
-    "georgette",
-    "chiffon",
-    "crepe",
-    "satin",
-    "velvet",
-    "synthetic",
-    "ceramic",
-    "steel",
-    "plastic",
-    "spandex",
-    "viscose",
-    "polyamide",
-)
-# Words that name a shelf in some catalogs but, said by a shopper, are a season, occasion, colour or material.
-_NOT_CATEGORIES = (
-    frozenset(OCCASIONS)
-    | frozenset(MATERIALS)
-    | frozenset(QUERY_COLOURS)
-    | {
-        "summer",
-        "winter",
-        "fall",
-        "spring",
-        "monsoon",
-        "school",
-        "college",
-        "material",
-        "fabric",
-        "multicolor",
-        "multi",
-        "designer",
-        "fourth",
-        "4th",
-        "mega",
-        "silver-01",
-        "text",
-        "ons",
-        "purpose",
-        "beyond",
-        "conflict",
-        "outdoor",
-        "leisure",
-        "play",
-        "public",
-        "system",
-        "unit",
-        "human",
-        "physical",
-        "science",
-    }
-)
-SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "small", "medium", "large")
-ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "fifth": 5,
-    "5th": 5,
-    "sixth": 6,
-    "6th": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-
-# Exemplars for the embedding fallback: paraphrases the rules below do not spell out.
-EXEMPLARS: dict[str, list[str]] = {
-    "cheaper": [
-        "that is too expensive",
-        "too pricey for me",
-        "I can't afford these",
-        "show me less costly ones",
-        "something more affordable",
-        "lower budget please",
-    ],
-    "pricier": ["show me premium options", "something more upmarket", "better quality, price is no issue"],
-    "something_else": [
-        "I don't like any of these",
-        "none of these work for me",
-        "show me different options",
-        "not quite what I want, other ideas?",
-    ],
-    "outfit": [
-        "what would look good with this",
-        "how should I style it",
-        "help me build an outfit around it",
-        "which accessories suit this",
-    ],
-    "cart_add": ["I'll take it", "I want to buy this one", "purchase this for me", "get me that one"],
-    "cart_show": ["what have I picked so far", "what did I save", "list my selected items"],
-    "why": ["how did you choose these", "what made you pick this", "explain your recommendation"],
-    "forget": ["delete everything you know about me", "erase my history", "stop tracking me"],
-    "help": ["what can you do", "how does this work", "what should I type", "I'm lost"],
-    "smalltalk": ["how are you", "good morning", "you are great", "nice talking to you", "goodbye"],
-    "compare": ["which of these is better", "what's the difference between them", "pros and cons of these"],
-    "similar": ["more like this one", "anything resembling that", "alternatives to it"],
-}
-
-_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (i, re.compile(p))
-    for i, p in [
-        (
-            "forget",
-            r"\bforget (?:me|about me|my (?:data|history|profile))\b|"
-            r"\b(?:delete|erase|wipe) my (?:data|profile|history|account)\b",
-        ),
-        (
-            "why",
-            r"\bwhy\b.*\b(?:see|seeing|suggest|suggested|show|showing|shown|recommend|recommended|pick|"
-            r"picked|this|that|these|it)\b|^why\??$",
-        ),
-        ("reset", r"^(?:start over|start again|reset|new search|clear (?:all|everything|filters))\b"),
-        ("help", r"^(?:help|\?|what can you do|how does (?:this|it) work)\b"),
-        (
-            "cart_remove",
-            r"\b(?:remove|delete|take|drop)\b.*\b(?:cart|bag|basket)\b|"
-            r"\b(?:remove|take out) (?:it|that|this)\b",
-        ),
-        (
-            "cart_add",
-            r"\b(?:add|put|throw)\b.*\b(?:cart|bag|basket)\b|^(?:buy|add) (?:it|this|that|the \w+(?: one)?)\b",
-        ),
-        (
-            "cart_show",
-            r"\b(?:what'?s|what is|show|view|see|open)\b.*\b(?:my|the) (?:cart|bag|basket)\b|"
-            r"^(?:my )?(?:cart|basket)\??$",
-        ),
-        ("compare", r"\bcompare\b|\bdifference between\b|\bwhich (?:one )?is better\b|\b(?:vs|versus)\b"),
-        (
-            "outfit",
-            r"\b(?:go(?:es)? (?:well )?with|match(?:es)? (?:it|this|that|with)|pair(?:s)? (?:well )?with|"
-            r"complete the look|wear (?:it )?with|style (?:it|this)|outfit)\b",
-        ),
-        ("similar", r"\b(?:similar|more like (?:it|this|that)|like (?:this|that) one|alternatives? to)\b"),
-        (
-            "preference",
-            r"\b(?:i'?m|i am) (?:a )?size\b|\bmy size is\b|\bi (?:wear|take) (?:a )?size\b|"
-            r"\bi (?:don'?t|do not|never) (?:like|want|wear)\b|\bi (?:hate|dislike|avoid|prefer|love)\b",
-        ),
-        (
-            "cheaper",
-            r"\b(?:cheaper|less expensive|lower price[sd]?|too expensive|too pricey|more affordable|"
-            r"less costly|on a budget)\b",
-        ),
-        ("pricier", r"\b(?:more expensive|pricier|higher end|more premium|fancier)\b"),
-        (
-            "something_else",
-            r"\b(?:something else|anything else|other options|other ones|different ones|more options|"
-            r"show me (?:some )?more|something different)\b",
-        ),
-        (
-            "smalltalk",
-            r"^(?:hi|hello|hey|hiya|thanks|thank you|thx|ok|okay|cool|great|nice|bye|goodbye|good "
-            r"(?:morning|evening|afternoon))\b[\s!.,a-z]{0,12}$",
-        ),
-    ]
-]
-
-# Words of a message that do not describe the product (kept out of the search text).
-_NOT_TERMS = (
-    frozenset(STOPWORDS)
-    | frozenset(GENDER_WORDS)
-    | frozenset(ORDINALS)
-    | frozenset(
-        [
-            "need",
-            "want",
-            "looking",
-            "show",
-            "me",
-            "some",
-            "something",
-            "i",
-            "im",
-            "i'm",
-            "please",
-            "find",
-            "get",
-            "my",
-            "any",
-            "like",
-            "would",
-            "could",
-            "you",
-            "can",
-            "one",
-            "ones",
-            "under",
-            "over",
-            "cheap",
-            "nice",
-            "good",
-            "new",
-            "buy",
-            "see",
-            "instead",
-            "just",
-            "also",
-            "only",
-            "what",
-            "have",
-            "do",
-            "got",
-            "look",
-            "this",
-            "that",
-            "these",
-            "those",
-            "it",
-            "with",
-            "well",
-            "number",
-            "item",
-            "option",
-            "last",
-            "final",
-            "no",
-        ]
-    )
-)
-
-_REF_ORD = re.compile(r"\b(?:the )?(" + "|".join(ORDINALS) + r")(?: one| item| product)?\b")
-_REF_NUM = re.compile(r"(?:\b(?:number|no\.?|item|option|product)\s*|#)(\d{1,2})\b")
-_REF_LAST = re.compile(r"\bthe (?:last|final) (?:one|item)\b|\blast one\b")
-_REF_FIRST_N = re.compile(r"\b(?:first|top) (two|three|four|2|3|4)\b")
-_REF_PAIR = re.compile(r"\b(\d)(?:st|nd|rd|th)? (?:and|&|with|vs) (?:the )?(\d)(?:st|nd|rd|th)?\b")
-_REF_FOCUS = re.compile(r"\b(?:it|this|that|this one|that one|them|these)\b")
-_REF_COLOUR = re.compile(r"\bthe (" + "|".join(sorted(QUERY_COLOURS, key=len, reverse=True)) + r") ones?\b")
-_NEG = re.compile(
-    r"\b(?:not|no|without|except|anything but|nothing|don'?t (?:like|want)|do not (?:like|want)|"
-    r"hate|dislike|avoid|never wear)\s+(?:in\s+|any\s+|from\s+)?([a-z][a-z0-9&'\-]*(?: [a-z]+)?)"
-)
-_SIZE = re.compile(r"\bsize\s*(?:is\s*)?([a-z0-9]{1,4})\b|\b(xxs|xs|xxl|xxxl|xl)\b")
-_REMOVE_SLOT = re.compile(
-    r"\b(?:any (colou?r|brand|price)|(?:drop|remove|forget|ignore) the (colou?r|brand|price)"
-    r"(?: filter)?)\b"
-)
-_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+from index.text import STOPWORDS, normalise
+from index.text import plural as text_plural
+from index.text import singular as text_singular
 
 
 def _clean(text: str) -> str:
     return re.sub(r"'s\b|'", "", normalise(text).replace("&", " "))
 
 
+# Nouns the shared singular/plural must leave alone, and "-as" nouns it keeps plural ("kurtas"): the chat
+# names categories in replies, where "kurtases" would be read by the shopper.
+_KEEP_S = frozenset({"canvas", "jeans", "trousers", "shorts", "pyjamas", "glasses", "sunglasses", "leggings", "news"})
+
+
 def singular(word: str) -> str:
-    """Crude English singular, enough to match 'dresses'/'dress', 'watches'/'watch', 'shoes'/'shoe'."""
-    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
+    """The shared singular (index.text), plus '-as' plurals of catalog nouns: 'kurtas' -> 'kurta'."""
+    if word in _KEEP_S or len(word) <= 3:
+        return word
+    if word.endswith("as") and len(word) > 3 and word[-3] not in "aeious":
         return word[:-1]
-    return word
+    return text_singular(word)
+
+
+def plural(word: str) -> str:
+    """The shared plural (index.text) of a singular noun; plural-only and already plural nouns unchanged."""
+    if word in _KEEP_S or (word.endswith("s") and singular(word) != word):
+        return word
+    return text_plural(word)
 
 
 @dataclass
@@ -568,17 +84,31 @@ class NluVocab:
     brands: dict[str, str] = field(default_factory=dict)  # normalised -> display
     known_words: list[str] = field(default_factory=list)  # what typos are corrected towards
     query_vocab: Vocabulary = field(default_factory=Vocabulary)
+    evidence: BrandEvidence = field(default_factory=BrandEvidence)
+    qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
 
     @classmethod
-    def from_products(cls, products: Iterable[Product], vocab: Vocabulary | None = None) -> NluVocab:
+    def from_products(
+        cls, products: Iterable[Product], vocab: Vocabulary | None = None, qvocab: QueryVocab | None = None
+    ) -> NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
         cats: dict[str, str] = {}
-        brand_words = {b.split()[0] for b in vocab.brands}  # "alisha" of "Alisha Shorts"
+        # the last word of a product type sold by several brands is a thing, even when a brand bears its name
+        heads: dict[str, set[str]] = {}
+        for p in products:
+            for part in _PARTS.split(p.product_type or ""):
+                ws = _WORD.findall(_clean(part))
+                if ws:
+                    heads.setdefault(ws[-1], set()).add(normalise(p.brand or ""))
+        shared_heads = {w for w, bs in heads.items() if len(bs) >= 3}
+        brand_words = {b.split()[0] for b in vocab.brands} - shared_heads  # "alisha" of "Alisha Shorts"
         for p in products:
             # the nouns of a category are its nodes' last words ("Casual Shoes", "Wrist Watches") and the
             # words of the product type; brand shelves ("Alisha Shorts") must not make "alisha" a category
-            words = [ws[-1] for ws in (_WORD.findall(_clean(node)) for node in p.category[:3]) if ws]
+            # "Leggings & Jeggings" names two things: each part's last word
+            parts = [part for node in p.category[:3] for part in _PARTS.split(node)]
+            words = [ws[-1] for ws in (_WORD.findall(_clean(part)) for part in parts) if ws]
             words += _WORD.findall(_clean(p.product_type or ""))
             for w in words:
                 s = singular(w.strip("-"))
@@ -594,7 +124,7 @@ class NluVocab:
                     and s not in _NOT_CATEGORIES
                 ):
                     cats.setdefault(s, s)
-        plurals = {c + ("es" if c.endswith(("s", "sh", "ch", "x")) else "s") for c in cats}
+        plurals = {plural(c) for c in cats}
         known = (
             set(cats)
             | plurals
@@ -632,7 +162,10 @@ class NluVocab:
                 "summer",
             }
         )
-        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab)
+        evidence = BrandEvidence.from_products(products, vocab.brands)
+        evidence.things = {b for b in vocab.brands if b in shared_heads or singular(b) in cats}
+        evidence.ambiguous |= evidence.things
+        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence, qvocab)
 
 
 @dataclass
@@ -649,6 +182,9 @@ class SlotChanges:
     exclude_brand: str | None = None
     exclude_colour: str | None = None
     exclude_material: str | None = None
+    accessory: str | None = None  # "screen guard" in "a screen guard for it"
+    for_it: bool = False  # the accessory is for the product in the conversation
+    device: str | None = None  # "moto g" in "a case for my moto g"
     clear: list[str] = field(default_factory=list)  # slots the shopper dropped ("any colour")
     terms: list[str] = field(default_factory=list)  # descriptive words left over ("summer", "floral")
 
@@ -666,6 +202,8 @@ class Parse:
     confidence: float = 1.0
     source: str = "rule"  # rule | embedding | default
     text: str = ""  # the normalised (typo-corrected) message
+    act: acts.Act | None = None  # small talk, out-of-scope, product question or complaint details
+    new_thing: bool = False  # the message names a thing to look for ("kurtas for women"), not a tweak
 
 
 class IntentExemplars:
@@ -721,7 +259,12 @@ def _refs(text: str) -> tuple[list[int], str | None, bool]:
 
 
 def _category(words: list[str], vocab: NluVocab) -> str | None:
-    # the head noun comes last in English noun phrases: "running shoes", "coffee mug", "leather wallet"
+    # the head noun comes last in English noun phrases: "running shoes", "coffee mug", "leather wallet";
+    # what follows "for" is the purpose, not the thing ("curtains for the living room")
+    if "for" in words[1:]:
+        head = _category(words[: words.index("for", 1)], vocab)
+        if head:
+            return head
     for w in reversed(words):
         s = singular(w)
         if s in vocab.categories:
@@ -741,20 +284,35 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         first = target.split()[0]
         if target in vocab.brands or first in vocab.brands:
             s.exclude_brand = vocab.brands.get(target) or vocab.brands[first]
-        elif first in QUERY_COLOURS:
-            s.exclude_colour = QUERY_COLOURS[first]
+        elif first in QUERY_COLOURS or first in COLOUR_WORDS:
+            s.exclude_colour = QUERY_COLOURS.get(first) or COLOUR_WORDS[first]
         elif first in MATERIALS:
             s.exclude_material = first
         else:
             continue
         text = text[: m.start()] + " " + text[m.end() :]
-    m = _SIZE.search(text)
-    if m:
-        s.size = (m.group(1) or m.group(2)).upper()
-        text = text[: m.start()] + " " + text[m.end() :]
+    sm = _SIZE.search(text)
+    if sm:
+        s.size = (sm.group(1) or sm.group(2)).upper()
+        text = text[: sm.start()] + " " + text[sm.end() :]
     pq = parse_query(text, vocab.query_vocab)
     f = pq.filters
     s.gender, s.colour, s.brand, s.price_min, s.price_max = f.gender, f.colour, f.brand, f.price_min, f.price_max
+    u = understand(text, vocab.qvocab) if vocab.qvocab is not None else None
+    if u is not None:  # the same reading as search: brand only with evidence, recipients, "for <device>"
+        # a brand only when the shopper wrote it (not one a spelling correction turned "cheaper" into)
+        s.brand = u.brand if u.brand and re.search(rf"\b{re.escape(normalise(u.brand))}\b", text) else None
+        if not s.gender and u.gender in GENDER_ADMITS:
+            s.gender = u.gender
+    elif s.brand and not vocab.evidence.accept(normalise(s.brand), text):
+        s.brand = None  # "like", "best", "galaxy": an ordinary word here, not the maker
+    s.gender = s.gender or recipient(text)
+    s.accessory = accessory(text)
+    s.for_it = s.accessory is not None and asks_for_it(text)
+    if s.accessory and not s.for_it:
+        s.device = (u.compatible_with if u is not None else None) or device_phrase(text, s.accessory)
+        if s.brand and s.device and normalise(s.brand) in s.device:
+            s.brand = None  # "a cover for samsung galaxy j7": Samsung makes the phone, not the cover
     words = _WORD.findall(pq.text)
     s.category = _category(words, vocab)
     for w in words:
@@ -772,6 +330,9 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         and w != s.occasion
         and w != s.material
         and w not in brand_words
+        and w not in RECIPIENTS
+        and w not in (s.accessory or "").split()
+        and w not in (s.device or "").split()
         and not w.isdigit()
         and len(w) > 2
     ]
@@ -792,15 +353,35 @@ def parse_message(
     text = correct_typos(text, vocab)
     slots = parse_slots(text, vocab)
     refs, ref_colour, ref_focus = _refs(text)
-    for intent, rx in _RULES:
-        if rx.search(raw) or rx.search(text):
-            if intent == "smalltalk" and (slots.category or slots.colour):
-                break
-            return Parse(intent, slots, refs, ref_colour, ref_focus, text=text)
+
+    def made(intent: str, act: acts.Act | None = None) -> Parse:
+        return Parse(intent, slots, refs, ref_colour, ref_focus, text=text, act=act, new_thing=new_thing)
+
+    new_thing = bool(_NEW_THING.match(text))
+
+    fired = next((i for i, rx in _RULES if rx.search(raw) or rx.search(text)), None)
+    if fired in _FIRST:
+        return made(fired)
+    act = acts.classify(raw) or acts.classify(text)
+    if act is not None:
+        if act.kind == "out_of_scope":
+            return made("out_of_scope", act)
+        if act.kind == "question" and fired != "compare" and not _asks_for_other(slots, act):
+            return made("question", act)
+        if act.kind in ("thanks", "bye", "smalltalk") and not (slots.category or slots.colour or refs):
+            return made("thanks" if act.kind != "smalltalk" else "smalltalk", act)
+        if act.kind == "complaint":
+            return made(act.price or "complaint", act)
+    if slots.accessory and slots.for_it:
+        return made("accessory")
+    if slots.accessory:
+        return made("search")
+    if fired is not None and not (fired == "smalltalk" and (slots.category or slots.colour)):
+        return made(fired)
     if slots.exclude_material and text.startswith(("i ", "i'm")):
         return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
     if slots.category:
-        return Parse("search", slots, refs, ref_colour, ref_focus, text=text)
+        return made("search")
     if (refs or ref_colour) and (_looks_referential(text, refs, ref_colour) or not slots.terms):
         return Parse("show", slots, refs, ref_colour, ref_focus, text=text)
     if (
@@ -821,14 +402,36 @@ def parse_message(
         )
         or slots.clear
     ):
-        return Parse("refine", slots, refs, ref_colour, ref_focus, text=text)
+        # "kurtas for women" names a new thing (a word no filter took); "in black", "for women" refine
+        intent = "search" if slots.terms and not _REFINE_CUE.match(text) and _SEARCH_START.match(text) else "refine"
+        return made(intent)
     if exemplars is not None and encode_query is not None and text:
         intent, sim = exemplars.nearest(encode_query(text))
         if sim >= threshold:
             return Parse(intent, slots, refs, ref_colour, ref_focus, sim, "embedding", text)
     if slots.terms:
-        return Parse("search", slots, refs, ref_colour, ref_focus, source="default", text=text)
+        return Parse("search", slots, refs, ref_colour, ref_focus, source="default", text=text, new_thing=new_thing)
     return Parse("help", slots, refs, ref_colour, ref_focus, 0.0, "default", text)
+
+
+_REFINE_CUE = re.compile(r"^(?:in|for|under|over|below|above|between|only|just|not|no|with|without|make it|and|but)\b")
+_SEARCH_START = re.compile(
+    r"^(?:i |im |show|find|get|looking|search|need|want|do you have|any|some|a |an )|"
+    r"^(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b)[a-z]{2,}s\b"  # a plural noun first: "kurtas for women"
+)
+_NEW_THING = re.compile(
+    r"^(?:a |an |i (?:need|want)|show me|looking for|find me|"
+    r"(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b|less\b|ones\b|thanks\b)[a-z]{3,}s\b)"
+)
+_FIRST = ("forget", "reset", "cart_remove", "cart_add", "cart_show", "why", "outfit", "similar")
+
+
+_OTHER = re.compile(r"\b(?:available|come in|comes in|in (?:a |an )?\w+ colou?r|under|below|cheaper|over)\b|^in ")
+
+
+def _asks_for_other(s: SlotChanges, act: acts.Act) -> bool:
+    """'is it available in blue?' asks for other products (a refinement), not about this one."""
+    return bool(s.colour or s.price_max or s.price_min or s.exclude_colour) and bool(_OTHER.search(act.feature))
 
 
 def _looks_referential(text: str, refs: list[int], ref_colour: str | None) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import deque
@@ -17,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assistant import safejson
 from assistant.errors import ShopmateError
 
 log = logging.getLogger("shopmate.chat")
@@ -48,6 +48,7 @@ class Limits:
     send_timeout_s: float = 10.0  # a client that does not read for this long is cut off
     abuse_errors: int = 20  # this many errors within abuse_window_s closes the connection
     abuse_window_s: float = 10.0
+    max_depth: int = 32  # JSON nesting of a frame (deeper frames are an error, never a RecursionError)
 
 
 class TokenBucket:
@@ -79,7 +80,7 @@ class ClientGone(Exception):
     """A send failed because the peer is gone: end the connection quietly."""
 
 
-def validate(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
+def validate(raw: str | bytes, max_bytes: int, max_depth: int = 32) -> dict[str, Any]:
     """A client frame -> its dict, or FrameError saying what is wrong and what to send instead."""
     if isinstance(raw, bytes):
         raise FrameError("bad_frame", "binary frames are not accepted; send JSON text frames")
@@ -87,7 +88,9 @@ def validate(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
     if size > max_bytes:
         raise FrameError("frame_too_large", f"frame is {size} bytes; the limit is {max_bytes}")
     try:
-        frame = json.loads(raw)
+        frame = safejson.loads(raw, max_depth)
+    except safejson.UnsafeJSON as e:
+        raise FrameError("bad_frame", str(e)) from None
     except ValueError:
         raise FrameError(
             "invalid_json", 'frames must be JSON objects, e.g. {"type": "message", "text": "red shoes"}'
@@ -126,10 +129,13 @@ class ChatProtocol:
         handler: ChatHandler,
         limits: Limits = Limits(),
         clock: Callable[[], float] = time.monotonic,
+        admit: Callable[[], bool] | None = None,
     ):
+        """`admit`: an extra rate check across connections (e.g. per client address); False refuses a frame."""
         self._receive, self._send, self._close = receive, send, close
         self.handler, self.limits, self.clock = handler, limits, clock
         self.bucket = TokenBucket(limits.rate_per_s, clock)
+        self.admit = admit
         self.errors: deque[float] = deque()
         self.turns = 0
         self.state = "open"  # open -> in_turn -> open ... -> closed
@@ -177,13 +183,13 @@ class ChatProtocol:
                 if raw is None:
                     self.state = "closed"
                     break
-                if not self.bucket.take():
+                if not self.bucket.take() or (self.admit is not None and not self.admit()):
                     await self.error(
                         "rate_limited", f"more than {self.limits.rate_per_s:g} frames per second; slow down"
                     )
                     continue
                 try:
-                    frame = validate(raw, self.limits.max_frame_bytes)
+                    frame = validate(raw, self.limits.max_frame_bytes, self.limits.max_depth)
                 except FrameError as e:
                     await self.error(e.code, e.message)
                     continue

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.chat.dialogue import Constraints, Plan, TurnResult
+from assistant.chat import nlu
+from assistant.chat.state import Constraints, Plan, TurnResult
 from index.catalog import Product
+from index.text import format_price
 
 HELP = (
     'I can search the shop for you and narrow things down as we talk. Try "a dress for a summer wedding", '
@@ -19,31 +21,36 @@ HELP = (
 )
 
 
-def money(v: float | None) -> str:
-    return "" if v is None else f"₹{v:,.0f}"
+def money(v: float | None, currency: str = "INR") -> str:
+    """A price in its currency ("₹1,299"); constraints carry no currency, so they read in the shop's default."""
+    return format_price(v, currency)
 
 
 def describe(c: Constraints, plural: bool = True) -> str:
-    """'blue dresses for women under ₹1,000 for a wedding'."""
-    thing = c.category or " ".join(c.terms[:3]) or "items"
-    if plural and c.category:  # category words are singular ("dress", "watch", "shoe")
-        thing += "es" if thing.endswith(("s", "sh", "ch", "x")) else "s"
-    parts = [c.colour, c.brand, thing] if c.colour or c.brand else [thing]
-    text = " ".join(p for p in parts if p)
-    if c.category and c.terms:
-        text = " ".join(c.terms[:3]) + " " + text
+    """'blue printed dresses for women for a wedding under ₹1,000, not black': the active constraints."""
+    terms = [t for t in c.terms[:3] if t not in (c.category or "").split()]
+    if c.category:
+        thing = nlu.plural(c.category) if plural else c.category
+    elif c.accessory:
+        thing = nlu.plural(c.accessory) if plural else c.accessory
+    else:
+        thing = " ".join(terms) or ("items" if plural else "item")
+        terms = []
+    occasion = c.occasion if c.occasion and c.occasion not in terms and c.occasion != c.category else None
+    text = " ".join(p for p in (c.colour, *terms, c.brand, occasion, thing) if p)
+    if c.device:
+        text += f" that fit {c.device}"
     if c.gender:
         text += f" for {c.gender}"
-    if c.occasion:
-        text += f" for {'an' if c.occasion[0] in 'aeiou' else 'a'} {c.occasion}"
     if c.price_min is not None and c.price_max is not None:
         text += f" between {money(c.price_min)} and {money(c.price_max)}"
     elif c.price_max is not None:
         text += f" under {money(c.price_max)}"
     elif c.price_min is not None:
         text += f" over {money(c.price_min)}"
-    if c.exclude_brands:
-        text += f", not {', '.join(c.exclude_brands)}"
+    nots = [*c.exclude_colours, *c.exclude_brands]
+    if nots:
+        text += f", not {' or '.join(nots)}"
     if c.exclude_materials:
         text += f", no {', '.join(c.exclude_materials)}"
     return text
@@ -58,7 +65,7 @@ def ack(plan: Plan, c: Constraints) -> str:
         return f"Got it: now {describe(c)}."
     if k == "cheaper":
         return (
-            f"Cheaper ones, then: below {money(c.price_max)}, the middle price of what I showed you."
+            f"Cheaper ones, then: under {money(c.price_max)}, below the middle price of what I showed you."
             if plan.note
             else f"Cheaper ones, then: {describe(c)}."
         )
@@ -79,12 +86,15 @@ def ack(plan: Plan, c: Constraints) -> str:
 
 def _item(p: Product, i: int | None = None) -> str:
     head = f"{i}. " if i is not None else ""
-    bits = [money(p.price)] + [x for x in (p.colour, p.brand) if x]
+    bits = [money(p.price, p.currency)] + [x for x in (p.colour, p.brand) if x]
     return f"{head}{p.title} ({', '.join(b for b in bits if b)})"
 
 
 def _list(items: list[Product], limit: int = 3) -> str:
     return "; ".join(_item(p, i + 1) for i, p in enumerate(items[:limit]))
+
+
+RELAXABLE = ("brand", "colour", "price", "device", "gender")
 
 
 def _relaxed_phrase(relaxed: list[str], c: Constraints) -> str:
@@ -94,6 +104,7 @@ def _relaxed_phrase(relaxed: list[str], c: Constraints) -> str:
         "brand": f"from {c.brand}" if c.brand else "from that brand",
         "gender": f"for {c.gender}" if c.gender else "for that shopper",
         "everything else": "with those details",
+        "device": f"that names {c.device}" if c.device else "for that device",
     }
     return " or ".join(names.get(r, r) for r in relaxed)
 
@@ -121,13 +132,21 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
                 'Try other words, or say "start over".'
             )
         if res.relaxed:
+            loose = c
+            for slot in res.relaxed:
+                loose = loose.without(slot) if slot in RELAXABLE else loose
             return (
-                pref + f"I found nothing {_relaxed_phrase(res.relaxed, c)} for {describe(c)}; the closest "
+                pref + f"I found nothing {_relaxed_phrase(res.relaxed, c)} for {describe(loose)}; the closest "
                 f"without that are: {_list(items)}. Tell me which matters most and I will narrow again."
+            )
+        if res.note == "no_match":
+            return (
+                pref + f"I found nothing called {' '.join(c.terms[:3])} here; the closest I have: {_list(items)}. "
+                "Try another word for it."
             )
         more = f" and {len(items) - 3} more" if len(items) > 3 else ""
         tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
-        return pref + f"I found {len(items)}: {_list(items)}{more}.{tip}"
+        return pref + f"I found {len(items)} {describe(c)}: {_list(items)}{more}.{tip}"
     if k == "preference":
         if res.pref_updates.get("size"):
             return (
@@ -139,13 +158,15 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         return "Noted."
     if k == "show" and items:
         p = items[0]
-        extra = f" It is {p.product_type}" + (f" for {p.gender}" if p.gender else "") + "." if p.product_type else ""
-        stock = " In stock." if p.in_stock else " Currently out of stock."
-        return f'{_item(p)}.{extra}{stock} Ask "what goes with it?" or "add it to my cart".'
+        kind = nlu.singular(p.product_type.lower()) if p.product_type else ""
+        extra = f" It is {_a(kind)} {kind}" + (f" for {p.gender}" if p.gender else "") + "." if kind else ""
+        # the catalog says nothing of stock unless it marks a product out of stock
+        stock = "" if p.in_stock else " The catalog marks it out of stock."
+        return f'{_item(p)}.{extra}{stock} Ask "what goes with it?", "is it waterproof?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
-        priced = [p for p in items if p.price is not None]
-        cheapest = min(priced, key=lambda p: p.price) if priced else None
+        priced = [(p.price, i, p) for i, p in enumerate(items) if p.price is not None]
+        cheapest = min(priced)[2] if priced else None  # the first of equal prices
         tail = f" The cheapest is {cheapest.title}." if cheapest else ""
         return " vs ".join(lines) + "." + tail
     if k == "outfit":
@@ -167,7 +188,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         if not res.cart:
             return "Your cart is empty."
         total = sum(p.price or 0 for p in res.cart)
-        return f"Your cart: {_list(res.cart, 10)}. Total {money(total)}."
+        return f"Your cart: {_list(res.cart, 10)}. Total {money(total, res.cart[0].currency)}."
     if k == "why":
         if not items:
             return "I have not suggested anything yet, so there is nothing to explain."
@@ -185,16 +206,28 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
             + "."
         )
     if k == "no_reference":
-        return (
-            'Which one do you mean? Search first, then say "the second one" or tap a product.'
-            if not res.items
-            else "Which one do you mean?"
-        )
+        if res.note == "has_list":
+            return 'Which one do you mean? Say "the first one", "the second one"... or tap a product.'
+        return 'Which one do you mean? Search first, then say "the second one" or tap a product.'
     if k == "reset":
         return "Starting over. What are you looking for?"
+    if k == "question":
+        return res.note
+    if k == "out_of_scope":
+        return res.note + _still(c)
+    if k == "thanks":
+        return "You're welcome!" + (_still(c) or " Tell me if you need anything else.")
     if k == "smalltalk":
         return 'Happy to help! Tell me what you are looking for, like "white sneakers under 2000".'
     return HELP
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _still(c: Constraints) -> str:
+    return f" We were looking at {describe(c)}; say what to change." if (c.category or c.accessory) else ""
 
 
 _CHUNK = re.compile(r"\S+\s*")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from assistant.chat import replies
 from assistant.chat.dialogue import (
@@ -37,15 +38,29 @@ from assistant.chat.nlu import IntentExemplars, NluVocab, Parse, SlotChanges, pa
 from assistant.chat.protocol import Emit, Limits
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
+from assistant.looks.service import Looks
 from assistant.search.cards import product_card
 from assistant.search.engine import SearchEngine
 from assistant.search.query import Filters
 from assistant.settings import Settings
 from assistant.shoppers.recommend import personalize_for
+from assistant.shoppers.service import Shoppers
+from index.attributes import GENDER_ADMITS
 from index.catalog import Product
+from index.text import normalise
 
-if TYPE_CHECKING:
-    from assistant.services import Services
+
+class Services(Protocol):
+    """What a chat session needs of the running app (assistant.services.Services provides it)."""
+
+    settings: Settings
+    shoppers: Shoppers
+    looks: Looks
+    chat: ChatRuntime
+
+    @property
+    def engine(self) -> SearchEngine: ...
+
 
 log = logging.getLogger("shopmate.chat")
 
@@ -68,7 +83,7 @@ class ConversationStore:
         now = time.monotonic()
         conv = self._items.get(key)
         resumed = conv is not None and now - conv.seen <= self.resume_s
-        if not resumed:
+        if conv is None or not resumed:
             conv = Conversation()
             self._items[key] = conv
         self._items.move_to_end(key)
@@ -99,7 +114,10 @@ class ChatRuntime:
             if self._per_engine is None or self._per_engine[0] != id(engine):
 
                 def build():
-                    return (NluVocab.from_products(engine.products, engine.vocab), GroundingIndex(engine.products))
+                    return (
+                        NluVocab.from_products(engine.products, engine.vocab, engine.qvocab),
+                        GroundingIndex(engine.products),
+                    )
 
                 nv, gi = await asyncio.to_thread(build)
                 self._per_engine = (id(engine), nv, gi)
@@ -108,12 +126,33 @@ class ChatRuntime:
             return self._per_engine[1], self._per_engine[2]
 
 
+_OCCASION_WORDS = ("party", "wedding", "formal", "casual", "sports", "festive", "office", "beach", "ethnic")
+
+
+def occasion_of(p: Product) -> str | None:
+    """The anchor's occasion from its specifications or title ('party' of a party dress)."""
+    text = normalise(" ".join([p.attributes.get("Occasion", ""), p.title, p.product_type or ""]))
+    return next((w for w in _OCCASION_WORDS if re.search(rf"\b{w}\b", text)), None)
+
+
+def same_wearer(anchor: Product, p: Product) -> bool:
+    """A look for a woman's watch holds no men's suspenders: when the anchor is for someone, so is each item."""
+    if anchor.gender not in ("women", "men", "girls", "boys", "baby"):
+        return True
+    return p.gender in GENDER_ADMITS[anchor.gender]
+
+
 def slot_search(search, anchor: Product, want: str) -> list[tuple[str, Product, str]]:
     """Items of the department the shopper named ("what shoes go with it?") when the look has no such slot."""
     gender = anchor.gender if anchor.gender in ("women", "men", "girls", "boys", "baby") else None
-    terms = [anchor.colour] if anchor.colour else []
-    c = Constraints(category=want, gender=gender, terms=terms)
-    return [(want, i.product, f"a {want} to wear with {anchor.title}") for i in run_search(c, search, 4)]
+    occasion = occasion_of(anchor)
+    c = Constraints(category=want, gender=gender, occasion=occasion)
+    found = run_search(c, search, 4) or run_search(Constraints(category=want, gender=gender), search, 4)
+    return [(want, i.product, f"{_a(want)} {want} to wear with {anchor.title}") for i in found]
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 class ChatSession:
@@ -145,7 +184,10 @@ class ChatSession:
             copurchase = self.shoppers.copurchase_pairs()
             result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
             out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
-            if want:
+            out = [x for x in out if same_wearer(anchor, x[1])]
+            if want and occasion_of(anchor):  # party shoes for a party dress: search that department directly
+                out = slot_search(search, anchor, want) or [x for x in out if category_matches(x[1], want)]
+            elif want:
                 out = [x for x in out if category_matches(x[1], want)] or slot_search(search, anchor, want)
             return out
 

@@ -1,23 +1,28 @@
 """Search: hybrid retrieval (FAISS + BM25 fused) over the loaded index, with hard filters understood from the
 query, an optional reranker for personalization, and the product card every endpoint returns.
 
-Public interface: `SearchEngine` (`.search(query, k, filters, rerank) -> SearchResult`), `Filters`,
-`parse_query`, `Hit`, `product_card`.
+Public interface: `SearchEngine` (`.search(query, k, filters, rerank, distinct, sort) -> SearchResult`,
+`.understand(text) -> Understanding`), `understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`,
+`product_card`.
 """
 
 from assistant.search.cards import product_card
 from assistant.search.engine import MODES, Hit, Reranker, SearchEngine, SearchResult
 from assistant.search.query import Filters, ParsedQuery, Vocabulary, parse_query
+from assistant.search.understand import QueryVocab, Understanding, understand
 
 __all__ = [
     "MODES",
     "Filters",
     "Hit",
     "ParsedQuery",
+    "QueryVocab",
     "Reranker",
     "SearchEngine",
     "SearchResult",
+    "Understanding",
     "Vocabulary",
     "parse_query",
     "product_card",
+    "understand",
 ]

@@ -7,7 +7,9 @@ from typing import Any
 from index.catalog import Product
 
 
-def product_card(p: Product, score: float | None = None, why: list[str] | None = None) -> dict[str, Any]:
+def product_card(
+    p: Product, score: float | None = None, why: list[str] | None = None, variants: int | None = None
+) -> dict[str, Any]:
     card: dict[str, Any] = {
         "id": p.id,
         "title": p.title,
@@ -22,7 +24,10 @@ def product_card(p: Product, score: float | None = None, why: list[str] | None =
         "image_url": p.image_url,
         "url": p.url,
         "in_stock": p.in_stock,
+        "rating": p.rating,
     }
+    if variants is not None:
+        card["variants"] = variants
     if score is not None:
         card["score"] = round(float(score), 6)
     if why is not None:

@@ -1,6 +1,10 @@
-"""Hybrid product search: filters first, then dense (FAISS) and lexical (BM25) fused by RRF.
+"""Hybrid product search: the query understood, filters and exclusions applied inside retrieval, dense (FAISS)
+and lexical (BM25) fused by RRF, then what the query asks for ranked first.
 
-The one scoring path shared by REST search, chat and autocomplete's product hits.
+The one scoring path shared by REST search, chat and autocomplete's product hits. Ranking, in tiers above the
+fused score: a product of the detected type, then one made for the named device, then one whose colour or
+material is known to match (unknown next; a known mismatch never shows). Filters given as parameters, and
+price/gender/brand read from the query, are hard; parsed colour and material are preferences.
 """
 
 from __future__ import annotations
@@ -8,17 +12,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.search.query import Filters, ParsedQuery, Vocabulary, parse_query
+from assistant.search.query import Filters, ParsedQuery, Vocabulary
+from assistant.search.ranking import Postings, Tiers, notice_for, order_rows, rrf
+from assistant.search.understand import RECIPIENT_ADMITS, QueryVocab, Understanding, type_names, understand
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.embedder import Embedder
-from index.lexical import LexicalIndex, lexical_text, normalise, tokenize
+from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
+from index.text import normalise, stem, terms, tokenize
+
+if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
+    from assistant.suggest.service import Autocomplete
 
 MODES = ("hybrid", "dense", "lexical")
+SORTS = ("relevance", "price_asc", "price_desc", "rating")
+__all__ = ["MODES", "SORTS", "Hit", "Reranker", "SearchEngine", "SearchResult", "rrf"]
 
 
 @dataclass
@@ -29,15 +42,23 @@ class Hit:
     dense: float = 0.0  # cosine similarity to the query
     lexical: float = 0.0  # BM25 score
     why: list[str] = field(default_factory=list)
+    variants: int = 1  # products sharing its group (title or mapped group column) that the filters admit
 
 
 @dataclass
 class SearchResult:
     query: str
     hits: list[Hit]
-    filters: Filters
+    filters: Filters  # what was applied as hard filters (given or parsed)
     took_ms: float
     parsed: ParsedQuery | None = None
+    understanding: Understanding | None = None
+    preferences: dict = field(default_factory=dict)  # parsed constraints that ranked, not filtered
+    notice: str | None = None  # said when nothing satisfies the understood intent: what was relaxed
+
+    @property
+    def corrected_query(self) -> str | None:
+        return self.understanding.corrected if self.understanding else None
 
 
 # A reranker sees the fused candidates and returns (new scores, reasons per candidate); personalization
@@ -45,13 +66,9 @@ class SearchResult:
 Reranker = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, list[list[str]]]]
 
 
-def rrf(rankings: list[np.ndarray], k: int = 60) -> dict[int, float]:
-    """Reciprocal rank fusion of several ranked row lists."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, row in enumerate(ranking.tolist()):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank + 1)
-    return fused
+def admits(gender: str) -> frozenset[str]:
+    """Gender values a gender/recipient filter admits."""
+    return GENDER_ADMITS.get(gender) or RECIPIENT_ADMITS.get(gender) or frozenset({gender})
 
 
 class SearchEngine:
@@ -63,20 +80,35 @@ class SearchEngine:
         self.candidates = candidates
         self.rrf_k = rrf_k
         products = index.products
+        n = len(products)
         self.lexical = LexicalIndex(products)
         self.vocab = Vocabulary.from_products(products)
+        self.qvocab = QueryVocab.from_products(products, self.vocab.brands)
         self._price = np.array([p.price if p.price is not None else np.nan for p in products], np.float64)
+        self._rating = np.array([p.rating if p.rating is not None else np.nan for p in products], np.float64)
         self._gender = np.array([p.gender or "" for p in products], dtype=object)
         self._colour = np.array([p.colour or "" for p in products], dtype=object)
         self._brand = np.array([normalise(p.brand or "") for p in products], dtype=object)
         self._stock = np.array([p.in_stock for p in products], dtype=bool)
         self._category = [normalise(" > ".join(p.category)) for p in products]
-        self._lex_tokens = [set(tokenize(lexical_text(p))) for p in products]
-        self.autocomplete = None  # assistant.suggest.service.Autocomplete, set by Services.load_engine
+        self._lex_terms = [set(terms(lexical_text(p))) for p in products]
+        self.lex_post = Postings.build(self._lex_terms, n)
+        self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
+        self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
+        material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
+        self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
+        self.material_post = Postings.build([set(terms(m)) for m in material], n)
+        groups: dict[str, int] = {}
+        self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
+        self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
     def products(self) -> list[Product]:
         return self.index.products
+
+    def understand(self, query: str) -> Understanding:
+        """The query read against this catalog (see assistant.search.understand)."""
+        return understand(query, self.qvocab)
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""
@@ -88,7 +120,7 @@ class SearchEngine:
         if f.price_max is not None:
             m &= np.nan_to_num(self._price, nan=np.inf) <= f.price_max
         if f.gender:
-            m &= np.isin(self._gender, list(GENDER_ADMITS.get(f.gender, {f.gender})))
+            m &= np.isin(self._gender, list(admits(f.gender)))
         if f.colour:
             m &= self._colour == f.colour
         if f.brand:
@@ -100,6 +132,28 @@ class SearchEngine:
             m &= np.array([want in c for c in self._category], dtype=bool)
         return m
 
+    def _retrieve(
+        self, dense_text: str, lex_text: str, extra: tuple[str, ...], allowed: np.ndarray | None, mode: str, n: int
+    ) -> tuple[dict[int, float], dict[int, float], np.ndarray | None]:
+        """RRF-fused candidates within allowed; (fused, dense cosine per row, BM25 of every row)."""
+        rankings: list[np.ndarray] = []
+        dense: dict[int, float] = {}
+        lex_all = None
+        if mode in ("hybrid", "dense") and dense_text:
+            d, rows = self.index.vector_index.search(self.embedder.encode_query(dense_text), n, allowed)
+            rankings.append(rows)
+            dense = dict(zip(rows.tolist(), d.tolist(), strict=False))
+        if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
+            lex_all = self.lexical.scores(lex_text, extra)
+            if allowed is not None:
+                lex_all = np.where(allowed, lex_all, 0.0)
+            nz = np.flatnonzero(lex_all > 0)
+            rankings.append(nz[np.argsort(-lex_all[nz], kind="stable")[:n]])
+        if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
+            rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
+            rankings.append(rows[:n])
+        return rrf(rankings, self.rrf_k), dense, lex_all
+
     def search(
         self,
         query: str,
@@ -108,56 +162,119 @@ class SearchEngine:
         parse: bool = True,
         mode: str = "hybrid",
         rerank: Reranker | None = None,
+        distinct: bool = False,
+        sort: str = "relevance",
     ) -> SearchResult:
         """Top-k products for a query; explicit filters win over filters parsed from the query."""
         t0 = time.perf_counter()
-        parsed = parse_query(query, self.vocab) if parse else None
-        f = (filters or Filters()).merged(parsed.filters) if parsed else (filters or Filters())
+        given = filters or Filters()
+        u = self.understand(query) if parse and query.strip() else None
+        f = given
+        prefs: dict = {}
+        tiers = Tiers()
+        if u is not None:
+            f = given.merged(Filters(gender=u.gender, brand=u.brand, price_min=u.price_min, price_max=u.price_max))
+            if u.colour and not given.colour:
+                prefs["colour"] = u.colour
+            if u.material:
+                prefs["material"] = u.material
         allowed = self.mask(f)
-        n_cand = max(self.candidates, k)
-        rankings: list[np.ndarray] = []
-        dense_scores: dict[int, float] = {}
-        lex_all = None
-        if mode in ("hybrid", "dense") and query.strip():
-            qv = self.embedder.encode_query(query)
-            d, rows = self.index.vector_index.search(qv, n_cand, allowed)
-            rankings.append(rows)
-            dense_scores = dict(zip(rows.tolist(), d.tolist(), strict=False))
-        if mode in ("hybrid", "lexical") and query.strip():
-            lex_all = self.lexical.scores(parsed.text if parsed and parsed.text else query)
-            if allowed is not None:
-                lex_all = np.where(allowed, lex_all, 0.0)
-            nz = np.flatnonzero(lex_all > 0)
-            top = nz[np.argsort(-lex_all[nz], kind="stable")[:n_cand]]
-            rankings.append(top)
-        if not query.strip():  # browsing: every allowed product, in catalog order
-            rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
-            rankings.append(rows[:n_cand])
-        fused = rrf(rankings, self.rrf_k)
+        if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
+            allowed = (allowed if allowed is not None else self._all()) & ~self.lex_post.any_of(u.exclude_terms)
+        relaxed: list[str] = []
+        if prefs:
+            allowed, relaxed = self._preferences(prefs, allowed, tiers)
+        typed = None
+        if u is not None and u.type_terms:
+            typed = self.type_post.all_of(u.type_terms)
+            tiers.add("type", typed, 1.0)
+        if u is not None and u.compat_terms:
+            tiers.add("compatible", self.title_post.all_of(u.compat_terms), 0.5)
+        dense_text = (u.dense_text if u else query).strip()
+        lex_text = (u.search_text if u else query).strip()
+        extra = u.prefix_terms if u else ()
+        n_cand = max(self.candidates, k * 4 if distinct else k)
+        primary = allowed
+        if typed is not None:
+            within = typed if allowed is None else allowed & typed
+            if within.any():
+                primary = within
+        fused, dense_scores, lex_all = self._retrieve(dense_text, lex_text, extra, primary, mode, n_cand)
+        if primary is not None and primary is not allowed and len(fused) < n_cand:
+            # too few of the type: the rest come after them
+            rest = ~primary if allowed is None else allowed & ~primary
+            more, more_dense, more_lex = self._retrieve(dense_text, lex_text, extra, rest, mode, n_cand)
+            for r, s in more.items():
+                fused.setdefault(r, s)
+            dense_scores.update(more_dense)
+            if more_lex is not None:
+                lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
         rows = np.array(sorted(fused, key=lambda r: (-fused[r], r)), dtype=np.int64)
         scores = np.array([fused[r] for r in rows.tolist()], dtype=np.float64)
         reasons: list[list[str]] = [[] for _ in rows]
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
-            order = np.argsort(-scores, kind="stable")
-            order = order[np.isfinite(scores[order])]  # a reranker drops a row with -inf (e.g. dismissed)
-            rows, scores, reasons = rows[order], scores[order], [reasons[i] for i in order]
-        q_tokens = set(tokenize(query))
-        hits = []
-        for row, score, why in zip(rows[:k].tolist(), scores[:k].tolist(), reasons[:k], strict=False):
-            p = self.products[row]
-            words = sorted(q_tokens & self._lex_tokens[row])
-            base = [f"matches {', '.join(repr(w) for w in words)}"] if words else []
+        scores = scores + tiers.boost(rows)
+        rows, scores, reasons = order_rows(rows, scores, reasons, sort, self._price, self._rating, tiers)
+        final = allowed if allowed is not None else self._all()
+        variants = np.bincount(self._group[final], minlength=int(self._group.max()) + 1 if len(self._group) else 0)
+        hits = self._hits(rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query)
+        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
+        if u is None and not hits and not f.is_empty():
+            notice = "Nothing matches all of the filters."
+        elif u is not None and hits and notice is None and mode != "dense" and self._unknown_words(u, lex_all):
+            notice = f"No product mentions {u.search_text!r}; showing the closest in meaning."
+        res = SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, None, u, prefs, notice)
+        return res
+
+    def _unknown_words(self, u: Understanding, lex_all: np.ndarray | None) -> bool:
+        """The query has words to match and no product has any of them (nor a detected type)."""
+        return bool(u.search_text.strip()) and not u.type_terms and (lex_all is None or not (lex_all > 0).any())
+
+    def _all(self) -> np.ndarray:
+        return np.ones(len(self.products), dtype=bool)
+
+    def _preferences(self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers) -> tuple[np.ndarray | None, list]:
+        """Known matches rank first, unknown next, known mismatches never; a preference nothing satisfies is
+        relaxed (and said) rather than emptying the page."""
+        relaxed: list[str] = []
+        base = allowed if allowed is not None else self._all()
+        if not base.any():
+            return allowed, relaxed  # the filters alone leave nothing: no preference to relax
+        for name in ("colour", "material"):
+            if name not in prefs:
+                continue
+            if name == "colour":
+                known, match = self._colour != "", self._colour == prefs[name]
+            else:
+                known, match = self._material_known, self.material_post.all_of((prefs[name],))
+            keep = base & (match | ~known)
+            if not (keep & match).any():
+                relaxed.append(name)  # none of this colour/material at all: show the rest, say so
+                continue
+            base = keep
+            tiers.add(name, match, 0.25)
+        applied = any(name in prefs and name not in relaxed for name in ("colour", "material"))
+        return (base if applied else allowed), relaxed
+
+    def _hits(self, rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
+        said = tokenize(u.search_text if u else query)
+        shown = {stem(t): t for t in said} | {t: t for t in (u.prefix_terms if u else ())}  # say the typed word
+        q_terms = set(shown)
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        for row, score, why in zip(rows.tolist(), scores.tolist(), reasons, strict=False):
+            g = int(self._group[row])
+            if distinct and g in seen:
+                continue
+            seen.add(g)
+            words = sorted(q_terms & self._lex_terms[row])
+            base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
             if row in dense_scores and not words:
                 base.append("close in meaning to your search")
-            hits.append(
-                Hit(
-                    p,
-                    row,
-                    float(score),
-                    dense_scores.get(row, 0.0),
-                    float(lex_all[row]) if lex_all is not None else 0.0,
-                    why + base,
-                )
-            )
-        return SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, parsed)
+            lex = float(lex_all[row]) if lex_all is not None else 0.0
+            n_var = max(int(variants[g]), 1)
+            hits.append(Hit(self.products[row], row, float(score), dense_scores.get(row, 0.0), lex, why + base, n_var))
+            if len(hits) >= k:
+                break
+        return hits

@@ -1,4 +1,5 @@
-"""Hard filters parsed out of a shopper's query: price, gender, colour, brand.
+"""Hard filters parsed out of a shopper's query: price, gender, colour, brand (autocomplete and the chat read
+queries this way; search reads them through assistant.search.understand).
 
 Pure functions over a Vocabulary built once from the catalog; no I/O.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field, fields
 
 from index.attributes import COLOUR_SYNONYMS
 from index.catalog import Product
-from index.lexical import normalise
+from index.text import normalise, parse_price
 
 
 @dataclass
@@ -93,22 +94,6 @@ _GENDER_RE = re.compile(
     r"\b(?:for (?:my |a |the )?)?(" + "|".join(sorted(GENDER_WORDS, key=len, reverse=True)) + r")(?:'s|s')?\b"
 )
 
-_NUM = r"(\d[\d,]*(?:\.\d+)?)"
-_CUR = r"(?:rs\.?|inr|₹|\$|usd|eur|€|£|rupees?|bucks|dollars?|euros?)?"
-_PRICE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\bbetween\s*{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:and|to|-)\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "range"),
-    (re.compile(rf"\bfrom\s*{_CUR}\s*{_NUM}\s*{_CUR}\s*to\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "range"),
-    (re.compile(rf"{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:-|to)\s*{_CUR}\s*{_NUM}\s*{_CUR}(?=\s|$)"), "bare"),
-    (
-        re.compile(
-            rf"\b(?:under|below|less than|cheaper than|upto|up to|max(?:imum)?|at most|within|<)\s*{_CUR}\s*"
-            rf"{_NUM}\s*{_CUR}"
-        ),
-        "max",
-    ),
-    (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "min"),
-]
-
 
 @dataclass
 class Vocabulary:
@@ -138,26 +123,6 @@ class Vocabulary:
 class ParsedQuery:
     text: str  # what is left once filter phrases are taken out
     filters: Filters
-
-
-def parse_price(text: str) -> tuple[float | None, float | None, str]:
-    """(min, max, text without the price phrase)."""
-    text = re.sub(r"\b(\d+(?:\.\d+)?)k\b", lambda m: f"{float(m.group(1)) * 1000:g}", text)  # "2k"
-    for rx, kind in _PRICE_PATTERNS:
-        m = rx.search(text)
-        if not m:
-            continue
-        nums = [float(g.replace(",", "")) for g in m.groups() if g is not None]
-        if kind == "bare" and min(nums) < 50:
-            continue  # "13-516" is a model number, not a price range
-        rest = (text[: m.start()] + " " + text[m.end() :]).strip()
-        if kind in ("range", "bare"):
-            lo, hi = sorted(nums[:2])
-            return lo, hi, rest
-        if kind == "max":
-            return None, nums[0], rest
-        return nums[0], None, rest
-    return None, None, text
 
 
 def parse_query(query: str, vocab: Vocabulary) -> ParsedQuery:

@@ -3,7 +3,9 @@ them (decayed profile vectors, learned preferences, segments, popularity) and wh
 personalized reranker, the home feed, journey nudges), with consent, export, erase and device linking.
 
 Public interface: `Shoppers` (the service facade), `personalize_for` (a reranker for one shopper's search),
-`recommendations`, `Profile`, `Popularity`, `EVENT_WEIGHTS`.
+`recommendations`, `Profile`, `Popularity`, `EVENT_WEIGHTS`. Inside: `state` (the in-memory maps rebuilt from
+the store), `store` (event validation and the `ShopperStore` interface), `sqlstore` (schema migrations and
+the SQL shared by both backends), `sqlite_store` (embedded default) and `postgres_store` (replicas).
 """
 
 from assistant.shoppers.personalize import Signals, Weights

@@ -56,6 +56,8 @@ class Weights:
     segment: float = 0.3  # segment prior, times w·(1 - confidence)
     popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
     context: float = 0.3  # referrer search terms for shoppers with little history
+    repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
+    together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
     min_reason: float = 0.02
 
 
@@ -94,8 +96,14 @@ class Signals:
     popularity_label: str = "popular right now"
     context_vec: np.ndarray | None = None  # embedding of the referrer's search terms
     context_terms: str = ""
-    drop_rows: frozenset[int] = frozenset()  # dismissed / recently bought (non-consumable)
+    drop_rows: frozenset[int] = frozenset()  # dismissed / bought and not re-bought in this shop
     now: float = 0.0
+    repeat: np.ndarray | None = None  # per catalog row, 0..1: own purchases x the shop's repeat rate
+    bought: dict[int, int] = field(default_factory=dict)  # row -> times the shopper bought it
+    together: np.ndarray | None = None  # per catalog row, 0..1: co-purchase with the shopper's items
+    together_anchor: np.ndarray | None = None  # per catalog row: the anchor row behind it (-1: none)
+    anchor_titles: dict[int, str] = field(default_factory=dict)
+    segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
 
 
 @dataclass
@@ -108,6 +116,8 @@ class Contributions:
     segment: np.ndarray
     popularity: np.ndarray
     context: np.ndarray
+    repeat: np.ndarray
+    together: np.ndarray
 
 
 def estimate_new_popularity(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarray, k: int = 64) -> np.ndarray:
@@ -133,8 +143,12 @@ def score(
     w: float,
     weights: Weights,
     pop_weight: float | None = None,
+    hist: float | None = None,
 ) -> tuple[np.ndarray, Contributions]:
-    """New scores for candidate rows; dropped rows get -inf."""
+    """New scores for candidate rows; dropped rows get -inf.
+
+    hist scales the purchase-history terms (repeat, co-purchase): 1 for a feed, shrinking with the query's
+    specificity like w does (None: w / weights.profile)."""
     n = len(rows)
     cand = vectors[rows]
     top = float(np.max(base)) if n and np.max(base) > 0 else 1.0
@@ -152,17 +166,24 @@ def score(
     if sig.segment_vec is not None and w > 0:
         raw = cand @ sig.segment_vec
         seg = w * weights.segment * (1.0 - conf) * (raw - np.median(raw))
+    if sig.segment_pop is not None and w > 0:
+        seg = seg + w * weights.segment * (1.0 - conf) * sig.segment_pop[rows]
+    # purchase-history terms follow the query's specificity like the profile does (w / profile weight)
+    if hist is None:
+        hist = w / weights.profile if weights.profile > 0 else 1.0
+    rep = hist * weights.repeat * sig.repeat[rows] if sig.repeat is not None else zero.copy()
+    tog = hist * weights.together * sig.together[rows] if sig.together is not None else zero.copy()
     if sig.popularity is not None:
         pw = weights.popularity if pop_weight is None else pop_weight
         popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
     if sig.context_vec is not None:
         raw = cand @ sig.context_vec
         ctx = weights.context * (1.0 - conf) * (raw - np.median(raw))
-    total = rel + aff + taste + seg + popc + ctx
+    total = rel + aff + taste + seg + popc + ctx + rep + tog
     if sig.drop_rows:
         drop = np.fromiter((r in sig.drop_rows for r in rows.tolist()), bool, n)
         total = np.where(drop, -np.inf, total)
-    return total, Contributions(rel, aff, taste, seg, popc, ctx)
+    return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog)
 
 
 def _taste_matches(rows: np.ndarray, products: list[Product], prefs: dict) -> np.ndarray:
@@ -192,7 +213,8 @@ def reasons(
     """Concrete reasons per candidate from the terms that moved its score."""
     out: list[list[str]] = [[] for _ in rows]
     prof = sig.profile
-    ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else ([], None, None)
+    untraced: tuple[list[str], np.ndarray, np.ndarray] = ([], np.zeros(len(rows), np.int64), np.zeros(len(rows)))
+    ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else untraced
     colours = set(sig.prefs.get("colours") or [])
     brands = {b.lower() for b in sig.prefs.get("brands") or []}
     band = sig.prefs.get("price_band")
@@ -201,7 +223,7 @@ def reasons(
     for i, r in enumerate(rows.tolist()):
         p = products[r]
         parts: list[tuple[float, str]] = []
-        if ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
+        if prof is not None and ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
             tr = prof.items[ids[best[i]]]
             verb, ago = VERBS.get(tr.last_type, "viewed"), when(tr.last_ts, sig.now)
             parts.append(
@@ -221,6 +243,21 @@ def reasons(
             parts.append((c.segment[i], f"popular in your segment ({sig.segment_name})"))
         if c.popularity[i] - pop_mid >= weights.min_reason:  # popular compared with the other candidates
             parts.append((c.popularity[i], sig.popularity_label))
+        if c.repeat[i] >= weights.min_reason:
+            times = sig.bought.get(r, 0)
+            parts.append(
+                (
+                    c.repeat[i],
+                    f"you buy this regularly ({times} times)"
+                    if times >= 2
+                    else "you bought this before, and shoppers here often buy it again",
+                )
+            )
+        if c.together[i] >= weights.min_reason and sig.together_anchor is not None:
+            anchor = int(sig.together_anchor[r])
+            if anchor >= 0:
+                title = sig.anchor_titles.get(anchor) or products[anchor].title
+                parts.append((c.together[i], f"often bought with {title}"))
         if c.context[i] >= weights.min_reason and sig.context_terms:
             parts.append((c.context[i], f"related to your search for '{sig.context_terms}'"))
         out[i] = [t for _, t in sorted(parts, key=lambda x: -x[0])]
@@ -235,11 +272,12 @@ def make_reranker(
     weights: Weights,
     pop_weight: float | None = None,
     max_reasons: int = 100,
+    hist: float | None = None,
 ):
     """The engine's rerank hook: (rows, fused scores) -> (new scores, reasons)."""
 
     def rerank(rows: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
-        total, contrib = score(rows, base, vectors, products, sig, w, weights, pop_weight)
+        total, contrib = score(rows, base, vectors, products, sig, w, weights, pop_weight, hist)
         # Only rows that can be shown (k <= 100) need reasons; explaining hundreds more costs milliseconds.
         top = np.argsort(-total, kind="stable")[:max_reasons]
         sub = Contributions(*(getattr(contrib, f)[top] for f in Contributions.__dataclass_fields__))

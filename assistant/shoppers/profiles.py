@@ -68,6 +68,7 @@ class Profile:
     items: OrderedDict[str, ItemTrace] = field(default_factory=OrderedDict)
     dismissed: set[str] = field(default_factory=set)
     purchased: dict[str, float] = field(default_factory=dict)
+    bought: dict[str, int] = field(default_factory=dict)  # purchase events per product (repeat purchases)
     cart: OrderedDict[str, float] = field(default_factory=OrderedDict)
     wishlist: OrderedDict[str, float] = field(default_factory=OrderedDict)
     searches: deque = field(default_factory=lambda: deque(maxlen=50))
@@ -87,6 +88,7 @@ class Profile:
         return 2.0**exp
 
     def _rebase(self, t: float) -> None:
+        assert self.t0 is not None  # _scale sets it before the first rebase
         k = 2.0 ** (-(t - self.t0) / self.half_life_s)
         self.t0 = t
         if self.s is not None:
@@ -173,6 +175,7 @@ class Profile:
             self.cart.pop(pid, None)
         elif etype == "purchase":
             self.purchased[pid] = max(ts, self.purchased.get(pid, 0.0))
+            self.bought[pid] = self.bought.get(pid, 0) + 1
             self.cart.pop(pid, None)
             self.wishlist.pop(pid, None)
         elif etype == "wishlist":
@@ -223,7 +226,7 @@ class Profile:
         if band:
             prefs["price_band"] = [round(band[0]), round(band[1])]
         if self.sizes:
-            prefs["sizes"] = [max(self.sizes, key=self.sizes.get)]
+            prefs["sizes"] = [max(self.sizes, key=self.sizes.__getitem__)]
         return prefs
 
     def explain_rows(self, cand: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:

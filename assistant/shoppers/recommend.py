@@ -3,22 +3,121 @@ visitor), `personalize_for` (the reranker used by search, browse and chat), and 
 
 from __future__ import annotations
 
+import json
+import math
+import weakref
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from assistant.search.engine import Reranker, SearchEngine
 from assistant.search.query import Filters, parse_query
+from assistant.shoppers.basket import HistoryCache, ShopHistory
 from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity
 from assistant.shoppers.popularity import daypart
+from assistant.shoppers.profiles import Profile
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
 FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the best cold-start hint
 
 
-def weights_for(shoppers: Shoppers, **changes) -> Weights:
-    return replace(Weights(profile=shoppers.settings.profile_weight), **changes)
+REPEAT_HALF_LIFE_DAYS = 120.0  # an item re-ordered last year counts half as much as one re-ordered today
+HISTORY_BUCKETS = (0, 1, 3, 6)  # purchase baskets: none, 1-2, 3-5, 6 or more
+_HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def history_bucket(n_baskets: int) -> int:
+    return max(b for b in HISTORY_BUCKETS if n_baskets >= b)
+
+
+@lru_cache(maxsize=8)
+def _fitted(path: Path | None) -> dict[int, dict]:
+    """Fitted weights per history bucket (file written by the evaluation's --fit on a validation split)."""
+    if path is None or not Path(path).exists():
+        return {}
+    return {int(b): w for b, w in json.loads(Path(path).read_text())["buckets"].items()}
+
+
+def weights_for(shoppers: Shoppers, n_baskets: int | None = None, **changes) -> Weights:
+    """Defaults (SHOPMATE_PROFILE_WEIGHT), then the fitted blend for this length of history, then `changes`."""
+    base = Weights(profile=shoppers.settings.profile_weight)
+    if n_baskets is not None:
+        fitted = _fitted(shoppers.settings.blend_weights).get(history_bucket(n_baskets))
+        if fitted:
+            base = replace(base, **fitted)
+    return replace(base, **changes)
+
+
+def history_of(shoppers: Shoppers, engine: SearchEngine) -> ShopHistory:
+    """The shop's learned repeat rates and co-purchases (cached per Shoppers for settings.history_ttl_s)."""
+    cache = _HISTORY.get(shoppers)
+    if cache is None:
+        cache = _HISTORY.setdefault(shoppers, HistoryCache(shoppers.settings.history_ttl_s))
+    return cache.get(shoppers.store, engine.index)
+
+
+def n_baskets(prof: Profile | None) -> int:
+    """Distinct purchase times of the shopper (an imported invoice or a checkout is one time)."""
+    if prof is None:
+        return 0
+    return len({round(ts / 3600) for ts in prof.purchased.values()})
+
+
+def purchase_signals(
+    sig: Signals, prof: Profile, hist: ShopHistory, engine: SearchEngine, consumable: list[str]
+) -> None:
+    """Repeat-purchase and co-purchase terms, and what to hide, from the shopper's purchases and cart."""
+    idx = engine.index
+    n = len(idx.products)
+    repeat = np.zeros(n)
+    anchors: dict[int, float] = {}
+    drop = set(sig.drop_rows)
+    bought: dict[int, int] = {}
+    for pid, last in prof.purchased.items():
+        row = idx.id_to_row.get(pid)
+        if row is None:
+            continue
+        times = prof.bought.get(pid, 1)
+        age = max(sig.now - last, 0.0) / 86400.0
+        decay = 0.5 ** (age / REPEAT_HALF_LIFE_DAYS)
+        anchors[row] = anchors.get(row, 0.0) + decay * math.log1p(times)
+        if hist.rates.learned:
+            if hist.rates.rebought(row):
+                bought[row] = times
+                repeat[row] = float(hist.rates.rate[row]) * math.log1p(times) * decay
+            else:
+                drop.add(row)
+        elif not any(c in idx.products[row].category_path.lower() for c in consumable):
+            drop.add(row)
+    for pid in prof.cart:
+        row = idx.id_to_row.get(pid)
+        if row is not None:
+            anchors[row] = anchors.get(row, 0.0) + 1.0
+    if repeat.max() > 0:
+        sig.repeat = repeat / repeat.max()
+        sig.bought = bought
+    together, best = hist.together(anchors, n)
+    if together.max() > 0:
+        sig.together = together / together.max()
+        sig.together_anchor = best
+    sig.drop_rows = frozenset(drop)
+
+
+def segment_popularity(seg: dict, idx) -> np.ndarray | None:
+    """What the segment's members buy (summary['top_products'], written at refresh), per catalog row."""
+    top = (seg.get("summary") or {}).get("top_products") or []
+    if not top:
+        return None
+    out = np.zeros(len(idx.products))
+    for pid, share in top:
+        row = idx.id_to_row.get(pid)
+        if row is not None:
+            out[row] = share
+    m = out.max()
+    return out / m if m > 0 else None
 
 
 def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, headers) -> Signals:
@@ -40,24 +139,18 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         context_vec=shoppers._embed(terms) if terms else None,
         popularity_label=f"popular on {device} this {daypart(now)}",
     )
-    if prof is None:
+    if prof is None or shopper_id is None:
         return sig
     sig.profile = prof
     sig.prefs = shoppers.preferences(shopper_id)
     seg = shoppers.segment_of(shopper_id)
     if seg is not None:
         sig.segment_name, sig.segment_vec = seg["name"], seg["centroid"]
+        sig.segment_pop = segment_popularity(seg, idx)
     consumable = [c.strip().lower() for c in shoppers.settings.consumable_categories.split(",") if c.strip()]
-    drop = set()
-    for pid in prof.dismissed:
-        row = idx.id_to_row.get(pid)
-        if row is not None:
-            drop.add(row)
-    for pid in prof.purchased:
-        row = idx.id_to_row.get(pid)
-        if row is not None and not any(c in idx.products[row].category_path.lower() for c in consumable):
-            drop.add(row)
-    sig.drop_rows = frozenset(drop)
+    sig.drop_rows = frozenset(r for r in (idx.id_to_row.get(pid) for pid in prof.dismissed) if r is not None)
+    if prof.purchased or prof.cart:
+        purchase_signals(sig, prof, history_of(shoppers, engine), engine, consumable)
     return sig
 
 
@@ -76,8 +169,10 @@ def personalize_for(
     merged = (filters or Filters()).merged(parsed.filters) if parsed else (filters or Filters())
     n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
     spec = query_specificity(parsed.text if parsed else "", n_filters)
-    w = blend_weight(spec, weights_for(shoppers)) if sig.profile is not None else 0.0
-    return make_reranker(engine.index.vectors, engine.products, sig, w, weights_for(shoppers), pop_weight)
+    weights = weights_for(shoppers, n_baskets(sig.profile))
+    w = blend_weight(spec, weights) if sig.profile is not None else 0.0
+    hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
+    return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)
 
 
 def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, headers, k: int) -> list[dict]:
@@ -104,8 +199,11 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
             row = idx.id_to_row.get(pid)
             if row is not None and prof.wish_stock.get(pid) is False and idx.products[row].in_stock:
                 add(row, "back in stock", [f"{idx.products[row].title} from your wishlist is back in stock"], 1.0)
-        # because you viewed X: nearest neighbours of the most recent positively weighted items
+        # because you viewed X: nearest neighbours of the most recent positively weighted items; a shopper
+        # with purchases gets the reranked feed instead (repeat and co-purchase beat look-alikes there)
         recent = [pid for pid in reversed(list(prof.items)) if prof.items[pid].weight > 0][:3]
+        if prof.purchased and (sig.repeat is not None or sig.together is not None):
+            recent = []
         per = max(1, (k - len(out)) // 2 // max(len(recent), 1))
         for pid in recent:
             tr = prof.items[pid]
@@ -130,10 +228,9 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
     if remaining > 0:
         pool = np.array([r for r in range(len(idx.products)) if r not in seen], dtype=np.int64)
         if len(pool):
-            w = blend_weight(0.0, weights_for(shoppers)) if prof is not None else 0.0
-            rerank = make_reranker(
-                idx.vectors, idx.products, sig, w, weights_for(shoppers, context=FEED_CONTEXT), pop_weight=1.0
-            )
+            weights = weights_for(shoppers, n_baskets(prof), context=FEED_CONTEXT)
+            w = blend_weight(0.0, weights) if prof is not None else 0.0
+            rerank = make_reranker(idx.vectors, idx.products, sig, w, weights, pop_weight=1.0, hist=1.0)
             base = np.full(len(pool), 1e-9)  # no query: relevance is flat
             scores, why = rerank(pool, base)
             order = np.argsort(-scores, kind="stable")[:remaining]
@@ -141,7 +238,11 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
                 if not np.isfinite(scores[i]):
                     continue
                 section = (
-                    "popular in your segment"
+                    "buy again"
+                    if any("you buy this" in w_ or "you bought this before" in w_ for w_ in why[i])
+                    else "bought together"
+                    if any(w_.startswith("often bought with") for w_ in why[i])
+                    else "popular in your segment"
                     if sig.segment_name and any("segment" in w_ for w_ in why[i])
                     else "recommended for you"
                     if prof is not None and why[i]

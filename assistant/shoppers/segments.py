@@ -1,12 +1,13 @@
-"""Shopper segments: K-Means (faiss.Kmeans) over profile vectors plus behaviour features, named from
-their dominant categories and price band. `features`, `choose_k`, `name_segment` are pure."""
+"""Shopper segments: K-Means (faiss.Kmeans) over profile vectors plus behaviour features and, for shoppers
+who buy, recency/frequency/monetary (RFM), named from their own data (how often and how much they buy, what
+they buy most). `features`, `rfm`, `choose_k`, `silhouette`, `name_segment` are pure."""
 
 from __future__ import annotations
 
 import logging
 import math
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 
 import faiss
 import numpy as np
@@ -35,23 +36,33 @@ def kmeans(x: np.ndarray, k: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray
     km = faiss.Kmeans(x.shape[1], k, niter=25, seed=seed, verbose=False, min_points_per_centroid=1)
     km.train(x)
     _, assign = km.index.search(x, 1)
+    assert km.centroids is not None  # set by train
     return km.centroids, assign.ravel()
 
 
-def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette (Euclidean), exact; fine for the few thousand shoppers sampled per refresh."""
-    d = np.sqrt(np.maximum(((x[:, None, :] - x[None, :, :]) ** 2).sum(-1), 0.0))
-    ks = np.unique(labels)
+def silhouette(x: np.ndarray, labels: np.ndarray, block: int = 256) -> float:
+    """Mean silhouette (Euclidean), exact, in blocks of rows: memory O(block x n), not O(n^2 x dim)."""
+    ks, lab = np.unique(labels, return_inverse=True)
     if len(ks) < 2:
         return -1.0
+    x = x.astype(np.float64)
+    sq = (x * x).sum(1)
+    onehot = np.zeros((len(x), len(ks)))
+    onehot[np.arange(len(x)), lab] = 1.0
+    counts = onehot.sum(0)
     s = np.zeros(len(x))
-    for i in range(len(x)):
-        same = labels == labels[i]
-        if same.sum() <= 1:
-            continue
-        a = d[i, same].sum() / (same.sum() - 1)
-        b = min(d[i, labels == k].mean() for k in ks if k != labels[i])
-        s[i] = (b - a) / max(a, b, 1e-12)
+    for start in range(0, len(x), block):
+        sl = slice(start, start + block)
+        d = np.sqrt(np.maximum(sq[sl, None] + sq[None, :] - 2.0 * (x[sl] @ x.T), 0.0))
+        sums = d @ onehot  # per row: summed distance to each cluster
+        own = lab[sl]
+        idx = np.arange(len(own))
+        n_own = counts[own]
+        a = sums[idx, own] / np.maximum(n_own - 1, 1)
+        mean_other = sums / counts
+        mean_other[idx, own] = np.inf
+        b = mean_other.min(1)
+        s[sl] = np.where(n_own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(s.mean())
 
 
@@ -67,6 +78,46 @@ def choose_k(x: np.ndarray, k_max: int = 8, sample: int = 2000, seed: int = 1) -
     return best
 
 
+def rfm(prof: Profile, price_of: dict[str, float], now: float) -> np.ndarray | None:
+    """log days since the last purchase, log purchase baskets, log spend (catalog prices); None: never bought."""
+    if not prof.purchased:
+        return None
+    recency = max(now - max(prof.purchased.values()), 0.0) / 86400.0
+    baskets = len({round(ts / 3600) for ts in prof.purchased.values()})
+    spend = sum(price_of.get(pid, 0.0) * n for pid, n in prof.bought.items())
+    return np.array([math.log1p(recency), math.log1p(baskets), math.log1p(spend)], np.float32)
+
+
+def rfm_words(own: np.ndarray, everyone: np.ndarray) -> str:
+    """'lapsed', 'regular', 'big-spending': this segment's median RFM against all buyers' medians."""
+    med, mine = np.median(everyone, axis=0), np.median(own, axis=0)
+    words = []
+    if mine[0] > med[0] + 0.5:
+        words.append("lapsed")
+    words.append("regular" if mine[1] > med[1] else "occasional")
+    words.append("big-spending" if mine[2] > med[2] else "small-basket")
+    return " ".join(words)
+
+
+def top_noun(members: list[Profile], titles: dict[str, str]) -> str | None:
+    """The last word of the titles these shoppers buy most (a catalog without categories: 'bag', 'holder')."""
+    nouns: Counter = Counter()
+    for p in members:
+        for pid in p.bought:
+            words = [w for w in titles.get(pid, "").lower().split() if w.isalpha() and len(w) > 2]
+            if words:
+                nouns[words[-1]] += 1
+    return nouns.most_common(1)[0][0] if nouns else None
+
+
+def top_products(members: list[Profile], n: int = 200) -> list[list]:
+    """[product id, share of members who bought it], most bought first: the segment prior."""
+    c: Counter = Counter()
+    for p in members:
+        c.update(p.bought.keys())
+    return [[pid, round(k / max(len(members), 1), 4)] for pid, k in c.most_common(n)]
+
+
 def price_word(prices: list[float]) -> str:
     if not prices:
         return "mixed-price"
@@ -76,7 +127,7 @@ def price_word(prices: list[float]) -> str:
 
 def name_segment(members: list[Profile]) -> tuple[str, dict]:
     """'budget men's footwear', 'premium women's clothing': dominant category and price band."""
-    cats: Counter = Counter()
+    cats: defaultdict[str, float] = defaultdict(float)  # shares, not counts
     prices: list[float] = []
     for p in members:
         for c, v in p.facet_shares("category").items():
@@ -84,7 +135,7 @@ def name_segment(members: list[Profile]) -> tuple[str, dict]:
         band = p.price_band()
         if band:
             prices.append((band[0] * band[1]) ** 0.5)
-    top = [c for c, _ in cats.most_common(2)]
+    top = sorted(cats, key=cats.__getitem__, reverse=True)[:2]
     label = (top[0].split(" > ")[-1] if top else "mixed interests").lower()
     return f"{price_word(prices)} {label}", {
         "top_categories": top,
@@ -106,6 +157,16 @@ def refresh(shoppers, engine) -> dict[int, dict]:
         log.info("segments: %d shoppers with a profile, need %d; kept the old segments", len(ids), MIN_SHOPPERS)
         return shoppers.segments
     x = np.stack(feats)
+    price_of = {p.id: p.price or 0.0 for p in engine.products}
+    titles = {p.id: p.title for p in engine.products}
+    now = shoppers.now()
+    r = [rfm(p, price_of, now) for p in profs]
+    have_rfm: list[np.ndarray] = [v for v in r if v is not None]
+    everyone = np.stack(have_rfm) if have_rfm else None
+    if everyone is not None and len(have_rfm) >= MIN_SHOPPERS:
+        mu, sd = everyone.mean(0), everyone.std(0) + 1e-6
+        z = np.stack([(v - mu) / sd if v is not None else np.zeros(3, np.float32) for v in r]).astype(np.float32)
+        x = np.concatenate([x, 0.5 * z], axis=1)  # RFM in units comparable to the unit-norm profile
     k = shoppers.settings.segments_k or choose_k(x)
     k = max(1, min(k, len(ids)))
     _, labels = kmeans(x, k)
@@ -117,7 +178,15 @@ def refresh(shoppers, engine) -> dict[int, dict]:
         idx = np.flatnonzero(labels == c)
         if not len(idx):
             continue
-        name, summary = name_segment([profs[i] for i in idx])
+        members = [profs[i] for i in idx]
+        name, summary = name_segment(members)
+        own: list[np.ndarray] = [v for v in (r[i] for i in idx.tolist()) if v is not None]
+        if everyone is not None and own and not summary["top_categories"]:
+            noun = top_noun(members, titles)
+            name = f"{rfm_words(np.stack(own), everyone)} buyers" + (f" ({noun})" if noun else "")
+        if own:
+            summary["top_products"] = top_products(members)
+            summary["median_baskets"] = round(float(np.expm1(np.median(np.stack(own)[:, 1]))), 1)
         names[name] += 1
         if names[name] > 1:
             name = f"{name} ({names[name]})"

@@ -1,67 +1,41 @@
-"""The `shoppers` service: identity, durable events, in-memory profiles, consent, export and erasure.
+"""The `shoppers` service facade: identity, durable events, profiles, consent, export, erasure and linking.
 
-SQLite is the truth; profiles, popularity and nudge state live in memory and are rebuilt from the
-events on start. Every write is committed (see events.Store) before memory is updated and the caller
-is answered. Other features use the small public interface at the top of the class.
+The store (`store.py`, SQLite or PostgreSQL) is the truth; profiles, popularity and nudge state live in
+memory (`state.py`) and are rebuilt from the store on start. Every write is durable before memory is
+updated and the caller is answered. Methods that touch the store block: async callers run them in a
+worker thread. The in-memory reads (profile, consent, cart...) never touch the disk on the event loop.
+
+With a shared store (replicas on PostgreSQL) a request's shopper is re-validated against the store's
+per-shopper version when it is authenticated, so a write on another replica shows on the next request.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from assistant.errors import BadInput
 from assistant.settings import Settings
-from assistant.shoppers import tokens
+from assistant.shoppers import basket, tokens
+from assistant.shoppers.context import (
+    PREF_KEYS,
+    check_preference,
+    device_of,
+    on_event_loop,
+    referrer_terms,
+)
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
-from assistant.shoppers.profiles import ItemMeta, Profile
-from assistant.shoppers.store import EXPLICIT_KEEPS, Event, Store, insert_events, row_to_event, validate_events
-from index.catalog import Product
+from assistant.shoppers.profiles import Profile
+from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
+from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, open_store, validate_events
 
 log = logging.getLogger("shopmate.shoppers")
-PREF_KEYS = {"sizes": list, "colours": list, "brands": list, "price_band": list, "gender": str, "categories": list}
-
-
-@dataclass
-class Meta:
-    consent_personalization: bool
-    consent_nudges: bool
-    prefs: dict
-    account_id: str | None = None
-
-
-def item_meta(p: Product) -> ItemMeta:
-    return ItemMeta(p.title, p.colour, p.brand, p.gender, " > ".join(p.category[:2]) or None, p.product_type, p.price)
-
-
-def referrer_terms(referrer: str | None) -> str:
-    """Search terms a shopper arrived with (?q=, ?query=, ?p=, ?k= of the referring page)."""
-    if not referrer:
-        return ""
-    try:
-        qs = parse_qs(urlparse(referrer).query)
-    except ValueError:
-        return ""
-    for key in ("q", "query", "p", "k", "search", "keywords"):
-        if qs.get(key):
-            return " ".join(qs[key][0].split())[:100]
-    return ""
-
-
-def device_of(user_agent: str | None) -> str:
-    ua = (user_agent or "").lower()
-    return "mobile" if any(w in ua for w in ("mobi", "android", "iphone")) else "desktop"
+__all__ = ["PREF_KEYS", "Shoppers", "device_of", "item_meta", "referrer_terms"]
 
 
 class Shoppers:
@@ -71,6 +45,7 @@ class Shoppers:
         engine_fn: Callable[[], Any],
         embed_fn: Callable[[str], np.ndarray],
         now_fn: Callable[[], float] = time.time,
+        store: ShopperStore | None = None,
     ):
         self.settings = settings
         self._engine = engine_fn
@@ -78,27 +53,46 @@ class Shoppers:
         self.now = now_fn
         self.secret = tokens.load_secret(settings.secret, settings.data_dir)
         self.shop_secret = settings.shop_secret.encode()
-        self.store = Store(settings.data_dir / "shoppers.sqlite3", synchronous=settings.sqlite_synchronous)
+        self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
-        self.half_life_s = settings.half_life_days * 86400.0
-        self._lock = threading.RLock()
-        self._profiles: dict[str, Profile] = {}
-        self._meta: dict[str, Meta] = {}
-        self._alias: dict[str, str] = {}
-        self._pending_nudges: dict[str, list[dict]] = {}
-        self._nudge_counts: dict[str, Counter] = {}
-        self._segment_of: dict[str, int] = {}
-        self.segments: dict[int, dict] = {}
-        self.popularity = Popularity(settings.popularity_half_life_days * 86400.0)
-        self._index_version: str | None = None
+        self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
+        self._lock = self.state.lock  # recommend.signals reads popularity under it
+        self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         self.purge_expired(rebuild=False)
         self.rebuild()
+
+    @property
+    def segments(self) -> dict[int, dict]:
+        return self.state.segments
+
+    @property
+    def popularity(self) -> Popularity:
+        return self.state.popularity
 
     # ------------------------------------------------------------------ the interface others use
     def authenticate(self, token: str) -> str:
         sid = tokens.verify_token(self.secret, token, self.now())
+        if self.store.shared and not on_event_loop():
+            self.refresh(sid)
         with self._lock:
-            return self._alias.get(sid, sid)
+            return self.state.alias.get(sid, sid)
+
+    def refresh(self, shopper_id: str) -> None:
+        """Re-read the shopper from a shared store when another replica changed it (blocking)."""
+        version = self.store.shopper_version(shopper_id)
+        with self._lock:
+            known = self.state.versions.get(shopper_id, -1)
+            in_memory = shopper_id in self.state.meta or shopper_id in self.state.alias
+        if version == known or (version is None and not in_memory):
+            return
+        try:
+            eng = self._engine()
+        except Exception:
+            return
+        self.state.rebuild_one(self.store, eng, shopper_id)
+        target = self.state.alias.get(shopper_id)
+        if target is not None and self.store.shopper_version(target) != self.state.versions.get(target, -1):
+            self.state.rebuild_one(self.store, eng, target)
 
     def has_consent(self, shopper_id: str) -> bool:
         return self._meta_of(shopper_id).consent_personalization
@@ -111,7 +105,7 @@ class Shoppers:
         if not self.has_consent(shopper_id):
             return None
         with self._lock:
-            return self._profiles.get(shopper_id)
+            return self.state.profiles.get(shopper_id)
 
     def profile_vector(self, shopper_id: str) -> np.ndarray | None:
         prof = self.profile(shopper_id)
@@ -129,36 +123,55 @@ class Shoppers:
                 break
         return out
 
-    def record(self, shopper_id: str, events: list[dict]) -> dict:
+    def record(self, shopper_id: str, events: object) -> dict:
         """Validate, durably store, then fold into the profile. Returns {stored, dropped, nudges}."""
         eng = self._engine()
         now = self.now()
+        s = self.settings
         evs = validate_events(
             events,
             lambda pid: pid in eng.index.id_to_row,
             now,
-            self.settings.max_event_batch,
-            self.settings.max_event_future_s,
-            self.settings.retention_days * 86400.0,
+            s.max_event_batch,
+            s.max_event_future_s,
+            s.retention_days * 86400.0,
         )
         meta = self._meta_of(shopper_id)
         learn = meta.consent_personalization
         keep = evs if learn else [e for e in evs if e.type in EXPLICIT_KEEPS]
-        if keep:
-            self.store.write(self._ensure_row_then(shopper_id, insert_events(shopper_id, keep, learn)))
-        nudges: list[dict] = []
+        st = self.state
         with self._lock:
-            self._meta.setdefault(shopper_id, meta)
-            prof = self._profiles.setdefault(shopper_id, Profile(self.half_life_s, eng.index.vectors.shape[1]))
-            for e in keep:
-                self._fold(prof, e, learn, eng)
-            if meta.consent_nudges:
-                nudges = self._nudges_after(shopper_id, prof, keep, eng, now)
+            generation = st.generation
+        if keep:
+            self.store.append_events(self._new(shopper_id, meta), keep, learn)
+        with self._lock:
+            st.meta.setdefault(shopper_id, meta)
+            st.touched(shopper_id)
+            if self.store.shared:
+                st.versions[shopper_id] = None
+            swapped = st.generation != generation  # a full rebuild swapped its maps in meanwhile
+            if not swapped:
+                prof = st.profiles.setdefault(shopper_id, st.new_profile(eng))
+                for e in keep:
+                    fold(prof, e, learn, eng, st.popularity)
+        if swapped:
+            st.rebuild_one(self.store, eng, shopper_id)
+        nudges: list[dict] = []
+        if meta.consent_nudges:
+            with self._lock:
+                prof = st.profiles.setdefault(shopper_id, st.new_profile(eng))
+                counts = st.nudge_counts.setdefault(shopper_id, Counter())
+                nudges = evaluate_nudges(self.rules, prof, keep, counts, now, eng.index.product)
+                for n in nudges:
+                    counts[n["rule"]] += 1
+                    st.pending_nudges.setdefault(shopper_id, []).append(n)
+            if nudges:
+                self.store.record_nudges(shopper_id, [(n["rule"], n.get("product_id")) for n in nudges], now)
         return {"stored": len(keep), "dropped": len(evs) - len(keep), "nudges": nudges}
 
     def cart(self, shopper_id: str) -> list[str]:
         with self._lock:
-            prof = self._profiles.get(shopper_id)
+            prof = self.state.profiles.get(shopper_id)
             return list(prof.cart) if prof else []
 
     def preferences(self, shopper_id: str) -> dict:
@@ -167,15 +180,12 @@ class Shoppers:
         if not meta.consent_personalization:
             return {}
         with self._lock:
-            prof = self._profiles.get(shopper_id)
+            prof = self.state.profiles.get(shopper_id)
             learned = prof.learned_preferences() if prof else {}
         return {**learned, **meta.prefs}
 
     def set_preference(self, shopper_id: str, key: str, value: Any) -> None:
-        if key not in PREF_KEYS:
-            raise BadInput(f"unknown preference {key!r}; known: {sorted(PREF_KEYS)}")
-        if value is not None and not isinstance(value, PREF_KEYS[key]):
-            raise BadInput(f"preference {key} must be a {PREF_KEYS[key].__name__}")
+        check_preference(key, value)
         meta = self._meta_of(shopper_id)
         if not meta.consent_personalization:
             return  # nothing is learned or kept without consent
@@ -184,64 +194,48 @@ class Shoppers:
             prefs.pop(key, None)
         else:
             prefs[key] = value
-        self.store.write(
-            self._ensure_row_then(
-                shopper_id,
-                lambda c: c.execute("UPDATE shoppers SET prefs=? WHERE id=?", (json.dumps(prefs), shopper_id)),
-            )
-        )
-        with self._lock:
-            meta.prefs = prefs
-            self._meta[shopper_id] = meta
+        self.store.set_prefs(self._new(shopper_id, meta), prefs)
+        with self._lock:  # onto the current meta: a concurrent consent change must not be undone
+            cur = self.state.meta.get(shopper_id, meta)
+            cur.prefs = prefs
+            self.state.meta[shopper_id] = cur
+            self._written(shopper_id)
 
     def copurchase_pairs(self) -> list[tuple[str, str, int]]:
-        rows = self.store.query(
-            "SELECT shopper_id, product_id FROM events WHERE type IN ('add_to_cart','purchase') "
-            "GROUP BY shopper_id, product_id"
-        )
-        by: dict[str, list[str]] = {}
-        for r in rows:
-            by.setdefault(r["shopper_id"], []).append(r["product_id"])
-        pairs: Counter = Counter()
-        for items in by.values():
-            for a, b in combinations(sorted(items)[:50], 2):
-                pairs[(a, b)] += 1
-        return [(a, b, n) for (a, b), n in pairs.most_common()]
+        """Product pairs put in the cart or bought together (one basket: no gap over an hour), with counts."""
+        return basket.copurchase_pairs(basket.cart_and_purchase_rows(self.store))
 
     def popular_searches(self, n: int = 10) -> list[tuple[str, float]]:
         with self._lock:
-            return self.popularity.searches.top(n, self.now())
+            return self.state.popularity.searches.top(n, self.now())
 
     def take_nudges(self, shopper_id: str) -> list[dict]:
         """Nudges waiting for the shopper's next response or chat turn (each handed out once)."""
         with self._lock:
-            return self._pending_nudges.pop(shopper_id, [])
+            return self.state.pending_nudges.pop(shopper_id, [])
 
     def segment_of(self, shopper_id: str) -> dict | None:
         """The shopper's segment: assigned at the last refresh, else the nearest one to their profile."""
+        st = self.state
         with self._lock:
-            seg = self._segment_of.get(shopper_id)
+            seg = st.segment_of.get(shopper_id)
             if seg is not None:
-                return self.segments.get(seg)
-            prof = self._profiles.get(shopper_id)
+                return st.segments.get(seg)
+            prof = st.profiles.get(shopper_id)
             v = prof.vector() if prof is not None else None
-            if v is None or not self.segments:
+            if v is None or not st.segments:
                 return None
-            return max(self.segments.values(), key=lambda s: float(s["centroid"] @ v))
+            return max(st.segments.values(), key=lambda s: float(s["centroid"] @ v))
 
     # ------------------------------------------------------------------ sessions, consent, privacy
     def create_session(self) -> dict:
         sid = tokens.new_shopper_id()
         s = self.settings
         meta = Meta(s.consent_default, s.consent_default, {})
-        self.store.write(
-            lambda c: c.execute(
-                "INSERT INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
-                (sid, self.now(), int(meta.consent_personalization), int(meta.consent_nudges)),
-            )
-        )
+        self.store.create_shopper(self._new(sid, meta))
         with self._lock:
-            self._meta[sid] = meta
+            self.state.meta[sid] = meta
+            self._written(sid)
         return {
             "shopper_id": sid,
             "token": tokens.issue_token(self.secret, sid, s.token_ttl_s, self.now()),
@@ -261,36 +255,26 @@ class Shoppers:
             m.prefs,
             m.account_id,
         )
-        self.store.write(
-            self._ensure_row_then(
-                shopper_id,
-                lambda c: c.execute(
-                    "UPDATE shoppers SET consent_personalization=?, consent_nudges=? WHERE id=?",
-                    (int(new.consent_personalization), int(new.consent_nudges), shopper_id),
-                ),
-            )
-        )
+        self.store.set_consent(self._new(shopper_id, m), new.consent_personalization, new.consent_nudges)
         with self._lock:
-            self._meta[shopper_id] = new
+            cur = self.state.meta.get(shopper_id)
+            if cur is not None:  # preferences may have changed meanwhile
+                new.prefs, new.account_id = cur.prefs, cur.account_id
+            self.state.meta[shopper_id] = new
+            self._written(shopper_id)
             if not new.consent_nudges:
-                self._pending_nudges.pop(shopper_id, None)
+                self.state.pending_nudges.pop(shopper_id, None)
         return self.consent(shopper_id)
 
     def export(self, shopper_id: str) -> dict:
-        rows = self.store.query("SELECT * FROM shoppers WHERE id=?", (shopper_id,))
-        aliases = [r["id"] for r in self.store.query("SELECT id FROM shoppers WHERE merged_into=?", (shopper_id,))]
+        row = self.store.shopper(shopper_id)
+        aliases = self.store.aliases_of(shopper_id)
         events = [
-            dict(row_to_event(r).to_dict(), kept_without_consent=not r["profiled"])
-            for r in self.store.query("SELECT * FROM events WHERE shopper_id=? ORDER BY seq", (shopper_id,))
+            dict(se.event.to_dict(), kept_without_consent=not se.profiled) for se in self.store.events_of(shopper_id)
         ]
-        nudges = [
-            dict(r)
-            for r in self.store.query(
-                "SELECT rule, product_id, ts FROM nudges_sent WHERE shopper_id=? ORDER BY ts", (shopper_id,)
-            )
-        ]
+        nudges = self.store.nudges_of(shopper_id)
         seg = self.segment_of(shopper_id)
-        if not rows and not events:
+        if row is None and not events:
             return {
                 "shopper_id": shopper_id,
                 "shopper": None,
@@ -300,16 +284,15 @@ class Shoppers:
                 "preferences": {},
                 "segment": None,
             }
-        r = rows[0] if rows else None
         return {
             "shopper_id": shopper_id,
             "shopper": None
-            if r is None
+            if row is None
             else {
-                "created": r["created"],
-                "account_id": r["account_id"],
-                "explicit_preferences": json.loads(r["prefs"]),
-                "consent": {"personalization": bool(r["consent_personalization"]), "nudges": bool(r["consent_nudges"])},
+                "created": row.created,
+                "account_id": row.account_id,
+                "explicit_preferences": row.prefs,
+                "consent": {"personalization": row.consent_personalization, "nudges": row.consent_nudges},
             },
             "events": events,
             "nudges": nudges,
@@ -319,64 +302,30 @@ class Shoppers:
         }
 
     def erase(self, shopper_id: str) -> dict:
-        def job(c):
-            n = c.execute("DELETE FROM events WHERE shopper_id=?", (shopper_id,)).rowcount
-            c.execute("DELETE FROM nudges_sent WHERE shopper_id=?", (shopper_id,))
-            c.execute("DELETE FROM shopper_segment WHERE shopper_id=?", (shopper_id,))
-            c.execute("DELETE FROM accounts WHERE shopper_id=?", (shopper_id,))
-            aliases = [r[0] for r in c.execute("SELECT id FROM shoppers WHERE merged_into=?", (shopper_id,))]
-            c.execute("DELETE FROM shoppers WHERE id=? OR merged_into=?", (shopper_id, shopper_id))
-            return n, aliases
-
-        n, aliases = self.store.write(job)
-        with self._lock:
-            for sid in [shopper_id, *aliases]:
-                self._profiles.pop(sid, None)
-                self._meta.pop(sid, None)
-                self._pending_nudges.pop(sid, None)
-                self._nudge_counts.pop(sid, None)
-                self._segment_of.pop(sid, None)
-            for a in aliases:
-                self._alias.pop(a, None)
+        n, aliases = self.store.erase(shopper_id)
+        self.state.forget([shopper_id, *aliases])
         return {"erased_events": n, "unlinked_devices": len(aliases)}
 
     def link(self, shopper_id: str, assertion: dict) -> dict:
         """Merge this device's shopper into the account's profile (the first device's shopper)."""
         account = tokens.verify_login(self.shop_secret, assertion, self.settings.login_max_age_s, self.now())
         meta = self._meta_of(shopper_id)
-
-        def job(c):
-            row = c.execute("SELECT shopper_id FROM accounts WHERE account_id=?", (account,)).fetchone()
-            c.execute(
-                "INSERT OR IGNORE INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
-                (shopper_id, self.now(), int(meta.consent_personalization), int(meta.consent_nudges)),
-            )
-            if row is None or row[0] == shopper_id:
-                c.execute("INSERT OR REPLACE INTO accounts(account_id, shopper_id) VALUES(?,?)", (account, shopper_id))
-                c.execute("UPDATE shoppers SET account_id=? WHERE id=?", (account, shopper_id))
-                return shopper_id, 0
-            target = row[0]
-            moved = c.execute("UPDATE events SET shopper_id=? WHERE shopper_id=?", (target, shopper_id)).rowcount
-            c.execute("UPDATE shoppers SET merged_into=? WHERE id=? OR merged_into=?", (target, shopper_id, shopper_id))
-            tprefs = c.execute("SELECT prefs FROM shoppers WHERE id=?", (target,)).fetchone()
-            merged = {**meta.prefs, **json.loads(tprefs[0] if tprefs else "{}")}
-            c.execute("UPDATE shoppers SET prefs=? WHERE id=?", (json.dumps(merged), target))
-            return target, moved
-
-        target, moved = self.store.write(job)
-        with self._lock:
-            if target != shopper_id:
-                for a, t in list(self._alias.items()):
-                    if t == shopper_id:
-                        self._alias[a] = target
-                self._alias[shopper_id] = target
-                self._profiles.pop(shopper_id, None)
-                self._meta.pop(shopper_id, None)
-                self._meta.pop(target, None)  # re-read (merged prefs)
-            else:
-                self._meta_of(shopper_id).account_id = account
+        target, moved = self.store.link(self._new(shopper_id, meta), account)
+        st = self.state
         if target != shopper_id:
-            self._rebuild_one(target)
+            with self._lock:
+                for a, t in list(st.alias.items()):
+                    if t == shopper_id:
+                        st.alias[a] = target
+                st.alias[shopper_id] = target
+                st.profiles.pop(shopper_id, None)
+                st.meta.pop(shopper_id, None)
+            st.rebuild_one(self.store, self._engine(), target)  # merged events and preferences
+        else:
+            with self._lock:
+                meta.account_id = account
+                st.meta[shopper_id] = meta
+                self._written(shopper_id)
         return {
             "shopper_id": target,
             "token": tokens.issue_token(self.secret, target, self.settings.token_ttl_s, self.now()),
@@ -387,175 +336,74 @@ class Shoppers:
     def purge_expired(self, rebuild: bool = True) -> int:
         """Delete events older than the retention period (and forget what was learned from them)."""
         cutoff = self.now() - self.settings.retention_days * 86400.0
-        n = self.store.write(lambda c: c.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount)
+        n = self.store.purge_before(cutoff)
         if n:
             log.info("retention: purged %d events older than %s days", n, self.settings.retention_days)
             if rebuild:
                 self.rebuild()
         return n
 
-    # ------------------------------------------------------------------ internals
-    def _meta_of(self, shopper_id: str) -> Meta:
-        with self._lock:
-            m = self._meta.get(shopper_id)
-        if m is not None:
-            return m
-        rows = self.store.query(
-            "SELECT consent_personalization, consent_nudges, prefs, account_id FROM shoppers WHERE id=?", (shopper_id,)
-        )
-        if rows:
-            r = rows[0]
-            m = Meta(bool(r[0]), bool(r[1]), json.loads(r[2]), r[3])
-            with self._lock:
-                self._meta[shopper_id] = m
-            return m
-        d = self.settings.consent_default  # a token whose shopper was erased starts over as a new one
-        return Meta(d, d, {})
-
-    def _ensure_row_then(self, shopper_id: str, job: Callable) -> Callable:
-        m = self._meta_of(shopper_id)
-
-        def wrapped(c):
-            c.execute(
-                "INSERT OR IGNORE INTO shoppers(id, created, consent_personalization, consent_nudges) VALUES(?,?,?,?)",
-                (shopper_id, self.now(), int(m.consent_personalization), int(m.consent_nudges)),
-            )
-            return job(c)
-
-        return wrapped
-
-    def _fold(self, prof: Profile, e: Event, learn: bool, eng, count_popularity: bool = True) -> None:
-        if not learn:
-            prof.add_list_only(e.type, e.ts, e.product_id)
-            return
-        row = eng.index.id_to_row.get(e.product_id) if e.product_id else None
-        p = eng.products[row] if row is not None else None
-        prof.add(
-            e.type,
-            e.ts,
-            e.product_id,
-            eng.index.vectors[row] if row is not None else None,
-            item_meta(p) if p else None,
-            e.query,
-            e.context,
-        )
-        if e.type == "view" and e.context and e.context.get("page") == "size_chart":
-            prof.size_chart_views += 1
-        if count_popularity:
-            self.popularity.add(e.type, e.ts, e.product_id, e.query, (e.context or {}).get("device"))
-
-    def _nudges_after(self, sid: str, prof: Profile, evs: list[Event], eng, now: float) -> list[dict]:
-        counts = self._nudge_counts.setdefault(sid, Counter())
-        out = evaluate_nudges(self.rules, prof, evs, counts, now, eng.index.product)
-        for n in out:
-            counts[n["rule"]] += 1
-            self._pending_nudges.setdefault(sid, []).append(n)
-        if out:
-            self.store.write(
-                lambda c: c.executemany(
-                    "INSERT INTO nudges_sent(shopper_id, rule, product_id, ts) VALUES(?,?,?,?)",
-                    [(sid, n["rule"], n.get("product_id"), now) for n in out],
-                )
-            )
-        return out
-
+    # ------------------------------------------------------------------ rebuilds and segments
     def check_index(self) -> None:
         """Profiles hold product vectors: rebuild them when a reload brought a new index version."""
         try:
             version = self._engine().index.version
         except Exception:
             return
-        if version != self._index_version:
+        if version != self.state.index_version:
             self.rebuild()
 
     def rebuild(self) -> None:
-        """Rebuild every in-memory profile, alias and counter from the SQLite truth."""
+        """Rebuild every in-memory profile, alias and counter from the store (blocking)."""
         try:
             eng = self._engine()
         except Exception:
             return
-        profiles: dict[str, Profile] = {}
-        metas: dict[str, Meta] = {}
-        alias: dict[str, str] = {}
-        pop = Popularity(self.settings.popularity_half_life_days * 86400.0)
-        dim = eng.index.vectors.shape[1]
-        for r in self.store.query(
-            "SELECT id, consent_personalization, consent_nudges, prefs, account_id, merged_into FROM shoppers"
-        ):
-            if r["merged_into"]:
-                alias[r["id"]] = r["merged_into"]
-            else:
-                metas[r["id"]] = Meta(bool(r[1]), bool(r[2]), json.loads(r[3]), r[4])
-        counts: dict[str, Counter] = {}
-        for r in self.store.query("SELECT shopper_id, rule, COUNT(*) n FROM nudges_sent GROUP BY shopper_id, rule"):
-            counts.setdefault(r[0], Counter())[r[1]] = r[2]
-        saved_pop, self.popularity = self.popularity, pop
-        try:
-            for r in self.store.query("SELECT * FROM events ORDER BY seq"):
-                prof = profiles.setdefault(r["shopper_id"], Profile(self.half_life_s, dim))
-                self._fold(prof, row_to_event(r), bool(r["profiled"]), eng)
-        except BaseException:
-            self.popularity = saved_pop
-            raise
-        seg_rows = self.store.query("SELECT id, name, size, summary, centroid FROM segments")
-        segments = {
-            r["id"]: {
-                "id": r["id"],
-                "name": r["name"],
-                "size": r["size"],
-                "summary": json.loads(r["summary"]),
-                "centroid": np.frombuffer(r["centroid"], dtype=np.float32),
-            }
-            for r in seg_rows
-        }
-        seg_of = {r[0]: r[1] for r in self.store.query("SELECT shopper_id, segment_id FROM shopper_segment")}
-        with self._lock:
-            self._profiles, self._meta, self._alias = profiles, metas, alias
-            self._nudge_counts, self.segments, self._segment_of = counts, segments, seg_of
-            self._index_version = eng.index.version
-
-    def _rebuild_one(self, sid: str) -> None:
-        eng = self._engine()
-        prof = Profile(self.half_life_s, eng.index.vectors.shape[1])
-        rows = self.store.query("SELECT * FROM events WHERE shopper_id=? ORDER BY seq", (sid,))
-        with self._lock:
-            for r in rows:  # popularity already counted these events once
-                self._fold(prof, row_to_event(r), bool(r["profiled"]), eng, count_popularity=False)
-            self._profiles[sid] = prof
+        self.state.rebuild(self.store, eng)
 
     def all_profiles(self) -> dict[str, Profile]:
         """Consenting shoppers' profiles (for segment refresh)."""
-        with self._lock:
-            return {
-                sid: p
-                for sid, p in self._profiles.items()
-                if sid in self._meta and self._meta[sid].consent_personalization
-            }
+        return self.state.all_profiles()
 
     def set_segments(self, segments: dict[int, dict], assignment: dict[str, int]) -> None:
-        def job(c):
-            c.execute("DELETE FROM segments")
-            c.execute("DELETE FROM shopper_segment")
-            now = self.now()
-            c.executemany(
-                "INSERT INTO segments(id, name, size, centroid, summary, refreshed) VALUES(?,?,?,?,?,?)",
-                [
-                    (
-                        i,
-                        s["name"],
-                        s["size"],
-                        np.asarray(s["centroid"], np.float32).tobytes(),
-                        json.dumps(s["summary"]),
-                        now,
-                    )
-                    for i, s in segments.items()
-                ],
-            )
-            c.executemany("INSERT INTO shopper_segment(shopper_id, segment_id) VALUES(?,?)", assignment.items())
-
-        self.store.write(job)
+        self.store.set_segments(segments, assignment, self.now())
         with self._lock:
-            self.segments, self._segment_of = segments, dict(assignment)
+            self.state.segments, self.state.segment_of = segments, dict(assignment)
+
+    def announce_reload(self) -> None:
+        """Tell the other replicas this one loaded a new index version (they load it too)."""
+        self.store.notify("reload:" + self._origin)
+
+    def on_peer_reload(self, callback: Callable[[], None]) -> None:
+        """Call callback (in a background thread) when another replica announces a reload."""
+        mine = "reload:" + self._origin
+        self.store.listen(lambda payload: callback() if payload.startswith("reload:") and payload != mine else None)
 
     def close(self) -> None:
         self.store.close()
+
+    # ------------------------------------------------------------------ internals
+    def _new(self, shopper_id: str, meta: Meta) -> NewShopper:
+        return NewShopper(shopper_id, self.now(), meta.consent_personalization, meta.consent_nudges)
+
+    def _written(self, shopper_id: str) -> None:
+        """After our own write (under the lock): a full rebuild re-reads the shopper; replicas re-validate."""
+        self.state.touched(shopper_id)
+        if self.store.shared:
+            self.state.versions[shopper_id] = None
+
+    def _meta_of(self, shopper_id: str) -> Meta:
+        with self._lock:
+            m = self.state.meta.get(shopper_id)
+        if m is not None:
+            return m
+        d = self.settings.consent_default  # a token whose shopper was erased starts over as a new one
+        if on_event_loop():
+            return Meta(d, d, {})  # memory holds every known shopper; no disk read on the event loop
+        row = self.store.shopper(shopper_id)
+        if row is None or row.merged_into:
+            return Meta(d, d, {})
+        m = Meta.of(row)
+        with self._lock:
+            self.state.meta.setdefault(shopper_id, m)
+        return m

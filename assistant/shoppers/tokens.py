@@ -44,6 +44,14 @@ def load_secret(configured: str, data_dir: Path) -> bytes:
     return value
 
 
+def _valid_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def new_shopper_id() -> str:
     return "s_" + secrets.token_urlsafe(12)
 
@@ -99,11 +107,11 @@ def verify_login(shop_secret: bytes, assertion: dict, max_age_s: int, now: float
             "account linking is disabled: set SHOPMATE_SHOP_SECRET to the secret your shop signs login assertions with"
         )
     account, ts, sig = assertion.get("account_id"), assertion.get("ts"), assertion.get("sig")
-    if not isinstance(account, str) or not account or len(account) > 200:
-        raise BadInput("account_id must be a non-empty string of at most 200 characters")
-    if not isinstance(ts, (int, float)) or isinstance(ts, bool):
+    if not isinstance(account, str) or not account or len(account) > 200 or not _valid_text(account):
+        raise BadInput("account_id must be a non-empty string (valid Unicode) of at most 200 characters")
+    if not isinstance(ts, (int, float)) or isinstance(ts, bool) or not abs(ts) < 1e11:  # NaN fails too
         raise BadInput("ts must be the unix time (seconds) at which the shop signed the assertion")
-    if not isinstance(sig, str):
+    if not isinstance(sig, str) or len(sig) > 200 or not _valid_text(sig):
         raise BadInput("sig must be the hex HMAC-SHA256 of '<account_id>.<ts>' with the shop secret")
     if not hmac.compare_digest(sig.lower().encode(), sign_login(shop_secret, account, int(ts)).encode()):
         raise Forbidden("login assertion signature does not verify; it must be signed with SHOPMATE_SHOP_SECRET")

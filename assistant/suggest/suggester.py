@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from assistant.suggest.tails import with_tail, word_breadth
 from index.suggestions import Phrase, display_form, phrase_key
+from index.text import Corrector, stem
 
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’]*")
 _APOS = re.compile(r"['’]")
@@ -27,9 +28,9 @@ MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shor
 # Candidates ranked in full after the cheap popularity cut. Personal affinity can move a phrase by up to
 # ~weights.personal points, so a shopper's ranking looks deeper than an anonymous one, where only the
 # match bonuses (a few points) can reorder the cut.
+SHORT_PREFIX = 3  # letters up to which the breadth of the matched word counts
 SHORTLIST = 128
 SHORTLIST_ANONYMOUS = 48
-CORRECTIONS_KEPT = 8192  # typed words whose typo corrections are kept (a few hundred bytes each)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Weights:
     in_order: float = 0.5  # typed words match consecutive phrase words in order
     exact: float = 1.5  # the shopper typed the whole phrase
     fuzzy: float = -1.5  # matched only through the typo fallback
+    breadth: float = 0.5  # log1p(distinct phrase leaders using the matched word), for short prefixes
     personal: float = 4.0  # cosine(phrase, shopper profile vector)
     recent_vec: float = 2.0  # cosine(phrase, shopper's recent searches)
     recent_same: float = 1.0  # the phrase is (an extension of) one of the shopper's recent searches
@@ -135,21 +137,19 @@ class Suggester:
             self.plain.append([k for k, _, _ in spans[:n_plain]])
             entries.extend((k, pid, o) for k, _, _, o in ws)
         self.keys = [" ".join(ws) for ws in self.plain]  # == phrase_key(text)
-        self.folded = [" ".join(w.rstrip("s") for w in ws) for ws in self.plain]  # plural-blind
+        self.folded = [" ".join(stem(w) for w in ws) for ws in self.plain]  # plural-blind
         entries.sort()
         self._wkeys = [e[0] for e in entries]
         self._wpid = np.array([e[1] for e in entries], np.int64)
         self._wpos = np.array([e[2] for e in entries], np.int32)
-        by_letter: dict[str, set[str]] = {}
+        # phrase words ranked by how many phrases use them: a typo corrects towards the commoner word
+        word_freq: dict[str, float] = {}
         for k in self._wkeys:
-            by_letter.setdefault(k[0], set()).add(k)
-        self._vocab = {c: sorted(ws) for c, ws in by_letter.items()}
+            word_freq[k] = word_freq.get(k, 0.0) + 1.0
+        self.corrector = Corrector(word_freq, word_freq)
+        self.breadth = word_breadth(self.plain)  # the one typo corrector (index/text.py)
         self.version = 0  # bumped by learn(): answers computed before are stale
         self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
-        self._starts_cache: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
-        # corrections of a typed word depend only on the vocabulary, and the same misspelt starts are typed
-        # over and over: the fuzzy scan is the costliest step of a keystroke, so its answers are kept
-        self._corrections: dict[tuple[str, int], list[str]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -167,39 +167,8 @@ class Suggester:
 
     def corrections(self, token: str, limit: int = 12) -> list[str]:
         """Vocabulary words whose start is within 1 (2 from 6 letters) edits of a typed word ("snek" ->
-        "sneakers", "addidas" -> "adidas"). Words are bucketed by first letter: first-letter typos are rare
-        and the bucket keeps the cost per keystroke small."""
-        got = self._corrections.get((token, limit))
-        if got is None:
-            if len(self._corrections) >= CORRECTIONS_KEPT:  # crude bound; safe from any thread
-                self._corrections.clear()
-            got = self._corrections[(token, limit)] = self._scan_corrections(token, limit)
-        return got
-
-    def _scan_corrections(self, token: str, limit: int) -> list[str]:
-        if token[0] not in self._vocab:
-            return []
-        max_d = 1 if len(token) <= 5 else 2
-        best: dict[str, int] = {}
-        for n in (len(token) - 1, len(token), len(token) + 1):
-            starts, owners = self._starts(token[0], n)
-            for _, d, i in process.extract(token, starts, scorer=Levenshtein.distance, score_cutoff=max_d, limit=None):
-                for w in owners[i]:
-                    if d < best.get(w, 99):
-                        best[w] = d
-        return sorted(best, key=lambda w: (best[w], w))[:limit]
-
-    def _starts(self, letter: str, n: int) -> tuple[list[str], list[list[str]]]:
-        """The distinct n-letter starts of the words beginning with letter, and the words of each
-        (cached: many words share a start, so the fuzzy scan compares far fewer strings)."""
-        got = self._starts_cache.get((letter, n))
-        if got is None:
-            groups: dict[str, list[str]] = {}
-            for w in self._vocab[letter]:
-                groups.setdefault(w[:n], []).append(w)
-            got = (list(groups), list(groups.values()))
-            self._starts_cache[(letter, n)] = got
-        return got
+        "sneakers", "addidas" -> "adidas"); memoised by the corrector (the same misspelt starts recur)."""
+        return self.corrector.corrections(token, limit)
 
     def _token_hits(self, token: str, fuzzy: bool) -> tuple[np.ndarray, np.ndarray] | None:
         """(phrase ids, word ordinals) whose word starts with token (or with a correction of it)."""
@@ -208,6 +177,9 @@ class Suggester:
             return (self._wpid[lo:hi], self._wpos[lo:hi]) if hi > lo else None
         parts = [self._range(w) for w in self.corrections(token)]
         parts = [(lo, hi) for lo, hi in parts if hi > lo]
+        whole = self.corrector.correct(token) if not parts and len(token) >= 7 else None
+        if whole:  # a fully typed misspelling further off than a start ("neckless" -> "necklace")
+            parts = [self._range(whole)]
         if not parts:
             return None
         return (
@@ -243,7 +215,14 @@ class Suggester:
     def suggest(
         self, q: str, k: int = 8, profile: np.ndarray | None = None, recent: Sequence[str] = ()
     ) -> list[Suggestion]:
-        """Up to k suggestions for what the shopper has typed so far (all of them find ≥1 product)."""
+        """Up to k suggestions for what the shopper has typed so far (all of them find ≥1 product); a
+        price or model typed after the words is kept on them (see tails.py)."""
+        got = self._suggest(q, k, profile, recent)
+        return got or with_tail(self._suggest, q, k, profile=profile, recent=recent)
+
+    def _suggest(
+        self, q: str, k: int = 8, profile: np.ndarray | None = None, recent: Sequence[str] = ()
+    ) -> list[Suggestion]:
         tokens = query_words(q)
         if not tokens or not len(self.phrases):
             return []
@@ -284,6 +263,9 @@ class Suggester:
                 score[j] += w.exact + w.in_order
             elif _in_order(tokens, self.plain[pid]):
                 score[j] += w.in_order
+            if len(tokens[-1]) <= SHORT_PREFIX:  # few letters: a word many makers use beats one shop's name
+                key = next((x for x in self.plain[pid] if x.startswith(tokens[-1])), "")
+                score[j] += w.breadth * self.breadth.get(key, 0.0)
         score += self._personal(cand, profile, recent)
         order = np.lexsort((cand, -score))
         out: list[Suggestion] = []

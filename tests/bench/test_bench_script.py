@@ -115,6 +115,10 @@ def bench_run(tiny_index_dir, embedder, tmp_path_factory):
             str(out),
             "--wands-root",
             str(out / "no-wands-here"),
+            "--wands-index-dir",
+            str(out / "wands-index"),
+            "--work-dir",
+            str(out / "tmp"),
         ]
     )
     mod.run(args, embedder=embedder)
@@ -154,6 +158,8 @@ def test_every_feature_script_runs_in_the_same_command(bench_run):
     for name, d in results["external"].items():
         assert d["status"] == "ok", f"{name}: {d['status']} {d.get('reason', '')}"
         assert len(report.headlines(name, d["results"])) >= 3, f"{name} lacks its headline figures"
+    # scratch files (the outfit script's catalog sample and its index) went to --work-dir, not into the repository
+    assert any((bench_run / "tmp").glob("fashion-index-*/CURRENT"))
 
 
 def test_report_and_plots_are_written(bench_run):

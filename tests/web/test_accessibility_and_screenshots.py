@@ -61,9 +61,15 @@ def test_axe_passes_at_phone_width(new_page, live_server):
     assert_accessible(page, "the phone-width chat")
 
 
+PICTURES = ("desktop.png", "desktop-autocomplete.png", "mobile.png", "mobile-chat.png")
+
+
 def test_screenshots_of_the_demo_page(new_page, live_server):
-    """Saved for the README; the assertions check the pictured state is the real, working one."""
+    """The README's pictures (into build/screenshots; `make screenshots`: docs/screenshots); the assertions
+    check that the pictured state is the real, working one."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name in PICTURES:  # the size check below must see this run's pictures
+        (SCREENSHOTS / name).unlink(missing_ok=True)
     page = open_shop(new_page(viewport=DESKTOP), live_server.base_url)
     expect(page.get_by_test_id("results-grid").get_by_test_id("product-card").first).to_be_visible()
     open_chat(page)
@@ -89,5 +95,5 @@ def test_screenshots_of_the_demo_page(new_page, live_server):
     send(phone, "running shoes under 2000")
     expect(wait_for_reply(phone, 2).get_by_test_id("product-card").first).to_be_visible()
     phone.screenshot(path=str(SCREENSHOTS / "mobile-chat.png"))
-    for name in ("desktop.png", "desktop-autocomplete.png", "mobile.png", "mobile-chat.png"):
+    for name in PICTURES:
         assert (SCREENSHOTS / name).stat().st_size > 10_000, name

@@ -28,12 +28,17 @@ def test_search_response_shape(client):
     assert r.status_code == 200
     body = r.json()
     assert body["query"] == "red shirt for men"
-    assert body["filters"] == {"gender": "men", "colour": "red"}
+    # a parsed colour is a preference (known red first, unknown next, known other colours never)
+    assert body["filters"] == {"gender": "men"} and body["preferences"] == {"colour": "red"}
+    assert body["understood"]["colour"] == "red" and body["corrected_query"] is None and body["notice"] is None
     assert isinstance(body["took_ms"], float)
     assert 1 <= len(body["results"]) <= 5
+    colours = [item["colour"] for item in body["results"]]
+    assert colours[0] == "red" and set(colours) <= {"red", None}
+    assert colours == sorted(colours, key=lambda c: c != "red")
     for item in body["results"]:
-        assert set(item) >= RESULT_KEYS
-        assert item["colour"] == "red" and item["gender"] in ("men", "unisex")
+        assert set(item) >= RESULT_KEYS | {"rating", "variants"}
+        assert item["gender"] in ("men", "unisex") and item["variants"] >= 1
         assert " > " in item["category"] or item["category"] == ""
 
 
@@ -66,6 +71,8 @@ def test_bad_input_gets_clear_errors(client):
         ({"q": "x", "price_min": 50, "price_max": 10}, "price_min"),
         ({"q": "x" * 600}, "keep it under"),
         ({"q": "x", "mode": "magic"}, "mode must be one of"),
+        ({"q": "x", "sort": "foo"}, "sort must be one of"),
+        ({"q": "x", "distinct": "maybe"}, "distinct must be true or false"),
     ]
     for params, words in cases:
         r = client.get("/api/search", params=params)
@@ -101,8 +108,10 @@ def test_admin_disabled_without_token(make_server):
     assert r.status_code == 403 and "SHOPMATE_ADMIN_TOKEN" in r.json()["error"]["message"]
 
 
-def test_cors_lets_a_shop_page_on_another_origin_use_the_api_and_widget(client):
+def test_cors_lets_a_shop_page_on_another_origin_use_the_api_and_widget(make_server):
+    # The default is same-origin only; a shop lists its origins (or "*", explicitly) in SHOPMATE_CORS_ORIGINS.
     shop = "https://shop.example"
+    client = httpx.Client(base_url=make_server(cors_origins="*").base_url, timeout=30)
     pre = client.options(
         "/api/events",
         headers={
@@ -126,3 +135,27 @@ def test_cors_can_be_limited_to_the_shops_origins(make_server):
     assert ok.headers["access-control-allow-origin"] == "https://shop.example"
     other = httpx.get(srv.base_url + "/healthz", headers={"Origin": "https://evil.example"}, timeout=30)
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_search_reports_corrections_notices_variants_and_sorts(make_server, tmp_path, embedder):
+    from tests.assistant.search.shop import build_shop
+
+    catalog, index_dir = build_shop(tmp_path, embedder)
+    srv = make_server(index_dir=index_dir, catalog=catalog, mapping=None)
+    with httpx.Client(base_url=srv.base_url, timeout=60) as c:
+        body = c.get("/api/search", params={"q": "dreses", "k": 5}).json()
+        assert body["query"] == "dreses" and body["corrected_query"] == "dresses"
+        body = c.get("/api/search", params={"q": "green dress", "k": 5}).json()
+        assert "green" in body["notice"] and body["preferences"] == {"colour": "green"}
+        grouped = c.get("/api/search", params={"q": "wrap dress", "k": 20}).json()["results"]
+        lumen = [x for x in grouped if x["title"] == "Lumen Women's Wrap Dress"]
+        assert len(lumen) == 1 and lumen[0]["variants"] == 3
+        flat = c.get("/api/search", params={"q": "wrap dress", "k": 20, "distinct": "false"}).json()["results"]
+        assert sum(x["title"] == "Lumen Women's Wrap Dress" for x in flat) == 3
+        cheap = c.get("/api/search", params={"q": "dress", "k": 5, "sort": "price_asc"}).json()["results"]
+        assert [x["price"] for x in cheap] == sorted(x["price"] for x in cheap)
+        body = c.get("/api/search", params={"q": "back cover for samsung galaxy j7", "k": 2}).json()
+        assert body["filters"] == {} and body["understood"]["compatible_with"] == "samsung galaxy j7"
+        assert {x["id"] for x in body["results"]} == {"c-1", "c-2"}
+        rated = c.get("/api/search", params={"q": "dress", "k": 3, "sort": "rating"}).json()["results"]
+        assert rated[0]["rating"] == 4.8

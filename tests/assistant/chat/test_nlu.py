@@ -13,7 +13,7 @@ from assistant.chat.nlu import IntentExemplars, NluVocab, parse_message
 
 @pytest.fixture(scope="module")
 def vocab(engine) -> NluVocab:
-    return NluVocab.from_products(engine.products, engine.vocab)
+    return NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,31 @@ PHRASINGS = [
     ("start over", "reset", {}, []),
     ("help", "help", {}, []),
     ("hi", "smalltalk", {}, []),
-    ("thanks!", "smalltalk", {}, []),
+    ("thanks!", "thanks", {}, []),
+    ("thank you so much", "thanks", {}, []),
+    ("hello there, how are you doing", "smalltalk", {}, []),
+    # ordinary words are not brands; off-topic questions are not searches
+    ("what's the weather like today?", "out_of_scope", {"brand": None}, []),
+    ("which one is the best deal?", "compare", {"brand": None}, []),
+    ("where is my order?", "out_of_scope", {}, []),
+    ("when will it be delivered?", "out_of_scope", {}, []),
+    ("can I return it if it doesn't fit", "out_of_scope", {}, []),
+    # questions about a shown product
+    ("is the first one waterproof?", "question", {}, [1]),
+    ("what is its rating?", "question", {}, []),
+    ("what is the second one made of?", "question", {}, [2]),
+    ("how much is the third one?", "question", {}, [3]),
+    ("is it available in blue?", "refine", {"colour": "blue"}, []),
+    # complaints refine the same search; item-to-item similarity; accessories for the product talked about
+    ("these are all too expensive", "cheaper", {}, []),
+    ("too plain", "complaint", {}, []),
+    ("more like the first one", "similar", {}, [1]),
+    ("also a screen guard for it", "accessory", {"accessory": "screen guard", "for_it": True}, []),
+    ("a charger for it", "accessory", {"accessory": "charger", "for_it": True}, []),
+    ("a case for my moto g", "search", {"accessory": "case", "device": "moto g"}, []),
+    # recipients
+    ("a watch for my wife", "search", {"category": "watch", "gender": "women", "terms": []}, []),
+    ("gift for my husband under 1000", "refine", {"gender": "men", "price_max": 1000}, []),
     # typos
     ("dres under 500", "search", {"category": "dress", "price_max": 500}, []),
     ("chaeper", "cheaper", {}, []),
@@ -88,7 +112,6 @@ EMBEDDING_PHRASINGS = [
     ("please erase all my data", "forget"),
     ("which of the two is the better deal", "compare"),
     ("i'll buy that one", "cart_add"),
-    ("hello there, how are you doing", "smalltalk"),
 ]
 
 
@@ -133,3 +156,33 @@ def test_dialogue_pure_steps_keep_every_constraint(engine, vocab):
         c: Constraints = st.constraints
         assert all(c.admits(i.product) for i in res.items), msg
     assert st.constraints.category == "shirt" and st.constraints.gender == "men"
+
+
+def test_plural_and_singular_of_catalog_nouns():
+    from assistant.chat.nlu import plural, singular
+
+    pairs = [
+        ("dress", "dresses"),
+        ("watch", "watches"),
+        ("kurta", "kurtas"),
+        ("shoe", "shoes"),
+        ("accessory", "accessories"),
+    ]
+    for one, many in pairs:
+        assert plural(one) == many and singular(many) == one
+    assert plural("jeans") == "jeans" and singular("jeans") == "jeans"
+
+
+def test_brand_words_that_are_ordinary_words_need_evidence(vocab):
+    """A brand that is also an everyday word of the catalog (search's understanding learns which) counts only
+    with evidence ("from X"); the chat reads it exactly as search does."""
+    from assistant.chat.nlu import parse_slots
+    from assistant.search.understand import understand
+
+    amb = sorted(b for b in vocab.qvocab.ambiguous_brands if " " not in b and b.isalpha())
+    assert amb, "the tiny catalog has brand names that are ordinary words"
+    word = amb[0]
+    assert parse_slots(f"tell me about {word} today", vocab).brand is None
+    assert parse_slots(f"something from {word}", vocab).brand == vocab.brands[word]
+    for text in ("what's the weather like today?", "which one is the best deal?", "leggings for women"):
+        assert parse_slots(text, vocab).brand == understand(text, vocab.qvocab).brand

@@ -50,7 +50,7 @@ def test_build_writes_phrases_with_the_version(tiny_index_dir, tiny_products, em
         assert p.count == len(matcher.rows(p.text)) >= 1
         assert p.top and set(p.top) <= ids and len(p.top) == min(p.count, 10)
     # the phrase vector is the model's embedding of the phrase text (embedded once, at build time)
-    assert np.allclose(vectors[5], embedder.encode([phrases[5].text])[0], atol=1e-4)
+    assert np.allclose(vectors[5], embedder.encode([phrases[5].text])[0], atol=5e-4)  # stored float16
 
 
 def test_whole_phrase_prefix(ac):

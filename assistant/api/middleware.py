@@ -1,0 +1,155 @@
+"""Pure ASGI middleware at the edge: bad bodies and query strings refused before any route sees them,
+expensive routes shed under overload, and an unexpected exception answered without poisoning the connection.
+
+Pure ASGI (not BaseHTTPMiddleware): they must not buffer responses or start tasks per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from assistant import safejson
+
+log = logging.getLogger("shopmate.http")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Routes whose work is a retrieval or a rerank over many products (the ones worth shedding).
+EXPENSIVE = re.compile(
+    r"^/api/(search|browse|recommendations|autocomplete|products/[^/]+/complete-the-look|cart/complete-the-look)$"
+)
+
+
+async def send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+    raw = json.dumps(body).encode()
+    hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    hdrs += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": hdrs})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def error(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+class BodyGuard:
+    """Refuse, with a 4xx naming the field, request bodies the app must never see: too large (413), or JSON
+    that is nested too deep, holds NaN/Infinity/overflowing numbers or lone surrogates (422); and query
+    strings that are not valid UTF-8 (422). Bodies that are not JSON at all pass on to the route's own
+    message. The body read here is replayed to the app."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_depth: int):
+        self.app, self.max_body_bytes, self.max_depth = app, max_body_bytes, max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        qs = scope.get("query_string") or b""
+        if qs:
+            try:
+                parse_qsl(qs.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
+            except UnicodeDecodeError:
+                bad = next(
+                    (k for k, v in parse_qsl(qs.decode("latin-1"), keep_blank_values=True) if "\ufffd" in k + v), ""
+                )
+                return await send_json(send, 422, error("bad_input", f"{bad or 'query'}: text must be valid UTF-8"))
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            return await self._too_large(send, int(declared))
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return await self._too_large(send, size)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if body.strip():
+            try:
+                safejson.loads(body, self.max_depth)
+            except safejson.UnsafeJSON as e:
+                return await send_json(send, 422, error("bad_input", str(e)))
+            except ValueError:
+                pass  # not JSON: the route says what it expects
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send, size: int) -> None:
+        msg = f"request body is {size} bytes or more; the limit is {self.max_body_bytes}: send smaller batches"
+        await send_json(send, 413, error("too_large", msg), {"connection": "close"})
+
+
+class LoadShedder:
+    """At most `limit` expensive requests in flight; the next ones get 503 + Retry-After at once instead of
+    queueing behind the others in the thread pool (where /healthz would wait too)."""
+
+    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int):
+        self.app, self.limit, self.retry_after = app, limit, retry_after_s
+        self.in_flight = 0
+        self.shed = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0 or not EXPENSIVE.match(scope["path"]):
+            return await self.app(scope, receive, send)
+        if self.in_flight >= self.limit:  # one event loop: no lock needed between check and increment
+            self.shed += 1
+            msg = f"the server is busy ({self.in_flight} searches in flight); retry in {self.retry_after} s"
+            return await send_json(send, 503, error("overloaded", msg), {"retry-after": str(self.retry_after)})
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+class CatchAll:
+    """The last resort for an exception no handler turned into a response: log it (type and route only,
+    no request contents), answer a JSON 500 with `Connection: close` and do not re-raise, so the server
+    ends the connection cleanly instead of dropping it under a keep-alive client's next request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # half a response is out: only closing the connection is left (the server does it)
+            body = error("internal", "something went wrong on our side; the error is logged. Try again.")
+            await send_json(send, 500, body, {"connection": "close"})

@@ -1,0 +1,143 @@
+"""What the conversation holds between turns: the shopper's constraints (type, recipient, price band,
+exclusions, focused product), the products shown, and the plan and result of one turn."""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from dataclasses import dataclass, field
+
+from assistant.chat.nlu import Parse
+from assistant.chat.slots import fits, matches_accessory
+from assistant.search.query import Filters
+from index.attributes import GENDER_ADMITS
+from index.catalog import Product
+from index.text import normalise
+
+
+@dataclass
+class Constraints:
+    category: str | None = None
+    gender: str | None = None
+    colour: str | None = None
+    brand: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    occasion: str | None = None  # soft: shapes the query, not a filter (few catalogs tag occasions)
+    material: str | None = None  # soft, as above
+    size: str | None = None  # soft: catalogs here carry no size stock
+    accessory: str | None = None  # "screen guard": an accessory kind, matched with its catalog names
+    device: str | None = None  # what the accessory must fit ("motorola moto g")
+    terms: list[str] = field(default_factory=list)
+    exclude_brands: list[str] = field(default_factory=list)
+    exclude_colours: list[str] = field(default_factory=list)
+    exclude_materials: list[str] = field(default_factory=list)
+    exclude_ids: list[str] = field(default_factory=list)
+
+    def copy(self) -> Constraints:
+        return deepcopy(self)  # the lists are not shared with the copy
+
+    def query_text(self) -> str:
+        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category, self.accessory) if w]
+        if self.device:
+            words += ["for", self.device]
+        return " ".join(words)
+
+    def filters(self) -> Filters:
+        return Filters(
+            category=self.category,
+            gender=self.gender,
+            colour=self.colour,
+            brand=self.brand,
+            price_min=self.price_min,
+            price_max=self.price_max,
+        )
+
+    def without(self, slot: str) -> Constraints:
+        c = self.copy()
+        if slot == "price":
+            c.price_min = c.price_max = None
+        elif slot != "everything else":
+            setattr(c, slot, None)
+        return c
+
+    def active(self) -> list[str]:
+        out = [s for s in ("category", "accessory", "device", "gender", "colour", "brand") if getattr(self, s)]
+        if self.price_min is not None or self.price_max is not None:
+            out.append("price")
+        return out
+
+    def admits(self, p: Product) -> bool:
+        """Every hard constraint holds for p (checked here as well as in the engine's mask)."""
+        if self.category and not category_matches(p, self.category):
+            return False
+        if self.gender and (p.gender or "") not in GENDER_ADMITS.get(self.gender, {self.gender}):
+            return False
+        if self.colour and p.colour != self.colour:
+            return False
+        if self.accessory and not matches_accessory(p, self.accessory):
+            return False
+        if self.device and not fits(p, self.device):
+            return False
+        if self.brand and normalise(p.brand or "") != normalise(self.brand):
+            return False
+        if self.price_min is not None and (p.price is None or p.price < self.price_min):
+            return False
+        if self.price_max is not None and (p.price is None or p.price > self.price_max):
+            return False
+        if p.id in self.exclude_ids or p.colour in self.exclude_colours:
+            return False
+        if p.colour is None and any(re.search(rf"\b{x}\b", normalise(p.title)) for x in self.exclude_colours):
+            return False  # colour unknown to the catalog, but the title names the excluded one
+        if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
+            return False
+        fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
+        return not any(m in fabric for m in self.exclude_materials)
+
+
+def category_matches(p: Product, word: str) -> bool:
+    """The category word names one of p's category nodes or its type, as a whole word."""
+    text = normalise(" > ".join(p.category) + " " + (p.product_type or ""))
+    return re.search(rf"\b{re.escape(word)}(?:e?s)?\b", text) is not None
+
+
+@dataclass
+class DialogueState:
+    constraints: Constraints = field(default_factory=Constraints)
+    shown: list[str] = field(default_factory=list)  # product ids, in the order last shown
+    focus: str | None = None
+    cart: list[str] = field(default_factory=list)
+    prefs: dict[str, object] = field(default_factory=dict)
+    turns: int = 0
+    why: dict[str, list[str]] = field(default_factory=dict)  # product id -> why it was last shown
+
+
+@dataclass
+class Plan:
+    kind: str  # the intent, sometimes narrowed (e.g. show -> no_reference)
+    parse: Parse
+    targets: list[str] = field(default_factory=list)  # product ids the turn is about
+    changed: list[str] = field(default_factory=list)  # constraint slots this turn changed
+    note: str = ""  # e.g. "cheaper than ₹999 (the middle price of what you saw)"
+    new_search: bool = False
+
+
+@dataclass
+class ShownItem:
+    product: Product
+    why: list[str]
+    slot: str | None = None
+
+
+@dataclass
+class TurnResult:
+    kind: str
+    items: list[ShownItem] = field(default_factory=list)
+    constraints: Constraints | None = None
+    relaxed: list[str] = field(default_factory=list)  # constraints dropped to find anything
+    total_before_relax: int = 0
+    chips: list[str] = field(default_factory=list)
+    pref_updates: dict[str, object] = field(default_factory=dict)
+    note: str = ""
+    anchor: Product | None = None
+    cart: list[Product] = field(default_factory=list)

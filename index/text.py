@@ -1,0 +1,288 @@
+"""The one text vocabulary: how search, autocomplete and the chat read words.
+
+normalise -> tokenize (words, one stop-word list, hyphenated and split compounds joined: "t-shirt",
+"t shirt" and "tshirt" all give "tshirt") -> stem (PyStemmer, English: "shoes" and "shoe" are one term).
+Also singular/plural for display, number and price words ("2k", "under 500"), a typo corrector over a
+word list (the autocomplete's and the query understanding's), and money formatting with Babel from a
+product's own currency. Pure functions; the per-word ones are memoised with functools.lru_cache.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+from babel.numbers import format_currency
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+# The one stop-word list: words that never identify a product (articles, prepositions, the "s" of "men's").
+STOPWORDS = frozenset(
+    ["a", "an", "and", "the", "for", "of", "in", "on", "with", "to", "by", "from", "at", "is", "are", "or", "s"]
+)
+# Words of a request that describe the asking, not the product ("show me some", "i need").
+FILLER_WORDS = frozenset(
+    [
+        "i",
+        "im",
+        "me",
+        "my",
+        "want",
+        "need",
+        "needs",
+        "looking",
+        "look",
+        "show",
+        "find",
+        "get",
+        "buy",
+        "some",
+        "something",
+        "any",
+        "please",
+        "would",
+        "could",
+        "can",
+        "you",
+        "like",
+        "see",
+        "just",
+        "also",
+        "only",
+        "what",
+        "have",
+        "do",
+        "got",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "one",
+        "ones",
+        "new",
+        "nice",
+        "good",
+    ]
+)
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, strip accents, fold whitespace and typographic apostrophes: the form every matcher compares."""
+    text = text or ""
+    if not text.isascii():  # most catalog text is: skip the per-character pass
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    raw = _TOKEN_RE.findall(normalise(text))
+    for i, w in enumerate(raw):
+        parts = w.split("-")
+        out.extend(p for p in parts if p not in STOPWORDS)
+        if len(parts) > 1:
+            out.append("".join(parts))  # "t-shirt" -> also "tshirt"
+        elif len(w) == 1 and w not in STOPWORDS and w.isalpha() and i + 1 < len(raw) and raw[i + 1].isalpha():
+            out.append(w + raw[i + 1].replace("-", ""))  # "t shirt" -> also "tshirt"
+    return tuple(out)
+
+
+def tokenize(text: str) -> list[str]:
+    """The words of a text, without stop words; compounds also as one word ("t-shirt" -> t, shirt, tshirt)."""
+    return list(_tokens(text))
+
+
+def words(text: str) -> list[str]:
+    """The plain words of a text in order (stop words kept, hyphens split), for phrase parsing."""
+    return [p for w in _TOKEN_RE.findall(normalise(text)) for p in w.split("-") if p]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """English stem ("shoes" -> "shoe", "dresses" -> "dress")."""
+    return str(_STEMMER.stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed tokens: what BM25 indexes and the phrase matcher compares."""
+    return [stem(t) for t in _tokens(text)]
+
+
+@lru_cache(maxsize=16384)
+def singular(word: str) -> str:
+    """English singular for display and matching ("dresses" -> "dress", "watches" -> "watch")."""
+    if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "ys")):
+        return word[:-1]
+    if len(word) > 3 and word.endswith("ys"):
+        return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=16384)
+def plural(word: str) -> str:
+    """English plural of a singular noun ("dress" -> "dresses", "watch" -> "watches", "shoe" -> "shoes")."""
+    if not word:
+        return word
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return word + "es"
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+# -- numbers and prices ------------------------------------------------------------------------------------
+
+_MULT = {"k": 1e3, "thousand": 1e3, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5}
+_NUM_WORD = re.compile(r"\b(\d+(?:\.\d+)?)\s?(k|thousand|lakhs?|lac)\b")
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_CUR = r"(?:rs\.?|inr|₹|\$|usd|eur|€|£|rupees?|bucks|dollars?|euros?)?"
+_PRICE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\bbetween\s*{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:and|to|-)\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "range"),
+    (re.compile(rf"\bfrom\s*{_CUR}\s*{_NUM}\s*{_CUR}\s*to\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "range"),
+    (re.compile(rf"{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:-|to)\s*{_CUR}\s*{_NUM}\s*{_CUR}(?=\s|$)"), "bare"),
+    (
+        re.compile(
+            rf"\b(?:under|below|less than|cheaper than|upto|up to|max(?:imum)?|at most|within|<)\s*{_CUR}\s*"
+            rf"{_NUM}\s*{_CUR}"
+        ),
+        "max",
+    ),
+    (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_CUR}\s*{_NUM}\s*{_CUR}"), "min"),
+]
+
+
+def expand_numbers(text: str) -> str:
+    """Number words to digits: "2k" -> "2000", "1.5 lakh" -> "150000"."""
+    return _NUM_WORD.sub(lambda m: f"{float(m.group(1)) * _MULT[m.group(2)]:g}", text)
+
+
+MAX_PRICE = 1e12  # larger "prices" are typos or probes; also keeps filters finite (JSON has no inf)
+
+
+def parse_price(text: str) -> tuple[float | None, float | None, str]:
+    """(min, max, text without the price phrase) of a normalised text ("under 2k" -> (None, 2000, ""))."""
+    text = expand_numbers(text)
+    for rx, kind in _PRICE_PATTERNS:
+        m = rx.search(text)
+        if not m:
+            continue
+        nums = [float(g.replace(",", "")) for g in m.groups() if g is not None]
+        if not all(n <= MAX_PRICE for n in nums):
+            continue  # "under 999...9" overflows to inf: not a price, and inf is not JSON
+        if kind == "bare" and min(nums) < 50:
+            continue  # "13-516" is a model number, not a price range
+        rest = (text[: m.start()] + " " + text[m.end() :]).strip()
+        if kind in ("range", "bare"):
+            lo, hi = sorted(nums[:2])
+            return lo, hi, rest
+        if kind == "max":
+            return None, nums[0], rest
+        return nums[0], None, rest
+    return None, None, text
+
+
+def format_price(amount: float | None, currency: str = "INR", locale: str = "en") -> str:
+    """Money as a shopper reads it, in the product's own currency: 1299, "INR" -> "₹1,299"; "" for None."""
+    if amount is None:
+        return ""
+    digits = amount != int(amount)
+    try:
+        return str(
+            format_currency(
+                amount,
+                currency or "INR",
+                format=None if digits else "¤#,##0",
+                locale=locale,
+                currency_digits=digits,
+            )
+        )
+    except (ValueError, LookupError):  # an unknown currency code: say the code rather than fail
+        return f"{currency} {amount:,.0f}"
+
+
+# -- typo correction ---------------------------------------------------------------------------------------
+
+
+def max_edits(word: str) -> int:
+    """Edits a typed word may be away from what was meant: 1 up to 5 letters, 2 up to 7, then 3."""
+    return 1 if len(word) <= 5 else 2 if len(word) <= 7 else 3
+
+
+class Corrector:
+    """Known words within a few edits of a typed word, by their start (so a half-typed word corrects too).
+
+    Words are bucketed by first letter (first-letter typos are rare and the bucket keeps a scan small);
+    the distinct starts of each length are scanned, not every word. Answers are memoised per instance.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], frequency: dict[str, float] | None = None):
+        self.words = sorted({w for w in vocabulary if w})
+        self.frequency = frequency or {}
+        by_letter: dict[str, list[str]] = {}
+        for w in self.words:
+            by_letter.setdefault(w[0], []).append(w)
+        self._by_letter = by_letter
+        self.corrections = lru_cache(maxsize=8192)(self._corrections)  # per instance: it dies with it
+        self._starts = lru_cache(maxsize=512)(self._starts_of)
+
+    def __contains__(self, word: str) -> bool:
+        i = bisect_left(self.words, word)
+        return i < len(self.words) and self.words[i] == word
+
+    def has_prefix(self, prefix: str) -> bool:
+        i = bisect_left(self.words, prefix)
+        return i < len(self.words) and self.words[i].startswith(prefix)
+
+    def completions(self, prefix: str, limit: int = 5) -> list[str]:
+        """Known words starting with prefix, the most frequent first."""
+        lo = bisect_left(self.words, prefix)
+        hi = bisect_left(self.words, prefix + "\uffff", lo)
+        found = self.words[lo:hi]
+        return sorted(found, key=lambda w: (-self.frequency.get(w, 0.0), len(w), w))[:limit]
+
+    def _starts_of(self, letter: str, n: int) -> tuple[list[str], list[list[str]]]:
+        groups: dict[str, list[str]] = {}
+        for w in self._by_letter.get(letter, ()):
+            groups.setdefault(w[:n], []).append(w)
+        return list(groups), list(groups.values())
+
+    def _corrections(self, token: str, limit: int = 12, max_d: int = 0) -> list[str]:
+        """Words whose start is within max_d edits (default 1, 2 from 6 letters) of token ("snek" ->
+        "sneakers"), closest first."""
+        if not token or token[0] not in self._by_letter:
+            return []
+        max_d = max_d or (1 if len(token) <= 5 else 2)
+        best: dict[str, int] = {}
+        for n in range(len(token) - 1, len(token) + 2):
+            starts, owners = self._starts(token[0], n)
+            for _, d, i in process.extract(token, starts, scorer=Levenshtein.distance, score_cutoff=max_d, limit=None):
+                for w in owners[i]:
+                    if d < best.get(w, 99):
+                        best[w] = d
+        return sorted(best, key=lambda w: (best[w], -self.frequency.get(w, 0.0), w))[:limit]
+
+    def correct(self, word: str) -> str | None:
+        """The known whole word a fully typed misspelling meant ("jeens" -> "jeans"), or None."""
+        if len(word) < 4 or word.isdigit() or word in self:
+            return None
+        max_d = max_edits(word)
+        cands = [
+            (Levenshtein.distance(word, w), -self.frequency.get(w, 0.0), w)
+            for w in self.corrections(word, 40, max_d)
+            if abs(len(w) - len(word)) <= max_d
+        ]
+        cands = [c for c in cands if c[0] <= max_d]
+        return min(cands)[2] if cands else None

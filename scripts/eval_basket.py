@@ -1,0 +1,422 @@
+"""Personalization on a real purchase log (UCI Online Retail, the retail demo shop): next-basket
+recommendation, personalized search, cold start and frequently-bought-together, baselines side by side.
+
+Temporal split (the log's own dates; nothing shifted):
+- validation: history = invoices before 2011-07-01, target = each customer's first invoice in
+  [2011-07-01, 2011-09-01). The blend weights are fitted here (--fit), per length of purchase history.
+- test: history = invoices before 2011-09-01, target = each customer's first invoice on/after 2011-09-01.
+The history is replayed through the real event store (`scripts/import_events.replay` -> `Shoppers.record`)
+with the clock set to the split; the full system is `recommendations()` (GET /api/recommendations) and
+`personalize_for` + `SearchEngine.search` (GET /api/search), exactly as served.
+
+    python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 800] [--fit]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+
+from assistant.search.engine import SearchEngine  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.shoppers import personalize  # noqa: E402
+from assistant.shoppers.recommend import (  # noqa: E402
+    _HISTORY,
+    HISTORY_BUCKETS,
+    history_bucket,
+    history_of,
+    n_baskets,
+    personalize_for,
+    recommendations,
+    signals,
+)
+from assistant.shoppers.segments import refresh  # noqa: E402
+from assistant.shoppers.service import Shoppers  # noqa: E402
+from index.build import build_index  # noqa: E402
+from index.catalog import Mapping  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+from index.store import load_index  # noqa: E402
+from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines, replay  # noqa: E402
+from scripts.prepare_retail import products_from  # noqa: E402
+
+VAL, SPLIT = "2011-07-01", "2011-09-01"
+CATALOG = ROOT / "data" / "retail" / "products.csv"
+MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
+GRID = {
+    "profile": (0.0, 0.15, 0.3, 0.6),
+    "repeat": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+    "together": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0),
+    "segment": (0.0, 0.5, 1.5),
+}
+SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
+_GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
+
+
+def hit_ndcg_recall(ranked: list[int], target: set[int]) -> tuple[float, float, float]:
+    hit = float(any(r in target for r in ranked[:10]))
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(ranked[:10]) if r in target)
+    idcg = sum(1.0 / math.log2(i + 2) for i in range(min(len(target), 10)))
+    recall = len(set(ranked[:20]) & target) / len(target)
+    return hit, dcg / idcg, recall
+
+
+def top(scores: np.ndarray, k: int, exclude: set[int] = frozenset()) -> list[int]:
+    order = np.argsort(-scores, kind="stable")[: k + len(exclude)]
+    return [int(r) for r in order if r not in exclude and np.isfinite(scores[r])][:k]
+
+
+def product_noun(title: str) -> str:
+    """What a shopper would type for it: the title's last word (two for 'lunch bag', 'cake tin'),
+    skipping sizes and colours at the end."""
+    words = [w for w in title.lower().replace("-", " ").split() if w.isalpha()]
+    while len(words) > 1 and (words[-1] in _GENERIC or words[-1] in ("red", "blue", "pink", "green", "white")):
+        words.pop()
+    if not words:
+        return title.lower()
+    if len(words) > 1 and words[-1] in ("bag", "box", "tin", "holder", "case", "card", "sign", "set", "bottle", "jar"):
+        return " ".join(words[-2:])
+    return words[-1]
+
+
+class World:
+    """The shop as it stood at a split: the real store with the history before it replayed."""
+
+    def __init__(self, lines: list[Line], cutoff: float, index_dir: Path, embedder: Embedder, tmp: Path):
+        self.engine = SearchEngine(load_index(index_dir, embedder.name, embedder.dim), embedder)
+        settings = Settings.from_env(env={}, index_dir=index_dir, data_dir=tmp, sqlite_synchronous="OFF", **SETTINGS)
+        self.clock = [cutoff]
+        self.shoppers = Shoppers(settings, lambda: self.engine, embedder.encode_query, now_fn=lambda: self.clock[0])
+        self.replay_s = 0.0
+        self.imported = 0
+        self.cutoff = -math.inf
+        self.advance(lines, cutoff)
+
+    def advance(self, lines: list[Line], cutoff: float) -> None:
+        """Move the clock to `cutoff`, replaying the invoices in between, and relearn what depends on them."""
+        t0 = time.perf_counter()
+        self.clock[0] = cutoff
+        summary = replay(self.shoppers, [ln for ln in lines if self.cutoff <= ln.ts < cutoff], shift_days=0)
+        self.imported += summary.imported
+        self.replay_s += time.perf_counter() - t0
+        self.cutoff = cutoff
+        _HISTORY.pop(self.shoppers, None)
+        self.segments = refresh(self.shoppers, self.engine)
+        self.history = history_of(self.shoppers, self.engine)
+        n = len(self.engine.products)
+        self.pop = np.zeros(n)
+        self.recent = np.zeros(n)
+        self.own: dict[str, Counter] = defaultdict(Counter)
+        id_to_row = self.engine.index.id_to_row
+        seen = set()
+        for ln in lines:
+            if ln.ts >= cutoff or (ln.customer, ln.invoice, ln.product_id) in seen:
+                continue
+            seen.add((ln.customer, ln.invoice, ln.product_id))
+            row = id_to_row[ln.product_id]
+            self.pop[row] += 1
+            self.recent[row] += ln.ts >= cutoff - 30 * 86400
+            self.own[ln.customer][row] += 1
+
+    def close(self) -> None:
+        self.shoppers.close()
+
+
+def targets(lines: list[Line], start: float, end: float, id_to_row: dict[str, int]) -> dict[str, set[int]]:
+    """Each customer's first invoice in [start, end) whose customer bought before `start`."""
+    before = {ln.customer for ln in lines if ln.ts < start}
+    first: dict[str, tuple[float, str]] = {}
+    for ln in lines:
+        in_window = start <= ln.ts < end and ln.customer in before
+        if in_window and (ln.customer not in first or (ln.ts, ln.invoice) < first[ln.customer]):
+            first[ln.customer] = (ln.ts, ln.invoice)
+    out: dict[str, set[int]] = defaultdict(set)
+    for ln in lines:
+        f = first.get(ln.customer)
+        if f is not None and ln.invoice == f[1]:
+            out[ln.customer].add(id_to_row[ln.product_id])
+    return dict(out)
+
+
+def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarray, int] | None:
+    """The reranker's terms over the whole catalog at unit weights (feed: no query), for fitting."""
+    sid = f"retail-{customer}"
+    sig = signals(w.shoppers, w.engine, sid, {})
+    if sig.profile is None:
+        return None
+    idx = w.engine.index
+    rows = np.arange(len(idx.products))
+    unit = personalize.Weights(profile=1.0, repeat=1.0, together=1.0, segment=1.0)
+    _, c = personalize.score(rows, np.full(len(rows), 1e-9), idx.vectors, idx.products, sig, 1.0, unit, 1.0, 1.0)
+    dropped = np.zeros(len(rows), bool)
+    dropped[list(sig.drop_rows)] = True
+    parts = {"profile": c.affinity + c.taste, "segment": c.segment, "repeat": c.repeat, "together": c.together}
+    return {**parts, "popularity": c.popularity}, dropped, n_baskets(sig.profile)
+
+
+def blend(parts: dict[str, np.ndarray], dropped: np.ndarray, wt: dict[str, float]) -> np.ndarray:
+    # profile weight p also scales the segment term (w = p for a feed), as in personalize.score
+    s = (
+        parts["popularity"]
+        + wt["profile"] * parts["profile"]
+        + wt["profile"] * wt["segment"] * parts["segment"]
+        + wt["repeat"] * parts["repeat"]
+        + wt["together"] * parts["together"]
+    )
+    return np.where(dropped, -np.inf, s)
+
+
+def fit(w: World, tg: dict[str, set[int]]) -> dict:
+    """Grid search per history bucket on the validation targets (ndcg@10, then hit@10)."""
+    per_bucket: dict[int, list] = defaultdict(list)
+    for cust, target in tg.items():
+        got = unit_parts(w, cust)
+        if got is not None:
+            per_bucket[history_bucket(got[2])].append((got[0], got[1], target))
+    keys = list(GRID)
+    combos = [dict(zip(keys, vals, strict=True)) for vals in np.array(np.meshgrid(*GRID.values())).T.reshape(-1, 4)]
+    out = {}
+    for b, items in sorted(per_bucket.items()):
+        best, best_key = None, (-1.0, -1.0)
+        for wt in combos:
+            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t in items], axis=0)
+            if (m[1], m[0]) > best_key:
+                best, best_key = wt, (m[1], m[0])
+        out[b] = {"weights": {k: float(v) for k, v in best.items()}, "customers": len(items), "ndcg10": best_key[0]}
+    return out
+
+
+def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> dict:
+    idx = w.engine.index
+    n = len(idx.products)
+    shoppers = w.shoppers
+    shoppers.settings = dataclasses.replace(shoppers.settings, blend_weights=weights_file)
+    models = ["popularity", "recent popularity", "repeat purchase", "item-kNN co-purchase", "embedding profile"]
+    res: dict[str, list] = {m: [] for m in [*models, "shopmate (full system)"]}
+    cold: dict[str, list] = {"popularity": [], "segment prior + popularity": []}
+    for cust, target in tg.items():
+        sid = f"retail-{cust}"
+        prof = shoppers.profile(sid)
+        if prof is None:
+            continue
+        own = w.own[cust]
+        own_s = np.zeros(n)
+        for r, k in own.items():
+            own_s[r] = k + 1e-3 * w.pop[r] / max(w.pop.max(), 1)
+        anchors = {r: math.log1p(k) for r, k in own.items()}
+        kn, _ = w.history.together(anchors, n)
+        pv = prof.vector()
+        emb = idx.vectors @ pv if pv is not None else np.zeros(n)
+        pad = w.pop / max(w.pop.max(), 1) * 1e-6  # ties and short lists filled by popularity
+        lists = {
+            "popularity": top(w.pop, 20),
+            "recent popularity": top(w.recent + pad, 20),
+            "repeat purchase": top(own_s + pad, 20),
+            "item-kNN co-purchase": top(kn + pad, 20, set(own)),
+            "embedding profile": top(emb, 20),
+        }
+        for m, ranked in lists.items():
+            res[m].append(hit_ndcg_recall(ranked, target))
+        feed = [it["row"] for it in recommendations(shoppers, w.engine, sid, {}, 20)]
+        res["shopmate (full system)"].append(hit_ndcg_recall(feed, target))
+        nb = n_baskets(prof)
+        if 1 <= nb <= 2:
+            got = unit_parts(w, cust)
+            if got is not None:
+                parts, _, _ = got
+                cold["popularity"].append(hit_ndcg_recall(top(parts["popularity"], 10), target)[0])
+                seg_w = max(0.5, personalize.Weights().segment)
+                cold["segment prior + popularity"].append(
+                    hit_ndcg_recall(top(parts["popularity"] + seg_w * parts["segment"], 10), target)[0]
+                )
+    table = {
+        m: {
+            "hit@10": round(float(np.mean([v[0] for v in vals])), 3),
+            "ndcg@10": round(float(np.mean([v[1] for v in vals])), 3),
+            "recall@20": round(float(np.mean([v[2] for v in vals])), 3),
+            "customers": len(vals),
+        }
+        for m, vals in res.items()
+        if vals
+    }
+    return {"next_basket": table, "cold_start": {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}}
+
+
+def eval_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+    """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item."""
+    idx = w.engine.index
+    hits = {"anonymous": 0, "personalized": 0}
+    lat: dict[str, list[float]] = {"anonymous": [], "personalized": []}
+    n = 0
+    for cust, target in list(tg.items())[:limit]:
+        sid = f"retail-{cust}"
+        row = min(target)  # one held-out item per customer, chosen without looking at rankings
+        q = product_noun(idx.products[row].title)
+        w.engine.search(q, k=10)  # warm: the query embedding is cached for both timed calls alike
+        for who, s in (("anonymous", None), ("personalized", sid)):
+            t0 = time.perf_counter()
+            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None)
+            got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
+            lat[who].append(time.perf_counter() - t0)
+            hits[who] += row in got
+        n += 1
+    p99 = {k: float(np.percentile(v, 99)) * 1000 for k, v in lat.items()}
+    return {
+        "queries": n,
+        "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()},
+        "p99_ms": {k: round(v, 1) for k, v in p99.items()},
+        "p50_ms": {k: round(float(np.percentile(v, 50)) * 1000, 1) for k, v in lat.items()},
+    }
+
+
+def eval_fbt(w: World, lines: list[Line], start: float, limit: int) -> dict:
+    """Given the first item of a held-out basket (2+ items), recall@10 of the rest."""
+    idx = w.engine.index
+    n = len(idx.products)
+    baskets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for ln in lines:
+        if ln.ts >= start:
+            r = idx.id_to_row[ln.product_id]
+            if r not in baskets[(ln.customer, ln.invoice)]:
+                baskets[(ln.customer, ln.invoice)].append(r)
+    rec: dict[str, list[float]] = {"co-purchase": [], "embedding nearest": [], "popularity": []}
+    for items in [b for b in baskets.values() if len(b) >= 2][:limit]:
+        given, rest = items[0], set(items[1:])
+        kn, _ = w.history.together({given: 1.0}, n)
+        pad = w.pop / max(w.pop.max(), 1) * 1e-6
+        for m, s in (
+            ("co-purchase", kn + pad),
+            ("embedding nearest", idx.vectors @ idx.vectors[given]),
+            ("popularity", w.pop),
+        ):
+            got = top(s, 10, {given})
+            rec[m].append(len(set(got) & rest) / min(len(rest), 10))
+    return {m: round(float(np.mean(v)), 3) for m, v in rec.items()} | {"baskets": len(rec["popularity"])}
+
+
+DEFAULT_LOG = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.gz"
+QUICK_SLICE = ROOT / "tests" / "fixtures" / "retail" / "slice.csv"
+
+
+def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--log", default=str(DEFAULT_LOG), help="the UCI Online Retail table as CSV (.gz)")
+    ap.add_argument("--retail-index", default=str(ROOT / "bench" / "tmp" / "retail-index"), help="built if missing")
+    ap.add_argument("--customers", type=int, default=800, help="test customers (sampled, seeded)")
+    ap.add_argument("--quick", action="store_true", help="smoke run on the committed slice (not a measurement)")
+    ap.add_argument("--fit", action="store_true", help="fit blend weights on the validation split")
+    ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
+    ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
+    a = ap.parse_args(argv)
+    a.val, a.split = VAL, SPLIT
+    with tempfile.TemporaryDirectory() as tmp:
+        if a.quick:  # a smoke run on the committed 8-customer slice of the log: it runs everything, measures nothing
+            a.customers, a.log = 150, str(QUICK_SLICE)
+            a.retail_index = str(quick_index(Path(tmp), embedder := embedder or Embedder(), a))
+        return _main(a, embedder)
+
+
+def quick_index(tmp: Path, embedder: Embedder, a: argparse.Namespace) -> Path:
+    """Index only the slice's products; split at the slice's own 40% / 70% invoice dates."""
+    rows = list(csv.DictReader(QUICK_SLICE.open(encoding="utf-8")))
+    prods = products_from(rows)
+    with (tmp / "products.csv").open("w", encoding="utf-8", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(prods[0]))
+        wr.writeheader()
+        wr.writerows(prods)
+    build_index(tmp / "products.csv", tmp / "index", embedder, Mapping.load(MAPPING))
+    days = sorted({r["InvoiceDate"][:10] for r in rows if r["CustomerID"] and r["InvoiceDate"][:4].isdigit()})
+    a.val, a.split = days[int(len(days) * 0.4)], days[int(len(days) * 0.7)]
+    a.fit = True
+    a.weights = str(tmp / "weights.json")
+    return tmp / "index"
+
+
+def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
+    if not Path(a.log).exists():
+        reason = f"purchase log not found: {a.log} (see data/retail/SOURCE.md)"
+        print(json.dumps({"status": "skipped", "reason": reason}))
+        return 0
+    embedder = embedder or Embedder()
+    index_dir = Path(a.retail_index)
+    if not (index_dir / "CURRENT").exists():
+        build_index(CATALOG, index_dir, embedder, Mapping.load(MAPPING))
+    a.index_dir = index_dir
+    print(json.dumps(run(a, embedder), indent=1))
+    return 0
+
+
+def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
+    embedder = embedder or Embedder()
+    t_start = time.perf_counter()
+    index_dir = Path(a.index_dir)
+    id_to_row = load_index(index_dir, embedder.name, embedder.dim).id_to_row
+    summary = Summary()
+    lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, summary))
+    rng = np.random.default_rng(19)
+    VAL, SPLIT = a.val, a.split
+    val_t, split_t = parse_time(VAL + " 00:00"), parse_time(SPLIT + " 00:00")
+    weights_file = Path(a.weights)
+    out: dict = {
+        "data": f"UCI Online Retail: {a.log}",
+        "split": {"validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})"},
+    }
+    out["split"]["test"] = f"history < {SPLIT}, target = first invoice on/after {SPLIT}"
+    with tempfile.TemporaryDirectory() as tmp:
+        w = World(lines, val_t if a.fit else split_t, index_dir, embedder, Path(tmp))
+        if a.fit:
+            tg = targets(lines, val_t, split_t, w.engine.index.id_to_row)
+            keep = sorted(tg)
+            keep = [keep[i] for i in rng.permutation(len(keep))[: a.customers]]
+            fitted = fit(w, {c: tg[c] for c in keep})
+            buckets = {str(b): v["weights"] for b, v in fitted.items()}
+            weights_file.write_text(
+                json.dumps({"fitted_on": out["split"]["validation"], "buckets": buckets, "fit": fitted}, indent=1)
+                + "\n"
+            )
+            out["fitted"] = fitted
+            w.advance(lines, split_t)
+        tg = targets(lines, split_t, float("inf"), w.engine.index.id_to_row)
+        keep = sorted(tg)
+        keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: a.customers]]
+        tg = {c: tg[c] for c in keep}
+        out["replay"] = {"events": w.imported, "seconds": round(w.replay_s, 1)}
+        out["segments"] = [{"name": s["name"], "size": s["size"]} for s in w.segments.values()]
+        out |= evaluate(w, tg, weights_file if weights_file.exists() else None)
+        out["search"] = eval_search(w, tg, min(a.customers, 400))
+        out["fbt"] = eval_fbt(w, lines, split_t, min(a.customers, 1000))
+        w.close()
+    nb = out["next_basket"]
+    best_single = max(v["hit@10"] for m, v in nb.items() if m != "shopmate (full system)")
+    sysv = nb["shopmate (full system)"]["hit@10"]
+    out["goals"] = {
+        "system_vs_best_single_hit10": round(sysv / max(best_single, 1e-9), 3),
+        "system_vs_popularity_hit10": round(sysv / max(nb["popularity"]["hit@10"], 1e-9), 3),
+        "search_personalized_vs_anonymous": round(
+            out["search"]["hit@10"]["personalized"] / max(out["search"]["hit@10"]["anonymous"], 1e-9), 3
+        ),
+    }
+    out["buckets"] = list(HISTORY_BUCKETS)
+    out["seconds"] = round(time.perf_counter() - t_start, 1)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(out, indent=1) + "\n")
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

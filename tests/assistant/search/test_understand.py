@@ -1,0 +1,85 @@
+"""Query understanding on the bundled tiny catalog and on a small shop: each failure class of issue 14."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.search.understand import QueryVocab, understand
+from tests.assistant.search.shop import PRODUCTS, shop_engine
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder):
+    return shop_engine(tmp_path_factory.mktemp("shop"), embedder)
+
+
+def test_product_type_from_the_catalog_with_plurals_and_compounds(engine):
+    v = engine.qvocab
+    assert understand("red dresses for women under 1000", v).type_terms == understand("dress", v).type_terms
+    tees = {understand(q, v).type_terms for q in ("tshirt", "t-shirts", "t shirt")}
+    assert len(tees) == 1 and next(iter(tees))
+    u = understand("red dress for women under 1000", v)
+    assert (u.colour, u.gender, u.price_max) == ("red", "women", 1000)
+
+
+def test_spelling_corrected_and_original_kept(engine):
+    u = understand("mens jeens", engine.qvocab)
+    assert u.corrected == "mens jeans" and u.text == "mens jeens"
+    assert u.type_terms == understand("jeans", engine.qvocab).type_terms
+
+
+def test_half_typed_last_word_is_a_prefix(engine):
+    u = understand("red dre", engine.qvocab)
+    assert u.prefix and u.type_terms == understand("dress", engine.qvocab).type_terms
+    assert not understand("red dre ", engine.qvocab).prefix  # a space ends the word
+
+
+@pytest.mark.parametrize(
+    ("query", "gender"),
+    [
+        ("gift for wife", "women"),
+        ("watch for my husband", "men"),
+        ("shirt for son", "boys"),
+        ("baby girl dress", "baby_girl"),
+    ],
+)
+def test_recipients_set_the_gender(engine, query, gender):
+    assert understand(query, engine.qvocab).gender == gender
+
+
+@pytest.mark.parametrize("negator", ["not", "without", "no", "except"])
+def test_negations_are_excluded_words(engine, negator):
+    u = understand(f"shoes {negator} sports", engine.qvocab)
+    assert u.excluded == ("sports",) and "sports" not in u.search_text.split()
+
+
+def test_device_after_for_is_compatibility_not_a_brand(shop):
+    u = shop.understand("back cover for samsung galaxy j7")
+    assert u.compatible_with == "samsung galaxy j7" and u.brand is None
+    assert shop.understand("samsung").brand == "Samsung"  # naming the maker alone is a brand
+
+
+def test_ambiguous_brand_needs_evidence():
+    """A brand named by an everyday word (learned: other makers' products use the word more than the brand
+    has products) is a filter only with "by/from" evidence."""
+    from index.catalog import Product
+
+    ps = [Product(id="b", title="Best Kitchen Knife", brand="Best", category=["Kitchen", "Knives"])]
+    ps += [
+        Product(id=f"x{i}", title=f"Acme Best Quality Knife {i}", brand="Acme", category=["Kitchen", "Knives"])
+        for i in range(4)
+    ]
+    v = QueryVocab.from_products(ps, {"best": "Best", "acme": "Acme"})
+    assert "best" in v.ambiguous_brands and "acme" not in v.ambiguous_brands
+    assert understand("best knife", v).brand is None
+    assert understand("knife by best", v).brand == "Best"
+    assert understand("acme knife", v).brand == "Acme"
+
+
+def test_understanding_is_pure_and_memoised(engine):
+    a = understand("red dress for women", engine.qvocab)
+    assert understand("red dress for women", engine.qvocab) is a
+
+
+def test_shop_has_what_the_tests_expect():
+    assert sum(1 for p in PRODUCTS if "Dress" in p["title"]) >= 8

@@ -1,0 +1,174 @@
+"""Two real server processes (`python -m assistant`) on one PostgreSQL database behave as one shop: an event
+taken by replica A changes the shopper's results on replica B at its next request, an erase on A leaves
+nothing on B, an admin reload on A makes B load the new index, and SIGKILL of A mid-ingest loses no
+acknowledged event."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.settings import ROOT
+from index.store import POINTER, current_version
+from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
+
+ADMIN = {"Authorization": "Bearer replica-admin"}
+
+
+def start_replica(url: str, index_dir: Path, data_dir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "SHOPMATE_DATABASE_URL": url,
+        "SHOPMATE_SECRET": "one-secret-for-every-replica",
+        "SHOPMATE_ADMIN_TOKEN": "replica-admin",
+        "SHOPMATE_INDEX_DIR": str(index_dir),
+        "SHOPMATE_DATA_DIR": str(data_dir),
+        "SHOPMATE_PORT": str(port),
+        "SHOPMATE_CATALOG": str(TINY_CATALOG),
+        "SHOPMATE_MAPPING": str(FLIPKART_MAPPING),
+        "SHOPMATE_LOG_LEVEL": "warning",
+        "SHOPMATE_SEGMENTS_REFRESH_S": "0",
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"replica exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("replica did not start")
+
+
+@pytest.fixture(scope="module")
+def replicas(postgres_server, tiny_index_dir, tmp_path_factory):
+    import psycopg
+
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute("CREATE DATABASE replicas")
+    url = postgres_server.rsplit("/", 1)[0] + "/replicas"
+    index_dir = tmp_path_factory.mktemp("shared") / "index"  # the shared read-only index volume
+    shutil.copytree(tiny_index_dir, index_dir)
+    procs = [start_replica(url, index_dir, tmp_path_factory.mktemp(f"replica{i}")) for i in range(2)]
+    yield {"a": procs[0][1], "b": procs[1][1], "procs": [p for p, _ in procs], "index_dir": index_dir}
+    for p, _ in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def shopper(base: str) -> dict:
+    s = httpx.post(base + "/api/sessions", timeout=30).json()
+    return {"id": s["shopper_id"], "h": {"Authorization": f"Bearer {s['token']}"}}
+
+
+def ids(base: str, q: str, who: dict | None = None) -> list[str]:
+    r = httpx.get(base + "/api/search", params={"q": q, "k": 10}, headers=who["h"] if who else {}, timeout=60)
+    assert r.status_code == 200, r.text
+    return [c["id"] for c in r.json()["results"]]
+
+
+def test_an_event_on_one_replica_shows_on_the_other_at_the_next_request(replicas, tiny_products):
+    a, b = replicas["a"], replicas["b"]
+    me = shopper(a)
+    assert ids(b, "shoes", me) == ids(b, "shoes")  # B knows the new shopper: no history yet
+    blue = [p for p in tiny_products if p.colour == "blue" and "shoe" in (p.title + p.category_path).lower()]
+    r = httpx.post(a + "/api/events", json=[{"type": "view", "product_id": p.id} for p in blue], headers=me["h"])
+    assert r.status_code == 200
+    assert ids(b, "shoes", me) != ids(b, "shoes")  # the very next request on B is personalized
+    prof = httpx.get(b + "/api/me/profile", headers=me["h"], timeout=30).json()
+    assert prof["event_count"] == len(blue)
+    assert httpx.put(b + "/api/me/consent", json={"personalization": False}, headers=me["h"]).status_code == 200
+    assert ids(a, "shoes", me) == ids(a, "shoes")  # and back: consent withdrawn on B holds on A
+
+
+def test_an_erase_on_one_replica_leaves_nothing_on_any(replicas, tiny_products):
+    a, b = replicas["a"], replicas["b"]
+    me = shopper(a)
+    events = [{"type": "view", "product_id": p.id} for p in tiny_products[40:46]] + [
+        {"type": "search", "query": "zq-erase-canary"}
+    ]
+    assert httpx.post(a + "/api/events", json=events, headers=me["h"]).status_code == 200
+    assert httpx.get(b + "/api/me/profile", headers=me["h"], timeout=30).json()["event_count"] == 7
+    assert httpx.delete(a + "/api/me", headers=me["h"], timeout=30).json()["erased_events"] == 7
+    for base in (a, b):
+        exported = httpx.get(base + "/api/me/export", headers=me["h"], timeout=30).json()
+        assert exported["events"] == [] and exported["shopper"] is None
+        prof = httpx.get(base + "/api/me/profile", headers=me["h"], timeout=30).json()
+        assert prof["event_count"] == 0 and prof["recent_searches"] == [] and prof["cart"] == []
+        assert ids(base, "shoes", me) == ids(base, "shoes")
+
+
+def test_an_admin_reload_on_one_replica_reloads_all(replicas):
+    a, b, index_dir = replicas["a"], replicas["b"], replicas["index_dir"]
+    old = current_version(index_dir)
+    assert httpx.get(b + "/api/index", timeout=30).json()["version"] == old
+    shutil.copytree(index_dir / old, index_dir / (old + "-next"))  # a rebuild wrote a new version
+    (index_dir / POINTER).write_text(old + "-next")
+    r = httpx.post(a + "/api/admin/reload", headers=ADMIN, timeout=120)
+    assert r.status_code == 200 and r.json()["version"] == old + "-next"
+    deadline = time.time() + 120
+    seen = old
+    while seen == old and time.time() < deadline:  # B hears the NOTIFY and loads it in the background
+        seen = httpx.get(b + "/api/index", timeout=30).json()["version"]
+        time.sleep(0.2)
+    assert seen == old + "-next"
+
+
+def test_sigkill_of_a_replica_mid_ingest_loses_no_acknowledged_event(replicas):
+    a, b = replicas["a"], replicas["b"]
+    proc_a = replicas["procs"][0]
+    me = shopper(a)
+    acked: list[str] = []
+    stop = threading.Event()
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=a, timeout=5) as c:
+            i = 0
+            while not stop.is_set() and i < 5000:
+                q = f"probe {n} {i}"
+                try:
+                    r = c.post("/api/events", json={"type": "search", "query": q}, headers=me["h"])
+                except httpx.HTTPError:
+                    return
+                if r.status_code == 200:
+                    acked.append(q)
+                i += 1
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.time() + 120
+    while len(acked) < 200 and time.time() < deadline:
+        time.sleep(0.01)
+    os.kill(proc_a.pid, signal.SIGKILL)  # mid-stream: requests are in flight
+    proc_a.wait(timeout=30)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(acked) >= 200
+    exported = httpx.get(b + "/api/me/export", headers=me["h"], timeout=60).json()
+    stored = {e["query"] for e in exported["events"]}
+    missing = [q for q in acked if q not in stored]
+    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {missing[:3]}"

@@ -1,0 +1,151 @@
+"""Each purchase-history signal moves real results and says why: learned repeat rates (show again / hide),
+basket co-purchase, the segment prior; through the real store, `recommendations` and the search reranker."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from assistant.settings import Settings
+from assistant.shoppers.basket import ShopHistory, baskets_of, copurchase_matrix, copurchase_pairs
+from assistant.shoppers.rebuy import MIN_RATE, RepeatRates
+from assistant.shoppers.recommend import personalize_for, recommendations
+from assistant.shoppers.segments import silhouette
+from assistant.shoppers.service import Shoppers
+
+DAY = 86400.0
+
+
+@pytest.fixture
+def shop(engine, embedder, tmp_path):
+    settings = Settings.from_env(env={}, data_dir=tmp_path / "state", segments_refresh_s=0, history_ttl_s=0)
+    sh = Shoppers(settings, lambda: engine, embedder.encode_query)
+    yield sh
+    sh.close()
+
+
+def ids(engine, *rows):
+    return [engine.products[r].id for r in rows]
+
+
+def buy(sh, sid, pids, days_ago):
+    ts = time.time() - days_ago * DAY
+    sh.record(sid, [{"type": "purchase", "product_id": p, "ts": ts} for p in pids])
+
+
+def feed(sh, engine, sid, k=20):
+    return {engine.products[it["row"]].id: it for it in recommendations(sh, engine, sid, {}, k)}
+
+
+def test_learned_repeat_rates_show_rebought_items_and_hide_one_off_purchases(shop, engine):
+    again, once = ids(engine, 3, 40)
+    fillers = ids(engine, *range(100, 160))
+    for i in range(30):  # the shop's customers re-order `again`; `once` is bought once by each buyer
+        buy(shop, f"c{i}", [again, once, fillers[i]], 60)
+        buy(shop, f"c{i}", [again, fillers[i + 30]], 30)
+    buy(shop, "me", [again, once], 20)
+    buy(shop, "me", [again], 10)
+    got = feed(shop, engine, "me", k=30)
+    assert again in got and once not in got
+    assert "you buy this regularly (2 times)" in got[again]["why"]
+    assert got[again]["section"] == "buy again"
+    # and the same signal lifts it in search, with its reason
+    row = engine.index.id_to_row[again]
+    q = engine.products[row].title.split()[-1]
+    hits = engine.search(q, k=50, rerank=personalize_for(shop, engine, "me", {}, q, None)).hits
+    anon = engine.search(q, k=50, rerank=personalize_for(shop, engine, None, {}, q, None)).hits
+    mine = [h.row for h in hits]
+    assert row in mine
+    assert [h.row for h in anon].index(row) >= mine.index(row)
+    assert any("you buy this regularly" in w for w in hits[mine.index(row)].why)
+
+
+def test_one_off_shop_hides_after_purchase_instead_of_a_fixed_list(shop, engine):
+    pids = ids(engine, *range(0, 80))
+    for i in range(70):  # every product bought once per buyer: nothing is re-bought in this shop
+        buy(shop, f"c{i}", [pids[i], pids[(i + 1) % 70]], 30)
+    buy(shop, "me", [pids[5]], 5)
+    got = feed(shop, engine, "me", k=40)
+    assert pids[5] not in got
+
+
+def test_copurchase_brings_the_basket_partner_with_its_reason(shop, engine):
+    a, b = ids(engine, 7, 210)
+    fillers = ids(engine, *range(120, 180))
+    for i in range(25):
+        buy(shop, f"c{i}", [a, b, fillers[i]], 40)
+    buy(shop, "me", [a], 3)
+    before = feed(shop, engine, "someone-new", k=40)
+    got = feed(shop, engine, "me", k=10)
+    assert b in got
+    assert f"often bought with {engine.products[7].title}" in got[b]["why"]
+    assert b not in before or before[b]["why"] != got[b]["why"]
+
+
+def test_segment_prior_for_a_shopper_with_little_history(shop, engine):
+    liked = ids(engine, 250)[0]
+    buy(shop, "me", ids(engine, 11), 2)
+    dim = engine.index.vectors.shape[1]
+    centre = engine.index.vectors[11].astype(np.float32)
+    seg = {
+        "id": 0,
+        "name": "regular small-basket buyers",
+        "size": 40,
+        "summary": {"top_categories": [], "top_products": [[liked, 0.9]]},
+        "centroid": centre[:dim],
+    }
+    without = feed(shop, engine, "me", k=60)
+    shop.set_segments({0: seg}, {"me": 0})
+    got = feed(shop, engine, "me", k=60)
+    assert liked in got
+    assert "popular in your segment (regular small-basket buyers)" in got[liked]["why"]
+    assert got[liked]["section"] == "popular in your segment"
+    assert liked not in without or list(without).index(liked) > list(got).index(liked)
+
+
+def test_baskets_and_copurchase_are_learned_from_rows():
+    rows = [("s1", "a", 0.0), ("s1", "b", 10.0), ("s1", "a", 5 * DAY), ("s2", "a", 0.0), ("s2", "c", 0.0)]
+    bs = baskets_of(rows)
+    assert [(s, items) for s, _, items in bs] == [("s1", ["a", "b"]), ("s2", ["a", "c"]), ("s1", ["a"])]
+    m = copurchase_matrix([[0, 1], [0, 2], [0]], 3).toarray()
+    # n_ab / sqrt(n_a n_b), counted over baskets of 2+ items (a lone item pairs with nothing): 1 / sqrt(2 * 1)
+    assert m[0, 1] == pytest.approx(1 / np.sqrt(2))
+    assert m[1, 2] == 0
+    hist = ShopHistory.learn(rows, {"a": 0, "b": 1, "c": 2}, ["", "", ""])
+    assert hist.n_baskets == 3
+
+
+def test_repeat_rate_is_shrunk_to_the_shop_rate_and_gated():
+    cats = ["x"] * 3
+    # 60 buyers of row 0, half buy twice; row 1 bought once each by 60; row 2 by one buyer twice
+    sb = [(f"a{i}", [0]) for i in range(60)] + [(f"a{i}", [0]) for i in range(30)]
+    sb += [(f"b{i}", [1]) for i in range(60)] + [("z", [2]), ("z", [2])]
+    r = RepeatRates.learn(sb, cats)
+    assert r.learned
+    assert r.rate[0] == pytest.approx((30 + 5 * r.by_category["x"]) / 65)
+    assert r.rebought(0) and not r.rebought(1)
+    assert r.rate[2] < 0.5  # one buyer is weak evidence: pulled towards the shop's rate
+    assert r.rate[1] < MIN_RATE
+    assert not RepeatRates.learn([("a", [0])], cats).learned
+
+
+def test_silhouette_blocks_match_the_definition():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 1, (40, 5)), rng.normal(6, 1, (30, 5))])
+    lab = np.array([0] * 40 + [1] * 30)
+    d = np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1))
+    want = []
+    for i in range(len(x)):
+        same = lab == lab[i]
+        a = d[i, same].sum() / (same.sum() - 1)
+        b = d[i, ~same].mean()
+        want.append((b - a) / max(a, b))
+    assert silhouette(x, lab, block=7) == pytest.approx(float(np.mean(want)), rel=1e-9)
+
+
+def test_copurchase_pairs_count_once_per_basket():
+    rows = [("s", "a", 0.0), ("s", "b", 60.0), ("s", "c", 3 * 3600.0), ("t", "b", 0.0), ("t", "a", 10.0)]
+    # s's c came three hours later: another basket, so it pairs with nothing
+    assert copurchase_pairs(rows) == [("a", "b", 2)]

@@ -1,0 +1,79 @@
+"""The one text vocabulary: tokens, stems, plurals, compounds, prices, money, typo correction."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.text import (
+    Corrector,
+    format_price,
+    normalise,
+    parse_price,
+    plural,
+    singular,
+    stem,
+    terms,
+    tokenize,
+)
+
+
+def test_normalise_folds_case_accents_and_apostrophes():
+    assert normalise("  Café  MEN’S ") == "cafe men's"
+
+
+def test_tokenize_drops_stop_words_and_joins_compounds():
+    assert tokenize("shirt for the men") == ["shirt", "men"]
+    for form in ("tshirt", "t-shirt", "t shirt"):
+        assert "tshirt" in tokenize(form), form
+
+
+def test_stemming_makes_singular_and_plural_one_term():
+    assert terms("shoes") == terms("shoe")
+    assert terms("Dresses") == terms("dress")
+    assert stem("watches") == stem("watch")
+
+
+@pytest.mark.parametrize(
+    ("plural_form", "singular_form"),
+    [("dresses", "dress"), ("watches", "watch"), ("shoes", "shoe"), ("bags", "bag"), ("jerseys", "jersey")],
+)
+def test_singular_and_plural_round_trip(plural_form, singular_form):
+    assert singular(plural_form) == singular_form
+    assert plural(singular_form) == plural_form
+
+
+def test_singular_keeps_words_that_are_not_plurals():
+    assert singular("dress") == "dress"
+    assert singular("canvas") == "canvas"
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi", "rest"),
+    [
+        ("saree under 500", None, 500, "saree"),
+        ("shoes under 2k", None, 2000, "shoes"),
+        ("watch between 1000 and 1500", 1000, 1500, "watch"),
+        ("phone above 1.5 lakh", 150000, None, "phone"),
+        ("cartridge 13-516", None, None, "cartridge 13-516"),
+    ],
+)
+def test_price_words(text, lo, hi, rest):
+    got_lo, got_hi, got_rest = parse_price(text)
+    assert (got_lo, got_hi, got_rest.strip()) == (lo, hi, rest)
+
+
+def test_format_price_uses_the_products_own_currency():
+    assert format_price(1299, "INR") == "₹1,299"
+    assert format_price(1299, "USD") == "$1,299"
+    assert format_price(12.5, "EUR") == "€12.50"
+    assert format_price(None, "INR") == ""
+    assert "XYZ" in format_price(10, "XYZ")  # an unknown code is named, never raises
+
+
+def test_corrector_corrects_whole_words_and_half_typed_ones():
+    c = Corrector(["jeans", "necklace", "sneakers", "adidas", "shoes"], {"jeans": 5})
+    assert c.correct("jeens") == "jeans"
+    assert c.correct("neckless") == "necklace"
+    assert c.correct("jeans") is None  # known words are left alone
+    assert "sneakers" in c.corrections("snek")
+    assert c.completions("sne") == ["sneakers"]
