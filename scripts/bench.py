@@ -35,7 +35,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from bench import external, quality, report, scale, speed  # noqa: E402
+from bench import external, plots, quality, report, scale, speed  # noqa: E402
 from bench.quality import METHOD_LABELS  # noqa: E402
 from bench.sample import sample_csv  # noqa: E402
 from index.build import build_index  # noqa: E402
@@ -261,7 +261,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     result["seconds"] = round(time.perf_counter() - t_start, 1)
     a.out_dir.mkdir(parents=True, exist_ok=True)
     (a.out_dir / "results.json").write_text(json.dumps(result, indent=1))
-    written = report.plots(result, raw, a.out_dir)
+    written = plots.plots(result, raw, a.out_dir)
     (a.out_dir / "REPORT.md").write_text(report.markdown(result, written))
     return result
 
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     if a.report_only:
         result = json.loads((a.out_dir / "results.json").read_text())
-        written = [p for p in report.PLOTS if (a.out_dir / p).exists()]
+        written = [p for p in plots.PLOTS if (a.out_dir / p).exists()]
         (a.out_dir / "REPORT.md").write_text(report.markdown(result, written))
         print_summary(result, a.out_dir)
         return 0

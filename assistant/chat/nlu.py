@@ -9,7 +9,7 @@ so no product names are written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,11 +18,8 @@ from rapidfuzz import fuzz, process
 from assistant.chat import acts
 from assistant.chat.lexicon import (
     _COMMON,
-    _GENERIC,
     _NEG,
-    _NOT_CATEGORIES,
     _NOT_TERMS,
-    _PARTS,
     _REF_COLOUR,
     _REF_FIRST_N,
     _REF_FOCUS,
@@ -40,132 +37,13 @@ from assistant.chat.lexicon import (
     OCCASIONS,
     ORDINALS,
 )
-from assistant.chat.slots import RECIPIENTS, BrandEvidence, accessory, asks_for_it, device_phrase, recipient
-from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary, parse_query
-from assistant.search.understand import QueryVocab, understand
+from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
+from assistant.chat.vocab import NluVocab, singular
+from assistant.search.query import QUERY_COLOURS, parse_query
+from assistant.search.understand import understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
-from index.catalog import Product
 from index.text import STOPWORDS, normalise
-from index.text import plural as text_plural
-from index.text import singular as text_singular
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"'s\b|'", "", normalise(text).replace("&", " "))
-
-
-# Nouns the shared singular/plural must leave alone, and "-as" nouns it keeps plural ("kurtas"): the chat
-# names categories in replies, where "kurtases" would be read by the shopper.
-_KEEP_S = frozenset({"canvas", "jeans", "trousers", "shorts", "pyjamas", "glasses", "sunglasses", "leggings", "news"})
-
-
-def singular(word: str) -> str:
-    """The shared singular (index.text), plus '-as' plurals of catalog nouns: 'kurtas' -> 'kurta'."""
-    if word in _KEEP_S or len(word) <= 3:
-        return word
-    if word.endswith("as") and len(word) > 3 and word[-3] not in "aeious":
-        return word[:-1]
-    return text_singular(word)
-
-
-def plural(word: str) -> str:
-    """The shared plural (index.text) of a singular noun; plural-only and already plural nouns unchanged."""
-    if word in _KEEP_S or (word.endswith("s") and singular(word) != word):
-        return word
-    return text_plural(word)
-
-
-@dataclass
-class NluVocab:
-    """Catalog words the NLU may treat as slots, and the words its typo corrector knows."""
-
-    categories: dict[str, str] = field(default_factory=dict)  # singular word -> the same (display form)
-    brands: dict[str, str] = field(default_factory=dict)  # normalised -> display
-    known_words: list[str] = field(default_factory=list)  # what typos are corrected towards
-    query_vocab: Vocabulary = field(default_factory=Vocabulary)
-    evidence: BrandEvidence = field(default_factory=BrandEvidence)
-    qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
-
-    @classmethod
-    def from_products(
-        cls, products: Iterable[Product], vocab: Vocabulary | None = None, qvocab: QueryVocab | None = None
-    ) -> NluVocab:
-        products = list(products)
-        vocab = vocab or Vocabulary.from_products(products)
-        cats: dict[str, str] = {}
-        # the last word of a product type sold by several brands is a thing, even when a brand bears its name
-        heads: dict[str, set[str]] = {}
-        for p in products:
-            for part in _PARTS.split(p.product_type or ""):
-                ws = _WORD.findall(_clean(part))
-                if ws:
-                    heads.setdefault(ws[-1], set()).add(normalise(p.brand or ""))
-        shared_heads = {w for w, bs in heads.items() if len(bs) >= 3}
-        brand_words = {b.split()[0] for b in vocab.brands} - shared_heads  # "alisha" of "Alisha Shorts"
-        for p in products:
-            # the nouns of a category are its nodes' last words ("Casual Shoes", "Wrist Watches") and the
-            # words of the product type; brand shelves ("Alisha Shorts") must not make "alisha" a category
-            # "Leggings & Jeggings" names two things: each part's last word
-            parts = [part for node in p.category[:3] for part in _PARTS.split(node)]
-            words = [ws[-1] for ws in (_WORD.findall(_clean(part)) for part in parts) if ws]
-            words += _WORD.findall(_clean(p.product_type or ""))
-            for w in words:
-                s = singular(w.strip("-"))
-                if (
-                    len(s) >= 3
-                    and s not in _GENERIC
-                    and s not in STOPWORDS
-                    and s not in GENDER_WORDS
-                    and w not in brand_words
-                    and not s.isdigit()
-                    and w not in _GENERIC
-                    and s not in _COMMON
-                    and s not in _NOT_CATEGORIES
-                ):
-                    cats.setdefault(s, s)
-        plurals = {plural(c) for c in cats}
-        known = (
-            set(cats)
-            | plurals
-            | set(QUERY_COLOURS)
-            | set(GENDER_WORDS)
-            | set(OCCASIONS)
-            | set(MATERIALS)
-            | {
-                "cheaper",
-                "expensive",
-                "compare",
-                "cart",
-                "basket",
-                "remove",
-                "similar",
-                "second",
-                "third",
-                "first",
-                "fourth",
-                "fifth",
-                "something",
-                "else",
-                "under",
-                "between",
-                "below",
-                "above",
-                "show",
-                "outfit",
-                "forget",
-                "size",
-                "prefer",
-                "recommend",
-                "suggest",
-                "wedding",
-                "summer",
-            }
-        )
-        evidence = BrandEvidence.from_products(products, vocab.brands)
-        evidence.things = {b for b in vocab.brands if b in shared_heads or singular(b) in cats}
-        evidence.ambiguous |= evidence.things
-        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence, qvocab)
 
 
 @dataclass
