@@ -65,6 +65,11 @@ class Server:
             "HF_HUB_OFFLINE": "1",
             "SHOPMATE_DATA_DIR": self.state,
             "TOKENIZERS_PARALLELISM": "false",
+            # one load generator on one address plays many shoppers: per-client limits would measure themselves
+            "SHOPMATE_RATE_SESSIONS": "",
+            "SHOPMATE_RATE_EVENTS": "",
+            "SHOPMATE_RATE_CHAT": "",
+            "SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT": "1000",
         }
         if catalog:
             env["SHOPMATE_CATALOG"] = str(catalog)

@@ -69,8 +69,7 @@ def test_counts_reasons_and_bad_rows_with_line_numbers(shoppers):
     assert s.imported == 116 - unknown  # every readable product line of a customer, none merged in this slice
     assert s.customers == 8 and s.invoices == 20
     # the events are in the real store and in the profiles
-    n = sh.store.query("SELECT COUNT(*) FROM events WHERE type='purchase'")[0][0]
-    assert n == s.imported
+    assert len(sh.store.item_events(("purchase",))) == s.imported
     prof = sh.profile("retail-15100")
     assert prof is not None and prof.purchased and prof.vector() is not None
 
@@ -82,7 +81,7 @@ def test_reimport_adds_nothing_and_dates_end_yesterday(shoppers):
     assert first.imported > 0
     assert again.imported == 0 and again.already == first.imported
     assert again.shift_days == first.shift_days
-    latest = sh.store.query("SELECT MAX(ts) FROM events")[0][0]
+    latest = max(ts for _, _, ts in sh.store.item_events(("purchase",)))
     assert 0 < time.time() - latest < 2 * 86400  # the log's last invoice moved to yesterday
 
 
