@@ -9,7 +9,6 @@ matching range, so the cost barely grows with the catalog.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -18,12 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from assistant.suggest.spans import _WORD_RE, _in_order, _merge, prefix_end, query_words, word_spans
 from assistant.suggest.tails import with_tail, word_breadth
-from index.suggestions import Phrase, display_form, phrase_key
+from index.suggestions import Phrase, phrase_key
 from index.text import Corrector, stem
 
-_WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’]*")
-_APOS = re.compile(r"['’]")
 MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shorter is too ambiguous)
 # Candidates ranked in full after the cheap popularity cut. Personal affinity can move a phrase by up to
 # ~weights.personal points, so a shopper's ranking looks deeper than an anonymous one, where only the
@@ -61,38 +59,6 @@ class Suggestion:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "kind": self.kind, "highlight": [list(h) for h in self.highlight]}
-
-
-def word_spans(display: str) -> list[tuple[str, int, int]]:
-    """(key, start, end) of every word of a display text. The key drops apostrophes ("men's" -> "mens");
-    hyphenated words also get their joined key ("t-shirts" -> "t", "shirts" and "tshirts")."""
-    spans = [(_APOS.sub("", m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(display)]
-    joined = []
-    i = 0
-    while i < len(spans) - 1:
-        j = i
-        while j < len(spans) - 1 and display[spans[j][2] : spans[j + 1][1]] == "-":
-            j += 1
-        if j > i:
-            joined.append(("".join(s[0] for s in spans[i : j + 1]), spans[i][1], spans[j][2]))
-        i = j + 1
-    return spans + joined
-
-
-def query_words(q: str) -> list[str]:
-    """The typed words, keyed as phrase words are (hyphenated pairs not joined: each part matches)."""
-    return [_APOS.sub("", m.group()) for m in _WORD_RE.finditer(display_form(q))]
-
-
-def prefix_end(display: str, start: int, end: int, n: int) -> int:
-    """Where the first n letters/digits of the word display[start:end] end (apostrophes and hyphens skipped)."""
-    seen = 0
-    for i in range(start, end):
-        if display[i].isalnum():
-            seen += 1
-            if seen == n:
-                return i + 1
-    return end
 
 
 class Suggester:
@@ -400,29 +366,3 @@ class Suggester:
                 + self.weights.searches * math.log1p(self.searches[pid])
             )
         return True
-
-
-def _in_order(tokens: list[str], keys: list[str]) -> bool:
-    """The typed words start consecutive phrase words, in order ("run sh" in "men's running shoes")."""
-    # called for every shortlisted phrase on every keystroke: plain loops, no generator per start
-    if not tokens:
-        return True
-    first, n = tokens[0], len(tokens)
-    for s in range(len(keys) - n + 1):
-        if keys[s].startswith(first):
-            for i in range(1, n):
-                if not keys[s + i].startswith(tokens[i]):
-                    break
-            else:
-                return True
-    return False
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
