@@ -14,9 +14,10 @@ import statistics
 from collections.abc import Callable
 
 from assistant.chat import questions
-from assistant.chat.nlu import Parse, SlotChanges, singular
+from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import device_of
 from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
+from assistant.chat.vocab import singular
 from assistant.search.engine import Hit
 from assistant.search.query import Filters
 from index.catalog import Product

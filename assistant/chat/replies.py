@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.chat import nlu
+from assistant.chat import vocab
 from assistant.chat.state import Constraints, Plan, TurnResult
 from index.catalog import Product
 from index.text import format_price
@@ -30,9 +30,9 @@ def describe(c: Constraints, plural: bool = True) -> str:
     """'blue printed dresses for women for a wedding under ₹1,000, not black': the active constraints."""
     terms = [t for t in c.terms[:3] if t not in (c.category or "").split()]
     if c.category:
-        thing = nlu.plural(c.category) if plural else c.category
+        thing = vocab.plural(c.category) if plural else c.category
     elif c.accessory:
-        thing = nlu.plural(c.accessory) if plural else c.accessory
+        thing = vocab.plural(c.accessory) if plural else c.accessory
     else:
         thing = " ".join(terms) or ("items" if plural else "item")
         terms = []
@@ -158,7 +158,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         return "Noted."
     if k == "show" and items:
         p = items[0]
-        kind = nlu.singular(p.product_type.lower()) if p.product_type else ""
+        kind = vocab.singular(p.product_type.lower()) if p.product_type else ""
         extra = f" It is {_a(kind)} {kind}" + (f" for {p.gender}" if p.gender else "") + "." if kind else ""
         # the catalog says nothing of stock unless it marks a product out of stock
         stock = "" if p.in_stock else " The catalog marks it out of stock."

@@ -34,8 +34,9 @@ from assistant.chat.llm import (
     ungrounded_names,
     with_deadline,
 )
-from assistant.chat.nlu import IntentExemplars, NluVocab, Parse, SlotChanges, parse_message
+from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
 from assistant.chat.protocol import Emit, Limits
+from assistant.chat.vocab import NluVocab
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
 from assistant.looks.service import Looks

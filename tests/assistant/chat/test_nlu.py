@@ -159,7 +159,7 @@ def test_dialogue_pure_steps_keep_every_constraint(engine, vocab):
 
 
 def test_plural_and_singular_of_catalog_nouns():
-    from assistant.chat.nlu import plural, singular
+    from assistant.chat.vocab import plural, singular
 
     pairs = [
         ("dress", "dresses"),
