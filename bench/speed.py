@@ -70,6 +70,8 @@ class Server:
             "SHOPMATE_RATE_EVENTS": "",
             "SHOPMATE_RATE_CHAT": "",
             "SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT": "1000",
+            # latency at up to 20 concurrent clients is measured here; shedding is measured by `make stress`
+            "SHOPMATE_SHED_MAX_CONCURRENT": "64",
         }
         if catalog:
             env["SHOPMATE_CATALOG"] = str(catalog)
