@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.settings import Settings
 from assistant.shoppers import basket, tokens
+from assistant.shoppers.backends import open_store
 from assistant.shoppers.context import (
     PREF_KEYS,
     check_preference,
@@ -32,7 +33,7 @@ from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import Profile
 from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
-from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, open_store, validate_events
+from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
 
 log = logging.getLogger("shopmate.shoppers")
 __all__ = ["PREF_KEYS", "Shoppers", "device_of", "item_meta", "referrer_terms"]

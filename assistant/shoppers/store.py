@@ -3,7 +3,7 @@
 
 Backends: `SqliteStore` (default, embedded: one writer thread, a bounded reader pool) and `PostgresStore`
 (chosen by `SHOPMATE_DATABASE_URL=postgresql://...`, for several replicas). Both share the versioned
-schema and the portable SQL in `sqlstore.py`. `open_store` picks one from the settings.
+schema and the portable SQL in `sqlstore.py`. `backends.open_store` picks one from the settings.
 
 Whatever a backend stores must be serialisable again later: `validate_events` refuses non-finite numbers
 and text that is not valid Unicode, so a stored event can never make a later response fail.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from assistant.errors import BadInput
 
 if TYPE_CHECKING:
-    from assistant.settings import Settings
+    pass
 
 EVENT_TYPES = ("view", "click", "add_to_cart", "remove_from_cart", "purchase", "dismiss", "search", "wishlist")
 NEEDS_PRODUCT = frozenset(EVENT_TYPES) - {"search"}
@@ -237,17 +237,3 @@ class ShopperStore(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def open_store(settings: Settings) -> ShopperStore:
-    """The store the settings name: PostgreSQL for a postgresql:// database_url, else the SQLite file."""
-    url = settings.database_url
-    if url:
-        if not url.startswith(("postgresql://", "postgres://")):
-            raise ValueError("SHOPMATE_DATABASE_URL must be a postgresql:// URL (or empty for the SQLite file)")
-        from assistant.shoppers.postgres_store import PostgresStore
-
-        return PostgresStore(url)
-    from assistant.shoppers.sqlite_store import SqliteStore
-
-    return SqliteStore(settings.data_dir / "shoppers.sqlite3", synchronous=settings.sqlite_synchronous)
