@@ -4,6 +4,7 @@ concurrent clients, plus the personalized path, the server's RSS and the index s
 from __future__ import annotations
 
 import gc
+import json
 import os
 import socket
 import subprocess
@@ -263,3 +264,123 @@ def index_size(index_dir: Path) -> dict:
         "mb_per_1k_products": round(total / count * 1000 / 2**20, 3),
         "files": files,
     }
+
+
+def bench_floor(srv: Server, index_dir: Path, queries: list[str], candidates: int = 200) -> dict:
+    """Served hybrid search against its floor, side by side: the floor of one search is encoding the query
+    (the server's encoder and thread count, no cache) plus the FAISS search for the candidates, measured in
+    this process; each query is then sent once to the server (its query cache has not seen it: the queries
+    given must be new to this server). Interleaved per query, so machine noise hits both alike."""
+    from assistant.settings import Settings
+    from index.embedder import Embedder
+    from index.store import load_index
+
+    s = Settings.from_env()
+    emb = Embedder(encoder=s.encoder, threads=s.compute_threads)
+    index = load_index(index_dir, emb.name, emb.dim)
+    enc_ms: list[float] = []
+    faiss_ms: list[float] = []
+    served: list[float] = []
+    with httpx.Client(base_url=srv.base_url, timeout=60) as c, quiet_gc():
+        c.get("/healthz")
+        emb.encode(["warm up the encoder"])
+        for q in queries:
+            t = time.perf_counter()
+            v = emb.encode([q])[0]
+            t1 = time.perf_counter()
+            index.vector_index.search(v, candidates)
+            t2 = time.perf_counter()
+            r = c.get("/api/search", params={"q": q, "k": 10, "mode": "hybrid"})
+            t3 = time.perf_counter()
+            r.raise_for_status()
+            enc_ms.append((t1 - t) * 1000)
+            faiss_ms.append((t2 - t1) * 1000)
+            served.append((t3 - t2) * 1000)
+    floor = [a + b for a, b in zip(enc_ms, faiss_ms, strict=True)]
+    out = {
+        "encoder": s.encoder,
+        "threads": s.compute_threads,
+        "queries": len(queries),
+        "query_encode": summary(enc_ms),
+        "faiss_search": summary(faiss_ms),
+        "floor": summary(floor),
+        "served_hybrid_uncached": summary(served),
+    }
+    if floor:
+        out["served_p50_vs_floor_p50"] = round(out["served_hybrid_uncached"]["p50_ms"] / out["floor"]["p50_ms"], 3)
+    return out
+
+
+# A server's start-up step by step in a fresh process (as Services.start does it): where its RSS goes.
+_RSS_STEPS = r"""
+import gc, json, sys
+from pathlib import Path
+def rss():
+    return next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmRSS:")) / 1024
+steps = []
+def mark(name):
+    gc.collect()
+    steps.append([name, round(rss(), 1)])
+mark("python")
+import numpy, faiss
+mark("numpy + faiss imported")
+from assistant.api.app import create_app
+from assistant.settings import Settings
+mark("the app's modules imported")
+s = Settings.from_env()
+from index.embedder import Embedder
+e = Embedder(encoder=s.encoder, threads=s.compute_threads)
+e.encode_query("warm up the encoder")
+mark("encoder loaded, one query")
+from index.store import load_index
+idx = load_index(Path(sys.argv[1]), e.name, e.dim)
+mark("index loaded (products, vectors, FAISS)")
+from assistant.search.engine import SearchEngine
+eng = SearchEngine(idx, e, candidates=s.search_candidates, rrf_k=s.rrf_k)
+mark("search engine (BM25, filter columns)")
+from assistant.suggest.service import load_autocomplete
+eng.autocomplete = load_autocomplete(Path(sys.argv[1]), idx, e.encode, eng.vocab, eng.mask)
+mark("autocomplete (phrases, vectors)")
+for q in ("red dress", "running shoes for men", "gold necklace under 2000", "phone cover"):
+    eng.search(q)
+mark("after searches")
+print(json.dumps({"steps": steps, "torch_imported": "torch" in sys.modules}))
+"""
+
+
+def rss_steps(index_dir: Path, encoder: str) -> dict:
+    """RSS (MB) after each start-up step of a server on this index with this encoder, in a fresh process."""
+    env = {**os.environ, "SHOPMATE_ENCODER": encoder, "HF_HUB_OFFLINE": "1"}
+    r = subprocess.run(
+        [sys.executable, "-c", _RSS_STEPS, str(index_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if r.returncode != 0:
+        return {"error": r.stderr[-500:]}
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    steps, prev = [], 0.0
+    for name, mb in got["steps"]:
+        steps.append({"step": name, "rss_mb": mb, "added_mb": round(mb - prev, 1)})
+        prev = mb
+    return {"encoder": encoder, "steps": steps, "torch_imported": got["torch_imported"]}
+
+
+def served_rss_by_encoder(
+    index_dir: Path, catalog: Path | None, mapping: Path | None, queries: list[str], encoders: tuple[str, ...]
+) -> dict:
+    """RSS of a real server (uvicorn) on the same index per encoder, one after the other in this run:
+    at ready, and after searching and autocompleting every query once."""
+    out = {}
+    for enc in encoders:
+        with running_server(index_dir, catalog, mapping, {**SHARED_SERVER_ENV, "SHOPMATE_ENCODER": enc}) as srv:
+            at_start = srv.rss_mb()
+            with httpx.Client(base_url=srv.base_url, timeout=60) as c:
+                for q in queries:
+                    c.get("/api/search", params={"q": q, "k": 10}).raise_for_status()
+                    c.get("/api/autocomplete", params={"q": q[: max(2, len(q) // 2)]})
+            out[enc] = {"rss_mb_at_ready": at_start, "rss_mb_after_queries": srv.rss_mb(), "queries": len(queries)}
+    return out

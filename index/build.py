@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,14 @@ import numpy as np
 from index.catalog import CatalogError, LoadReport, Mapping, file_sha256, load_catalog
 from index.embedder import Embedder, product_text
 from index.store import IndexNotFound, Manifest, current_version, read_manifest, write_version
-from index.suggestions import PHRASES_FILE, VECTORS_FILE, build_suggestions, previous_vectors, write_suggestions
+from index.suggestions import (
+    PHRASES_FILE,
+    VECTORS_FILE,
+    attach_top,
+    candidate_phrases,
+    previous_vectors,
+    write_suggestions,
+)
 
 
 @dataclass
@@ -30,6 +38,7 @@ class BuildSummary:
     phrases: int = 0  # autocomplete phrases written with the version
     phrases_embedded: int = 0  # of which embedded now (the others: reused from the last version)
     embed_seconds: float = 0.0  # inside the encoder (products and phrases)
+    texts_encoded: int = 0  # distinct texts of the one encoder pass (products and phrases, duplicates once)
 
     def lines(self) -> list[str]:
         rate = self.embedded / self.seconds if self.seconds else 0.0
@@ -47,18 +56,35 @@ class BuildSummary:
         return out
 
 
-def _previous(index_dir: Path, embedder: Embedder) -> tuple[dict[str, str], dict[str, np.ndarray]]:
-    """Content hashes and vectors of the serving version, if it was built with the same model."""
+def _previous(index_dir: Path, embedder: Embedder) -> tuple[dict[str, str], np.ndarray, dict[str, int]]:
+    """Content hashes, vectors (memory-mapped) and id -> row of the serving version, if built with the same model."""
+    empty = np.zeros((0, embedder.dim), np.float32)
     try:
         man = read_manifest(index_dir)
     except (IndexNotFound, FileNotFoundError):
-        return {}, {}
+        return {}, empty, {}
     if man.model != embedder.name or man.dim != embedder.dim:
-        return {}, {}
+        return {}, empty, {}
     vdir = Path(index_dir) / str(current_version(index_dir))
     vectors = np.load(vdir / "vectors.npy", mmap_mode="r")
-    ids = list(man.content_hashes)  # insertion order == row order
-    return man.content_hashes, {pid: vectors[i] for i, pid in enumerate(ids)}
+    return man.content_hashes, vectors, {pid: i for i, pid in enumerate(man.content_hashes)}  # insertion = row order
+
+
+def embedding_plan(
+    product_texts: Sequence[str], phrase_texts: Sequence[str], reused: Mapping_[str, np.ndarray]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct texts one encoder pass embeds, and where each product and phrase finds its vector.
+
+    Returns (texts, product_slot, phrase_slot): product i's vector is row product_slot[i] of the encoded
+    texts; phrase j's is row phrase_slot[j], or -1 when `reused` (the last version's phrases) holds it.
+    A text given twice (two products with one text, a phrase equal to a product text) is encoded once.
+    """
+    slot: dict[str, int] = {}
+    product_slot = np.fromiter((slot.setdefault(t, len(slot)) for t in product_texts), np.int64, len(product_texts))
+    phrase_slot = np.fromiter(
+        (-1 if t in reused else slot.setdefault(t, len(slot)) for t in phrase_texts), np.int64, len(phrase_texts)
+    )
+    return list(slot), product_slot, phrase_slot
 
 
 def build_index(
@@ -72,49 +98,50 @@ def build_index(
 ) -> BuildSummary:
     """Load, validate, embed what changed, write a new version and switch to it.
 
-    progress(n_done, n_total) is called after each embedded batch.
+    Products and autocomplete phrases are embedded in one pass (one length-sorted batching over both).
+    progress(n_done, n_total) is called after each embedded batch (texts: products and phrases).
     """
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     report: LoadReport = load_catalog(catalog, mapping, strict=strict)
     products = report.products
-    old_hashes, old_vectors = ({}, {}) if full else _previous(index_dir, embedder)
+    old_hashes, old_vectors, old_row = (
+        ({}, np.zeros((0, embedder.dim), np.float32), {}) if full else _previous(index_dir, embedder)
+    )
     hashes = {p.id: p.content_hash() for p in products}
-    todo = [i for i, p in enumerate(products) if old_hashes.get(p.id) != hashes[p.id]]
+    keep = [i for i, p in enumerate(products) if old_hashes.get(p.id) == hashes[p.id]]
+    kept = set(keep)
+    todo = [i for i in range(len(products)) if i not in kept]
     vectors = np.zeros((len(products), embedder.dim), np.float32)
-    for i, p in enumerate(products):
-        if old_hashes.get(p.id) == hashes[p.id]:
-            vectors[i] = old_vectors[p.id]
+    if keep:
+        vectors[keep] = old_vectors[[old_row[products[i].id] for i in keep]]
+    # Autocomplete phrases are built with (and switched together with) the product index.
+    old_vdir = None if full or not old_hashes else index_dir / str(current_version(index_dir))
+    phrases, matches = candidate_phrases(products)
+    reused = previous_vectors(old_vdir)
+    texts, product_slot, phrase_slot = embedding_plan(
+        [product_text(products[i]) for i in todo], [ph.text for ph in phrases], reused
+    )
     done = 0
 
     def tick(n: int) -> None:
         nonlocal done
         done += n
         if progress:
-            progress(done, len(todo))
+            progress(done, len(texts))
 
-    embed_seconds = 0.0
-    texts = [product_text(products[i]) for i in todo]
+    t = time.perf_counter()
+    encoded = embedder.encode(texts, progress=tick) if texts else np.zeros((0, embedder.dim), np.float32)
+    embed_seconds = time.perf_counter() - t
     if todo:
-        t = time.perf_counter()
-        vectors[todo] = embedder.encode(texts, progress=tick)
-        embed_seconds += time.perf_counter() - t
-    # A phrase identical to a product text just embedded reuses its vector instead of a second encoding.
-    by_text = {txt: vectors[i] for txt, i in zip(texts, todo, strict=True)}
-    phrases_embedded = 0
-
-    def embed_phrases(batch: list[str]) -> np.ndarray:
-        nonlocal embed_seconds, phrases_embedded
-        out = np.zeros((len(batch), embedder.dim), np.float32)
-        new = [i for i, txt in enumerate(batch) if txt not in by_text]
-        for i in set(range(len(batch))) - set(new):
-            out[i] = by_text[batch[i]]
-        if new:
-            t = time.perf_counter()
-            out[new] = embedder.encode([batch[i] for i in new])
-            embed_seconds += time.perf_counter() - t
-        phrases_embedded += len(new)
-        return out
+        vectors[todo] = encoded[product_slot]
+    phrase_vectors = np.zeros((len(phrases), embedder.dim), np.float32)
+    new = phrase_slot >= 0
+    phrase_vectors[new] = encoded[phrase_slot[new]]
+    for j in np.flatnonzero(~new).tolist():
+        phrase_vectors[j] = reused[phrases[j].text]
+    attach_top(phrases, matches, products, vectors, phrase_vectors)
+    phrases_embedded = int(new.sum())
 
     manifest = Manifest(
         model=embedder.name,
@@ -127,9 +154,6 @@ def build_index(
         encoder=getattr(embedder, "encoder", "torch"),
         quantization=getattr(embedder, "quantization", "none"),
     )
-    # Autocomplete phrases are built with (and switched together with) the product index.
-    old_vdir = None if full or not old_hashes else index_dir / str(current_version(index_dir))
-    phrases, phrase_vectors = build_suggestions(products, vectors, embed_phrases, previous_vectors(old_vdir))
 
     def write_phrases(vdir: Path) -> list[str]:
         write_suggestions(vdir, phrases, phrase_vectors)
@@ -150,4 +174,5 @@ def build_index(
         phrases=len(phrases),
         phrases_embedded=phrases_embedded,
         embed_seconds=embed_seconds,
+        texts_encoded=len(texts),
     )

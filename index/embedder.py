@@ -90,13 +90,21 @@ class Embedder:
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed many texts: (n, dim) float32, unit length. progress(n_done) after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # Sorting all texts by length first keeps padding (wasted compute) low in every batch.
-        order = np.argsort([len(t) for t in texts], kind="stable")
+        if not len(texts):
+            return out
+        tokenize = getattr(self._backend, "tokenize", None)
+        # Sorted by length first, every batch holds texts of about one length: little padding (wasted compute).
+        # The ONNX backend tokenizes everything once and sorts by token count; torch tokenizes per batch.
+        encodings = tokenize(texts) if tokenize is not None else None
+        lengths = [len(e.ids) for e in encodings] if encodings is not None else [len(t) for t in texts]
+        order = np.argsort(lengths, kind="stable")
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
-            batch = [texts[i] for i in rows]
             with self._run_lock:
-                out[rows] = self._backend.encode_batch(batch)
+                if encodings is not None:
+                    out[rows] = self._backend.run([encodings[i] for i in rows])  # type: ignore[attr-defined]
+                else:
+                    out[rows] = self._backend.encode_batch([texts[i] for i in rows])
             if progress:
                 progress(len(rows))
         return out

@@ -17,7 +17,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -196,7 +196,7 @@ class OnnxBackend:
 
         tok = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         tok.enable_truncation(max_length=max_seq_length)
-        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of each batch, not a fixed 128
+        tok.no_padding()  # tokenizer.json pads to a fixed 128; run() pads each batch to its longest text
         self._tok = tok
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -209,12 +209,23 @@ class OnnxBackend:
         width = self._session.get_outputs()[0].shape[1]
         self.dim = width if isinstance(width, int) else 384
 
-    def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        enc = self._tok.encode_batch(list(texts))
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+    def tokenize(self, texts: Sequence[str]) -> list[Any]:
+        """Token encodings (truncated, not padded): tokenized once, then batched by token count."""
+        return self._tok.encode_batch(list(texts))
+
+    def run(self, encodings: Sequence[Any]) -> np.ndarray:
+        """Embed tokenized texts as one batch, padded to its longest."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), np.int64)  # [PAD] is id 0
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         return self._session.run(None, feeds)[0].astype(np.float32, copy=False)
+
+    def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+        return self.run(self.tokenize(texts))
 
 
 def load_backend(

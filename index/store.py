@@ -178,10 +178,15 @@ def load_index(index_dir: Path, model: str, dim: int) -> LoadedIndex:
             f"`scripts/rebuild_index.py --full`"
         )
     vdir = index_dir / str(version)
-    vectors = np.load(vdir / "vectors.npy")
     with open(vdir / "products.jsonl", encoding="utf-8") as f:
         products = [Product.from_dict(json.loads(line)) for line in f]
-    vindex = FaissIndex.load(vdir / "faiss.index", dim, exact_vectors=vectors)
+    vindex = FaissIndex.load(vdir / "faiss.index", dim)
+    # An exact index already holds every vector in float32: share them instead of reading a second copy. An
+    # ANN index stores codes; its float32 vectors are memory-mapped (pages are read when a filter scores rows).
+    vectors = vindex.stored_vectors()
+    if vectors is None:
+        vectors = np.load(vdir / "vectors.npy", mmap_mode=None if vindex.kind == "flat" else "r")
+    vindex.exact_vectors = vectors
     if not (len(products) == vectors.shape[0] == len(vindex) == manifest.count):
         raise IndexMismatch(
             f"index version {version} is inconsistent (products {len(products)}, vectors "

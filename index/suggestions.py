@@ -167,14 +167,8 @@ def best_rows(rows: np.ndarray, product_vectors: np.ndarray, vector: np.ndarray,
     return rows[order]
 
 
-def build_suggestions(
-    products: Sequence[Product], product_vectors: np.ndarray, embed, previous: dict[str, np.ndarray] | None = None
-) -> tuple[list[Phrase], np.ndarray]:
-    """Phrases with ≥1 matching product, their embeddings and their best products.
-
-    embed(texts) -> (n, dim) unit vectors; phrases whose vector is in `previous` (by text, from the
-    last version) are not embedded again, so an incremental rebuild costs only the new phrases.
-    """
+def candidate_phrases(products: Sequence[Product]) -> tuple[list[Phrase], list[np.ndarray]]:
+    """Phrases with ≥1 matching product (count set) and the rows each matches; nothing embedded yet."""
     matcher = PhraseMatcher(products)
     phrases, matches = [], []
     for ph in extract_phrases(products):
@@ -183,6 +177,31 @@ def build_suggestions(
             ph.count = len(rows)
             phrases.append(ph)
             matches.append(rows)
+    return phrases, matches
+
+
+def attach_top(
+    phrases: Sequence[Phrase],
+    matches: Sequence[np.ndarray],
+    products: Sequence[Product],
+    product_vectors: np.ndarray,
+    vectors: np.ndarray,
+) -> None:
+    """Set each phrase's best products: its matching rows closest to its vector."""
+    for ph, rows, vec in zip(phrases, matches, vectors, strict=False):
+        ph.top = [products[r].id for r in best_rows(rows, product_vectors, vec).tolist()]
+
+
+def build_suggestions(
+    products: Sequence[Product], product_vectors: np.ndarray, embed, previous: dict[str, np.ndarray] | None = None
+) -> tuple[list[Phrase], np.ndarray]:
+    """Phrases with ≥1 matching product, their embeddings and their best products.
+
+    embed(texts) -> (n, dim) unit vectors; phrases whose vector is in `previous` (by text, from the
+    last version) are not embedded again, so an incremental rebuild costs only the new phrases.
+    (The index build embeds phrases in one pass with the products: index.build.)
+    """
+    phrases, matches = candidate_phrases(products)
     previous = previous or {}
     dim = product_vectors.shape[1] if product_vectors.ndim == 2 else 0
     vectors = np.zeros((len(phrases), dim), np.float32)
@@ -192,8 +211,7 @@ def build_suggestions(
             vectors[i] = previous[ph.text]
     if todo:
         vectors[todo] = embed([phrases[i].text for i in todo])
-    for ph, rows, vec in zip(phrases, matches, vectors, strict=False):
-        ph.top = [products[r].id for r in best_rows(rows, product_vectors, vec).tolist()]
+    attach_top(phrases, matches, products, product_vectors, vectors)
     return phrases, vectors
 
 

@@ -92,6 +92,23 @@ def latency_queries(path: Path, labelled: Path, bs) -> list[str]:
     return list(bs.DEFAULT_QUERIES)
 
 
+def fresh_queries(used: list[str], n: int) -> list[str]:
+    """Up to n shopper queries (the judged set's) that the timing queries do not contain: new to a server's cache."""
+    seen = {" ".join(x.lower().split()) for x in used}
+    path = ROOT / "bench" / "judged" / "queries.jsonl"
+    qs = [json.loads(line)["query"] for line in path.open(encoding="utf-8") if line.strip()] if path.exists() else []
+    return [x for x in dict.fromkeys(qs) if " ".join(x.lower().split()) not in seen][:n]
+
+
+def _serves(encoder: str, index_dir: Path) -> bool:
+    """Whether a server with this encoder can serve the index (int8 and fp32 vectors are separate spaces)."""
+    from index.embedder import MODEL_NAME, space_name
+    from index.encoders import quantization_of
+    from index.store import read_manifest
+
+    return read_manifest(index_dir).model == space_name(MODEL_NAME, quantization_of(encoder))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     s = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -249,6 +266,8 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             "server_rss_mb_at_start": rss_start,
             "index": speed.index_size(a.index_dir),
         }
+        parts.start("served hybrid against its floor (query encoding + FAISS), queries new to the server")
+        result["search"]["floor"] = speed.bench_floor(srv, a.index_dir, fresh_queries(queries, 30 if q else 200))
 
         ext = a.external.strip().lower()
         only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}
@@ -256,6 +275,12 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         result["external"] = external.run_all(
             q, a.index_dir, a.catalog, a.mapping, only, {"embedder": embedder, "server": srv}, a.work_dir
         )
+    parts.start("server RSS per encoder (one server after the other), start-up steps")
+    encoders = ("onnx",) if q else ("torch", "onnx", "onnx-int8")
+    result["resources"]["rss_by_encoder"] = speed.served_rss_by_encoder(
+        a.index_dir, a.catalog, a.mapping, queries[:60], tuple(e for e in encoders if _serves(e, a.index_dir))
+    )
+    result["resources"]["rss_steps"] = speed.rss_steps(a.index_dir, Settings.from_env().encoder)
     parts.stop()
     result["part_seconds"] = parts.seconds
     result["seconds"] = round(time.perf_counter() - t_start, 1)

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mapping = Mapping.load(a.mapping)
         embedder = Embedder(batch_size=settings.embed_batch_size)
-        bar = tqdm(total=0, unit="products", desc="embedding", dynamic_ncols=True)
+        bar = tqdm(total=0, unit="texts", desc="embedding products and phrases", dynamic_ncols=True)
 
         def progress(done: int, total: int) -> None:
             bar.total = total

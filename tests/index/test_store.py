@@ -169,3 +169,36 @@ def test_faiss_add_remove_save_load(tmp_path):
     oracle = NumpyIndex(8)
     oracle.build(np.delete(v, 0, axis=0))
     assert list(back.search(v[5], 5)[1]) == list(oracle.search(v[5], 5)[1])
+
+
+def test_embedding_plan_encodes_each_distinct_text_once():
+    from index.build import embedding_plan
+
+    texts, prod, phr = embedding_plan(["a b", "c d", "a b"], ["red dress", "c d", "old phrase"], {"old phrase": None})
+    assert texts == ["a b", "c d", "red dress"]  # duplicates and the phrase equal to a product text: once
+    assert prod.tolist() == [0, 1, 0] and phr.tolist() == [2, 1, -1]  # -1: reused from the last version
+
+
+def test_one_pass_build_gives_each_text_its_own_vector(tiny_index_dir, embedder):
+    """Products and phrases share one length-sorted encoder pass; every row still embeds its own text."""
+    from index.embedder import product_text
+    from index.suggestions import read_suggestions
+
+    loaded = load_index(tiny_index_dir, embedder.name, embedder.dim)
+    direct = embedder.encode([product_text(p) for p in loaded.products[:40]])
+    assert np.sum(direct * loaded.vectors[:40], axis=1).min() >= 0.9999
+    phrases, vecs = read_suggestions(tiny_index_dir / current_version(tiny_index_dir))
+    pick = list(range(0, len(phrases), max(1, len(phrases) // 40)))
+    direct = embedder.encode([phrases[i].text for i in pick])
+    assert np.sum(direct * vecs[pick], axis=1).min() >= 0.999  # float16 on disk
+
+
+def test_exact_index_holds_each_vector_once(tiny_index_dir, embedder):
+    """The loaded vectors are a read-only view of FAISS's own storage, equal to vectors.npy."""
+    loaded = load_index(tiny_index_dir, embedder.name, embedder.dim)
+    on_disk = np.load(tiny_index_dir / current_version(tiny_index_dir) / "vectors.npy")
+    assert loaded.vector_index.kind == "flat" and np.array_equal(loaded.vectors, on_disk)
+    assert not loaded.vectors.flags.owndata and not loaded.vectors.flags.writeable
+    assert np.shares_memory(loaded.vectors, loaded.vector_index.stored_vectors())
+    q = loaded.vectors[3]
+    assert loaded.vector_index.search(q, 1)[1][0] == 3
