@@ -78,7 +78,9 @@ class Services:
         index = load_index(s.index_dir, self.embedder.name, self.embedder.dim)
         engine = SearchEngine(index, self.embedder, candidates=s.search_candidates, rrf_k=s.rrf_k)
         # autocomplete's phrases belong to the index version: loaded (and swapped) with the engine
-        engine.autocomplete = load_autocomplete(s.index_dir, index, self.embedder.encode, engine.vocab, engine.mask)
+        engine.autocomplete = load_autocomplete(
+            s.index_dir, index, self.embedder.encode, engine.vocab, engine.mask, understand=engine.understand
+        )
         return engine
 
     def try_initial_load(self) -> None:

@@ -46,6 +46,11 @@ class Weights:
     recent_vec: float = 2.0  # cosine(phrase, shopper's recent searches)
     recent_same: float = 1.0  # the phrase is (an extension of) one of the shopper's recent searches
     kind: tuple[tuple[str, float], ...] = (("category", 0.6), ("brand", 0.3), ("query", 0.4), ("product", -0.6))
+    # What shoppers look for over rare titles (learned from the catalog; 0 / False turns each off):
+    spread: float = 0.8  # log1p(product types the completed word spans), for short prefixes
+    single_title: float = -1.0  # a phrase of 3+ words that only one product's title has
+    distinct: bool = True  # count distinct products (variants once), not rows
+    per_word: int = 3  # at most this many suggestions complete the last word alike while others exist
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Suggester:
         top_rows: Sequence[np.ndarray],
         searches: dict[str, float] | None = None,
         weights: Weights = Weights(),
+        spread: dict[str, int] | None = None,
     ):
         self.phrases = list(phrases)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -81,8 +87,16 @@ class Suggester:
         self.kinds = [p.kind for p in self.phrases]
         self.key_to_pid = {phrase_key(t): i for i, t in enumerate(self.texts)}
         self.count = np.array([p.count for p in self.phrases], np.float64)
+        found = self.count
+        if weights.distinct:  # a title sold in 30 sizes is one thing to look at, not 30
+            found = np.array([p.distinct or p.count for p in self.phrases], np.float64)
         kind_prior = dict(weights.kind)
         self.prior = np.array([kind_prior.get(k, 0.0) for k in self.kinds], np.float64)
+        self.prior += weights.count * (np.log1p(found) - np.log1p(self.count))  # static keeps one formula
+        if weights.single_title:
+            lone = np.array([p.distinct == 1 and len(p.text.split()) >= 3 for p in self.phrases], bool)
+            self.prior += weights.single_title * lone
+        self.spread = {w: math.log1p(n) for w, n in (spread or {}).items()}
         self.searches = np.zeros(n, np.float64)
         for text, c in (searches or {}).items():
             pid = self.key_to_pid.get(phrase_key(text))
@@ -224,17 +238,22 @@ class Suggester:
             cand, base, fz_mask = cand[keep], base[keep], fz_mask[keep]
         score = base.copy()
         typed_key = " ".join(tokens)
+        short = len(tokens[-1]) <= SHORT_PREFIX
+        done: list[str] = []  # per candidate: the phrase word the last typed word completes
         for j, pid in enumerate(cand.tolist()):
             if self.keys[pid] == typed_key:
                 score[j] += w.exact + w.in_order
             elif _in_order(tokens, self.plain[pid]):
                 score[j] += w.in_order
-            if len(tokens[-1]) <= SHORT_PREFIX:  # few letters: a word many makers use beats one shop's name
-                key = next((x for x in self.plain[pid] if x.startswith(tokens[-1])), "")
-                score[j] += w.breadth * self.breadth.get(key, 0.0)
+            key = self._completes(pid, tokens[-1], bool(fz_mask[j]))
+            done.append(key)
+            if short:  # few letters: a word many makers and kinds of product use beats one shop's name
+                score[j] += w.breadth * self.breadth.get(key, 0.0) + w.spread * self.spread.get(key, 0.0)
         score += self._personal(cand, profile, recent)
         order = np.lexsort((cand, -score))
         out: list[Suggestion] = []
+        later: list[int] = []  # beyond per_word completions of one word: only if nothing else fills k
+        per: dict[str, int] = {}
         seen: set[str] = set()
         for j in order.tolist():
             pid = int(cand[j])
@@ -244,17 +263,26 @@ class Suggester:
             seen.add(folded)
             if len(out) >= k:
                 break
-            out.append(
-                Suggestion(
-                    self.texts[pid],
-                    self.kinds[pid],
-                    self.highlight(pid, tokens, bool(fz_mask[j])),
-                    float(score[j]),
-                    int(self.count[pid]),
-                    pid,
-                )
-            )
+            if w.per_word and per.get(done[j], 0) >= w.per_word:
+                later.append(j)
+                continue
+            per[done[j]] = per.get(done[j], 0) + 1
+            out.append(self._suggestion(pid, tokens, bool(fz_mask[j]), float(score[j])))
+        for j in later[: k - len(out)]:
+            out.append(self._suggestion(int(cand[j]), tokens, bool(fz_mask[j]), float(score[j])))
         return out
+
+    def _suggestion(self, pid: int, tokens: list[str], typo: bool, score: float) -> Suggestion:
+        text, kind = self.texts[pid], self.kinds[pid]
+        return Suggestion(text, kind, self.highlight(pid, tokens, typo), score, int(self.count[pid]), pid)
+
+    def _completes(self, pid: int, token: str, typo: bool) -> str:
+        """The phrase word the typed token completes (or, matched through a typo, is closest to)."""
+        plain = self.plain[pid]
+        key = next((x for x in plain if x.startswith(token)), "")
+        if not key and typo:
+            key = next((x for x in plain if self._close(token, x)), "")
+        return key
 
     def _personal(self, cand: np.ndarray, profile: np.ndarray | None, recent: Sequence[str]) -> np.ndarray:
         """Affinity of each candidate with the shopper: profile vector and recent searches (by their phrase

@@ -17,7 +17,9 @@ from index.suggestions import PHRASES_FILE, VECTORS_FILE, PhraseMatcher, read_su
 
 @pytest.fixture(scope="module")
 def ac(tiny_index_dir, engine, embedder):
-    return load_autocomplete(tiny_index_dir, engine.index, embedder.encode, engine.vocab, engine.mask)
+    return load_autocomplete(
+        tiny_index_dir, engine.index, embedder.encode, engine.vocab, engine.mask, understand=engine.understand
+    )
 
 
 @pytest.fixture
@@ -198,7 +200,9 @@ def test_an_index_without_phrases_gets_them_at_load_and_keeps_them(copy_index, e
     vdir = d / current_version(d)
     (vdir / PHRASES_FILE).unlink()
     (vdir / VECTORS_FILE).unlink()
-    rebuilt = load_autocomplete(d, engine.index, embedder.encode, engine.vocab, engine.mask)
+    rebuilt = load_autocomplete(
+        d, engine.index, embedder.encode, engine.vocab, engine.mask, understand=engine.understand
+    )
     assert (vdir / PHRASES_FILE).exists() and (vdir / VECTORS_FILE).exists()
     assert rebuilt.suggester.texts == ac.suggester.texts
     assert texts(rebuilt.suggester.suggest("cas sh", k=8)) == texts(ac.suggester.suggest("cas sh", k=8))
