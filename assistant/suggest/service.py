@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.search.query import Vocabulary, parse_query
+from assistant.suggest.picks import Picks
 from assistant.suggest.spans import word_spans
 from assistant.suggest.suggester import Suggester, Weights
 from index.store import LoadedIndex
@@ -178,6 +179,8 @@ class Autocomplete:
                 spread={**self.spread, **type_spread(self.index.products, self.matcher, self._words(new))},
             )
             sugg.unlogged = dict(old.unlogged)
+            with old._lock:  # learn() adds under it: copy a consistent state
+                sugg.picks = Picks(old.picks.counts)  # by phrase key: survives the new phrase numbering
             self.suggester = sugg  # one reference swap (cached answers are keyed by Suggester: now unused)
             self.cache = OrderedDict()
             self._last_log = list(popular)

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from assistant.suggest.picks import Picks
 from assistant.suggest.spans import _WORD_RE, _in_order, _merge, prefix_end, query_words, word_spans
 from assistant.suggest.tails import with_tail, word_breadth
+from assistant.suggest.weights import Weights
 from index.suggestions import Phrase, phrase_key
 from index.text import Corrector, stem
 
@@ -29,28 +31,7 @@ MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shor
 SHORT_PREFIX = 3  # letters up to which the breadth of the matched word counts
 SHORTLIST = 128
 SHORTLIST_ANONYMOUS = 48
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How the ranking signals add up (log-popularity units)."""
-
-    count: float = 0.6  # log1p(products the phrase finds)
-    searches: float = 1.5  # log1p(decayed searches for it + accepted suggestions)
-    first_word: float = 2.0  # the typed text starts the phrase
-    in_order: float = 0.5  # typed words match consecutive phrase words in order
-    exact: float = 1.5  # the shopper typed the whole phrase
-    fuzzy: float = -1.5  # matched only through the typo fallback
-    breadth: float = 0.5  # log1p(distinct phrase leaders using the matched word), for short prefixes
-    personal: float = 4.0  # cosine(phrase, shopper profile vector)
-    recent_vec: float = 2.0  # cosine(phrase, shopper's recent searches)
-    recent_same: float = 1.0  # the phrase is (an extension of) one of the shopper's recent searches
-    kind: tuple[tuple[str, float], ...] = (("category", 0.6), ("brand", 0.3), ("query", 0.4), ("product", -0.6))
-    # What shoppers look for over rare titles (learned from the catalog; 0 / False turns each off):
-    spread: float = 0.8  # log1p(product types the completed word spans), for short prefixes
-    single_title: float = -1.0  # a phrase of 3+ words that only one product's title has
-    distinct: bool = True  # count distinct products (variants once), not rows
-    per_word: int = 3  # at most this many suggestions complete the last word alike while others exist
+DEFAULT_WEIGHTS = Weights()
 
 
 @dataclass
@@ -75,7 +56,7 @@ class Suggester:
         vectors: np.ndarray,
         top_rows: Sequence[np.ndarray],
         searches: dict[str, float] | None = None,
-        weights: Weights = Weights(),
+        weights: Weights = DEFAULT_WEIGHTS,
         spread: dict[str, int] | None = None,
     ):
         self.phrases = list(phrases)
@@ -130,6 +111,7 @@ class Suggester:
         self.breadth = word_breadth(self.plain)  # the one typo corrector (index/text.py)
         self.version = 0  # bumped by learn(): answers computed before are stale
         self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
+        self.picks = Picks()  # what was picked after typing what (replaced by a refresh's copy)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -226,18 +208,29 @@ class Suggester:
                 cands.append(fz[0][new])
                 firsts.append(fz[1][new])
                 fuzzy.append(np.ones(int(new.sum()), bool))
+        typed_key = " ".join(tokens)
+        picked = self._picked(typed_key)
+        if picked:  # shoppers who typed these letters picked these: offered even where no prefix matches
+            extra = np.array(sorted(picked), np.int64)
+            extra = extra[~np.isin(extra, np.concatenate(cands))] if cands else extra
+            cands.append(extra)
+            firsts.append(np.zeros(len(extra), bool))
+            fuzzy.append(np.zeros(len(extra), bool))
         if not cands:
             return []
         cand = np.concatenate(cands)
         first = np.concatenate(firsts)
         fz_mask = np.concatenate(fuzzy)
+        loose = fz_mask.copy()  # highlighted as a typo: matched through a correction, or only by a pick
         base = self.static[cand] + w.first_word * first + w.fuzzy * fz_mask
+        if picked:
+            base += w.picked * np.log1p(np.array([picked.get(p, 0.0) for p in cand.tolist()]))
+            loose[len(cand) - len(cands[-1]) :] = True
         depth = SHORTLIST if profile is not None or recent else SHORTLIST_ANONYMOUS
         if len(cand) > depth:
             keep = np.argpartition(-base, depth - 1)[:depth]
-            cand, base, fz_mask = cand[keep], base[keep], fz_mask[keep]
+            cand, base, fz_mask, loose = cand[keep], base[keep], fz_mask[keep], loose[keep]
         score = base.copy()
-        typed_key = " ".join(tokens)
         short = len(tokens[-1]) <= SHORT_PREFIX
         done: list[str] = []  # per candidate: the phrase word the last typed word completes
         for j, pid in enumerate(cand.tolist()):
@@ -245,7 +238,7 @@ class Suggester:
                 score[j] += w.exact + w.in_order
             elif _in_order(tokens, self.plain[pid]):
                 score[j] += w.in_order
-            key = self._completes(pid, tokens[-1], bool(fz_mask[j]))
+            key = self._completes(pid, tokens[-1], bool(loose[j]))
             done.append(key)
             if short:  # few letters: a word many makers and kinds of product use beats one shop's name
                 score[j] += w.breadth * self.breadth.get(key, 0.0) + w.spread * self.spread.get(key, 0.0)
@@ -267,10 +260,15 @@ class Suggester:
                 later.append(j)
                 continue
             per[done[j]] = per.get(done[j], 0) + 1
-            out.append(self._suggestion(pid, tokens, bool(fz_mask[j]), float(score[j])))
+            out.append(self._suggestion(pid, tokens, bool(loose[j]), float(score[j])))
         for j in later[: k - len(out)]:
-            out.append(self._suggestion(int(cand[j]), tokens, bool(fz_mask[j]), float(score[j])))
+            out.append(self._suggestion(int(cand[j]), tokens, bool(loose[j]), float(score[j])))
         return out
+
+    def _picked(self, typed_key: str) -> dict[int, float]:
+        """pid -> times picked after typing exactly these letters."""
+        got = self.picks.get(typed_key) if self.picks else {}
+        return {self.key_to_pid[k]: c for k, c in got.items() if k in self.key_to_pid}
 
     def _suggestion(self, pid: int, tokens: list[str], typo: bool, score: float) -> Suggestion:
         text, kind = self.texts[pid], self.kinds[pid]
@@ -376,14 +374,18 @@ class Suggester:
                     return out
         return out
 
-    def learn(self, text: str, weight: float = 1.0, logged: bool = False) -> bool:
+    def learn(self, text: str, weight: float = 1.0, logged: bool = False, typed: str | None = None) -> bool:
         """Count an accepted suggestion or an executed search now (no rebuild). logged: it is also in the
-        search log, which a refresh re-reads (so it is not kept twice). False: not a known phrase."""
+        search log, which a refresh re-reads (so it is not kept twice). typed: what the shopper had typed
+        when picking it (see picks.py). False: not a known phrase."""
         key = phrase_key(text)
         pid = self.key_to_pid.get(key)
         if pid is None:
             return False
         with self._lock:
+            typed_key = " ".join(query_words(typed or ""))
+            if typed_key and typed_key != key:
+                self.picks.add(typed_key, key, weight)
             if not logged:
                 self.unlogged[key] = self.unlogged.get(key, 0.0) + weight
             self.searches[pid] += weight

@@ -88,3 +88,19 @@ def test_one_completed_word_does_not_take_every_slot():
     assert got[:3] == ["blue shirts", "blue jeans", "blue tops"] and got[3] == "bluetooth headphones"
     blue = [f"blue {t}" for t in ["shirts", "jeans", "tops", "dresses"]]
     assert ranked(rows[:4], "blu", 4) == blue  # no other word completes "blu": the cap leaves no slot empty
+
+
+def test_what_shoppers_picked_after_typing_leads_the_next_shopper_there():
+    rows = [("addiction", "brand", 25, 25), ("addons", "brand", 4, 4), ("adidas", "brand", 22, 22)]
+    phrases = [Phrase(t, kind, count, distinct=d) for t, kind, count, d in rows]
+    s = Suggester(phrases, np.zeros((3, 4), np.float32), [np.zeros(0, np.int64)] * 3)
+    assert "adidas" not in texts(s.suggest("add", k=3))  # "add" starts no word of it
+    for _ in range(3):  # shoppers typing the common misspelling pick the maker they meant
+        assert s.learn("adidas", typed="addi")
+    got = s.suggest("add", k=3)
+    assert texts(got)[0] == "adidas"
+    assert "adidas" not in texts(s.suggest("addo", k=3))  # picks follow the letters typed, not any start
+    assert s.suggest("ad", k=1)[0].text == "adidas"
+    fresh = Suggester(phrases, np.zeros((3, 4), np.float32), [np.zeros(0, np.int64)] * 3)
+    fresh.learn("adidas")  # a pick without the typed letters only counts as popularity
+    assert texts(fresh.suggest("add", k=3))[0] == "addiction"
