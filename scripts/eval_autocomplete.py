@@ -7,7 +7,9 @@ For each query q and each prefix q[:n], n = 1..len(q): the rank of q among the k
 same words; plural-blind: "necklace" = "necklaces"). Keystrokes saved for q: len(q) - n - 1 for the first
 n at which q is offered (one keystroke to pick it), as a share of len(q); 0 if never offered. A misspelled
 query is typed as misspelled but counts as found when its intended spelling (`intended`) is offered: a
-search box that turns "neklace" into "necklace" has done its job.
+search box that turns "neklace" into "necklace" has done its job. "Found by the Nth letter": the share of queries
+offered (plural-blind) once their first N letters are typed. The ranking before issue 14 (BEFORE) runs side by
+side with the current one in the same run; `--show add,blu` prints both rankings' top 5 for given prefixes.
 
     .venv/bin/python scripts/eval_autocomplete.py --index-dir data/index [--out bench/autocomplete_eval.json]
 """
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
                 f"{m['rr_loose']:7.3f} {m['succ_loose']:7.3f} {m['saved_loose']:7.3f}"
             )
     print("(~ = plural-blind match: 'necklace' counts for 'necklaces'; metrics averaged over every prefix length)")
-    print(f"{'system':18} {'kind':11} " + " ".join(f"by {n}th" for n in FOUND_BY) + "   never  (plural-blind)")
+    print(f"{'system':18} {'kind':11} " + " ".join(f"by {n:<4}" for n in FOUND_BY) + "   never  (plural-blind)")
     for name, res in results.items():
         for kind, m in res.items():
             print(f"{name:18} {kind:11} " + " ".join(f"{m[f'by_{n}']:6.3f}" for n in FOUND_BY) + f" {m['never']:7.3f}")

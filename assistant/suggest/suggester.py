@@ -241,7 +241,9 @@ class Suggester:
             key = self._completes(pid, tokens[-1], bool(loose[j]))
             done.append(key)
             if short:  # few letters: a word many makers and kinds of product use beats one shop's name
-                score[j] += w.breadth * self.breadth.get(key, 0.0) + w.spread * self.spread.get(key, 0.0)
+                score[j] += w.breadth * self.breadth.get(key, 0.0)
+                if len(tokens[-1]) >= w.spread_from:
+                    score[j] += w.spread * self.spread.get(key, 0.0)
         score += self._personal(cand, profile, recent)
         order = np.lexsort((cand, -score))
         out: list[Suggestion] = []
@@ -256,7 +258,7 @@ class Suggester:
             seen.add(folded)
             if len(out) >= k:
                 break
-            if w.per_word and per.get(done[j], 0) >= w.per_word:
+            if w.per_word and done[j] != tokens[-1] and per.get(done[j], 0) >= w.per_word:  # a typed word: no cap
                 later.append(j)
                 continue
             per[done[j]] = per.get(done[j], 0) + 1

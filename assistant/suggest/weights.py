@@ -23,6 +23,7 @@ class Weights:
     kind: tuple[tuple[str, float], ...] = (("category", 0.6), ("brand", 0.3), ("query", 0.4), ("product", -0.6))
     # What shoppers look for over rare titles (learned from the catalog; 0 / False turns each off):
     spread: float = 0.8  # log1p(product types the completed word spans), for short prefixes
+    spread_from: int = 3  # typed letters of the last word from which spread counts (up to SHORT_PREFIX)
     single_title: float = -1.0  # a phrase of 3+ words that only one product's title has
     distinct: bool = True  # count distinct products (variants once), not rows
-    per_word: int = 3  # at most this many suggestions complete the last word alike while others exist
+    per_word: int = 4  # at most this many suggestions complete the last word alike while others exist

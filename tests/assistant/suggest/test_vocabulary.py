@@ -64,11 +64,12 @@ def ranked(rows, prefix: str, k: int, types: dict[str, int] | None = None, **wei
 
 def test_short_prefix_prefers_a_word_spanning_many_product_types():
     # one maker with more products on one shelf, another selling shoes, shirts, bags, deodorants...
-    rows = [("adornia", "brand", 40, 40), ("adidas", "brand", 20, 20)]
-    types = {"adornia": 1, "adidas": 9}
-    assert ranked(rows, "ad", 1, types, spread=0.0) == ["adornia"]  # products alone
-    assert ranked(rows, "ad", 1, types) == ["adidas"]
+    rows = [("adornia", "brand", 40, 40), ("adoreal", "brand", 20, 20)]
+    types = {"adornia": 1, "adoreal": 9}
+    assert ranked(rows, "ado", 1, types, spread=0.0) == ["adornia"]  # products alone
+    assert ranked(rows, "ado", 1, types) == ["adoreal"]
     assert ranked(rows, "adorn", 1, types) == ["adornia"]  # once the letters say which, they decide
+    assert ranked(rows, "ad", 1, types) == ["adornia"]  # 2 letters say too little to judge a word by
 
 
 def test_variants_count_once_and_a_single_long_title_ranks_below_a_shared_phrase():
@@ -81,13 +82,12 @@ def test_variants_count_once_and_a_single_long_title_ranks_below_a_shared_phrase
 
 
 def test_one_completed_word_does_not_take_every_slot():
-    rows = [(f"blue {t}", "query", 60 - i, 60 - i) for i, t in enumerate(["shirts", "jeans", "tops", "dresses"])]
-    rows += [("bluetooth headphones", "category", 8, 8)]
-    assert "bluetooth headphones" not in ranked(rows, "blu", 4, per_word=0)
-    got = ranked(rows, "blu", 4)
-    assert got[:3] == ["blue shirts", "blue jeans", "blue tops"] and got[3] == "bluetooth headphones"
-    blue = [f"blue {t}" for t in ["shirts", "jeans", "tops", "dresses"]]
-    assert ranked(rows[:4], "blu", 4) == blue  # no other word completes "blu": the cap leaves no slot empty
+    blue = [f"blue {t}" for t in ["shirts", "jeans", "tops", "dresses", "skirts"]]
+    rows = [(t, "query", 60 - i, 60 - i) for i, t in enumerate(blue)] + [("bluetooth headphones", "category", 8, 8)]
+    assert "bluetooth headphones" not in ranked(rows, "blu", 5, per_word=0)
+    assert ranked(rows, "blu", 5) == blue[:4] + ["bluetooth headphones"]
+    assert ranked(rows[:5], "blu", 5) == blue  # no other word completes "blu": the cap leaves no slot empty
+    assert ranked(rows, "blue", 5) == blue  # "blue" typed in full: its phrases are what the shopper asked for
 
 
 def test_what_shoppers_picked_after_typing_leads_the_next_shopper_there():
