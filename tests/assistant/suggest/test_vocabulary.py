@@ -85,7 +85,7 @@ def test_one_completed_word_does_not_take_every_slot():
     blue = [f"blue {t}" for t in ["shirts", "jeans", "tops", "dresses", "skirts"]]
     rows = [(t, "query", 60 - i, 60 - i) for i, t in enumerate(blue)] + [("bluetooth headphones", "category", 8, 8)]
     assert "bluetooth headphones" not in ranked(rows, "blu", 5, per_word=0)
-    assert ranked(rows, "blu", 5) == blue[:4] + ["bluetooth headphones"]
+    assert ranked(rows, "blu", 5) == [*blue[:4], "bluetooth headphones"]
     assert ranked(rows[:5], "blu", 5) == blue  # no other word completes "blu": the cap leaves no slot empty
     assert ranked(rows, "blue", 5) == blue  # "blue" typed in full: its phrases are what the shopper asked for
 
