@@ -238,7 +238,7 @@ def run(
         "goals": {"pg1_search_p99_over_sqlite_at_most": 1.5, "pg2_over_pg1_throughput_at_least": 1.6},
         "cores": cores(),
         "setup": {
-            "index_dir": str(index_dir),
+            "index_dir": _shown(index_dir),
             "postgres": "SHOPMATE_BENCH_DATABASE_URL" if database else "throwaway cluster (initdb), fsync on",
             "rounds": rounds,
             "clients": clients,
@@ -250,6 +250,13 @@ def run(
         },
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _shown(path: Path) -> str:
+    """The index directory as the report names it: relative to the repository, else only its name."""
+    root = Path(__file__).resolve().parent.parent
+    resolved = path.resolve()
+    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else resolved.name
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
