@@ -301,6 +301,8 @@ def main() -> None:
         finally:
             srv.stop()
     results["load_avg_at_end"] = os.getloadavg()
+    if args.only and args.out.exists():  # a partial run updates its steps and keeps the others' figures
+        results = {**json.loads(args.out.read_text()), **results}
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
