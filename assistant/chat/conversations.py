@@ -105,7 +105,7 @@ class Conversations:
         self._items: OrderedDict[str, Conversation] = OrderedDict()
         self._latest: dict[str, str] = {}  # shopper -> their latest conversation id in memory
         self._lock = threading.Lock()  # open() runs in worker threads
-        self._pruned = time.monotonic()
+        self._pruned = -PRUNE_EVERY_S  # the first connection or turn after a start prunes
 
     # memory
     def _cached(self, conv_id: str) -> Conversation | None:
@@ -157,6 +157,7 @@ class Conversations:
         if conv is None:
             conv = Conversation(secrets.token_urlsafe(18), owner)
         self._keep(conv)
+        self._prune()
         return conv, resumed
 
     def _latest_of(self, owner: str) -> str | None:
@@ -241,6 +242,8 @@ class Conversations:
                 log.warning("stored conversation not dropped: %s", type(e).__name__)
 
     def _prune(self) -> None:
+        """Delete conversations past the resume window from the store (at most every PRUNE_EVERY_S): the state
+        of a conversation nobody can resume is not kept."""
         now = time.monotonic()
         if self.store is None or now - self._pruned < PRUNE_EVERY_S:
             return

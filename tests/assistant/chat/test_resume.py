@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import time
 
 import httpx
 import pytest
@@ -151,3 +152,18 @@ def test_only_the_owner_resumes_and_an_erase_removes_stored_conversations(make_s
 
         for ready in run(again()):
             assert ready["resumed"] is False and ready["conversation_id"] != conv_id and ready["turns"] == 0
+
+
+def test_conversations_past_the_resume_window_are_neither_resumed_nor_kept(tmp_path):
+    store = SqliteStore(tmp_path / "shoppers.sqlite3")
+    try:
+        before = Conversations(store, 0.5, 100)
+        conv, _ = before.open(None, None)
+        conv.state.shown = ["p1"]
+        assert before.save(conv) and store.conversation(conv.id) is not None
+        time.sleep(0.7)
+        again, resumed = Conversations(store, 0.5, 100).open(conv.id, None)  # a restarted process
+        assert not resumed and again.id != conv.id
+        assert store.conversation(conv.id) is None  # deleted, not only ignored
+    finally:
+        store.close()
