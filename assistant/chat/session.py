@@ -184,6 +184,7 @@ class ChatSession:
             "complete_look": "outfit",
             "why": "why",
         }[action]
+        await asyncio.to_thread(self.rt.conversations.refresh, self.conv)  # the list the reference is into
         st = self.conv.state
         if product_id not in st.shown:
             st.shown.append(product_id)
