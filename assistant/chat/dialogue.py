@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable
 
 from assistant.chat import questions
+from assistant.chat.lexicon import AFFIRM
 from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import device_of
 from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
@@ -47,6 +48,8 @@ def _apply(c: Constraints, s: SlotChanges) -> list[str]:
         if v is not None:
             setattr(c, name, v)
             changed.append(name)
+            if name == "gender":
+                c.gender_inferred = False
             if name == "colour" and v in c.exclude_colours:
                 c.exclude_colours.remove(v)
     if s.price_min is not None or s.price_max is not None:
@@ -90,6 +93,15 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     c = state.constraints
     kind = parse.intent
     plan = Plan(kind, parse)
+    offered, state.offer = state.offer, []  # an offer is answered by the next message or lapses
+    if offered and accepts(parse):
+        # "yes": drop what the last reply offered to drop, and say so; the state then holds what is shown
+        plan.before = c.copy()
+        for slot in offered:
+            state.constraints = c = c.without(slot)
+        plan.kind, plan.accepted = "refine", list(offered)
+        plan.changed = [*offered, *_apply(c, parse.slots)]  # what was excluded ("too boring") stays excluded
+        return plan
     if kind == "search" and parse.slots.accessory:
         s = parse.slots
         state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
@@ -153,7 +165,10 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         if s.category != c.category or not s.category:
             # a new thing: keep who it is for and standing dislikes, start the rest afresh
             state.constraints = c = Constraints(
-                gender=c.gender, size=c.size, exclude_brands=c.exclude_brands, exclude_materials=c.exclude_materials
+                gender=None if c.gender_inferred else c.gender,  # who it is for, when the shopper said so
+                size=c.size,
+                exclude_brands=c.exclude_brands,
+                exclude_materials=c.exclude_materials,
             )
             c.category, plan.new_search = s.category, True
             plan.changed.append("category")
@@ -167,6 +182,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
             c.terms = list(parse.slots.terms)
         c.exclude_ids = []
     elif kind in ("cheaper", "pricier"):
+        plan.prev_price = (c.price_min, c.price_max)
         prices = [p.price for pid in state.shown if (p := products(pid)) is not None and p.price is not None]
         plan.changed = _apply(c, parse.slots)
         if "price" not in plan.changed and prices:
@@ -200,6 +216,11 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     return plan
 
 
+def accepts(parse: Parse) -> bool:
+    """'yes', 'sure, show them': agreement to the last reply's offer (a new thing to look for is not)."""
+    return AFFIRM.search(parse.text) is not None and not parse.slots.category and not parse.slots.accessory
+
+
 def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
     why = []
     if c.category:
@@ -227,34 +248,59 @@ def names_any(items: list[ShownItem], terms: list[str]) -> bool:
     return False
 
 
+PERSONS = ("men", "women", "boys", "girls", "baby")
+
+
+def page_gender(items: list[ShownItem]) -> str | None:
+    """The wearer of the best match, when the matches are for different wearers (men's and women's shoes)."""
+    genders = [i.product.gender for i in items if i.product.gender in PERSONS]
+    return genders[0] if len(set(genders)) > 1 else None
+
+
 def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
     """Search, then keep only products that satisfy every constraint (the engine's category filter is a
     substring match; 'ring' must not admit earrings)."""
-    hits = search(c.query_text(), c.filters(), max(40, k * 6))
+    # a two-word kind is not filtered by the engine (see Constraints.filters): read further down the ranking
+    hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if c.category and " " in c.category else 1))
     return [ShownItem(h.product, _why(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
 
 
-def search_with_relaxation(
+def search_or_offer(
     c: Constraints, search: SearchFn, k: int = PAGE
-) -> tuple[list[ShownItem], list[str], Constraints]:
-    """Results for c; when there are none, drop constraints least important first until there are.
-    Returns the items, the dropped slots and the constraints the items meet."""
+) -> tuple[list[ShownItem], Constraints, list[str], list[ShownItem]]:
+    """Products meeting every constraint of c, never one that breaks a constraint the shopper holds.
+
+    Returns (items, the constraints they meet, what was dropped or is offered, offered items). When nothing
+    meets c, the soft words (no product can break them) are dropped and said; when still nothing, the hard
+    constraints are tried away least important first, and what that would show comes back as an offer to
+    put to the shopper, not as items: the shopper decides whether a constraint goes."""
     items = run_search(c, search, k)
-    relaxed: list[str] = []
-    cur = c
-    for slot in RELAX_ORDER:
+    if items:
+        return items, c, [], []
+    if c.gender and not c.gender_open:
+        # "a mug for my dad": mugs tagged for no one do not contradict it (the reply says they are untagged)
+        opened = c.copy()
+        opened.gender_open = True
+        items = run_search(opened, search, k)
         if items:
-            break
+            return items, opened, [], []
+        c = opened
+    cur = c
+    if c.terms or c.occasion or c.material:
+        cur = c.without("details")
+        items = run_search(cur, search, k)
+        if items:
+            return items, cur, ["details"], []
+    dropped: list[str] = []
+    for slot in RELAX_ORDER:
         if slot not in cur.active():
             continue
         cur = cur.without(slot)
-        relaxed.append(slot)
-        items = run_search(cur, search, k)
-    if not items and (cur.terms or cur.occasion or cur.material) and cur.category:
-        cur = Constraints(category=cur.category, exclude_ids=cur.exclude_ids)  # the thing itself, nothing else
-        relaxed.append("everything else")
-        items = run_search(cur, search, k)
-    return items, relaxed, cur
+        dropped.append(slot)
+        alt = run_search(cur, search, k)
+        if alt:
+            return [], c, dropped, alt
+    return [], c, [], []
 
 
 def chips_for(state: DialogueState, items: list[ShownItem], kind: str) -> list[str]:
@@ -304,14 +350,32 @@ def execute(
         if not c.query_text() and not c.active():
             res.kind = "help"
         else:
-            res.items, res.relaxed, applied = search_with_relaxation(c, search)
-            if res.relaxed and res.items:
-                # what was dropped stays dropped: the state holds the constraints the shown products meet
-                state.constraints = applied
-            state.shown = [i.product.id for i in res.items]
-            state.focus = None
-            if res.items and not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
-                res.note = "no_match"  # a word no product here carries: the closest, not a false claim
+            items, applied, dropped, offered = search_or_offer(c, search)
+            pick = c.category and not c.gender and not c.accessory and "gender" not in plan.accepted
+            wearer = page_gender(items) if pick else None
+            if wearer:  # one wearer a page: the best match's, named in the reply; "for women" switches
+                c.gender, c.gender_inferred, res.page_gender = wearer, True, wearer
+                items, applied, dropped, offered = search_or_offer(c, search)
+                res.constraints = c.copy()
+            if items:
+                res.items, res.relaxed = items, dropped
+                if dropped:  # soft words no product matched: named in the reply
+                    res.soft_dropped = [w for w in (*c.terms[:3], c.occasion, c.material) if w]
+                if applied is not c:  # what was loosened (untagged wearer, soft words) stays so: state = reply
+                    state.constraints = c = applied
+                    res.constraints = c.copy()
+                state.shown = [i.product.id for i in res.items]
+                state.focus = None
+                if not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
+                    res.note = "no_match"  # a word no product here carries: the closest, not a false claim
+            elif kind in ("cheaper", "pricier") and dropped[:1] == ["price"]:
+                # nothing cheaper (dearer) than what was shown: keep the band it had and say so
+                c.price_min, c.price_max = plan.prev_price
+                res.constraints, res.note = c.copy(), f"no_{kind}"
+            elif offered:
+                # nothing meets what the shopper holds: ask before dropping anything (the list on screen stays)
+                res.offer, res.offer_items = dropped, [i.product for i in offered]
+                state.offer = list(dropped)
     elif kind == "preference":
         res.pref_updates = {
             k: v
@@ -367,9 +431,10 @@ def execute(
             exclude_materials=c.exclude_materials,
             terms=[anchor.title],
         )
-        similar, res.relaxed, _ = search_with_relaxation(sim, search)
+        similar, _, res.relaxed, _ = search_or_offer(sim, search)  # no constraint dropped without asking
         res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in similar]
-        state.shown = [i.product.id for i in res.items]
+        if res.items:
+            state.shown = [i.product.id for i in res.items]
     elif kind == "cart_add":
         for p in targets[:1]:
             if p.id not in state.cart:
@@ -400,5 +465,5 @@ def execute(
         if len(state.why) > 200:  # bounded: only recent products matter
             state.why = dict(list(state.why.items())[-100:])
     res.cart = [p for pid in state.cart if (p := products(pid)) is not None]
-    res.chips = chips_for(state, res.items, res.kind)
+    res.chips = ["Yes, show them", "Start over"] if res.offer else chips_for(state, res.items, res.kind)
     return res

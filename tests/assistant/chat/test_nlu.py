@@ -33,7 +33,7 @@ PHRASINGS = [
     (
         "casual shoes between 500 and 1500 for women",
         "search",
-        {"category": "shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"},
+        {"category": "casual shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"},
         [],
     ),
     ("watches under rs 2,000", "search", {"category": "watch", "price_max": 2000}, []),
