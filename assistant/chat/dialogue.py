@@ -252,9 +252,12 @@ PERSONS = ("men", "women", "boys", "girls", "baby")
 
 
 def page_gender(items: list[ShownItem]) -> str | None:
-    """The wearer of the best match, when the matches are for different wearers (men's and women's shoes)."""
-    genders = [i.product.gender for i in items if i.product.gender in PERSONS]
-    return genders[0] if len(set(genders)) > 1 else None
+    """The wearer most of the best matches are for (the first such on a tie), when they are for different
+    wearers (men's and women's shoes on one page)."""
+    genders = [g for i in items if (g := i.product.gender) in PERSONS]
+    if len(set(genders)) < 2:
+        return None
+    return max(dict.fromkeys(genders), key=genders.count)
 
 
 def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
