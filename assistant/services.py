@@ -52,7 +52,7 @@ class Services:
         """Load the serving index (if any), open the shopper store and start the segment refresher (blocking)."""
         holder: list[Services] = []
         shoppers = Shoppers(settings, lambda: holder[0].engine, embedder.encode_query)
-        svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings))
+        svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings, shoppers.store))
         holder.append(svc)
         svc.try_initial_load()
         shoppers.check_index()  # profiles follow the product rows of the loaded index
