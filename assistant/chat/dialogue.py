@@ -3,7 +3,8 @@
 Pure apart from the injected search/look functions: `begin` folds a parsed message into the state (so the
 first words of the reply can be streamed before any search), `execute` runs the searches and returns the
 grounded facts the reply is written from. Every product shown satisfies every active hard constraint; when
-the constraints empty the result set, the least important one is relaxed and the reply says which.
+none does, the reply says so and offers to drop the least important one, and only the shopper's "yes" drops it
+(assistant/chat/matching.py).
 """
 
 from __future__ import annotations
@@ -15,24 +16,26 @@ from collections.abc import Callable
 
 from assistant.chat import questions
 from assistant.chat.lexicon import AFFIRM
+from assistant.chat.matching import (
+    PAGE,
+    SearchFn,
+    names_any,
+    page_gender,
+    search_or_offer,
+    why_shown,
+)
+from assistant.chat.matching import run_search as run_search  # re-exported: the session searches a look's slot
 from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import device_of
 from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
 from assistant.chat.vocab import singular
-from assistant.search.engine import Hit
-from assistant.search.query import Filters
 from index.catalog import Product
 from index.text import normalise
 
-# query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
-SearchFn = Callable[[str, Filters, int], list[Hit]]
 # anchor, wanted category word or None -> [(slot name, product, why)] of other categories
 LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
 
-# Least important first: what is dropped first when nothing matches.
-RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
 _SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
-PAGE = 6
 
 
 def _apply(c: Constraints, s: SlotChanges) -> list[str]:
@@ -221,91 +224,6 @@ def accepts(parse: Parse) -> bool:
     return AFFIRM.search(parse.text) is not None and not parse.slots.category and not parse.slots.accessory
 
 
-def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
-    why = []
-    if c.category:
-        why.append(f"is a {c.category}")
-    if c.colour:
-        why.append(f"{c.colour}")
-    if c.gender and p.gender:
-        why.append(f"for {p.gender}")
-    if c.price_max is not None and p.price is not None:
-        why.append(f"₹{p.price:,.0f}, within your ₹{c.price_max:,.0f} limit")
-    elif c.price_min is not None and p.price is not None:
-        why.append(f"₹{p.price:,.0f}, above ₹{c.price_min:,.0f}")
-    if c.brand:
-        why.append(f"by {c.brand}")
-    return why + [w for w in hit_why if w not in why]
-
-
-def names_any(items: list[ShownItem], terms: list[str]) -> bool:
-    """Some shown product names one of the words (singular or plural) in its title or category."""
-    stems = {singular(t) for t in terms if len(t) > 2}
-    for i in items:
-        text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
-        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
-            return True
-    return False
-
-
-PERSONS = ("men", "women", "boys", "girls", "baby")
-
-
-def page_gender(items: list[ShownItem]) -> str | None:
-    """The wearer most of the best matches are for (the first such on a tie), when they are for different
-    wearers (men's and women's shoes on one page)."""
-    genders = [g for i in items if (g := i.product.gender) in PERSONS]
-    if len(set(genders)) < 2:
-        return None
-    return max(dict.fromkeys(genders), key=genders.count)
-
-
-def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
-    """Search, then keep only products that satisfy every constraint (the engine's category filter is a
-    substring match; 'ring' must not admit earrings)."""
-    # a two-word kind is not filtered by the engine (see Constraints.filters): read further down the ranking
-    hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if c.category and " " in c.category else 1))
-    return [ShownItem(h.product, _why(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
-
-
-def search_or_offer(
-    c: Constraints, search: SearchFn, k: int = PAGE
-) -> tuple[list[ShownItem], Constraints, list[str], list[ShownItem]]:
-    """Products meeting every constraint of c, never one that breaks a constraint the shopper holds.
-
-    Returns (items, the constraints they meet, what was dropped or is offered, offered items). When nothing
-    meets c, the soft words (no product can break them) are dropped and said; when still nothing, the hard
-    constraints are tried away least important first, and what that would show comes back as an offer to
-    put to the shopper, not as items: the shopper decides whether a constraint goes."""
-    items = run_search(c, search, k)
-    if items:
-        return items, c, [], []
-    if c.gender and not c.gender_open:
-        # "a mug for my dad": mugs tagged for no one do not contradict it (the reply says they are untagged)
-        opened = c.copy()
-        opened.gender_open = True
-        items = run_search(opened, search, k)
-        if items:
-            return items, opened, [], []
-        c = opened
-    cur = c
-    if c.terms or c.occasion or c.material:
-        cur = c.without("details")
-        items = run_search(cur, search, k)
-        if items:
-            return items, cur, ["details"], []
-    dropped: list[str] = []
-    for slot in RELAX_ORDER:
-        if slot not in cur.active():
-            continue
-        cur = cur.without(slot)
-        dropped.append(slot)
-        alt = run_search(cur, search, k)
-        if alt:
-            return [], c, dropped, alt
-    return [], c, [], []
-
-
 def chips_for(state: DialogueState, items: list[ShownItem], kind: str) -> list[str]:
     c = state.constraints
     chips: list[str] = []
@@ -451,7 +369,7 @@ def execute(
     elif kind == "why":
         pids = plan.targets or resolve_refs(state, plan.parse, products) or state.shown[:PAGE]
         res.items = [
-            ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids if (p := products(pid)) is not None
+            ShownItem(p, state.why.get(pid) or why_shown(p, c, [])) for pid in pids if (p := products(pid)) is not None
         ]
     elif kind == "question" and targets and plan.parse.act:
         p = targets[0]
