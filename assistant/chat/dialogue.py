@@ -18,6 +18,7 @@ from assistant.chat import questions
 from assistant.chat.lexicon import AFFIRM
 from assistant.chat.matching import (
     PAGE,
+    RELAX_ORDER,
     SearchFn,
     names_any,
     page_gender,
@@ -101,7 +102,8 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         # "yes": drop what the last reply offered to drop, and say so; the state then holds what is shown
         plan.before = c.copy()
         for slot in offered:
-            state.constraints = c = c.without(slot)
+            if slot in RELAX_ORDER:  # "closest" drops nothing: the same words, the nearest things
+                state.constraints = c = c.without(slot)
         plan.kind, plan.accepted = "refine", list(offered)
         plan.changed = [*offered, *_apply(c, parse.slots)]  # what was excluded ("too boring") stays excluded
         return plan
@@ -278,7 +280,12 @@ def execute(
                 c.gender, c.gender_inferred, res.page_gender = wearer, True, wearer
                 items, applied, dropped, offered = search_or_offer(c, search)
                 res.constraints = c.copy()
-            if items:
+            unnamed = bool(items) and not c.category and not c.accessory and c.terms and not names_any(items, c.terms)
+            if unnamed and "closest" not in plan.accepted:
+                # a word no product here carries ("kurtas"): the closest are other things, shown only if asked
+                res.note, res.offer, res.offer_items = "no_match", ["closest"], [i.product for i in items]
+                state.offer = ["closest"]
+            elif items:
                 res.items, res.relaxed = items, dropped
                 if dropped:  # soft words no product matched: named in the reply
                     res.soft_dropped = [w for w in (*c.terms[:3], c.occasion, c.material) if w]
@@ -287,8 +294,7 @@ def execute(
                     res.constraints = c.copy()
                 state.shown = [i.product.id for i in res.items]
                 state.focus = None
-                if not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
-                    res.note = "no_match"  # a word no product here carries: the closest, not a false claim
+                res.note = "closest" if unnamed else res.note  # what the shopper agreed to see: said again
             elif kind in ("cheaper", "pricier") and dropped[:1] == ["price"]:
                 # nothing cheaper (dearer) than what was shown: keep the band it had and say so
                 c.price_min, c.price_max = plan.prev_price

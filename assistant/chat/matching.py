@@ -39,11 +39,13 @@ def why_shown(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
 
 
 def names_any(items: list[ShownItem], terms: list[str]) -> bool:
-    """Some shown product names one of the words (singular or plural) in its title or category."""
+    """Some shown product names one of the words (singular or plural) in its title or category; a long word
+    also as two ("handbag" is what the catalog calls "Hand Bags")."""
     stems = {singular(t) for t in terms if len(t) > 2}
     for i in items:
         text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
-        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
+        joined = re.sub(r"[\s\-]+", "", text)
+        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) or (len(s) >= 6 and s in joined) for s in stems):
             return True
     return False
 

@@ -59,6 +59,8 @@ def describe(c: Constraints, plural: bool = True) -> str:
 def ack(plan: Plan, c: Constraints) -> str:
     """The first words, known before any search runs (sent at once so the shopper sees a reply start)."""
     k = plan.kind
+    if plan.accepted == ["closest"]:
+        return f"Alright, the closest I have to {' '.join(c.terms[:3])}."
     if plan.accepted and plan.before is not None:
         return f"Alright, without {dropped_phrase(plan.accepted, plan.before)}: now {describe(c)}."
     if k == "search":
@@ -117,6 +119,10 @@ def _band(c: Constraints) -> str:
 def offer_text(res: TurnResult, c: Constraints) -> str:
     """Nothing meets every constraint: say so, say what dropping the least important would show, and ask."""
     alt = res.offer_items
+    if res.offer == ["closest"]:  # no product here is called that: name what the nearest ones are
+        kinds = list(dict.fromkeys(vocab.plural(vocab.singular(p.product_type.lower())) for p in alt if p.product_type))
+        near = f" The closest I have are {', '.join(kinds[:3])}." if kinds else ""
+        return f"I found nothing called {' '.join(c.terms[:3])} here.{near} Shall I show those?"
     loose = c
     for slot in res.offer:
         loose = loose.without(slot)
@@ -151,7 +157,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
     items = [i.product for i in res.items]
     k = res.kind
     if k in ("search", "refine", "cheaper", "pricier", "something_else", "preference") and (
-        items or res.relaxed or c.active()
+        items or res.relaxed or res.offer or c.active()
     ):
         pref = ""
         if res.pref_updates:
@@ -177,9 +183,9 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
                 pref + f"I found nothing with the words “{' '.join(res.soft_dropped)}” for {describe(c)}; "
                 f"these are {describe(c)} without them: {_list(items)}."
             )
-        if res.note == "no_match":
+        if res.note == "closest":
             return (
-                pref + f"I found nothing called {' '.join(c.terms[:3])} here; the closest I have: {_list(items)}. "
+                pref + f"Nothing here is called {' '.join(c.terms[:3])}; the closest I have: {_list(items)}. "
                 "Try another word for it."
             )
         more = f" and {len(items) - 3} more" if len(items) > 3 else ""
