@@ -281,6 +281,10 @@ def execute(
                 items, applied, dropped, offered = search_or_offer(c, search)
                 res.constraints = c.copy()
             unnamed = bool(items) and not c.category and not c.accessory and c.terms and not names_any(items, c.terms)
+            if items and not unnamed and not c.category and not c.accessory and c.terms:
+                # no catalog kind was understood: the shopper's own words are the thing; a product naming none
+                # of them ("handbag" -> a two-wheeler cover) is not one
+                items = [i for i in items if names_any([i], c.terms)]
             if unnamed and "closest" not in plan.accepted:
                 # a word no product here carries ("kurtas"): the closest are other things, shown only if asked
                 res.note, res.offer, res.offer_items = "no_match", ["closest"], [i.product for i in items]
