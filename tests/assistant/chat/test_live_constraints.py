@@ -202,3 +202,16 @@ def test_looks_for_a_womans_watch_show_no_mens_products(looks_server):
         await ws.close()
 
     run(script())
+
+
+def test_a_thing_no_product_is_called_is_asked_about_before_the_closest_are_shown(live_server):
+    async def script():
+        ws, _ = await open_chat(live_server.ws_url)
+        t1 = await say(ws, "kurtas for women")  # no kurta in the tiny catalog
+        assert t1.items == [] and "nothing called kurtas" in t1.text and "Shall I show those?" in t1.text, t1.text
+        t2 = await say(ws, "sure")
+        assert t2.items and "the closest I have" in t2.text and "kurtas" in t2.text, t2.text
+        assert not re.search(r"I found \d+ kurtas", t2.text)  # never claimed to be kurtas
+        await ws.close()
+
+    run(script())
