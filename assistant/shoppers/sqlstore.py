@@ -351,3 +351,9 @@ class SqlShopperStore:
             (owner, since),
         )
         return _conversation(rows[0]) if rows else None
+
+    def conversations_of(self, owner: str) -> list[Conversation]:
+        rows = self._rows(
+            f"SELECT {CONVERSATION_COLS} FROM conversations WHERE shopper_id=? ORDER BY updated DESC", (owner,)
+        )
+        return [_conversation(r) for r in rows]

@@ -138,6 +138,12 @@ def test_only_the_owner_resumes_and_an_erase_removes_stored_conversations(make_s
         assert mine["resumed"] is True and mine["conversation_id"] == conv_id and mine["turns"] == 2
         stored = store.conversation(conv_id)
         assert stored is not None and stored.turn == 2 and t1.items[1]["id"] in stored.state
+        # the owner's export carries the stored conversation; the other shopper's does not
+        mine_export = http.get("/api/me/export", headers={"Authorization": f"Bearer {owner}"}).json()
+        other_export = http.get("/api/me/export", headers={"Authorization": f"Bearer {other}"}).json()
+        assert [(c["conversation_id"], c["turns"]) for c in mine_export["conversations"]] == [(conv_id, 2)]
+        assert t1.items[1]["id"] in json.dumps(mine_export["conversations"][0]["state"])
+        assert other_export["conversations"] == []
 
         assert http.delete("/api/me", headers={"Authorization": f"Bearer {owner}"}).status_code == 200
         assert store.conversation(conv_id) is None

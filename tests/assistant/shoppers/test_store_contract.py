@@ -142,6 +142,8 @@ def test_conversations_last_write_wins_by_turn_and_keep_their_owner(store):
     assert store.save_conversation("older", "s_owner001", 1, "{}", 4.5)
     assert store.latest_conversation("s_owner001", 0.0).key == "mine"
     assert store.latest_conversation("s_owner001", 5.5) is None and store.latest_conversation("nobody", 0.0) is None
+    assert [c.key for c in store.conversations_of("s_owner001")] == ["mine", "older"]  # newest first
+    assert store.conversations_of("s_thief001") == [] and store.conversations_of("nobody") == []
     assert store.drop_conversations_before(5.0) == 2  # "abc" (2.0) and "older" (4.5)
     assert store.conversation("abc") is None and store.conversation("mine") is not None
 
