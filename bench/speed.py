@@ -271,17 +271,23 @@ def bench_floor(srv: Server, index_dir: Path, queries: list[str], candidates: in
     (the server's encoder and thread count, no cache) plus the FAISS search for the candidates, measured in
     this process; each query is then sent once to the server (its query cache has not seen it: the queries
     given must be new to this server). Interleaved per query, so machine noise hits both alike."""
+    import faiss
+    from threadpoolctl import threadpool_limits
+
     from assistant.settings import Settings
     from index.embedder import Embedder
     from index.store import load_index
 
     s = Settings.from_env()
     emb = Embedder(encoder=s.encoder, threads=s.compute_threads)
+    omp = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(s.compute_threads)  # as the server does (limit_compute_threads)
     index = load_index(index_dir, emb.name, emb.dim)
     enc_ms: list[float] = []
     faiss_ms: list[float] = []
     served: list[float] = []
-    with httpx.Client(base_url=srv.base_url, timeout=60) as c, quiet_gc():
+    # BLAS limited as the server limits it (assistant.api.app.limit_compute_threads); the encoder has its own.
+    with httpx.Client(base_url=srv.base_url, timeout=60) as c, quiet_gc(), threadpool_limits(s.compute_threads, "blas"):
         c.get("/healthz")
         emb.encode(["warm up the encoder"])
         for q in queries:
@@ -296,6 +302,7 @@ def bench_floor(srv: Server, index_dir: Path, queries: list[str], candidates: in
             enc_ms.append((t1 - t) * 1000)
             faiss_ms.append((t2 - t1) * 1000)
             served.append((t3 - t2) * 1000)
+    faiss.omp_set_num_threads(omp)
     floor = [a + b for a, b in zip(enc_ms, faiss_ms, strict=True)]
     out = {
         "encoder": s.encoder,
