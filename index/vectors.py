@@ -22,6 +22,8 @@ HNSW_THRESHOLD = ANN_THRESHOLD  # the former name
 # exact, where an approximate index would have to probe most of itself to find enough allowed rows.
 EXACT_FILTER_MAX = 20_000
 RECALL_TARGET = 0.98  # recall@10 against exact search that an IVF index is calibrated to at build time
+PLATEAU = 0.002  # a recall gain below this from 1.5x more probed lists ends the calibration ...
+RECALL_FLOOR = 0.95  # ... once recall is at least this
 
 
 class VectorIndex(Protocol):
@@ -118,12 +120,16 @@ def calibrate_nprobe(
     q = np.ascontiguousarray(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-9), dtype=np.float32)
     k = min(k, n)
     exact = np.stack([_topk(vectors @ qi, k)[1] for qi in q])
-    nprobe, recall = ivf_probes(index.nlist), 0.0
+    nprobe, recall, last = ivf_probes(index.nlist), 0.0, -1.0
     while True:
         _, got = index.search(q, k, params=_faiss.SearchParametersIVF(nprobe=nprobe))
         recall = float(np.mean([len(set(g.tolist()) & set(e.tolist())) / k for g, e in zip(got, exact, strict=True)]))
-        if recall >= target or nprobe >= index.nlist:
+        # Stop at the target, or where probing 1.5x more lists no longer helps: 8-bit codes cap recall a little
+        # under exact (measured 0.9775 at 300k synthetic, the same at half and at all lists), and chasing a
+        # target above that cap would probe every list for nothing.
+        if recall >= target or nprobe >= index.nlist or (recall >= RECALL_FLOOR and recall - last < PLATEAU):
             return nprobe, recall
+        last = recall
         nprobe = min(index.nlist, max(nprobe + 1, nprobe * 3 // 2))
 
 
