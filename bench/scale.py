@@ -189,7 +189,7 @@ def ann_at_scale(n: int, queries: np.ndarray, base: np.ndarray | None = None, co
     flat20k.build(vecs[:20_000])
     # Search effort measured, not assumed: recall and latency around the calibrated number of probed lists.
     sweep, calibrated = [], ann.nprobe
-    for nprobe in sorted({max(1, calibrated // 2), calibrated, min(ann.index.nlist, calibrated * 2)}):
+    for nprobe in sorted({max(1, calibrated // d) for d in (16, 8, 4, 2, 1)} | {min(ann.index.nlist, calibrated * 2)}):
         ann.nprobe = ann.index.nprobe = nprobe
         got_n = [ann.search(qi, 10)[1] for qi in q]
         rec = float(np.mean([len(set(g.tolist()) & set(e.tolist())) / 10 for g, e in zip(got_n, truth, strict=True)]))
