@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bench.judged.grade import Item, JudgedQuery, grade_all
@@ -79,16 +80,37 @@ def judge(queries: Sequence[JudgedQuery], items: Sequence[Item]) -> dict[str, di
     return {q.qid: grade_all(q.criteria, items) for q in queries}
 
 
-def evaluate(queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: dict) -> dict:
-    """Metrics per method overall, per kind, and the per-query detail of the full system."""
+def load_holdout(path: Path) -> set[str]:
+    """Ids of the held-out half (bench/judged/holdout.txt: one id a line, # comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return {s for line in lines if (s := line.split("#", 1)[0].strip())}
+
+
+def _tables(queries: Sequence[JudgedQuery], runs: dict, qrels: dict) -> dict[str, Any]:
     kinds = sorted({q.kind for q in queries})
     servable = [q for q in queries if q.servable]
-    out: dict[str, Any] = {
+    return {
         "overall": {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in servable}) for m in METHODS},
         "by_kind": {
             k: {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in queries if q.kind == k}) for m in METHODS}
             for k in kinds
         },
+    }
+
+
+def evaluate(
+    queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: dict, holdout: set[str] | None = None
+) -> dict:
+    """Metrics per method overall, per kind (on all queries and on the held-out half), and the per-query
+    detail of the full system."""
+    out: dict[str, Any] = _tables(queries, runs, qrels)
+    held = [q for q in queries if holdout and q.qid in holdout]
+    if held:
+        out["holdout"] = {"queries": len(held), **_tables(held, runs, qrels)}
+    servable = [q for q in queries if q.servable]
+    out["notice_on_servable"] = {
+        "queries": len(servable),
+        "with_a_notice": sum(1 for q in servable if extras.get(q.qid, {}).get("notice")),
     }
     unserv = [q for q in queries if not q.servable]
     if unserv:
@@ -113,6 +135,7 @@ def evaluate(queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: di
             "kind": q.kind,
             "attainable": sum(1 for v in g.values() if v == 2),
             "substitutes": sum(1 for v in g.values() if v == 1),
+            "holdout": bool(holdout and q.qid in holdout),
         }
         for m in METHODS:
             top = runs[m][q.qid][:10]
