@@ -24,10 +24,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
 from index.lexical import lexical_text
-from index.text import FILLER_WORDS, STOPWORDS, Corrector, normalise, parse_price, stem, terms, tokenize, words
+from index.text import (
+    FILLER_WORDS,
+    PRICE_WORDS,
+    STOPWORDS,
+    Corrector,
+    normalise,
+    parse_price,
+    plural,
+    stem,
+    terms,
+    tokenize,
+    words,
+)
 
 # Who a gift is for -> the gender value products carry (English relation words, not catalog data).
 RECIPIENTS: dict[str, str] = {
@@ -71,7 +85,8 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 _CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
 _MAKER_CUES = frozenset({"by", "from"})
 _MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
-_NOT_TYPE_WORDS = STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS)
+_NOT_TYPE_WORDS = STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS
+_EMPTY = np.zeros(0, np.int32)
 
 
 @dataclass(eq=False)  # hashed by identity: understand() memoises per vocabulary
@@ -88,6 +103,32 @@ class QueryVocab:
     materials: frozenset[str] = frozenset()  # stems of material words products name
     corrector: Corrector = field(default_factory=lambda: Corrector([]))
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
+    rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
+    type_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose type names have it
+
+    def together(self, stems: Iterable[str], of_type: tuple[str, ...] = ()) -> int:
+        """How many products (of the type named by the stems of_type) have every one of these stems."""
+        key = (*sorted(set(stems)), "|", *of_type)
+        if key == ("|",):
+            return 0
+        hit = self._together.get(key)
+        if hit is None:
+            lists = [self.rows.get(t, _EMPTY) for t in set(stems)] + [self.type_rows.get(t, _EMPTY) for t in of_type]
+            lists.sort(key=len)
+            acc = lists[0]
+            for r in lists[1:]:
+                if not len(acc):
+                    break
+                acc = np.intersect1d(acc, r, assume_unique=True)
+            hit = self._together[key] = len(acc)
+        return hit
+
+    @property
+    def _together(self) -> dict[tuple[str, ...], int]:
+        memo = self.__dict__.get("_memo")
+        if memo is None or len(memo) > 65536:
+            memo = self.__dict__["_memo"] = {}
+        return memo
 
     @classmethod
     def from_products(cls, products: Iterable[Product], brands: dict[str, str] | None = None) -> QueryVocab:
@@ -101,14 +142,22 @@ class QueryVocab:
         doc_freq: Counter = Counter()  # products whose title or description has the word
         compat: Counter = Counter()
         materials: Counter = Counter()
-        for p in products:
-            word_freq.update(tokenize(lexical_text(p)))
+        rows: dict[str, list[int]] = {}
+        type_rows: dict[str, list[int]] = {}
+        for row, p in enumerate(products):
+            toks = tokenize(lexical_text(p))
+            word_freq.update(toks)
+            for t in {stem(t) for t in toks}:
+                rows.setdefault(t, []).append(row)
             doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
             nb = normalise(p.brand or "")
             for node in type_names(p):
                 key = type_key(node)
                 if not key:
                     continue
+                for t in key:
+                    if not type_rows.get(t) or type_rows[t][-1] != row:
+                        type_rows.setdefault(t, []).append(row)
                 types.setdefault(key, Counter())[node] += 1
                 count[key] += 1
                 head_count.setdefault(key[-1], Counter())[key] += 1
@@ -133,6 +182,8 @@ class QueryVocab:
             materials=frozenset(w for w, c in materials.items() if c >= 3 and w not in QUERY_COLOURS),
             corrector=Corrector(word_freq, dict(word_freq)),
             type_words=Corrector(head_words, dict(head_words)),
+            rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
+            type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
         )
 
 
@@ -145,6 +196,14 @@ def type_names(p: Product) -> list[str]:
         if low and not low.startswith(title[:25]) and not (brand and low.startswith(brand + " ")) and node not in out:
             out.append(node)
     return out
+
+
+_LIST_NODE = re.compile(r",|&| and ")
+
+
+def type_heads(p: Product) -> set[str]:
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each)."""
+    return {key[-1] for name in type_names(p) for part in _LIST_NODE.split(name) if (key := type_key(part))}
 
 
 @lru_cache(maxsize=65536)
@@ -237,8 +296,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab) -> Understanding:
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
     ws = _join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
     # the last word is still being typed when it starts some known word without being one ("red dre")
-    last_typed = bool(prefix and ws and ws[-1].isalpha() and ws[-1] not in vocab.corrector)
-    last_typed = last_typed and vocab.corrector.has_prefix(ws[-1])
+    last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in _NOT_TYPE_WORDS)
+    last_typed = last_typed and _still_typed(ws[-1], vocab)
     # spelling: every whole word the catalog does not know, except the one still being typed
     fixed, corrected = [], False
     for i, w in enumerate(ws):
@@ -289,18 +348,29 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab) -> Understanding:
                 compat.append(ws[j])
                 j += 1
             break
-    live = [w for i, w in enumerate(ws) if keep[i]]
+    # the word being typed: its completions, those seen with the other words first ("laptop ba" -> bag)
+    done: list[str] = []
+    if last_typed and keep[-1]:
+        ctx = [stem(w) for i, w in enumerate(ws[:-1]) if keep[i] and w not in _NOT_TYPE_WORDS and not w.isdigit()]
+        done = _completions(ws[-1], ctx, vocab)
+    full = [*ws[:-1], done[0]] if done else ws
+    live = [w for i, w in enumerate(full) if keep[i]]
     ptype, tkey = _product_type([w for w in live if w not in compat], vocab)
-    if ptype is None and last_typed and ws and keep[-1]:
-        done = vocab.type_words.completions(ws[-1], 1)
-        if done and len(ws[-1]) >= 2 and stem(done[0]) in vocab.heads:
-            ptype, tkey = done[0], (stem(done[0]),)
+    if ptype is None and done and len(ws[-1]) >= 2:
+        head = next((c for c in done if _word_type(c, vocab)), None)
+        if head is not None:
+            ptype, tkey = head, _word_type(head, vocab)
+    if tkey:
+        # a type none of whose products has the query's other words, while other products have them all, is
+        # not what was asked ("tempered glass" is not a drinking glass, "jewellery box" not boxing gear)
+        other = {stem(w) for w in live if w not in _NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
+        other = {t for t in other - set(tkey) if t in vocab.rows and t != material}
+        if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
+            ptype, tkey = None, ()
     brand = _brand(ws, keep, compat, tkey, vocab)
-    search_words = [w for i, w in enumerate(ws) if keep[i]]
-    dense_words = [w for i, w in enumerate(ws) if i not in negated]
-    prefix_terms: tuple[str, ...] = ()
-    if last_typed and ws and keep[-1]:
-        prefix_terms = tuple(dict.fromkeys(stem(w) for w in vocab.corrector.completions(ws[-1], 3)))
+    search_words = [w for i, w in enumerate(ws) if keep[i] and not (done and i == len(ws) - 1)]
+    dense_words = [w for i, w in enumerate(full) if i not in negated]
+    prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = terms(" ".join(excluded))
     return Understanding(
         text=text,
@@ -325,6 +395,42 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab) -> Understanding:
     )
 
 
+def _still_typed(w: str, vocab: QueryVocab) -> bool:
+    """The last word, with no space after it, is still being typed: it starts a known word and is not itself
+    a type or a word the catalog uses as often as a quarter as its commonest completion ("clo", "dre")."""
+    longer = [c for c in vocab.corrector.completions(w, 2) if c != w]
+    if not longer:
+        return False
+    if w not in vocab.corrector:
+        return True
+    if _word_type(w, vocab):
+        return False
+    f = vocab.corrector.frequency
+    return f.get(w, 0.0) * 4 < f.get(longer[0], 0.0)
+
+
+def _completions(w: str, ctx: list[str], vocab: QueryVocab, limit: int = 3) -> list[str]:
+    """Known words the typed start can become, those found together with the query's other words first, then
+    the commonest; with other words none of them is seen with, the commonest alone."""
+    cands = vocab.corrector.completions(w, 12)
+    if w in vocab.corrector and w not in cands:
+        cands.insert(0, w)
+    if not ctx:
+        return cands[:limit]
+    seen = [(vocab.together([*ctx, stem(c)]), -i, c) for i, c in enumerate(cands)]
+    good = [c for n, _, c in sorted(seen, reverse=True) if n > 0]
+    return good[:limit] or cands[:limit]
+
+
+def _word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
+    """The type key one word names, as written or as its plural ("bra" -> "bras", which the stemmer keeps)."""
+    for form in (w, plural(w)):
+        key = type_key(form)
+        if len(key) == 1 and (key in vocab.types or key[0] in vocab.heads):
+            return key
+    return ()
+
+
 def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[str, ...]]:
     """The type the query's noun phrase ends in: its last one or two words before the first cue word
     ("for", "with", "under"...), as a whole type name ("back cover") or the head noun of one ("shoes")."""
@@ -340,10 +446,10 @@ def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[s
             if len(key) > 1 and key in vocab.types:
                 return vocab.types[key], key
     for w in seg[-1:]:
-        key = type_key(w)
+        key = _word_type(w, vocab)
         if key in vocab.types:
             return vocab.types[key], key
-        if len(key) == 1 and key[0] in vocab.heads:
+        if key:
             return w, key
     return None, ()
 
