@@ -67,6 +67,11 @@ FILLER_WORDS = frozenset(
         "new",
         "nice",
         "good",
+        "stuff",
+        "thing",
+        "things",
+        "item",
+        "items",
     ]
 )
 # Words that ask for a price level rather than name a product ("cheap earrings"): never corrected to a

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
-from assistant.search.ranking import Postings, Tiers, fuse_scores, notice_for, order_rows, rrf
+from assistant.search.ranking import Postings, Tiers, describe, fuse_scores, notice_for, order_rows, rrf
 from assistant.search.understand import (
+    QUERY_WORDS,
     RECIPIENT_ADMITS,
     QueryVocab,
     Understanding,
@@ -227,6 +228,12 @@ class SearchEngine:
             tiers.add("type", typed, 1.0)
         if compat is not None:
             tiers.add("compatible", compat, 0.5)
+        if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
+            fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
+            priced = self._price[fits & ~np.isnan(self._price)]
+            if len(priced):
+                tiers.add("cheap", np.nan_to_num(self._price, nan=np.inf) <= np.median(priced), 0.25)
+                prefs["price"] = "low"
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = u.prefix_terms if u else ()
@@ -259,8 +266,8 @@ class SearchEngine:
         notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
-        elif u is not None and hits and notice is None and mode != "dense" and self._unknown_words(u, lex_all):
-            notice = f"No product mentions {u.search_text!r}; showing the closest in meaning."
+        elif u is not None and hits and notice is None and mode != "dense":
+            notice = self._not_found(u, f, final, typed)
         res = SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, None, u, prefs, notice)
         return res
 
@@ -276,9 +283,28 @@ class SearchEngine:
             )
         return out
 
-    def _unknown_words(self, u: Understanding, lex_all: np.ndarray | None) -> bool:
-        """The query has words to match and no product has any of them (nor a detected type)."""
-        return bool(u.search_text.strip()) and not u.type_terms and (lex_all is None or not (lex_all > 0).any())
+    def _not_found(self, u: Understanding, f: Filters, allowed: np.ndarray, typed: np.ndarray | None) -> str | None:
+        """What the query names that no product (within the hard filters) has, said with what is shown instead:
+        words no product mentions ("ps5"); without a detected type, words no product has together ("iphone 12
+        pro max"); with a type and a hard filter, the type with the other words ("diamond ring under 500")."""
+        said = [w for w in tokenize(u.search_text) if w not in QUERY_WORDS]
+        known = self.lexical.vocabulary
+        unknown = [w for w in said if stem(w) not in known]
+        if unknown:
+            return f"No product mentions {' '.join(unknown)!r}; showing the closest in meaning instead."
+        stems = tuple(dict.fromkeys([*(stem(w) for w in said), *u.prefix_terms[:1]]))  # the likeliest completion
+        said += u.text.split()[-1:] if u.prefix_terms else []  # as typed
+        if not said:
+            return None
+        if typed is None:
+            if len(stems) > 1 and not (self.lex_post.all_of(stems) & allowed).any():
+                return f"Nothing here has all of {' '.join(said)!r}; showing products that match part of it."
+            return None
+        other = tuple(t for t in stems if t not in u.type_terms)
+        if other and not f.is_empty() and not (self.lex_post.all_of(other) & typed & allowed).any():
+            words = " ".join(w for w in said if stem(w) in other)
+            return f"No {u.product_type} with {words!r} {describe(None, f)}; showing the closest products instead."
+        return None
 
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)

@@ -80,12 +80,17 @@ RECIPIENT_ADMITS: dict[str, frozenset[str]] = {
     "baby_girl": frozenset({"girls", "baby", "unisex"}),
     "baby_boy": frozenset({"boys", "baby", "unisex"}),
 }
+# What a query is for rather than what it is ("gift for wife"): ranked as text, never a product type.
+PURPOSE_WORDS = frozenset({"gift", "gifts", "present", "presents"})
 _NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
 _MAKER_CUES = frozenset({"by", "from"})
 _MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
-_NOT_TYPE_WORDS = STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS
+_NOT_TYPE_WORDS = (
+    STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
+)
+QUERY_WORDS = _NOT_TYPE_WORDS  # words that ask rather than name a product: never matched, never "not found"
 _EMPTY = np.zeros(0, np.int32)
 
 
@@ -251,6 +256,7 @@ class Understanding:
     exclude_terms: tuple[str, ...] = ()
     prefix: bool = False  # the last word is still being typed
     prefix_terms: tuple[str, ...] = ()  # stems of its likeliest completions
+    cheap: bool = False  # a price word ("cheap", "budget"): the lower-priced first
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -264,6 +270,7 @@ class Understanding:
             "brand": self.brand,
             "compatible_with": self.compatible_with,
             "excluded": list(self.excluded) or None,
+            "price_level": "low" if self.cheap else None,
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -392,6 +399,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab) -> Understanding:
         exclude_terms=tuple(stems),
         prefix=bool(last_typed),
         prefix_terms=prefix_terms,
+        cheap=any(w in PRICE_WORDS for w in ws),
     )
 
 
