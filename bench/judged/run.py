@@ -19,12 +19,16 @@ METHODS: dict[str, dict[str, Any]] = {
     "dense": {"mode": "dense", "parse": False},
     "hybrid": {"mode": "hybrid", "parse": False},
     "system": {"mode": "hybrid", "parse": True, "distinct": True},  # /api/search groups variants by default
+    # the same with variants not grouped (distinct=false): the metrics count product ids, so a page showing
+    # one card for 33 same-titled covers counts one right product where the flat page counts ten
+    "system_flat": {"mode": "hybrid", "parse": True, "distinct": False},
 }
 LABELS = {
     "bm25": "BM25",
     "dense": "dense (MiniLM)",
     "hybrid": "hybrid (no parsing)",
     "system": "full system (as /api/search)",
+    "system_flat": "full system, variants not grouped",
 }
 # Response fields recorded when the engine has them (it may gain more; unknown ones are ignored).
 EXTRA_FIELDS = ("notice", "corrected_query", "applied", "preferences", "relaxed")
@@ -88,11 +92,12 @@ def load_holdout(path: Path) -> set[str]:
 
 def _tables(queries: Sequence[JudgedQuery], runs: dict, qrels: dict) -> dict[str, Any]:
     kinds = sorted({q.kind for q in queries})
+    methods = [m for m in METHODS if m in runs]  # runs kept from an older evaluation may lack one
     servable = [q for q in queries if q.servable]
     return {
-        "overall": {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in servable}) for m in METHODS},
+        "overall": {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in servable}) for m in methods},
         "by_kind": {
-            k: {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in queries if q.kind == k}) for m in METHODS}
+            k: {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in queries if q.kind == k}) for m in methods}
             for k in kinds
         },
     }
@@ -124,6 +129,7 @@ def evaluate(
                     4,
                 )
                 for m in METHODS
+                if m in runs
             },
         }
     per_query = []
@@ -137,7 +143,7 @@ def evaluate(
             "substitutes": sum(1 for v in g.values() if v == 1),
             "holdout": bool(holdout and q.qid in holdout),
         }
-        for m in METHODS:
+        for m in (m for m in METHODS if m in runs):
             top = runs[m][q.qid][:10]
             right = sum(1 for p in top if g.get(p, 0) == 2)
             row[m] = {"right@10": right, "top1_grade": g.get(top[0], 0) if top else None}
