@@ -126,7 +126,11 @@ def test_a_price_word_ranks_the_cheaper_first_and_is_not_corrected(shop):
 
 @pytest.mark.parametrize(
     ("query", "said"),
-    [("ps5 console", "ps5"), ("iphone 12 pro max", "iphone 12 pro max"), ("diamond watch under 1000", "No Watches with 'diamond' under 1000")],
+    [
+        ("ps5 console", "ps5"),
+        ("iphone 12 pro max", "iphone 12 pro max"),
+        ("diamond watch under 1000", "No Watches with 'diamond' under 1000"),
+    ],
 )
 def test_a_notice_says_what_the_shop_does_not_have(shop, query, said):
     res = shop.search(query, k=5)
