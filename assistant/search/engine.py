@@ -205,7 +205,9 @@ class SearchEngine:
         prefs: dict = {}
         tiers = Tiers()
         if u is not None:
-            f = given.merged(Filters(brand=u.brand, price_min=u.price_min, price_max=u.price_max))
+            f = given.merged(Filters(price_min=u.price_min, price_max=u.price_max))
+            if u.brand and not given.brand:  # the maker's first; another maker's product of the type next
+                prefs["brand"] = u.brand
             if u.gender and not given.gender:  # who it is for, read from the query: unknown is not a mismatch
                 prefs["gender"] = u.gender
             if u.colour and not given.colour:
@@ -316,6 +318,8 @@ class SearchEngine:
         base = allowed if allowed is not None else self._all()
         if not base.any():
             return allowed, relaxed  # the filters alone leave nothing: no preference to relax
+        if "brand" in prefs:
+            tiers.add("brand", self._brand == normalise(prefs["brand"]), 0.75)
         for name in ("gender", "colour", "material"):
             if name not in prefs:
                 continue

@@ -44,6 +44,7 @@ SHOP = [
     {
         "id": "w-women",
         "title": "Sonata Analog Watch - For Women",
+        "brand": "Sonata",
         "category": ["Watches", "Wrist Watches"],
         "price": 900,
         "attributes": {"Ideal For": "Women"},
@@ -51,6 +52,7 @@ SHOP = [
     {
         "id": "w-men",
         "title": "Fastrack Analog Watch - For Men",
+        "brand": "Fastrack",
         "category": ["Watches", "Wrist Watches"],
         "price": 950,
         "attributes": {"Ideal For": "Men"},
@@ -156,3 +158,10 @@ def test_score_fusion_keeps_a_clear_lexical_winner_first_where_rrf_levels_it():
     assert max(fused, key=lambda r: fused[r]) == 2
     by_rank = rrf([np.array([0, 1, 2, 3, 4, 5]), np.array([2, 0, 1])])
     assert max(by_rank, key=lambda r: by_rank[r]) == 0  # ranks alone put the loose match first
+
+
+def test_the_maker_named_ranks_first_and_other_makers_of_the_type_follow(shop):
+    res = shop.search("sonata watch", k=5)
+    assert ids(res)[0] == "w-women" and res.preferences.get("brand") == "Sonata" and res.filters.brand is None
+    rest = [h.product.id for h in res.hits[1:4]]
+    assert set(rest) == {"w-men", "w-any", "w-cheap"}  # other makers' watches next: not an empty page
