@@ -260,6 +260,7 @@ class SearchEngine:
         reasons: list[list[str]] = [[] for _ in rows]
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
+            scores = self._fused_scale(scores)  # personalisation orders within the tiers, not across them
         scores = scores + tiers.boost(rows)
         rows, scores, reasons = order_rows(rows, scores, reasons, sort, self._price, self._rating, tiers)
         final = allowed if allowed is not None else self._all()
@@ -272,6 +273,15 @@ class SearchEngine:
             notice = self._not_found(u, f, final, typed)
         res = SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, None, u, prefs, notice)
         return res
+
+    def _fused_scale(self, scores: np.ndarray) -> np.ndarray:
+        """Scores mapped (order kept, -inf kept) onto the fused scores' range, below the tiers' steps."""
+        ok = np.isfinite(scores)
+        if not ok.any():
+            return scores
+        lo, hi = float(scores[ok].min()), float(scores[ok].max())
+        span = hi - lo if hi > lo else 1.0
+        return np.where(ok, (scores - lo) / span * (2.0 / (self.rrf_k + 1)), scores)
 
     def _named_as(self, mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
         """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
@@ -334,7 +344,8 @@ class SearchEngine:
                 relaxed.append(name)  # none of this colour/material at all: show the rest, say so
                 continue
             base = keep
-            tiers.add(name, match, 0.5 if name == "gender" else 0.25)
+            # who it is for weighs least: a product that does not say is as likely right as one that does
+            tiers.add(name, match, 0.125 if name == "gender" else 0.25)
         applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
         return (base if applied else allowed), relaxed
 
