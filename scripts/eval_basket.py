@@ -60,10 +60,11 @@ CATALOG = ROOT / "data" / "retail" / "products.csv"
 MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
 GRID = {
     "profile": (0.0, 0.15, 0.3, 0.6),
-    "repeat": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
-    "together": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0),
+    "repeat": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
+    "together": (0.0, 0.1, 0.25, 0.5, 1.0),
     "segment": (0.0, 0.5, 1.5),
 }
+SEARCH_GRID = {"search_repeat": (0.25, 0.5, 1.0, 2.0), "search_together": (0.0, 0.3, 1.0)}
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
 
@@ -182,7 +183,7 @@ def blend(parts: dict[str, np.ndarray], dropped: np.ndarray, wt: dict[str, float
 
 
 def fit(w: World, tg: dict[str, set[int]]) -> dict:
-    """Grid search per history bucket on the validation targets (ndcg@10, then hit@10)."""
+    """Grid search per history bucket on the validation targets (hit@10, then ndcg@10)."""
     per_bucket: dict[int, list] = defaultdict(list)
     for cust, target in tg.items():
         got = unit_parts(w, cust)
@@ -195,9 +196,14 @@ def fit(w: World, tg: dict[str, set[int]]) -> dict:
         best, best_key = None, (-1.0, -1.0)
         for wt in combos:
             m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t in items], axis=0)
-            if (m[1], m[0]) > best_key:
-                best, best_key = wt, (m[1], m[0])
-        out[b] = {"weights": {k: float(v) for k, v in best.items()}, "customers": len(items), "ndcg10": best_key[0]}
+            if (m[0], m[1]) > best_key:
+                best, best_key = wt, (m[0], m[1])
+        out[b] = {
+            "weights": {k: float(v) for k, v in best.items()},
+            "customers": len(items),
+            "hit10": round(best_key[0], 4),
+            "ndcg10": round(best_key[1], 4),
+        }
     return out
 
 
@@ -208,7 +214,7 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
     shoppers.settings = dataclasses.replace(shoppers.settings, blend_weights=weights_file)
     models = ["popularity", "recent popularity", "repeat purchase", "item-kNN co-purchase", "embedding profile"]
     res: dict[str, list] = {m: [] for m in [*models, "shopmate (full system)"]}
-    cold: dict[str, list] = {"popularity": [], "segment prior + popularity": []}
+    cold: dict[str, list] = {"popularity": [], "segment prior + popularity": [], "shopmate (full system)": []}
     for cust, target in tg.items():
         sid = f"retail-{cust}"
         prof = shoppers.profile(sid)
@@ -241,9 +247,11 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
                 parts, _, _ = got
                 cold["popularity"].append(hit_ndcg_recall(top(parts["popularity"], 10), target)[0])
                 seg_w = max(0.5, personalize.Weights().segment)
-                cold["segment prior + popularity"].append(
-                    hit_ndcg_recall(top(parts["popularity"] + seg_w * parts["segment"], 10), target)[0]
-                )
+                sig = signals(shoppers, w.engine, sid, {})
+                prior = sig.segment_pop if sig.segment_pop is not None else np.zeros(n)
+                pop_only = parts["popularity"] / max(parts["popularity"].max(), 1e-9)
+                cold["segment prior + popularity"].append(hit_ndcg_recall(top(pop_only + seg_w * prior, 10), target)[0])
+                cold["shopmate (full system)"].append(hit_ndcg_recall(feed, target)[0])
     table = {
         m: {
             "hit@10": round(float(np.mean([v[0] for v in vals])), 3),
@@ -254,10 +262,25 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
         for m, vals in res.items()
         if vals
     }
-    return {"next_basket": table, "cold_start": {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}}
+    cold_hits = {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}
+    return {"next_basket": table, "cold_start": cold_hits | {"customers": len(cold["popularity"])}}
 
 
-def eval_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+    """The search-time strengths of repeat and co-purchase, chosen by hit@10 on validation customers."""
+    keys = list(SEARCH_GRID)
+    best, best_hit = {}, -1.0
+    tried = []
+    for vals in np.array(np.meshgrid(*SEARCH_GRID.values())).T.reshape(-1, len(keys)):
+        changes = {k: float(v) for k, v in zip(keys, vals, strict=True)}
+        hit = eval_search(w, tg, limit, changes, timed=False)["hit@10"]["personalized"]
+        tried.append({**changes, "hit@10": hit})
+        if hit > best_hit:
+            best, best_hit = changes, hit
+    return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
+
+
+def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | None = None, timed: bool = True) -> dict:
     """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item."""
     idx = w.engine.index
     hits = {"anonymous": 0, "personalized": 0}
@@ -269,12 +292,16 @@ def eval_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
         q = product_noun(idx.products[row].title)
         w.engine.search(q, k=10)  # warm: the query embedding is cached for both timed calls alike
         for who, s in (("anonymous", None), ("personalized", sid)):
+            if who == "anonymous" and not timed:
+                continue
             t0 = time.perf_counter()
-            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None)
+            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None, weight_changes=changes)
             got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
             lat[who].append(time.perf_counter() - t0)
             hits[who] += row in got
         n += 1
+    if not timed:
+        return {"queries": n, "hit@10": {"personalized": round(hits["personalized"] / max(n, 1), 3)}}
     p99 = {k: float(np.percentile(v, 99)) * 1000 for k, v in lat.items()}
     return {
         "queries": n,
@@ -384,9 +411,14 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             keep = sorted(tg)
             keep = [keep[i] for i in rng.permutation(len(keep))[: a.customers]]
             fitted = fit(w, {c: tg[c] for c in keep})
-            buckets = {str(b): v["weights"] for b, v in fitted.items()}
+            searched = fit_search(w, {c: tg[c] for c in keep}, min(a.customers, 200))
+            buckets = {str(b): v["weights"] | searched["weights"] for b, v in fitted.items()}
+            out["fitted_search"] = searched
             weights_file.write_text(
-                json.dumps({"fitted_on": out["split"]["validation"], "buckets": buckets, "fit": fitted}, indent=1)
+                json.dumps(
+                    {"fitted_on": out["split"]["validation"], "buckets": buckets, "fit": fitted, "search": searched},
+                    indent=1,
+                )
                 + "\n"
             )
             out["fitted"] = fitted

@@ -8,6 +8,7 @@ returned so tests and the eval can check them.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -58,6 +59,9 @@ class Weights:
     context: float = 0.3  # referrer search terms for shoppers with little history
     repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
+    # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
+    search_repeat: float = 0.5
+    search_together: float = 0.3
     min_reason: float = 0.02
 
 
@@ -162,7 +166,7 @@ def score(
         raw = cand @ pv
         aff = w * (raw - np.median(raw))
     if sig.prefs and w > 0:
-        taste = w * weights.taste * _taste_matches(rows, products, sig.prefs)
+        taste = w * weights.taste * _taste_matches(rows, products, taste_prefs(sig.prefs))
     if sig.segment_vec is not None and w > 0:
         raw = cand @ sig.segment_vec
         seg = w * weights.segment * (1.0 - conf) * (raw - np.median(raw))
@@ -186,15 +190,38 @@ def score(
     return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog)
 
 
+def _names(value: object) -> set[str]:
+    """A list of names from stored preferences; anything else (null, a number, a bare string) is absent."""
+    if not isinstance(value, (list, tuple, set)):
+        return set()
+    return {v.lower() for v in value if isinstance(v, str) and v}
+
+
+def _band(value: object) -> tuple[float, float] | None:
+    """A usable price band [low, high] of finite numbers with low <= high; anything else is absent."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    lo, hi = value
+    ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lo, hi))
+    return (float(lo), float(hi)) if ok and lo <= hi else None
+
+
+def taste_prefs(prefs: dict) -> dict:
+    """The colours, brands and price band the reranker can use; malformed stored values count as absent."""
+    return {
+        "colours": _names(prefs.get("colours")),
+        "brands": _names(prefs.get("brands")),
+        "price_band": _band(prefs.get("price_band")),
+    }
+
+
 def _taste_matches(rows: np.ndarray, products: list[Product], prefs: dict) -> np.ndarray:
-    colours = set(prefs.get("colours") or [])
-    brands = {b.lower() for b in prefs.get("brands") or []}
-    band = prefs.get("price_band")
+    colours, brands, band = prefs["colours"], prefs["brands"], prefs["price_band"]
     out = np.zeros(len(rows))
     for i, r in enumerate(rows.tolist()):
         p = products[r]
         out[i] = (
-            (p.colour in colours)
+            ((p.colour or "").lower() in colours)
             + ((p.brand or "").lower() in brands)
             + (band is not None and p.price is not None and band[0] <= p.price <= band[1])
         )
@@ -215,9 +242,8 @@ def reasons(
     prof = sig.profile
     untraced: tuple[list[str], np.ndarray, np.ndarray] = ([], np.zeros(len(rows), np.int64), np.zeros(len(rows)))
     ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else untraced
-    colours = set(sig.prefs.get("colours") or [])
-    brands = {b.lower() for b in sig.prefs.get("brands") or []}
-    band = sig.prefs.get("price_band")
+    tp = taste_prefs(sig.prefs)
+    colours, brands, band = tp["colours"], tp["brands"], tp["price_band"]
     if pop_mid is None:
         pop_mid = float(np.median(c.popularity)) if len(rows) else 0.0
     for i, r in enumerate(rows.tolist()):
@@ -233,7 +259,7 @@ def reasons(
                 )
             )
         if c.taste[i] >= weights.min_reason:
-            if p.colour in colours:
+            if (p.colour or "").lower() in colours:
                 parts.append((c.taste[i], f"in {p.colour}, a colour you often choose"))
             if (p.brand or "").lower() in brands:
                 parts.append((c.taste[i], f"{p.brand}, a brand you like"))
