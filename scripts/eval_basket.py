@@ -33,6 +33,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
+from assistant.api.app import limit_compute_threads  # noqa: E402
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.shoppers import personalize  # noqa: E402
@@ -77,7 +78,7 @@ def hit_ndcg_recall(ranked: list[int], target: set[int]) -> tuple[float, float, 
     return hit, dcg / idcg, recall
 
 
-def top(scores: np.ndarray, k: int, exclude: set[int] = frozenset()) -> list[int]:
+def top(scores: np.ndarray, k: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
     order = np.argsort(-scores, kind="stable")[: k + len(exclude)]
     return [int(r) for r in order if r not in exclude and np.isfinite(scores[r])][:k]
 
@@ -193,7 +194,8 @@ def fit(w: World, tg: dict[str, set[int]]) -> dict:
     combos = [dict(zip(keys, vals, strict=True)) for vals in np.array(np.meshgrid(*GRID.values())).T.reshape(-1, 4)]
     out = {}
     for b, items in sorted(per_bucket.items()):
-        best, best_key = None, (-1.0, -1.0)
+        best: dict[str, float] = {}
+        best_key = (-1.0, -1.0)
         for wt in combos:
             m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t in items], axis=0)
             if (m[0], m[1]) > best_key:
@@ -389,6 +391,7 @@ def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
 
 
 def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
+    limit_compute_threads(Settings.from_env(env={}).compute_threads)  # as the server runs: one BLAS thread
     embedder = embedder or Embedder()
     t_start = time.perf_counter()
     index_dir = Path(a.index_dir)

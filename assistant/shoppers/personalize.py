@@ -124,9 +124,27 @@ class Contributions:
     together: np.ndarray
 
 
+WHOLE_CATALOG_ROWS = 20_000
+_BORROWED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def estimate_new_popularity(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarray, k: int = 64) -> np.ndarray:
     """Popularity of candidates; products with no events borrow half of their most similar popular
-    product's popularity (content similarity), so new arrivals get exposure."""
+    product's popularity (content similarity), so new arrivals get exposure. Computed for the whole catalog
+    once per popularity vector (it changes with events, not with requests), then looked up."""
+    if len(pop) > WHOLE_CATALOG_ROWS:  # a big catalog: only the candidates, per request
+        return _estimate(rows, vectors, pop, k)
+    key = (id(pop), id(vectors))
+    hit = _BORROWED.get(key)
+    if hit is None or hit[0] is not pop or hit[1] is not vectors:
+        if len(_BORROWED) > 8:
+            _BORROWED.clear()
+        hit = (pop, vectors, _estimate(np.arange(len(pop)), vectors, pop, k))
+        _BORROWED[key] = hit
+    return hit[2][rows]
+
+
+def _estimate(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarray, k: int) -> np.ndarray:
     own = pop[rows].astype(np.float64)
     cold = own <= 0
     if not cold.any() or not (pop > 0).any():
@@ -215,16 +233,33 @@ def taste_prefs(prefs: dict) -> dict:
     }
 
 
+_FACETS: dict[int, tuple[list[Product], np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _facet_arrays(products: list[Product]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower-cased colour and brand and the price of every product (NaN: none), built once per catalog."""
+    hit = _FACETS.get(id(products))
+    if hit is None or hit[0] is not products:
+        if len(_FACETS) > 8:
+            _FACETS.clear()
+        colour = np.array([(p.colour or "").lower() for p in products], dtype=object)
+        brand = np.array([(p.brand or "").lower() for p in products], dtype=object)
+        price = np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64)
+        hit = _FACETS[id(products)] = (products, colour, brand, price)
+    return hit[1], hit[2], hit[3]
+
+
 def _taste_matches(rows: np.ndarray, products: list[Product], prefs: dict) -> np.ndarray:
     colours, brands, band = prefs["colours"], prefs["brands"], prefs["price_band"]
+    colour, brand, price = _facet_arrays(products)
     out = np.zeros(len(rows))
-    for i, r in enumerate(rows.tolist()):
-        p = products[r]
-        out[i] = (
-            ((p.colour or "").lower() in colours)
-            + ((p.brand or "").lower() in brands)
-            + (band is not None and p.price is not None and band[0] <= p.price <= band[1])
-        )
+    if colours:
+        out += np.isin(colour[rows], list(colours))
+    if brands:
+        out += np.isin(brand[rows], list(brands))
+    if band is not None:
+        p = price[rows]
+        out += (p >= band[0]) & (p <= band[1])  # NaN (no price) compares False
     return out
 
 
