@@ -61,11 +61,12 @@ CATALOG = ROOT / "data" / "retail" / "products.csv"
 MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
 GRID = {
     "profile": (0.0, 0.15, 0.3, 0.6),
-    "repeat": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
+    "repeat": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0),
+    "rebuy": (0.0, 0.5, 2.0),
     "together": (0.0, 0.1, 0.25, 0.5, 1.0),
     "segment": (0.0, 0.5, 1.5),
 }
-SEARCH_GRID = {"search_repeat": (0.25, 0.5, 1.0, 2.0), "search_together": (0.0, 0.3, 1.0)}
+SEARCH_GRID = {"search_profile": (0.0, 0.3, 0.6), "search_repeat": (0.25, 0.5, 1.0), "search_together": (0.0, 0.3)}
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
 
@@ -167,7 +168,9 @@ def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarr
     _, c = personalize.score(rows, np.full(len(rows), 1e-9), idx.vectors, idx.products, sig, 1.0, unit, 1.0, 1.0)
     dropped = np.zeros(len(rows), bool)
     dropped[list(sig.drop_rows)] = True
+    own = sig.repeat if sig.repeat is not None else np.zeros(len(rows))
     parts = {"profile": c.affinity + c.taste, "segment": c.segment, "repeat": c.repeat, "together": c.together}
+    parts["rebuy"] = (own > 0).astype(np.float64)
     return {**parts, "popularity": c.popularity}, dropped, n_baskets(sig.profile)
 
 
@@ -178,6 +181,7 @@ def blend(parts: dict[str, np.ndarray], dropped: np.ndarray, wt: dict[str, float
         + wt["profile"] * parts["profile"]
         + wt["profile"] * wt["segment"] * parts["segment"]
         + wt["repeat"] * parts["repeat"]
+        + wt["rebuy"] * parts["rebuy"]
         + wt["together"] * parts["together"]
     )
     return np.where(dropped, -np.inf, s)
@@ -189,15 +193,16 @@ def fit(w: World, tg: dict[str, set[int]]) -> dict:
     for cust, target in tg.items():
         got = unit_parts(w, cust)
         if got is not None:
-            per_bucket[history_bucket(got[2])].append((got[0], got[1], target))
+            per_bucket[history_bucket(got[2])].append((got[0], got[1], target, own_most_bought(w, cust)))
     keys = list(GRID)
-    combos = [dict(zip(keys, vals, strict=True)) for vals in np.array(np.meshgrid(*GRID.values())).T.reshape(-1, 4)]
+    grid = np.array(np.meshgrid(*GRID.values())).T.reshape(-1, len(keys))
+    combos = [dict(zip(keys, vals, strict=True)) for vals in grid]
     out = {}
     for b, items in sorted(per_bucket.items()):
         best: dict[str, float] = {}
         best_key = (-1.0, -1.0)
         for wt in combos:
-            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t in items], axis=0)
+            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t, _ in items], axis=0)
             if (m[0], m[1]) > best_key:
                 best, best_key = wt, (m[0], m[1])
         out[b] = {
@@ -205,8 +210,18 @@ def fit(w: World, tg: dict[str, set[int]]) -> dict:
             "customers": len(items),
             "hit10": round(best_key[0], 4),
             "ndcg10": round(best_key[1], 4),
+            "own_most_bought_hit10": round(float(np.mean([hit_ndcg_recall(o, t)[0] for _, _, t, o in items])), 4),
         }
     return out
+
+
+def own_most_bought(w: World, cust: str) -> list[int]:
+    """The customer's own most-bought items, ties and short lists by popularity (the repeat baseline)."""
+    n = len(w.pop)
+    own_s = np.zeros(n)
+    for r, k in w.own[cust].items():
+        own_s[r] = k + 1e-3 * w.pop[r] / max(w.pop.max(), 1)
+    return top(own_s + w.pop / max(w.pop.max(), 1) * 1e-6, 20)
 
 
 def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> dict:

@@ -58,9 +58,12 @@ class Weights:
     popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
     context: float = 0.3  # referrer search terms for shoppers with little history
     repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
+    rebuy: float = 0.0  # a flat bonus for anything the shopper bought that is re-bought: own items first
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
     # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
+    search_profile: float | None = None  # None: `profile`
     search_repeat: float = 0.5
+    search_rebuy: float = 0.0
     search_together: float = 0.3
     min_reason: float = 0.02
 
@@ -193,7 +196,10 @@ def score(
     # purchase-history terms follow the query's specificity like the profile does (w / profile weight)
     if hist is None:
         hist = w / weights.profile if weights.profile > 0 else 1.0
-    rep = hist * weights.repeat * sig.repeat[rows] if sig.repeat is not None else zero.copy()
+    rep = zero.copy()
+    if sig.repeat is not None:
+        own = sig.repeat[rows]
+        rep = hist * (weights.repeat * own + weights.rebuy * (own > 0))
     tog = hist * weights.together * sig.together[rows] if sig.together is not None else zero.copy()
     if sig.popularity is not None:
         pw = weights.popularity if pop_weight is None else pop_weight
