@@ -5,6 +5,7 @@ preferences that are malformed, the segment prior by lift and segment names from
 from __future__ import annotations
 
 import ast
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -219,5 +220,51 @@ def test_refreshed_segments_have_distinct_names_from_their_own_data(engine, embe
         for s in segments.values():
             top = s["summary"]["top_products"]
             assert top and all(len(e) == 3 for e in top)
+    finally:
+        sh.close()
+
+
+def test_rebuy_bonus_puts_own_items_first_with_their_reason(engine):
+    from assistant.shoppers.personalize import Signals, Weights, make_reranker
+
+    rows = np.arange(40)
+    pop = np.linspace(1.0, 0.0, len(engine.products))  # row 0 most popular
+    own = np.zeros(len(engine.products))
+    own[30] = np.log(2.0)  # bought once, today
+    sig = Signals(popularity=pop, repeat=own, bought={30: 1}, now=time.time())
+    base = np.full(len(rows), 1e-9)
+    order = {}
+    for bonus in (0.0, 2.0):
+        rr = make_reranker(
+            engine.index.vectors, engine.products, sig, 0.0, Weights(repeat=0.1, rebuy=bonus), 1.0, hist=1
+        )
+        scores, why = rr(rows, base)
+        order[bonus] = list(rows[np.argsort(-scores, kind="stable")])
+        if bonus:
+            assert "you bought this before, and shoppers here often buy it again" in why[30]
+    assert order[0.0].index(30) > 0 and order[2.0][0] == 30
+
+
+def test_search_uses_its_own_fitted_purchase_weights(engine, embedder, tmp_path):
+    weights = tmp_path / "blend.json"
+    fitted = {"profile": 0.0, "repeat": 1.0, "rebuy": 2.0, "together": 0.0, "segment": 0.0}
+    fitted |= {"search_profile": 0.0, "search_repeat": 0.0, "search_rebuy": 0.0, "search_together": 0.0}
+    weights.write_text(json.dumps({"buckets": {"1": fitted}}))
+    settings = Settings.from_env(
+        env={}, data_dir=tmp_path / "s", segments_refresh_s=0, history_ttl_s=0, blend_weights=weights
+    )
+    sh = Shoppers(settings, lambda: engine, embedder.encode_query)
+    try:
+        x = ids(engine, 3)[0]
+        fillers = ids(engine, *range(100, 160))
+        for i in range(30):  # the shop re-buys x
+            buy(sh, f"c{i}", [x, fillers[i]], 60)
+            buy(sh, f"c{i}", [x, fillers[i + 30]], 30)
+        buy(sh, "me", [x], 10)
+        got = feed(sh, engine, "me", k=5)
+        assert next(iter(got)) == x and got[x]["section"] == "buy again"  # the feed: own items first
+        row = engine.index.id_to_row[x]
+        _, hits = search_rows(sh, engine, "me", engine.products[row].title.split()[-1])
+        assert not any("you bought" in w for h in hits for w in h.why)  # search: weight 0, no repeat term
     finally:
         sh.close()
