@@ -18,7 +18,7 @@ RETAIL_ENV = SHOPMATE_INDEX_DIR=$(RETAIL_INDEX) SHOPMATE_DATA_DIR=$(RETAIL_STATE
 	SHOPMATE_RETENTION_DAYS=400 SHOPMATE_POPULARITY_HALF_LIFE_DAYS=14 \
 	SHOPMATE_BLEND_WEIGHTS=data/retail/blend_weights.json
 
-.PHONY: install models run test lint postgres screenshots index bench bench-quick stress clean browser run-retail retail-index retail-import
+.PHONY: install models run test lint postgres screenshots index bench bench-quick bench-replicas stress clean browser run-retail retail-index retail-import
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,10 @@ bench: $(STAMP) $(INDEX_DIR)/CURRENT
 # The same on small samples (about a minute; indexes its own 1,000-product sample) -> bench/quick/.
 bench-quick: $(STAMP)
 	$(PY) scripts/bench.py --quick --catalog $(CATALOG) --mapping $(MAPPING) $(BENCH_ARGS)
+
+# Only the replicas part: SQLite 1 process, PostgreSQL 1 and 2 replicas, on the tiny catalog (a few minutes).
+bench-replicas: $(STAMP) postgres
+	$(PY) scripts/bench_replicas.py $(BENCH_ARGS)
 
 # Hostile-client run against a real server: 10,000 fuzzed chat frames, compressed 16 MiB frames, a burst of
 # 300 searches, 5 reloads, schemathesis with all checks -> bench/stress.json (uses data/index if built).

@@ -52,7 +52,7 @@ class Services:
         """Load the serving index (if any), open the shopper store and start the segment refresher (blocking)."""
         holder: list[Services] = []
         shoppers = Shoppers(settings, lambda: holder[0].engine, embedder.encode_query)
-        svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings))
+        svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings, shoppers.store))
         holder.append(svc)
         svc.try_initial_load()
         shoppers.check_index()  # profiles follow the product rows of the loaded index
@@ -78,7 +78,9 @@ class Services:
         index = load_index(s.index_dir, self.embedder.name, self.embedder.dim)
         engine = SearchEngine(index, self.embedder, candidates=s.search_candidates, rrf_k=s.rrf_k)
         # autocomplete's phrases belong to the index version: loaded (and swapped) with the engine
-        engine.autocomplete = load_autocomplete(s.index_dir, index, self.embedder.encode, engine.vocab, engine.mask)
+        engine.autocomplete = load_autocomplete(
+            s.index_dir, index, self.embedder.encode, engine.vocab, engine.mask, understand=engine.understand
+        )
         return engine
 
     def try_initial_load(self) -> None:

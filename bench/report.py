@@ -292,6 +292,15 @@ def markdown(results: dict, written: list[str]) -> str:
             L += ["<details><summary>every figure the script reported</summary>", ""]
             L += _table(["figure", "value"], [[k, str(v).replace("|", "/")] for k, v in flat[:300]])
             L += ["</details>", ""]
+    if results.get("replicas"):
+        from bench.replicas import markdown as replicas_markdown
+
+        rep = results["replicas"]
+        L += ["## Replicas: SQLite and PostgreSQL", ""]
+        if rep.get("configurations"):
+            L += [replicas_markdown(rep), ""]
+        else:
+            L += [f"`bench/replicas.py`: {rep.get('status')} ({rep.get('reason', '')})", ""]
     if results.get("part_seconds"):
         L += ["## Where the time went", ""]
         L += _table(

@@ -48,6 +48,7 @@ class Phrase:
     kind: str  # one of KINDS
     count: int = 0  # products the phrase matches
     top: list[str] = field(default_factory=list)  # ids of its best products, best first
+    distinct: int = 0  # of those, distinct products (variants sharing a title or group once); 0: not counted
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -138,6 +139,10 @@ class PhraseMatcher:
         self._postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
         self.n = len(products)
 
+    def postings(self, term: str) -> np.ndarray:
+        """Rows whose lexical text has the (stemmed) term."""
+        return self._postings.get(term, np.zeros(0, np.int64))
+
     def rows(self, text: str, allowed: np.ndarray | None = None) -> np.ndarray:
         """Rows matching every token of text (and the allowed mask, if given); sorted."""
         toks = sorted(set(terms(text)), key=lambda t: len(self._postings.get(t, ())))
@@ -158,6 +163,39 @@ class PhraseMatcher:
         return out
 
 
+def group_ids(products: Sequence[Product]) -> np.ndarray:
+    """One id per distinct product: variants share their mapped group, or else their title."""
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(p.group or normalise(p.title), len(ids)) for p in products], np.int64)
+
+
+def type_spread(products: Sequence[Product], matcher: PhraseMatcher, words: Iterable[str]) -> dict[str, int]:
+    """word -> how many distinct product types (else last category node) the products using it span.
+
+    A word many kinds of product carry ("bluetooth", a maker selling shoes, shirts and deodorants) is one
+    shoppers search the shop by; a word of one shelf ("bluestone" rings) is not. Learned from the catalog."""
+    labels: dict[str, int] = {}
+    kind = np.array(
+        [
+            labels.setdefault(normalise(p.product_type or (p.category[-1] if p.category else "")), len(labels))
+            for p in products
+        ],
+        np.int64,
+    )
+    out: dict[str, int] = {}
+    by_term: dict[str, int] = {}
+    for w in words:
+        toks = terms(w)
+        if len(toks) != 1:
+            continue
+        t = toks[0]
+        if t not in by_term:
+            rows = matcher.postings(t)
+            by_term[t] = len(np.unique(kind[rows])) if len(rows) else 0
+        out[w] = by_term[t]
+    return out
+
+
 def best_rows(rows: np.ndarray, product_vectors: np.ndarray, vector: np.ndarray, n: int = TOP_PRODUCTS) -> np.ndarray:
     """The n rows closest to vector, best first (ties: catalog order)."""
     if len(rows) <= 1:
@@ -176,11 +214,13 @@ def build_suggestions(
     last version) are not embedded again, so an incremental rebuild costs only the new phrases.
     """
     matcher = PhraseMatcher(products)
+    groups = group_ids(products)
     phrases, matches = [], []
     for ph in extract_phrases(products):
         rows = matcher.rows(ph.text)
         if len(rows):
             ph.count = len(rows)
+            ph.distinct = len(np.unique(groups[rows]))
             phrases.append(ph)
             matches.append(rows)
     previous = previous or {}

@@ -13,7 +13,8 @@ WANDS when it is in ../shared/data; index build products/s (full and 1% incremen
 scripts/bench_search.py); in-process and HTTP search latency (BM25/dense/hybrid/personalized, 1 and 8
 clients, /healthz as baseline); server RSS and index size per 1k products; latency from 1k to 20k to
 100k products (100k synthetic); then the personalization, autocomplete, outfit and chat scripts of the
-other features (bench/external.py).
+other features (bench/external.py); last, the replicas: SQLite 1 process, PostgreSQL 1 and 2 replicas
+(bench/replicas.py, its own server processes).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from bench import external, plots, quality, report, scale, speed  # noqa: E402
+from bench import external, plots, quality, replicas, report, scale, speed  # noqa: E402
 from bench.quality import METHOD_LABELS  # noqa: E402
 from bench.sample import sample_csv  # noqa: E402
 from index.build import build_index  # noqa: E402
@@ -154,6 +155,16 @@ def quick_sample_index(a: argparse.Namespace, embedder: Embedder) -> dict:
     }
 
 
+def replicas_part(a: argparse.Namespace, queries: list[str]) -> dict:
+    """bench/replicas.py on the benchmark's index: SQLite 1 process, PostgreSQL 1 and 2 replicas (--quick: one
+    round of fewer requests); "not available" without PostgreSQL's server binaries."""
+    kw = {"rounds": 1, "ingest_requests": 15, "search_requests": 15} if a.quick else {}
+    try:
+        return {"status": "ok", **replicas.run(a.index_dir, queries, a.catalog, a.mapping, **kw)}
+    except RuntimeError as e:
+        return {"status": "not available", "reason": str(e)[:300]}
+
+
 class Parts:
     """Wall and CPU seconds of each part, so a slow run shows where its time went."""
 
@@ -256,6 +267,8 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         result["external"] = external.run_all(
             q, a.index_dir, a.catalog, a.mapping, only, {"embedder": embedder, "server": srv}, a.work_dir
         )
+    parts.start("replicas: SQLite 1 process, PostgreSQL 1 and 2 replicas")  # after the shared server stopped
+    result["replicas"] = replicas_part(a, queries)
     parts.stop()
     result["part_seconds"] = parts.seconds
     result["seconds"] = round(time.perf_counter() - t_start, 1)
@@ -297,6 +310,13 @@ def print_summary(r: dict, out_dir: Path) -> None:
         print(f"{name}: {d['status']}" + (f" ({d.get('reason', '')[:100]})" if d.get("reason") else ""))
         for label, value in report.headlines(name, d.get("results") or {}):
             print(f"  {label}: {value}")
+    rep = r.get("replicas") or {}
+    if rep.get("configurations"):
+        for name, v in rep["configurations"].items():
+            s = v["personalized_search_ms"]
+            print(f"{name}: {v['events_per_s']} events/s, personalized search p50/p99 {s['p50_ms']}/{s['p99_ms']} ms")
+    elif rep:
+        print(f"replicas: {rep.get('status')} ({rep.get('reason', '')[:100]})")
     print(f"written: {out_dir / 'results.json'}, {out_dir / 'REPORT.md'}")
 
 

@@ -7,7 +7,9 @@ For each query q and each prefix q[:n], n = 1..len(q): the rank of q among the k
 same words; plural-blind: "necklace" = "necklaces"). Keystrokes saved for q: len(q) - n - 1 for the first
 n at which q is offered (one keystroke to pick it), as a share of len(q); 0 if never offered. A misspelled
 query is typed as misspelled but counts as found when its intended spelling (`intended`) is offered: a
-search box that turns "neklace" into "necklace" has done its job.
+search box that turns "neklace" into "necklace" has done its job. "Found by the Nth letter": the share of queries
+offered (plural-blind) once their first N letters are typed. The ranking before issue 14 (BEFORE) runs side by
+side with the current one in the same run; `--show add,blu` prints both rankings' top 5 for given prefixes.
 
     .venv/bin/python scripts/eval_autocomplete.py --index-dir data/index [--out bench/autocomplete_eval.json]
 """
@@ -33,7 +35,11 @@ import numpy as np  # noqa: E402
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.suggest.service import load_autocomplete  # noqa: E402
-from assistant.suggest.suggester import Suggester, query_words  # noqa: E402
+from assistant.suggest.suggester import Suggester, Weights, query_words  # noqa: E402
+
+# Autocomplete's ranking before issue 14 (no type spread, no distinct-product counts, no single-title
+# penalty, no cap per completed word), measured side by side with the current one in the same run.
+BEFORE = Weights(spread=0.0, single_title=0.0, distinct=False, per_word=0)
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 
@@ -89,17 +95,20 @@ def held_out(queries_file: Path, shared: Path) -> tuple[list[dict], list[str]]:
     return rows, found
 
 
+FOUND_BY = (3, 4, 5, 6)  # "found by the Nth letter": the query is offered once its first N letters are typed
+
+
 def evaluate(queries: list[dict], suggest, k: int) -> dict:
-    """Per kind and overall: MRR, success@k (strict and plural-blind), keystrokes saved."""
+    """Per kind and overall: MRR, success@k (strict and plural-blind), keystrokes saved, and the share of
+    queries offered (plural-blind) by their Nth typed letter."""
     per: dict[str, dict[str, list[float]]] = {}
     for row in queries:
         q = " ".join(row["query"].split())
         target = row.get("intended") or q
         target_s, target_l = strict_key(target), loose_key(target)
         first_s = first_l = None
-        acc = per.setdefault(
-            row["kind"], {m: [] for m in ("rr", "succ", "rr_loose", "succ_loose", "saved", "saved_loose")}
-        )
+        metrics = ("rr", "succ", "rr_loose", "succ_loose", "saved", "saved_loose", "never")
+        acc = per.setdefault(row["kind"], {m: [] for m in metrics + tuple(f"by_{n}" for n in FOUND_BY)})
         for n in range(1, len(q) + 1):
             got = suggest(q[:n], k)
             ranks_s = [i for i, t in enumerate(got) if strict_key(t) == target_s]
@@ -114,6 +123,9 @@ def evaluate(queries: list[dict], suggest, k: int) -> dict:
                 first_l = n
         acc["saved"].append(max(0, len(q) - first_s - 1) / len(q) if first_s else 0.0)
         acc["saved_loose"].append(max(0, len(q) - first_l - 1) / len(q) if first_l else 0.0)
+        for n in FOUND_BY:
+            acc[f"by_{n}"].append(1.0 if first_l is not None and first_l <= n else 0.0)
+        acc["never"].append(1.0 if first_l is None else 0.0)
     out = {}
     total: dict[str, list[float]] = {}
     for kind, acc in per.items():
@@ -135,19 +147,25 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--k", type=int, default=8)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "autocomplete_eval.json")
+    ap.add_argument("--show", default="", help="comma-separated prefixes whose top 5 to print for both rankings")
     a = ap.parse_args(argv)
     embedder = embedder or Embedder()
     index = load_index(a.index_dir, embedder.name, embedder.dim)
     engine = SearchEngine(index, embedder)
     t0 = time.perf_counter()
-    ac = load_autocomplete(a.index_dir, index, embedder.encode, engine.vocab, engine.mask)
+    ac = load_autocomplete(a.index_dir, index, embedder.encode, engine.vocab, engine.mask, understand=engine.understand)
     load_s = time.perf_counter() - t0
     sugg = ac.suggester
     queries, logs = held_out(a.queries, a.shared)
     phrase_keys = {strict_key(t) for t in sugg.texts}
     leaked = [r["query"] for r in queries if strict_key(r["query"]) in phrase_keys]
     base = PopularityPrefix(sugg)
-    systems = {"autocomplete": lambda q, k: [x.text for x in sugg.suggest(q, k)], "popularity_prefix": base.suggest}
+    before = Suggester(ac.base_phrases, ac.base_vectors, ac.base_top, weights=BEFORE, spread=ac.spread)
+    systems = {
+        "autocomplete": lambda q, k: [x.text for x in sugg.suggest(q, k)],
+        "before_issue14": lambda q, k: [x.text for x in before.suggest(q, k)],
+        "popularity_prefix": base.suggest,
+    }
     results = {name: evaluate(queries, fn, a.k) for name, fn in systems.items()}
     report = {
         "index_dir": str(a.index_dir),
@@ -179,6 +197,18 @@ def main(argv: list[str] | None = None, *, embedder: Embedder | None = None) -> 
                 f"{m['rr_loose']:7.3f} {m['succ_loose']:7.3f} {m['saved_loose']:7.3f}"
             )
     print("(~ = plural-blind match: 'necklace' counts for 'necklaces'; metrics averaged over every prefix length)")
+    print(f"{'system':18} {'kind':11} " + " ".join(f"by {n:<4}" for n in FOUND_BY) + "   never  (plural-blind)")
+    for name, res in results.items():
+        for kind, m in res.items():
+            print(f"{name:18} {kind:11} " + " ".join(f"{m[f'by_{n}']:6.3f}" for n in FOUND_BY) + f" {m['never']:7.3f}")
+    shown = {}
+    for prefix in [p for p in a.show.split(",") if p]:
+        shown[prefix] = {name: fn(prefix, 5) for name, fn in systems.items() if name != "popularity_prefix"}
+        for name, got in shown[prefix].items():
+            print(f"{prefix!r:8} {name:15} {got}")
+    if shown:
+        report["shown"] = shown
+        a.out.write_text(json.dumps(report, indent=1))
     print(f"wrote {a.out}")
     return 0
 

@@ -18,7 +18,10 @@ the chat's rules. `expect` keys:
   new        true: nothing of the last list shown again
   below_median  true: every price below the median of the last list
 Product-level checks (type, gender, colour, price, title) also give the share of shown products that
-satisfy every active constraint. Every reply is also checked for claims the catalog cannot support
+satisfy every active constraint. A product turn that shows nothing is right only when the reply says nothing
+matched AND the catalog itself holds no product passing the turn's checks (every product of the index is run
+through the same checks, plus "new" and "below_median"): an honest "none" when there is none, a miss otherwise.
+Every reply is also checked for claims the catalog cannot support
 ("in stock" when it has no stock data).
 
 Reports: share of turns right (overall and by turn kind), share of shown products meeting every constraint,
@@ -48,6 +51,7 @@ from tests.assistant.chat_client import open_chat, say  # noqa: E402
 CONVERSATIONS = ROOT / "bench" / "conversations"
 PRODUCT_CHECKS = ("type", "not_type", "gender", "colour", "not_colour", "price_max", "price_min", "title")
 ALWAYS_NOT = r"\bin stock\b"  # the bundled catalogs carry no stock data
+SAYS_NONE = r"\b(?:nothing|none|no other|no more)\b"  # the reply owns up that nothing matched
 _SINGLE_KINDS = ("question", "question_unknown", "reference", "cart", "compare")  # turns about shown products
 
 
@@ -86,13 +90,53 @@ def product_ok(card: dict, exp: dict) -> list[str]:
     return bad
 
 
-def check_turn(exp: dict, items: list[dict], text: str, last_list: list[dict], last_focus: str | None) -> list[str]:
+def catalog_cards(index_dir: Path) -> list[dict]:
+    """Every product of the index as a card (the ground truth an honest "nothing matched" is checked against)."""
+    from assistant.search.cards import product_card
+    from index.catalog import Product
+    from index.store import current_version
+
+    version = current_version(index_dir)
+    if version is None:
+        return []
+    with open(index_dir / version / "products.jsonl", encoding="utf-8") as f:
+        return [product_card(Product.from_dict(json.loads(line))) for line in f if line.strip()]
+
+
+def attainable(exp: dict, catalog: list[dict], last_list: list[dict]) -> int:
+    """Products of the catalog that pass the turn's checks (0: "nothing matched" is the honest answer)."""
+    shown = {c["id"] for c in last_list} if exp.get("new") else set()
+    prices = [c["price"] for c in last_list if c.get("price") is not None]
+    median = statistics.median(prices) if exp.get("below_median") and prices else None
+    return sum(
+        1
+        for c in catalog
+        if c["id"] not in shown
+        and (median is None or (c.get("price") is not None and c["price"] < median))
+        and not product_ok(c, exp)
+    )
+
+
+def check_turn(
+    exp: dict,
+    items: list[dict],
+    text: str,
+    last_list: list[dict],
+    last_focus: str | None,
+    catalog: list[dict] | None = None,
+) -> list[str]:
     """Reasons the turn is wrong (empty: right)."""
     why: list[str] = []
     low = text.lower()
     want = exp.get("items", "some" if any(k in exp for k in PRODUCT_CHECKS) else "any")
     if want == "some" and not items:
-        why.append("no products shown")
+        n = attainable(exp, catalog, last_list) if catalog else None
+        if n is None:
+            why.append("no products shown")
+        elif n:
+            why.append(f"no products shown, though {n} in the catalog pass this turn's checks")
+        elif not re.search(SAYS_NONE, low):
+            why.append("no products shown, and the reply does not say that nothing matched")
     if want == "none" and items:
         why.append(f"{len(items)} products shown, none expected")
     for card in items if any(k in exp for k in PRODUCT_CHECKS) else []:
@@ -121,7 +165,7 @@ def check_turn(exp: dict, items: list[dict], text: str, last_list: list[dict], l
     return why
 
 
-async def play(ws_url: str, script: dict, out: dict) -> None:
+async def play(ws_url: str, script: dict, out: dict, catalog: list[dict] | None = None) -> None:
     ws, _ = await open_chat(ws_url)
     last_list: list[dict] = []
     last_focus: str | None = None
@@ -129,7 +173,7 @@ async def play(ws_url: str, script: dict, out: dict) -> None:
         for i, t in enumerate(script["turns"]):
             turn = await say(ws, t["say"])
             exp = t.get("expect", {})
-            reasons = check_turn(exp, turn.items, turn.text, last_list, last_focus)
+            reasons = check_turn(exp, turn.items, turn.text, last_list, last_focus, catalog)
             checked = list(turn.items) if any(k in exp for k in PRODUCT_CHECKS) else []
             out["turns"].append(
                 {
@@ -142,6 +186,10 @@ async def play(ws_url: str, script: dict, out: dict) -> None:
                     "reply": turn.text[:300],
                     "products_checked": len(checked),
                     "products_ok": sum(1 for c in checked if not product_ok(c, exp)),
+                    "honest_none": not reasons
+                    and not turn.items
+                    and exp.get("items", "some") == "some"
+                    and any(k in exp for k in PRODUCT_CHECKS),
                 }
             )
             if turn.first_delta_s is not None:
@@ -170,14 +218,14 @@ async def rest(base: str, texts: list[str], out: list[float], concurrency: int) 
         await asyncio.gather(*(one(q) for q in texts))
 
 
-async def run_all(base: str, scripts: list[dict], concurrency: int) -> dict:
+async def run_all(base: str, scripts: list[dict], concurrency: int, catalog: list[dict] | None = None) -> dict:
     out: dict = {"turns": [], "first_delta_ms": [], "done_ms": []}
     sem = asyncio.Semaphore(concurrency)
     ws_url = base.replace("http://", "ws://")
 
     async def guarded(s: dict) -> None:
         async with sem:
-            await play(ws_url, s, out)
+            await play(ws_url, s, out, catalog)
 
     await guarded({"id": "warm-up", "turns": [{"say": "a watch"}, {"say": "cheaper"}]})
     out = {"turns": [], "first_delta_ms": [], "done_ms": []}
@@ -203,6 +251,7 @@ def summarise(out: dict) -> dict:
         "by_kind": {
             k: {"n": len(v), "right": sum(v), "share": round(sum(v) / len(v), 3)} for k, v in sorted(by_kind.items())
         },
+        "honest_none_turns": sum(1 for t in turns if t.get("honest_none")),
         "products_checked": checked,
         "products_meeting_every_constraint": round(ok / checked, 4) if checked else None,
         "first_delta": summary(out["first_delta_ms"]),
@@ -229,7 +278,7 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     catalog = Path(a.catalog) if a.catalog else None
     mapping = Path(a.mapping) if a.mapping else None
     with given_or_own(server, Path(a.index_dir), catalog, mapping, extra_env=CHAT_BENCH_ENV) as srv:
-        out = asyncio.run(run_all(srv.base_url, scripts, a.concurrency))
+        out = asyncio.run(run_all(srv.base_url, scripts, a.concurrency, catalog_cards(Path(a.index_dir))))
         products = srv.products
     res = summarise(out)
     res["concurrency"] = a.concurrency
@@ -237,7 +286,10 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     print(f"turns right: {res['turns_right']}/{res['turns']} ({res['share_right']:.1%}) over {res['scripts']} scripts")
     for k, v in res["by_kind"].items():
         print(f"  {k:14s} {v['right']:3d}/{v['n']:3d}  {v['share']:.0%}")
-    print(f"shown products meeting every constraint: {res['products_meeting_every_constraint']}")
+    print(
+        f"shown products meeting every constraint: {res['products_meeting_every_constraint']} "
+        f"({res['products_checked']} checked); turns right by an honest 'nothing matched': {res['honest_none_turns']}"
+    )
     print(
         f"first delta p50 {res['first_delta']['p50_ms']} ms, done p50 {res['done']['p50_ms']} ms, "
         f"REST search p50 {res['rest_search']['p50_ms']} ms (concurrency {a.concurrency}, measured under load)"

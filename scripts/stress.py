@@ -29,6 +29,7 @@ from websockets.sync.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.burst import burst  # noqa: E402
 from bench.fuzz import frames  # noqa: E402
 
 # One connection per request: a client stalled by the burst could otherwise reuse a connection just as
@@ -178,53 +179,7 @@ def bombs(srv: Server, n: int = 20) -> dict:
     }
 
 
-def burst(srv: Server, n: int = 300) -> dict:
-    async def run() -> dict:
-        limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=0)
-        async with httpx.AsyncClient(base_url=srv.base, timeout=120, limits=limits) as c:
-
-            async def search(i: int) -> tuple[int, float]:
-                t0 = time.perf_counter()
-                r = await c.get("/api/search", params={"q": f"shoes for men {i}", "k": 20})
-                return r.status_code, (time.perf_counter() - t0) * 1000
-
-            async def health(stop: asyncio.Event) -> list[float]:
-                out = []
-                async with httpx.AsyncClient(base_url=srv.base, timeout=120, limits=FRESH) as h:
-                    while not stop.is_set():
-                        t0 = time.perf_counter()
-                        r = await h.get("/healthz")
-                        if r.status_code == 200:
-                            out.append((time.perf_counter() - t0) * 1000)
-                        await asyncio.sleep(0.01)
-                return out
-
-            stop = asyncio.Event()
-            poller = asyncio.create_task(health(stop))
-            await asyncio.sleep(0.1)
-            t0 = time.perf_counter()
-            res = await asyncio.gather(*(search(i) for i in range(n)))
-            wall = time.perf_counter() - t0
-            stop.set()
-            h = await poller
-        served = [ms for s, ms in res if s == 200]
-        shed = [ms for s, ms in res if s == 503]
-        return {
-            "requests": n,
-            "served": len(served),
-            "shed_503": len(shed),
-            "other_status": len(res) - len(served) - len(shed),
-            "served_ms_p50": pct(served, 0.5),
-            "served_ms_p99": pct(served, 0.99),
-            "shed_ms_p50": pct(shed, 0.5),
-            "shed_ms_p99": pct(shed, 0.99),
-            "healthz_answers": len(h),
-            "healthz_ms_p50": pct(h, 0.5),
-            "healthz_ms_p99": pct(h, 0.99),
-            "wall_s": round(wall, 2),
-        }
-
-    return asyncio.run(run())
+STEPS = ("fuzz", "compressed_16mib_frames", "burst", "reloads", "schemathesis")
 
 
 def reloads(srv: Server, n: int = 5) -> dict:
@@ -286,6 +241,9 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=10_000)
     ap.add_argument("--schema-examples", type=int, default=50)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "stress.json")
+    ap.add_argument(
+        "--only", choices=STEPS, action="append", help="run only these steps (repeatable); the default runs all"
+    )
     args = ap.parse_args()
     if not (args.index_dir / "CURRENT").exists():
         args.index_dir = ROOT / "bench" / "tmp" / "stress-index"
@@ -327,20 +285,24 @@ def main() -> None:
         )
         try:
             results["rss_at_start_mb"] = srv.rss_mb()
-            print("fuzz...", flush=True)
-            results["fuzz"] = fuzz(srv, args.frames, seed=16)
-            print("compressed frames...", flush=True)
-            results["compressed_16mib_frames"] = bombs(srv)
-            print("burst...", flush=True)
-            results["burst"] = burst(srv)
-            print("reloads...", flush=True)
-            results["reloads"] = reloads(srv)
-            print("schemathesis...", flush=True)
-            results["schemathesis"] = schema_run(srv, work, args.schema_examples)
+            steps = {
+                "fuzz": lambda: fuzz(srv, args.frames, seed=16),
+                "compressed_16mib_frames": lambda: bombs(srv),
+                "burst": lambda: burst(srv.port),
+                "reloads": lambda: reloads(srv),
+                "schemathesis": lambda: schema_run(srv, work, args.schema_examples),
+            }
+            for name, step in steps.items():
+                if args.only and name not in args.only:
+                    continue
+                print(f"{name}...", flush=True)
+                results[name] = step()
             results["server_exceptions_in_log"] = srv.exceptions()
         finally:
             srv.stop()
     results["load_avg_at_end"] = os.getloadavg()
+    if args.only and args.out.exists():  # a partial run updates its steps and keeps the others' figures
+        results = {**json.loads(args.out.read_text()), **results}
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 

@@ -69,6 +69,7 @@ def search(
     mode: str = Query("hybrid", description="hybrid, dense or lexical"),
     sort: str = Query("relevance", description="relevance, price_asc, price_desc or rating"),
     distinct: str = Query("true", description="true: variants of one product show once, with a count"),
+    autocorrect: str = Query("true", description="false: search the words as typed, no spelling correction"),
 ):
     """Search that reads the query (type, recipient, colour, price, brand, device, negations, typos) and
     ranks what it asks for first; filters given as parameters are hard."""
@@ -80,10 +81,21 @@ def search(
         raise BadInput(f"sort must be one of {list(SORTS)}, got {sort!r}")
     if distinct.lower() not in _BOOLS:
         raise BadInput(f"distinct must be true or false, got {distinct!r}")
+    if autocorrect.lower() not in _BOOLS:
+        raise BadInput(f"autocorrect must be true or false, got {autocorrect!r}")
     f = explicit_filters(category, gender, colour, brand, price_min, price_max, in_stock)
     engine = svc.engine
     rerank = personalize_for(svc.shoppers, engine, sid, request.headers, q, f)
-    res = engine.search(q, k=k, filters=f, mode=mode, rerank=rerank, distinct=_BOOLS[distinct.lower()], sort=sort)
+    res = engine.search(
+        q,
+        k=k,
+        filters=f,
+        mode=mode,
+        rerank=rerank,
+        distinct=_BOOLS[distinct.lower()],
+        sort=sort,
+        correct=_BOOLS[autocorrect.lower()],
+    )
     u = res.understanding
     return {
         "query": q,

@@ -12,7 +12,7 @@ from starlette.websockets import WebSocketDisconnect
 from assistant.api.guards import ConnectionCaps, RateLimits, origin_allowed
 from assistant.chat.protocol import ChatProtocol
 from assistant.chat.session import ChatSession, limits_of, open_conversation
-from assistant.errors import Unauthorized
+from assistant.errors import Forbidden, Unauthorized
 from assistant.services import Services
 
 router = APIRouter()
@@ -50,8 +50,13 @@ async def serve(ws: WebSocket, svc: Services, rates: RateLimits, client: str) ->
             await ws.send_json({"type": "error", "code": e.code, "message": e.message})
             await ws.close(code=1008, reason="invalid token")
             return
-    public_id, conv, resumed = open_conversation(svc, shopper_id, ws.query_params.get("conversation_id"))
-    await ws.send_json({"type": "ready", "conversation_id": public_id, "resumed": resumed, "turns": conv.state.turns})
+    try:
+        conv, resumed = await open_conversation(svc, shopper_id, ws.query_params.get("conversation_id"))
+    except Forbidden as e:  # someone else's conversation: not even whether it exists is said
+        await ws.send_json({"type": "error", "code": e.code, "message": e.message})
+        await ws.close(code=1008, reason="not your conversation")
+        return
+    await ws.send_json({"type": "ready", "conversation_id": conv.id, "resumed": resumed, "turns": conv.state.turns})
 
     async def receive() -> str | bytes | None:
         try:

@@ -151,6 +151,7 @@ async def accept(
     svc: ServicesDep,
     sid: OptionalShopper,
     text: str = Body(..., embed=True, max_length=MAX_Q_CHARS, pattern=r"\S", description="the suggestion chosen"),
+    typed: str | None = Body(None, embed=True, max_length=MAX_Q_CHARS, description="what was typed when it was"),
 ):
     """The shopper picked a suggestion: it counts towards its popularity now (no rebuild), and, for a
     shopper with a token, it is recorded as a `search` event (so the search log keeps it)."""
@@ -164,7 +165,7 @@ async def accept(
     if sid is not None:
         await asyncio.to_thread(svc.shoppers.record, sid, [{"type": "search", "query": text}])
         recorded = True
-    learned = ac.suggester.learn(text, logged=recorded)
+    learned = ac.suggester.learn(text, logged=recorded, typed=typed)
     return {"text": text, "learned": learned, "recorded": recorded}
 
 

@@ -3,7 +3,8 @@
 Pure apart from the injected search/look functions: `begin` folds a parsed message into the state (so the
 first words of the reply can be streamed before any search), `execute` runs the searches and returns the
 grounded facts the reply is written from. Every product shown satisfies every active hard constraint; when
-the constraints empty the result set, the least important one is relaxed and the reply says which.
+none does, the reply says so and offers to drop the least important one, and only the shopper's "yes" drops it
+(assistant/chat/matching.py).
 """
 
 from __future__ import annotations
@@ -14,24 +15,28 @@ import statistics
 from collections.abc import Callable
 
 from assistant.chat import questions
+from assistant.chat.lexicon import AFFIRM
+from assistant.chat.matching import (
+    PAGE,
+    RELAX_ORDER,
+    SearchFn,
+    names_any,
+    page_gender,
+    search_or_offer,
+    why_shown,
+)
+from assistant.chat.matching import run_search as run_search  # re-exported: the session searches a look's slot
 from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import device_of
 from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
 from assistant.chat.vocab import singular
-from assistant.search.engine import Hit
-from assistant.search.query import Filters
 from index.catalog import Product
 from index.text import normalise
 
-# query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
-SearchFn = Callable[[str, Filters, int], list[Hit]]
 # anchor, wanted category word or None -> [(slot name, product, why)] of other categories
 LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
 
-# Least important first: what is dropped first when nothing matches.
-RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
 _SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
-PAGE = 6
 
 
 def _apply(c: Constraints, s: SlotChanges) -> list[str]:
@@ -47,6 +52,8 @@ def _apply(c: Constraints, s: SlotChanges) -> list[str]:
         if v is not None:
             setattr(c, name, v)
             changed.append(name)
+            if name == "gender":
+                c.gender_inferred = False
             if name == "colour" and v in c.exclude_colours:
                 c.exclude_colours.remove(v)
     if s.price_min is not None or s.price_max is not None:
@@ -90,6 +97,16 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     c = state.constraints
     kind = parse.intent
     plan = Plan(kind, parse)
+    offered, state.offer = state.offer, []  # an offer is answered by the next message or lapses
+    if offered and accepts(parse):
+        # "yes": drop what the last reply offered to drop, and say so; the state then holds what is shown
+        plan.before = c.copy()
+        for slot in offered:
+            if slot in RELAX_ORDER:  # "closest" drops nothing: the same words, the nearest things
+                state.constraints = c = c.without(slot)
+        plan.kind, plan.accepted = "refine", list(offered)
+        plan.changed = [*offered, *_apply(c, parse.slots)]  # what was excluded ("too boring") stays excluded
+        return plan
     if kind == "search" and parse.slots.accessory:
         s = parse.slots
         state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
@@ -153,7 +170,10 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         if s.category != c.category or not s.category:
             # a new thing: keep who it is for and standing dislikes, start the rest afresh
             state.constraints = c = Constraints(
-                gender=c.gender, size=c.size, exclude_brands=c.exclude_brands, exclude_materials=c.exclude_materials
+                gender=None if c.gender_inferred else c.gender,  # who it is for, when the shopper said so
+                size=c.size,
+                exclude_brands=c.exclude_brands,
+                exclude_materials=c.exclude_materials,
             )
             c.category, plan.new_search = s.category, True
             plan.changed.append("category")
@@ -167,6 +187,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
             c.terms = list(parse.slots.terms)
         c.exclude_ids = []
     elif kind in ("cheaper", "pricier"):
+        plan.prev_price = (c.price_min, c.price_max)
         prices = [p.price for pid in state.shown if (p := products(pid)) is not None and p.price is not None]
         plan.changed = _apply(c, parse.slots)
         if "price" not in plan.changed and prices:
@@ -200,61 +221,9 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     return plan
 
 
-def _why(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
-    why = []
-    if c.category:
-        why.append(f"is a {c.category}")
-    if c.colour:
-        why.append(f"{c.colour}")
-    if c.gender and p.gender:
-        why.append(f"for {p.gender}")
-    if c.price_max is not None and p.price is not None:
-        why.append(f"₹{p.price:,.0f}, within your ₹{c.price_max:,.0f} limit")
-    elif c.price_min is not None and p.price is not None:
-        why.append(f"₹{p.price:,.0f}, above ₹{c.price_min:,.0f}")
-    if c.brand:
-        why.append(f"by {c.brand}")
-    return why + [w for w in hit_why if w not in why]
-
-
-def names_any(items: list[ShownItem], terms: list[str]) -> bool:
-    """Some shown product names one of the words (singular or plural) in its title or category."""
-    stems = {singular(t) for t in terms if len(t) > 2}
-    for i in items:
-        text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
-        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
-            return True
-    return False
-
-
-def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
-    """Search, then keep only products that satisfy every constraint (the engine's category filter is a
-    substring match; 'ring' must not admit earrings)."""
-    hits = search(c.query_text(), c.filters(), max(40, k * 6))
-    return [ShownItem(h.product, _why(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
-
-
-def search_with_relaxation(
-    c: Constraints, search: SearchFn, k: int = PAGE
-) -> tuple[list[ShownItem], list[str], Constraints]:
-    """Results for c; when there are none, drop constraints least important first until there are.
-    Returns the items, the dropped slots and the constraints the items meet."""
-    items = run_search(c, search, k)
-    relaxed: list[str] = []
-    cur = c
-    for slot in RELAX_ORDER:
-        if items:
-            break
-        if slot not in cur.active():
-            continue
-        cur = cur.without(slot)
-        relaxed.append(slot)
-        items = run_search(cur, search, k)
-    if not items and (cur.terms or cur.occasion or cur.material) and cur.category:
-        cur = Constraints(category=cur.category, exclude_ids=cur.exclude_ids)  # the thing itself, nothing else
-        relaxed.append("everything else")
-        items = run_search(cur, search, k)
-    return items, relaxed, cur
+def accepts(parse: Parse) -> bool:
+    """'yes', 'sure, show them': agreement to the last reply's offer (a new thing to look for is not)."""
+    return AFFIRM.search(parse.text) is not None and not parse.slots.category and not parse.slots.accessory
 
 
 def chips_for(state: DialogueState, items: list[ShownItem], kind: str) -> list[str]:
@@ -304,14 +273,40 @@ def execute(
         if not c.query_text() and not c.active():
             res.kind = "help"
         else:
-            res.items, res.relaxed, applied = search_with_relaxation(c, search)
-            if res.relaxed and res.items:
-                # what was dropped stays dropped: the state holds the constraints the shown products meet
-                state.constraints = applied
-            state.shown = [i.product.id for i in res.items]
-            state.focus = None
-            if res.items and not c.category and not c.accessory and c.terms and not names_any(res.items, c.terms):
-                res.note = "no_match"  # a word no product here carries: the closest, not a false claim
+            items, applied, dropped, offered = search_or_offer(c, search)
+            pick = c.category and not c.gender and not c.accessory and "gender" not in plan.accepted
+            wearer = page_gender(items) if pick else None
+            if wearer:  # one wearer a page: the best match's, named in the reply; "for women" switches
+                c.gender, c.gender_inferred, res.page_gender = wearer, True, wearer
+                items, applied, dropped, offered = search_or_offer(c, search)
+                res.constraints = c.copy()
+            unnamed = bool(items) and not c.category and not c.accessory and c.terms and not names_any(items, c.terms)
+            if items and not unnamed and not c.category and not c.accessory and c.terms:
+                # no catalog kind was understood: the shopper's own words are the thing; a product naming none
+                # of them ("handbag" -> a two-wheeler cover) is not one
+                items = [i for i in items if names_any([i], c.terms)]
+            if unnamed and "closest" not in plan.accepted:
+                # a word no product here carries ("kurtas"): the closest are other things, shown only if asked
+                res.note, res.offer, res.offer_items = "no_match", ["closest"], [i.product for i in items]
+                state.offer = ["closest"]
+            elif items:
+                res.items, res.relaxed = items, dropped
+                if dropped:  # soft words no product matched: named in the reply
+                    res.soft_dropped = [w for w in (*c.terms[:3], c.occasion, c.material) if w]
+                if applied is not c:  # what was loosened (untagged wearer, soft words) stays so: state = reply
+                    state.constraints = c = applied
+                    res.constraints = c.copy()
+                state.shown = [i.product.id for i in res.items]
+                state.focus = None
+                res.note = "closest" if unnamed else res.note  # what the shopper agreed to see: said again
+            elif kind in ("cheaper", "pricier") and dropped[:1] == ["price"]:
+                # nothing cheaper (dearer) than what was shown: keep the band it had and say so
+                c.price_min, c.price_max = plan.prev_price
+                res.constraints, res.note = c.copy(), f"no_{kind}"
+            elif offered:
+                # nothing meets what the shopper holds: ask before dropping anything (the list on screen stays)
+                res.offer, res.offer_items = dropped, [i.product for i in offered]
+                state.offer = list(dropped)
     elif kind == "preference":
         res.pref_updates = {
             k: v
@@ -367,9 +362,10 @@ def execute(
             exclude_materials=c.exclude_materials,
             terms=[anchor.title],
         )
-        similar, res.relaxed, _ = search_with_relaxation(sim, search)
+        similar, _, res.relaxed, _ = search_or_offer(sim, search)  # no constraint dropped without asking
         res.items = [ShownItem(i.product, ["similar to the one you picked", *i.why[1:]]) for i in similar]
-        state.shown = [i.product.id for i in res.items]
+        if res.items:
+            state.shown = [i.product.id for i in res.items]
     elif kind == "cart_add":
         for p in targets[:1]:
             if p.id not in state.cart:
@@ -383,7 +379,7 @@ def execute(
     elif kind == "why":
         pids = plan.targets or resolve_refs(state, plan.parse, products) or state.shown[:PAGE]
         res.items = [
-            ShownItem(p, state.why.get(pid) or _why(p, c, [])) for pid in pids if (p := products(pid)) is not None
+            ShownItem(p, state.why.get(pid) or why_shown(p, c, [])) for pid in pids if (p := products(pid)) is not None
         ]
     elif kind == "question" and targets and plan.parse.act:
         p = targets[0]
@@ -400,5 +396,5 @@ def execute(
         if len(state.why) > 200:  # bounded: only recent products matter
             state.why = dict(list(state.why.items())[-100:])
     res.cart = [p for pid in state.cart if (p := products(pid)) is not None]
-    res.chips = chips_for(state, res.items, res.kind)
+    res.chips = ["Yes, show them", "Start over"] if res.offer else chips_for(state, res.items, res.kind)
     return res

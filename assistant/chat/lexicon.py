@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
-from index.text import FILLER_WORDS, STOPWORDS
+from index.text import FILLER_WORDS, STOPWORDS, stem
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -229,8 +229,27 @@ _NOT_TERMS = (
     | frozenset(GENDER_WORDS)
     | frozenset(ORDINALS)
     | frozenset(
-        ["i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last", "final", "no"]
+        [
+            *("i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last"),
+            *("final", "no", "them", "they", "us"),
+        ]
     )
+)
+
+# Verbs of asking for advice or for things ("what would you suggest", "can you recommend", "help me find"):
+# with the shared filler words, by their stems, so every inflection ("suggested", "recommendations") is the
+# asking, never the thing asked for. A word the catalog uses as a category stays a product word (NluVocab).
+REQUEST_VERBS = _words(
+    """
+    suggest recommend advise propose help search browse choose pick prefer tell give think wonder show find
+    look want need like get buy see have got yes yeah yep yup sure okay ok alright
+"""
+)
+REQUEST_STEMS = frozenset(stem(w) for w in (*FILLER_WORDS, *REQUEST_VERBS))
+# Agreeing to what the last reply offered ("shall I show those?" -> "yes please", "sure, show them").
+AFFIRM = re.compile(
+    r"^(?:yes|yeah|yep|yup|sure|ok|okay|alright|all right|fine|go ahead|please do|do it|why not|"
+    r"(?:ok |okay |yes |sure )?(?:please )?show (?:me )?(?:them|those|these))\b"
 )
 
 _REF_ORD = re.compile(r"\b(?:the )?(" + "|".join(ORDINALS) + r")(?: one| item| product)?\b")

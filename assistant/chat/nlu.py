@@ -36,6 +36,7 @@ from assistant.chat.lexicon import (
     NUMBER_WORDS,
     OCCASIONS,
     ORDINALS,
+    REQUEST_STEMS,
 )
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
@@ -43,7 +44,7 @@ from assistant.search.query import QUERY_COLOURS, parse_query
 from assistant.search.understand import understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
-from index.text import STOPWORDS, normalise
+from index.text import STOPWORDS, normalise, stem
 
 
 @dataclass
@@ -193,6 +194,11 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             s.brand = None  # "a cover for samsung galaxy j7": Samsung makes the phone, not the cover
     words = _WORD.findall(pq.text)
     s.category = _category(words, vocab)
+    if s.category:  # "track pants": the catalog's two-word kind, not any "pant" (a kurta and dhoti pant set)
+        heads = [i for i, w in enumerate(words) if i and singular(w) == s.category]
+        pair = f"{words[heads[-1] - 1]} {s.category}" if heads else ""
+        if pair in vocab.phrases:
+            s.category = pair
     for w in words:
         if w in OCCASIONS and s.occasion is None:
             s.occasion = w
@@ -205,6 +211,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         for w in words
         if w not in skip
         and singular(w) != s.category
+        and singular(w) not in (s.category or "").split()
         and w != s.occasion
         and w != s.material
         and w not in brand_words
@@ -213,6 +220,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         and w not in (s.device or "").split()
         and not w.isdigit()
         and len(w) > 2
+        and not (stem(w) in REQUEST_STEMS and singular(w) not in vocab.categories)  # "suggest": the asking
     ]
     return s
 

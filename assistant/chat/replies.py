@@ -36,7 +36,7 @@ def describe(c: Constraints, plural: bool = True) -> str:
     else:
         thing = " ".join(terms) or ("items" if plural else "item")
         terms = []
-    occasion = c.occasion if c.occasion and c.occasion not in terms and c.occasion != c.category else None
+    occasion = c.occasion if c.occasion and c.occasion not in terms and c.occasion not in thing.split() else None
     text = " ".join(p for p in (c.colour, *terms, c.brand, occasion, thing) if p)
     if c.device:
         text += f" that fit {c.device}"
@@ -59,6 +59,10 @@ def describe(c: Constraints, plural: bool = True) -> str:
 def ack(plan: Plan, c: Constraints) -> str:
     """The first words, known before any search runs (sent at once so the shopper sees a reply start)."""
     k = plan.kind
+    if plan.accepted == ["closest"]:
+        return f"Alright, the closest I have to {' '.join(c.terms[:3])}."
+    if plan.accepted and plan.before is not None:
+        return f"Alright, without {dropped_phrase(plan.accepted, plan.before)}: now {describe(c)}."
     if k == "search":
         return f"Looking for {describe(c)}."
     if k in ("refine", "preference") and plan.changed:
@@ -94,19 +98,57 @@ def _list(items: list[Product], limit: int = 3) -> str:
     return "; ".join(_item(p, i + 1) for i, p in enumerate(items[:limit]))
 
 
-RELAXABLE = ("brand", "colour", "price", "device", "gender")
-
-
-def _relaxed_phrase(relaxed: list[str], c: Constraints) -> str:
+def dropped_phrase(slots: list[str], c: Constraints) -> str:
+    """'the ₹300 limit and the colour black': the constraints of c that slots names, as the shopper said them."""
     names = {
-        "colour": f"in {c.colour}" if c.colour else "in that colour",
-        "price": "in that price range",
-        "brand": f"from {c.brand}" if c.brand else "from that brand",
-        "gender": f"for {c.gender}" if c.gender else "for that shopper",
-        "everything else": "with those details",
-        "device": f"that names {c.device}" if c.device else "for that device",
+        "colour": f"the colour {c.colour}" if c.colour else "the colour",
+        "price": f"the {_band(c)} limit" if _band(c) else "the price limit",
+        "brand": f"the brand {c.brand}" if c.brand else "the brand",
+        "gender": f"“for {c.gender}”" if c.gender else "who it is for",
+        "device": f"fitting {c.device}" if c.device else "the device",
     }
-    return " or ".join(names.get(r, r) for r in relaxed)
+    return " and ".join(names.get(r, r) for r in slots)
+
+
+def _band(c: Constraints) -> str:
+    if c.price_min is not None and c.price_max is not None:
+        return f"{money(c.price_min)}–{money(c.price_max)}"
+    return money(c.price_max) if c.price_max is not None else (money(c.price_min) if c.price_min is not None else "")
+
+
+def offer_text(res: TurnResult, c: Constraints) -> str:
+    """Nothing meets every constraint: say so, say what dropping the least important would show, and ask."""
+    alt = res.offer_items
+    if res.offer == ["closest"]:  # no product here is called that: name what the nearest ones are
+        kinds = list(dict.fromkeys(vocab.plural(vocab.singular(p.product_type.lower())) for p in alt if p.product_type))
+        near = f" The closest I have are {', '.join(kinds[:3])}." if kinds else ""
+        return f"I found nothing called {' '.join(c.terms[:3])} here.{near} Shall I show those?"
+    loose = c
+    for slot in res.offer:
+        loose = loose.without(slot)
+    head = f"I found nothing for {describe(c)}."
+    what = describe(loose)
+    last = res.offer[-1]
+    if last == "price" and c.price_max is not None and c.price_min is None:
+        low = min((p.price for p in alt if p.price is not None), default=None)
+        hint = f" The lowest price I found for {what} is {money(low)}." if low is not None else ""
+    elif last == "price" and c.price_min is not None and c.price_max is None:
+        high = max((p.price for p in alt if p.price is not None), default=None)
+        hint = f" The highest price I found for {what} is {money(high)}." if high is not None else ""
+    elif last == "colour":
+        colours = sorted({p.colour for p in alt if p.colour})
+        hint = f" I have {what}" + (f" in {', '.join(colours[:3])}." if colours else " in other colours.")
+    elif last == "brand":
+        brands = sorted({p.brand for p in alt if p.brand})
+        hint = f" I have {what}" + (f" from {', '.join(brands[:3])}." if brands else " from other brands.")
+    elif last == "gender":
+        gs = sorted({p.gender for p in alt if p.gender})
+        hint = f" I have {what}" + (f" marked for {' and '.join(gs)}." if gs else " that do not say who they are for.")
+    elif last == "device":
+        hint = f" I have {what}, but none names {c.device}."
+    else:
+        hint = f" I have {what}."
+    return f"{head}{hint} Shall I show those, without {dropped_phrase(res.offer, c)}?"
 
 
 def reply_text(res: TurnResult, plan: Plan) -> str:
@@ -115,7 +157,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
     items = [i.product for i in res.items]
     k = res.kind
     if k in ("search", "refine", "cheaper", "pricier", "something_else", "preference") and (
-        items or res.relaxed or c.active()
+        items or res.relaxed or res.offer or c.active()
     ):
         pref = ""
         if res.pref_updates:
@@ -126,25 +168,32 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
             )
             if "size" in res.pref_updates:
                 pref += "This catalog does not list sizes, so check the size chart on the product page. "
-        if not items:
+        if not items and res.note in ("no_cheaper", "no_pricier"):
+            which = "cheaper" if res.note == "no_cheaper" else "dearer"
             return pref + (
-                f"I found nothing for {describe(c)}, even after loosening the search. "
-                'Try other words, or say "start over".'
+                f"I found nothing {which} for {describe(c)}: what I showed you is the "
+                f"{'cheapest' if which == 'cheaper' else 'dearest'} I have, so I kept the price as it was."
             )
-        if res.relaxed:
-            loose = c
-            for slot in res.relaxed:
-                loose = loose.without(slot) if slot in RELAXABLE else loose
+        if not items and res.offer:
+            return pref + offer_text(res, c)
+        if not items:
+            return pref + f'I found nothing for {describe(c)}. Try other words, or say "start over".'
+        if res.relaxed:  # only the soft words: every hard constraint still holds
             return (
-                pref + f"I found nothing {_relaxed_phrase(res.relaxed, c)} for {describe(loose)}; the closest "
-                f"without that are: {_list(items)}. Tell me which matters most and I will narrow again."
+                pref + f"I found nothing with the words “{' '.join(res.soft_dropped)}” for {describe(c)}; "
+                f"these are {describe(c)} without them: {_list(items)}."
             )
-        if res.note == "no_match":
+        if res.note == "closest":
             return (
-                pref + f"I found nothing called {' '.join(c.terms[:3])} here; the closest I have: {_list(items)}. "
+                pref + f"Nothing here is called {' '.join(c.terms[:3])}; the closest I have: {_list(items)}. "
                 "Try another word for it."
             )
         more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+        if c.gender and c.gender_open and any(p.gender is None for p in items):
+            more += f" (the shop does not say who {'these are' if len(items) > 1 else 'it is'} for)"
+        if res.page_gender:
+            others = " or ".join(g for g in ("men", "women", "kids") if g != res.page_gender)
+            more += f" (the best matches are for {res.page_gender}; say “for {others.split(' or ')[0]}” for others)"
         tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
         return pref + f"I found {len(items)} {describe(c)}: {_list(items)}{more}.{tip}"
     if k == "preference":

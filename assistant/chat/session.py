@@ -1,5 +1,5 @@
-"""One chat connection's conversation: the dialogue state kept for resume, the per-index vocabularies, and
-`ChatSession`, which turns parsed frames into dialogue steps over the app's services and streams replies.
+"""One chat connection's conversation: opening it (resume in `conversations.py`), the per-index vocabularies,
+and `ChatSession`, which turns parsed frames into dialogue steps over the app's services and streams replies.
 Knows nothing of websockets: the protocol hands it text and an `emit` callback."""
 
 from __future__ import annotations
@@ -7,17 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistant.chat import replies
+from assistant.chat.conversations import Conversation, Conversations
 from assistant.chat.dialogue import (
     Constraints,
-    DialogueState,
     Plan,
     ShownItem,
     TurnResult,
@@ -46,6 +43,7 @@ from assistant.search.query import Filters
 from assistant.settings import Settings
 from assistant.shoppers.recommend import personalize_for
 from assistant.shoppers.service import Shoppers
+from assistant.shoppers.store import ShopperStore
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.text import normalise
@@ -66,46 +64,12 @@ class Services(Protocol):
 log = logging.getLogger("shopmate.chat")
 
 
-@dataclass
-class Conversation:
-    state: DialogueState = field(default_factory=DialogueState)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    seen: float = field(default_factory=time.monotonic)
-
-
-class ConversationStore:
-    """Dialogue states by key, kept for resume_s after the last turn; least recently used dropped first."""
-
-    def __init__(self, resume_s: float, max_items: int):
-        self.resume_s, self.max_items = resume_s, max_items
-        self._items: OrderedDict[str, Conversation] = OrderedDict()
-
-    def get(self, key: str) -> tuple[Conversation, bool]:
-        now = time.monotonic()
-        conv = self._items.get(key)
-        resumed = conv is not None and now - conv.seen <= self.resume_s
-        if conv is None or not resumed:
-            conv = Conversation()
-            self._items[key] = conv
-        self._items.move_to_end(key)
-        conv.seen = now
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
-        return conv, resumed
-
-    def has(self, key: str) -> bool:
-        return key in self._items
-
-    def drop(self, key: str) -> None:
-        self._items.pop(key, None)
-
-
 class ChatRuntime:
     """Per-app chat parts built once: conversations, and per index version the NLU and grounding vocabularies."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, store: ShopperStore | None = None):
         self.settings = settings
-        self.store = ConversationStore(settings.chat_resume_s, settings.chat_max_conversations)
+        self.conversations = Conversations(store, settings.chat_resume_s, settings.chat_max_conversations)
         self._per_engine: tuple[int, NluVocab, GroundingIndex] | None = None
         self.exemplars: IntentExemplars | None = None
         self._lock = asyncio.Lock()
@@ -220,6 +184,7 @@ class ChatSession:
             "complete_look": "outfit",
             "why": "why",
         }[action]
+        await asyncio.to_thread(self.rt.conversations.refresh, self.conv)  # the list the reference is into
         st = self.conv.state
         if product_id not in st.shown:
             st.shown.append(product_id)
@@ -232,6 +197,7 @@ class ChatSession:
     async def _turn(self, parse: Parse, emit: Emit, engine: SearchEngine, query: str | None = None) -> None:
         _, grounding = await self.rt.vocab(engine)
         async with self.conv.lock:
+            await asyncio.to_thread(self.rt.conversations.refresh, self.conv)  # another replica's turns
             st = self.conv.state
             plan = begin(st, parse, engine.index.product)
             first = replies.ack(plan, st.constraints)
@@ -245,6 +211,9 @@ class ChatSession:
             items = res.items if res.kind != "cart_show" else [ShownItem(p, ["in your cart"]) for p in res.cart]
             await emit("products", items=[product_card(i.product, why=i.why) for i in items])
             await emit("suggestions", chips=res.chips)
+            # durable before `done`: a reconnect after it resumes from this turn on any replica
+            keep = self.rt.conversations.drop if res.kind == "forget" else self.rt.conversations.save
+            await asyncio.to_thread(keep, self.conv)
             self.conv.seen = time.monotonic()
 
     async def _side_effects(self, plan: Plan, res: TurnResult, query: str | None) -> None:
@@ -298,26 +267,21 @@ class ChatSession:
             await emit("delta", text=(sep + piece) if i == 0 else piece)
 
 
-def open_conversation(
+async def open_conversation(
     svc: Services, shopper_id: str | None, conversation_id: str | None
-) -> tuple[str | None, Conversation, bool]:
-    """(public conversation id or None for a shopper, conversation, resumed?) for a new connection.
+) -> tuple[Conversation, bool]:
+    """(conversation, resumed?) for a new connection; Forbidden when conversation_id is someone else's.
 
-    A shopper's conversation is keyed by the shopper; an anonymous one resumes only with an id this server
-    issued, anything else starts afresh. A new shopper conversation starts with the shopper's stored cart."""
-    store = svc.chat.store
-    if shopper_id:
-        key = "shopper:" + shopper_id
-    else:
-        given = conversation_id or ""
-        key = "anon:" + given if given and store.has("anon:" + given) else "anon:" + secrets.token_urlsafe(18)
-    conv, resumed = store.get(key)
+    A conversation is resumed by its id (or, for a shopper who names none, their latest one), from this
+    replica's memory or the store; an unknown or expired id starts afresh. A new shopper conversation starts
+    with the shopper's stored cart."""
+    conv, resumed = await asyncio.to_thread(svc.chat.conversations.open, conversation_id or None, shopper_id)
     if shopper_id and not resumed:
         try:
-            conv.state.cart = list(svc.shoppers.cart(shopper_id))
+            conv.state.cart = list(await asyncio.to_thread(svc.shoppers.cart, shopper_id))
         except Exception as e:  # the conversation still works without the stored cart
             log.warning("could not read the cart: %s", type(e).__name__)
-    return (None if shopper_id else key.split(":", 1)[1]), conv, resumed
+    return conv, resumed
 
 
 def limits_of(s: Settings) -> Limits:

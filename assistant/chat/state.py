@@ -33,6 +33,8 @@ class Constraints:
     exclude_colours: list[str] = field(default_factory=list)
     exclude_materials: list[str] = field(default_factory=list)
     exclude_ids: list[str] = field(default_factory=list)
+    gender_inferred: bool = False  # the gender is the page's best match, not said by the shopper
+    gender_open: bool = False  # no product of the wanted kind is tagged for the gender: untagged ones do
 
     def copy(self) -> Constraints:
         return deepcopy(self)  # the lists are not shared with the copy
@@ -45,8 +47,9 @@ class Constraints:
 
     def filters(self) -> Filters:
         return Filters(
-            category=self.category,
-            gender=self.gender,
+            # the engine's category filter reads the category path only: a two-word kind is checked in admits
+            category=self.category if self.category and " " not in self.category else None,
+            gender=None if self.gender_open else self.gender,  # untagged products pass: checked in admits
             colour=self.colour,
             brand=self.brand,
             price_min=self.price_min,
@@ -57,8 +60,12 @@ class Constraints:
         c = self.copy()
         if slot == "price":
             c.price_min = c.price_max = None
-        elif slot != "everything else":
+        elif slot == "details":  # the soft words: they shape the ranking, no product breaks them
+            c.terms, c.occasion, c.material = [], None, None
+        else:
             setattr(c, slot, None)
+        if slot == "gender":
+            c.gender_open = c.gender_inferred = False
         return c
 
     def active(self) -> list[str]:
@@ -71,8 +78,12 @@ class Constraints:
         """Every hard constraint holds for p (checked here as well as in the engine's mask)."""
         if self.category and not category_matches(p, self.category):
             return False
-        if self.gender and (p.gender or "") not in GENDER_ADMITS.get(self.gender, {self.gender}):
-            return False
+        if (
+            self.gender
+            and not (self.gender_open and p.gender is None)
+            and (p.gender or "") not in GENDER_ADMITS.get(self.gender, {self.gender})
+        ):
+            return False  # a product tagged for someone else never passes; an untagged one only when open
         if self.colour and p.colour != self.colour:
             return False
         if self.accessory and not matches_accessory(p, self.accessory):
@@ -96,8 +107,11 @@ class Constraints:
 
 
 def category_matches(p: Product, word: str) -> bool:
-    """The category word names one of p's category nodes or its type, as a whole word."""
+    """The category word names one of p's category nodes or its type, as a whole word; a two-word kind
+    ("track pant") may also be named by the title ("Baby Boy's Track Pants" filed under Shorts & Trousers)."""
     text = normalise(" > ".join(p.category) + " " + (p.product_type or ""))
+    if " " in word:
+        text += " > " + normalise(p.title)
     return re.search(rf"\b{re.escape(word)}(?:e?s)?\b", text) is not None
 
 
@@ -110,6 +124,7 @@ class DialogueState:
     prefs: dict[str, object] = field(default_factory=dict)
     turns: int = 0
     why: dict[str, list[str]] = field(default_factory=dict)  # product id -> why it was last shown
+    offer: list[str] = field(default_factory=list)  # constraints the last reply offered to drop ("shall I?")
 
 
 @dataclass
@@ -120,6 +135,9 @@ class Plan:
     changed: list[str] = field(default_factory=list)  # constraint slots this turn changed
     note: str = ""  # e.g. "cheaper than ₹999 (the middle price of what you saw)"
     new_search: bool = False
+    accepted: list[str] = field(default_factory=list)  # constraints the shopper just agreed to drop
+    before: Constraints | None = None  # the constraints before they were dropped (the reply names them)
+    prev_price: tuple[float | None, float | None] = (None, None)  # the band before "cheaper"/"pricier"
 
 
 @dataclass
@@ -134,7 +152,11 @@ class TurnResult:
     kind: str
     items: list[ShownItem] = field(default_factory=list)
     constraints: Constraints | None = None
-    relaxed: list[str] = field(default_factory=list)  # constraints dropped to find anything
+    relaxed: list[str] = field(default_factory=list)  # soft words dropped to find anything (said in the reply)
+    offer: list[str] = field(default_factory=list)  # hard constraints nothing met: offered to drop, not dropped
+    offer_items: list[Product] = field(default_factory=list)  # what dropping them would show (not shown)
+    soft_dropped: list[str] = field(default_factory=list)  # the shopper's words no product matched
+    page_gender: str | None = None  # no gender said, the matches mixed wearers: the page keeps to this one
     total_before_relax: int = 0
     chips: list[str] = field(default_factory=list)
     pref_updates: dict[str, object] = field(default_factory=dict)

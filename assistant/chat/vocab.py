@@ -60,6 +60,7 @@ class NluVocab:
     query_vocab: Vocabulary = field(default_factory=Vocabulary)
     evidence: BrandEvidence = field(default_factory=BrandEvidence)
     qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
+    phrases: frozenset[str] = frozenset()  # two-word category nodes, head singular ("track pant", "formal shoe")
 
     @classmethod
     def from_products(
@@ -68,6 +69,7 @@ class NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
         cats: dict[str, str] = {}
+        phrases: set[str] = set()
         # the last word of a product type sold by several brands is a thing, even when a brand bears its name
         heads: dict[str, set[str]] = {}
         for p in products:
@@ -84,6 +86,9 @@ class NluVocab:
             parts = [part for node in p.category[:3] for part in _PARTS.split(node)]
             words = [ws[-1] for ws in (_WORD.findall(_clean(part)) for part in parts) if ws]
             words += _WORD.findall(_clean(p.product_type or ""))
+            for ws in (_WORD.findall(_clean(part)) for part in [*parts, *_PARTS.split(p.product_type or "")]):
+                if len(ws) >= 2 and singular(ws[-1]) != ws[-1] and ws[-2] not in GENDER_WORDS:
+                    phrases.add(f"{ws[-2]} {singular(ws[-1])}")  # "Track Pants" names a kind of its own
             for w in words:
                 s = singular(w.strip("-"))
                 if (
@@ -139,4 +144,19 @@ class NluVocab:
         evidence = BrandEvidence.from_products(products, vocab.brands)
         evidence.things = {b for b in vocab.brands if b in shared_heads or singular(b) in cats}
         evidence.ambiguous |= evidence.things
-        return cls(cats, dict(vocab.brands), sorted(w for w in known if len(w) >= 4), vocab, evidence, qvocab)
+        phrases = {
+            ph
+            for ph in phrases
+            if ph.split()[-1] in cats
+            and ph.split()[0] not in brand_words
+            and ph.split()[0] not in _GENERIC - {*OCCASIONS}
+        }
+        return cls(
+            cats,
+            dict(vocab.brands),
+            sorted(w for w in known if len(w) >= 4),
+            vocab,
+            evidence,
+            qvocab,
+            frozenset(phrases),
+        )

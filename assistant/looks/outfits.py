@@ -56,6 +56,11 @@ class OutfitIndex:
             if f.key:
                 pools.setdefault(f.key, []).append(row)
         self.pools = {k: np.array(v, dtype=np.int64) for k, v in pools.items()}
+        # who the shop sells each kind of product to: a "unisex" kind sold only to men is not a woman's item
+        self.type_genders: dict[str, set[str]] = {}
+        for p in self.products:
+            if p.gender:
+                self.type_genders.setdefault((p.product_type or "").lower(), set()).add(p.gender)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -247,6 +252,20 @@ def complete_the_look(
     return Look(anchor=anchors[0], slots=slots, anchors=list(anchors))
 
 
+_OTHER_SEX = {"women": "men", "men": "women", "girls": "boys", "boys": "girls"}
+
+
+def worn_by(oi: OutfitIndex, wearer: str | None, row: int) -> bool:
+    """A unisex-tagged item of a kind the shop sells to the other sex but never to the anchor's wearer
+    (suspenders tagged "men, women" among men's suspenders) is no item for a woman's look."""
+    p = oi.products[row]
+    other = _OTHER_SEX.get(wearer or "")
+    if p.gender != "unisex" or other is None:
+        return True
+    sold_to = oi.type_genders.get((p.product_type or "").lower(), set())
+    return not (other in sold_to and wearer not in sold_to)
+
+
 def _fill_slot(
     oi: OutfitIndex,
     slot: str,
@@ -279,6 +298,8 @@ def _fill_slot(
         row = int(pool[j])
         c = oi.features[row]
         if row in skip_rows or c.title_norm in skip_titles:
+            continue
+        if not all(worn_by(oi, a.gender, row) for a in anchors):
             continue
         soft_all: set[str] = set()
         reasons: list[str] = []

@@ -106,9 +106,9 @@ class SearchEngine:
     def products(self) -> list[Product]:
         return self.index.products
 
-    def understand(self, query: str) -> Understanding:
+    def understand(self, query: str, correct: bool = True) -> Understanding:
         """The query read against this catalog (see assistant.search.understand)."""
-        return understand(query, self.qvocab)
+        return understand(query, self.qvocab, correct)
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""
@@ -164,11 +164,13 @@ class SearchEngine:
         rerank: Reranker | None = None,
         distinct: bool = False,
         sort: str = "relevance",
+        correct: bool = True,
     ) -> SearchResult:
-        """Top-k products for a query; explicit filters win over filters parsed from the query."""
+        """Top-k products for a query; explicit filters win over filters parsed from the query. correct=False:
+        no spelling correction (the shopper chose "search instead for" what they typed)."""
         t0 = time.perf_counter()
         given = filters or Filters()
-        u = self.understand(query) if parse and query.strip() else None
+        u = self.understand(query, correct) if parse and query.strip() else None
         f = given
         prefs: dict = {}
         tiers = Tiers()

@@ -224,14 +224,15 @@ def _join_letters(ws: list[str]) -> list[str]:
     return out
 
 
-def understand(text: str, vocab: QueryVocab) -> Understanding:
-    """Read a query against the catalog's vocabulary (pure; ~tens of microseconds)."""
+def understand(text: str, vocab: QueryVocab, correct: bool = True) -> Understanding:
+    """Read a query against the catalog's vocabulary (pure; ~tens of microseconds). correct=False: words are
+    taken as typed ("search instead for ...")."""
     prefix = bool(text) and not text[-1].isspace()
-    return _understand(text.strip(), prefix, vocab)
+    return _understand(text.strip(), prefix, vocab, correct)
 
 
 @lru_cache(maxsize=4096)
-def _understand(text: str, prefix: bool, vocab: QueryVocab) -> Understanding:
+def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True) -> Understanding:
     norm = normalise(text).replace("&", " and ")
     lo, hi, rest = parse_price(norm)
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
@@ -243,7 +244,13 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab) -> Understanding:
     fixed, corrected = [], False
     for i, w in enumerate(ws):
         c = None
-        if w.isalpha() and w not in _NOT_TYPE_WORDS and w not in _NEGATORS and not (last_typed and i == len(ws) - 1):
+        if (
+            correct
+            and w.isalpha()
+            and w not in _NOT_TYPE_WORDS
+            and w not in _NEGATORS
+            and not (last_typed and i == len(ws) - 1)
+        ):
             c = vocab.corrector.correct(w)
         fixed.append(c or w)
         corrected |= c is not None

@@ -11,6 +11,7 @@ per-shopper version when it is authenticated, so a write on another replica show
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -297,6 +298,11 @@ class Shoppers:
         ]
         nudges = self.store.nudges_of(shopper_id)
         seg = self.segment_of(shopper_id)
+        conversations = [
+            {"conversation_id": c.key, "turns": c.turn, "updated": c.updated, "state": json.loads(c.state)}
+            for owner in (shopper_id, *aliases)
+            for c in self.store.conversations_of(owner)
+        ]
         if row is None and not events:
             return {
                 "shopper_id": shopper_id,
@@ -306,6 +312,7 @@ class Shoppers:
                 "linked_devices": [],
                 "preferences": {},
                 "segment": None,
+                "conversations": conversations,
             }
         return {
             "shopper_id": shopper_id,
@@ -322,6 +329,7 @@ class Shoppers:
             "linked_devices": aliases,
             "preferences": self.preferences(shopper_id),
             "segment": seg and seg["name"],
+            "conversations": conversations,
         }
 
     def erase(self, shopper_id: str) -> dict:

@@ -53,6 +53,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "updated {float} NOT NULL)",
         ],
     ),
+    (
+        3,  # chat resume on any replica: who owns a conversation, and its turn number (last write wins by it)
+        [
+            "ALTER TABLE conversations ADD COLUMN shopper_id TEXT",
+            "ALTER TABLE conversations ADD COLUMN turn INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX IF NOT EXISTS conversations_by_shopper ON conversations(shopper_id, updated)",
+            "CREATE INDEX IF NOT EXISTS conversations_by_updated ON conversations(updated)",
+        ],
+    ),
 ]
 
 
@@ -89,6 +98,7 @@ def migrate(tx: Tx, dialect: str) -> list[int]:
 
 SHOPPER_COLS = "id, created, consent_personalization, consent_nudges, prefs, account_id, merged_into, version"
 EVENT_COLS = "seq, shopper_id, type, product_id, query, ts, context, profiled"
+CONVERSATION_COLS = "conv_key, shopper_id, turn, state, updated"
 
 
 def _shopper(r: Any) -> ShopperRow:
@@ -98,6 +108,10 @@ def _shopper(r: Any) -> ShopperRow:
 def _event(r: Any) -> StoredEvent:
     ev = Event(r[2], r[5], r[3], r[4], json.loads(r[6]) if r[6] else None)
     return StoredEvent(r[0], r[1], ev, bool(r[7]))
+
+
+def _conversation(r: Any) -> Conversation:
+    return Conversation(r[0], r[1], int(r[2]), r[3], float(r[4]))
 
 
 def _ensure(tx: Tx, new: NewShopper) -> None:
@@ -201,7 +215,7 @@ class SqlShopperStore:
                 tx.run("DELETE FROM nudges_sent WHERE shopper_id=?", (sid,))
                 tx.run("DELETE FROM shopper_segment WHERE shopper_id=?", (sid,))
                 tx.run("DELETE FROM accounts WHERE shopper_id=?", (sid,))
-                tx.run("DELETE FROM conversations WHERE conv_key=?", ("shopper:" + sid,))
+                tx.run("DELETE FROM conversations WHERE shopper_id=?", (sid,))
             tx.run("DELETE FROM shoppers WHERE id=? OR merged_into=?", (shopper_id, shopper_id))
             return n, aliases
 
@@ -233,17 +247,27 @@ class SqlShopperStore:
 
         self._write(job)
 
-    def save_conversation(self, key: str, state: str, updated: float) -> None:
-        self._write(
-            lambda tx: tx.run(
-                "INSERT INTO conversations(conv_key, state, updated) VALUES(?,?,?) "
-                "ON CONFLICT(conv_key) DO UPDATE SET state=excluded.state, updated=excluded.updated",
-                (key, state, updated),
+    def save_conversation(self, key: str, owner: str | None, turn: int, state: str, updated: float) -> bool:
+        # One statement, so two replicas saving the same conversation at once cannot interleave: the row
+        # changes only for a higher turn number and the same owner (COALESCE: NULL-safe and portable).
+        return self._write(
+            lambda tx: (
+                tx.run(
+                    "INSERT INTO conversations(conv_key, shopper_id, turn, state, updated) VALUES(?,?,?,?,?) "
+                    "ON CONFLICT(conv_key) DO UPDATE SET turn=excluded.turn, state=excluded.state, "
+                    "updated=excluded.updated WHERE conversations.turn < excluded.turn "
+                    "AND COALESCE(conversations.shopper_id, '') = COALESCE(excluded.shopper_id, '')",
+                    (key, owner, turn, state, updated),
+                ).rowcount
+                > 0
             )
         )
 
     def drop_conversation(self, key: str) -> None:
-        self._write(lambda tx: tx.run("DELETE FROM conversations WHERE conv_key=?", (key,)))
+        self._write(lambda tx: tx.run("DELETE FROM conversations WHERE conv_key=?", (key,)), erase=True)
+
+    def drop_conversations_before(self, cutoff: float) -> int:
+        return self._write(lambda tx: tx.run("DELETE FROM conversations WHERE updated < ?", (cutoff,)).rowcount)
 
     # --- reads ----------------------------------------------------------------------------------------
     def shopper(self, shopper_id: str) -> ShopperRow | None:
@@ -317,5 +341,19 @@ class SqlShopperStore:
         return {r[0]: r[1] for r in self._rows("SELECT shopper_id, segment_id FROM shopper_segment")}
 
     def conversation(self, key: str) -> Conversation | None:
-        rows = self._rows("SELECT conv_key, state, updated FROM conversations WHERE conv_key=?", (key,))
-        return Conversation(rows[0][0], rows[0][1], rows[0][2]) if rows else None
+        rows = self._rows(f"SELECT {CONVERSATION_COLS} FROM conversations WHERE conv_key=?", (key,))
+        return _conversation(rows[0]) if rows else None
+
+    def latest_conversation(self, owner: str, since: float) -> Conversation | None:
+        rows = self._rows(
+            f"SELECT {CONVERSATION_COLS} FROM conversations WHERE shopper_id=? AND updated >= ? "
+            "ORDER BY updated DESC LIMIT 1",
+            (owner, since),
+        )
+        return _conversation(rows[0]) if rows else None
+
+    def conversations_of(self, owner: str) -> list[Conversation]:
+        rows = self._rows(
+            f"SELECT {CONVERSATION_COLS} FROM conversations WHERE shopper_id=? ORDER BY updated DESC", (owner,)
+        )
+        return [_conversation(r) for r in rows]

@@ -15,12 +15,9 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from assistant.errors import BadInput
-
-if TYPE_CHECKING:
-    pass
 
 EVENT_TYPES = ("view", "click", "add_to_cart", "remove_from_cart", "purchase", "dismiss", "search", "wishlist")
 NEEDS_PRODUCT = frozenset(EVENT_TYPES) - {"search"}
@@ -178,11 +175,13 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class Conversation:
-    """A chat conversation's resumable state, serialised by the chat (opaque to the store)."""
+    """A chat conversation's resumable state after its last saved turn, serialised by the chat (opaque here)."""
 
     key: str
+    owner: str | None  # the shopper who started it (None: anonymous); never changed by a later save
+    turn: int  # completed turns: a save with a turn number not above the stored one is refused
     state: str
-    updated: float
+    updated: float  # unix seconds of the save
 
 
 class ShopperStore(Protocol):
@@ -205,8 +204,13 @@ class ShopperStore(Protocol):
     def record_nudges(self, shopper_id: str, nudges: list[tuple[str, str | None]], ts: float) -> None: ...
     def purge_before(self, cutoff: float) -> int: ...
     def set_segments(self, segments: dict[int, dict], assignment: dict[str, int], now: float) -> None: ...
-    def save_conversation(self, key: str, state: str, updated: float) -> None: ...
+    def save_conversation(self, key: str, owner: str | None, turn: int, state: str, updated: float) -> bool:
+        """Store the state after turn `turn`; False (nothing written) when the stored turn is not older or the
+        conversation belongs to someone else (two replicas answered the same turn: the first save wins)."""
+        ...
+
     def drop_conversation(self, key: str) -> None: ...
+    def drop_conversations_before(self, cutoff: float) -> int: ...
     # reads
     def shopper(self, shopper_id: str) -> ShopperRow | None: ...
     def shopper_version(self, shopper_id: str) -> int | None: ...
@@ -227,6 +231,14 @@ class ShopperStore(Protocol):
     def segments(self) -> dict[int, dict]: ...
     def segment_assignment(self) -> dict[str, int]: ...
     def conversation(self, key: str) -> Conversation | None: ...
+    def latest_conversation(self, owner: str, since: float) -> Conversation | None:
+        """The shopper's most recently saved conversation updated at or after `since` (a token-only reconnect)."""
+        ...
+
+    def conversations_of(self, owner: str) -> list[Conversation]:
+        """Every stored conversation the shopper owns, newest first (their data export)."""
+        ...
+
     # replicas
     def notify(self, payload: str) -> None: ...
     def listen(self, callback: Callable[[str], None]) -> None: ...

@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.search.query import Vocabulary, parse_query
-from assistant.suggest.suggester import Suggester
+from assistant.suggest.picks import Picks
+from assistant.suggest.spans import word_spans
+from assistant.suggest.suggester import Suggester, Weights
 from index.store import LoadedIndex
 from index.suggestions import (
     Phrase,
@@ -27,8 +29,10 @@ from index.suggestions import (
     best_rows,
     build_suggestions,
     display_form,
+    group_ids,
     phrase_key,
     read_suggestions,
+    type_spread,
     write_suggestions,
 )
 
@@ -42,10 +46,19 @@ class Autocomplete:
     """The Suggester of one loaded index version, and what refreshing it from the search log needs."""
 
     def __init__(
-        self, index: LoadedIndex, phrases: list[Phrase], vectors: np.ndarray, vocab=None, mask: Callable | None = None
+        self,
+        index: LoadedIndex,
+        phrases: list[Phrase],
+        vectors: np.ndarray,
+        vocab=None,
+        mask: Callable | None = None,
+        weights: Weights | None = None,
+        understand: Callable | None = None,
     ):
         self.index = index
+        self.understand = understand  # engine.understand(text) -> Understanding: the filters search applies
         self.matcher = PhraseMatcher(index.products)
+        self.groups = group_ids(index.products)
         self.vocab = vocab  # query_parser.Vocabulary of the engine: phrases' filters count as search reads them
         self.mask = mask  # engine.mask(Filters) -> row mask | None
         self._masks: dict[tuple, np.ndarray | None] = {}
@@ -57,7 +70,13 @@ class Autocomplete:
         self.base_top = self._build_top
         if vocab is not None and mask is not None:
             self.base_phrases, self.base_vectors, self.base_top = self._verified()
-        self.suggester = Suggester(self.base_phrases, self.base_vectors, self.base_top)
+        for ph in self.base_phrases:
+            if not ph.distinct:  # phrases stored before distinct products were counted
+                ph.distinct = len(np.unique(self.groups[self.matcher.rows(ph.text)])) or ph.count
+        self.spread = type_spread(index.products, self.matcher, self._words(self.base_phrases))
+        self.suggester = Suggester(
+            self.base_phrases, self.base_vectors, self.base_top, weights=weights or Weights(), spread=self.spread
+        )
         self.cache: OrderedDict = OrderedDict()  # rendered anonymous answers (api_autocomplete), LRU
         self.refreshed_at = float("-inf")
         self.refreshing = False
@@ -73,6 +92,11 @@ class Autocomplete:
         parsed = parse_query(text, _NO_BRANDS)  # brands below: parse_query scans every brand per call
         f = parsed.filters
         f.brand = self._brand_in(parsed.text)
+        if self.understand is not None:  # search's hard filters as search reads them ("mom" is for women)
+            u = self.understand(text + " ")  # a whole phrase: no half-typed last word
+            f.gender = u.gender or f.gender
+            f.price_min = u.price_min if u.price_min is not None else f.price_min
+            f.price_max = u.price_max if u.price_max is not None else f.price_max
         key = tuple(sorted(f.as_dict().items()))
         if key not in self._masks:
             self._masks[key] = self.mask(f)
@@ -107,6 +131,7 @@ class Autocomplete:
             keep.append(i)
             tops.append(top)
             ph.count = len(rows)
+            ph.distinct = len(np.unique(self.groups[rows]))
         return [self.base_phrases[i] for i in keep], self.base_vectors[keep], tops
 
     def refresh(self, popular: list[tuple[str, float]], embed: Embed, max_new: int = 300) -> bool:
@@ -127,7 +152,7 @@ class Autocomplete:
                 rows = self.rows_for(disp)
                 if len(rows):
                     known.add(key)
-                    new.append(Phrase(disp, "query", len(rows)))
+                    new.append(Phrase(disp, "query", len(rows), distinct=len(np.unique(self.groups[rows]))))
                     new_rows.append(rows)
             todo = [ph.text for ph in new if ph.text not in self._log_vectors]
             for start in range(0, len(todo), EMBED_CHUNK):
@@ -151,17 +176,30 @@ class Autocomplete:
                 self.base_top + tops,
                 searches=searches,
                 weights=old.weights,
+                spread={**self.spread, **type_spread(self.index.products, self.matcher, self._words(new))},
             )
             sugg.unlogged = dict(old.unlogged)
+            with old._lock:  # learn() adds under it: copy a consistent state
+                sugg.picks = Picks(old.picks.counts)  # by phrase key: survives the new phrase numbering
             self.suggester = sugg  # one reference swap (cached answers are keyed by Suggester: now unused)
             self.cache = OrderedDict()
             self._last_log = list(popular)
             log.info("autocomplete refreshed: %d phrases (%d from the search log)", len(sugg), len(new))
             return True
 
+    @staticmethod
+    def _words(phrases: Sequence[Phrase]) -> set[str]:
+        return {key for ph in phrases for key, _, _ in word_spans(ph.text)}
+
 
 def load_autocomplete(
-    index_dir: Path, index: LoadedIndex, embed: Embed, vocab=None, mask: Callable | None = None
+    index_dir: Path,
+    index: LoadedIndex,
+    embed: Embed,
+    vocab=None,
+    mask: Callable | None = None,
+    weights: Weights | None = None,
+    understand: Callable | None = None,
 ) -> Autocomplete:
     """The phrases written with the index version; built (and embedded) now if the version has none."""
     got = read_suggestions(Path(index_dir) / index.version)
@@ -177,4 +215,4 @@ def load_autocomplete(
             log.warning("could not store the autocomplete phrases with the index: %s", e)
     else:
         phrases, vectors = got
-    return Autocomplete(index, phrases, vectors, vocab, mask)
+    return Autocomplete(index, phrases, vectors, vocab, mask, weights, understand)

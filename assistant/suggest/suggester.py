@@ -17,8 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from assistant.suggest.picks import Picks
 from assistant.suggest.spans import _WORD_RE, _in_order, _merge, prefix_end, query_words, word_spans
 from assistant.suggest.tails import with_tail, word_breadth
+from assistant.suggest.weights import Weights
 from index.suggestions import Phrase, phrase_key
 from index.text import Corrector, stem
 
@@ -29,23 +31,7 @@ MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shor
 SHORT_PREFIX = 3  # letters up to which the breadth of the matched word counts
 SHORTLIST = 128
 SHORTLIST_ANONYMOUS = 48
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How the ranking signals add up (log-popularity units)."""
-
-    count: float = 0.6  # log1p(products the phrase finds)
-    searches: float = 1.5  # log1p(decayed searches for it + accepted suggestions)
-    first_word: float = 2.0  # the typed text starts the phrase
-    in_order: float = 0.5  # typed words match consecutive phrase words in order
-    exact: float = 1.5  # the shopper typed the whole phrase
-    fuzzy: float = -1.5  # matched only through the typo fallback
-    breadth: float = 0.5  # log1p(distinct phrase leaders using the matched word), for short prefixes
-    personal: float = 4.0  # cosine(phrase, shopper profile vector)
-    recent_vec: float = 2.0  # cosine(phrase, shopper's recent searches)
-    recent_same: float = 1.0  # the phrase is (an extension of) one of the shopper's recent searches
-    kind: tuple[tuple[str, float], ...] = (("category", 0.6), ("brand", 0.3), ("query", 0.4), ("product", -0.6))
+DEFAULT_WEIGHTS = Weights()
 
 
 @dataclass
@@ -70,7 +56,8 @@ class Suggester:
         vectors: np.ndarray,
         top_rows: Sequence[np.ndarray],
         searches: dict[str, float] | None = None,
-        weights: Weights = Weights(),
+        weights: Weights = DEFAULT_WEIGHTS,
+        spread: dict[str, int] | None = None,
     ):
         self.phrases = list(phrases)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -81,8 +68,16 @@ class Suggester:
         self.kinds = [p.kind for p in self.phrases]
         self.key_to_pid = {phrase_key(t): i for i, t in enumerate(self.texts)}
         self.count = np.array([p.count for p in self.phrases], np.float64)
+        found = self.count
+        if weights.distinct:  # a title sold in 30 sizes is one thing to look at, not 30
+            found = np.array([p.distinct or p.count for p in self.phrases], np.float64)
         kind_prior = dict(weights.kind)
         self.prior = np.array([kind_prior.get(k, 0.0) for k in self.kinds], np.float64)
+        self.prior += weights.count * (np.log1p(found) - np.log1p(self.count))  # static keeps one formula
+        if weights.single_title:
+            lone = np.array([p.distinct == 1 and len(p.text.split()) >= 3 for p in self.phrases], bool)
+            self.prior += weights.single_title * lone
+        self.spread = {w: math.log1p(n) for w, n in (spread or {}).items()}
         self.searches = np.zeros(n, np.float64)
         for text, c in (searches or {}).items():
             pid = self.key_to_pid.get(phrase_key(text))
@@ -116,6 +111,7 @@ class Suggester:
         self.breadth = word_breadth(self.plain)  # the one typo corrector (index/text.py)
         self.version = 0  # bumped by learn(): answers computed before are stale
         self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
+        self.picks = Picks()  # what was picked after typing what (replaced by a refresh's copy)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -212,29 +208,47 @@ class Suggester:
                 cands.append(fz[0][new])
                 firsts.append(fz[1][new])
                 fuzzy.append(np.ones(int(new.sum()), bool))
+        typed_key = " ".join(tokens)
+        picked = self._picked(typed_key)
+        if picked:  # shoppers who typed these letters picked these: offered even where no prefix matches
+            extra = np.array(sorted(picked), np.int64)
+            extra = extra[~np.isin(extra, np.concatenate(cands))] if cands else extra
+            cands.append(extra)
+            firsts.append(np.zeros(len(extra), bool))
+            fuzzy.append(np.zeros(len(extra), bool))
         if not cands:
             return []
         cand = np.concatenate(cands)
         first = np.concatenate(firsts)
         fz_mask = np.concatenate(fuzzy)
+        loose = fz_mask.copy()  # highlighted as a typo: matched through a correction, or only by a pick
         base = self.static[cand] + w.first_word * first + w.fuzzy * fz_mask
+        if picked:
+            base += w.picked * np.log1p(np.array([picked.get(p, 0.0) for p in cand.tolist()]))
+            loose[len(cand) - len(cands[-1]) :] = True
         depth = SHORTLIST if profile is not None or recent else SHORTLIST_ANONYMOUS
         if len(cand) > depth:
             keep = np.argpartition(-base, depth - 1)[:depth]
-            cand, base, fz_mask = cand[keep], base[keep], fz_mask[keep]
+            cand, base, fz_mask, loose = cand[keep], base[keep], fz_mask[keep], loose[keep]
         score = base.copy()
-        typed_key = " ".join(tokens)
+        short = len(tokens[-1]) <= SHORT_PREFIX
+        done: list[str] = []  # per candidate: the phrase word the last typed word completes
         for j, pid in enumerate(cand.tolist()):
             if self.keys[pid] == typed_key:
                 score[j] += w.exact + w.in_order
             elif _in_order(tokens, self.plain[pid]):
                 score[j] += w.in_order
-            if len(tokens[-1]) <= SHORT_PREFIX:  # few letters: a word many makers use beats one shop's name
-                key = next((x for x in self.plain[pid] if x.startswith(tokens[-1])), "")
+            key = self._completes(pid, tokens[-1], bool(loose[j]))
+            done.append(key)
+            if short:  # few letters: a word many makers and kinds of product use beats one shop's name
                 score[j] += w.breadth * self.breadth.get(key, 0.0)
+                if len(tokens[-1]) >= w.spread_from:
+                    score[j] += w.spread * self.spread.get(key, 0.0)
         score += self._personal(cand, profile, recent)
         order = np.lexsort((cand, -score))
         out: list[Suggestion] = []
+        later: list[int] = []  # beyond per_word completions of one word: only if nothing else fills k
+        per: dict[str, int] = {}
         seen: set[str] = set()
         for j in order.tolist():
             pid = int(cand[j])
@@ -244,17 +258,31 @@ class Suggester:
             seen.add(folded)
             if len(out) >= k:
                 break
-            out.append(
-                Suggestion(
-                    self.texts[pid],
-                    self.kinds[pid],
-                    self.highlight(pid, tokens, bool(fz_mask[j])),
-                    float(score[j]),
-                    int(self.count[pid]),
-                    pid,
-                )
-            )
+            if w.per_word and done[j] != tokens[-1] and per.get(done[j], 0) >= w.per_word:  # a typed word: no cap
+                later.append(j)
+                continue
+            per[done[j]] = per.get(done[j], 0) + 1
+            out.append(self._suggestion(pid, tokens, bool(loose[j]), float(score[j])))
+        for j in later[: k - len(out)]:
+            out.append(self._suggestion(int(cand[j]), tokens, bool(loose[j]), float(score[j])))
         return out
+
+    def _picked(self, typed_key: str) -> dict[int, float]:
+        """pid -> times picked after typing exactly these letters."""
+        got = self.picks.get(typed_key) if self.picks else {}
+        return {self.key_to_pid[k]: c for k, c in got.items() if k in self.key_to_pid}
+
+    def _suggestion(self, pid: int, tokens: list[str], typo: bool, score: float) -> Suggestion:
+        text, kind = self.texts[pid], self.kinds[pid]
+        return Suggestion(text, kind, self.highlight(pid, tokens, typo), score, int(self.count[pid]), pid)
+
+    def _completes(self, pid: int, token: str, typo: bool) -> str:
+        """The phrase word the typed token completes (or, matched through a typo, is closest to)."""
+        plain = self.plain[pid]
+        key = next((x for x in plain if x.startswith(token)), "")
+        if not key and typo:
+            key = next((x for x in plain if self._close(token, x)), "")
+        return key
 
     def _personal(self, cand: np.ndarray, profile: np.ndarray | None, recent: Sequence[str]) -> np.ndarray:
         """Affinity of each candidate with the shopper: profile vector and recent searches (by their phrase
@@ -348,14 +376,18 @@ class Suggester:
                     return out
         return out
 
-    def learn(self, text: str, weight: float = 1.0, logged: bool = False) -> bool:
+    def learn(self, text: str, weight: float = 1.0, logged: bool = False, typed: str | None = None) -> bool:
         """Count an accepted suggestion or an executed search now (no rebuild). logged: it is also in the
-        search log, which a refresh re-reads (so it is not kept twice). False: not a known phrase."""
+        search log, which a refresh re-reads (so it is not kept twice). typed: what the shopper had typed
+        when picking it (see picks.py). False: not a known phrase."""
         key = phrase_key(text)
         pid = self.key_to_pid.get(key)
         if pid is None:
             return False
         with self._lock:
+            typed_key = " ".join(query_words(typed or ""))
+            if typed_key and typed_key != key:
+                self.picks.add(typed_key, key, weight)
             if not logged:
                 self.unlogged[key] = self.unlogged.get(key, 0.0) + weight
             self.searches[pid] += weight

@@ -87,3 +87,34 @@ def test_overlong_input_shows_the_servers_reason(shop):
     status = shop.get_by_test_id("autocomplete-status")
     expect(status).to_contain_text("Suggestions are unavailable")
     expect(status).to_contain_text("200")
+
+
+def test_a_picked_suggestion_teaches_what_the_typed_letters_lead_to(new_page, make_server):
+    import json
+
+    import httpx
+
+    from tests.web.conftest import open_shop
+
+    srv = make_server(rate_sessions="", rate_events="", rate_chat="")  # its own autocomplete: this test teaches it
+    before = [
+        s["text"]
+        for s in httpx.get(srv.base_url + "/api/autocomplete", params={"q": "sne", "k": 8}).json()["suggestions"]
+    ]
+    assert len(before) >= 3, before
+    page = open_shop(new_page(), srv.base_url)
+    box = page.get_by_test_id("search-input")
+    box.press_sequentially("sne", delay=15)
+    expect(page.get_by_test_id("autocomplete-list")).to_have_attribute("data-q", "sne")
+    last = page.get_by_test_id("autocomplete-item").nth(len(before) - 1)
+    picked = last.locator(".sm-ac-text").inner_text()
+    assert picked == before[-1]
+    with page.expect_request(lambda r: "/api/autocomplete/accept" in r.url) as req:
+        last.click()
+    assert json.loads(req.value.post_data) == {"text": picked, "typed": "sne"}
+    expect(page.locator(f'[data-testid="results-grid"][data-query="{picked}"]')).to_be_visible()
+    after = [
+        s["text"]
+        for s in httpx.get(srv.base_url + "/api/autocomplete", params={"q": "sne", "k": 8}).json()["suggestions"]
+    ]
+    assert after.index(picked) < before.index(picked), (before, after)  # the next shopper typing "sne" sees it higher

@@ -126,6 +126,8 @@ export function productCard(card, handlers = {}, { compact = false } = {}) {
   }, media, el("div", { class: "sm-card-body" }, title,
     card.brand ? el("p", { class: "sm-brand", text: card.brand }) : null,
     priceBlock(card),
+    Number(card.variants) > 1 ? el("p", { class: "sm-variants", "data-testid": "variants",
+      text: `${Number(card.variants)} variants` }) : null,
     card.in_stock === false ? el("p", { class: "sm-stock", text: "Out of stock" }) : null,
     actions, why));
 }

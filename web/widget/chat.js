@@ -196,6 +196,9 @@ export class ChatPanel {
       }
       case "error": {
         this.unanswered = null;
+        if (f.code === "forbidden") {  // a saved id this visitor may not resume: start afresh next time
+          try { window.sessionStorage.removeItem(CONVERSATION_KEY); } catch { /* not kept */ }
+        }
         const t = f.turn_id !== undefined && this.turns.get(f.turn_id);
         if (t) {
           // The turn failed: its bubble becomes the error, and its `done` frame still follows.

@@ -26,30 +26,50 @@ export class Results {
     if (busy) this.container.replaceChildren(el("p", { class: "sm-loading", role: "status", text: label }));
   }
 
-  async search(q, { k = 12, track = true } = {}) {
+  /** Search and show the grid. autocorrect=false: the words as typed ("Search instead for ..."). */
+  async search(q, { k = 12, track = true, autocorrect = true } = {}) {
     const seq = ++this.searchSeq;
     const query = String(q || "").trim();
     if (query && track) this.ctx.events.track("search", { query });
     this.setBusy(true, query ? `Searching for “${query}”…` : "Loading products…");
     let data;
+    const params = new URLSearchParams({ q: query, k: String(k) });
+    if (!autocorrect) params.set("autocorrect", "false");
     try {
-      data = await this.ctx.api.request(`/api/search?q=${encodeURIComponent(query)}&k=${k}`);
+      data = await this.ctx.api.request(`/api/search?${params}`);
     } catch (e) {
       if (seq !== this.searchSeq) return;
       this.container.setAttribute("aria-busy", "false");
-      this.container.replaceChildren(errorBox(`Search failed: ${e.message}`, () => this.search(q, { k, track: false })));
+      this.container.replaceChildren(errorBox(`Search failed: ${e.message}`, () => this.search(q, { k, track: false, autocorrect })));
       return;
     }
     if (seq !== this.searchSeq) return; // a newer search owns the area now
     const items = data.results || [];
+    const corrected = typeof data.corrected_query === "string" && data.corrected_query ? data.corrected_query : null;
     const heading = el("h2", { class: "sm-results-title", "data-testid": "results-title" },
-      query ? `Results for “${query}”` : "Products");
+      query ? `Results for “${corrected || query}”` : "Products");
     const count = el("p", { class: "sm-results-count", text: items.length ? `${items.length} products` :
       "No products match. Try fewer words or another spelling." });
-    const grid = el("div", { class: "sm-grid", "data-testid": "results-grid", "data-query": query },
-      items.map((c) => productCard(c, this.handlers())));
+    const grid = el("div", { class: "sm-grid", "data-testid": "results-grid", "data-query": query,
+      "data-autocorrect": String(autocorrect) }, items.map((c) => productCard(c, this.handlers())));
     this.container.setAttribute("aria-busy", "false");
-    this.container.replaceChildren(heading, count, grid);
+    this.container.replaceChildren(heading, this.correction(query, corrected, k), this.notice(data.notice), count, grid);
+  }
+
+  /** "Showing results for <corrected> · Search instead for <typed>": the second re-runs without correction. */
+  correction(query, corrected, k) {
+    if (!corrected || !query) return null;
+    return el("p", { class: "sm-correction", "data-testid": "correction" },
+      "Showing results for ", el("strong", { "data-testid": "corrected-query", text: corrected }),
+      " · Search instead for ",
+      el("button", { type: "button", class: "sm-btn-link sm-instead", "data-testid": "search-instead", text: query,
+        onclick: () => this.search(query, { k, track: false, autocorrect: false }) }));
+  }
+
+  /** The server's word when nothing fits what was asked, or what it relaxed. */
+  notice(text) {
+    if (typeof text !== "string" || !text) return null;
+    return el("p", { class: "sm-notice", role: "note", "data-testid": "search-notice", text });
   }
 
   async openProduct(id) {

@@ -202,9 +202,11 @@ export class SearchBox {
     if (!o) return;
     this.close();
     if (o.kind === "suggestion") {
+      const typed = this.listbox.dataset.q || this.input.value; // the letters these suggestions answered
       this.input.value = o.value;
-      // The accept call both teaches autocomplete and logs the search for this shopper: no second event.
-      this.ctx.api.request("/api/autocomplete/accept", { method: "POST", body: { text: o.value } })
+      // The accept call both teaches autocomplete (what was picked after typing what) and logs the search
+      // for this shopper: no second event.
+      this.ctx.api.request("/api/autocomplete/accept", { method: "POST", body: { text: o.value, typed } })
         .catch((e) => console.warn("shopmate: accept not recorded:", e.message));
       this.submit({ track: false });
     } else {

@@ -73,6 +73,7 @@ def test_bad_input_gets_clear_errors(client):
         ({"q": "x", "mode": "magic"}, "mode must be one of"),
         ({"q": "x", "sort": "foo"}, "sort must be one of"),
         ({"q": "x", "distinct": "maybe"}, "distinct must be true or false"),
+        ({"q": "x", "autocorrect": "maybe"}, "autocorrect must be true or false"),
     ]
     for params, words in cases:
         r = client.get("/api/search", params=params)
@@ -145,6 +146,8 @@ def test_search_reports_corrections_notices_variants_and_sorts(make_server, tmp_
     with httpx.Client(base_url=srv.base_url, timeout=60) as c:
         body = c.get("/api/search", params={"q": "dreses", "k": 5}).json()
         assert body["query"] == "dreses" and body["corrected_query"] == "dresses"
+        typed = c.get("/api/search", params={"q": "dreses", "k": 5, "autocorrect": "false"}).json()
+        assert typed["query"] == "dreses" and typed["corrected_query"] is None  # "search instead for" as typed
         body = c.get("/api/search", params={"q": "green dress", "k": 5}).json()
         assert "green" in body["notice"] and body["preferences"] == {"colour": "green"}
         grouped = c.get("/api/search", params={"q": "wrap dress", "k": 20}).json()["results"]

@@ -33,7 +33,7 @@ PHRASINGS = [
     (
         "casual shoes between 500 and 1500 for women",
         "search",
-        {"category": "shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"},
+        {"category": "casual shoe", "price_min": 500, "price_max": 1500, "gender": "women", "occasion": "casual"},
         [],
     ),
     ("watches under rs 2,000", "search", {"category": "watch", "price_max": 2000}, []),
@@ -186,3 +186,35 @@ def test_brand_words_that_are_ordinary_words_need_evidence(vocab):
     assert parse_slots(f"something from {word}", vocab).brand == vocab.brands[word]
     for text in ("what's the weather like today?", "which one is the best deal?", "leggings for women"):
         assert parse_slots(text, vocab).brand == understand(text, vocab.qvocab).brand
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what would you suggest under 700",
+        "any suggestions for my wife",
+        "could you recommend some watches",
+        "what do you recommend",
+        "your recommendations for running shoes",
+        "can you help me find a dress",
+        "what have you got for men",
+        "show them",
+    ],
+)
+def test_verbs_of_asking_in_any_form_are_never_product_words(vocab, message):
+    """The asking words of the shared vocabulary (and the advice verbs), by stem: "suggested", "recommendations"."""
+    from assistant.chat.nlu import parse_slots
+    from index.text import stem
+
+    terms = parse_slots(message, vocab).terms
+    asking = {stem(w) for w in ("suggest", "recommend", "help", "find", "got", "show", "them", "have")}
+    assert not {stem(t) for t in terms} & asking, terms
+
+
+def test_a_two_word_kind_of_the_catalog_is_one_category(vocab):
+    """'formal shoes' is the catalog's own kind (a node of its tree), not any shoe with a 'formal' word."""
+    from assistant.chat.nlu import parse_slots
+
+    assert "formal shoe" in vocab.phrases
+    assert parse_slots("black formal shoes for office", vocab).category == "formal shoe"
+    assert parse_slots("shoes for office", vocab).category == "shoe"

@@ -1,13 +1,15 @@
 """Two real server processes (`python -m assistant`) on one PostgreSQL database behave as one shop: an event
 taken by replica A changes the shopper's results on replica B at its next request, an erase on A leaves
 nothing on B, an admin reload on A makes B load the new index, and SIGKILL of A mid-ingest loses no
-acknowledged event."""
+acknowledged event; a chat resumes on the other replica with the first one's state."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ import pytest
 
 from assistant.settings import ROOT
 from index.store import POINTER, current_version
+from tests.assistant.chat_client import open_chat, say
 from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
 ADMIN = {"Authorization": "Bearer replica-admin"}
@@ -134,6 +137,54 @@ def test_an_admin_reload_on_one_replica_reloads_all(replicas):
         seen = httpx.get(b + "/api/index", timeout=30).json()["version"]
         time.sleep(0.2)
     assert seen == old + "-next"
+
+
+def test_a_chat_resumes_on_the_other_replica_with_the_state_of_the_first(replicas):
+    a, b = replicas["a"], replicas["b"]
+    me, stranger = shopper(a), shopper(b)
+    token = me["h"]["Authorization"].split()[1]
+    ws_a, ws_b = a.replace("http", "ws", 1), b.replace("http", "ws", 1)
+
+    def dress(card: dict) -> bool:
+        return "dress" in (card["category"] + " " + (card["product_type"] or "")).lower()
+
+    async def script():
+        ws, ready = await open_chat(ws_a, f"?token={token}")
+        await say(ws, "I need a dress for a summer wedding")
+        t2 = await say(ws, "under 1000")
+        await ws.close()  # the connection drops; the proxy sends the reconnect to the other replica
+        conv = ready["conversation_id"]
+        ws, refused = await open_chat(
+            ws_b, f"?token={stranger['h']['Authorization'].split()[1]}&conversation_id={conv}"
+        )
+        await ws.wait_closed()
+        ws, ready_b = await open_chat(ws_b, f"?token={token}&conversation_id={conv}")
+        t3 = await say(ws, "cheaper")  # below the middle price of what A showed, still a dress under 1000
+        t4 = await say(ws, "the second one")
+        await ws.close()
+        ws, back = await open_chat(ws_a, f"?token={token}")  # and back on A: B's turns are there
+        t5 = await say(ws, "show me the first one")
+        await ws.close()
+        return t2, refused, ready_b, t3, t4, back, t5
+
+    t2, refused, ready_b, t3, t4, back, t5 = asyncio.run(script())
+    assert t2.items and all(dress(c) and c["price"] <= 1000 for c in t2.items)
+    assert refused["type"] == "error" and refused["code"] == "forbidden"
+    assert ready_b["resumed"] is True and ready_b["turns"] == 2
+    median = statistics.median(c["price"] for c in t2.items)
+    assert t3.items and all(dress(c) and c["price"] < median for c in t3.items)
+    assert [c["id"] for c in t4.items] == [t3.items[1]["id"]]
+    assert back["resumed"] is True and back["conversation_id"] == ready_b["conversation_id"] and back["turns"] == 4
+    assert [c["id"] for c in t5.items] == [t3.items[0]["id"]]  # "the first" of B's last list
+    assert httpx.delete(b + "/api/me", headers=me["h"], timeout=30).status_code == 200
+
+    async def after_erase():
+        ws, ready = await open_chat(ws_a, f"?token={token}&conversation_id={back['conversation_id']}")
+        await ws.close()
+        return ready
+
+    gone = asyncio.run(after_erase())  # erased on B: A does not resume it from its memory
+    assert gone["resumed"] is False and gone["turns"] == 0
 
 
 def test_sigkill_of_a_replica_mid_ingest_loses_no_acknowledged_event(replicas):

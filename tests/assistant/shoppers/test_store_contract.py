@@ -92,12 +92,18 @@ def test_erase_removes_the_shopper_devices_and_everything_theirs(store):
     store.link(new("s_gone0002"), "acct-2")
     store.record_nudges("s_gone0001", [("repeated_views", "p0")], 5.0)
     store.set_segments({0: {"name": "x", "size": 1, "summary": {}, "centroid": np.ones(4)}}, {"s_gone0001": 0}, 1.0)
-    store.save_conversation("shopper:s_gone0001", '{"turns": 3}', 7.0)
+    assert store.save_conversation("c-gone-1", "s_gone0001", 3, '{"turns": 3}', 7.0)
+    assert store.save_conversation("c-gone-2", "s_gone0002", 1, "{}", 7.0)  # a linked device's conversation
+    assert store.save_conversation("c-keep-1", "s_keep0001", 1, "{}", 7.0)
+    assert store.save_conversation("c-anon-1", None, 1, "{}", 7.0)
     store.append_events(new("s_keep0001"), [ev(2)], True)
     assert store.erase("s_gone0001") == (2, ["s_gone0002"])
     for sid in ("s_gone0001", "s_gone0002"):
         assert store.shopper(sid) is None and store.events_of(sid) == [] and store.nudges_of(sid) == []
-    assert store.segment_assignment() == {} and store.conversation("shopper:s_gone0001") is None
+    assert store.segment_assignment() == {}
+    assert store.conversation("c-gone-1") is None and store.conversation("c-gone-2") is None
+    assert store.latest_conversation("s_gone0001", 0.0) is None
+    assert store.conversation("c-keep-1") is not None and store.conversation("c-anon-1") is not None
     assert store.link(new("s_keep0001"), "acct-2") == ("s_keep0001", 0)  # the account mapping is gone too
     assert len(store.events_of("s_keep0001")) == 1
 
@@ -113,12 +119,54 @@ def test_nudges_purge_segments_conversations(store):
     seg = store.segments()[3]
     assert seg["name"] == "budget shoes" and seg["summary"] == {"k": [1]} and np.array_equal(seg["centroid"], c)
     assert store.segment_assignment() == {"s_x": 3}
-    store.save_conversation("anon:abc", "{}", 1.0)
-    store.save_conversation("anon:abc", '{"x": 1}', 2.0)
-    got = store.conversation("anon:abc")
-    assert (got.state, got.updated) == ('{"x": 1}', 2.0)
-    store.drop_conversation("anon:abc")
-    assert store.conversation("anon:abc") is None
+    store.drop_conversation("abc")
+    assert store.conversation("abc") is None
+
+
+def test_conversations_last_write_wins_by_turn_and_keep_their_owner(store):
+    assert store.save_conversation("abc", None, 1, "{}", 1.0)
+    assert store.save_conversation("abc", None, 2, '{"x": 1}', 2.0)
+    got = store.conversation("abc")
+    assert (got.key, got.owner, got.turn, got.state, got.updated) == ("abc", None, 2, '{"x": 1}', 2.0)
+    # the same turn answered on another replica (or an older one arriving late) does not overwrite it
+    assert not store.save_conversation("abc", None, 2, '{"x": "late"}', 3.0)
+    assert not store.save_conversation("abc", None, 1, '{"x": "old"}', 3.0)
+    assert store.conversation("abc").state == '{"x": 1}'
+    # nobody takes a conversation over by saving into it, whoever owns it
+    assert not store.save_conversation("abc", "s_thief001", 9, "{}", 4.0)
+    assert store.save_conversation("mine", "s_owner001", 1, "{}", 5.0)
+    assert not store.save_conversation("mine", None, 9, "{}", 6.0)
+    assert not store.save_conversation("mine", "s_thief001", 9, "{}", 6.0)
+    assert store.conversation("mine").owner == "s_owner001" and store.conversation("mine").turn == 1
+    # a token-only reconnect finds the shopper's latest conversation within the resume window
+    assert store.save_conversation("older", "s_owner001", 1, "{}", 4.5)
+    assert store.latest_conversation("s_owner001", 0.0).key == "mine"
+    assert store.latest_conversation("s_owner001", 5.5) is None and store.latest_conversation("nobody", 0.0) is None
+    assert [c.key for c in store.conversations_of("s_owner001")] == ["mine", "older"]  # newest first
+    assert store.conversations_of("s_thief001") == [] and store.conversations_of("nobody") == []
+    assert store.drop_conversations_before(5.0) == 2  # "abc" (2.0) and "older" (4.5)
+    assert store.conversation("abc") is None and store.conversation("mine") is not None
+
+
+def test_concurrent_saves_of_one_turn_keep_exactly_one(backend):
+    """Two handles (replicas) save turn 1 of the same conversation at once: one wins, the other is told so."""
+    opener, opened = backend
+    other = opener()
+    opened.append(other)
+    results: list[bool] = []
+    barrier = threading.Barrier(2)
+
+    def save(s, text: str) -> None:
+        barrier.wait()
+        results.append(s.save_conversation("race", None, 1, text, 1.0))
+
+    threads = [threading.Thread(target=save, args=(s, t)) for s, t in ((opened[0], "A"), (other, "B"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]
+    assert opened[0].conversation("race").state in ("A", "B") and other.conversation("race").turn == 1
 
 
 def test_reopening_keeps_data_and_migrates_once(backend):
@@ -127,7 +175,7 @@ def test_reopening_keeps_data_and_migrates_once(backend):
     again = opener()  # a restart, or a second replica on the same database
     opened.append(again)
     assert len(again.events_of("s_eeeeeeee")) == 1
-    assert [r[0] for r in again._rows("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    assert [r[0] for r in again._rows("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
 
 
 def test_concurrent_writers_lose_nothing(backend):

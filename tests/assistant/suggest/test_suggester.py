@@ -17,7 +17,9 @@ from index.suggestions import PHRASES_FILE, VECTORS_FILE, PhraseMatcher, read_su
 
 @pytest.fixture(scope="module")
 def ac(tiny_index_dir, engine, embedder):
-    return load_autocomplete(tiny_index_dir, engine.index, embedder.encode, engine.vocab, engine.mask)
+    return load_autocomplete(
+        tiny_index_dir, engine.index, embedder.encode, engine.vocab, engine.mask, understand=engine.understand
+    )
 
 
 @pytest.fixture
@@ -198,7 +200,28 @@ def test_an_index_without_phrases_gets_them_at_load_and_keeps_them(copy_index, e
     vdir = d / current_version(d)
     (vdir / PHRASES_FILE).unlink()
     (vdir / VECTORS_FILE).unlink()
-    rebuilt = load_autocomplete(d, engine.index, embedder.encode, engine.vocab, engine.mask)
+    rebuilt = load_autocomplete(
+        d, engine.index, embedder.encode, engine.vocab, engine.mask, understand=engine.understand
+    )
     assert (vdir / PHRASES_FILE).exists() and (vdir / VECTORS_FILE).exists()
     assert rebuilt.suggester.texts == ac.suggester.texts
     assert texts(rebuilt.suggester.suggest("cas sh", k=8)) == texts(ac.suggester.suggest("cas sh", k=8))
+
+
+def test_weights_learned_from_the_catalog(ac, tiny_products):
+    from index.lexical import lexical_text
+    from index.text import terms
+
+    product_terms = [set(terms(lexical_text(p))) for p in tiny_products]
+    kinds = [normalise(p.product_type or (p.category[-1] if p.category else "")) for p in tiny_products]
+    words = sorted(ac.spread)
+    assert len(words) > 100
+    for word in words[:: max(1, len(words) // 40)]:
+        (t,) = terms(word) or ("",)
+        if not t:
+            continue
+        want = {kinds[i] for i, ts in enumerate(product_terms) if t in ts}
+        assert ac.spread[word] == len(want), word
+    for ph in ac.suggester.phrases[::25]:
+        rows = ac.rows_for(ph.text)
+        assert ph.distinct == len({normalise(tiny_products[r].title) for r in rows.tolist()}) <= ph.count

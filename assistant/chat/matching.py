@@ -1,0 +1,108 @@
+"""Finding what to show for the dialogue's constraints: one search through the shared engine path, every hit
+checked against every hard constraint, and what to do when nothing passes (drop soft words and say so; for a
+hard constraint, an offer to put to the shopper instead of products that break it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.chat.state import Constraints, ShownItem
+from assistant.chat.vocab import singular
+from assistant.search.engine import Hit
+from assistant.search.query import Filters
+from index.catalog import Product
+from index.text import normalise
+
+# query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
+SearchFn = Callable[[str, Filters, int], list[Hit]]
+# Least important first: what is offered to drop first when nothing matches.
+RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
+PAGE = 6
+
+
+def why_shown(p: Product, c: Constraints, hit_why: list[str]) -> list[str]:
+    why = []
+    if c.category:
+        why.append(f"is a {c.category}")
+    if c.colour:
+        why.append(f"{c.colour}")
+    if c.gender and p.gender:
+        why.append(f"for {p.gender}")
+    if c.price_max is not None and p.price is not None:
+        why.append(f"₹{p.price:,.0f}, within your ₹{c.price_max:,.0f} limit")
+    elif c.price_min is not None and p.price is not None:
+        why.append(f"₹{p.price:,.0f}, above ₹{c.price_min:,.0f}")
+    if c.brand:
+        why.append(f"by {c.brand}")
+    return why + [w for w in hit_why if w not in why]
+
+
+def names_any(items: list[ShownItem], terms: list[str]) -> bool:
+    """Some shown product names one of the words (singular or plural) in its title or category; a long word
+    also as two ("handbag" is what the catalog calls "Hand Bags")."""
+    stems = {singular(t) for t in terms if len(t) > 2}
+    for i in items:
+        text = normalise(i.product.title + " " + " ".join(i.product.category[:4]))
+        joined = re.sub(r"[\s\-]+", "", text)
+        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) or (len(s) >= 6 and s in joined) for s in stems):
+            return True
+    return False
+
+
+PERSONS = ("men", "women", "boys", "girls", "baby")
+
+
+def page_gender(items: list[ShownItem]) -> str | None:
+    """The wearer most of the best matches are for (the first such on a tie), when they are for different
+    wearers (men's and women's shoes on one page)."""
+    genders = [g for i in items if (g := i.product.gender) in PERSONS]
+    if len(set(genders)) < 2:
+        return None
+    return max(dict.fromkeys(genders), key=genders.count)
+
+
+def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
+    """Search, then keep only products that satisfy every constraint (the engine's category filter is a
+    substring match; 'ring' must not admit earrings)."""
+    # a two-word kind is not filtered by the engine (see Constraints.filters): read further down the ranking
+    hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if c.category and " " in c.category else 1))
+    return [ShownItem(h.product, why_shown(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
+
+
+def search_or_offer(
+    c: Constraints, search: SearchFn, k: int = PAGE
+) -> tuple[list[ShownItem], Constraints, list[str], list[ShownItem]]:
+    """Products meeting every constraint of c, never one that breaks a constraint the shopper holds.
+
+    Returns (items, the constraints they meet, what was dropped or is offered, offered items). When nothing
+    meets c, the soft words (no product can break them) are dropped and said; when still nothing, the hard
+    constraints are tried away least important first, and what that would show comes back as an offer to
+    put to the shopper, not as items: the shopper decides whether a constraint goes."""
+    items = run_search(c, search, k)
+    if items:
+        return items, c, [], []
+    if c.gender and not c.gender_open:
+        # "a mug for my dad": mugs tagged for no one do not contradict it (the reply says they are untagged)
+        opened = c.copy()
+        opened.gender_open = True
+        items = run_search(opened, search, k)
+        if items:
+            return items, opened, [], []
+        c = opened
+    cur = c
+    if c.terms or c.occasion or c.material:
+        cur = c.without("details")
+        items = run_search(cur, search, k)
+        if items:
+            return items, cur, ["details"], []
+    dropped: list[str] = []
+    for slot in RELAX_ORDER:
+        if slot not in cur.active():
+            continue
+        cur = cur.without(slot)
+        dropped.append(slot)
+        alt = run_search(cur, search, k)
+        if alt:
+            return [], c, dropped, alt
+    return [], c, [], []
