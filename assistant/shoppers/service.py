@@ -58,7 +58,7 @@ class Shoppers:
         self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
-        self._lock = self.state.lock  # recommend.signals reads popularity under it
+        self._lock = self.state.lock
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         self.purge_expired(rebuild=False)
         self.rebuild()
@@ -112,6 +112,28 @@ class Shoppers:
     def profile_vector(self, shopper_id: str) -> np.ndarray | None:
         prof = self.profile(shopper_id)
         return None if prof is None else prof.vector()
+
+    def purchases(self, shopper_id: str) -> tuple[dict[str, list[float]], dict[str, int], list[str]]:
+        """A snapshot of the shopper's purchase times, times bought per product, and cart ({}, {}, [] without
+        consent): what the repeat and co-purchase signals read."""
+        if not self.has_consent(shopper_id):
+            return {}, {}, []
+        with self._lock:
+            prof = self.state.profiles.get(shopper_id)
+            if prof is None:
+                return {}, {}, []
+            return {p: list(t) for p, t in prof.bought_at.items()}, dict(prof.bought), list(prof.cart)
+
+    def popularity_vector(
+        self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float
+    ) -> np.ndarray | None:
+        """Aggregate product popularity per catalog row, 0..1 (None before any event); no shopper data."""
+        with self._lock:
+            return self.state.popularity.vector(id_to_row, n_rows, device, now)
+
+    def embed(self, text: str) -> np.ndarray:
+        """The query embedding of `text` (the engine's encoder)."""
+        return self._embed(text)
 
     def recent_searches(self, shopper_id: str, n: int = 5) -> list[str]:
         prof = self.profile(shopper_id)
