@@ -11,7 +11,6 @@ per-shopper version when it is authenticated, so a write on another replica show
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ from assistant.shoppers.context import (
     on_event_loop,
     referrer_terms,
 )
+from assistant.shoppers.export import export_document
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import Profile
@@ -291,46 +291,8 @@ class Shoppers:
         return self.consent(shopper_id)
 
     def export(self, shopper_id: str) -> dict:
-        row = self.store.shopper(shopper_id)
-        aliases = self.store.aliases_of(shopper_id)
-        events = [
-            dict(se.event.to_dict(), kept_without_consent=not se.profiled) for se in self.store.events_of(shopper_id)
-        ]
-        nudges = self.store.nudges_of(shopper_id)
         seg = self.segment_of(shopper_id)
-        conversations = [
-            {"conversation_id": c.key, "turns": c.turn, "updated": c.updated, "state": json.loads(c.state)}
-            for owner in (shopper_id, *aliases)
-            for c in self.store.conversations_of(owner)
-        ]
-        if row is None and not events:
-            return {
-                "shopper_id": shopper_id,
-                "shopper": None,
-                "events": [],
-                "nudges": [],
-                "linked_devices": [],
-                "preferences": {},
-                "segment": None,
-                "conversations": conversations,
-            }
-        return {
-            "shopper_id": shopper_id,
-            "shopper": None
-            if row is None
-            else {
-                "created": row.created,
-                "account_id": row.account_id,
-                "explicit_preferences": row.prefs,
-                "consent": {"personalization": row.consent_personalization, "nudges": row.consent_nudges},
-            },
-            "events": events,
-            "nudges": nudges,
-            "linked_devices": aliases,
-            "preferences": self.preferences(shopper_id),
-            "segment": seg and seg["name"],
-            "conversations": conversations,
-        }
+        return export_document(self.store, shopper_id, self.preferences(shopper_id), seg["name"] if seg else None)
 
     def erase(self, shopper_id: str) -> dict:
         n, aliases = self.store.erase(shopper_id)
