@@ -67,8 +67,16 @@ FILLER_WORDS = frozenset(
         "new",
         "nice",
         "good",
+        "stuff",
+        "thing",
+        "things",
+        "item",
+        "items",
     ]
 )
+# Words that ask for a price level rather than name a product ("cheap earrings"): never corrected to a
+# catalog word, never matched as text.
+PRICE_WORDS = frozenset(["cheap", "cheaper", "cheapest", "budget", "affordable", "inexpensive", "lowcost"])
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _STEMMER = Stemmer.Stemmer("english")
 

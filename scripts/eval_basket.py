@@ -33,6 +33,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
+from assistant.api.app import limit_compute_threads  # noqa: E402
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.shoppers import personalize  # noqa: E402
@@ -60,10 +61,12 @@ CATALOG = ROOT / "data" / "retail" / "products.csv"
 MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
 GRID = {
     "profile": (0.0, 0.15, 0.3, 0.6),
-    "repeat": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
-    "together": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0),
+    "repeat": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0),
+    "rebuy": (0.0, 0.5, 2.0),
+    "together": (0.0, 0.1, 0.25, 0.5, 1.0),
     "segment": (0.0, 0.5, 1.5),
 }
+SEARCH_GRID = {"search_profile": (0.0, 0.3, 0.6), "search_repeat": (0.25, 0.5, 1.0), "search_together": (0.0, 0.3)}
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
 
@@ -76,7 +79,7 @@ def hit_ndcg_recall(ranked: list[int], target: set[int]) -> tuple[float, float, 
     return hit, dcg / idcg, recall
 
 
-def top(scores: np.ndarray, k: int, exclude: set[int] = frozenset()) -> list[int]:
+def top(scores: np.ndarray, k: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
     order = np.argsort(-scores, kind="stable")[: k + len(exclude)]
     return [int(r) for r in order if r not in exclude and np.isfinite(scores[r])][:k]
 
@@ -165,7 +168,9 @@ def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarr
     _, c = personalize.score(rows, np.full(len(rows), 1e-9), idx.vectors, idx.products, sig, 1.0, unit, 1.0, 1.0)
     dropped = np.zeros(len(rows), bool)
     dropped[list(sig.drop_rows)] = True
+    own = sig.repeat if sig.repeat is not None else np.zeros(len(rows))
     parts = {"profile": c.affinity + c.taste, "segment": c.segment, "repeat": c.repeat, "together": c.together}
+    parts["rebuy"] = (own > 0).astype(np.float64)
     return {**parts, "popularity": c.popularity}, dropped, n_baskets(sig.profile)
 
 
@@ -176,29 +181,47 @@ def blend(parts: dict[str, np.ndarray], dropped: np.ndarray, wt: dict[str, float
         + wt["profile"] * parts["profile"]
         + wt["profile"] * wt["segment"] * parts["segment"]
         + wt["repeat"] * parts["repeat"]
+        + wt["rebuy"] * parts["rebuy"]
         + wt["together"] * parts["together"]
     )
     return np.where(dropped, -np.inf, s)
 
 
 def fit(w: World, tg: dict[str, set[int]]) -> dict:
-    """Grid search per history bucket on the validation targets (ndcg@10, then hit@10)."""
+    """Grid search per history bucket on the validation targets (hit@10, then ndcg@10)."""
     per_bucket: dict[int, list] = defaultdict(list)
     for cust, target in tg.items():
         got = unit_parts(w, cust)
         if got is not None:
-            per_bucket[history_bucket(got[2])].append((got[0], got[1], target))
+            per_bucket[history_bucket(got[2])].append((got[0], got[1], target, own_most_bought(w, cust)))
     keys = list(GRID)
-    combos = [dict(zip(keys, vals, strict=True)) for vals in np.array(np.meshgrid(*GRID.values())).T.reshape(-1, 4)]
+    grid = np.array(np.meshgrid(*GRID.values())).T.reshape(-1, len(keys))
+    combos = [dict(zip(keys, vals, strict=True)) for vals in grid]
     out = {}
     for b, items in sorted(per_bucket.items()):
-        best, best_key = None, (-1.0, -1.0)
+        best: dict[str, float] = {}
+        best_key = (-1.0, -1.0)
         for wt in combos:
-            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t in items], axis=0)
-            if (m[1], m[0]) > best_key:
-                best, best_key = wt, (m[1], m[0])
-        out[b] = {"weights": {k: float(v) for k, v in best.items()}, "customers": len(items), "ndcg10": best_key[0]}
+            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t, _ in items], axis=0)
+            if (m[0], m[1]) > best_key:
+                best, best_key = wt, (m[0], m[1])
+        out[b] = {
+            "weights": {k: float(v) for k, v in best.items()},
+            "customers": len(items),
+            "hit10": round(best_key[0], 4),
+            "ndcg10": round(best_key[1], 4),
+            "own_most_bought_hit10": round(float(np.mean([hit_ndcg_recall(o, t)[0] for _, _, t, o in items])), 4),
+        }
     return out
+
+
+def own_most_bought(w: World, cust: str) -> list[int]:
+    """The customer's own most-bought items, ties and short lists by popularity (the repeat baseline)."""
+    n = len(w.pop)
+    own_s = np.zeros(n)
+    for r, k in w.own[cust].items():
+        own_s[r] = k + 1e-3 * w.pop[r] / max(w.pop.max(), 1)
+    return top(own_s + w.pop / max(w.pop.max(), 1) * 1e-6, 20)
 
 
 def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> dict:
@@ -208,7 +231,7 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
     shoppers.settings = dataclasses.replace(shoppers.settings, blend_weights=weights_file)
     models = ["popularity", "recent popularity", "repeat purchase", "item-kNN co-purchase", "embedding profile"]
     res: dict[str, list] = {m: [] for m in [*models, "shopmate (full system)"]}
-    cold: dict[str, list] = {"popularity": [], "segment prior + popularity": []}
+    cold: dict[str, list] = {"popularity": [], "segment prior + popularity": [], "shopmate (full system)": []}
     for cust, target in tg.items():
         sid = f"retail-{cust}"
         prof = shoppers.profile(sid)
@@ -241,9 +264,11 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
                 parts, _, _ = got
                 cold["popularity"].append(hit_ndcg_recall(top(parts["popularity"], 10), target)[0])
                 seg_w = max(0.5, personalize.Weights().segment)
-                cold["segment prior + popularity"].append(
-                    hit_ndcg_recall(top(parts["popularity"] + seg_w * parts["segment"], 10), target)[0]
-                )
+                sig = signals(shoppers, w.engine, sid, {})
+                prior = sig.segment_pop if sig.segment_pop is not None else np.zeros(n)
+                pop_only = parts["popularity"] / max(parts["popularity"].max(), 1e-9)
+                cold["segment prior + popularity"].append(hit_ndcg_recall(top(pop_only + seg_w * prior, 10), target)[0])
+                cold["shopmate (full system)"].append(hit_ndcg_recall(feed, target)[0])
     table = {
         m: {
             "hit@10": round(float(np.mean([v[0] for v in vals])), 3),
@@ -254,10 +279,25 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
         for m, vals in res.items()
         if vals
     }
-    return {"next_basket": table, "cold_start": {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}}
+    cold_hits = {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}
+    return {"next_basket": table, "cold_start": cold_hits | {"customers": len(cold["popularity"])}}
 
 
-def eval_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+    """The search-time strengths of repeat and co-purchase, chosen by hit@10 on validation customers."""
+    keys = list(SEARCH_GRID)
+    best, best_hit = {}, -1.0
+    tried = []
+    for vals in np.array(np.meshgrid(*SEARCH_GRID.values())).T.reshape(-1, len(keys)):
+        changes = {k: float(v) for k, v in zip(keys, vals, strict=True)}
+        hit = eval_search(w, tg, limit, changes, timed=False)["hit@10"]["personalized"]
+        tried.append({**changes, "hit@10": hit})
+        if hit > best_hit:
+            best, best_hit = changes, hit
+    return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
+
+
+def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | None = None, timed: bool = True) -> dict:
     """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item."""
     idx = w.engine.index
     hits = {"anonymous": 0, "personalized": 0}
@@ -269,12 +309,16 @@ def eval_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
         q = product_noun(idx.products[row].title)
         w.engine.search(q, k=10)  # warm: the query embedding is cached for both timed calls alike
         for who, s in (("anonymous", None), ("personalized", sid)):
+            if who == "anonymous" and not timed:
+                continue
             t0 = time.perf_counter()
-            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None)
+            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None, weight_changes=changes)
             got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
             lat[who].append(time.perf_counter() - t0)
             hits[who] += row in got
         n += 1
+    if not timed:
+        return {"queries": n, "hit@10": {"personalized": round(hits["personalized"] / max(n, 1), 3)}}
     p99 = {k: float(np.percentile(v, 99)) * 1000 for k, v in lat.items()}
     return {
         "queries": n,
@@ -362,6 +406,7 @@ def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
 
 
 def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
+    limit_compute_threads(Settings.from_env(env={}).compute_threads)  # as the server runs: one BLAS thread
     embedder = embedder or Embedder()
     t_start = time.perf_counter()
     index_dir = Path(a.index_dir)
@@ -384,9 +429,14 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             keep = sorted(tg)
             keep = [keep[i] for i in rng.permutation(len(keep))[: a.customers]]
             fitted = fit(w, {c: tg[c] for c in keep})
-            buckets = {str(b): v["weights"] for b, v in fitted.items()}
+            searched = fit_search(w, {c: tg[c] for c in keep}, min(a.customers, 200))
+            buckets = {str(b): v["weights"] | searched["weights"] for b, v in fitted.items()}
+            out["fitted_search"] = searched
             weights_file.write_text(
-                json.dumps({"fitted_on": out["split"]["validation"], "buckets": buckets, "fit": fitted}, indent=1)
+                json.dumps(
+                    {"fitted_on": out["split"]["validation"], "buckets": buckets, "fit": fitted, "search": searched},
+                    indent=1,
+                )
                 + "\n"
             )
             out["fitted"] = fitted

@@ -38,7 +38,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bench.judged.grade import load_queries, read_catalog  # noqa: E402
 from bench.judged.report import compare_markdown, markdown  # noqa: E402
-from bench.judged.run import METHODS, POOL_DEPTH, evaluate, judge, rank  # noqa: E402
+from bench.judged.run import METHODS, POOL_DEPTH, evaluate, judge, load_holdout, rank  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,6 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--mapping", type=Path, default=None, help="accepted for scripts/bench.py; the grader reads raw")
     ap.add_argument("--queries", type=Path, default=JUDGED / "queries.jsonl")
     ap.add_argument("--quick", action="store_true", help="every 4th query only")
+    ap.add_argument("--holdout", type=Path, default=JUDGED / "holdout.txt", help="ids of the held-out half")
     ap.add_argument("--out", type=Path, default=None, help="write the JSON results here")
     ap.add_argument("--markdown", type=Path, default=None, help="write the Markdown tables here")
     ap.add_argument("--pool-out", type=Path, default=None, help="add the judged pool to this JSONL file")
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
             "queries": len(queries),
             "queries_servable": sum(1 for q in queries if q.servable),
             "judging_seconds": round(judge_s, 1),
-            **evaluate(queries, runs, qrels, extras),
+            **evaluate(queries, runs, qrels, extras, load_holdout(a.holdout)),
             "runs": runs,
             "system_fields": extras,
         }
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
         "queries_servable": sum(1 for q in queries if q.servable),
         "judging_seconds": round(judge_s, 1),
         "search_seconds": {m: round(v, 2) for m, v in secs.items()},
-        **evaluate(queries, runs, qrels, extras),
+        **evaluate(queries, runs, qrels, extras, load_holdout(a.holdout)),
     }
     if a.pool_out:
         result["pool_size"] = write_pool(a.pool_out, queries, runs, qrels, a.label)

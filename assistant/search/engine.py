@@ -17,14 +17,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
-from assistant.search.ranking import Postings, Tiers, notice_for, order_rows, rrf
-from assistant.search.understand import RECIPIENT_ADMITS, QueryVocab, Understanding, type_names, understand
+from assistant.search.ranking import Postings, Tiers, describe, fuse_scores, notice_for, order_rows, rrf
+from assistant.search.understand import (
+    QUERY_WORDS,
+    RECIPIENT_ADMITS,
+    QueryVocab,
+    Understanding,
+    type_heads,
+    type_names,
+    understand,
+)
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
-from index.text import normalise, stem, terms, tokenize
+from index.text import STOPWORDS, normalise, stem, terms, tokenize, words
 
 if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
     from assistant.suggest.service import Autocomplete
@@ -74,11 +82,21 @@ def admits(gender: str) -> frozenset[str]:
 class SearchEngine:
     """Holds one loaded index with its lexical side and filter columns; swapped whole on reload."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, candidates: int = 200, rrf_k: int = 60):
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        candidates: int = 200,
+        rrf_k: int = 60,
+        fusion: str = "score",
+        alpha: float = 0.5,
+    ):
         self.index = index
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.fusion = fusion  # "score" (normalised scores, convex) or "rrf" (ranks only)
+        self.alpha = alpha  # the dense side's weight in score fusion
         products = index.products
         n = len(products)
         self.lexical = LexicalIndex(products)
@@ -94,6 +112,7 @@ class SearchEngine:
         self._lex_terms = [set(terms(lexical_text(p))) for p in products]
         self.lex_post = Postings.build(self._lex_terms, n)
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
+        self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
         self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
@@ -135,12 +154,14 @@ class SearchEngine:
     def _retrieve(
         self, dense_text: str, lex_text: str, extra: tuple[str, ...], allowed: np.ndarray | None, mode: str, n: int
     ) -> tuple[dict[int, float], dict[int, float], np.ndarray | None]:
-        """RRF-fused candidates within allowed; (fused, dense cosine per row, BM25 of every row)."""
+        """Fused candidates within allowed; (fused, dense cosine per row, BM25 of every row)."""
         rankings: list[np.ndarray] = []
         dense: dict[int, float] = {}
         lex_all = None
+        qv = None
         if mode in ("hybrid", "dense") and dense_text:
-            d, rows = self.index.vector_index.search(self.embedder.encode_query(dense_text), n, allowed)
+            qv = self.embedder.encode_query(dense_text)
+            d, rows = self.index.vector_index.search(qv, n, allowed)
             rankings.append(rows)
             dense = dict(zip(rows.tolist(), d.tolist(), strict=False))
         if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
@@ -152,7 +173,18 @@ class SearchEngine:
         if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
-        return rrf(rankings, self.rrf_k), dense, lex_all
+        if self.fusion == "rrf" or len(rankings) < 2 or qv is None or lex_all is None:
+            return rrf(rankings, self.rrf_k), dense, lex_all
+        # score-aware: both sides scored over the union of candidates (the exact cosine of a lexical-only one)
+        union = np.union1d(rankings[0], rankings[1])
+        missing = np.array([r for r in union.tolist() if r not in dense], dtype=np.int64)
+        if len(missing):
+            cos = self.index.vectors[missing] @ np.asarray(qv, np.float32).reshape(-1)
+            dense.update(zip(missing.tolist(), cos.tolist(), strict=False))
+        lex = {r: float(lex_all[r]) for r in union.tolist()}
+        fused = fuse_scores({r: dense[r] for r in union.tolist()}, lex, self.alpha)
+        top = 2.0 / (self.rrf_k + 1)  # on RRF's scale, so the tiers above it stay where they were
+        return {r: v * top for r, v in fused.items()}, dense, lex_all
 
     def search(
         self,
@@ -175,7 +207,11 @@ class SearchEngine:
         prefs: dict = {}
         tiers = Tiers()
         if u is not None:
-            f = given.merged(Filters(gender=u.gender, brand=u.brand, price_min=u.price_min, price_max=u.price_max))
+            f = given.merged(Filters(price_min=u.price_min, price_max=u.price_max))
+            if u.brand and not given.brand:  # the maker's first; another maker's product of the type next
+                prefs["brand"] = u.brand
+            if u.gender and not given.gender:  # who it is for, read from the query: unknown is not a mismatch
+                prefs["gender"] = u.gender
             if u.colour and not given.colour:
                 prefs["colour"] = u.colour
             if u.material:
@@ -187,11 +223,21 @@ class SearchEngine:
         if prefs:
             allowed, relaxed = self._preferences(prefs, allowed, tiers)
         typed = None
+        compat = self.title_post.all_of(u.compat_terms) if u is not None and u.compat_terms else None
         if u is not None and u.type_terms:
-            typed = self.type_post.all_of(u.type_terms)
+            # of the type: a type or shelf of the product names it as its head ("Mouse Pads" are not mice)
+            typed = self.type_post.all_of(u.type_terms) & self.head_post.any_of(u.type_terms[-1:])
+            if compat is not None:  # made for the device and named as the type by its title: of the type too
+                typed = typed | self._named_as(compat & self.title_post.all_of(u.type_terms), u.type_terms)
             tiers.add("type", typed, 1.0)
-        if u is not None and u.compat_terms:
-            tiers.add("compatible", self.title_post.all_of(u.compat_terms), 0.5)
+        if compat is not None:
+            tiers.add("compatible", compat, 0.5)
+        if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
+            fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
+            priced = self._price[fits & ~np.isnan(self._price)]
+            if len(priced):
+                tiers.add("cheap", np.nan_to_num(self._price, nan=np.inf) <= np.median(priced), 0.25)
+                prefs["price"] = "low"
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = u.prefix_terms if u else ()
@@ -216,6 +262,7 @@ class SearchEngine:
         reasons: list[list[str]] = [[] for _ in rows]
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
+            scores = self._fused_scale(scores)  # personalisation orders within the tiers, not across them
         scores = scores + tiers.boost(rows)
         rows, scores, reasons = order_rows(rows, scores, reasons, sort, self._price, self._rating, tiers)
         final = allowed if allowed is not None else self._all()
@@ -224,14 +271,54 @@ class SearchEngine:
         notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
-        elif u is not None and hits and notice is None and mode != "dense" and self._unknown_words(u, lex_all):
-            notice = f"No product mentions {u.search_text!r}; showing the closest in meaning."
+        elif u is not None and hits and notice is None and mode != "dense":
+            notice = self._not_found(u, f, final, typed)
         res = SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, None, u, prefs, notice)
         return res
 
-    def _unknown_words(self, u: Understanding, lex_all: np.ndarray | None) -> bool:
-        """The query has words to match and no product has any of them (nor a detected type)."""
-        return bool(u.search_text.strip()) and not u.type_terms and (lex_all is None or not (lex_all > 0).any())
+    def _fused_scale(self, scores: np.ndarray) -> np.ndarray:
+        """Scores mapped (order kept, -inf kept) onto the fused scores' range, below the tiers' steps."""
+        ok = np.isfinite(scores)
+        if not ok.any():
+            return scores
+        lo, hi = float(scores[ok].min()), float(scores[ok].max())
+        span = hi - lo if hi > lo else 1.0
+        return np.where(ok, (scores - lo) / span * (2.0 / (self.rrf_k + 1)), scores)
+
+    def _named_as(self, mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
+        """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
+        ("USB Charger", "Tempered Glass for ...") rather than qualifies another noun ("Mouse pad")."""
+        out = np.zeros_like(mask)
+        for r in np.flatnonzero(mask).tolist():
+            ws = words(self.products[r].title)
+            out[r] = any(
+                stem(w) == type_terms[-1] and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha())
+                for i, w in enumerate(ws)
+            )
+        return out
+
+    def _not_found(self, u: Understanding, f: Filters, allowed: np.ndarray, typed: np.ndarray | None) -> str | None:
+        """What the query names that no product (within the hard filters) has, said with what is shown instead:
+        words no product mentions ("ps5"); without a detected type, words no product has together ("iphone 12
+        pro max"); with a type and a hard filter, the type with the other words ("diamond ring under 500")."""
+        said = [w for w in tokenize(u.search_text) if w not in QUERY_WORDS]
+        known = self.lexical.vocabulary
+        unknown = [w for w in said if stem(w) not in known]
+        if unknown:
+            return f"No product mentions {' '.join(unknown)!r}; showing the closest in meaning instead."
+        stems = tuple(dict.fromkeys([*(stem(w) for w in said), *u.prefix_terms[:1]]))  # the likeliest completion
+        said += u.text.split()[-1:] if u.prefix_terms else []  # as typed
+        if not said:
+            return None
+        if typed is None:
+            if len(stems) > 1 and not (self.lex_post.all_of(stems) & allowed).any():
+                return f"Nothing here has all of {' '.join(said)!r}; showing products that match part of it."
+            return None
+        other = tuple(t for t in stems if t not in u.type_terms)
+        if other and not f.is_empty() and not (self.lex_post.all_of(other) & typed & allowed).any():
+            words = " ".join(w for w in said if stem(w) in other)
+            return f"No {u.product_type} with {words!r} {describe(None, f)}; showing the closest products instead."
+        return None
 
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
@@ -243,10 +330,14 @@ class SearchEngine:
         base = allowed if allowed is not None else self._all()
         if not base.any():
             return allowed, relaxed  # the filters alone leave nothing: no preference to relax
-        for name in ("colour", "material"):
+        if "brand" in prefs:
+            tiers.add("brand", self._brand == normalise(prefs["brand"]), 0.75)
+        for name in ("gender", "colour", "material"):
             if name not in prefs:
                 continue
-            if name == "colour":
+            if name == "gender":
+                known, match = self._gender != "", np.isin(self._gender, list(admits(prefs[name])))
+            elif name == "colour":
                 known, match = self._colour != "", self._colour == prefs[name]
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
@@ -255,8 +346,9 @@ class SearchEngine:
                 relaxed.append(name)  # none of this colour/material at all: show the rest, say so
                 continue
             base = keep
-            tiers.add(name, match, 0.25)
-        applied = any(name in prefs and name not in relaxed for name in ("colour", "material"))
+            # who it is for weighs least: a product that does not say is as likely right as one that does
+            tiers.add(name, match, 0.125 if name == "gender" else 0.25)
+        applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
         return (base if applied else allowed), relaxed
 
     def _hits(self, rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:

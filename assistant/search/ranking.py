@@ -21,6 +21,22 @@ def rrf(rankings: list[np.ndarray], k: int = 60) -> dict[int, float]:
     return fused
 
 
+def fuse_scores(dense: dict[int, float], lexical: dict[int, float], alpha: float) -> dict[int, float]:
+    """Score-aware fusion: alpha * dense + (1 - alpha) * lexical, each min-max normalised over the candidates
+    (a candidate one side did not return scores that side's floor). Unlike RRF it keeps how far apart the
+    scores are, so one exact model-number match is not levelled with the 50th loose one."""
+    rows = set(dense) | set(lexical)
+    out = dict.fromkeys(rows, 0.0)
+    for side, w in ((dense, alpha), (lexical, 1.0 - alpha)):
+        if not side or w == 0:
+            continue
+        lo, hi = min(side.values()), max(side.values())
+        span = hi - lo
+        for r, v in side.items():
+            out[r] += w * ((v - lo) / span if span > 0 else 1.0)
+    return out
+
+
 @dataclass
 class Postings:
     """term -> rows holding it, for masks by term (negations, types, devices, materials)."""
@@ -101,6 +117,8 @@ def order_rows(
 def notice_for(u: Understanding, f: Filters, tiers: Tiers, hit_rows: Sequence[int], relaxed: list[str]) -> str | None:
     """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query."""
     parts = []
+    if "gender" in relaxed:
+        parts.append(f"nothing for {u.gender.replace('_', ' ') if u.gender else 'them'}")
     if "colour" in relaxed:
         parts.append(f"nothing in {u.colour}")
     if "material" in relaxed:

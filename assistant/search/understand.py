@@ -7,9 +7,13 @@ word with its frequency for the typo corrector); only English relation words ("w
 by hand. What it finds:
 
 - product type: the longest run of query words naming a catalog type or category node (stemmed, so
-  singular/plural and "t-shirt"/"tshirt" agree), else the head noun of one, else, for the word still being
-  typed, the commonest type it starts;
-- recipient/gender, colour, material, price bounds, negations ("not/without/no/except X");
+  singular/plural and "t-shirt"/"tshirt" agree; "bra" also as "bras", which the stemmer keeps apart), else
+  the head noun of one; dropped when none of the type's products has the query's other words while other
+  products have them all ("tempered glass" is not a drinking glass);
+- the word still being typed (no space after it): its completions, those the catalog has together with the
+  query's other words first ("laptop ba" -> bag, "gold ba" -> bangles), the first of them read as typed;
+- recipient/gender, colour, material, price bounds and price words ("cheap"), negations ("not/without/no/
+  except X"); "gift"/"present" say what a query is for, never a type;
 - brand only with evidence ("by X"/"from X", a brand that makes the detected type, or a brand that is
   not also an everyday word); "for <device>" is a compatibility target, never a brand filter;
 - a spelling-corrected form, and whether the last word is still being typed (`prefix`).
@@ -17,156 +21,41 @@ by hand. What it finds:
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
-from index.catalog import Product
-from index.lexical import lexical_text
-from index.text import FILLER_WORDS, STOPWORDS, Corrector, normalise, parse_price, stem, terms, tokenize, words
+from assistant.search.query import QUERY_COLOURS
+from assistant.search.vocab import (
+    _CUES,
+    _MAKER_CUES,
+    _NEGATORS,
+    _NOT_TYPE_WORDS,
+    PURPOSE_WORDS,
+    QUERY_WORDS,
+    RECIPIENT_ADMITS,
+    RECIPIENT_PAIRS,
+    RECIPIENTS,
+    QueryVocab,
+    type_heads,
+    type_key,
+    type_names,
+)
+from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, stem, terms
 
-# Who a gift is for -> the gender value products carry (English relation words, not catalog data).
-RECIPIENTS: dict[str, str] = {
-    "wife": "women",
-    "girlfriend": "women",
-    "mom": "women",
-    "mum": "women",
-    "mother": "women",
-    "sister": "women",
-    "grandma": "women",
-    "grandmother": "women",
-    "aunt": "women",
-    "husband": "men",
-    "boyfriend": "men",
-    "dad": "men",
-    "father": "men",
-    "brother": "men",
-    "grandpa": "men",
-    "grandfather": "men",
-    "uncle": "men",
-    "son": "boys",
-    "nephew": "boys",
-    "daughter": "girls",
-    "niece": "girls",
-}
-RECIPIENTS.update(GENDER_WORDS)
-# Pairs read as one recipient: "baby girl" wants girls' and baby products alike.
-RECIPIENT_PAIRS: dict[tuple[str, str], str] = {
-    ("baby", "girl"): "baby_girl",
-    ("baby", "girls"): "baby_girl",
-    ("baby", "boy"): "baby_boy",
-    ("baby", "boys"): "baby_boy",
-}
-# What a recipient value admits, beyond index.attributes.GENDER_ADMITS.
-RECIPIENT_ADMITS: dict[str, frozenset[str]] = {
-    "baby_girl": frozenset({"girls", "baby", "unisex"}),
-    "baby_boy": frozenset({"boys", "baby", "unisex"}),
-}
-_NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
-_MAKER_CUES = frozenset({"by", "from"})
-_MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
-_NOT_TYPE_WORDS = STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS)
-
-
-@dataclass(eq=False)  # hashed by identity: understand() memoises per vocabulary
-class QueryVocab:
-    """What the understanding step knows of one catalog (built once per loaded index)."""
-
-    types: dict[tuple[str, ...], str] = field(default_factory=dict)  # stems of a type/node name -> display
-    type_count: Counter = field(default_factory=Counter)  # stems -> products of that type
-    heads: dict[str, tuple[str, ...]] = field(default_factory=dict)  # head-word stem -> its commonest type key
-    brands: dict[str, str] = field(default_factory=dict)  # normalised brand -> display
-    ambiguous_brands: frozenset[str] = frozenset()  # brands that are also everyday words in the catalog
-    brand_types: dict[str, frozenset[str]] = field(default_factory=dict)  # brand -> type stems it makes
-    compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
-    materials: frozenset[str] = frozenset()  # stems of material words products name
-    corrector: Corrector = field(default_factory=lambda: Corrector([]))
-    type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
-
-    @classmethod
-    def from_products(cls, products: Iterable[Product], brands: dict[str, str] | None = None) -> QueryVocab:
-        products = list(products)
-        types: dict[tuple[str, ...], Counter] = {}
-        count: Counter = Counter()
-        head_count: dict[str, Counter] = {}
-        head_words: Counter = Counter()
-        brand_types: dict[str, set[str]] = {}
-        word_freq: Counter = Counter()
-        doc_freq: Counter = Counter()  # products whose title or description has the word
-        compat: Counter = Counter()
-        materials: Counter = Counter()
-        for p in products:
-            word_freq.update(tokenize(lexical_text(p)))
-            doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
-            nb = normalise(p.brand or "")
-            for node in type_names(p):
-                key = type_key(node)
-                if not key:
-                    continue
-                types.setdefault(key, Counter())[node] += 1
-                count[key] += 1
-                head_count.setdefault(key[-1], Counter())[key] += 1
-                head_words[tokenize(node)[-1]] += 1
-                if nb:
-                    brand_types.setdefault(nb, set()).update(key)
-            ws = words(p.title)
-            for i, w in enumerate(ws[:-1]):
-                if w == "for":
-                    compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in _NOT_TYPE_WORDS)
-            for k in _MATERIAL_KEYS:
-                materials.update(stem(w) for w in tokenize(p.attributes.get(k, "")) if w.isalpha() and len(w) > 2)
-        brands = dict(brands or {})
-        return cls(
-            types={k: c.most_common(1)[0][0] for k, c in types.items()},
-            type_count=count,
-            heads={h: c.most_common(1)[0][0] for h, c in head_count.items()},
-            brands=brands,
-            ambiguous_brands=_ambiguous(brands, products, doc_freq),
-            brand_types={b: frozenset(t) for b, t in brand_types.items()},
-            compat_words=frozenset(w for w, c in compat.items() if c >= 2) | {stem(b) for b in brands if " " not in b},
-            materials=frozenset(w for w, c in materials.items() if c >= 3 and w not in QUERY_COLOURS),
-            corrector=Corrector(word_freq, dict(word_freq)),
-            type_words=Corrector(head_words, dict(head_words)),
-        )
-
-
-def type_names(p: Product) -> list[str]:
-    """The product type and the category nodes that are shelves (not the brand's shelf, not its own name)."""
-    title, brand = normalise(p.title), normalise(p.brand or "")
-    out = [p.product_type] if p.product_type else []
-    for node in p.category[:4]:
-        low = normalise(node)
-        if low and not low.startswith(title[:25]) and not (brand and low.startswith(brand + " ")) and node not in out:
-            out.append(node)
-    return out
-
-
-@lru_cache(maxsize=65536)
-def type_key(name: str) -> tuple[str, ...]:
-    """A type name as the stems a query must contain ("Women's T-Shirts" -> ("tshirt",))."""
-    toks = [t for t in tokenize(name) if t not in _NOT_TYPE_WORDS and not t.isdigit()]
-    # a compound's parts are also tokens: keep the joined form only ("t", "shirt", "tshirt" -> "tshirt")
-    joined = {t for t in toks if any(t == a + b for a, b in itertools.pairwise(toks))}
-    parts = {x for a, b in itertools.pairwise(toks) if a + b in joined for x in (a, b)}
-    return tuple(stem(t) for t in toks if t not in parts)
-
-
-def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counter) -> frozenset[str]:
-    """Brands whose name is an everyday word here: more products of other makers name it (in title or
-    description) than the brand has ("like", "best", "galaxy"), or it is a stop/filler word."""
-    own = Counter(normalise(p.brand or "") for p in products)
-    out = set()
-    for nb in brands:
-        others = doc_freq.get(nb, 0) - own.get(nb, 0)
-        if nb in STOPWORDS or nb in FILLER_WORDS or (" " not in nb and others > max(own.get(nb, 0), 2)):
-            out.add(nb)
-    return frozenset(out)
+__all__ = [
+    "PURPOSE_WORDS",
+    "QUERY_WORDS",
+    "RECIPIENTS",
+    "RECIPIENT_ADMITS",
+    "RECIPIENT_PAIRS",
+    "QueryVocab",
+    "Understanding",
+    "type_heads",
+    "type_key",
+    "type_names",
+    "understand",
+]
 
 
 @dataclass(frozen=True)
@@ -192,6 +81,7 @@ class Understanding:
     exclude_terms: tuple[str, ...] = ()
     prefix: bool = False  # the last word is still being typed
     prefix_terms: tuple[str, ...] = ()  # stems of its likeliest completions
+    cheap: bool = False  # a price word ("cheap", "budget"): the lower-priced first
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -205,6 +95,7 @@ class Understanding:
             "brand": self.brand,
             "compatible_with": self.compatible_with,
             "excluded": list(self.excluded) or None,
+            "price_level": "low" if self.cheap else None,
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -238,8 +129,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
     ws = _join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
     # the last word is still being typed when it starts some known word without being one ("red dre")
-    last_typed = bool(prefix and ws and ws[-1].isalpha() and ws[-1] not in vocab.corrector)
-    last_typed = last_typed and vocab.corrector.has_prefix(ws[-1])
+    last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in _NOT_TYPE_WORDS)
+    last_typed = last_typed and _still_typed(ws[-1], vocab)
     # spelling: every whole word the catalog does not know, except the one still being typed
     fixed, corrected = [], False
     for i, w in enumerate(ws):
@@ -296,18 +187,29 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
                 compat.append(ws[j])
                 j += 1
             break
-    live = [w for i, w in enumerate(ws) if keep[i]]
+    # the word being typed: its completions, those seen with the other words first ("laptop ba" -> bag)
+    done: list[str] = []
+    if last_typed and keep[-1]:
+        ctx = [stem(w) for i, w in enumerate(ws[:-1]) if keep[i] and w not in _NOT_TYPE_WORDS and not w.isdigit()]
+        done = _completions(ws[-1], ctx, vocab)
+    full = [*ws[:-1], done[0]] if done else ws
+    live = [w for i, w in enumerate(full) if keep[i]]
     ptype, tkey = _product_type([w for w in live if w not in compat], vocab)
-    if ptype is None and last_typed and ws and keep[-1]:
-        done = vocab.type_words.completions(ws[-1], 1)
-        if done and len(ws[-1]) >= 2 and stem(done[0]) in vocab.heads:
-            ptype, tkey = done[0], (stem(done[0]),)
+    if ptype is None and done and len(ws[-1]) >= 2:
+        head = next((c for c in done if _word_type(c, vocab)), None)
+        if head is not None:
+            ptype, tkey = head, _word_type(head, vocab)
+    if tkey:
+        # a type none of whose products has the query's other words, while other products have them all, is
+        # not what was asked ("tempered glass" is not a drinking glass, "jewellery box" not boxing gear)
+        other = {stem(w) for w in live if w not in _NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
+        other = {t for t in other - set(tkey) if t in vocab.rows and t != material}
+        if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
+            ptype, tkey = None, ()
     brand = _brand(ws, keep, compat, tkey, vocab)
-    search_words = [w for i, w in enumerate(ws) if keep[i]]
-    dense_words = [w for i, w in enumerate(ws) if i not in negated]
-    prefix_terms: tuple[str, ...] = ()
-    if last_typed and ws and keep[-1]:
-        prefix_terms = tuple(dict.fromkeys(stem(w) for w in vocab.corrector.completions(ws[-1], 3)))
+    search_words = [w for i, w in enumerate(ws) if keep[i] and not (done and i == len(ws) - 1)]
+    dense_words = [w for i, w in enumerate(full) if i not in negated]
+    prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = terms(" ".join(excluded))
     return Understanding(
         text=text,
@@ -329,7 +231,44 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         exclude_terms=tuple(stems),
         prefix=bool(last_typed),
         prefix_terms=prefix_terms,
+        cheap=any(w in PRICE_WORDS for w in ws),
     )
+
+
+def _still_typed(w: str, vocab: QueryVocab) -> bool:
+    """The last word, with no space after it, is still being typed: it starts a known word and is not itself
+    a type or a word the catalog uses as often as a quarter as its commonest completion ("clo", "dre")."""
+    longer = [c for c in vocab.corrector.completions(w, 2) if c != w]
+    if not longer:
+        return False
+    if w not in vocab.corrector:
+        return True
+    if _word_type(w, vocab):
+        return False
+    f = vocab.corrector.frequency
+    return f.get(w, 0.0) * 4 < f.get(longer[0], 0.0)
+
+
+def _completions(w: str, ctx: list[str], vocab: QueryVocab, limit: int = 3) -> list[str]:
+    """Known words the typed start can become, those found together with the query's other words first, then
+    the commonest; with other words none of them is seen with, the commonest alone."""
+    cands = vocab.corrector.completions(w, 12)
+    if w in vocab.corrector and w not in cands:
+        cands.insert(0, w)
+    if not ctx:
+        return cands[:limit]
+    seen = [(vocab.together([*ctx, stem(c)]), -i, c) for i, c in enumerate(cands)]
+    good = [c for n, _, c in sorted(seen, reverse=True) if n > 0]
+    return good[:limit] or cands[:limit]
+
+
+def _word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
+    """The type key one word names, as written or as its plural ("bra" -> "bras", which the stemmer keeps)."""
+    for form in (w, plural(w)):
+        key = type_key(form)
+        if len(key) == 1 and (key in vocab.types or key[0] in vocab.heads):
+            return key
+    return ()
 
 
 def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[str, ...]]:
@@ -347,10 +286,10 @@ def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[s
             if len(key) > 1 and key in vocab.types:
                 return vocab.types[key], key
     for w in seg[-1:]:
-        key = type_key(w)
+        key = _word_type(w, vocab)
         if key in vocab.types:
             return vocab.types[key], key
-        if len(key) == 1 and key[0] in vocab.heads:
+        if key:
             return w, key
     return None, ()
 

@@ -8,6 +8,7 @@ returned so tests and the eval can check them.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -57,7 +58,13 @@ class Weights:
     popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
     context: float = 0.3  # referrer search terms for shoppers with little history
     repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
+    rebuy: float = 0.0  # a flat bonus for anything the shopper bought that is re-bought: own items first
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
+    # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
+    search_profile: float | None = None  # None: `profile`
+    search_repeat: float = 0.5
+    search_rebuy: float = 0.0
+    search_together: float = 0.3
     min_reason: float = 0.02
 
 
@@ -120,9 +127,27 @@ class Contributions:
     together: np.ndarray
 
 
+WHOLE_CATALOG_ROWS = 20_000
+_BORROWED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def estimate_new_popularity(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarray, k: int = 64) -> np.ndarray:
     """Popularity of candidates; products with no events borrow half of their most similar popular
-    product's popularity (content similarity), so new arrivals get exposure."""
+    product's popularity (content similarity), so new arrivals get exposure. Computed for the whole catalog
+    once per popularity vector (it changes with events, not with requests), then looked up."""
+    if len(pop) > WHOLE_CATALOG_ROWS:  # a big catalog: only the candidates, per request
+        return _estimate(rows, vectors, pop, k)
+    key = (id(pop), id(vectors))
+    hit = _BORROWED.get(key)
+    if hit is None or hit[0] is not pop or hit[1] is not vectors:
+        if len(_BORROWED) > 8:
+            _BORROWED.clear()
+        hit = (pop, vectors, _estimate(np.arange(len(pop)), vectors, pop, k))
+        _BORROWED[key] = hit
+    return hit[2][rows]
+
+
+def _estimate(rows: np.ndarray, vectors: np.ndarray, pop: np.ndarray, k: int) -> np.ndarray:
     own = pop[rows].astype(np.float64)
     cold = own <= 0
     if not cold.any() or not (pop > 0).any():
@@ -162,7 +187,7 @@ def score(
         raw = cand @ pv
         aff = w * (raw - np.median(raw))
     if sig.prefs and w > 0:
-        taste = w * weights.taste * _taste_matches(rows, products, sig.prefs)
+        taste = w * weights.taste * _taste_matches(rows, products, taste_prefs(sig.prefs))
     if sig.segment_vec is not None and w > 0:
         raw = cand @ sig.segment_vec
         seg = w * weights.segment * (1.0 - conf) * (raw - np.median(raw))
@@ -171,7 +196,10 @@ def score(
     # purchase-history terms follow the query's specificity like the profile does (w / profile weight)
     if hist is None:
         hist = w / weights.profile if weights.profile > 0 else 1.0
-    rep = hist * weights.repeat * sig.repeat[rows] if sig.repeat is not None else zero.copy()
+    rep = zero.copy()
+    if sig.repeat is not None:
+        own = sig.repeat[rows]
+        rep = hist * (weights.repeat * own + weights.rebuy * (own > 0))
     tog = hist * weights.together * sig.together[rows] if sig.together is not None else zero.copy()
     if sig.popularity is not None:
         pw = weights.popularity if pop_weight is None else pop_weight
@@ -186,18 +214,58 @@ def score(
     return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog)
 
 
+def _names(value: object) -> set[str]:
+    """A list of names from stored preferences; anything else (null, a number, a bare string) is absent."""
+    if not isinstance(value, (list, tuple, set)):
+        return set()
+    return {v.lower() for v in value if isinstance(v, str) and v}
+
+
+def _band(value: object) -> tuple[float, float] | None:
+    """A usable price band [low, high] of finite numbers with low <= high; anything else is absent."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    lo, hi = value
+    ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lo, hi))
+    return (float(lo), float(hi)) if ok and lo <= hi else None
+
+
+def taste_prefs(prefs: dict) -> dict:
+    """The colours, brands and price band the reranker can use; malformed stored values count as absent."""
+    return {
+        "colours": _names(prefs.get("colours")),
+        "brands": _names(prefs.get("brands")),
+        "price_band": _band(prefs.get("price_band")),
+    }
+
+
+_FACETS: dict[int, tuple[list[Product], np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _facet_arrays(products: list[Product]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower-cased colour and brand and the price of every product (NaN: none), built once per catalog."""
+    hit = _FACETS.get(id(products))
+    if hit is None or hit[0] is not products:
+        if len(_FACETS) > 8:
+            _FACETS.clear()
+        colour = np.array([(p.colour or "").lower() for p in products], dtype=object)
+        brand = np.array([(p.brand or "").lower() for p in products], dtype=object)
+        price = np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64)
+        hit = _FACETS[id(products)] = (products, colour, brand, price)
+    return hit[1], hit[2], hit[3]
+
+
 def _taste_matches(rows: np.ndarray, products: list[Product], prefs: dict) -> np.ndarray:
-    colours = set(prefs.get("colours") or [])
-    brands = {b.lower() for b in prefs.get("brands") or []}
-    band = prefs.get("price_band")
+    colours, brands, band = prefs["colours"], prefs["brands"], prefs["price_band"]
+    colour, brand, price = _facet_arrays(products)
     out = np.zeros(len(rows))
-    for i, r in enumerate(rows.tolist()):
-        p = products[r]
-        out[i] = (
-            (p.colour in colours)
-            + ((p.brand or "").lower() in brands)
-            + (band is not None and p.price is not None and band[0] <= p.price <= band[1])
-        )
+    if colours:
+        out += np.isin(colour[rows], list(colours))
+    if brands:
+        out += np.isin(brand[rows], list(brands))
+    if band is not None:
+        p = price[rows]
+        out += (p >= band[0]) & (p <= band[1])  # NaN (no price) compares False
     return out
 
 
@@ -215,9 +283,8 @@ def reasons(
     prof = sig.profile
     untraced: tuple[list[str], np.ndarray, np.ndarray] = ([], np.zeros(len(rows), np.int64), np.zeros(len(rows)))
     ids, best, share = prof.explain_rows(vectors[rows]) if prof is not None and c.affinity.any() else untraced
-    colours = set(sig.prefs.get("colours") or [])
-    brands = {b.lower() for b in sig.prefs.get("brands") or []}
-    band = sig.prefs.get("price_band")
+    tp = taste_prefs(sig.prefs)
+    colours, brands, band = tp["colours"], tp["brands"], tp["price_band"]
     if pop_mid is None:
         pop_mid = float(np.median(c.popularity)) if len(rows) else 0.0
     for i, r in enumerate(rows.tolist()):
@@ -233,7 +300,7 @@ def reasons(
                 )
             )
         if c.taste[i] >= weights.min_reason:
-            if p.colour in colours:
+            if (p.colour or "").lower() in colours:
                 parts.append((c.taste[i], f"in {p.colour}, a colour you often choose"))
             if (p.brand or "").lower() in brands:
                 parts.append((c.taste[i], f"{p.brand}, a brand you like"))

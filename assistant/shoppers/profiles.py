@@ -27,6 +27,7 @@ EVENT_WEIGHTS: dict[str, float] = {
 }
 FACETS = ("colour", "brand", "gender", "category", "product_type")
 MAX_ITEMS = 100  # items kept for explanations ("similar to X you viewed")
+MAX_BUY_TIMES = 24  # purchase times kept per product (recency-weighted re-buy frequency)
 _REBASE_EXP = 200.0
 
 
@@ -69,6 +70,9 @@ class Profile:
     dismissed: set[str] = field(default_factory=set)
     purchased: dict[str, float] = field(default_factory=dict)
     bought: dict[str, int] = field(default_factory=dict)  # purchase events per product (repeat purchases)
+    bought_at: dict[str, list[float]] = field(default_factory=dict)  # the latest purchase times per product
+    basket_hours: set[int] = field(default_factory=set)  # distinct purchase hours: one per order
+    version: int = 0  # bumped by every folded event: caches of derived signals key on it
     cart: OrderedDict[str, float] = field(default_factory=OrderedDict)
     wishlist: OrderedDict[str, float] = field(default_factory=OrderedDict)
     searches: deque = field(default_factory=lambda: deque(maxlen=50))
@@ -117,6 +121,7 @@ class Profile:
     ) -> None:
         """Fold one event in: O(dim) for the vector, O(1) for everything else."""
         self.n_events += 1
+        self.version += 1
         self.last_ts = max(self.last_ts, ts)
         if context:
             self.context.update({k: v for k, v in context.items() if k in ("device", "referrer")})
@@ -161,6 +166,7 @@ class Profile:
 
     def add_list_only(self, etype: str, ts: float, product_id: str | None) -> None:
         """An event kept without personalization consent: cart/wishlist/orders only, nothing learned."""
+        self.version += 1
         if product_id is not None:
             self._track_lists(etype, ts, product_id)
 
@@ -176,6 +182,12 @@ class Profile:
         elif etype == "purchase":
             self.purchased[pid] = max(ts, self.purchased.get(pid, 0.0))
             self.bought[pid] = self.bought.get(pid, 0) + 1
+            times = self.bought_at.setdefault(pid, [])
+            times.append(ts)
+            if len(times) > MAX_BUY_TIMES:
+                times.sort()
+                del times[0]
+            self.basket_hours.add(round(ts / 3600))
             self.cart.pop(pid, None)
             self.wishlist.pop(pid, None)
         elif etype == "wishlist":
@@ -190,6 +202,15 @@ class Profile:
         if n < 1e-9 * self.w:
             return None
         return (self.s / n).astype(np.float32)
+
+    def n_baskets(self) -> int:
+        """Orders placed: distinct purchase hours (an imported invoice or a checkout is one hour)."""
+        return len(self.basket_hours)
+
+    def repeat_share(self) -> float:
+        """Share of this shopper's purchases that re-bought something they had bought before (0..1)."""
+        total = sum(self.bought.values())
+        return (total - len(self.bought)) / total if total else 0.0
 
     def confidence(self) -> float:
         """0 (nothing known) .. 1 (plenty of product signal); one event already counts."""

@@ -9,7 +9,9 @@ buyer-product pairs) has no learned rates and the caller falls back to its confi
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,3 +59,64 @@ class RepeatRates:
     def rebought(self, row: int) -> bool:
         """Is a past purchase of this row a reason to show it again?"""
         return self.learned and float(self.rate[row]) >= MIN_RATE
+
+
+REPEAT_HALF_LIFE_DAYS = 365.0  # a purchase a year ago counts half (60 days was worse on validation)
+
+
+@dataclass(frozen=True)
+class PurchaseTerms:
+    """What one shopper's purchases (and cart) say per catalog row; cached per profile version."""
+
+    repeat: np.ndarray | None  # log(1 + recency-weighted times bought), 0 for rows never bought
+    bought: dict[int, int]  # row -> times bought (for the reason)
+    together: np.ndarray | None  # 0..1: co-purchase with the shopper's purchases and cart
+    together_anchor: np.ndarray | None  # the anchor row behind `together` (-1: none)
+    hidden: frozenset[int]  # bought, and neither the shop nor the shopper re-buys it
+
+
+def purchase_terms(
+    bought_at: dict[str, list[float]],
+    counts: dict[str, int],
+    cart: list[str],
+    id_to_row: dict[str, int],
+    n_rows: int,
+    now: float,
+    rates: RepeatRates,
+    together: Callable[[dict[int, float], int], tuple[np.ndarray, np.ndarray]],
+    rebuys_fallback: Callable[[int], bool],
+) -> PurchaseTerms:
+    """Repeat-purchase and co-purchase terms from purchase times (pure).
+
+    repeat = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
+    "bought once" means the same for every shopper. A past purchase hides the product only when the shopper
+    bought it once and the shop's learned rate (or, unlearned, `rebuys_fallback`) says it is not re-bought."""
+    repeat = np.zeros(n_rows)
+    anchors: dict[int, float] = {}
+    bought: dict[int, int] = {}
+    hidden: set[int] = set()
+    for pid, times in bought_at.items():
+        row = id_to_row.get(pid)
+        if row is None or not times:
+            continue
+        rf = sum(0.5 ** (max(now - t, 0.0) / 86400.0 / REPEAT_HALF_LIFE_DAYS) for t in times)
+        anchors[row] = anchors.get(row, 0.0) + math.log1p(rf)
+        rebuys = rates.rebought(row) if rates.learned else rebuys_fallback(row)
+        if rebuys or counts.get(pid, len(times)) > 1:
+            bought[row] = counts.get(pid, len(times))
+            repeat[row] = math.log1p(rf)
+        else:
+            hidden.add(row)
+    for pid in cart:
+        row = id_to_row.get(pid)
+        if row is not None:
+            anchors[row] = anchors.get(row, 0.0) + 1.0
+    tog, best = together(anchors, n_rows)
+    top = float(tog.max()) if len(tog) else 0.0
+    return PurchaseTerms(
+        repeat if bought else None,
+        bought,
+        tog / top if top > 0 else None,
+        best if top > 0 else None,
+        frozenset(hidden),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import weakref
+from collections import OrderedDict
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -18,15 +19,20 @@ from assistant.shoppers.basket import HistoryCache, ShopHistory
 from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity
 from assistant.shoppers.popularity import daypart
 from assistant.shoppers.profiles import Profile
+from assistant.shoppers.rebuy import PurchaseTerms, purchase_terms
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
 FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the best cold-start hint
 
 
-REPEAT_HALF_LIFE_DAYS = 120.0  # an item re-ordered last year counts half as much as one re-ordered today
 HISTORY_BUCKETS = (0, 1, 3, 6)  # purchase baskets: none, 1-2, 3-5, 6 or more
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per Shoppers: shopper -> (profile version, history, index version, hour) and the purchase terms derived
+# from them. A shopper's request reuses them until their next event, a relearned history or the next hour.
+_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+TERMS_CACHE = 4096
+_SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
 
 
 def history_bucket(n_baskets: int) -> int:
@@ -60,64 +66,58 @@ def history_of(shoppers: Shoppers, engine: SearchEngine) -> ShopHistory:
 
 
 def n_baskets(prof: Profile | None) -> int:
-    """Distinct purchase times of the shopper (an imported invoice or a checkout is one time)."""
-    if prof is None:
-        return 0
-    return len({round(ts / 3600) for ts in prof.purchased.values()})
+    """Orders the shopper placed (distinct purchase hours)."""
+    return 0 if prof is None else prof.n_baskets()
 
 
-def purchase_signals(
-    sig: Signals, prof: Profile, hist: ShopHistory, engine: SearchEngine, consumable: list[str]
-) -> None:
-    """Repeat-purchase and co-purchase terms, and what to hide, from the shopper's purchases and cart."""
+def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: Profile, now: float) -> PurchaseTerms:
+    """The shopper's repeat/co-purchase terms, computed once per profile version (and per hour, for decay)."""
     idx = engine.index
-    n = len(idx.products)
-    repeat = np.zeros(n)
-    anchors: dict[int, float] = {}
-    drop = set(sig.drop_rows)
-    bought: dict[int, int] = {}
-    for pid, last in prof.purchased.items():
-        row = idx.id_to_row.get(pid)
-        if row is None:
-            continue
-        times = prof.bought.get(pid, 1)
-        age = max(sig.now - last, 0.0) / 86400.0
-        decay = 0.5 ** (age / REPEAT_HALF_LIFE_DAYS)
-        anchors[row] = anchors.get(row, 0.0) + decay * math.log1p(times)
-        if hist.rates.learned:
-            if hist.rates.rebought(row):
-                bought[row] = times
-                repeat[row] = float(hist.rates.rate[row]) * math.log1p(times) * decay
-            else:
-                drop.add(row)
-        elif not any(c in idx.products[row].category_path.lower() for c in consumable):
-            drop.add(row)
-    for pid in prof.cart:
-        row = idx.id_to_row.get(pid)
-        if row is not None:
-            anchors[row] = anchors.get(row, 0.0) + 1.0
-    if repeat.max() > 0:
-        sig.repeat = repeat / repeat.max()
-        sig.bought = bought
-    together, best = hist.together(anchors, n)
-    if together.max() > 0:
-        sig.together = together / together.max()
-        sig.together_anchor = best
-    sig.drop_rows = frozenset(drop)
+    hist = history_of(shoppers, engine)
+    key = (prof.version, id(hist), idx.version, int(now // 3600))
+    cache = _TERMS.get(shoppers)
+    if cache is None:
+        cache = _TERMS.setdefault(shoppers, OrderedDict())
+    hit = cache.get(shopper_id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    consumable = [c.strip().lower() for c in shoppers.settings.consumable_categories.split(",") if c.strip()]
+
+    def fallback(row: int) -> bool:  # a shop too young to have learned rates: the configured list
+        return any(c in idx.products[row].category_path.lower() for c in consumable)
+
+    bought_at, counts, cart = shoppers.purchases(shopper_id)
+    terms = purchase_terms(
+        bought_at, counts, cart, idx.id_to_row, len(idx.products), now, hist.rates, hist.together, fallback
+    )
+    cache[shopper_id] = (key, terms)
+    cache.move_to_end(shopper_id)
+    while len(cache) > TERMS_CACHE:
+        cache.popitem(last=False)
+    return terms
 
 
 def segment_popularity(seg: dict, idx) -> np.ndarray | None:
-    """What the segment's members buy (summary['top_products'], written at refresh), per catalog row."""
+    """The segment prior per catalog row, 0..1: what the segment's members buy more than the shop's other buyers
+    (share x log lift, from summary['top_products'] written at refresh); cached per segment and index."""
     top = (seg.get("summary") or {}).get("top_products") or []
     if not top:
         return None
+    key = (id(top), idx.version)
+    hit = _SEGMENT_PRIOR.get(key)
+    if hit is not None and hit[0] is top:
+        return hit[1]
     out = np.zeros(len(idx.products))
-    for pid, share in top:
-        row = idx.id_to_row.get(pid)
-        if row is not None:
-            out[row] = share
+    for entry in top:
+        row = idx.id_to_row.get(entry[0])
+        if row is not None:  # [id, share] from older refreshes: the share alone
+            out[row] = entry[1] * max(math.log(entry[2]), 0.0) if len(entry) > 2 else entry[1]
     m = out.max()
-    return out / m if m > 0 else None
+    value = out / m if m > 0 else None
+    if len(_SEGMENT_PRIOR) > 64:
+        _SEGMENT_PRIOR.clear()
+    _SEGMENT_PRIOR[key] = (top, value)
+    return value
 
 
 def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, headers) -> Signals:
@@ -130,13 +130,12 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     device = ctx.get("device") or device_of(headers.get("user-agent"))
     terms = referrer_terms(ctx.get("referrer") or headers.get("referer"))
     idx = engine.index
-    with shoppers._lock:
-        pop = shoppers.popularity.vector(idx.id_to_row, len(idx.products), device, now)
+    pop = shoppers.popularity_vector(idx.id_to_row, len(idx.products), device, now)
     sig = Signals(
         popularity=pop,
         now=now,
         context_terms=terms,
-        context_vec=shoppers._embed(terms) if terms else None,
+        context_vec=shoppers.embed(terms) if terms else None,
         popularity_label=f"popular on {device} this {daypart(now)}",
     )
     if prof is None or shopper_id is None:
@@ -147,10 +146,12 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     if seg is not None:
         sig.segment_name, sig.segment_vec = seg["name"], seg["centroid"]
         sig.segment_pop = segment_popularity(seg, idx)
-    consumable = [c.strip().lower() for c in shoppers.settings.consumable_categories.split(",") if c.strip()]
-    sig.drop_rows = frozenset(r for r in (idx.id_to_row.get(pid) for pid in prof.dismissed) if r is not None)
+    dismissed = frozenset(r for r in (idx.id_to_row.get(pid) for pid in prof.dismissed) if r is not None)
+    sig.drop_rows = dismissed
     if prof.purchased or prof.cart:
-        purchase_signals(sig, prof, history_of(shoppers, engine), engine, consumable)
+        t = terms_for(shoppers, engine, shopper_id, prof, now)
+        sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
+        sig.drop_rows = dismissed | t.hidden
     return sig
 
 
@@ -162,14 +163,18 @@ def personalize_for(
     query: str,
     filters: Filters | None,
     pop_weight: float | None = None,
+    weight_changes: dict | None = None,
 ) -> Reranker:
-    """The reranker for one request (also for anonymous visitors: popularity and context only)."""
+    """The reranker for one request (also for anonymous visitors: popularity and context only).
+    weight_changes: weights tried instead of the fitted ones (the evaluation's fit on its validation split)."""
     sig = signals(shoppers, engine, shopper_id, headers)
     parsed = parse_query(query, engine.vocab) if query else None
     merged = (filters or Filters()).merged(parsed.filters) if parsed else (filters or Filters())
     n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
     spec = query_specificity(parsed.text if parsed else "", n_filters)
-    weights = weights_for(shoppers, n_baskets(sig.profile))
+    fitted = weights_for(shoppers, n_baskets(sig.profile), **(weight_changes or {}))
+    # one reranker, its search-time strengths of the purchase signals (the feed's are fitted on a whole catalog)
+    weights = replace(fitted, repeat=fitted.search_repeat, rebuy=fitted.search_rebuy, together=fitted.search_together)
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
     return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)

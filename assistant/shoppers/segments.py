@@ -83,39 +83,93 @@ def rfm(prof: Profile, price_of: dict[str, float], now: float) -> np.ndarray | N
     if not prof.purchased:
         return None
     recency = max(now - max(prof.purchased.values()), 0.0) / 86400.0
-    baskets = len({round(ts / 3600) for ts in prof.purchased.values()})
+    baskets = prof.n_baskets()
     spend = sum(price_of.get(pid, 0.0) * n for pid, n in prof.bought.items())
     return np.array([math.log1p(recency), math.log1p(baskets), math.log1p(spend)], np.float32)
 
 
-def rfm_words(own: np.ndarray, everyone: np.ndarray) -> str:
-    """'lapsed', 'regular', 'big-spending': this segment's median RFM against all buyers' medians."""
+def rfm_words(own: np.ndarray, everyone: np.ndarray, repeat_share: float | None = None) -> str:
+    """'frequent big-basket re-orderers', 'lapsed occasional buyers': this segment's median RFM (and share of
+    re-orders) against all buyers' medians."""
     med, mine = np.median(everyone, axis=0), np.median(own, axis=0)
     words = []
     if mine[0] > med[0] + 0.5:
         words.append("lapsed")
-    words.append("regular" if mine[1] > med[1] else "occasional")
-    words.append("big-spending" if mine[2] > med[2] else "small-basket")
+    words.append("frequent" if mine[1] > med[1] else "occasional")
+    words.append("big-basket" if mine[2] > med[2] else "small-basket")
+    words.append("re-orderers" if repeat_share is not None and repeat_share >= REORDERER else "buyers")
     return " ".join(words)
 
 
-def top_noun(members: list[Profile], titles: dict[str, str]) -> str | None:
-    """The last word of the titles these shoppers buy most (a catalog without categories: 'bag', 'holder')."""
-    nouns: Counter = Counter()
-    for p in members:
-        for pid in p.bought:
-            words = [w for w in titles.get(pid, "").lower().split() if w.isalpha() and len(w) > 2]
-            if words:
-                nouns[words[-1]] += 1
-    return nouns.most_common(1)[0][0] if nouns else None
+REORDERER = 0.3  # a segment whose median shopper re-buys at least this share of what they buy
+_NOT_KEYWORDS = {
+    "set",
+    "sets",
+    "pack",
+    "box",
+    "small",
+    "large",
+    "mini",
+    "jumbo",
+    "medium",
+    "assorted",
+    "design",
+    "designs",
+    "with",
+    "and",
+    "the",
+    "for",
+    "of",
+    "red",
+    "pink",
+    "blue",
+    "green",
+    "white",
+    "black",
+    "ivory",
+    "cream",
+    "colour",
+    "colours",
+    "piece",
+    "pieces",
+    "new",
+    "retrospot",
+}  # sizes, colours and packaging say nothing about what a group of shoppers is into
 
 
-def top_products(members: list[Profile], n: int = 200) -> list[list]:
-    """[product id, share of members who bought it], most bought first: the segment prior."""
+def keywords(members: list[Profile], everyone: list[Profile], titles: dict[str, str], n: int = 2) -> list[str]:
+    """Title words these shoppers buy far more than the other buyers do (share x log lift), most telling first."""
+
+    def shares(group: list[Profile]) -> Counter:
+        c: Counter = Counter()
+        for p in group:
+            words = {w for pid in p.bought for w in titles.get(pid, "").lower().split() if w.isalpha()}
+            c.update(w for w in words if len(w) > 2 and w not in _NOT_KEYWORDS)
+        return c
+
+    mine, all_ = shares(members), shares(everyone)
+    n_m, n_a = max(len(members), 1), max(len(everyone), 1)
+    score = {}
+    for w, k in mine.items():
+        share, lift = k / n_m, (k / n_m) / ((all_[w] + 1) / n_a)
+        if k >= 3 and lift > 1.0:
+            score[w] = share * math.log(lift)
+    return sorted(score, key=lambda w: (-score[w], w))[:n]
+
+
+def top_products(members: list[Profile], everyone_counts: Counter | None = None, n_all: int = 0, n: int = 200) -> list:
+    """[product id, share of members who bought it, lift over all buyers], highest share x log lift first:
+    the segment prior (what this segment buys more than the shop as a whole)."""
     c: Counter = Counter()
     for p in members:
         c.update(p.bought.keys())
-    return [[pid, round(k / max(len(members), 1), 4)] for pid, k in c.most_common(n)]
+    m = max(len(members), 1)
+    out = []
+    for pid, k in c.items():
+        lift = (k / m) / ((everyone_counts[pid] + 1) / max(n_all, 1)) if everyone_counts is not None else 1.0
+        out.append([pid, round(k / m, 4), round(lift, 3)])
+    out.sort(key=lambda e: (-(e[1] * max(math.log(e[2]), 0.0)), -e[1], e[0]))
+    return out[:n]
 
 
 def price_word(prices: list[float]) -> str:
@@ -163,6 +217,10 @@ def refresh(shoppers, engine) -> dict[int, dict]:
     r = [rfm(p, price_of, now) for p in profs]
     have_rfm: list[np.ndarray] = [v for v in r if v is not None]
     everyone = np.stack(have_rfm) if have_rfm else None
+    buyers = [p for p in profs if p.bought]
+    bought_by: Counter = Counter()
+    for p in buyers:
+        bought_by.update(p.bought.keys())
     if everyone is not None and len(have_rfm) >= MIN_SHOPPERS:
         mu, sd = everyone.mean(0), everyone.std(0) + 1e-6
         z = np.stack([(v - mu) / sd if v is not None else np.zeros(3, np.float32) for v in r]).astype(np.float32)
@@ -182,10 +240,13 @@ def refresh(shoppers, engine) -> dict[int, dict]:
         name, summary = name_segment(members)
         own: list[np.ndarray] = [v for v in (r[i] for i in idx.tolist()) if v is not None]
         if everyone is not None and own and not summary["top_categories"]:
-            noun = top_noun(members, titles)
-            name = f"{rfm_words(np.stack(own), everyone)} buyers" + (f" ({noun})" if noun else "")
+            buyers_here = [p for p in members if p.bought]
+            share = float(np.median([p.repeat_share() for p in buyers_here])) if buyers_here else None
+            words = keywords(buyers_here, buyers, titles)
+            name = rfm_words(np.stack(own), everyone, share) + (f" of {' & '.join(words)}" if words else "")
+            summary["keywords"] = words
         if own:
-            summary["top_products"] = top_products(members)
+            summary["top_products"] = top_products(members, bought_by, len(buyers))
             summary["median_baskets"] = round(float(np.expm1(np.median(np.stack(own)[:, 1]))), 1)
         names[name] += 1
         if names[name] > 1:

@@ -11,7 +11,6 @@ per-shopper version when it is authenticated, so a write on another replica show
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ from assistant.shoppers.context import (
     on_event_loop,
     referrer_terms,
 )
+from assistant.shoppers.export import export_document
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import Profile
@@ -58,7 +58,7 @@ class Shoppers:
         self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
-        self._lock = self.state.lock  # recommend.signals reads popularity under it
+        self._lock = self.state.lock
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         self.purge_expired(rebuild=False)
         self.rebuild()
@@ -112,6 +112,28 @@ class Shoppers:
     def profile_vector(self, shopper_id: str) -> np.ndarray | None:
         prof = self.profile(shopper_id)
         return None if prof is None else prof.vector()
+
+    def purchases(self, shopper_id: str) -> tuple[dict[str, list[float]], dict[str, int], list[str]]:
+        """A snapshot of the shopper's purchase times, times bought per product, and cart ({}, {}, [] without
+        consent): what the repeat and co-purchase signals read."""
+        if not self.has_consent(shopper_id):
+            return {}, {}, []
+        with self._lock:
+            prof = self.state.profiles.get(shopper_id)
+            if prof is None:
+                return {}, {}, []
+            return {p: list(t) for p, t in prof.bought_at.items()}, dict(prof.bought), list(prof.cart)
+
+    def popularity_vector(
+        self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float
+    ) -> np.ndarray | None:
+        """Aggregate product popularity per catalog row, 0..1 (None before any event); no shopper data."""
+        with self._lock:
+            return self.state.popularity.vector(id_to_row, n_rows, device, now)
+
+    def embed(self, text: str) -> np.ndarray:
+        """The query embedding of `text` (the engine's encoder)."""
+        return self._embed(text)
 
     def recent_searches(self, shopper_id: str, n: int = 5) -> list[str]:
         prof = self.profile(shopper_id)
@@ -269,46 +291,8 @@ class Shoppers:
         return self.consent(shopper_id)
 
     def export(self, shopper_id: str) -> dict:
-        row = self.store.shopper(shopper_id)
-        aliases = self.store.aliases_of(shopper_id)
-        events = [
-            dict(se.event.to_dict(), kept_without_consent=not se.profiled) for se in self.store.events_of(shopper_id)
-        ]
-        nudges = self.store.nudges_of(shopper_id)
         seg = self.segment_of(shopper_id)
-        conversations = [
-            {"conversation_id": c.key, "turns": c.turn, "updated": c.updated, "state": json.loads(c.state)}
-            for owner in (shopper_id, *aliases)
-            for c in self.store.conversations_of(owner)
-        ]
-        if row is None and not events:
-            return {
-                "shopper_id": shopper_id,
-                "shopper": None,
-                "events": [],
-                "nudges": [],
-                "linked_devices": [],
-                "preferences": {},
-                "segment": None,
-                "conversations": conversations,
-            }
-        return {
-            "shopper_id": shopper_id,
-            "shopper": None
-            if row is None
-            else {
-                "created": row.created,
-                "account_id": row.account_id,
-                "explicit_preferences": row.prefs,
-                "consent": {"personalization": row.consent_personalization, "nudges": row.consent_nudges},
-            },
-            "events": events,
-            "nudges": nudges,
-            "linked_devices": aliases,
-            "preferences": self.preferences(shopper_id),
-            "segment": seg and seg["name"],
-            "conversations": conversations,
-        }
+        return export_document(self.store, shopper_id, self.preferences(shopper_id), seg["name"] if seg else None)
 
     def erase(self, shopper_id: str) -> dict:
         n, aliases = self.store.erase(shopper_id)

@@ -40,6 +40,15 @@ def markdown(r: dict) -> str:
         [_kind(k, r["by_kind"][k][methods[0]]), *[_cell(r["by_kind"][k][m]) for m in methods]] for k in r["by_kind"]
     ]
     L += _table(["kind (queries, with an exact match in the catalog)", *[LABELS[m] for m in methods]], rows)
+    h = r.get("holdout")
+    if h:
+        L.append(f"Held-out half only ({h['queries']} queries, bench/judged/holdout.txt; never read while fixing):")
+        L.append("")
+        rows = [["**overall (servable)**", *[_cell(h["overall"][m]) for m in methods]]]
+        rows += [
+            [_kind(k, h["by_kind"][k][methods[0]]), *[_cell(h["by_kind"][k][m]) for m in methods]] for k in h["by_kind"]
+        ]
+        L += _table(["kind (held-out queries)", *[LABELS[m] for m in methods]], rows)
     u = r.get("unservable")
     if u:
         L.append(
@@ -47,6 +56,13 @@ def markdown(r: dict) -> str:
             f"{u['with_a_notice']}; share of wrong products in their top 10: "
             + ", ".join(f"{LABELS[m]} {_f(v)}" for m, v in u["wrong_in_top10"].items())
             + "."
+        )
+        L.append("")
+    ns = r.get("notice_on_servable")
+    if ns:
+        L.append(
+            f"False alarms: the full system gave a `notice` on {ns['with_a_notice']} of the {ns['queries']} "
+            "queries the catalog can serve."
         )
         L.append("")
     return "\n".join(L)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bench.judged.grade import Item, JudgedQuery, grade_all
@@ -18,12 +19,16 @@ METHODS: dict[str, dict[str, Any]] = {
     "dense": {"mode": "dense", "parse": False},
     "hybrid": {"mode": "hybrid", "parse": False},
     "system": {"mode": "hybrid", "parse": True, "distinct": True},  # /api/search groups variants by default
+    # the same with variants not grouped (distinct=false): the metrics count product ids, so a page showing
+    # one card for 33 same-titled covers counts one right product where the flat page counts ten
+    "system_flat": {"mode": "hybrid", "parse": True, "distinct": False},
 }
 LABELS = {
     "bm25": "BM25",
     "dense": "dense (MiniLM)",
     "hybrid": "hybrid (no parsing)",
     "system": "full system (as /api/search)",
+    "system_flat": "full system, variants not grouped",
 }
 # Response fields recorded when the engine has them (it may gain more; unknown ones are ignored).
 EXTRA_FIELDS = ("notice", "corrected_query", "applied", "preferences", "relaxed")
@@ -79,16 +84,38 @@ def judge(queries: Sequence[JudgedQuery], items: Sequence[Item]) -> dict[str, di
     return {q.qid: grade_all(q.criteria, items) for q in queries}
 
 
-def evaluate(queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: dict) -> dict:
-    """Metrics per method overall, per kind, and the per-query detail of the full system."""
+def load_holdout(path: Path) -> set[str]:
+    """Ids of the held-out half (bench/judged/holdout.txt: one id a line, # comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return {s for line in lines if (s := line.split("#", 1)[0].strip())}
+
+
+def _tables(queries: Sequence[JudgedQuery], runs: dict, qrels: dict) -> dict[str, Any]:
     kinds = sorted({q.kind for q in queries})
+    methods = [m for m in METHODS if m in runs]  # runs kept from an older evaluation may lack one
     servable = [q for q in queries if q.servable]
-    out: dict[str, Any] = {
-        "overall": {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in servable}) for m in METHODS},
+    return {
+        "overall": {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in servable}) for m in methods},
         "by_kind": {
-            k: {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in queries if q.kind == k}) for m in METHODS}
+            k: {m: summarise(runs[m], {q.qid: qrels[q.qid] for q in queries if q.kind == k}) for m in methods}
             for k in kinds
         },
+    }
+
+
+def evaluate(
+    queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: dict, holdout: set[str] | None = None
+) -> dict:
+    """Metrics per method overall, per kind (on all queries and on the held-out half), and the per-query
+    detail of the full system."""
+    out: dict[str, Any] = _tables(queries, runs, qrels)
+    held = [q for q in queries if holdout and q.qid in holdout]
+    if held:
+        out["holdout"] = {"queries": len(held), **_tables(held, runs, qrels)}
+    servable = [q for q in queries if q.servable]
+    out["notice_on_servable"] = {
+        "queries": len(servable),
+        "with_a_notice": sum(1 for q in servable if extras.get(q.qid, {}).get("notice")),
     }
     unserv = [q for q in queries if not q.servable]
     if unserv:
@@ -102,6 +129,7 @@ def evaluate(queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: di
                     4,
                 )
                 for m in METHODS
+                if m in runs
             },
         }
     per_query = []
@@ -113,8 +141,9 @@ def evaluate(queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: di
             "kind": q.kind,
             "attainable": sum(1 for v in g.values() if v == 2),
             "substitutes": sum(1 for v in g.values() if v == 1),
+            "holdout": bool(holdout and q.qid in holdout),
         }
-        for m in METHODS:
+        for m in (m for m in METHODS if m in runs):
             top = runs[m][q.qid][:10]
             right = sum(1 for p in top if g.get(p, 0) == 2)
             row[m] = {"right@10": right, "top1_grade": g.get(top[0], 0) if top else None}

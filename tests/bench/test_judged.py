@@ -12,7 +12,7 @@ from assistant.settings import ROOT
 from bench.judged.grade import Criteria, Item, grade, grade_all, load_queries, read_catalog
 from bench.judged.metrics import ndcg, precision_of_attainable, summarise, top1
 from bench.judged.report import compare_markdown, markdown
-from bench.judged.run import METHODS, evaluate, judge, rank
+from bench.judged.run import METHODS, evaluate, judge, load_holdout, rank
 
 JUDGED = ROOT / "bench" / "judged"
 TINY = ROOT / "data" / "catalog" / "tiny.csv"
@@ -124,3 +124,18 @@ def test_the_four_methods_are_evaluated_side_by_side_on_the_tiny_catalog(engine)
     text = markdown({**out, "queries": 25, "queries_servable": 25, "catalog_products": len(items)})
     assert "full system" in text and "BM25" in text
     assert "→" in compare_markdown(out, out)
+    # the held-out half is measured on its own: the same figures as evaluating those queries alone
+    held = {q.qid for q in served[:25:2]}
+    split = evaluate(served[:25], runs, qrels, {}, held)
+    alone = evaluate([q for q in served[:25] if q.qid in held], runs, qrels, {})
+    assert split["holdout"]["queries"] == len(held) and split["holdout"]["overall"] == alone["overall"]
+    assert split["overall"] == out["overall"]
+    assert "Held-out half" in markdown({**split, "queries": 25, "queries_servable": 25, "catalog_products": 1})
+
+
+def test_the_held_out_half_is_every_other_query_of_each_kind():
+    held = load_holdout(JUDGED / "holdout.txt")
+    by_kind: dict[str, list[str]] = {}
+    for q in load_queries(JUDGED / "queries.jsonl"):
+        by_kind.setdefault(q.kind, []).append(q.qid)
+    assert held == {qid for ids in by_kind.values() for qid in ids[1::2]}

@@ -47,9 +47,14 @@ def test_every_result_satisfies_every_filter(engine, query, filters, mode):
 
 def test_parsed_filters_are_reported_and_applied(engine):
     res = engine.search("watch for women under 1000", k=10)
-    assert res.filters.gender == "women" and res.filters.price_max == 1000
+    assert res.filters.price_max == 1000 and res.filters.gender is None
+    assert res.preferences == {"gender": "women"}  # who it is for, read from the query: a preference
     assert res.hits and all(satisfies(h.product, res.filters) for h in res.hits)
     assert all("watch" in h.product.title.lower() for h in res.hits[:3])
+    # known women's (or unisex) first, unknown next, another gender's never
+    known = [h.product.gender is not None for h in res.hits]
+    assert known == sorted(known, reverse=True) and known[0]
+    assert all(h.product.gender in (None, "women", "unisex") for h in res.hits)
 
 
 def test_explicit_filter_wins_over_parsed(engine):
@@ -77,7 +82,7 @@ def test_model_number_found_through_lexical_side(engine):
 
 def test_brand_query_finds_the_brand(engine):
     res = engine.search("asics gel kayano", k=3)
-    assert res.filters.brand == "Asics"
+    assert res.preferences.get("brand") == "Asics" and res.filters.brand is None  # the maker's first
     assert res.hits[0].product.title.startswith("Asics Gel-Kayano")
 
 

@@ -1,0 +1,208 @@
+"""What the query-understanding step knows of one catalog: `QueryVocab`, learned once from the loaded products
+(product types and the shelves that name them, brands and which are everyday words, words that follow "for"
+in titles, materials, each word's products and frequency), and the English words a query asks with ("wife",
+"cheap", "gift") that are never product types. Used through assistant.search.understand."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from index.catalog import Product
+from index.lexical import lexical_text
+from index.text import FILLER_WORDS, PRICE_WORDS, STOPWORDS, Corrector, normalise, stem, tokenize, words
+
+RECIPIENTS: dict[str, str] = {
+    "wife": "women",
+    "girlfriend": "women",
+    "mom": "women",
+    "mum": "women",
+    "mother": "women",
+    "sister": "women",
+    "grandma": "women",
+    "grandmother": "women",
+    "aunt": "women",
+    "husband": "men",
+    "boyfriend": "men",
+    "dad": "men",
+    "father": "men",
+    "brother": "men",
+    "grandpa": "men",
+    "grandfather": "men",
+    "uncle": "men",
+    "son": "boys",
+    "nephew": "boys",
+    "daughter": "girls",
+    "niece": "girls",
+}
+RECIPIENTS.update(GENDER_WORDS)
+# Pairs read as one recipient: "baby girl" wants girls' and baby products alike.
+RECIPIENT_PAIRS: dict[tuple[str, str], str] = {
+    ("baby", "girl"): "baby_girl",
+    ("baby", "girls"): "baby_girl",
+    ("baby", "boy"): "baby_boy",
+    ("baby", "boys"): "baby_boy",
+}
+# What a recipient value admits, beyond index.attributes.GENDER_ADMITS.
+RECIPIENT_ADMITS: dict[str, frozenset[str]] = {
+    "baby_girl": frozenset({"girls", "baby", "unisex"}),
+    "baby_boy": frozenset({"boys", "baby", "unisex"}),
+}
+# What a query is for rather than what it is ("gift for wife"): ranked as text, never a product type.
+PURPOSE_WORDS = frozenset({"gift", "gifts", "present", "presents"})
+_NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
+_MAKER_CUES = frozenset({"by", "from"})
+_MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
+_NOT_TYPE_WORDS = (
+    STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
+)
+QUERY_WORDS = _NOT_TYPE_WORDS  # words that ask rather than name a product: never matched, never "not found"
+_EMPTY = np.zeros(0, np.int32)
+
+
+@dataclass(eq=False)  # hashed by identity: understand() memoises per vocabulary
+class QueryVocab:
+    """What the understanding step knows of one catalog (built once per loaded index)."""
+
+    types: dict[tuple[str, ...], str] = field(default_factory=dict)  # stems of a type/node name -> display
+    type_count: Counter = field(default_factory=Counter)  # stems -> products of that type
+    heads: dict[str, tuple[str, ...]] = field(default_factory=dict)  # head-word stem -> its commonest type key
+    brands: dict[str, str] = field(default_factory=dict)  # normalised brand -> display
+    ambiguous_brands: frozenset[str] = frozenset()  # brands that are also everyday words in the catalog
+    brand_types: dict[str, frozenset[str]] = field(default_factory=dict)  # brand -> type stems it makes
+    compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
+    materials: frozenset[str] = frozenset()  # stems of material words products name
+    corrector: Corrector = field(default_factory=lambda: Corrector([]))
+    type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
+    rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
+    type_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose type names have it
+
+    def together(self, stems: Iterable[str], of_type: tuple[str, ...] = ()) -> int:
+        """How many products (of the type named by the stems of_type) have every one of these stems."""
+        key = (*sorted(set(stems)), "|", *of_type)
+        if key == ("|",):
+            return 0
+        hit = self._together.get(key)
+        if hit is None:
+            lists = [self.rows.get(t, _EMPTY) for t in set(stems)] + [self.type_rows.get(t, _EMPTY) for t in of_type]
+            lists.sort(key=len)
+            acc = lists[0]
+            for r in lists[1:]:
+                if not len(acc):
+                    break
+                acc = np.intersect1d(acc, r, assume_unique=True)
+            hit = self._together[key] = len(acc)
+        return hit
+
+    @property
+    def _together(self) -> dict[tuple[str, ...], int]:
+        memo = self.__dict__.get("_memo")
+        if memo is None or len(memo) > 65536:
+            memo = self.__dict__["_memo"] = {}
+        return memo
+
+    @classmethod
+    def from_products(cls, products: Iterable[Product], brands: dict[str, str] | None = None) -> QueryVocab:
+        products = list(products)
+        types: dict[tuple[str, ...], Counter] = {}
+        count: Counter = Counter()
+        head_count: dict[str, Counter] = {}
+        head_words: Counter = Counter()
+        brand_types: dict[str, set[str]] = {}
+        word_freq: Counter = Counter()
+        doc_freq: Counter = Counter()  # products whose title or description has the word
+        compat: Counter = Counter()
+        materials: Counter = Counter()
+        rows: dict[str, list[int]] = {}
+        type_rows: dict[str, list[int]] = {}
+        for row, p in enumerate(products):
+            toks = tokenize(lexical_text(p))
+            word_freq.update(toks)
+            for t in {stem(t) for t in toks}:
+                rows.setdefault(t, []).append(row)
+            doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
+            nb = normalise(p.brand or "")
+            for node in type_names(p):
+                key = type_key(node)
+                if not key:
+                    continue
+                for t in key:
+                    if not type_rows.get(t) or type_rows[t][-1] != row:
+                        type_rows.setdefault(t, []).append(row)
+                types.setdefault(key, Counter())[node] += 1
+                count[key] += 1
+                head_count.setdefault(key[-1], Counter())[key] += 1
+                head_words[tokenize(node)[-1]] += 1
+                if nb:
+                    brand_types.setdefault(nb, set()).update(key)
+            ws = words(p.title)
+            for i, w in enumerate(ws[:-1]):
+                if w == "for":
+                    compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in _NOT_TYPE_WORDS)
+            for k in _MATERIAL_KEYS:
+                materials.update(stem(w) for w in tokenize(p.attributes.get(k, "")) if w.isalpha() and len(w) > 2)
+        brands = dict(brands or {})
+        return cls(
+            types={k: c.most_common(1)[0][0] for k, c in types.items()},
+            type_count=count,
+            heads={h: c.most_common(1)[0][0] for h, c in head_count.items()},
+            brands=brands,
+            ambiguous_brands=_ambiguous(brands, products, doc_freq),
+            brand_types={b: frozenset(t) for b, t in brand_types.items()},
+            compat_words=frozenset(w for w, c in compat.items() if c >= 2) | {stem(b) for b in brands if " " not in b},
+            materials=frozenset(w for w, c in materials.items() if c >= 3 and w not in QUERY_COLOURS),
+            corrector=Corrector(word_freq, dict(word_freq)),
+            type_words=Corrector(head_words, dict(head_words)),
+            rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
+            type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
+        )
+
+
+def type_names(p: Product) -> list[str]:
+    """The product type and the category nodes that are shelves (not the brand's shelf, not its own name)."""
+    title, brand = normalise(p.title), normalise(p.brand or "")
+    out = [p.product_type] if p.product_type else []
+    for node in p.category[:4]:
+        low = normalise(node)
+        if low and not low.startswith(title[:25]) and not (brand and low.startswith(brand + " ")) and node not in out:
+            out.append(node)
+    return out
+
+
+_LIST_NODE = re.compile(r",|&| and ")
+
+
+def type_heads(p: Product) -> set[str]:
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each)."""
+    return {key[-1] for name in type_names(p) for part in _LIST_NODE.split(name) if (key := type_key(part))}
+
+
+@lru_cache(maxsize=65536)
+def type_key(name: str) -> tuple[str, ...]:
+    """A type name as the stems a query must contain ("Women's T-Shirts" -> ("tshirt",))."""
+    toks = [t for t in tokenize(name) if t not in _NOT_TYPE_WORDS and not t.isdigit()]
+    # a compound's parts are also tokens: keep the joined form only ("t", "shirt", "tshirt" -> "tshirt")
+    joined = {t for t in toks if any(t == a + b for a, b in itertools.pairwise(toks))}
+    parts = {x for a, b in itertools.pairwise(toks) if a + b in joined for x in (a, b)}
+    return tuple(stem(t) for t in toks if t not in parts)
+
+
+def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counter) -> frozenset[str]:
+    """Brands whose name is an everyday word here: more products of other makers name it (in title or
+    description) than the brand has ("like", "best", "galaxy"), or it is a stop/filler word."""
+    own = Counter(normalise(p.brand or "") for p in products)
+    out = set()
+    for nb in brands:
+        others = doc_freq.get(nb, 0) - own.get(nb, 0)
+        if nb in STOPWORDS or nb in FILLER_WORDS or (" " not in nb and others > max(own.get(nb, 0), 2)):
+            out.add(nb)
+    return frozenset(out)
