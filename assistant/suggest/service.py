@@ -70,6 +70,9 @@ class Autocomplete:
         self.base_top = self._build_top
         if vocab is not None and mask is not None:
             self.base_phrases, self.base_vectors, self.base_top = self._verified()
+            # one row mask per distinct filter of the build's phrases: ~14,000 at 20k products, 136 MB kept for
+            # the index's life if not dropped (a refresh recomputes the few it needs)
+            self._masks.clear()
         for ph in self.base_phrases:
             if not ph.distinct:  # phrases stored before distinct products were counted
                 ph.distinct = len(np.unique(self.groups[self.matcher.rows(ph.text)])) or ph.count
@@ -154,6 +157,7 @@ class Autocomplete:
                     known.add(key)
                     new.append(Phrase(disp, "query", len(rows), distinct=len(np.unique(self.groups[rows]))))
                     new_rows.append(rows)
+            self._masks.clear()
             todo = [ph.text for ph in new if ph.text not in self._log_vectors]
             for start in range(0, len(todo), EMBED_CHUNK):
                 chunk = todo[start : start + EMBED_CHUNK]

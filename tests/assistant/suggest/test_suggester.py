@@ -184,6 +184,7 @@ def test_search_log_refresh_adds_queries_that_find_products(ac, embedder):
     assert not any(t == "black casual shoes under 2000" for t in texts(mine.suggester.suggest("black cas", k=20)))
     popular = [("black casual shoes under 2000", 40.0), ("qqq zzz nothing", 50.0), ("casual shoes", 30.0)]
     assert mine.refresh(popular, embedder.encode)
+    assert mine._masks == {}  # the filter masks a refresh needed are not kept (server memory)
     s = mine.suggester
     assert "black casual shoes under 2000" in texts(s.suggest("black cas", k=8))
     assert s.suggest("qqq", k=8) == []  # a logged query that finds nothing is not offered
@@ -193,6 +194,13 @@ def test_search_log_refresh_adds_queries_that_find_products(ac, embedder):
     assert len(rows) and all(engine_p.price <= 2000 for engine_p in (ac.index.products[r] for r in rows))
     assert texts(s.trending(2)) == ["black casual shoes under 2000", "casual shoes"]
     assert not mine.refresh(popular, embedder.encode)  # unchanged log: nothing rebuilt
+
+
+def test_verified_phrases_keep_no_filter_masks(ac):
+    """The build's phrases are checked with one product mask per distinct filter; keeping those for the
+    index's life cost ~136 MB at 20k products, so none survive the load."""
+    assert len(ac.base_phrases) > 100 and ac.mask is not None
+    assert ac._masks == {}
 
 
 def test_an_index_without_phrases_gets_them_at_load_and_keeps_them(copy_index, engine, embedder, ac):
