@@ -40,6 +40,9 @@ log = logging.getLogger("shopmate.autocomplete")
 Embed = Callable[[Sequence[str]], np.ndarray]
 _NO_BRANDS = Vocabulary()
 EMBED_CHUNK = 16  # log phrases embedded per call, so a refresh never holds the model for long
+# Product masks kept while phrases are checked, by filter. Unbounded, the ~14,000 distinct filters of the 20k
+# catalog's phrases held 136 MB of small arrays that freeing at the end did not give back to the OS.
+MASK_CACHE = 64
 
 
 class Autocomplete:
@@ -61,7 +64,7 @@ class Autocomplete:
         self.groups = group_ids(index.products)
         self.vocab = vocab  # query_parser.Vocabulary of the engine: phrases' filters count as search reads them
         self.mask = mask  # engine.mask(Filters) -> row mask | None
-        self._masks: dict[tuple, np.ndarray | None] = {}
+        self._masks: OrderedDict[tuple, np.ndarray | None] = OrderedDict()  # LRU of product masks by filter
         self.base_phrases = phrases
         self.base_vectors = vectors
         self._build_top = [
@@ -70,8 +73,6 @@ class Autocomplete:
         self.base_top = self._build_top
         if vocab is not None and mask is not None:
             self.base_phrases, self.base_vectors, self.base_top = self._verified()
-            # one row mask per distinct filter of the build's phrases: ~14,000 at 20k products, 136 MB kept for
-            # the index's life if not dropped (a refresh recomputes the few it needs)
             self._masks.clear()
         for ph in self.base_phrases:
             if not ph.distinct:  # phrases stored before distinct products were counted
@@ -101,8 +102,12 @@ class Autocomplete:
             f.price_min = u.price_min if u.price_min is not None else f.price_min
             f.price_max = u.price_max if u.price_max is not None else f.price_max
         key = tuple(sorted(f.as_dict().items()))
-        if key not in self._masks:
+        if key in self._masks:
+            self._masks.move_to_end(key)
+        else:
             self._masks[key] = self.mask(f)
+            if len(self._masks) > MASK_CACHE:
+                self._masks.popitem(last=False)
         allowed = self._masks[key]
         if not parsed.text.strip() and allowed is None:
             return np.zeros(0, np.int64)

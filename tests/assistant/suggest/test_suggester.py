@@ -198,9 +198,17 @@ def test_search_log_refresh_adds_queries_that_find_products(ac, embedder):
 
 def test_verified_phrases_keep_no_filter_masks(ac):
     """The build's phrases are checked with one product mask per distinct filter; keeping those for the
-    index's life cost ~136 MB at 20k products, so none survive the load."""
+    index's life cost ~136 MB at 20k products, so only a few are cached and none survive the load."""
+    from assistant.suggest.service import MASK_CACHE
+
     assert len(ac.base_phrases) > 100 and ac.mask is not None
-    assert ac._masks == {}
+    assert len(ac._masks) == 0
+    try:
+        for i in range(MASK_CACHE + 5):  # distinct price filters: the cache stays bounded
+            ac.rows_for(f"shirt under {100 + i}")
+        assert len(ac._masks) == MASK_CACHE
+    finally:
+        ac._masks.clear()
 
 
 def test_an_index_without_phrases_gets_them_at_load_and_keeps_them(copy_index, engine, embedder, ac):
