@@ -81,6 +81,8 @@ class Autocomplete:
         self.suggester = Suggester(
             self.base_phrases, self.base_vectors, self.base_top, weights=weights or Weights(), spread=self.spread
         )
+        # the Suggester holds the vectors as float32: the base phrases' rows of that array, not a second copy
+        self.base_vectors = self.suggester.vectors[: len(self.base_phrases)]
         self.cache: OrderedDict = OrderedDict()  # rendered anonymous answers (api_autocomplete), LRU
         self.refreshed_at = float("-inf")
         self.refreshing = False
@@ -188,6 +190,7 @@ class Autocomplete:
                 spread={**self.spread, **type_spread(self.index.products, self.matcher, self._words(new))},
             )
             sugg.unlogged = dict(old.unlogged)
+            self.base_vectors = sugg.vectors[: len(self.base_phrases)]  # lets the old array go
             with old._lock:  # learn() adds under it: copy a consistent state
                 sugg.picks = Picks(old.picks.counts)  # by phrase key: survives the new phrase numbering
             self.suggester = sugg  # one reference swap (cached answers are keyed by Suggester: now unused)
