@@ -48,7 +48,11 @@ class Settings:
     ws_max_connections_per_client: int = 20  # per client address; more are closed with 1013
     max_json_depth: int = 32  # nesting of JSON bodies and chat frames
     max_body_bytes: int = 1 << 20  # request bodies; bigger ones are refused with 413
-    shed_max_concurrent: int = 16  # expensive requests in flight; more get 503 + Retry-After at once
+    # Expensive requests (search, browse, ...) in flight at once: they are CPU-bound, so more than the cores
+    # only adds GIL contention, which is what slowed /healthz during a burst (docs/api.md "Limits").
+    shed_max_concurrent: int = max(2, os.cpu_count() or 2)
+    shed_queue: int = 32  # more wait their turn (not in the thread pool); beyond that: 503 + Retry-After at once
+    shed_max_wait_s: float = 2.0  # a queued request still waiting after this gets the 503
     shed_retry_after_s: int = 1
     rate_sessions: str = "120/minute"  # POST /api/sessions per client address ("limits" notation; "" = off)
     rate_events: str = "50/second"  # POST /api/events per shopper
@@ -146,6 +150,7 @@ POSITIVE = frozenset(
         "max_json_depth",
         "max_body_bytes",
         "shed_retry_after_s",
+        "shed_max_wait_s",
     }
 )
 UPPER_BOUNDS: dict[str, float] = {"port": 65535, "profile_weight": 1.0}

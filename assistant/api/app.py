@@ -60,7 +60,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     install_handlers(app)
     # Added innermost first: CatchAll wraps everything, CORS headers reach the guards' 4xx/503 answers.
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
-    app.add_middleware(LoadShedder, limit=settings.shed_max_concurrent, retry_after_s=settings.shed_retry_after_s)
+    app.add_middleware(
+        LoadShedder,
+        limit=settings.shed_max_concurrent,
+        retry_after_s=settings.shed_retry_after_s,
+        queue=settings.shed_queue,
+        max_wait_s=settings.shed_max_wait_s,
+    )
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:  # the widget runs on the shop's pages, the API on another origin
         app.add_middleware(

@@ -6,6 +6,7 @@ Pure ASGI (not BaseHTTPMiddleware): they must not buffer responses or start task
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -104,26 +105,51 @@ class BodyGuard:
 
 
 class LoadShedder:
-    """At most `limit` expensive requests in flight; the next ones get 503 + Retry-After at once instead of
-    queueing behind the others in the thread pool (where /healthz would wait too)."""
+    """At most `limit` expensive requests in flight and `queue` more waiting their turn (up to `max_wait_s`);
+    the next ones get 503 + Retry-After at once. The waiting ones hold no worker thread: they wait on the
+    event loop, so they cost /healthz nothing, while running more CPU-bound searches than cores would only
+    make every thread, the event loop's included, wait longer for the interpreter lock."""
 
-    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int):
+    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int, queue: int = 0, max_wait_s: float = 2.0):
         self.app, self.limit, self.retry_after = app, limit, retry_after_s
+        self.queue, self.max_wait_s = queue, max_wait_s
         self.in_flight = 0
+        self.waiting = 0
         self.shed = 0
+        self._turns: asyncio.Semaphore | None = None  # created on the serving loop, at its first use
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.limit <= 0 or not EXPENSIVE.match(scope["path"]):
             return await self.app(scope, receive, send)
-        if self.in_flight >= self.limit:  # one event loop: no lock needed between check and increment
-            self.shed += 1
-            msg = f"the server is busy ({self.in_flight} searches in flight); retry in {self.retry_after} s"
-            return await send_json(send, 503, error("overloaded", msg), {"retry-after": str(self.retry_after)})
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self.limit)
+        # one event loop: no lock needed between these checks and the increments
+        if self.in_flight >= self.limit and self.waiting >= self.queue:
+            return await self._busy(send)
+        if self._turns.locked():
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(self._turns.acquire(), self.max_wait_s)
+            except TimeoutError:
+                return await self._busy(send)
+            finally:
+                self.waiting -= 1
+        else:
+            await self._turns.acquire()  # free: no timer task for the common case
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            self._turns.release()
+
+    async def _busy(self, send: Send) -> None:
+        self.shed += 1
+        msg = (
+            f"the server is busy ({self.in_flight} searches in flight, {self.waiting} waiting); "
+            f"retry in {self.retry_after} s"
+        )
+        await send_json(send, 503, error("overloaded", msg), {"retry-after": str(self.retry_after)})
 
 
 class CatchAll:

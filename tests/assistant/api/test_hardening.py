@@ -111,6 +111,7 @@ def server(tmp_path_factory, tiny_index_dir):
         SHOPMATE_CHAT_ABUSE_ERRORS="100000",
         SHOPMATE_RATE_CHAT="",
         SHOPMATE_SHED_MAX_CONCURRENT="4",
+        SHOPMATE_SHED_QUEUE="16",
         SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT="40",
     ).wait_ready()
     yield srv

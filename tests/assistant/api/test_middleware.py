@@ -1,0 +1,98 @@
+"""The load shedder's admission rule, driven as ASGI: `limit` in flight, `queue` waiting, the rest 503 at once.
+
+The app behind it is a plain ASGI callable that holds each search until the test lets it go, so what is in
+flight and what waits is exact (the real server's burst is in test_hardening.py and `make stress`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from assistant.api.middleware import LoadShedder
+
+
+class HeldApp:
+    """Answers 200 once `release` is set; counts how many requests it is running at once."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.running = 0
+        self.most_running = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        try:
+            await self.release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+        finally:
+            self.running -= 1
+
+
+async def call(app, path: str = "/api/search") -> tuple[int, dict[str, str], dict]:
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app({"type": "http", "method": "GET", "path": path, "headers": []}, receive, send)
+    start, body = sent[0], sent[1]
+    headers = {k.decode(): v.decode() for k, v in start.get("headers", [])}
+    return start["status"], headers, json.loads(body["body"] or b"{}")
+
+
+def test_limit_in_flight_queue_waits_and_the_rest_is_shed_at_once():
+    async def scenario():
+        inner = HeldApp()
+        shedder = LoadShedder(inner, limit=2, retry_after_s=1, queue=3, max_wait_s=30)
+        tasks = [asyncio.create_task(call(shedder)) for _ in range(9)]
+        await asyncio.sleep(0.05)
+        # 2 running, 3 waiting; the other 4 already answered, without waiting for anything
+        done_early = [t for t in tasks if t.done()]
+        assert inner.running == 2 and shedder.waiting == 3 and len(done_early) == 4
+        for t in done_early:
+            status, headers, body = t.result()
+            assert status == 503 and headers["retry-after"] == "1"
+            assert body["error"]["code"] == "overloaded" and "retry in 1 s" in body["error"]["message"]
+        inner.release.set()
+        results = await asyncio.gather(*tasks)
+        assert sorted(s for s, _, _ in results) == [200] * 5 + [503] * 4
+        assert inner.most_running == 2  # the queued ones ran only as turns freed up
+        assert shedder.in_flight == 0 and shedder.waiting == 0 and shedder.shed == 4
+
+    asyncio.run(scenario())
+
+
+def test_a_queued_request_gets_503_after_the_longest_wait():
+    async def scenario():
+        inner = HeldApp()
+        shedder = LoadShedder(inner, limit=1, retry_after_s=2, queue=5, max_wait_s=0.1)
+        first = asyncio.create_task(call(shedder))
+        await asyncio.sleep(0.01)
+        status, headers, _ = await call(shedder)  # waits its turn, which never comes in time
+        assert status == 503 and headers["retry-after"] == "2" and shedder.waiting == 0
+        inner.release.set()
+        assert (await first)[0] == 200
+        assert (await call(shedder))[0] == 200  # the turn it did not take was not lost
+
+    asyncio.run(scenario())
+
+
+def test_cheap_routes_are_never_held_or_shed():
+    async def scenario():
+        inner = HeldApp()
+        shedder = LoadShedder(inner, limit=1, retry_after_s=1, queue=0, max_wait_s=1)
+        search = asyncio.create_task(call(shedder))
+        await asyncio.sleep(0.01)
+        assert (await call(shedder))[0] == 503  # a second search: no room, no queue
+        health = asyncio.create_task(call(shedder, "/healthz"))
+        await asyncio.sleep(0.01)
+        assert inner.running == 2  # /healthz went straight through to the app
+        inner.release.set()
+        assert (await health)[0] == 200 and (await search)[0] == 200
+
+    asyncio.run(scenario())
