@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
@@ -283,6 +284,7 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     res = summarise(out)
     res["concurrency"] = a.concurrency
     res["products"] = products
+    res["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"turns right: {res['turns_right']}/{res['turns']} ({res['share_right']:.1%}) over {res['scripts']} scripts")
     for k, v in res["by_kind"].items():
         print(f"  {k:14s} {v['right']:3d}/{v['n']:3d}  {v['share']:.0%}")
@@ -292,7 +294,8 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     )
     print(
         f"first delta p50 {res['first_delta']['p50_ms']} ms, done p50 {res['done']['p50_ms']} ms, "
-        f"REST search p50 {res['rest_search']['p50_ms']} ms (concurrency {a.concurrency}, measured under load)"
+        f"REST search p50 {res['rest_search']['p50_ms']} ms (concurrency {a.concurrency}; load average "
+        f"{res['load_average_at_end'][0]} on {os.cpu_count()} CPUs: compare speed only within one run)"
     )
     if a.show_failures:
         for f in res["failures"]:
