@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from assistant.api.answers import json_answer
 from assistant.api.deps import AdminDep, OptionalShopper, ServicesDep
 from assistant.api.errors import responses
 from assistant.errors import BadInput, NotFound
@@ -97,16 +98,18 @@ def search(
         correct=_BOOLS[autocorrect.lower()],
     )
     u = res.understanding
-    return {
-        "query": q,
-        "corrected_query": res.corrected_query,
-        "results": [product_card(h.product, h.score, h.why, h.variants) for h in res.hits],
-        "filters": res.filters.as_dict(),
-        "preferences": res.preferences,
-        "understood": u.as_dict() if u else {},
-        "notice": res.notice,
-        "took_ms": round(res.took_ms, 3),
-    }
+    return json_answer(
+        {
+            "query": q,
+            "corrected_query": res.corrected_query,
+            "results": [product_card(h.product, h.score, h.why, h.variants) for h in res.hits],
+            "filters": res.filters.as_dict(),
+            "preferences": res.preferences,
+            "understood": u.as_dict() if u else {},
+            "notice": res.notice,
+            "took_ms": round(res.took_ms, 3),
+        }
+    )
 
 
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -119,7 +122,7 @@ def product(svc: ServicesDep, product_id: str):
         raise NotFound(f"no product with id {product_id!r}; ids come from /api/search results")
     card = product_card(p)
     card.update(description=p.description, attributes=p.attributes, category_path=p.category)
-    return card
+    return json_answer(card)
 
 
 @router.get("/api/index", tags=["catalog"], responses=responses(503))

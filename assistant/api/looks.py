@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from assistant.api.answers import json_answer
 from assistant.api.deps import OptionalShopper, ServicesDep
 from assistant.api.errors import responses
 from assistant.errors import BadInput, NotFound, Unauthorized
@@ -55,7 +56,7 @@ def product_look(
     anchor = svc.engine.index.product(product_id)
     if anchor is None:
         raise NotFound(f"no product with id {product_id!r}; ids come from /api/search results")
-    return look_body(_look(svc, [anchor], k, sid), [anchor])
+    return json_answer(look_body(_look(svc, [anchor], k, sid), [anchor]))
 
 
 @router.get("/api/cart/complete-the-look", tags=["outfits"])
@@ -91,5 +92,6 @@ def cart_look(
         # products dropped from the catalog since they were carted are skipped, not errors
         anchors = [p for p in (engine.index.product(x) for x in svc.shoppers.cart(sid)) if p is not None]
     if not anchors:
-        return {**look_body(None, []), "message": "the cart is empty: add products to get a look around them"}
-    return look_body(_look(svc, anchors, k, sid), anchors)
+        empty = {**look_body(None, []), "message": "the cart is empty: add products to get a look around them"}
+        return json_answer(empty)
+    return json_answer(look_body(_look(svc, anchors, k, sid), anchors))

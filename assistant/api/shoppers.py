@@ -11,6 +11,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.answers import json_answer
 from assistant.api.bodies import ConsentIn, LinkIn, PreferencesIn, check, events_schema, openapi_body
 from assistant.api.deps import AdminDep, EventsRate, OptionalShopper, ServicesDep, SessionsRate, ShopperDep
 from assistant.api.errors import responses
@@ -61,17 +62,19 @@ def my_profile(svc: ServicesDep, sid: ShopperDep, recent: int = Query(20, ge=0, 
     sh = svc.shoppers
     data = sh.export(sid)
     seg = sh.segment_of(sid) if sh.has_consent(sid) else None
-    return {
-        "shopper_id": sid,
-        "consent": sh.consent(sid),
-        "preferences": sh.preferences(sid),
-        "segment": None if seg is None else {"id": seg["id"], "name": seg["name"]},
-        "cart": sh.cart(sid),
-        "recent_searches": sh.recent_searches(sid),
-        "recent_events": data["events"][-recent:] if recent else [],
-        "event_count": len(data["events"]),
-        "linked_devices": len(data["linked_devices"]),
-    }
+    return json_answer(
+        {
+            "shopper_id": sid,
+            "consent": sh.consent(sid),
+            "preferences": sh.preferences(sid),
+            "segment": None if seg is None else {"id": seg["id"], "name": seg["name"]},
+            "cart": sh.cart(sid),
+            "recent_searches": sh.recent_searches(sid),
+            "recent_events": data["events"][-recent:] if recent else [],
+            "event_count": len(data["events"]),
+            "linked_devices": len(data["linked_devices"]),
+        }
+    )
 
 
 @router.put(
@@ -119,7 +122,7 @@ async def put_preferences(request: Request, svc: ServicesDep, sid: ShopperDep):
 @router.get("/api/me/export", tags=["shoppers"], responses=PERSONAL)
 def export(svc: ServicesDep, sid: ShopperDep):
     """Everything stored about you, as JSON."""
-    return svc.shoppers.export(sid)
+    return json_answer(svc.shoppers.export(sid))
 
 
 @router.delete("/api/me", tags=["shoppers"], responses=PERSONAL)
@@ -169,11 +172,13 @@ def browse(
     rerank = personalize_for(sh, eng, sid, request.headers, "", f, pop_weight=BROWSE_POPULARITY)
     scores, why = rerank(rows, np.full(len(rows), 1.0))
     order = [i for i in np.argsort(-scores, kind="stable").tolist() if np.isfinite(scores[i])][:k]
-    return {
-        "category": category,
-        "total": len(rows),
-        "results": [product_card(eng.products[rows[i]], scores[i], why[i]) for i in order],
-    }
+    return json_answer(
+        {
+            "category": category,
+            "total": len(rows),
+            "results": [product_card(eng.products[rows[i]], scores[i], why[i]) for i in order],
+        }
+    )
 
 
 @router.get("/api/recommendations", tags=["search"], responses=responses(401, 503))
@@ -182,12 +187,10 @@ def recs(request: Request, svc: ServicesDep, sid: OptionalShopper, k: int = Quer
     sh, eng = svc.shoppers, svc.engine
     items = recommendations(sh, eng, sid, request.headers, k)
     nudges = sh.take_nudges(sid) if sid and sh.nudges_allowed(sid) else []
-    return {
-        "results": [
-            {**product_card(eng.products[it["row"]], it["score"], it["why"]), "section": it["section"]} for it in items
-        ],
-        "nudges": nudges,
-    }
+    cards = [
+        {**product_card(eng.products[it["row"]], it["score"], it["why"]), "section": it["section"]} for it in items
+    ]
+    return json_answer({"results": cards, "nudges": nudges})
 
 
 def _segments_body(segments) -> dict:
