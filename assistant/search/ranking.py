@@ -67,6 +67,41 @@ class Postings:
         return m
 
 
+def excluded_mask(lexical: Postings, negated: Postings, exclude: Iterable[str]) -> np.ndarray:
+    """Rows whose lexical text states an excluded word other than as negated ("Non Padded" is not padded)."""
+    out = np.zeros(lexical.n, dtype=bool)
+    for t in exclude:
+        out |= lexical.any_of((t,)) & ~negated.any_of((t,))
+    return out
+
+
+def stated_mask(
+    lexical: Postings,
+    page: Postings,
+    stated: Sequence[str],
+    joined: Sequence[tuple[str, str, str]] = (),
+    lacking: Sequence[str] = (),
+) -> np.ndarray | None:
+    """Rows whose lexical text or page states every stated word (a pair also as one word: "tab 3" as "tab3")
+    and, when given, one of the lacking forms ("nonpad"); None when there is nothing to state."""
+    if not stated and not lacking:
+        return None
+
+    def has(t: str) -> np.ndarray:
+        return lexical.any_of((t,)) | page.any_of((t,))
+
+    need = {t: has(t) for t in stated}
+    out = np.ones(lexical.n, dtype=bool)
+    for a, b, j in joined:
+        if a in need and b in need:
+            out &= (need.pop(a) & need.pop(b)) | has(j)
+    for m in need.values():
+        out &= m
+    if lacking:
+        out &= np.logical_or.reduce([has(t) for t in lacking])
+    return out
+
+
 @dataclass
 class Tiers:
     """What the query asked for beyond its filters, as (name, row mask, weight): added above fused scores
