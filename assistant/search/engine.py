@@ -127,7 +127,8 @@ class SearchEngine:
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.page_post = Postings.build([page_terms(p) for p in products], n)  # description and specifications
         self.negated_post = Postings.build([negated_terms(lexical_text(p)) for p in products], n)  # "non padded"
-        self.listed_post = Postings.build([list_heads(p, self.qvocab.types) for p in products], n)  # types only a list shelf names
+        # types only a shelf listing several kinds names
+        self.listed_post = Postings.build([list_heads(p, self.qvocab.types) for p in products], n)
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
         self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
         self.material_post = Postings.build([set(terms(m)) for m in material], n)

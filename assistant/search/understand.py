@@ -21,6 +21,7 @@ by hand. What it finds:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -253,7 +254,7 @@ def _stated(search_words: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -
 def _joined(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, str], ...]:
     """Adjacent words with a digit that pages write as one ("tab 3" -> "tab3", "mi 4i" -> "mi4i")."""
     out = []
-    for a, b in zip(search_words, search_words[1:], strict=False):
+    for a, b in itertools.pairwise(search_words):
         if a.isalnum() and b.isalnum() and any(c.isdigit() for c in a + b) and (j := stem(a + b)) in vocab.stated:
             out.append((stem(a), stem(b), j))
     return tuple(out)

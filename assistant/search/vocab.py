@@ -17,7 +17,18 @@ import numpy as np
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
 from index.lexical import lexical_text
-from index.text import FILLER_WORDS, PRICE_WORDS, STOPWORDS, Corrector, normalise, singular, stem, terms, tokenize, words
+from index.text import (
+    FILLER_WORDS,
+    PRICE_WORDS,
+    STOPWORDS,
+    Corrector,
+    normalise,
+    singular,
+    stem,
+    terms,
+    tokenize,
+    words,
+)
 
 RECIPIENTS: dict[str, str] = {
     "wife": "women",
@@ -213,7 +224,7 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     """Head stems the product has only from a shelf that lists several kinds, two or more of them types of
     this catalog ("Shirts, Tops & Tunics", not "Winter & Seasonal Wear"): it may be any of them, so a type
     named only there is a weaker match than its own type or a one-kind shelf."""
-    own = set()
+    own: set[str] = set()
     for name in type_names(p):
         parts = [k for part in _LIST_NODE.split(name) if (k := type_key(part))]
         if sum(k in types for k in parts) < 2:
