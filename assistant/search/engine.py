@@ -259,6 +259,7 @@ class SearchEngine:
             if len(priced):
                 tiers.add("cheap", np.nan_to_num(self._price, nan=np.inf) <= np.median(priced), 0.25)
                 prefs["price"] = "low"
+        stated = None
         if u is not None:  # a page stating every other word asked ("full sleeve" of a shirt) ranks first
             stated = stated_mask(self.lex_post, self.page_post, u.stated_terms, u.joined, u.lacking_terms)
             if stated is not None:
@@ -282,6 +283,10 @@ class SearchEngine:
             dense_scores.update(more_dense)
             if more_lex is not None:
                 lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
+        if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
+            within = primary if primary is not None else allowed if allowed is not None else self._all()
+            for r in np.flatnonzero(stated & within)[:n_cand].tolist():
+                fused.setdefault(r, 0.0)
         rows = np.array(sorted(fused, key=lambda r: (-fused[r], r)), dtype=np.int64)
         scores = np.array([fused[r] for r in rows.tolist()], dtype=np.float64)
         reasons: list[list[str]] = [[] for _ in rows]

@@ -214,10 +214,17 @@ def page_terms(p: Product) -> set[str]:
     return out | set(terms(_NON.sub("non", text))) if "non" in text else out
 
 
+# English words for the absence of a pattern (not this catalog's names): "without print" is solid or plain.
+_PLAIN = ("solid", "plain")
+_OPPOSITES: dict[str, tuple[str, ...]] = dict.fromkeys(("print", "printed", "pattern", "patterned", "design"), _PLAIN)
+
+
 def lacking_forms(word: str) -> tuple[str, ...]:
-    """How a page says it lacks what a negated word names: "non padded", "sleeveless" (for "without sleeves")."""
+    """How a page says it lacks what a negated word names: "non padded", "sleeveless" (for "without sleeves"),
+    "solid" (for "without print")."""
     one = singular(word)
-    return tuple(dict.fromkeys(stem(f) for f in ("non" + word, "non" + one, one + "less")))
+    forms = ("non" + word, "non" + one, one + "less", *_OPPOSITES.get(word, ()), *_OPPOSITES.get(one, ()))
+    return tuple(dict.fromkeys(stem(f) for f in forms))
 
 
 def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
