@@ -37,7 +37,7 @@ from assistant.search.understand import (
     type_names,
     understand,
 )
-from assistant.search.vocab import list_heads, negated_terms, page_terms
+from assistant.search.vocab import list_heads, negated_terms, page_terms, title_phrases
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.embedder import Embedder
@@ -126,6 +126,7 @@ class SearchEngine:
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.page_post = Postings.build([page_terms(p) for p in products], n)  # description and specifications
+        self.phrase_post = Postings.build([title_phrases(p.title) for p in products], n)  # adjacent stems
         self.negated_post = Postings.build([negated_terms(lexical_text(p)) for p in products], n)  # "non padded"
         # types only a shelf listing several kinds names
         self.listed_post = Postings.build([list_heads(p, self.qvocab.types) for p in products], n)
@@ -264,6 +265,8 @@ class SearchEngine:
             stated = stated_mask(self.lex_post, self.page_post, u.stated_terms, u.joined, u.lacking_terms)
             if stated is not None:
                 tiers.add("stated", stated, 0.1)
+            if u.phrases:  # the title says the query's words in its order ("Jewellery Box", not "Jewellery Vanity Box")
+                tiers.add("phrase", self.phrase_post.all_of(u.phrases), 0.05)
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = (*u.prefix_terms, *(j for *_, j in u.joined)) if u else ()

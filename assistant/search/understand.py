@@ -87,6 +87,7 @@ class Understanding:
     stated_terms: tuple[str, ...] = ()  # stems beyond the type a page should state ("full", "sleev" of a shirt)
     joined: tuple[tuple[str, str, str], ...] = ()  # (a, b, ab): "tab 3" is also written "tab3"
     lacking_terms: tuple[str, ...] = ()  # how a page says it lacks a negated word: "nonpad", "sleeveless"
+    phrases: tuple[str, ...] = ()  # adjacent stems as a title would say them ("jewelleri box")
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -240,6 +241,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         cheap=any(w in PRICE_WORDS for w in ws),
         stated_terms=_stated(search_words, tkey, vocab),
         joined=_joined(search_words, vocab),
+        phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
     )
 

@@ -197,6 +197,12 @@ _LIST_NODE = re.compile(r",|&| and ")
 _NON = re.compile(r"\bnon[\s-]+(?=[a-z])")
 
 
+def title_phrases(title: str) -> set[str]:
+    """Adjacent stems of a title ("jewelleri box"), for the phrase a query says in the same order."""
+    ts = terms(title)
+    return {f"{a} {b}" for a, b in itertools.pairwise(ts)}
+
+
 def negated_terms(text: str) -> set[str]:
     """Stems a text states only as negated: "Non Padded" states nonpad, not pad (so excluding padded keeps it)."""
     low = normalise(text)

@@ -2,7 +2,7 @@
 index): a colour asked for is read by the lexical side too and a multicolour page naming it matches; words
 only a product's page states ("Sleeve: Full Sleeve"); negations a page states as "non X", "X-less" or solid;
 a type named only by a shelf listing several kinds; a model written apart in the query and as one word by
-the page ("tab 3" / "Tab3")."""
+the page ("tab 3" / "Tab3"); a title saying the query's words in its order."""
 
 from __future__ import annotations
 
@@ -58,6 +58,12 @@ SHOP = [
     {"id": "tp-1", "title": "Trend Notes Casual Sleeveless Women's Top", "category": [*TOPS, "Tops"]},
     {"id": "tp-2", "title": "Retaaz Casual Floral Women's Top", "category": [*TOPS, "Tops"]},
     {"id": "tp-tee", "title": "C9 Solid Women's Round Neck T-Shirt", "category": [*TOPS, "T-Shirts"]},
+    # boxes: the query's words in its order, and apart
+    {"id": "jb-1", "title": "Kartique Wooden Jewellery Box", "category": ["Beauty", "Vanity Boxes"]},
+    *[
+        {"id": f"jb-v{i}", "title": f"Artist{i} Jewellery Vanity Box", "category": ["Beauty", "Vanity Boxes"]}
+        for i in range(3)
+    ],
     # tablet covers: the model written as one word by some pages
     {"id": "tab-3a", "title": "Fastway Book Cover for Samsung Galaxy Tab3 T210", "category": TAB},
     {"id": "tab-3b", "title": "Gioiabazar Book Cover for Samsung Galaxy Tab3 8.0", "category": TAB},
@@ -158,3 +164,8 @@ def test_stated_and_excluded_masks():
     np.testing.assert_array_equal(stated_mask(lex, page, (), (), ("nonpad",)), [0, 0, 0, 1, 0])
     assert stated_mask(lex, page, ()) is None
     np.testing.assert_array_equal(excluded_mask(lex, neg, ("pad",)), [0, 0, 0, 0, 1])
+
+
+def test_a_title_saying_the_words_in_the_query_order_ranks_first(shop):
+    res = shop.search("jewellery box", k=4)
+    assert ids(res)[0] == "jb-1" and score(res, "jb-1") - res.hits[1].score >= 0.04
