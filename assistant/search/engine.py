@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
 from assistant.search.ranking import (
+    PageIndex,
     Postings,
     Tiers,
     describe,
@@ -26,7 +27,6 @@ from assistant.search.ranking import (
     notice_for,
     order_rows,
     rrf,
-    stated_mask,
 )
 from assistant.search.understand import (
     QUERY_WORDS,
@@ -37,7 +37,6 @@ from assistant.search.understand import (
     type_names,
     understand,
 )
-from assistant.search.vocab import list_heads, negated_terms, page_terms, title_phrases
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.embedder import Embedder
@@ -125,11 +124,7 @@ class SearchEngine:
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
-        self.page_post = Postings.build([page_terms(p) for p in products], n)  # description and specifications
-        self.phrase_post = Postings.build([title_phrases(p.title) for p in products], n)  # adjacent stems
-        self.negated_post = Postings.build([negated_terms(lexical_text(p)) for p in products], n)  # "non padded"
-        # types only a shelf listing several kinds names
-        self.listed_post = Postings.build([list_heads(p, self.qvocab.types) for p in products], n)
+        self.pages = PageIndex.build(products, self.qvocab.types)  # what pages state beyond the lexical fields
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
         self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
@@ -234,7 +229,7 @@ class SearchEngine:
                 prefs["material"] = u.material
         allowed = self.mask(f)
         if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
-            out = excluded_mask(self.lex_post, self.negated_post, u.exclude_terms)
+            out = excluded_mask(self.lex_post, self.pages.negated, u.exclude_terms)
             allowed = (allowed if allowed is not None else self._all()) & ~out
         relaxed: list[str] = []
         if prefs:
@@ -247,11 +242,6 @@ class SearchEngine:
             if compat is not None:  # made for the device and named as the type by its title: of the type too
                 typed = typed | self._named_as(compat & self.title_post.all_of(u.type_terms), u.type_terms)
             tiers.add("type", typed, 1.0)
-            # named only by a shelf listing several kinds, and not by its title: maybe another kind ("T-Shirts"
-            # under "Shirts, Tops & Tunics" for "top"), after those whose own type or title names it
-            listed = typed & self.listed_post.any_of(u.type_terms[-1:]) & ~self.title_post.all_of(u.type_terms)
-            if listed.any():
-                tiers.add("listed", listed, -0.4)
         if compat is not None:
             tiers.add("compatible", compat, 0.5)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
@@ -260,13 +250,7 @@ class SearchEngine:
             if len(priced):
                 tiers.add("cheap", np.nan_to_num(self._price, nan=np.inf) <= np.median(priced), 0.25)
                 prefs["price"] = "low"
-        stated = None
-        if u is not None:  # a page stating every other word asked ("full sleeve" of a shirt) ranks first
-            stated = stated_mask(self.lex_post, self.page_post, u.stated_terms, u.joined, u.lacking_terms)
-            if stated is not None:
-                tiers.add("stated", stated, 0.1)
-            if u.phrases:  # the title says the query's words in its order ("Jewellery Box", not "Jewellery Vanity Box")
-                tiers.add("phrase", self.phrase_post.all_of(u.phrases), 0.05)
+        stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = (*u.prefix_terms, *(j for *_, j in u.joined)) if u else ()
