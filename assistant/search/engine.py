@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
-from assistant.search.ranking import Postings, Tiers, describe, fuse_scores, notice_for, order_rows, rrf
+from assistant.search.ranking import (
+    PageIndex,
+    Postings,
+    Tiers,
+    describe,
+    excluded_mask,
+    fuse_scores,
+    notice_for,
+    order_rows,
+    rrf,
+)
 from assistant.search.understand import (
     QUERY_WORDS,
     RECIPIENT_ADMITS,
@@ -114,6 +124,7 @@ class SearchEngine:
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
+        self.pages = PageIndex.build(products, self.qvocab.types)  # what pages state beyond the lexical fields
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
         self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
@@ -218,7 +229,8 @@ class SearchEngine:
                 prefs["material"] = u.material
         allowed = self.mask(f)
         if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
-            allowed = (allowed if allowed is not None else self._all()) & ~self.lex_post.any_of(u.exclude_terms)
+            out = excluded_mask(self.lex_post, self.pages.negated, u.exclude_terms)
+            allowed = (allowed if allowed is not None else self._all()) & ~out
         relaxed: list[str] = []
         if prefs:
             allowed, relaxed = self._preferences(prefs, allowed, tiers)
@@ -238,9 +250,10 @@ class SearchEngine:
             if len(priced):
                 tiers.add("cheap", np.nan_to_num(self._price, nan=np.inf) <= np.median(priced), 0.25)
                 prefs["price"] = "low"
+        stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
-        extra = u.prefix_terms if u else ()
+        extra = (*u.prefix_terms, *(j for *_, j in u.joined)) if u else ()
         n_cand = max(self.candidates, k * 4 if distinct else k)
         primary = allowed
         if typed is not None:
@@ -257,6 +270,10 @@ class SearchEngine:
             dense_scores.update(more_dense)
             if more_lex is not None:
                 lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
+        if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
+            within = primary if primary is not None else allowed if allowed is not None else self._all()
+            for r in np.flatnonzero(stated & within)[:n_cand].tolist():
+                fused.setdefault(r, 0.0)
         rows = np.array(sorted(fused, key=lambda r: (-fused[r], r)), dtype=np.int64)
         scores = np.array([fused[r] for r in rows.tolist()], dtype=np.float64)
         reasons: list[list[str]] = [[] for _ in rows]
@@ -338,7 +355,11 @@ class SearchEngine:
             if name == "gender":
                 known, match = self._gender != "", np.isin(self._gender, list(admits(prefs[name])))
             elif name == "colour":
-                known, match = self._colour != "", self._colour == prefs[name]
+                # a multicolour product whose title names the colour ("Blue, Red Dress") is of that colour too
+                match = (self._colour == prefs[name]) | (
+                    (self._colour == "multicolor") & self.title_post.all_of((stem(prefs[name]),))
+                )
+                known = self._colour != ""
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
             keep = base & (match | ~known)

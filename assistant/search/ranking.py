@@ -3,13 +3,16 @@ orders and the notice said when nothing satisfies what the query asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.search.query import Filters
 from assistant.search.understand import Understanding
+from assistant.search.vocab import list_heads, negated_terms, page_terms, title_phrases
+from index.catalog import Product
+from index.lexical import lexical_text
 
 
 def rrf(rankings: list[np.ndarray], k: int = 60) -> dict[int, float]:
@@ -67,6 +70,41 @@ class Postings:
         return m
 
 
+def excluded_mask(lexical: Postings, negated: Postings, exclude: Iterable[str]) -> np.ndarray:
+    """Rows whose lexical text states an excluded word other than as negated ("Non Padded" is not padded)."""
+    out = np.zeros(lexical.n, dtype=bool)
+    for t in exclude:
+        out |= lexical.any_of((t,)) & ~negated.any_of((t,))
+    return out
+
+
+def stated_mask(
+    lexical: Postings,
+    page: Postings,
+    stated: Sequence[str],
+    joined: Sequence[tuple[str, str, str]] = (),
+    lacking: Sequence[str] = (),
+) -> np.ndarray | None:
+    """Rows whose lexical text or page states every stated word (a pair also as one word: "tab 3" as "tab3")
+    and, when given, one of the lacking forms ("nonpad"); None when there is nothing to state."""
+    if not stated and not lacking:
+        return None
+
+    def has(t: str) -> np.ndarray:
+        return lexical.any_of((t,)) | page.any_of((t,))
+
+    need = {t: has(t) for t in stated}
+    out = np.ones(lexical.n, dtype=bool)
+    for a, b, j in joined:
+        if a in need and b in need:
+            out &= (need.pop(a) & need.pop(b)) | has(j)
+    for m in need.values():
+        out &= m
+    if lacking:
+        out &= np.logical_or.reduce([has(t) for t in lacking])
+    return out
+
+
 @dataclass
 class Tiers:
     """What the query asked for beyond its filters, as (name, row mask, weight): added above fused scores
@@ -112,6 +150,46 @@ def order_rows(
             key = np.nan_to_num(p if sort == "price_asc" else -p, nan=np.inf)
         order = np.lexsort((rows, -scores, key, -level))
     return rows[order], scores[order], [reasons[i] for i in order.tolist()]
+
+
+@dataclass
+class PageIndex:
+    """What product pages state beyond the lexical fields, as postings: every word of the page (description and
+    specifications too, "non X" as one word), words the lexical text states only negated, type heads only a
+    shelf listing several kinds gives, and the title's adjacent stems."""
+
+    page: Postings
+    negated: Postings
+    listed: Postings
+    phrase: Postings
+
+    @classmethod
+    def build(cls, products: Sequence[Product], types: Container[tuple[str, ...]]) -> PageIndex:
+        n = len(products)
+        return cls(
+            Postings.build([page_terms(p) for p in products], n),
+            Postings.build([negated_terms(lexical_text(p)) for p in products], n),
+            Postings.build([list_heads(p, types) for p in products], n),
+            Postings.build([title_phrases(p.title) for p in products], n),
+        )
+
+    def tiers(
+        self, u: Understanding, tiers: Tiers, typed: np.ndarray | None, lexical: Postings, title: Postings
+    ) -> np.ndarray | None:
+        """Add the page tiers of one query; returns the rows stating what was asked (None: nothing to state)."""
+        if typed is not None:
+            # named only by a shelf listing several kinds, and not by its title: maybe another kind ("T-Shirts"
+            # under "Shirts, Tops & Tunics" for "top"), after those whose own type or title names it
+            listed = typed & self.listed.any_of(u.type_terms[-1:]) & ~title.all_of(u.type_terms)
+            if listed.any():
+                tiers.add("listed", listed, -0.4)
+        # a page stating every other word asked ("full sleeve" of a shirt, "non padded") ranks first
+        stated = stated_mask(lexical, self.page, u.stated_terms, u.joined, u.lacking_terms)
+        if stated is not None:
+            tiers.add("stated", stated, 0.1)
+        if u.phrases:  # the title says the query's words in its order ("Jewellery Box", not "... Vanity Box")
+            tiers.add("phrase", self.phrase.all_of(u.phrases), 0.05)
+        return stated
 
 
 def notice_for(u: Understanding, f: Filters, tiers: Tiers, hit_rows: Sequence[int], relaxed: list[str]) -> str | None:

@@ -21,6 +21,7 @@ by hand. What it finds:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,7 @@ from assistant.search.vocab import (
     RECIPIENT_PAIRS,
     RECIPIENTS,
     QueryVocab,
+    lacking_forms,
     type_heads,
     type_key,
     type_names,
@@ -82,6 +84,10 @@ class Understanding:
     prefix: bool = False  # the last word is still being typed
     prefix_terms: tuple[str, ...] = ()  # stems of its likeliest completions
     cheap: bool = False  # a price word ("cheap", "budget"): the lower-priced first
+    stated_terms: tuple[str, ...] = ()  # stems beyond the type a page should state ("full", "sleev" of a shirt)
+    joined: tuple[tuple[str, str, str], ...] = ()  # (a, b, ab): "tab 3" is also written "tab3"
+    lacking_terms: tuple[str, ...] = ()  # how a page says it lacks a negated word: "nonpad", "sleeveless"
+    phrases: tuple[str, ...] = ()  # adjacent stems as a title would say them ("jewelleri box")
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -173,9 +179,10 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             break
     # colour and material: preferences
     colour = material = None
+    said_colour = -1  # the colour word stays in what the lexical side reads: a page stating it ranks first
     for i, w in enumerate(ws):
         if keep[i] and colour is None and w in QUERY_COLOURS:
-            colour, keep[i] = QUERY_COLOURS[w], False
+            colour, keep[i], said_colour = QUERY_COLOURS[w], False, i
         elif keep[i] and material is None and stem(w) in vocab.materials:
             material = stem(w)
     # compatibility: "for <device/model>" with words the catalog's titles use after "for"
@@ -207,7 +214,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
             ptype, tkey = None, ()
     brand = _brand(ws, keep, compat, tkey, vocab)
-    search_words = [w for i, w in enumerate(ws) if keep[i] and not (done and i == len(ws) - 1)]
+    search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
     dense_words = [w for i, w in enumerate(full) if i not in negated]
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = terms(" ".join(excluded))
@@ -232,7 +239,27 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         prefix=bool(last_typed),
         prefix_terms=prefix_terms,
         cheap=any(w in PRICE_WORDS for w in ws),
+        stated_terms=_stated(search_words, tkey, vocab),
+        joined=_joined(search_words, vocab),
+        phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
+        lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
     )
+
+
+def _stated(search_words: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -> tuple[str, ...]:
+    """The query's words beyond its type that some page states: a page stating all of them is the closer
+    match ("full sleeve shirt": a shirt whose page says full sleeve)."""
+    out = [t for w in search_words if w not in QUERY_WORDS and (t := stem(w)) not in tkey and t in vocab.stated]
+    return tuple(dict.fromkeys(out))
+
+
+def _joined(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, str], ...]:
+    """Adjacent words with a digit that pages write as one ("tab 3" -> "tab3", "mi 4i" -> "mi4i")."""
+    out = []
+    for a, b in itertools.pairwise(search_words):
+        if a.isalnum() and b.isalnum() and any(c.isdigit() for c in a + b) and (j := stem(a + b)) in vocab.stated:
+            out.append((stem(a), stem(b), j))
+    return tuple(out)
 
 
 def _still_typed(w: str, vocab: QueryVocab) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,7 +17,18 @@ import numpy as np
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
 from index.lexical import lexical_text
-from index.text import FILLER_WORDS, PRICE_WORDS, STOPWORDS, Corrector, normalise, stem, tokenize, words
+from index.text import (
+    FILLER_WORDS,
+    PRICE_WORDS,
+    STOPWORDS,
+    Corrector,
+    normalise,
+    singular,
+    stem,
+    terms,
+    tokenize,
+    words,
+)
 
 RECIPIENTS: dict[str, str] = {
     "wife": "women",
@@ -85,6 +96,7 @@ class QueryVocab:
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
     type_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose type names have it
+    stated: frozenset[str] = frozenset()  # stems any page states (lexical text, description, specifications)
 
     def together(self, stems: Iterable[str], of_type: tuple[str, ...] = ()) -> int:
         """How many products (of the type named by the stems of_type) have every one of these stems."""
@@ -123,12 +135,14 @@ class QueryVocab:
         compat: Counter = Counter()
         materials: Counter = Counter()
         rows: dict[str, list[int]] = {}
+        stated: set[str] = set()
         type_rows: dict[str, list[int]] = {}
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
             for t in {stem(t) for t in toks}:
                 rows.setdefault(t, []).append(row)
+            stated.update(page_terms(p))
             doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
             nb = normalise(p.brand or "")
             for node in type_names(p):
@@ -164,6 +178,7 @@ class QueryVocab:
             type_words=Corrector(head_words, dict(head_words)),
             rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
+            stated=frozenset(stated) | frozenset(rows),
         )
 
 
@@ -179,6 +194,55 @@ def type_names(p: Product) -> list[str]:
 
 
 _LIST_NODE = re.compile(r",|&| and ")
+_NON = re.compile(r"\bnon[\s-]+(?=[a-z])")
+
+
+def title_phrases(title: str) -> set[str]:
+    """Adjacent stems of a title ("jewelleri box"), for the phrase a query says in the same order."""
+    ts = terms(title)
+    return {f"{a} {b}" for a, b in itertools.pairwise(ts)}
+
+
+def negated_terms(text: str) -> set[str]:
+    """Stems a text states only as negated: "Non Padded" states nonpad, not pad (so excluding padded keeps it)."""
+    low = normalise(text)
+    if "non" not in low:
+        return set()
+    joined = _NON.sub("non", low)
+    return set(terms(low)) - set(terms(joined))
+
+
+def page_terms(p: Product) -> set[str]:
+    """Stems of what a product's page states: title, description and every specification value, with "non X"
+    also read as one word ("Non Padded" -> nonpad)."""
+    text = normalise(" ".join([p.title, p.description, *p.attributes.values()]))
+    out = set(terms(text))
+    return out | set(terms(_NON.sub("non", text))) if "non" in text else out
+
+
+# English words for the absence of a pattern (not this catalog's names): "without print" is solid or plain.
+_PLAIN = ("solid", "plain")
+_OPPOSITES: dict[str, tuple[str, ...]] = dict.fromkeys(("print", "printed", "pattern", "patterned", "design"), _PLAIN)
+
+
+def lacking_forms(word: str) -> tuple[str, ...]:
+    """How a page says it lacks what a negated word names: "non padded", "sleeveless" (for "without sleeves"),
+    "solid" (for "without print")."""
+    one = singular(word)
+    forms = ("non" + word, "non" + one, one + "less", *_OPPOSITES.get(word, ()), *_OPPOSITES.get(one, ()))
+    return tuple(dict.fromkeys(stem(f) for f in forms))
+
+
+def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
+    """Head stems the product has only from a shelf that lists several kinds, two or more of them types of
+    this catalog ("Shirts, Tops & Tunics", not "Winter & Seasonal Wear"): it may be any of them, so a type
+    named only there is a weaker match than its own type or a one-kind shelf."""
+    own: set[str] = set()
+    for name in type_names(p):
+        parts = [k for part in _LIST_NODE.split(name) if (k := type_key(part))]
+        if sum(k in types for k in parts) < 2:
+            own.update(k[-1] for k in parts)
+    return type_heads(p) - own
 
 
 def type_heads(p: Product) -> set[str]:
