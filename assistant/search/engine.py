@@ -21,6 +21,7 @@ from assistant.search.ranking import (
     PageIndex,
     Postings,
     Tiers,
+    all_forms,
     describe,
     excluded_mask,
     fuse_scores,
@@ -124,7 +125,8 @@ class SearchEngine:
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
-        self.pages = PageIndex.build(products, self.qvocab.types)  # what pages state beyond the lexical fields
+        # what pages state beyond the lexical fields, and the devices titles say a product is made for
+        self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
         self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
@@ -235,15 +237,13 @@ class SearchEngine:
         if prefs:
             allowed, relaxed = self._preferences(prefs, allowed, tiers)
         typed = None
-        compat = self.title_post.all_of(u.compat_terms) if u is not None and u.compat_terms else None
+        compat = self.pages.devices(u, self.title_post, tiers) if u is not None else None  # made for the device
         if u is not None and u.type_terms:
             # of the type: a type or shelf of the product names it as its head ("Mouse Pads" are not mice)
             typed = self.type_post.all_of(u.type_terms) & self.head_post.any_of(u.type_terms[-1:])
             if compat is not None:  # made for the device and named as the type by its title: of the type too
                 typed = typed | self._named_as(compat & self.title_post.all_of(u.type_terms), u.type_terms)
             tiers.add("type", typed, 1.0)
-        if compat is not None:
-            tiers.add("compatible", compat, 0.5)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             priced = self._price[fits & ~np.isnan(self._price)]
@@ -320,7 +320,8 @@ class SearchEngine:
         pro max"); with a type and a hard filter, the type with the other words ("diamond ring under 500")."""
         said = [w for w in tokenize(u.search_text) if w not in QUERY_WORDS]
         known = self.lexical.vocabulary
-        unknown = [w for w in said if stem(w) not in known]
+        either = {t for a, b, j in u.joined for t in (a, b)} | {w for w, *_ in u.split}  # a model written either way
+        unknown = [w for w in said if stem(w) not in known and stem(w) not in either]
         if unknown:
             return f"No product mentions {' '.join(unknown)!r}; showing the closest in meaning instead."
         stems = tuple(dict.fromkeys([*(stem(w) for w in said), *u.prefix_terms[:1]]))  # the likeliest completion
@@ -328,11 +329,12 @@ class SearchEngine:
         if not said:
             return None
         if typed is None:
-            if len(stems) > 1 and not (self.lex_post.all_of(stems) & allowed).any():
+            if len(stems) > 1 and not (all_forms(self.lex_post, stems, u.joined, u.split) & allowed).any():
                 return f"Nothing here has all of {' '.join(said)!r}; showing products that match part of it."
             return None
         other = tuple(t for t in stems if t not in u.type_terms)
-        if other and not f.is_empty() and not (self.lex_post.all_of(other) & typed & allowed).any():
+        has_other = all_forms(self.lex_post, other, u.joined, u.split) if other and not f.is_empty() else None
+        if has_other is not None and not (has_other & typed & allowed).any():
             words = " ".join(w for w in said if stem(w) in other)
             return f"No {u.product_type} with {words!r} {describe(None, f)}; showing the closest products instead."
         return None

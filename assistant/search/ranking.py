@@ -3,7 +3,7 @@ orders and the notice said when nothing satisfies what the query asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +13,7 @@ from assistant.search.understand import Understanding
 from assistant.search.vocab import list_heads, negated_terms, page_terms, title_phrases
 from index.catalog import Product
 from index.lexical import lexical_text
+from index.text import terms
 
 
 def rrf(rankings: list[np.ndarray], k: int = 60) -> dict[int, float]:
@@ -78,28 +79,54 @@ def excluded_mask(lexical: Postings, negated: Postings, exclude: Iterable[str]) 
     return out
 
 
+def all_forms(
+    post: Postings,
+    stems: Sequence[str],
+    joined: Sequence[tuple[str, str, str]] = (),
+    split: Sequence[tuple[str, str, str]] = (),
+) -> np.ndarray:
+    """Rows holding every stem, a model word written either way: a pair also as one word ("tab 3" as "tab3"),
+    a word of letters and digits also as two ("16gb" as "16 gb")."""
+    return _all_forms(lambda t: post.any_of((t,)), post.n, stems, joined, split)
+
+
+def _all_forms(
+    has: Callable[[str], np.ndarray],
+    n: int,
+    stems: Sequence[str],
+    joined: Sequence[tuple[str, str, str]],
+    split: Sequence[tuple[str, str, str]],
+) -> np.ndarray:
+    need = {t: has(t) for t in stems}
+    out = np.ones(n, dtype=bool)
+    for a, b, j in joined:
+        if a in need and b in need:
+            out &= (need.pop(a) & need.pop(b)) | has(j)
+    for w, a, b in split:
+        if w in need:
+            out &= need.pop(w) | (has(a) & has(b))
+    for m in need.values():
+        out &= m
+    return out
+
+
 def stated_mask(
     lexical: Postings,
     page: Postings,
     stated: Sequence[str],
     joined: Sequence[tuple[str, str, str]] = (),
     lacking: Sequence[str] = (),
+    split: Sequence[tuple[str, str, str]] = (),
 ) -> np.ndarray | None:
-    """Rows whose lexical text or page states every stated word (a pair also as one word: "tab 3" as "tab3")
-    and, when given, one of the lacking forms ("nonpad"); None when there is nothing to state."""
+    """Rows whose lexical text or page states every stated word (a model word written either way, see
+    all_forms) and, when given, one of the lacking forms ("nonpad"); None when there is nothing to state."""
     if not stated and not lacking:
         return None
 
     def has(t: str) -> np.ndarray:
         return lexical.any_of((t,)) | page.any_of((t,))
 
-    need = {t: has(t) for t in stated}
-    out = np.ones(lexical.n, dtype=bool)
-    for a, b, j in joined:
-        if a in need and b in need:
-            out &= (need.pop(a) & need.pop(b)) | has(j)
-    for m in need.values():
-        out &= m
+    out = _all_forms(has, lexical.n, stated, joined, split)
     if lacking:
         out &= np.logical_or.reduce([has(t) for t in lacking])
     return out
@@ -162,16 +189,44 @@ class PageIndex:
     negated: Postings
     listed: Postings
     phrase: Postings
+    device: Postings = field(default_factory=lambda: Postings({}, 0))  # devices a title says it is made for
+    n_devices: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # how many, per row
 
     @classmethod
-    def build(cls, products: Sequence[Product], types: Container[tuple[str, ...]]) -> PageIndex:
+    def build(
+        cls,
+        products: Sequence[Product],
+        types: Container[tuple[str, ...]],
+        devices: Callable[[Product], set[str]] | None = None,
+    ) -> PageIndex:
         n = len(products)
+        named = [devices(p) if devices is not None else set() for p in products]
         return cls(
             Postings.build([page_terms(p) for p in products], n),
             Postings.build([negated_terms(lexical_text(p)) for p in products], n),
             Postings.build([list_heads(p, types) for p in products], n),
             Postings.build([title_phrases(p.title) for p in products], n),
+            Postings.build(named, n),
+            np.array([len(d) for d in named], dtype=np.int64),
         )
+
+    def devices(self, u: Understanding, title: Postings, tiers: Tiers) -> np.ndarray | None:
+        """Add the device tiers of a query naming what the product is for ("charger for iphone"): made for it
+        first (its title names the device, a model written either way), made for another device (its title
+        names a device the query does not) after the products made for it; None: no device named."""
+        if not u.compat_terms:
+            return None
+        compat = all_forms(title, u.compat_terms, u.joined, u.split)
+        tiers.add("compatible", compat, 0.5)
+        if len(self.n_devices):
+            asked = {t for t in (*u.compat_terms, *terms(u.search_text)) if t in self.device.rows}
+            said = np.zeros(len(self.n_devices), np.int64)
+            for t in asked:
+                said[self.device.rows[t]] += 1
+            other = (self.n_devices > said) & ~compat
+            if other.any():
+                tiers.add("other_device", other, -0.75)
+        return compat
 
     def tiers(
         self, u: Understanding, tiers: Tiers, typed: np.ndarray | None, lexical: Postings, title: Postings
@@ -184,7 +239,7 @@ class PageIndex:
             if listed.any():
                 tiers.add("listed", listed, -0.4)
         # a page stating every other word asked ("full sleeve" of a shirt, "non padded") ranks first
-        stated = stated_mask(lexical, self.page, u.stated_terms, u.joined, u.lacking_terms)
+        stated = stated_mask(lexical, self.page, u.stated_terms, u.joined, u.lacking_terms, u.split)
         if stated is not None:
             tiers.add("stated", stated, 0.1)
         if u.phrases:  # the title says the query's words in its order ("Jewellery Box", not "... Vanity Box")

@@ -86,6 +86,7 @@ class Understanding:
     cheap: bool = False  # a price word ("cheap", "budget"): the lower-priced first
     stated_terms: tuple[str, ...] = ()  # stems beyond the type a page should state ("full", "sleev" of a shirt)
     joined: tuple[tuple[str, str, str], ...] = ()  # (a, b, ab): "tab 3" is also written "tab3"
+    split: tuple[tuple[str, str, str], ...] = ()  # (ab, a, b): "16gb" is also written "16 gb"
     lacking_terms: tuple[str, ...] = ()  # how a page says it lacks a negated word: "nonpad", "sleeveless"
     phrases: tuple[str, ...] = ()  # adjacent stems as a title would say them ("jewelleri box")
 
@@ -241,6 +242,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         cheap=any(w in PRICE_WORDS for w in ws),
         stated_terms=_stated(search_words, tkey, vocab),
         joined=_joined(search_words, vocab),
+        split=_split(search_words, vocab),
         phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
     )
@@ -259,6 +261,23 @@ def _joined(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str,
     for a, b in itertools.pairwise(search_words):
         if a.isalnum() and b.isalnum() and any(c.isdigit() for c in a + b) and (j := stem(a + b)) in vocab.stated:
             out.append((stem(a), stem(b), j))
+    return tuple(out)
+
+
+_LETTERS_DIGITS = re.compile(r"^(?:([a-z]+)([0-9]+)|([0-9]+)([a-z]+))$")
+
+
+def _split(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, str], ...]:
+    """Words of letters then digits (or digits then letters) that titles also write apart ("16gb" -> "16 gb",
+    "tab3" -> "tab 3")."""
+    out = []
+    for w in search_words:
+        m = _LETTERS_DIGITS.match(w)
+        if m is None:
+            continue
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if f"{(sa := stem(a))} {(sb := stem(b))}" in vocab.split_words:
+            out.append((stem(w), sa, sb))
     return tuple(out)
 
 

@@ -69,6 +69,7 @@ RECIPIENT_ADMITS: dict[str, frozenset[str]] = {
 # What a query is for rather than what it is ("gift for wife"): ranked as text, never a product type.
 PURPOSE_WORDS = frozenset({"gift", "gifts", "present", "presents"})
 _NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})
+_FITS_ALL = frozenset({"all", "any", "everi", "universal"})  # stems: "for all mobiles", "universal"
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
 _MAKER_CUES = frozenset({"by", "from"})
@@ -91,12 +92,26 @@ class QueryVocab:
     ambiguous_brands: frozenset[str] = frozenset()  # brands that are also everyday words in the catalog
     brand_types: dict[str, frozenset[str]] = field(default_factory=dict)  # brand -> type stems it makes
     compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
+    device_words: frozenset[str] = frozenset()  # stems that name a device a product is made for (not a type)
     materials: frozenset[str] = frozenset()  # stems of material words products name
     corrector: Corrector = field(default_factory=lambda: Corrector([]))
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
     type_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose type names have it
     stated: frozenset[str] = frozenset()  # stems any page states (lexical text, description, specifications)
+    split_words: frozenset[str] = frozenset()  # "16 gb", "tab 3": a model word a title writes apart
+
+    def device_terms(self, p: Product) -> set[str]:
+        """Stems of the devices a title says the product is made for, other than its own maker: known device
+        words ("D'clair Micromax Bolt Battery Charger": micromax; "Apple EarPods": none, Apple makes them) and
+        the word after "for" when it is not a kind of product, colour or "all" ("Charger for LeTV 1S": letv)."""
+        own = set(terms(p.brand or ""))
+        ws = words(p.title)
+        out = {t for w in ws if (t := stem(w)) in self.device_words and t not in own}
+        for i, w in enumerate(ws[:-1]):
+            if w == "for" and (t := stem(ws[i + 1])) not in own and _may_be_device(ws[i + 1], t, self.type_rows):
+                out.add(t)
+        return out
 
     def together(self, stems: Iterable[str], of_type: tuple[str, ...] = ()) -> int:
         """How many products (of the type named by the stems of_type) have every one of these stems."""
@@ -133,9 +148,11 @@ class QueryVocab:
         word_freq: Counter = Counter()
         doc_freq: Counter = Counter()  # products whose title or description has the word
         compat: Counter = Counter()
+        devices: Counter = Counter()  # the word right after "for": "Cover for Micromax ...", "Charger for iPhone"
         materials: Counter = Counter()
         rows: dict[str, list[int]] = {}
         stated: set[str] = set()
+        split_words: set[str] = set()
         type_rows: dict[str, list[int]] = {}
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
@@ -159,9 +176,11 @@ class QueryVocab:
                 if nb:
                     brand_types.setdefault(nb, set()).update(key)
             ws = words(p.title)
+            split_words.update(f"{a} {b}" for a, b in itertools.pairwise(terms(p.title)) if _letters_digits(a, b))
             for i, w in enumerate(ws[:-1]):
                 if w == "for":
                     compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in _NOT_TYPE_WORDS)
+                    devices[stem(ws[i + 1])] += 1
             for k in _MATERIAL_KEYS:
                 materials.update(stem(w) for w in tokenize(p.attributes.get(k, "")) if w.isalpha() and len(w) > 2)
         brands = dict(brands or {})
@@ -173,12 +192,16 @@ class QueryVocab:
             ambiguous_brands=_ambiguous(brands, products, doc_freq),
             brand_types={b: frozenset(t) for b, t in brand_types.items()},
             compat_words=frozenset(w for w, c in compat.items() if c >= 2) | {stem(b) for b in brands if " " not in b},
+            # a device is what products are made for, not a kind of product or shelf ("Charger for Mobile": a
+            # mobile charger is not made for another device), a colour or a word saying it fits every device
+            device_words=frozenset(w for w, c in devices.items() if c >= 2 and _may_be_device(w, w, type_rows)),
             materials=frozenset(w for w, c in materials.items() if c >= 3 and w not in QUERY_COLOURS),
             corrector=Corrector(word_freq, dict(word_freq)),
             type_words=Corrector(head_words, dict(head_words)),
             rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
             stated=frozenset(stated) | frozenset(rows),
+            split_words=frozenset(split_words),
         )
 
 
@@ -210,6 +233,24 @@ def negated_terms(text: str) -> set[str]:
         return set()
     joined = _NON.sub("non", low)
     return set(terms(low)) - set(terms(joined))
+
+
+def _letters_digits(a: str, b: str) -> bool:
+    """Letters then a number, or a number then letters: the two halves of a model word ("tab 3", "16 gb")."""
+    return (a.isalpha() and b.isdigit()) or (a.isdigit() and b.isalpha())
+
+
+def _may_be_device(word: str, t: str, kinds: Container[str]) -> bool:
+    """A word after "for" that may name a device: not a kind of product or shelf ("for Mobile"), a colour, a
+    query word ("for Men"), a number or a word saying it fits every device ("for All", "Universal")."""
+    return (
+        len(t) > 1
+        and not word.isdigit()
+        and word not in _NOT_TYPE_WORDS
+        and t not in kinds
+        and word not in QUERY_COLOURS
+        and t not in _FITS_ALL
+    )
 
 
 def page_terms(p: Product) -> set[str]:
