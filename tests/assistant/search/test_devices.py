@@ -44,6 +44,17 @@ SHOP = [
     # capacity written apart by the titles
     {"id": "pd-16", "title": "SanDisk Cruzer Blade 16 GB Pen Drive", "category": PEN, "price": 399},
     {"id": "pd-32", "title": "HP V236W 32 GB Pen Drive", "category": PEN, "price": 599},
+    # variants of one title: only the page's specifications say which phone each is for
+    *[
+        {
+            "id": f"gc-{m}",
+            "title": "Gripcase Soft Back Cover",
+            "category": CASES,
+            "price": 149,
+            "attributes": {"Model": m},
+        }
+        for m in ("Redmi Note 3", "Lumia 830", "Moto G4")
+    ],
 ]
 
 
@@ -109,3 +120,10 @@ def test_all_forms_reads_a_model_word_either_way():
     np.testing.assert_array_equal(all_forms(post, ("tab", "3"), (("tab", "3", "tab3"),)), [1, 1, 0, 0, 0, 0])
     np.testing.assert_array_equal(all_forms(post, ("16gb",), (), (("16gb", "16", "gb"),)), [0, 0, 0, 1, 1, 0])
     np.testing.assert_array_equal(all_forms(post, ("16gb",)), [0, 0, 0, 0, 1, 0])
+
+
+def test_the_variant_a_query_names_represents_its_group(shop):
+    res = shop.search("soft back cover lumia 830", k=5, distinct=True)
+    rep = next(h for h in res.hits if h.product.title == "Gripcase Soft Back Cover")
+    assert rep.product.id == "gc-Lumia 830" and rep.variants == 3  # one card, shown as the variant asked for
+    assert [h.product.title for h in res.hits].count("Gripcase Soft Back Cover") == 1
