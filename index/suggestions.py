@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -277,7 +278,10 @@ def read_suggestions(vdir: Path) -> tuple[list[Phrase], np.ndarray] | None:
         return None
     with open(vdir / PHRASES_FILE, encoding="utf-8") as f:
         phrases = [Phrase(**json.loads(line)) for line in f if line.strip()]
-    vectors = np.load(vdir / VECTORS_FILE).astype(np.float32)  # float16 on disk (older versions: float32)
+    for ph in phrases:  # four kinds, not one string per phrase
+        ph.kind = sys.intern(ph.kind)
+    # as stored (float16; older versions float32): a float32 copy would double the largest array autocomplete holds
+    vectors = np.load(vdir / VECTORS_FILE)
     if vectors.shape[0] != len(phrases):
         return None  # a torn write: rebuild from the catalog instead of serving mismatched rows
     return phrases, vectors

@@ -18,6 +18,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from assistant.suggest.picks import Picks
+from assistant.suggest.rows import Rows
 from assistant.suggest.spans import _WORD_RE, _in_order, _merge, prefix_end, query_words, word_spans
 from assistant.suggest.tails import with_tail, word_breadth
 from assistant.suggest.weights import Weights
@@ -60,8 +61,9 @@ class Suggester:
         spread: dict[str, int] | None = None,
     ):
         self.phrases = list(phrases)
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self.top_rows = list(top_rows)
+        # float16 as stored on disk: half the memory; only the shopper's cosines use them (error < 1e-3)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float16)
+        self.top_rows = top_rows if isinstance(top_rows, Rows) else Rows.pack(top_rows)
         self.weights = weights
         n = len(self.phrases)
         self.texts = [p.text for p in self.phrases]
@@ -84,19 +86,15 @@ class Suggester:
             if pid is not None:
                 self.searches[pid] += c
         self.static = self.prior + weights.count * np.log1p(self.count) + weights.searches * np.log1p(self.searches)
-        # words[pid]: (key, start, end, ordinal); a hyphen-joined key has its first part's ordinal
-        self.words: list[list[tuple[str, int, int, int]]] = []
         self.plain: list[list[str]] = []  # the phrase's word keys in order, without joined ones
         entries: list[tuple[str, int, int]] = []
         for pid, text in enumerate(self.texts):
             spans = word_spans(text)
             n_plain = len(_WORD_RE.findall(text))
             ordinal = {s[1]: i for i, s in enumerate(spans[:n_plain])}
-            ws = [(k, s, e, ordinal[s]) for k, s, e in spans]
-            ws.sort(key=lambda x: (x[1], x[1] - x[2]))  # highlight's order: left to right, longest first
-            self.words.append(ws)
             self.plain.append([k for k, _, _ in spans[:n_plain]])
-            entries.extend((k, pid, o) for k, _, _, o in ws)
+            # a hyphen-joined key has its first part's ordinal
+            entries.extend((k, pid, ordinal[s]) for k, s, _ in spans)
         self.keys = [" ".join(ws) for ws in self.plain]  # == phrase_key(text)
         self.folded = [" ".join(stem(w) for w in ws) for ws in self.plain]  # plural-blind
         entries.sort()
@@ -290,14 +288,14 @@ class Suggester:
         w = self.weights
         out = np.zeros(len(cand), np.float64)
         if profile is not None and len(cand):
-            out += w.personal * (self.vectors[cand] @ np.asarray(profile, np.float32))
+            out += w.personal * (self.vectors[cand].astype(np.float32) @ np.asarray(profile, np.float32))
         recent_keys = [phrase_key(r) for r in recent if r and r.strip()]
         rpids = [self.key_to_pid[key] for key in recent_keys if key in self.key_to_pid]
         if rpids and len(cand):
-            rv = self.vectors[rpids].mean(axis=0)
+            rv = self.vectors[rpids].astype(np.float32).mean(axis=0)
             norm = float(np.linalg.norm(rv))
             if norm > 0:
-                out += w.recent_vec * (self.vectors[cand] @ (rv / norm))
+                out += w.recent_vec * (self.vectors[cand].astype(np.float32) @ (rv / norm))
         if recent_keys:
             for j, pid in enumerate(cand.tolist()):
                 key = self.keys[pid]
@@ -307,12 +305,14 @@ class Suggester:
 
     def highlight(self, pid: int, tokens: list[str], fuzzy: bool = False) -> list[tuple[int, int]]:
         """[start, end) of the part of each phrase word that a typed word matched (its first letters)."""
-        text, words = self.texts[pid], self.words[pid]
+        text = self.texts[pid]
+        # spans are recomputed for the few suggestions shown rather than kept for every phrase (memory)
+        words = sorted(word_spans(text), key=lambda x: (x[1], x[1] - x[2]))  # left to right, longest first
         used: set[int] = set()
         spans: list[tuple[int, int]] = []
         for t in tokens:
             hit = None
-            for key, s, e, _ in words:
+            for key, s, e in words:
                 if s in used or not (key.startswith(t) or (fuzzy and self._close(t, key))):
                     continue
                 hit = (s, prefix_end(text, s, e, min(len(t), len(key))))
