@@ -4,16 +4,13 @@ per capability. Built once at start-up (`Services.start`), reached by routes thr
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
-import functools
 import gc
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.chat.session import ChatRuntime
 from assistant.errors import Unavailable
+from assistant.heap import limit_heaps, release_free_heap
 from assistant.looks.service import Looks
 from assistant.search.engine import SearchEngine
 from assistant.settings import Settings
@@ -40,25 +37,6 @@ def settle_heap() -> None:
     release_free_heap()
 
 
-def release_free_heap() -> None:
-    """Give the C heap's free pages back to the OS (glibc's malloc_trim; a no-op elsewhere).
-
-    Loading an index frees far more than it keeps (JSON lines, transient arrays, per-phrase checks), and
-    glibc keeps freed memory below its trim threshold in the process: ~40 MB of RSS at 20k products.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
-        return None
-
-
 @dataclass
 class Services:
     settings: Settings
@@ -74,6 +52,7 @@ class Services:
     @classmethod
     def start(cls, settings: Settings, embedder: Embedder) -> Services:
         """Load the serving index (if any), open the shopper store and start the segment refresher (blocking)."""
+        limit_heaps()  # before the server's worker threads allocate
         holder: list[Services] = []
         shoppers = Shoppers(settings, lambda: holder[0].engine, embedder.encode_query)
         svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings, shoppers.store))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.heap import release_free_heap
 from assistant.search.query import Vocabulary, parse_query
 from assistant.suggest.picks import Picks
 from assistant.suggest.rows import Rows
@@ -203,6 +204,8 @@ class Autocomplete:
             self.cache = OrderedDict()
             self._last_log = list(popular)
             log.info("autocomplete refreshed: %d phrases (%d from the search log)", len(sugg), len(new))
+            del old
+            release_free_heap()  # the replaced arrays were freed as a whole (worker thread: no request waits)
             return True
 
     @staticmethod
