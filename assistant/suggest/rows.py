@@ -43,6 +43,3 @@ class Rows(Sequence[np.ndarray]):
     def __iter__(self) -> Iterator[np.ndarray]:
         for i in range(len(self)):
             yield self[i]
-
-    def __add__(self, other: Sequence[np.ndarray]) -> Rows:
-        return Rows.pack([*self, *other])

@@ -219,7 +219,7 @@ class Suggester:
         if not fuzzy_at and len(tokens[-1]) >= MIN_FUZZY_CHARS:
             fuzzy_at = {len(tokens) - 1}
         fz = self._match(tokens, fuzzy_at) if have < k and fuzzy_at else None
-        if not (have < k and fuzzy_at) and len(tokens[-1]) >= SHORT_PREFIX:
+        if w.typo_readings and not (have < k and fuzzy_at) and len(tokens[-1]) >= SHORT_PREFIX:
             # every word starts some phrase word, or too few letters for the typo fallback: one-edit readings
             # of the last word only where the catalog makes them the better bet ("add" -> adidas; typos.py)
             last = tokens[-1]

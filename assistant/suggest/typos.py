@@ -53,15 +53,9 @@ def likely_typos(
 
 
 def same_length_edit(token: str, word: str) -> bool:
-    """word starts with token after one substituted letter or two swapped neighbours ("add" -> "adi").
+    """word starts with token after one substituted letter ("add" -> "adi…").
 
     A dropped or added letter is not read: two or four letters start far more words than three do, so such
     readings would mostly be chance ("sne" -> "se…" would offer sets)."""
     start = word[: len(token)]
-    if len(start) < len(token) or start == token:
-        return False
-    diff = [i for i in range(len(token)) if token[i] != start[i]]
-    if len(diff) == 1:
-        return True
-    i = diff[0]
-    return len(diff) == 2 and diff[1] == i + 1 and token[i] == start[i + 1] and token[i + 1] == start[i]
+    return len(start) == len(token) and sum(a != b for a, b in zip(token, start, strict=True)) == 1

@@ -13,6 +13,6 @@ def test_packed_rows_give_back_each_list():
     assert rows[-1].tolist() == [2, 3]
     with pytest.raises(IndexError):
         rows[4]
-    both = rows + [np.array([8])]
+    both = Rows.pack([*rows, np.array([8])])
     assert len(both) == 5 and both[4].tolist() == [8] and both[0].tolist() == [5, 1, 9]
     assert rows.flat.dtype == np.int32  # half of int64, one array for all lists
