@@ -68,12 +68,19 @@ def test_readings_are_one_substituted_letter_of_a_word_that_starts_phrases():
 def test_a_words_short_prefix_bonus_counts_once():
     blue = [f"blue {t}" for t in ("shirts", "jeans", "tops", "dresses", "skirts")]
     rows = [(t, "query", 60 - i) for i, t in enumerate(blue)] + [("bluetooth headphones", "category", 8)]
-    rows += [(f"red {t}", "query", 5) for t in ("shirts", "jeans", "tops", "dresses", "skirts")]
+    makers = ("boat", "jbl", "sony", "zebronics", "mi", "philips", "intex", "iball", "lenovo", "skullcandy")
+    rows += [(f"{m} bluetooth headset", "product", 1) for m in makers]  # a word many makers use
     types = {"blue": 90, "bluetooth": 10}
     assert texts(suggester(rows, types, repeat=0.0), "blu")[4] == "bluetooth headphones"  # after four blue ones
-    got = texts(suggester(rows, types), "blu")
-    assert got[:2] == ["blue shirts", "bluetooth headphones"] and got[2:] == blue[1:4]
+    assert texts(suggester(rows, types), "blu") == ["blue shirts", "bluetooth headphones", *blue[1:4]]
     assert texts(suggester(rows, types), "blue") == blue  # the word typed in full: all of its phrases
+
+
+def test_a_makers_second_phrase_stays_above_a_rare_title():
+    # the repeat costs no more than the bonus of the strongest word still without a slot ("reet": next to none)
+    rows = [("reebok", "brand", 40), ("reebok t-shirts", "query", 20), ("reebok shoes", "query", 18)]
+    rows.append(("reet rings", "product", 2))
+    assert texts(suggester(rows, {"reebok": 9, "reet": 1}), "ree") == [r[0] for r in rows]
 
 
 def test_several_words_under_one_prefix_take_turns_by_their_own_merit():
