@@ -134,15 +134,17 @@ class Suggester:
         "sneakers", "addidas" -> "adidas"); memoised by the corrector (the same misspelt starts recur)."""
         return self.corrector.corrections(token, limit)
 
-    def evidence(self, word: str) -> tuple[float, float]:
-        """What the catalog offers under a word shoppers would start a search with: (distinct products of the
-        best phrase it heads, product types it spans); (0, 0) when it heads no phrase ("and")."""
+    def evidence(self, word: str, heads: bool = True) -> tuple[float, float]:
+        """What the catalog offers under a word: (distinct products of the best phrase it heads, or with
+        heads=False has anywhere; product types it spans); (0, 0) when there is none ("and" heads nothing)."""
         lo = bisect_left(self._wkeys, word)
         hi = bisect_right(self._wkeys, word, lo)
-        heads = self._wpid[lo:hi][self._wpos[lo:hi] == 0]
-        if not len(heads):
+        pids = self._wpid[lo:hi]
+        if heads:
+            pids = pids[self._wpos[lo:hi] == 0]
+        if not len(pids):
             return 0.0, 0.0
-        return float(self.found[heads].max()), math.expm1(self.spread.get(word, 0.0))
+        return float(self.found[pids].max()), math.expm1(self.spread.get(word, 0.0))
 
     def _token_hits(
         self, token: str, fuzzy: bool, readings: Sequence[str] | None = None
@@ -219,7 +221,7 @@ class Suggester:
         if not fuzzy_at and len(tokens[-1]) >= MIN_FUZZY_CHARS:
             fuzzy_at = {len(tokens) - 1}
         fz = self._match(tokens, fuzzy_at) if have < k and fuzzy_at else None
-        if w.typo_readings and not (have < k and fuzzy_at) and len(tokens[-1]) >= SHORT_PREFIX:
+        if w.typo_readings and not (have < k and fuzzy_at) and len(tokens[-1]) == SHORT_PREFIX:
             # every word starts some phrase word, or too few letters for the typo fallback: one-edit readings
             # of the last word only where the catalog makes them the better bet ("add" -> adidas; typos.py)
             last = tokens[-1]
@@ -228,6 +230,7 @@ class Suggester:
                 self.corrector.completions(last, MAX_READINGS),
                 self.corrector.corrections(last, MAX_READINGS),
                 self.evidence,
+                lambda word: self.evidence(word, heads=False),
                 self.odds,
             )
             fz = self._match(tokens, {len(tokens) - 1}, strong) if strong else None

@@ -36,11 +36,13 @@ def likely_typos(
     completions: Sequence[str],
     readings: Sequence[str],
     evidence: Callable[[str], tuple[float, float]],
+    completed: Callable[[str], tuple[float, float]],
     odds: float,
 ) -> list[str]:
-    """The readings (words one edit from token) the catalog makes the better bet than every completion of
-    token: more than odds x their distinct products, and more kinds of product than any of them."""
-    got = [evidence(w) for w in completions]
+    """The readings (words one edit from token that head phrases: `evidence`) the catalog makes the better
+    bet than every completion of token (wherever it stands in its phrases: `completed`): more than odds x
+    their distinct products, and more kinds of product than any of them."""
+    got = [completed(w) for w in completions]
     products = max((e[0] for e in got), default=0.0)
     kinds = max((e[1] for e in got), default=0.0)
     out = []
