@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from assistant.chat.session import ChatRuntime
 from assistant.errors import Unavailable
+from assistant.heap import limit_heaps, release_free_heap
 from assistant.looks.service import Looks
 from assistant.search.engine import SearchEngine
 from assistant.settings import Settings
@@ -33,6 +34,7 @@ def settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    release_free_heap()
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Services:
     @classmethod
     def start(cls, settings: Settings, embedder: Embedder) -> Services:
         """Load the serving index (if any), open the shopper store and start the segment refresher (blocking)."""
+        limit_heaps()  # before the server's worker threads allocate
         holder: list[Services] = []
         shoppers = Shoppers(settings, lambda: holder[0].engine, embedder.encode_query)
         svc = cls(settings, embedder, shoppers, Looks(settings), ChatRuntime(settings, shoppers.store))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -129,38 +130,40 @@ def extract_phrases(products: Sequence[Product]) -> list[Phrase]:
 
 
 class PhraseMatcher:
-    """Which products a phrase matches: every word of it occurs in the product's lexical text."""
+    """Which products a phrase matches: every word of it occurs in the product's lexical text.
+
+    The postings are one int32 array with offsets per term, not an array per term: ~30,000 terms at 20k
+    products would each carry ~100 bytes of array header besides their rows."""
 
     def __init__(self, products: Sequence[Product]):
         postings: dict[str, list[int]] = {}
         for row, p in enumerate(products):
             for tok in set(terms(lexical_text(p))):
                 postings.setdefault(tok, []).append(row)
-        self._postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
+        self._term = {t: i for i, t in enumerate(postings)}
+        self._offsets = np.zeros(len(postings) + 1, np.int64)
+        np.cumsum([len(rows) for rows in postings.values()], out=self._offsets[1:])
+        self._flat = np.fromiter((r for rows in postings.values() for r in rows), np.int32, int(self._offsets[-1]))
         self.n = len(products)
 
     def postings(self, term: str) -> np.ndarray:
-        """Rows whose lexical text has the (stemmed) term."""
-        return self._postings.get(term, np.zeros(0, np.int64))
+        """Rows whose lexical text has the (stemmed) term, ascending."""
+        i = self._term.get(term)
+        return self._flat[self._offsets[i] : self._offsets[i + 1]] if i is not None else np.zeros(0, np.int32)
 
     def rows(self, text: str, allowed: np.ndarray | None = None) -> np.ndarray:
         """Rows matching every token of text (and the allowed mask, if given); sorted."""
-        toks = sorted(set(terms(text)), key=lambda t: len(self._postings.get(t, ())))
+        toks = sorted(set(terms(text)), key=lambda t: len(self.postings(t)))
         if not toks:
             return np.flatnonzero(allowed) if allowed is not None else np.zeros(0, np.int64)
-        out = self._postings.get(toks[0])
-        if out is None:
-            return np.zeros(0, np.int64)
+        out = self.postings(toks[0])
         for t in toks[1:]:
-            other = self._postings.get(t)
-            if other is None:
-                return np.zeros(0, np.int64)
-            out = np.intersect1d(out, other, assume_unique=True)
             if not len(out):
                 break
+            out = np.intersect1d(out, self.postings(t), assume_unique=True)
         if allowed is not None:
             out = out[allowed[out]]
-        return out
+        return out.astype(np.int64)
 
 
 def group_ids(products: Sequence[Product]) -> np.ndarray:
@@ -277,7 +280,10 @@ def read_suggestions(vdir: Path) -> tuple[list[Phrase], np.ndarray] | None:
         return None
     with open(vdir / PHRASES_FILE, encoding="utf-8") as f:
         phrases = [Phrase(**json.loads(line)) for line in f if line.strip()]
-    vectors = np.load(vdir / VECTORS_FILE).astype(np.float32)  # float16 on disk (older versions: float32)
+    for ph in phrases:  # four kinds, not one string per phrase
+        ph.kind = sys.intern(ph.kind)
+    # as stored (float16; older versions float32): a float32 copy would double the largest array autocomplete holds
+    vectors = np.load(vdir / VECTORS_FILE)
     if vectors.shape[0] != len(phrases):
         return None  # a torn write: rebuild from the catalog instead of serving mismatched rows
     return phrases, vectors

@@ -38,8 +38,9 @@ from assistant.suggest.service import load_autocomplete  # noqa: E402
 from assistant.suggest.suggester import Suggester, Weights, query_words  # noqa: E402
 
 # Autocomplete's ranking before issue 14 (no type spread, no distinct-product counts, no single-title
-# penalty, no cap per completed word), measured side by side with the current one in the same run.
-BEFORE = Weights(spread=0.0, single_title=0.0, distinct=False, per_word=0)
+# penalty, no cap per completed word, no one-edit readings of short prefixes, a word's bonus on each of its
+# phrases), measured side by side with the current one in the same run.
+BEFORE = Weights(spread=0.0, single_title=0.0, distinct=False, per_word=0, typo_readings=False, repeat=0.0)
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.heap import release_free_heap
 from assistant.search.query import Vocabulary, parse_query
 from assistant.suggest.picks import Picks
+from assistant.suggest.rows import Rows
 from assistant.suggest.spans import word_spans
 from assistant.suggest.suggester import Suggester, Weights
 from index.store import LoadedIndex
@@ -67,9 +69,11 @@ class Autocomplete:
         self._masks: OrderedDict[tuple, np.ndarray | None] = OrderedDict()  # LRU of product masks by filter
         self.base_phrases = phrases
         self.base_vectors = vectors
-        self._build_top = [
-            np.array([index.id_to_row[i] for i in ph.top if i in index.id_to_row], np.int64) for ph in phrases
-        ]
+        self._build_top: Sequence[np.ndarray] = Rows.pack(
+            [[index.id_to_row[i] for i in ph.top if i in index.id_to_row] for ph in phrases]
+        )
+        for ph in phrases:  # held as rows from here on: ~10 id strings per phrase are ~10 MB at 20k products
+            ph.top = []
         self.base_top = self._build_top
         if vocab is not None and mask is not None:
             self.base_phrases, self.base_vectors, self.base_top = self._verified()
@@ -83,6 +87,8 @@ class Autocomplete:
         )
         # the Suggester holds the vectors as float32: the base phrases' rows of that array, not a second copy
         self.base_vectors = self.suggester.vectors[: len(self.base_phrases)]
+        self.base_top = self.suggester.top_rows
+        self._build_top = []
         self.cache: OrderedDict = OrderedDict()  # rendered anonymous answers (api_autocomplete), LRU
         self.refreshed_at = float("-inf")
         self.refreshing = False
@@ -126,7 +132,7 @@ class Autocomplete:
                     best = nb
         return self.vocab.brands[best] if best else None
 
-    def _verified(self) -> tuple[list[Phrase], np.ndarray, list[np.ndarray]]:
+    def _verified(self) -> tuple[list[Phrase], np.ndarray, Rows]:
         """The build's phrases re-checked the way search reads them: a phrase such as "infant wear" is a
         gender filter plus "wear" to search, and is dropped if that finds nothing."""
         keep, tops = [], []
@@ -142,7 +148,7 @@ class Autocomplete:
             tops.append(top)
             ph.count = len(rows)
             ph.distinct = len(np.unique(self.groups[rows]))
-        return [self.base_phrases[i] for i in keep], self.base_vectors[keep], tops
+        return [self.base_phrases[i] for i in keep], self.base_vectors[keep], Rows.pack(tops)
 
     def refresh(self, popular: list[tuple[str, float]], embed: Embed, max_new: int = 300) -> bool:
         """Rebuild the Suggester with the search log's counts and its new phrases (those that find ≥1
@@ -183,20 +189,23 @@ class Autocomplete:
                 searches[key] = searches.get(key, 0.0) + c
             sugg = Suggester(
                 self.base_phrases + new,
-                np.vstack([self.base_vectors, vecs]),
-                self.base_top + tops,
+                np.vstack([self.base_vectors, vecs.astype(self.base_vectors.dtype)]),
+                Rows.pack([*self.base_top, *tops]),
                 searches=searches,
                 weights=old.weights,
                 spread={**self.spread, **type_spread(self.index.products, self.matcher, self._words(new))},
             )
             sugg.unlogged = dict(old.unlogged)
             self.base_vectors = sugg.vectors[: len(self.base_phrases)]  # lets the old array go
+            self.base_top = Rows(sugg.top_rows.flat, sugg.top_rows.offsets[: len(self.base_phrases) + 1])
             with old._lock:  # learn() adds under it: copy a consistent state
                 sugg.picks = Picks(old.picks.counts)  # by phrase key: survives the new phrase numbering
             self.suggester = sugg  # one reference swap (cached answers are keyed by Suggester: now unused)
             self.cache = OrderedDict()
             self._last_log = list(popular)
             log.info("autocomplete refreshed: %d phrases (%d from the search log)", len(sugg), len(new))
+            del old
+            release_free_heap()  # the replaced arrays were freed as a whole (worker thread: no request waits)
             return True
 
     @staticmethod

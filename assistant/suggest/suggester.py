@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import math
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from assistant.suggest.diversity import diverse_order
 from assistant.suggest.picks import Picks
+from assistant.suggest.rows import Rows
 from assistant.suggest.spans import _WORD_RE, _in_order, _merge, prefix_end, query_words, word_spans
 from assistant.suggest.tails import with_tail, word_breadth
+from assistant.suggest.typos import MAX_READINGS, likely_typos, typo_odds
 from assistant.suggest.weights import Weights
 from index.suggestions import Phrase, phrase_key
 from index.text import Corrector, stem
@@ -60,9 +63,11 @@ class Suggester:
         spread: dict[str, int] | None = None,
     ):
         self.phrases = list(phrases)
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self.top_rows = list(top_rows)
+        # float16 as stored on disk: half the memory; only the shopper's cosines use them (error < 1e-3)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float16)
+        self.top_rows = top_rows if isinstance(top_rows, Rows) else Rows.pack(top_rows)
         self.weights = weights
+        self.odds = typo_odds(weights)
         n = len(self.phrases)
         self.texts = [p.text for p in self.phrases]
         self.kinds = [p.kind for p in self.phrases]
@@ -71,6 +76,7 @@ class Suggester:
         found = self.count
         if weights.distinct:  # a title sold in 30 sizes is one thing to look at, not 30
             found = np.array([p.distinct or p.count for p in self.phrases], np.float64)
+        self.found = found.astype(np.float32)  # a phrase's evidence in the catalog (see typos.py)
         kind_prior = dict(weights.kind)
         self.prior = np.array([kind_prior.get(k, 0.0) for k in self.kinds], np.float64)
         self.prior += weights.count * (np.log1p(found) - np.log1p(self.count))  # static keeps one formula
@@ -84,19 +90,15 @@ class Suggester:
             if pid is not None:
                 self.searches[pid] += c
         self.static = self.prior + weights.count * np.log1p(self.count) + weights.searches * np.log1p(self.searches)
-        # words[pid]: (key, start, end, ordinal); a hyphen-joined key has its first part's ordinal
-        self.words: list[list[tuple[str, int, int, int]]] = []
         self.plain: list[list[str]] = []  # the phrase's word keys in order, without joined ones
         entries: list[tuple[str, int, int]] = []
         for pid, text in enumerate(self.texts):
             spans = word_spans(text)
             n_plain = len(_WORD_RE.findall(text))
             ordinal = {s[1]: i for i, s in enumerate(spans[:n_plain])}
-            ws = [(k, s, e, ordinal[s]) for k, s, e in spans]
-            ws.sort(key=lambda x: (x[1], x[1] - x[2]))  # highlight's order: left to right, longest first
-            self.words.append(ws)
             self.plain.append([k for k, _, _ in spans[:n_plain]])
-            entries.extend((k, pid, o) for k, _, _, o in ws)
+            # a hyphen-joined key has its first part's ordinal
+            entries.extend((k, pid, ordinal[s]) for k, s, _ in spans)
         self.keys = [" ".join(ws) for ws in self.plain]  # == phrase_key(text)
         self.folded = [" ".join(stem(w) for w in ws) for ws in self.plain]  # plural-blind
         entries.sort()
@@ -132,14 +134,29 @@ class Suggester:
         "sneakers", "addidas" -> "adidas"); memoised by the corrector (the same misspelt starts recur)."""
         return self.corrector.corrections(token, limit)
 
-    def _token_hits(self, token: str, fuzzy: bool) -> tuple[np.ndarray, np.ndarray] | None:
-        """(phrase ids, word ordinals) whose word starts with token (or with a correction of it)."""
+    def evidence(self, word: str, heads: bool = True) -> tuple[float, float]:
+        """What the catalog offers under a word: (distinct products of the best phrase it heads, or with
+        heads=False has anywhere; product types it spans); (0, 0) when there is none ("and" heads nothing)."""
+        lo = bisect_left(self._wkeys, word)
+        hi = bisect_right(self._wkeys, word, lo)
+        pids = self._wpid[lo:hi]
+        if heads:
+            pids = pids[self._wpos[lo:hi] == 0]
+        if not len(pids):
+            return 0.0, 0.0
+        return float(self.found[pids].max()), math.expm1(self.spread.get(word, 0.0))
+
+    def _token_hits(
+        self, token: str, fuzzy: bool, readings: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(phrase ids, word ordinals) whose word starts with token (or with a correction of it, or is one of
+        the given readings of it)."""
         if not fuzzy:
             lo, hi = self._range(token)
             return (self._wpid[lo:hi], self._wpos[lo:hi]) if hi > lo else None
-        parts = [self._range(w) for w in self.corrections(token)]
+        parts = [self._range(w) for w in (self.corrections(token) if readings is None else readings)]
         parts = [(lo, hi) for lo, hi in parts if hi > lo]
-        whole = self.corrector.correct(token) if not parts and len(token) >= 7 else None
+        whole = self.corrector.correct(token) if not parts and readings is None and len(token) >= 7 else None
         if whole:  # a fully typed misspelling further off than a start ("neckless" -> "necklace")
             parts = [self._range(whole)]
         if not parts:
@@ -149,12 +166,14 @@ class Suggester:
             np.concatenate([self._wpos[lo:hi] for lo, hi in parts]),
         )
 
-    def _match(self, tokens: list[str], fuzzy_at: set[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    def _match(
+        self, tokens: list[str], fuzzy_at: set[int], readings: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Phrases in which every typed word starts some word; and whether the first typed word starts
-        the phrase. Tokens in fuzzy_at are matched through their corrections instead."""
+        the phrase. Tokens in fuzzy_at are matched through their corrections (or the readings) instead."""
         hits = []
         for i, t in enumerate(tokens):
-            h = self._token_hits(t, i in fuzzy_at)
+            h = self._token_hits(t, i in fuzzy_at, readings)
             if h is None:
                 return None
             hits.append(h)
@@ -201,13 +220,25 @@ class Suggester:
         fuzzy_at = {i for i, t in enumerate(tokens) if len(t) >= MIN_FUZZY_CHARS and not self._has_prefix(t)}
         if not fuzzy_at and len(tokens[-1]) >= MIN_FUZZY_CHARS:
             fuzzy_at = {len(tokens) - 1}
-        if have < k and fuzzy_at:
-            fz = self._match(tokens, fuzzy_at)
-            if fz is not None:
-                new = ~np.isin(fz[0], got[0]) if got is not None else np.ones(len(fz[0]), bool)
-                cands.append(fz[0][new])
-                firsts.append(fz[1][new])
-                fuzzy.append(np.ones(int(new.sum()), bool))
+        fz = self._match(tokens, fuzzy_at) if have < k and fuzzy_at else None
+        if w.typo_readings and not (have < k and fuzzy_at) and len(tokens[-1]) == SHORT_PREFIX:
+            # every word starts some phrase word, or too few letters for the typo fallback: one-edit readings
+            # of the last word only where the catalog makes them the better bet ("add" -> adidas; typos.py)
+            last = tokens[-1]
+            strong = likely_typos(
+                last,
+                self.corrector.completions(last, MAX_READINGS),
+                self.corrector.corrections(last, MAX_READINGS),
+                self.evidence,
+                lambda word: self.evidence(word, heads=False),
+                self.odds,
+            )
+            fz = self._match(tokens, {len(tokens) - 1}, strong) if strong else None
+        if fz is not None:
+            new = ~np.isin(fz[0], got[0]) if got is not None else np.ones(len(fz[0]), bool)
+            cands.append(fz[0][new])
+            firsts.append(fz[1][new])
+            fuzzy.append(np.ones(int(new.sum()), bool))
         typed_key = " ".join(tokens)
         picked = self._picked(typed_key)
         if picked:  # shoppers who typed these letters picked these: offered even where no prefix matches
@@ -233,6 +264,7 @@ class Suggester:
         score = base.copy()
         short = len(tokens[-1]) <= SHORT_PREFIX
         done: list[str] = []  # per candidate: the phrase word the last typed word completes
+        word_bonus = np.zeros(len(cand), np.float64)  # what the completed word itself earns (short prefixes)
         for j, pid in enumerate(cand.tolist()):
             if self.keys[pid] == typed_key:
                 score[j] += w.exact + w.in_order
@@ -241,16 +273,18 @@ class Suggester:
             key = self._completes(pid, tokens[-1], bool(loose[j]))
             done.append(key)
             if short:  # few letters: a word many makers and kinds of product use beats one shop's name
-                score[j] += w.breadth * self.breadth.get(key, 0.0)
+                word_bonus[j] = w.breadth * self.breadth.get(key, 0.0)
                 if len(tokens[-1]) >= w.spread_from:
-                    score[j] += w.spread * self.spread.get(key, 0.0)
-        score += self._personal(cand, profile, recent)
-        order = np.lexsort((cand, -score))
+                    word_bonus[j] += w.spread * self.spread.get(key, 0.0)
+        score += word_bonus + self._personal(cand, profile, recent)
+        # twice k: the loop below skips plural twins of picked phrases
+        order = diverse_order(score, cand, done, tokens[-1], w.repeat * word_bonus, 2 * k)
         out: list[Suggestion] = []
         later: list[int] = []  # beyond per_word completions of one word: only if nothing else fills k
+        cap = w.per_word
         per: dict[str, int] = {}
         seen: set[str] = set()
-        for j in order.tolist():
+        for j in order:
             pid = int(cand[j])
             folded = self.folded[pid]  # "shirt" after "shirts" adds nothing
             if folded in seen:
@@ -258,7 +292,7 @@ class Suggester:
             seen.add(folded)
             if len(out) >= k:
                 break
-            if w.per_word and done[j] != tokens[-1] and per.get(done[j], 0) >= w.per_word:  # a typed word: no cap
+            if cap and done[j] != tokens[-1] and per.get(done[j], 0) >= cap:  # a typed word: no cap
                 later.append(j)
                 continue
             per[done[j]] = per.get(done[j], 0) + 1
@@ -290,14 +324,14 @@ class Suggester:
         w = self.weights
         out = np.zeros(len(cand), np.float64)
         if profile is not None and len(cand):
-            out += w.personal * (self.vectors[cand] @ np.asarray(profile, np.float32))
+            out += w.personal * (self.vectors[cand].astype(np.float32) @ np.asarray(profile, np.float32))
         recent_keys = [phrase_key(r) for r in recent if r and r.strip()]
         rpids = [self.key_to_pid[key] for key in recent_keys if key in self.key_to_pid]
         if rpids and len(cand):
-            rv = self.vectors[rpids].mean(axis=0)
+            rv = self.vectors[rpids].astype(np.float32).mean(axis=0)
             norm = float(np.linalg.norm(rv))
             if norm > 0:
-                out += w.recent_vec * (self.vectors[cand] @ (rv / norm))
+                out += w.recent_vec * (self.vectors[cand].astype(np.float32) @ (rv / norm))
         if recent_keys:
             for j, pid in enumerate(cand.tolist()):
                 key = self.keys[pid]
@@ -307,12 +341,14 @@ class Suggester:
 
     def highlight(self, pid: int, tokens: list[str], fuzzy: bool = False) -> list[tuple[int, int]]:
         """[start, end) of the part of each phrase word that a typed word matched (its first letters)."""
-        text, words = self.texts[pid], self.words[pid]
+        text = self.texts[pid]
+        # spans are recomputed for the few suggestions shown rather than kept for every phrase (memory)
+        words = sorted(word_spans(text), key=lambda x: (x[1], x[1] - x[2]))  # left to right, longest first
         used: set[int] = set()
         spans: list[tuple[int, int]] = []
         for t in tokens:
             hit = None
-            for key, s, e, _ in words:
+            for key, s, e in words:
                 if s in used or not (key.startswith(t) or (fuzzy and self._close(t, key))):
                     continue
                 hit = (s, prefix_end(text, s, e, min(len(t), len(key))))

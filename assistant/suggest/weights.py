@@ -27,3 +27,5 @@ class Weights:
     single_title: float = -1.0  # a phrase of 3+ words that only one product's title has
     distinct: bool = True  # count distinct products (variants once), not rows
     per_word: int = 4  # at most this many suggestions complete the last word alike while others exist
+    typo_readings: bool = True  # one-edit readings of a short last word where the catalog favours them (typos.py)
+    repeat: float = 1.0  # share of a word's short-prefix bonus its 2nd, 3rd... completion does not get (diversity.py)
