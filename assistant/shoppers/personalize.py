@@ -58,7 +58,8 @@ class Weights:
     popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
     context: float = 0.3  # referrer search terms for shoppers with little history
     repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
-    rebuy: float = 0.0  # a flat bonus for anything the shopper bought that is re-bought: own items first
+    rebuy: float = 0.0  # own shown items x how many of the shop's customers buy them (orders one-off purchases)
+    repeat_half_life_days: float = 365.0  # recency decay of the repeat count (<= 0: a plain count)
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
     # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
     search_profile: float | None = None  # None: `profile`
@@ -111,6 +112,7 @@ class Signals:
     together_anchor: np.ndarray | None = None  # per catalog row: the anchor row behind it (-1: none)
     anchor_titles: dict[int, str] = field(default_factory=dict)
     segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
+    rebuy: np.ndarray | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them
 
 
 @dataclass
@@ -128,6 +130,7 @@ class Contributions:
 
 
 WHOLE_CATALOG_ROWS = 20_000
+TOGETHER_FLOOR = 0.05  # candidates whose best co-purchase is weaker than this keep the catalog scale (noise)
 _BORROWED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
@@ -199,8 +202,14 @@ def score(
     rep = zero.copy()
     if sig.repeat is not None:
         own = sig.repeat[rows]
-        rep = hist * (weights.repeat * own + weights.rebuy * (own > 0))
-    tog = hist * weights.together * sig.together[rows] if sig.together is not None else zero.copy()
+        shop = sig.rebuy[rows] if sig.rebuy is not None else (own > 0).astype(np.float64)
+        rep = hist * (weights.repeat * own + weights.rebuy * shop)
+    tog = zero.copy()
+    if sig.together is not None:
+        # on the candidates' own scale: in a search for "lantern" the lantern most bought with the shopper's
+        # items gets the full term even when a far stronger partner (another category) tops the catalog
+        raw = sig.together[rows]
+        tog = hist * weights.together * raw / max(float(raw.max()) if n else 0.0, TOGETHER_FLOOR)
     if sig.popularity is not None:
         pw = weights.popularity if pop_weight is None else pop_weight
         popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
