@@ -243,7 +243,9 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
     shoppers.settings = dataclasses.replace(shoppers.settings, blend_weights=weights_file)
     models = ["popularity", "recent popularity", "repeat purchase", "item-kNN co-purchase", "embedding profile"]
     res: dict[str, list] = {m: [] for m in [*models, "shopmate (full system)"]}
-    cold: dict[str, list] = {"popularity": [], "segment prior + popularity": [], "shopmate (full system)": []}
+    cold: dict[str, list] = {"shopmate (full system)": []}
+    cold_raw: list[tuple] = []
+    seg_share = segment_shares(w)
     for cust, target in tg.items():
         sid = f"retail-{cust}"
         prof = shoppers.profile(sid)
@@ -273,13 +275,12 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
         if 1 <= nb <= 2:
             got = unit_parts(w, cust)
             if got is not None:
-                parts, _, _ = got
-                cold["popularity"].append(hit_ndcg_recall(top(parts["popularity"], 10), target)[0])
-                seg_w = max(0.5, personalize.Weights().segment)
                 sig = signals(shoppers, w.engine, sid, {})
-                prior = sig.segment_pop if sig.segment_pop is not None else np.zeros(n)
-                pop_only = parts["popularity"] / max(parts["popularity"].max(), 1e-9)
-                cold["segment prior + popularity"].append(hit_ndcg_recall(top(pop_only + seg_w * prior, 10), target)[0])
+                seg = shoppers.segment_of(sid)
+                served = sig.segment_pop if sig.segment_pop is not None else np.zeros(n)
+                share = seg_share.get(seg["id"]) if seg is not None else None
+                pop_only = got[0]["popularity"] / max(got[0]["popularity"].max(), 1e-9)
+                cold_raw.append((pop_only, served, share if share is not None else np.zeros(n), target))
                 cold["shopmate (full system)"].append(hit_ndcg_recall(feed, target)[0])
     table = {
         m: {
@@ -292,7 +293,47 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
         if vals
     }
     cold_hits = {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}
-    return {"next_basket": table, "cold_start": cold_hits | {"customers": len(cold["popularity"])}}
+    return {"next_basket": table, "cold_start": cold_hits | {"customers": len(cold_raw)}, "_cold": cold_raw}
+
+
+COLD_WEIGHTS = (0.1, 0.25, 0.5, 1.0, 2.0)
+PRIORS = {"served segment prior (share x log lift)": 1, "popular within the segment (share)": 2}
+
+
+def segment_shares(w: World) -> dict[int, np.ndarray]:
+    """Per segment: the share of its members who bought each row (popularity inside the segment)."""
+    n = len(w.pop)
+    buys: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(n))
+    size: Counter = Counter()
+    for cust, own in w.own.items():
+        seg = w.shoppers.segment_of(f"retail-{cust}")
+        if seg is None:
+            continue
+        size[seg["id"]] += 1
+        rows = np.fromiter(own, np.int64)
+        buys[seg["id"]][rows] += 1
+    return {s: v / max(float(v.max()), 1.0) for s, v in buys.items() if size[s]}
+
+
+def cold_start(res: dict, chosen: dict[str, float] | None) -> dict[str, float]:
+    """Customers with 1-2 earlier invoices: popularity alone vs each segment prior + popularity, the prior's
+    weight chosen on the validation split (chosen=None: choose here) and kept for the test split."""
+    raw = res.pop("_cold")
+    out = res["cold_start"]
+    out["popularity"] = round(float(np.mean([hit_ndcg_recall(top(p, 10), t)[0] for p, _, _, t in raw])), 3)
+    pick = dict(chosen or {})
+
+    def hit(i: int, lam: float) -> float:
+        return float(np.mean([hit_ndcg_recall(top(r[0] + lam * r[i], 10), r[3])[0] for r in raw]))
+
+    for name, i in PRIORS.items():
+        lam = pick.get(name)
+        if lam is None:
+            scored = [(hit(i, x), -x) for x in COLD_WEIGHTS]  # ties: the smaller weight
+            lam = pick[name] = -max(scored)[1]
+        out[f"{name} + popularity"] = round(hit(i, lam), 3)
+    out["prior_weight"] = pick
+    return pick
 
 
 def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
@@ -442,6 +483,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     VAL, SPLIT = a.val, a.split
     val_t, split_t = parse_time(VAL + " 00:00"), parse_time(SPLIT + " 00:00")
     weights_file = Path(a.weights)
+    cold_weights: dict[str, float] | None = None
     out: dict = {
         "data": f"UCI Online Retail: {a.log}",
         "split": {"validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})"},
@@ -472,6 +514,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             # the validation split, every baseline side by side with the fitted system (what the fit saw)
             out["validation"] = evaluate(w, tg, weights_file)
             out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
+            cold_weights = cold_start(out["validation"], None)
             w.advance(lines, split_t)
         tg = targets(lines, split_t, float("inf"), w.engine.index.id_to_row)
         keep = sorted(tg)
@@ -480,6 +523,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         out["replay"] = {"events": w.imported, "seconds": round(w.replay_s, 1)}
         out["segments"] = [{"name": s["name"], "size": s["size"]} for s in w.segments.values()]
         out |= evaluate(w, tg, weights_file if weights_file.exists() else None)
+        cold_start(out, cold_weights)
         out["search"] = eval_search(w, tg, min(a.customers, 400))
         out["fbt"] = eval_fbt(w, lines, split_t, min(a.customers, 1000))
         w.close()
