@@ -17,6 +17,7 @@ import numpy as np
 from assistant.shoppers.profiles import Profile
 from index.catalog import Product
 from index.lexical import tokenize
+from index.text import format_price
 
 VERBS = {
     "view": "viewed",
@@ -314,7 +315,8 @@ def reasons(
             if (p.brand or "").lower() in brands:
                 parts.append((c.taste[i], f"{p.brand}, a brand you like"))
             if band and p.price is not None and band[0] <= p.price <= band[1]:
-                parts.append((c.taste[i], f"matches your usual price range (₹{band[0]:,.0f}–₹{band[1]:,.0f})"))
+                lo, hi = format_price(band[0], p.currency), format_price(band[1], p.currency)
+                parts.append((c.taste[i], f"matches your usual price range ({lo}–{hi})"))
         if c.segment[i] >= weights.min_reason and sig.segment_name:
             parts.append((c.segment[i], f"popular in your segment ({sig.segment_name})"))
         if c.popularity[i] - pop_mid >= weights.min_reason:  # popular compared with the other candidates

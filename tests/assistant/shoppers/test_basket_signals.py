@@ -130,3 +130,18 @@ def test_copurchase_in_a_search_is_measured_on_the_query_candidates(engine, embe
         assert f"often bought with {engine.products[7].title}" in why[i]
     finally:
         sh.close()
+
+
+def test_price_range_reason_is_in_the_product_currency(engine):
+    """The retail shop sells in GBP: its reasons must not show rupees."""
+    from dataclasses import replace
+
+    from assistant.shoppers.personalize import Signals, Weights, make_reranker
+
+    rows = np.arange(20)
+    products = [replace(p, currency="GBP", price=2.5) for p in engine.products[:20]]
+    sig = Signals(prefs={"price_band": [1, 4]}, now=time.time())
+    rr = make_reranker(engine.index.vectors[:20], products, sig, 0.6, Weights())
+    _, why = rr(rows, np.full(len(rows), 1e-9))
+    assert "matches your usual price range (£1–£4)" in why[0]
+    assert not any("₹" in w for ws in why for w in ws)
