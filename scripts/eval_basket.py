@@ -10,7 +10,7 @@ The history is replayed through the real event store (`scripts/import_events.rep
 with the clock set to the split; the full system is `recommendations()` (GET /api/recommendations) and
 `personalize_for` + `SearchEngine.search` (GET /api/search), exactly as served.
 
-    python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 800] [--fit]
+    python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 400] [--fit]
 """
 
 from __future__ import annotations
@@ -72,7 +72,6 @@ SEARCH_GRID = {
     "search_profile": (0.0, 0.3),
     "search_repeat": (0.25, 0.5, 1.0),
     "search_together": (0.0, 0.15, 0.3, 0.6),
-    "search_rebuy": (0.0, 0.25),
 }
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
@@ -381,6 +380,10 @@ def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | N
     }
 
 
+def stage(what: str, t0: float) -> None:
+    print(f"[{time.perf_counter() - t0:7.1f}s] {what}", file=sys.stderr, flush=True)
+
+
 def goals(res: dict) -> dict:
     """The issue's goals: the system against the best single baseline and popularity; search lift."""
     nb = res["next_basket"]
@@ -427,7 +430,7 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--log", default=str(DEFAULT_LOG), help="the UCI Online Retail table as CSV (.gz)")
     ap.add_argument("--retail-index", default=str(ROOT / "bench" / "tmp" / "retail-index"), help="built if missing")
-    ap.add_argument("--customers", type=int, default=800, help="test customers (sampled, seeded)")
+    ap.add_argument("--customers", type=int, default=400, help="customers per split (sampled, seeded)")
     ap.add_argument("--quick", action="store_true", help="smoke run on the committed slice (not a measurement)")
     ap.add_argument("--fit", action="store_true", help="fit blend weights on the validation split")
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
@@ -496,11 +499,14 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             keep = sorted(tg)
             keep = [keep[i] for i in rng.permutation(len(keep))[: a.customers]]
             tg = {c: tg[c] for c in keep}
+            stage("validation world replayed", t_start)
             fitted = fit(w, tg, Path(tmp))
+            stage(f"feed weights fitted: {fitted['weights']}", t_start)
             fit_file = Path(tmp) / "fitted.json"
             fit_file.write_text(json.dumps({"weights": fitted["weights"]}))
             use_weights(w, fit_file)
             searched = fit_search(w, tg, min(a.customers, 200))
+            stage(f"search weights fitted: {searched['weights']}", t_start)
             weights = fitted["weights"] | searched["weights"]
             weights_file.write_text(
                 json.dumps(
@@ -515,6 +521,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             out["validation"] = evaluate(w, tg, weights_file)
             out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
             cold_weights = cold_start(out["validation"], None)
+            stage("validation evaluated", t_start)
             w.advance(lines, split_t)
         tg = targets(lines, split_t, float("inf"), w.engine.index.id_to_row)
         keep = sorted(tg)
@@ -524,6 +531,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         out["segments"] = [{"name": s["name"], "size": s["size"]} for s in w.segments.values()]
         out |= evaluate(w, tg, weights_file if weights_file.exists() else None)
         cold_start(out, cold_weights)
+        stage("test evaluated", t_start)
         out["search"] = eval_search(w, tg, min(a.customers, 400))
         out["fbt"] = eval_fbt(w, lines, split_t, min(a.customers, 1000))
         w.close()
