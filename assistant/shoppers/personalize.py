@@ -57,6 +57,7 @@ class Weights:
     taste: float = 0.15  # per matched colour/brand/price-band preference, times w
     segment: float = 0.3  # segment prior, times w·(1 - confidence)
     popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
+    feed_popularity: float = 1.0  # the home feed's (recent) popularity, against which the feed's weights are fitted
     context: float = 0.3  # referrer search terms for shoppers with little history
     repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
     rebuy: float = 0.0  # own shown items x how many of the shop's customers buy them (orders one-off purchases)

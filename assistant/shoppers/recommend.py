@@ -241,7 +241,9 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
         if len(pool):
             weights = weights_for(shoppers, n_baskets(prof), context=FEED_CONTEXT)
             w = blend_weight(0.0, weights) if prof is not None else 0.0
-            rerank = make_reranker(idx.vectors, idx.products, sig, w, weights, pop_weight=1.0, hist=1.0)
+            rerank = make_reranker(
+                idx.vectors, idx.products, sig, w, weights, pop_weight=weights.feed_popularity, hist=1.0
+            )
             base = np.full(len(pool), 1e-9)  # no query: relevance is flat
             scores, why = rerank(pool, base)
             order = np.argsort(-scores, kind="stable")[:remaining]

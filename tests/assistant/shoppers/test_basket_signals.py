@@ -54,9 +54,17 @@ def widely_bought_history(sh, engine):
     return wide, narrow
 
 
-@pytest.mark.parametrize("rebuy", [0.0, 2.0])
-def test_one_off_purchases_are_ordered_by_how_widely_the_shop_buys_them(engine, embedder, tmp_path, rebuy):
-    sh = make_shop(engine, embedder, tmp_path, f"rebuy-{rebuy}", FEED | {"rebuy": rebuy})
+@pytest.mark.parametrize(
+    ("rebuy", "feed_pop", "wide_first"),
+    [(0.0, 1.0, False), (2.0, 1.0, True), (0.2, 1.0, False), (0.2, 0.3, True)],
+)
+def test_one_off_purchases_are_ordered_by_how_widely_the_shop_buys_them(
+    engine, embedder, tmp_path, rebuy, feed_pop, wide_first
+):
+    """The shop-wide term against the feed's recent popularity: each weight moves the order of the shopper's two
+    one-off purchases."""
+    weights = FEED | {"rebuy": rebuy, "feed_popularity": feed_pop}
+    sh = make_shop(engine, embedder, tmp_path, f"rebuy-{rebuy}-{feed_pop}", weights)
     try:
         wide, narrow = widely_bought_history(sh, engine)
         sig = signals(sh, engine, "me", {})
@@ -67,11 +75,11 @@ def test_one_off_purchases_are_ordered_by_how_widely_the_shop_buys_them(engine, 
         assert sig.rebuy[rows[narrow]] == pytest.approx(6 / 31)
         assert sig.rebuy[rows[engine.products[100].id]] == 0.0  # not the shopper's: no term
         order, items = feed_order(sh, engine, "me")
-        if rebuy:  # the signal outweighs the newer popularity of `narrow`
+        if wide_first:  # the shop-wide term outweighs the newer popularity of `narrow`
             assert order.index(wide) < order.index(narrow)
             assert items[wide]["section"] == "buy again"
             assert "you bought this before, and shoppers here often buy it again" in items[wide]["why"]
-        else:  # without it, popularity now decides between two items bought once on the same day
+        else:  # popularity now decides between two items bought once on the same day
             assert order.index(narrow) < order.index(wide)
     finally:
         sh.close()
