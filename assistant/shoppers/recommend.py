@@ -180,7 +180,14 @@ def personalize_for(
     spec = query_specificity(parsed.text if parsed else "", n_filters)
     fitted = weights_for(shoppers, n_baskets(sig.profile), **(weight_changes or {}))
     # one reranker, its search-time strengths of the purchase signals (the feed's are fitted on a whole catalog)
-    weights = replace(fitted, repeat=fitted.search_repeat, rebuy=fitted.search_rebuy, together=fitted.search_together)
+    profile = fitted.profile if fitted.search_profile is None else fitted.search_profile
+    weights = replace(
+        fitted,
+        profile=profile,
+        repeat=fitted.search_repeat,
+        rebuy=fitted.search_rebuy,
+        together=fitted.search_together,
+    )
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
     return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)

@@ -153,3 +153,20 @@ def test_price_range_reason_is_in_the_product_currency(engine):
     _, why = rr(rows, np.full(len(rows), 1e-9))
     assert "matches your usual price range (£1–£4)" in why[0]
     assert not any("₹" in w for ws in why for w in ws)
+
+
+@pytest.mark.parametrize(("search_profile", "explained"), [(0.0, False), (0.6, True)])
+def test_search_applies_its_own_fitted_profile_weight(engine, embedder, tmp_path, search_profile, explained):
+    """The feed's profile weight is fitted apart from search's: search_profile 0 keeps the profile out of search."""
+    weights = {"profile": 0.6, "search_profile": search_profile}
+    sh = make_shop(engine, embedder, tmp_path, f"sp-{search_profile}", weights)
+    try:
+        viewed = [engine.products[r].id for r in (20, 21, 22)]
+        now = time.time()
+        sh.record("me", [{"type": "view", "product_id": p, "ts": now - 60 * i} for i, p in enumerate(viewed)])
+        q = engine.products[20].title.split()[-1].lower()
+        hits = engine.search(q, k=20, rerank=personalize_for(sh, engine, "me", {}, q, None)).hits
+        said = any("you viewed" in w for h in hits for w in h.why)
+        assert said is explained
+    finally:
+        sh.close()
