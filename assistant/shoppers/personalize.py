@@ -17,6 +17,7 @@ import numpy as np
 from assistant.shoppers.profiles import Profile
 from index.catalog import Product
 from index.lexical import tokenize
+from index.text import format_price
 
 VERBS = {
     "view": "viewed",
@@ -56,9 +57,11 @@ class Weights:
     taste: float = 0.15  # per matched colour/brand/price-band preference, times w
     segment: float = 0.3  # segment prior, times w·(1 - confidence)
     popularity: float = 0.12  # popularity for searches (browse and recommendations use more)
+    feed_popularity: float = 1.0  # the home feed's (recent) popularity, against which the feed's weights are fitted
     context: float = 0.3  # referrer search terms for shoppers with little history
     repeat: float = 0.5  # the shopper's own past purchases of a product the shop re-buys, times w/profile
-    rebuy: float = 0.0  # a flat bonus for anything the shopper bought that is re-bought: own items first
+    rebuy: float = 0.0  # own shown items x how many of the shop's customers buy them (orders one-off purchases)
+    repeat_half_life_days: float = 365.0  # recency decay of the repeat count (<= 0: a plain count)
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
     # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
     search_profile: float | None = None  # None: `profile`
@@ -111,6 +114,7 @@ class Signals:
     together_anchor: np.ndarray | None = None  # per catalog row: the anchor row behind it (-1: none)
     anchor_titles: dict[int, str] = field(default_factory=dict)
     segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
+    rebuy: np.ndarray | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them
 
 
 @dataclass
@@ -128,6 +132,7 @@ class Contributions:
 
 
 WHOLE_CATALOG_ROWS = 20_000
+TOGETHER_FLOOR = 0.05  # candidates whose best co-purchase is weaker than this keep the catalog scale (noise)
 _BORROWED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
@@ -199,8 +204,14 @@ def score(
     rep = zero.copy()
     if sig.repeat is not None:
         own = sig.repeat[rows]
-        rep = hist * (weights.repeat * own + weights.rebuy * (own > 0))
-    tog = hist * weights.together * sig.together[rows] if sig.together is not None else zero.copy()
+        shop = sig.rebuy[rows] if sig.rebuy is not None else (own > 0).astype(np.float64)
+        rep = hist * (weights.repeat * own + weights.rebuy * shop)
+    tog = zero.copy()
+    if sig.together is not None:
+        # on the candidates' own scale: in a search for "lantern" the lantern most bought with the shopper's
+        # items gets the full term even when a far stronger partner (another category) tops the catalog
+        raw = sig.together[rows]
+        tog = hist * weights.together * raw / max(float(raw.max()) if n else 0.0, TOGETHER_FLOOR)
     if sig.popularity is not None:
         pw = weights.popularity if pop_weight is None else pop_weight
         popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
@@ -305,7 +316,8 @@ def reasons(
             if (p.brand or "").lower() in brands:
                 parts.append((c.taste[i], f"{p.brand}, a brand you like"))
             if band and p.price is not None and band[0] <= p.price <= band[1]:
-                parts.append((c.taste[i], f"matches your usual price range (₹{band[0]:,.0f}–₹{band[1]:,.0f})"))
+                lo, hi = format_price(band[0], p.currency), format_price(band[1], p.currency)
+                parts.append((c.taste[i], f"matches your usual price range ({lo}–{hi})"))
         if c.segment[i] >= weights.min_reason and sig.segment_name:
             parts.append((c.segment[i], f"popular in your segment ({sig.segment_name})"))
         if c.popularity[i] - pop_mid >= weights.min_reason:  # popular compared with the other candidates

@@ -61,7 +61,7 @@ class RepeatRates:
         return self.learned and float(self.rate[row]) >= MIN_RATE
 
 
-REPEAT_HALF_LIFE_DAYS = 365.0  # a purchase a year ago counts half (60 days was worse on validation)
+REPEAT_HALF_LIFE_DAYS = 365.0  # default; the blend file may carry one fitted on the validation split
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ class PurchaseTerms:
     together: np.ndarray | None  # 0..1: co-purchase with the shopper's purchases and cart
     together_anchor: np.ndarray | None  # the anchor row behind `together` (-1: none)
     hidden: frozenset[int]  # bought, and neither the shop nor the shopper re-buys it
+    # 0..1 per row, own shown rows only: how many of the shop's customers buy it (distinct buyers / the most);
+    # orders a shopper's one-off purchases (most are bought once) by how widely the shop buys them
+    rebuy: np.ndarray | None = None
 
 
 def purchase_terms(
@@ -85,11 +88,13 @@ def purchase_terms(
     rates: RepeatRates,
     together: Callable[[dict[int, float], int], tuple[np.ndarray, np.ndarray]],
     rebuys_fallback: Callable[[int], bool],
+    half_life_days: float = REPEAT_HALF_LIFE_DAYS,
 ) -> PurchaseTerms:
     """Repeat-purchase and co-purchase terms from purchase times (pure).
 
     repeat = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
-    "bought once" means the same for every shopper. A past purchase hides the product only when the shopper
+    "bought once" means the same for every shopper
+    (half_life_days <= 0: no decay, a plain count). A past purchase hides the product only when the shopper
     bought it once and the shop's learned rate (or, unlearned, `rebuys_fallback`) says it is not re-bought."""
     repeat = np.zeros(n_rows)
     anchors: dict[int, float] = {}
@@ -99,7 +104,7 @@ def purchase_terms(
         row = id_to_row.get(pid)
         if row is None or not times:
             continue
-        rf = sum(0.5 ** (max(now - t, 0.0) / 86400.0 / REPEAT_HALF_LIFE_DAYS) for t in times)
+        rf = sum(0.5 ** (max(now - t, 0.0) / 86400.0 / half_life_days) if half_life_days > 0 else 1.0 for t in times)
         anchors[row] = anchors.get(row, 0.0) + math.log1p(rf)
         rebuys = rates.rebought(row) if rates.learned else rebuys_fallback(row)
         if rebuys or counts.get(pid, len(times)) > 1:
@@ -113,10 +118,17 @@ def purchase_terms(
             anchors[row] = anchors.get(row, 0.0) + 1.0
     tog, best = together(anchors, n_rows)
     top = float(tog.max()) if len(tog) else 0.0
+    rebuy = None
+    most = float(rates.buyers.max()) if len(rates.buyers) else 0.0
+    if bought and most > 0:
+        rebuy = np.zeros(n_rows)
+        own = np.fromiter(bought, np.int64)
+        rebuy[own] = rates.buyers[own] / most
     return PurchaseTerms(
         repeat if bought else None,
         bought,
         tog / top if top > 0 else None,
         best if top > 0 else None,
         frozenset(hidden),
+        rebuy,
     )

@@ -41,10 +41,14 @@ def history_bucket(n_baskets: int) -> int:
 
 @lru_cache(maxsize=8)
 def _fitted(path: Path | None) -> dict[int, dict]:
-    """Fitted weights per history bucket (file written by the evaluation's --fit on a validation split)."""
+    """Fitted weights per history bucket (file written by the evaluation's --fit on a validation split):
+    one set for every shopper ("weights") or, in older files, one per bucket ("buckets")."""
     if path is None or not Path(path).exists():
         return {}
-    return {int(b): w for b, w in json.loads(Path(path).read_text())["buckets"].items()}
+    data = json.loads(Path(path).read_text())
+    if "weights" in data:
+        return dict.fromkeys(HISTORY_BUCKETS, data["weights"])
+    return {int(b): w for b, w in data["buckets"].items()}
 
 
 def weights_for(shoppers: Shoppers, n_baskets: int | None = None, **changes) -> Weights:
@@ -74,7 +78,8 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     """The shopper's repeat/co-purchase terms, computed once per profile version (and per hour, for decay)."""
     idx = engine.index
     hist = history_of(shoppers, engine)
-    key = (prof.version, id(hist), idx.version, int(now // 3600))
+    half_life = weights_for(shoppers, n_baskets(prof)).repeat_half_life_days
+    key = (prof.version, id(hist), idx.version, int(now // 3600), half_life)
     cache = _TERMS.get(shoppers)
     if cache is None:
         cache = _TERMS.setdefault(shoppers, OrderedDict())
@@ -88,7 +93,7 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
 
     bought_at, counts, cart = shoppers.purchases(shopper_id)
     terms = purchase_terms(
-        bought_at, counts, cart, idx.id_to_row, len(idx.products), now, hist.rates, hist.together, fallback
+        bought_at, counts, cart, idx.id_to_row, len(idx.products), now, hist.rates, hist.together, fallback, half_life
     )
     cache[shopper_id] = (key, terms)
     cache.move_to_end(shopper_id)
@@ -151,6 +156,7 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     if prof.purchased or prof.cart:
         t = terms_for(shoppers, engine, shopper_id, prof, now)
         sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
+        sig.rebuy = t.rebuy
         sig.drop_rows = dismissed | t.hidden
     return sig
 
@@ -174,7 +180,14 @@ def personalize_for(
     spec = query_specificity(parsed.text if parsed else "", n_filters)
     fitted = weights_for(shoppers, n_baskets(sig.profile), **(weight_changes or {}))
     # one reranker, its search-time strengths of the purchase signals (the feed's are fitted on a whole catalog)
-    weights = replace(fitted, repeat=fitted.search_repeat, rebuy=fitted.search_rebuy, together=fitted.search_together)
+    profile = fitted.profile if fitted.search_profile is None else fitted.search_profile
+    weights = replace(
+        fitted,
+        profile=profile,
+        repeat=fitted.search_repeat,
+        rebuy=fitted.search_rebuy,
+        together=fitted.search_together,
+    )
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
     return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)
@@ -235,7 +248,9 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
         if len(pool):
             weights = weights_for(shoppers, n_baskets(prof), context=FEED_CONTEXT)
             w = blend_weight(0.0, weights) if prof is not None else 0.0
-            rerank = make_reranker(idx.vectors, idx.products, sig, w, weights, pop_weight=1.0, hist=1.0)
+            rerank = make_reranker(
+                idx.vectors, idx.products, sig, w, weights, pop_weight=weights.feed_popularity, hist=1.0
+            )
             base = np.full(len(pool), 1e-9)  # no query: relevance is flat
             scores, why = rerank(pool, base)
             order = np.argsort(-scores, kind="stable")[:remaining]

@@ -119,7 +119,7 @@ def test_specificity_shrinks_the_blend_weight():
 class P:  # the few product fields the reranker reads
     def __init__(self, colour=None, brand=None, price=None, id="?"):
         self.colour, self.brand, self.price, self.id = colour, brand, price, id
-        self.category_path = ""
+        self.category_path, self.currency = "", "INR"
 
 
 def test_reranker_contributions_and_reasons_come_from_the_scores():
