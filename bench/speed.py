@@ -286,6 +286,7 @@ def bench_floor(srv: Server, index_dir: Path, queries: list[str], candidates: in
     enc_ms: list[float] = []
     faiss_ms: list[float] = []
     served: list[float] = []
+    stages: list[dict[str, float]] = []
     # BLAS limited as the server limits it (assistant.api.app.limit_compute_threads); the encoder has its own.
     with httpx.Client(base_url=srv.base_url, timeout=60) as c, quiet_gc(), threadpool_limits(s.compute_threads, "blas"):
         c.get("/healthz")
@@ -302,6 +303,7 @@ def bench_floor(srv: Server, index_dir: Path, queries: list[str], candidates: in
             enc_ms.append((t1 - t) * 1000)
             faiss_ms.append((t2 - t1) * 1000)
             served.append((t3 - t2) * 1000)
+            stages.append(server_timing(r.headers.get("server-timing", ""), (t3 - t2) * 1000))
     faiss.omp_set_num_threads(omp)
     floor = [a + b for a, b in zip(enc_ms, faiss_ms, strict=True)]
     out = {
@@ -315,7 +317,33 @@ def bench_floor(srv: Server, index_dir: Path, queries: list[str], candidates: in
     }
     if floor:
         out["served_p50_vs_floor_p50"] = round(out["served_hybrid_uncached"]["p50_ms"] / out["floor"]["p50_ms"], 3)
+    out["served_stages_p50_ms"] = stage_p50s(stages)
+    out["served_stages_mean_ms"] = stage_p50s(stages, "mean")
     return out
+
+
+def server_timing(header: str, client_ms: float) -> dict[str, float]:
+    """The server's own spans of one search (its Server-Timing header, ms), plus what the client saw beyond
+    them: `http_and_framework` is all of the time outside the route (of which `before_route` is from the
+    request entering the app to the route starting: middleware, FastAPI's parameter parsing, the thread-pool
+    hop), `outside_app` the rest (the connection, uvicorn, sending the response, the client itself)."""
+    spans: dict[str, float] = {}
+    for part in header.split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name and dur:
+            spans[name] = float(dur)
+    if "route" in spans:
+        spans["http_and_framework"] = client_ms - spans["route"]
+        spans["outside_app"] = client_ms - spans["route"] - spans.get("before_route", 0.0)
+    return spans
+
+
+def stage_p50s(stages: list[dict[str, float]], stat: str = "p50") -> dict[str, float]:
+    """p50 (or "mean": the means add up to the mean total) in ms of every span over the searches, in the order
+    the server reports them (a span a search did not have counts 0)."""
+    names = list(dict.fromkeys(name for st in stages for name in st))
+    agg = (lambda a: np.percentile(a, 50)) if stat == "p50" else np.mean
+    return {name: round(float(agg([st.get(name, 0.0) for st in stages])), 3) for name in names}
 
 
 # A server's start-up step by step in a fresh process (as Services.start does it): where its RSS goes.

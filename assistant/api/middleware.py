@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl
 from assistant import safejson
 
 log = logging.getLogger("shopmate.http")
+ARRIVED = "shopmate.arrived"  # scope key: perf_counter() when the request entered the app (CatchAll)
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -163,6 +165,7 @@ class CatchAll:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        scope[ARRIVED] = time.perf_counter()  # for a route's Server-Timing: the time before it ran
         started = False
 
         async def tracking_send(message: Message) -> None:

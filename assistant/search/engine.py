@@ -10,7 +10,7 @@ price/gender/brand read from the query, are hard; parsed colour and material are
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from assistant.search.ranking import (
     all_forms,
     describe,
     excluded_mask,
-    fuse_scores,
+    fuse_arrays,
     notice_for,
     order_rows,
     rrf,
@@ -74,6 +74,7 @@ class SearchResult:
     understanding: Understanding | None = None
     preferences: dict = field(default_factory=dict)  # parsed constraints that ranked, not filtered
     notice: str | None = None  # said when nothing satisfies the understood intent: what was relaxed
+    stages: dict[str, float] = field(default_factory=dict)  # ms per step of the search (see Spans)
 
     @property
     def corrected_query(self) -> str | None:
@@ -88,6 +89,54 @@ Reranker = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, list[list[str]]]
 def admits(gender: str) -> frozenset[str]:
     """Gender values a gender/recipient filter admits."""
     return GENDER_ADMITS.get(gender) or RECIPIENT_ADMITS.get(gender) or frozenset({gender})
+
+
+def top_rows(scores: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """The n of rows (ascending) with the highest scores, ties in row order: rows[argsort(-scores[rows],
+    stable)][:n], without sorting them all (a common word has thousands)."""
+    s = scores[rows]
+    if len(rows) > n > 0:
+        keep = s >= -np.partition(-s, n - 1)[n - 1]  # at least the n-th highest score: every tie at the cut too
+        rows, s = rows[keep], s[keep]
+    return rows[np.argsort(-s, kind="stable")[:n]]
+
+
+class Spans:
+    """Wall time (ms) of each step of one search, for the per-stage breakdown (scripts/bench_search_stages.py);
+    a step that runs twice (the dense search, when the rest are retrieved after too few of the type) adds up."""
+
+    def __init__(self, t0: float):
+        self.t0 = self._last = t0
+        self.times: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = self.times.get(name, 0.0) + (now - self._last) * 1000
+        self._last = now
+
+
+class Codes:
+    """A text column as integer codes into its distinct values: a mask by value is an integer comparison
+    (or a test per distinct value) instead of one Python string comparison per product."""
+
+    def __init__(self, column: np.ndarray):
+        values, codes = np.unique(column, return_inverse=True)
+        self.values: list[str] = values.tolist()
+        self.codes = codes.reshape(-1)
+        self._of = {v: i for i, v in enumerate(self.values)}
+
+    def equals(self, value: str) -> np.ndarray:
+        i = self._of.get(value)
+        return self.codes == i if i is not None else np.zeros(len(self.codes), dtype=bool)
+
+    def isin(self, values: Iterable[str]) -> np.ndarray:
+        table = np.zeros(len(self.values), dtype=bool)
+        table[[i for i in (self._of.get(v) for v in values) if i is not None]] = True
+        return table[self.codes]
+
+    def where(self, test: Callable[[str], bool]) -> np.ndarray:
+        """Rows whose value passes test (called once per distinct value)."""
+        return np.array([bool(test(v)) for v in self.values], dtype=bool)[self.codes]
 
 
 class SearchEngine:
@@ -114,12 +163,21 @@ class SearchEngine:
         self.vocab = Vocabulary.from_products(products)
         self.qvocab = QueryVocab.from_products(products, self.vocab.brands)
         self._price = np.array([p.price if p.price is not None else np.nan for p in products], np.float64)
+        self._price_or_low = np.nan_to_num(self._price, nan=-1.0)  # no price: below any minimum
+        self._price_or_high = np.nan_to_num(self._price, nan=np.inf)  # ... and above any maximum
         self._rating = np.array([p.rating if p.rating is not None else np.nan for p in products], np.float64)
         self._gender = np.array([p.gender or "" for p in products], dtype=object)
         self._colour = np.array([p.colour or "" for p in products], dtype=object)
         self._brand = np.array([normalise(p.brand or "") for p in products], dtype=object)
         self._stock = np.array([p.in_stock for p in products], dtype=bool)
         self._category = [normalise(" > ".join(p.category)) for p in products]
+        # The text columns as codes into their distinct values: a filter compares the few distinct values once
+        # and indexes the result by code, instead of comparing 20k Python strings per request.
+        self._codes = {name: Codes(col) for name, col in (("gender", self._gender), ("colour", self._colour))}
+        self._codes["brand"] = Codes(self._brand)
+        self._codes["category"] = Codes(np.array(self._category, dtype=object))
+        self._gender_known = self._gender != ""
+        self._colour_known = self._colour != ""
         self._lex_terms = [set(terms(lexical_text(p))) for p in products]
         self.lex_post = Postings.build(self._lex_terms, n)
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
@@ -132,6 +190,7 @@ class SearchEngine:
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
         groups: dict[str, int] = {}
         self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
+        self._groups = int(self._group.max()) + 1 if len(self._group) else 0
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -148,56 +207,61 @@ class SearchEngine:
             return None
         m = np.ones(len(self.products), dtype=bool)
         if f.price_min is not None:
-            m &= np.nan_to_num(self._price, nan=-1.0) >= f.price_min
+            m &= self._price_or_low >= f.price_min
         if f.price_max is not None:
-            m &= np.nan_to_num(self._price, nan=np.inf) <= f.price_max
+            m &= self._price_or_high <= f.price_max
         if f.gender:
-            m &= np.isin(self._gender, list(admits(f.gender)))
+            m &= self._codes["gender"].isin(admits(f.gender))
         if f.colour:
-            m &= self._colour == f.colour
+            m &= self._codes["colour"].equals(f.colour)
         if f.brand:
-            m &= self._brand == normalise(f.brand)
+            m &= self._codes["brand"].equals(normalise(f.brand))
         if f.in_stock:
             m &= self._stock
         if f.category:
             want = normalise(f.category)
-            m &= np.array([want in c for c in self._category], dtype=bool)
+            m &= self._codes["category"].where(lambda c: want in c)
         return m
 
     def _retrieve(
-        self, dense_text: str, lex_text: str, extra: tuple[str, ...], allowed: np.ndarray | None, mode: str, n: int
-    ) -> tuple[dict[int, float], dict[int, float], np.ndarray | None]:
-        """Fused candidates within allowed; (fused, dense cosine per row, BM25 of every row)."""
+        self, qv: np.ndarray | None, lex_raw: np.ndarray | None, allowed: np.ndarray | None, n: int, spans: Spans
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Fused candidates within allowed: (rows, their fused scores, rows the dense side scored, their cosines,
+        BM25 of every row within allowed). qv: the query's vector (None: no dense side); lex_raw: BM25 of every
+        row (None: no lexical side)."""
         rankings: list[np.ndarray] = []
-        dense: dict[int, float] = {}
         lex_all = None
-        qv = None
-        if mode in ("hybrid", "dense") and dense_text:
-            qv = self.embedder.encode_query(dense_text)
-            d, rows = self.index.vector_index.search(qv, n, allowed)
-            rankings.append(rows)
-            dense = dict(zip(rows.tolist(), d.tolist(), strict=False))
-        if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
-            lex_all = self.lexical.scores(lex_text, extra)
-            if allowed is not None:
-                lex_all = np.where(allowed, lex_all, 0.0)
-            nz = np.flatnonzero(lex_all > 0)
-            rankings.append(nz[np.argsort(-lex_all[nz], kind="stable")[:n]])
+        d, dense_rows = np.zeros(0, np.float32), np.zeros(0, np.int64)
+        if qv is not None:
+            spans.mark("fusion")  # (what came since: the fusion of a first retrieval)
+            d, dense_rows = self.index.vector_index.search(qv, n, allowed)
+            rankings.append(dense_rows)
+            spans.mark("dense_search")
+        if lex_raw is not None:
+            lex_all = lex_raw if allowed is None else np.where(allowed, lex_raw, 0.0)
+            rankings.append(top_rows(lex_all, np.flatnonzero(lex_all > 0), n))
         if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
         if self.fusion == "rrf" or len(rankings) < 2 or qv is None or lex_all is None:
-            return rrf(rankings, self.rrf_k), dense, lex_all
+            by_rank = rrf(rankings, self.rrf_k)
+            keys = np.fromiter(by_rank.keys(), np.int64, len(by_rank))
+            return keys, np.fromiter(by_rank.values(), np.float64, len(by_rank)), dense_rows, d, lex_all
         # score-aware: both sides scored over the union of candidates (the exact cosine of a lexical-only one)
-        union = np.union1d(rankings[0], rankings[1])
-        missing = np.array([r for r in union.tolist() if r not in dense], dtype=np.int64)
+        union = np.sort(np.concatenate(rankings))
+        first = np.ones(len(union), dtype=bool)
+        first[1:] = union[1:] != union[:-1]
+        union = union[first]  # = np.union1d (sorted, each row once): holds every dense row
+        cos = np.zeros(len(union), np.float64)
+        found = np.zeros(len(union), dtype=bool)
+        at = np.searchsorted(union, dense_rows)
+        cos[at], found[at] = d, True
+        missing = union[~found]
         if len(missing):
-            cos = self.index.vectors[missing] @ np.asarray(qv, np.float32).reshape(-1)
-            dense.update(zip(missing.tolist(), cos.tolist(), strict=False))
-        lex = {r: float(lex_all[r]) for r in union.tolist()}
-        fused = fuse_scores({r: dense[r] for r in union.tolist()}, lex, self.alpha)
+            cos[~found] = self.index.vectors[missing] @ np.asarray(qv, np.float32).reshape(-1)
+        fused = fuse_arrays(cos, lex_all[union], self.alpha)
         top = 2.0 / (self.rrf_k + 1)  # on RRF's scale, so the tiers above it stay where they were
-        return {r: v * top for r, v in fused.items()}, dense, lex_all
+        return union, fused * top, union, cos, lex_all
 
     def search(
         self,
@@ -213,9 +277,10 @@ class SearchEngine:
     ) -> SearchResult:
         """Top-k products for a query; explicit filters win over filters parsed from the query. correct=False:
         no spelling correction (the shopper chose "search instead for" what they typed)."""
-        t0 = time.perf_counter()
+        spans = Spans(time.perf_counter())
         given = filters or Filters()
         u = self.understand(query, correct) if parse and query.strip() else None
+        spans.mark("understand")
         f = given
         prefs: dict = {}
         tiers = Tiers()
@@ -248,7 +313,7 @@ class SearchEngine:
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             priced = self._price[fits & ~np.isnan(self._price)]
             if len(priced):
-                tiers.add("cheap", np.nan_to_num(self._price, nan=np.inf) <= np.median(priced), 0.25)
+                tiers.add("cheap", self._price_or_high <= np.median(priced), 0.25)
                 prefs["price"] = "low"
         stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
         dense_text = (u.dense_text if u else query).strip()
@@ -260,38 +325,52 @@ class SearchEngine:
             within = typed if allowed is None else allowed & typed
             if within.any():
                 primary = within
-        fused, dense_scores, lex_all = self._retrieve(dense_text, lex_text, extra, primary, mode, n_cand)
-        if primary is not None and primary is not allowed and len(fused) < n_cand:
+        spans.mark("filters")
+        lex_raw = None  # BM25 of every product, scored once for both retrievals below
+        if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
+            lex_raw = self.lexical.scores(lex_text, extra)
+        spans.mark("lexical")
+        qv = self.embedder.encode_query(dense_text) if mode in ("hybrid", "dense") and dense_text else None
+        spans.mark("encode")
+        rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_raw, primary, n_cand, spans)
+        dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
+        dense_scores[dense_rows] = cos
+        if primary is not None and primary is not allowed and len(rows) < n_cand:
             # too few of the type: the rest come after them
             rest = ~primary if allowed is None else allowed & ~primary
-            more, more_dense, more_lex = self._retrieve(dense_text, lex_text, extra, rest, mode, n_cand)
-            for r, s in more.items():
-                fused.setdefault(r, s)
-            dense_scores.update(more_dense)
+            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, rest, n_cand, spans)
+            new = ~np.isin(more_rows, rows)
+            rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
+            dense_scores[dense_rows] = cos
             if more_lex is not None:
                 lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
         if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
             within = primary if primary is not None else allowed if allowed is not None else self._all()
-            for r in np.flatnonzero(stated & within)[:n_cand].tolist():
-                fused.setdefault(r, 0.0)
-        rows = np.array(sorted(fused, key=lambda r: (-fused[r], r)), dtype=np.int64)
-        scores = np.array([fused[r] for r in rows.tolist()], dtype=np.float64)
-        reasons: list[list[str]] = [[] for _ in rows]
+            said = np.flatnonzero(stated & within)[:n_cand]
+            said = said[~np.isin(said, rows)]
+            rows, scores = np.concatenate((rows, said)), np.concatenate((scores, np.zeros(len(said))))
+        order = np.lexsort((rows, -scores))  # fused score descending, row ascending on ties
+        rows, scores = rows[order], scores[order]
+        spans.mark("fusion")
+        reasons: list[list[str]] = [[] for _ in range(len(rows))]
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
             scores = self._fused_scale(scores)  # personalisation orders within the tiers, not across them
+        spans.mark("rerank")
         scores = scores + tiers.boost(rows)
         rows, scores, reasons = order_rows(rows, scores, reasons, sort, self._price, self._rating, tiers)
         final = allowed if allowed is not None else self._all()
-        variants = np.bincount(self._group[final], minlength=int(self._group.max()) + 1 if len(self._group) else 0)
+        variants = np.bincount(self._group[final], minlength=self._groups)
         hits = self._hits(rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query)
+        spans.mark("order_hits")
         notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
             notice = self._not_found(u, f, final, typed)
-        res = SearchResult(query, hits, f, (time.perf_counter() - t0) * 1000, None, u, prefs, notice)
-        return res
+        spans.mark("notice")
+        took = (time.perf_counter() - spans.t0) * 1000
+        return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)
 
     def _fused_scale(self, scores: np.ndarray) -> np.ndarray:
         """Scores mapped (order kept, -inf kept) onto the fused scores' range, below the tiers' steps."""
@@ -350,18 +429,19 @@ class SearchEngine:
         if not base.any():
             return allowed, relaxed  # the filters alone leave nothing: no preference to relax
         if "brand" in prefs:
-            tiers.add("brand", self._brand == normalise(prefs["brand"]), 0.75)
+            tiers.add("brand", self._codes["brand"].equals(normalise(prefs["brand"])), 0.75)
         for name in ("gender", "colour", "material"):
             if name not in prefs:
                 continue
             if name == "gender":
-                known, match = self._gender != "", np.isin(self._gender, list(admits(prefs[name])))
+                known, match = self._gender_known, self._codes["gender"].isin(admits(prefs[name]))
             elif name == "colour":
                 # a multicolour product whose title names the colour ("Blue, Red Dress") is of that colour too
-                match = (self._colour == prefs[name]) | (
-                    (self._colour == "multicolor") & self.title_post.all_of((stem(prefs[name]),))
+                colours = self._codes["colour"]
+                match = colours.equals(prefs[name]) | (
+                    colours.equals("multicolor") & self.title_post.all_of((stem(prefs[name]),))
                 )
-                known = self._colour != ""
+                known = self._colour_known
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
             keep = base & (match | ~known)
@@ -387,11 +467,12 @@ class SearchEngine:
             seen.add(g)
             words = sorted(q_terms & self._lex_terms[row])
             base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
-            if row in dense_scores and not words:
+            cos = float(dense_scores[row])  # NaN: not scored by the dense side
+            if cos == cos and not words:
                 base.append("close in meaning to your search")
             lex = float(lex_all[row]) if lex_all is not None else 0.0
             n_var = max(int(variants[g]), 1)
-            hits.append(Hit(self.products[row], row, float(score), dense_scores.get(row, 0.0), lex, why + base, n_var))
+            hits.append(Hit(self.products[row], row, float(score), cos if cos == cos else 0.0, lex, why + base, n_var))
             if len(hits) >= k:
                 break
         return hits

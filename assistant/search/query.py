@@ -100,6 +100,33 @@ class Vocabulary:
     """Catalog words that can become filters: brands (by their normalised name)."""
 
     brands: dict[str, str] = field(default_factory=dict)  # normalised -> display
+    # (brand count, the brands longest first, brand -> its place there, most words in a brand): find_brand's
+    _lookup: tuple[int, list[str], dict[str, int], int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def find_brand(self, text: str) -> str | None:
+        """The longest brand (the first in catalog order among equally long ones) that occurs in text as whole
+        space-separated words, i.e. `f" {brand} " in f" {text} "`. Looked up by the text's word runs rather
+        than by scanning every brand (thousands) per query."""
+        brands = self.brands
+        if not brands:
+            return None
+        if self._lookup is None or self._lookup[0] != len(brands):
+            order = sorted(brands, key=len, reverse=True)
+            words = max(b.count(" ") for b in order) + 1
+            self._lookup = (len(brands), order, {b: i for i, b in enumerate(order)}, words)
+        _, order, rank, longest = self._lookup
+        # every space of f" {text} " separates two of these pieces (empty ones between doubled spaces), so a
+        # brand occurs between two spaces exactly when it is one run of consecutive pieces joined by spaces
+        pieces = text.split(" ")
+        best = None
+        for i in range(len(pieces)):
+            for j in range(i + 1, min(len(pieces), i + longest) + 1):
+                r = rank.get(" ".join(pieces[i:j]))
+                if r is not None and (best is None or r < best):
+                    best = r
+        return None if best is None else order[best]
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> Vocabulary:
@@ -138,9 +165,7 @@ def parse_query(query: str, vocab: Vocabulary) -> ParsedQuery:
     if m:
         f.colour = QUERY_COLOURS[m.group(1)]
         text = (text[: m.start()] + " " + text[m.end() :]).strip()
-    padded = f" {text} "
-    for nb in sorted(vocab.brands, key=len, reverse=True):
-        if f" {nb} " in padded:
-            f.brand = vocab.brands[nb]
-            break
+    nb = vocab.find_brand(text)
+    if nb is not None:
+        f.brand = vocab.brands[nb]
     return ParsedQuery(" ".join(text.split()), f)

@@ -41,6 +41,19 @@ def fuse_scores(dense: dict[int, float], lexical: dict[int, float], alpha: float
     return out
 
 
+def fuse_arrays(dense: np.ndarray, lexical: np.ndarray, alpha: float) -> np.ndarray:
+    """fuse_scores over aligned arrays, where both sides score every candidate (the engine's case): the same
+    numbers, without a dict per side (tests/assistant/search/test_classes.py holds them equal)."""
+    out = np.zeros(len(dense))
+    for side, w in ((np.asarray(dense, np.float64), alpha), (np.asarray(lexical, np.float64), 1.0 - alpha)):
+        if not len(side) or w == 0:
+            continue
+        lo, hi = float(side.min()), float(side.max())
+        span = hi - lo
+        out = out + (w * ((side - lo) / span) if span > 0 else w * 1.0)
+    return out
+
+
 @dataclass
 class Postings:
     """term -> rows holding it, for masks by term (negations, types, devices, materials)."""

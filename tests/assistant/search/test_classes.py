@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
-from assistant.search.ranking import fuse_scores, rrf
+from assistant.search.ranking import fuse_arrays, fuse_scores, rrf
 from assistant.search.understand import QueryVocab, understand
 from index.build import build_index
 from index.catalog import Mapping, Product
@@ -158,6 +158,21 @@ def test_score_fusion_keeps_a_clear_lexical_winner_first_where_rrf_levels_it():
     assert max(fused, key=lambda r: fused[r]) == 2
     by_rank = rrf([np.array([0, 1, 2, 3, 4, 5]), np.array([2, 0, 1])])
     assert max(by_rank, key=lambda r: by_rank[r]) == 0  # ranks alone put the loose match first
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_array_fusion_gives_exactly_the_dict_fusion(seed):
+    # the engine fuses arrays (speed); fuse_scores is the reference: the same numbers to the last bit
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    dense = rng.random(n).astype(np.float32).astype(np.float64)
+    lexical = np.where(rng.random(n) < 0.3, 0.0, rng.random(n) * 20).astype(np.float32).astype(np.float64)
+    if seed == 0:
+        lexical[:] = 0.0  # one side all equal: it adds its weight to every candidate
+    for alpha in (0.0, 0.3, 0.5, 1.0):
+        want = fuse_scores(dict(enumerate(dense.tolist())), dict(enumerate(lexical.tolist())), alpha)
+        got = fuse_arrays(dense, lexical, alpha)
+        assert got.tolist() == [want[i] for i in range(n)]
 
 
 def test_the_maker_named_ranks_first_and_other_makers_of_the_type_follow(shop):
