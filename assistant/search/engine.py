@@ -1,5 +1,5 @@
 """Hybrid product search: the query understood, filters and exclusions applied inside retrieval, dense (FAISS)
-and lexical (BM25) fused by RRF, then what the query asks for ranked first.
+and lexical (BM25) fused on their normalised scores, then what the query asks for ranked first.
 
 The one scoring path shared by REST search, chat and autocomplete's product hits. Ranking, in tiers above the
 fused score: a product of the detected type, then one made for the named device, then one whose colour or
@@ -10,19 +10,19 @@ price/gender/brand read from the query, are hard; parsed colour and material are
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.search.columns import Codes, Spans, admits, top_rows
+from assistant.search.notices import not_found
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
 from assistant.search.ranking import (
     PageIndex,
     Postings,
     Tiers,
-    all_forms,
-    describe,
     excluded_mask,
     fuse_arrays,
     notice_for,
@@ -30,15 +30,12 @@ from assistant.search.ranking import (
     rrf,
 )
 from assistant.search.understand import (
-    QUERY_WORDS,
-    RECIPIENT_ADMITS,
     QueryVocab,
     Understanding,
     type_heads,
     type_names,
     understand,
 )
-from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
@@ -84,59 +81,6 @@ class SearchResult:
 # A reranker sees the fused candidates and returns (new scores, reasons per candidate); personalization
 # plugs in here so that REST, chat and autocomplete share one scoring path.
 Reranker = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, list[list[str]]]]
-
-
-def admits(gender: str) -> frozenset[str]:
-    """Gender values a gender/recipient filter admits."""
-    return GENDER_ADMITS.get(gender) or RECIPIENT_ADMITS.get(gender) or frozenset({gender})
-
-
-def top_rows(scores: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """The n of rows (ascending) with the highest scores, ties in row order: rows[argsort(-scores[rows],
-    stable)][:n], without sorting them all (a common word has thousands)."""
-    s = scores[rows]
-    if len(rows) > n > 0:
-        keep = s >= -np.partition(-s, n - 1)[n - 1]  # at least the n-th highest score: every tie at the cut too
-        rows, s = rows[keep], s[keep]
-    return rows[np.argsort(-s, kind="stable")[:n]]
-
-
-class Spans:
-    """Wall time (ms) of each step of one search, for the per-stage breakdown (scripts/bench_search_stages.py);
-    a step that runs twice (the dense search, when the rest are retrieved after too few of the type) adds up."""
-
-    def __init__(self, t0: float):
-        self.t0 = self._last = t0
-        self.times: dict[str, float] = {}
-
-    def mark(self, name: str) -> None:
-        now = time.perf_counter()
-        self.times[name] = self.times.get(name, 0.0) + (now - self._last) * 1000
-        self._last = now
-
-
-class Codes:
-    """A text column as integer codes into its distinct values: a mask by value is an integer comparison
-    (or a test per distinct value) instead of one Python string comparison per product."""
-
-    def __init__(self, column: np.ndarray):
-        values, codes = np.unique(column, return_inverse=True)
-        self.values: list[str] = values.tolist()
-        self.codes = codes.reshape(-1)
-        self._of = {v: i for i, v in enumerate(self.values)}
-
-    def equals(self, value: str) -> np.ndarray:
-        i = self._of.get(value)
-        return self.codes == i if i is not None else np.zeros(len(self.codes), dtype=bool)
-
-    def isin(self, values: Iterable[str]) -> np.ndarray:
-        table = np.zeros(len(self.values), dtype=bool)
-        table[[i for i in (self._of.get(v) for v in values) if i is not None]] = True
-        return table[self.codes]
-
-    def where(self, test: Callable[[str], bool]) -> np.ndarray:
-        """Rows whose value passes test (called once per distinct value)."""
-        return np.array([bool(test(v)) for v in self.values], dtype=bool)[self.codes]
 
 
 class SearchEngine:
@@ -367,7 +311,7 @@ class SearchEngine:
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
-            notice = self._not_found(u, f, final, typed)
+            notice = not_found(u, f, final, typed, self.lexical.vocabulary, self.lex_post)
         spans.mark("notice")
         took = (time.perf_counter() - spans.t0) * 1000
         return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)
@@ -392,31 +336,6 @@ class SearchEngine:
                 for i, w in enumerate(ws)
             )
         return out
-
-    def _not_found(self, u: Understanding, f: Filters, allowed: np.ndarray, typed: np.ndarray | None) -> str | None:
-        """What the query names that no product (within the hard filters) has, said with what is shown instead:
-        words no product mentions ("ps5"); without a detected type, words no product has together ("iphone 12
-        pro max"); with a type and a hard filter, the type with the other words ("diamond ring under 500")."""
-        said = [w for w in tokenize(u.search_text) if w not in QUERY_WORDS]
-        known = self.lexical.vocabulary
-        either = {t for a, b, j in u.joined for t in (a, b)} | {w for w, *_ in u.split}  # a model written either way
-        unknown = [w for w in said if stem(w) not in known and stem(w) not in either]
-        if unknown:
-            return f"No product mentions {' '.join(unknown)!r}; showing the closest in meaning instead."
-        stems = tuple(dict.fromkeys([*(stem(w) for w in said), *u.prefix_terms[:1]]))  # the likeliest completion
-        said += u.text.split()[-1:] if u.prefix_terms else []  # as typed
-        if not said:
-            return None
-        if typed is None:
-            if len(stems) > 1 and not (all_forms(self.lex_post, stems, u.joined, u.split) & allowed).any():
-                return f"Nothing here has all of {' '.join(said)!r}; showing products that match part of it."
-            return None
-        other = tuple(t for t in stems if t not in u.type_terms)
-        has_other = all_forms(self.lex_post, other, u.joined, u.split) if other and not f.is_empty() else None
-        if has_other is not None and not (has_other & typed & allowed).any():
-            words = " ".join(w for w in said if stem(w) in other)
-            return f"No {u.product_type} with {words!r} {describe(None, f)}; showing the closest products instead."
-        return None
 
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
