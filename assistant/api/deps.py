@@ -1,6 +1,9 @@
 """Typed FastAPI dependencies shared by the routers: the app's services, the current shopper, admin access.
 
-A route declares what it needs (`svc: ServicesDep`, `sid: ShopperDep`) instead of digging in `app.state`."""
+A route declares what it needs (`svc: ServicesDep`, `sid: ShopperDep`) instead of digging in `app.state`.
+Dependencies that only read memory are `async def`: FastAPI runs a plain-function dependency in the thread
+pool, a hop (and a wait behind busy workers) for each one before a sync route even starts. The token check
+stays a plain function: on a shared store it may read the database."""
 
 from __future__ import annotations
 
@@ -15,8 +18,13 @@ from assistant.shoppers import tokens
 
 
 def get_services(request: Request) -> Services:
+    """The app's services (for routes that read them directly instead of as a dependency)."""
     svc: Services = request.app.state.services
     return svc
+
+
+async def services_dep(request: Request) -> Services:
+    return get_services(request)
 
 
 def optional_shopper(request: Request) -> str | None:
@@ -25,7 +33,7 @@ def optional_shopper(request: Request) -> str | None:
     return None if tok is None else get_services(request).shoppers.authenticate(tok)
 
 
-def required_shopper(sid: Annotated[str | None, Depends(optional_shopper)]) -> str:
+async def required_shopper(sid: Annotated[str | None, Depends(optional_shopper)]) -> str:
     if sid is None:
         raise Unauthorized(
             "this call is personal: send 'Authorization: Bearer <token>' (POST /api/sessions gives you one)"
@@ -33,8 +41,8 @@ def required_shopper(sid: Annotated[str | None, Depends(optional_shopper)]) -> s
     return sid
 
 
-def require_admin(
-    svc: Annotated[Services, Depends(get_services)], authorization: Annotated[str | None, Header()] = None
+async def require_admin(
+    svc: Annotated[Services, Depends(services_dep)], authorization: Annotated[str | None, Header()] = None
 ) -> None:
     token = svc.settings.admin_token
     if not token:
@@ -49,17 +57,17 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def limit_sessions(request: Request) -> None:
+async def limit_sessions(request: Request) -> None:
     """POST /api/sessions inserts a row: at most SHOPMATE_RATE_SESSIONS per client address (429)."""
     request.app.state.rate_limits.check("sessions", client_address(request))
 
 
-def limit_events(request: Request, sid: Annotated[str, Depends(required_shopper)]) -> None:
+async def limit_events(request: Request, sid: Annotated[str, Depends(required_shopper)]) -> None:
     """POST /api/events: at most SHOPMATE_RATE_EVENTS requests per shopper (429)."""
     request.app.state.rate_limits.check("events", sid)
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+ServicesDep = Annotated[Services, Depends(services_dep)]
 OptionalShopper = Annotated[str | None, Depends(optional_shopper)]
 ShopperDep = Annotated[str, Depends(required_shopper)]
 AdminDep = Depends(require_admin)
