@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from playwright.sync_api import Page, expect
+from websockets.sync.client import connect
 
 from tests.web.conftest import MOBILE, open_shop
 
@@ -126,6 +128,32 @@ def test_conversation_survives_a_page_reload(shop, live_server):
     expect(log.locator('[data-role="user"]').first).to_have_text("running shoes")
     expect(log.locator('[data-role="assistant"]').first.get_by_test_id("product-card").first).to_be_visible()
     expect(shop.get_by_test_id("chat-panel")).to_have_attribute("data-resumed", "true")
+
+
+def test_a_refused_conversation_id_is_forgotten_and_a_fresh_chat_starts(new_page, live_server):
+    # A conversation that belongs to a signed-in shopper, its id then left in the storage of a visitor who has
+    # no token (the session endpoint is down, so the widget chats anonymously and resumes by that id): the
+    # server refuses it, and the widget must drop it rather than retry it forever.
+    token = httpx.post(live_server.base_url + "/api/sessions", timeout=30).json()["token"]
+    ws_base = live_server.base_url.replace("http://", "ws://")
+    with connect(f"{ws_base}/ws/chat?token={token}", open_timeout=30) as ws:
+        foreign = json.loads(ws.recv(timeout=30))["conversation_id"]
+    page = new_page()
+    page.add_init_script(f"window.sessionStorage.setItem('shopmate.conversation', {json.dumps(foreign)})")
+    page.route("**/api/sessions", lambda route: route.fulfill(status=503, json={"error": {"code": "busy"}}))
+    frames = Frames(page)
+    open_shop(page, live_server.base_url)
+    open_chat(page)
+    page.wait_for_function(
+        "(old) => { const v = window.sessionStorage.getItem('shopmate.conversation'); return v && v !== old; }",
+        arg=foreign,
+    )
+    codes = [f.get("code") for f in frames.received if f["type"] == "error"]
+    assert codes and codes[0] == "forbidden"
+    readies = [f for f in frames.received if f["type"] == "ready"]
+    assert readies and readies[-1]["conversation_id"] != foreign and not readies[-1]["resumed"]
+    send(page, "running shoes")
+    expect(wait_for_reply(page, 2).get_by_test_id("product-card").first).to_be_visible()
 
 
 def test_mobile_width_chat_fills_the_screen(new_page, live_server):
