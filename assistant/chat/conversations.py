@@ -185,6 +185,10 @@ class Conversations:
                 with self._lock:
                     self._forget(conv_id)
             return None
+        if conv is not None and row.owner != conv.owner:  # moved to the account its device was linked to
+            with self._lock:
+                self._forget(conv_id)
+            conv.owner = row.owner  # kept again, under its new owner, by the open() that asked
         if conv is None or row.turn > conv.turn:  # unknown here, or another replica took turns since
             fresh = self._from_store(row)
             if fresh is None:

@@ -197,6 +197,8 @@ class SqlShopperStore:
                 return sid, 0
             target = row[0]
             moved = tx.run("UPDATE events SET shopper_id=? WHERE shopper_id=?", (target, sid)).rowcount
+            # the device's chat goes with it: the account resumes it (and an erase of the account reaches it)
+            tx.run("UPDATE conversations SET shopper_id=? WHERE shopper_id=?", (target, sid))
             tx.run("UPDATE shoppers SET merged_into=? WHERE id=? OR merged_into=?", (target, sid, sid))
             mine = tx.run("SELECT prefs FROM shoppers WHERE id=?", (sid,)).fetchone()
             theirs = tx.run("SELECT prefs FROM shoppers WHERE id=?", (target,)).fetchone()

@@ -178,7 +178,7 @@ class Conversation:
     """A chat conversation's resumable state after its last saved turn, serialised by the chat (opaque here)."""
 
     key: str
-    owner: str | None  # the shopper who started it (None: anonymous); never changed by a later save
+    owner: str | None  # who started it (None: anonymous), or the account its device was linked to; not saves
     turn: int  # completed turns: a save with a turn number not above the stored one is refused
     state: str
     updated: float  # unix seconds of the save

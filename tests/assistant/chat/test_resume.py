@@ -15,6 +15,7 @@ import pytest
 from assistant.chat.conversations import Conversations, dump_state, load_state
 from assistant.chat.state import Constraints, DialogueState
 from assistant.shoppers.sqlite_store import SqliteStore
+from assistant.shoppers.tokens import sign_login
 from tests.assistant.chat_client import open_chat, say
 
 
@@ -158,6 +159,39 @@ def test_only_the_owner_resumes_and_an_erase_removes_stored_conversations(make_s
 
         for ready in run(again()):
             assert ready["resumed"] is False and ready["conversation_id"] != conv_id and ready["turns"] == 0
+
+
+def test_after_linking_a_device_the_account_resumes_that_device_conversation(make_server):
+    secret = "shop-secret-for-link-tests"
+    srv = make_server(shop_secret=secret, rate_sessions="", rate_events="", rate_chat="")
+    with httpx.Client(base_url=srv.base_url, timeout=30) as http:
+        phone, laptop = (http.post("/api/sessions").json()["token"] for _ in range(2))
+
+        async def chat_on_laptop():
+            ws, ready = await open_chat(srv.ws_url, f"?token={laptop}")
+            turn = await say(ws, "watches for women")
+            await ws.close()
+            return ready["conversation_id"], turn
+
+        conv_id, turn = run(chat_on_laptop())
+        assert turn.items
+        ts = int(time.time())
+        login = {"account_id": "acct-chat", "ts": ts, "sig": sign_login(secret.encode(), "acct-chat", ts)}
+        assert http.post("/api/me/link", json=login, headers={"Authorization": f"Bearer {phone}"}).status_code == 200
+        linked = http.post("/api/me/link", json=login, headers={"Authorization": f"Bearer {laptop}"})
+        assert linked.status_code == 200
+        account = linked.json()["token"]
+
+        async def reopen():
+            out = []
+            for tok in (account, phone):  # the account's new token, and its first device's
+                ws, ready = await open_chat(srv.ws_url, f"?token={tok}")
+                await ws.close()
+                out.append(ready)
+            return out
+
+        for ready in run(reopen()):
+            assert ready["resumed"] is True and ready["conversation_id"] == conv_id and ready["turns"] == 1
 
 
 def test_conversations_past_the_resume_window_are_neither_resumed_nor_kept(tmp_path):

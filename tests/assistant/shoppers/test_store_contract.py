@@ -85,6 +85,16 @@ def test_link_attaches_then_merges(store):
     assert store.shopper("s_phone001").prefs == {"sizes": ["42"], "colours": ["blue"]}  # the account's win
 
 
+def test_link_moves_the_device_conversations_to_the_account(store):
+    store.append_events(new("s_tablet01"), [ev(0)], True)
+    store.link(new("s_tablet01"), "acct-3")
+    assert store.save_conversation("c-desk-1", "s_desktop1", 2, '{"turns": 2}', 9.0)
+    assert store.link(new("s_desktop1"), "acct-3")[0] == "s_tablet01"
+    moved = store.latest_conversation("s_tablet01", 0.0)
+    assert moved is not None and moved.key == "c-desk-1" and moved.owner == "s_tablet01" and moved.turn == 2
+    assert store.latest_conversation("s_desktop1", 0.0) is None
+
+
 def test_erase_removes_the_shopper_devices_and_everything_theirs(store):
     store.append_events(new("s_gone0001"), [ev(0)], True)
     store.link(new("s_gone0001"), "acct-2")
