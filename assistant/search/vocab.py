@@ -154,7 +154,6 @@ class QueryVocab:
         stated: set[str] = set()
         split_words: set[str] = set()
         type_rows: dict[str, list[int]] = {}
-        untyped: list[tuple[int, str]] = []  # (row, what its title names it) of products the shop gave no type
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
@@ -163,11 +162,9 @@ class QueryVocab:
             stated.update(page_terms(p))
             doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
             nb = normalise(p.brand or "")
-            names = type_names(p)
-            if names and not p.product_type and names == [title_kind(p.title)]:
-                untyped.append((row, names[0]))  # a name from the title counts once the shop uses it for a type
-                names = []
-            for node in names:
+            # what the vocabulary knows as types is the shop's own naming: a title's last word stays out of it
+            # ("tempered glass" is read against the shop's glasses, not a screen guard titled "Guard Glass")
+            for node in shop_type_names(p):
                 key = type_key(node)
                 if not key:
                     continue
@@ -188,14 +185,6 @@ class QueryVocab:
                     devices[stem(ws[i + 1])] += 1
             for k in _MATERIAL_KEYS:
                 materials.update(stem(w) for w in tokenize(p.attributes.get(k, "")) if w.isalpha() and len(w) > 2)
-        for row, kind in untyped:
-            key = type_key(kind)
-            if key and key[-1] in head_count:  # "kurta" heads the shop's "Kurtas"; "cotton" heads no type
-                for t in key:
-                    type_rows.setdefault(t, []).append(row)
-                count[key] += 1
-        for r in type_rows.values():
-            r.sort()
         brands = dict(brands or {})
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
@@ -219,16 +208,20 @@ class QueryVocab:
 
 
 def type_names(p: Product) -> list[str]:
-    """The product type and the category nodes that are shelves (not the brand's shelf, not its own name); for
-    a product the shop gives neither, what its title names it (see title_kind)."""
+    """The shop's type names of a product (shop_type_names); where the shop gives none, what its title names it
+    (title_kind)."""
+    out = shop_type_names(p)
+    return out or ([kind] if (kind := title_kind(p.title)) else [])
+
+
+def shop_type_names(p: Product) -> list[str]:
+    """The product type and the category nodes that are shelves (not the brand's shelf, not its own name)."""
     title, brand = normalise(p.title), normalise(p.brand or "")
     out = [p.product_type] if p.product_type else []
     for node in p.category[:4]:
         low = normalise(node)
         if low and not low.startswith(title[:25]) and not (brand and low.startswith(brand + " ")) and node not in out:
             out.append(node)
-    if not out and (kind := title_kind(p.title)):
-        out.append(kind)
     return out
 
 
