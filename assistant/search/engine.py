@@ -251,7 +251,8 @@ class SearchEngine:
             # of the type: a type or shelf of the product names it as its head ("Mouse Pads" are not mice)
             typed = self.type_post.all_of(u.type_terms) & self.head_post.any_of(u.type_terms[-1:])
             if compat is not None:  # made for the device and named as the type by its title: of the type too
-                typed = typed | self._named_as(compat & self.title_post.all_of(u.type_terms), u.type_terms)
+                named = compat & self.title_post.all_of(u.type_terms)
+                typed = typed | self._named_as(named, u.type_terms, u.compat_terms)
             tiers.add("type", typed, 1.0)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
@@ -325,14 +326,16 @@ class SearchEngine:
         span = hi - lo if hi > lo else 1.0
         return np.where(ok, (scores - lo) / span * (2.0 / (self.rrf_k + 1)), scores)
 
-    def _named_as(self, mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
+    def _named_as(self, mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()) -> np.ndarray:
         """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
-        ("USB Charger", "Tempered Glass for ...") rather than qualifies another noun ("Mouse pad")."""
+        ("USB Charger", "Tempered Glass for ...") or is followed by the device asked for, "for" left out
+        ("Key Chain Charger IPhone 5"), rather than qualifies another noun ("Mouse pad")."""
         out = np.zeros_like(mask)
         for r in np.flatnonzero(mask).tolist():
             ws = words(self.products[r].title)
             out[r] = any(
-                stem(w) == type_terms[-1] and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha())
+                stem(w) == type_terms[-1]
+                and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
                 for i, w in enumerate(ws)
             )
         return out

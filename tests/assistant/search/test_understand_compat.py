@@ -1,0 +1,44 @@
+"""A title that names the type followed by the device asked for, "for" left out ("Key Chain Charger IPhone 5"),
+is of the type for that device (round 5 of the judged set). A small shop written here, real model, real index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.search.engine import SearchEngine
+from index.build import build_index
+from index.catalog import Mapping
+from index.store import load_index
+
+CHARGERS = ["Mobiles & Accessories", "Mobile Accessories", "Chargers"]
+GADGETS = ["Computers", "Laptop Accessories", "USB Gadgets"]
+SHOP = [
+    *[
+        {"id": f"cam-{i}", "title": f"Pearstone NP-{i}0 Camera Battery Charger", "category": CHARGERS, "price": 400}
+        for i in range(10)
+    ],
+    {"id": "for-iphone", "title": "Smiledrive Key Chain Charger IPhone 5, 5s USB Sync Cable", "category": GADGETS},
+    # the type word qualifies another noun: a holder, not a charger, though made for the iPhone
+    {"id": "holder", "title": "Deskmate Charger Holder Stand for IPhone", "category": GADGETS},
+    {"id": "case", "title": "Flipcase Back Cover for IPhone 6", "category": ["Mobiles & Accessories", "Covers"]},
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> SearchEngine:
+    d = tmp_path_factory.mktemp("compat")
+    catalog = d / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
+    build_index(catalog, d / "index", embedder, Mapping())
+    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+
+
+def test_a_title_naming_the_type_then_the_device_is_of_the_type_for_it(shop):
+    u = shop.understand("charger for iphone")
+    assert u.type_terms == ("charger",) and u.compat_terms == ("iphon",)
+    got = [h.product.id for h in shop.search("charger for iphone", k=13, distinct=False).hits]
+    assert got[0] == "for-iphone"  # a charger made for the iPhone, before chargers made for cameras
+    assert got.index("holder") > max(got.index(f"cam-{i}") for i in range(10))  # a holder is not a charger
