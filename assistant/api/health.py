@@ -29,6 +29,7 @@ MAX_REQUEST_BYTES = 2048  # a probe's request line and headers; more is not a pr
 MAX_CONNECTIONS = 32  # kubelet, a compose healthcheck and a load balancer need a handful
 REQUEST_TIMEOUT_S = 5.0  # a request must be complete within this from its first byte (no slow drip)
 IDLE_TIMEOUT_S = 30.0  # a keep-alive connection with no request for this long is closed
+LINGER_S = 2.0  # after a closing answer, unread input is drained this long (closing on it would reset the answer)
 MAX_UNREAD_BYTES = 16384  # answers a client pipelines without reading them; beyond this it is closed
 REASONS = {200: "OK", 404: "Not Found", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
 
@@ -60,6 +61,7 @@ class _Conn:
     last_active: float = field(default_factory=time.monotonic)
     request_started: float | None = None  # monotonic time of the first byte of an incomplete request
     closing: bool = False  # close once the outbox is written
+    draining_since: float | None = None  # our side is shut: discard input until EOF or LINGER_S
 
 
 class HealthListener:
@@ -92,7 +94,7 @@ class HealthListener:
         self.port = sock.getsockname()[1]
         self._sel.register(sock, selectors.EVENT_READ, "accept")
         self._sel.register(self._wake_r, selectors.EVENT_READ, "wake")
-        self._thread = threading.Thread(target=self._serve, name="shopmate-health", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name=f"shopmate-health-{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -156,6 +158,15 @@ class HealthListener:
         conn = self._conns.get(sock.fileno())
         if conn is None:
             return
+        if events & selectors.EVENT_READ and conn.draining_since is not None:
+            try:
+                if sock.recv(4096):
+                    return None
+            except (BlockingIOError, InterruptedError):
+                return None
+            except OSError:
+                pass
+            return self._close(sock.fileno())
         if events & selectors.EVENT_READ and not conn.closing:
             try:
                 data = sock.recv(4096)
@@ -237,7 +248,13 @@ class HealthListener:
             except OSError:
                 return self._close(fd)
         if conn.closing and not conn.outbox:
-            return self._close(fd)
+            try:  # a lingering close: the client reads the answer before it sees the connection end
+                conn.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                return self._close(fd)
+            conn.draining_since = time.monotonic()
+            self._sel.modify(conn.sock, selectors.EVENT_READ)
+            return None
         want = selectors.EVENT_READ | (selectors.EVENT_WRITE if conn.outbox else 0)
         if self._sel.get_key(conn.sock).events != want:
             self._sel.modify(conn.sock, want)
@@ -246,7 +263,8 @@ class HealthListener:
         now = time.monotonic()
         for fd, conn in list(self._conns.items()):
             stalled = conn.request_started is not None and now - conn.request_started > REQUEST_TIMEOUT_S
-            if stalled or now - conn.last_active > IDLE_TIMEOUT_S:
+            lingered = conn.draining_since is not None and now - conn.draining_since > LINGER_S
+            if stalled or lingered or now - conn.last_active > IDLE_TIMEOUT_S:
                 self._close(fd)
 
     def _close(self, fd: int) -> None:
