@@ -23,8 +23,11 @@ def _pct(values: list[float], q: float) -> float:
     return round(v[min(len(v) - 1, int(len(v) * q))], 2) if v else float("nan")
 
 
-def _poll_health(port: int, stop: mp.synchronize.Event, out: mp.Queue, period_s: float) -> None:
-    """Child process: GET /healthz every `period_s` on one keep-alive connection until `stop`."""
+def _poll_health(
+    port: int, stop: mp.synchronize.Event, out: mp.Queue, period_s: float, polling: mp.synchronize.Event
+) -> None:
+    """Child process: GET /healthz every `period_s` on one keep-alive connection until `stop`; sets `polling`
+    after its first 20 answers (so the burst starts only once every poller is in its steady state)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     times: list[tuple[float, float]] = []  # (wall-clock start, ms)
     failures = 0
@@ -36,6 +39,8 @@ def _poll_health(port: int, stop: mp.synchronize.Event, out: mp.Queue, period_s:
             resp.read()
             if resp.status == 200:
                 times.append((started, (time.perf_counter() - t0) * 1000))
+                if len(times) == 20:
+                    polling.set()
             else:
                 failures += 1
         except OSError:
@@ -105,17 +110,20 @@ def burst(
     targets = {"healthz": port} | ({"health_port": health_port} if health_port else {})
     pollers = {}
     for name, p in targets.items():
-        out = ctx.Queue()
-        proc = ctx.Process(target=_poll_health, args=(p, stop, out, health_period_s), daemon=True)
+        out, polling = ctx.Queue(), ctx.Event()
+        proc = ctx.Process(target=_poll_health, args=(p, stop, out, health_period_s, polling), daemon=True)
         proc.start()
-        pollers[name] = (proc, out)
-    time.sleep(1.0)  # the pollers' own start-up and their first answers happen before the burst
+        pollers[name] = (proc, out, polling)
+    for name, (_, _, polling) in pollers.items():  # their start-up (seconds under load) is not in the burst
+        if not polling.wait(60):
+            raise RuntimeError(f"the {name} poller got no answers from the server")
+    time.sleep(0.2)
     res, began, wall = asyncio.run(_burst(port, n, query))
     ended = began + wall
     time.sleep(0.2)
     stop.set()
     probes: dict = {}
-    for name, (proc, out) in pollers.items():
+    for name, (proc, out, _) in pollers.items():
         polled, failures = out.get(timeout=30)
         proc.join(timeout=10)
         # only the answers to requests sent while the burst was in flight (its connections were opened before)
