@@ -312,7 +312,8 @@ def main() -> None:
                 if args.only and name not in args.only:
                     continue
                 print(f"{name}...", flush=True)
-                results[name] = step()
+                # labelled per step: a partial run (--only) keeps the other steps' figures, maybe from another index
+                results[name] = {**step(), "index_dir": args.index_dir.name, "catalog": args.catalog.name}
             results["server_exceptions_in_log"] = srv.exceptions()
         finally:
             srv.stop()
