@@ -3,7 +3,8 @@
 On the main port the probes are answered by the event loop, which under a burst of searches spends tens of
 milliseconds at a stretch accepting, parsing and shedding requests; a probe that arrives then waits behind all
 of them (docs/api.md "Limits"). The listener here (`SHOPMATE_HEALTH_PORT`) runs on a thread of its own, so a
-probe waits at most for the interpreter lock's switch interval (5 ms) while the loop is busy.
+probe never queues behind that backlog: it only waits for the interpreter lock, which a busy thread must hand
+over every switch interval (5 ms).
 
 It is a deliberately small HTTP/1.1 server: one thread, one selector, keep-alive, `GET /healthz` and
 `GET /readyz` only (anything else 404), a bounded number of connections, a small request-size cap and idle and
