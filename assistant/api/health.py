@@ -145,7 +145,8 @@ class HealthListener:
                 sock, _ = self._sock.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:  # e.g. out of file descriptors: the next select tries again
+            except OSError:  # e.g. out of file descriptors: back off, or the readable socket would spin the loop
+                self._stopping.wait(0.1)
                 return
             if len(self._conns) >= MAX_CONNECTIONS:
                 sock.close()  # full: a probe retries; an idle connection frees a slot within IDLE_TIMEOUT_S
@@ -256,7 +257,8 @@ class HealthListener:
             conn.draining_since = time.monotonic()
             self._sel.modify(conn.sock, selectors.EVENT_READ)
             return None
-        want = selectors.EVENT_READ | (selectors.EVENT_WRITE if conn.outbox else 0)
+        # closing: its input is no longer read, so waiting for it would wake this loop without end
+        want = (0 if conn.closing else selectors.EVENT_READ) | (selectors.EVENT_WRITE if conn.outbox else 0)
         if self._sel.get_key(conn.sock).events != want:
             self._sel.modify(conn.sock, want)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.api.health import MAX_CONNECTIONS, REQUEST_TIMEOUT_S
 from assistant.settings import Settings, SettingsError
 from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
@@ -75,6 +76,27 @@ def test_health_port_answers_404_to_anything_else_and_caps_request_size(served):
         answer = s.makefile("rb").read()  # read to EOF: the server closes after its 431
     assert answer.startswith(b"HTTP/1.1 431") and b"connection: close" in answer
     assert get(hport, "/healthz")[0] == 200  # still serving
+
+
+def test_health_port_bounds_connections_and_slow_requests(served):
+    _, hport = served
+    time.sleep(0.2)  # earlier tests' connections are closed: let the listener see it
+    held = [socket.create_connection(("127.0.0.1", hport), timeout=10) for _ in range(MAX_CONNECTIONS)]
+    extra = socket.create_connection(("127.0.0.1", hport), timeout=10)
+    assert extra.recv(1) == b""  # over the cap: closed at once, nothing served
+    extra.close()
+    held.pop().close()
+    time.sleep(0.2)  # the listener notices the freed slot
+    slow = socket.create_connection(("127.0.0.1", hport), timeout=REQUEST_TIMEOUT_S + 5)
+    slow.sendall(b"GET /hea")  # a request that never completes (slow drip)
+    t0 = time.monotonic()
+    assert slow.recv(1) == b""  # closed by the request deadline
+    assert time.monotonic() - t0 >= REQUEST_TIMEOUT_S - 1
+    slow.close()
+    for s in held:
+        s.close()
+    time.sleep(0.2)
+    assert get(hport, "/healthz")[0] == 200
 
 
 def test_readyz_on_the_health_port_says_not_ready_without_an_index(make_server, tmp_path):
