@@ -163,6 +163,8 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)
+    if settings.health_port:
+        print(f"probes on http://{settings.host}:{settings.health_port}/healthz and /readyz", flush=True)
     uvicorn.run(create_app(settings), **server_options(settings))
 
 
