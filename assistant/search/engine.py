@@ -195,10 +195,9 @@ class SearchEngine:
             keys = np.fromiter(by_rank.keys(), np.int64, len(by_rank))
             return keys, np.fromiter(by_rank.values(), np.float64, len(by_rank)), dense_rows, d, lex_all
         # score-aware: both sides scored over the union of candidates (the exact cosine of a lexical-only one)
-        union = np.sort(np.concatenate(rankings))
-        first = np.ones(len(union), dtype=bool)
-        first[1:] = union[1:] != union[:-1]
-        union = union[first]  # = np.union1d (sorted, each row once): holds every dense row
+        mark = np.zeros(len(self.products), dtype=bool)  # rows marked: one pass, no sort of the candidates
+        mark[np.concatenate(rankings)] = True
+        union = np.flatnonzero(mark)  # = np.union1d (sorted, each row once): holds every dense row
         cos = np.zeros(len(union), np.float64)
         found = np.zeros(len(union), dtype=bool)
         at = np.searchsorted(union, dense_rows)
@@ -294,7 +293,9 @@ class SearchEngine:
         if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
             within = primary if primary is not None else allowed if allowed is not None else self._all()
             said = np.flatnonzero(stated & within)[:n_cand]
-            said = said[~np.isin(said, rows)]
+            taken = np.zeros(len(self.products), dtype=bool)  # = np.isin(said, rows), without sorting
+            taken[rows] = True
+            said = said[~taken[said]]
             rows, scores = np.concatenate((rows, said)), np.concatenate((scores, np.zeros(len(said))))
         order = np.lexsort((rows, -scores))  # fused score descending, row ascending on ties
         rows, scores = rows[order], scores[order]

@@ -244,11 +244,12 @@ class LazyReasons(Sequence[list[str]]):
     """The reasons of a reranker's candidates, worked out when asked for: a search shows k of a few hundred
     candidates, and explaining all of them cost a millisecond. reasons[i] equals what `reasons` gives for
     candidate i (each candidate's reasons depend only on its own terms and the request's signals); a
-    candidate outside `eligible` has none."""
+    candidate outside the mask `eligible()` (worked out when first needed) has none."""
 
-    def __init__(self, explain: Callable[[np.ndarray], list[list[str]]], eligible: np.ndarray):
-        self._explain, self._eligible = explain, eligible
-        self._n = len(eligible)
+    def __init__(self, explain: Callable[[np.ndarray], list[list[str]]], eligible: Callable[[], np.ndarray], n: int):
+        self._explain, self._which = explain, eligible  # eligible(): a mask over the n candidates
+        self._eligible: np.ndarray | None = None
+        self._n = n
         self._done: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
@@ -274,7 +275,9 @@ class LazyReasons(Sequence[list[str]]):
         """The reasons of these candidates, those not worked out yet in one batch."""
         pos = list(positions)
         todo = [i for i in dict.fromkeys(pos) if i not in self._done]
-        ask = [i for i in todo if self._eligible[i]]
+        if todo and self._eligible is None:
+            self._eligible = self._which()
+        ask = [i for i in todo if self._eligible is not None and self._eligible[i]]
         for i, why in zip(ask, self._explain(np.asarray(ask, np.int64)) if ask else [], strict=True):
             self._done[i] = why
         for i in todo:
@@ -415,14 +418,19 @@ def make_reranker(
     def rerank(rows: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, LazyReasons]:
         total, contrib = score(rows, base, vectors, products, sig, w, weights, pop_weight, hist)
         # Only rows that can be shown (k <= 100) have reasons, and only those asked for are worked out.
-        eligible = np.zeros(len(rows), dtype=bool)
-        eligible[np.argsort(-total, kind="stable")[:max_reasons]] = True
-        mid = float(np.median(contrib.popularity)) if len(rows) else 0.0  # popular vs all candidates
+        mid: list[float] = []  # popular compared with all candidates: worked out with the first reasons
+
+        def eligible() -> np.ndarray:
+            out = np.zeros(len(rows), dtype=bool)
+            out[np.argsort(-total, kind="stable")[:max_reasons]] = True
+            return out
 
         def explain(at: np.ndarray) -> list[list[str]]:
+            if not mid:
+                mid.append(float(np.median(contrib.popularity)) if len(rows) else 0.0)
             sub = Contributions(*(getattr(contrib, f)[at] for f in Contributions.__dataclass_fields__))
-            return reasons(rows[at], sub, vectors, products, sig, weights, mid)
+            return reasons(rows[at], sub, vectors, products, sig, weights, mid[0])
 
-        return total, LazyReasons(explain, eligible)
+        return total, LazyReasons(explain, eligible, len(rows))
 
     return rerank
