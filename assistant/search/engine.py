@@ -138,6 +138,7 @@ class SearchEngine:
         groups: dict[str, int] = {}
         self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
         self._groups = int(self._group.max()) + 1 if len(self._group) else 0
+        self._group_size = np.bincount(self._group, minlength=self._groups)  # variants when nothing is filtered
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -309,7 +310,7 @@ class SearchEngine:
         pos = order_rows(rows, scores, sort, self._price, self._rating, tiers)
         rows, scores = rows[pos], scores[pos]
         final = allowed if allowed is not None else self._all()
-        variants = np.bincount(self._group[final], minlength=self._groups)
+        variants = self._group_size if allowed is None else np.bincount(self._group[allowed], minlength=self._groups)
         hits = self._hits(rows, scores, reasons, pos, k, distinct, variants, u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
