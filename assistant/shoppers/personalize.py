@@ -227,6 +227,17 @@ def score(
     return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog)
 
 
+def median(x: np.ndarray) -> float:
+    """float(np.median(x)) of a non-empty array without NaN, at a fraction of its cost (one partition; np.median's
+    generic path cost more than the rest of a search's reasons)."""
+    n = len(x)
+    h = n // 2
+    if n % 2:
+        return float(np.partition(x, h)[h])
+    part = np.partition(x, (h - 1, h))
+    return float((part[h - 1] + part[h]) / 2)
+
+
 class _Gathered:
     """vectors[rows], copied on first use: an anonymous shopper's search has no term that reads them."""
 
@@ -357,7 +368,7 @@ def reasons(
     tp = taste_prefs(sig.prefs)
     colours, brands, band = tp["colours"], tp["brands"], tp["price_band"]
     if pop_mid is None:
-        pop_mid = float(np.median(c.popularity)) if len(rows) else 0.0
+        pop_mid = median(c.popularity) if len(rows) else 0.0
     for i, r in enumerate(rows.tolist()):
         p = products[r]
         parts: list[tuple[float, str]] = []
@@ -427,7 +438,7 @@ def make_reranker(
 
         def explain(at: np.ndarray) -> list[list[str]]:
             if not mid:
-                mid.append(float(np.median(contrib.popularity)) if len(rows) else 0.0)
+                mid.append(median(contrib.popularity) if len(rows) else 0.0)
             sub = Contributions(*(getattr(contrib, f)[at] for f in Contributions.__dataclass_fields__))
             return reasons(rows[at], sub, vectors, products, sig, weights, mid[0])
 

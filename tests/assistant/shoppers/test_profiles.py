@@ -245,3 +245,12 @@ def test_lazy_reranker_reasons_equal_the_reasons_of_every_top_candidate(seed):
     assert list(lazy) == [eager.get(i, []) for i in range(len(rows))]  # and all at once
     assert len(lazy) == len(rows) and lazy[-1] == eager.get(len(rows) - 1, [])
     assert any(eager.values())  # the case explains something
+
+
+def test_median_equals_numpys_to_the_last_bit():
+    from assistant.shoppers.personalize import median
+
+    rng = np.random.default_rng(3)
+    for n in [*range(1, 40), 271, 272]:
+        for x in (rng.random(n), np.round(rng.random(n), 1), np.where(rng.random(n) < 0.7, 0.0, rng.random(n))):
+            assert median(x) == float(np.median(x)), (n, x)
