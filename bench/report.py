@@ -97,8 +97,9 @@ def encoder_section(e: dict | None) -> list[str]:
         L += [
             f"Full build of {b['products']} products + {b['phrases']} autocomplete phrases ({b['encoder']}): "
             f"{b['build_texts_per_s']} texts/s against the raw encoder's {b['raw_encoder_texts_per_s']} texts/s "
-            f"on the same texts, measured right after: **{b['build_vs_raw']:.0%}**. Index on disk "
-            f"{b['index_mb_per_1k_products']} MB per 1k products ({b['index_mb_per_1k_products_before']} with "
+            f"on the same texts (raw passes either side of each build, median of the rounds): "
+            f"**{b['build_vs_raw']:.0%}**. Index on disk {b['index_mb_per_1k_products']} MB per 1k products "
+            f"({b['index_mb_per_1k_products_before']} with "
             f"float32 suggestion vectors; suggestion vectors {b['suggestion_vectors_mb_per_1k_float16']} MB "
             f"per 1k products as float16).",
             "",

@@ -78,12 +78,13 @@ def _raw_encode(emb: Embedder, texts: list[str]) -> tuple[float, float]:
     return time.perf_counter() - w, time.process_time() - c
 
 
-def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> tuple[dict, np.ndarray]:
-    """Full build of a sample between two raw encoder passes over exactly the texts that build encoded.
+def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int, rounds: int = 2) -> tuple[dict, np.ndarray]:
+    """Full builds of a sample, each between two raw encoder passes over exactly the texts that build encoded.
 
-    Ratio = build texts/s over raw texts/s (raw: mean of the pass before and the pass after the build, so a
-    load change during the run hits both sides). Wall-clock and CPU-time ratios are both given: on shared
-    cores the CPU ratio is the steadier of the two (it counts work done, not waiting for a core).
+    raw, build, raw, build, raw: each build's ratio = its texts/s over the mean raw texts/s of the passes either
+    side of it (a load change during the run hits both sides); the figure is the median over the rounds, each
+    round given too. Wall-clock and CPU-time ratios are both given: on shared cores the CPU ratio is the
+    steadier of the two (it counts work done, not waiting for a core).
     """
     emb = Embedder(encoder=encoder)
     cat = sample_csv(catalog, sample, ROOT / "bench" / "tmp" / "encoder")
@@ -91,19 +92,25 @@ def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> t
     phrases, _ = candidate_phrases(products)
     texts, _, _ = embedding_plan([product_text(p) for p in products], [ph.text for ph in phrases], {})
     emb.encode(texts[:64])  # warm-up: first-run allocations are neither side's cost
-    before = _raw_encode(emb, texts)
-    with tempfile.TemporaryDirectory() as tmp:
-        idx = Path(tmp) / "idx"
-        c0 = time.process_time()
-        s = build_index(cat, idx, emb, mapping)
-        build_cpu = time.process_time() - c0
-        vdir = idx / str(current_version(idx))
-        seeds = np.load(vdir / "vectors.npy")
-        sizes = {f.name: f.stat().st_size for f in vdir.iterdir() if f.is_file()}
-    after = _raw_encode(emb, texts)
-    if s.texts_encoded != len(texts):
-        raise RuntimeError(f"the build encoded {s.texts_encoded} texts, the plan has {len(texts)}")
-    raw_wall, raw_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
+    raws = [_raw_encode(emb, texts)]
+    builds: list[tuple[float, float, float]] = []  # (wall, CPU, encoder busy) seconds per build
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            idx = Path(tmp) / "idx"
+            c0 = time.process_time()
+            s = build_index(cat, idx, emb, mapping)
+            builds.append((s.seconds, time.process_time() - c0, s.embed_seconds))
+            vdir = idx / str(current_version(idx))
+            seeds = np.load(vdir / "vectors.npy")
+            sizes = {f.name: f.stat().st_size for f in vdir.iterdir() if f.is_file()}
+        raws.append(_raw_encode(emb, texts))
+        if s.texts_encoded != len(texts):
+            raise RuntimeError(f"the build encoded {s.texts_encoded} texts, the plan has {len(texts)}")
+    wall_ratios = [(raws[i][0] + raws[i + 1][0]) / 2 / b[0] for i, b in enumerate(builds)]
+    cpu_ratios = [(raws[i][1] + raws[i + 1][1]) / 2 / b[1] for i, b in enumerate(builds)]
+    build_wall = float(np.median([b[0] for b in builds]))
+    raw_wall = float(np.median([r[0] for r in raws]))
+    busy = float(np.median([b[2] for b in builds]))
     per_1k = 1000 / max(s.count, 1) / 1e6
     sugg = sizes.get(VECTORS_FILE, 0)
     return {
@@ -111,17 +118,21 @@ def bench_build(catalog: Path, mapping: Mapping, encoder: str, sample: int) -> t
         "products": s.count,
         "phrases": s.phrases,
         "texts_encoded": len(texts),
-        "build_seconds": round(s.seconds, 2),
-        "build_cpu_seconds": round(build_cpu, 2),
-        "encoder_busy_seconds": round(s.embed_seconds, 2),
-        "raw_encode_seconds_before_after": [round(before[0], 2), round(after[0], 2)],
-        "raw_encode_cpu_seconds_before_after": [round(before[1], 2), round(after[1], 2)],
-        "build_texts_per_s": round(len(texts) / s.seconds, 1),
-        "build_products_per_s": round(s.count / s.seconds, 1),
+        "rounds": rounds,
+        "build_seconds": round(build_wall, 2),
+        "build_seconds_per_round": [round(b[0], 2) for b in builds],
+        "build_cpu_seconds_per_round": [round(b[1], 2) for b in builds],
+        "encoder_busy_seconds": round(busy, 2),
+        "raw_encode_seconds": [round(r[0], 2) for r in raws],
+        "raw_encode_cpu_seconds": [round(r[1], 2) for r in raws],
+        "build_texts_per_s": round(len(texts) / build_wall, 1),
+        "build_products_per_s": round(s.count / build_wall, 1),
         "raw_encoder_texts_per_s": round(len(texts) / raw_wall, 1),
-        "build_vs_raw": round(raw_wall / s.seconds, 3),
-        "build_vs_raw_cpu": round(raw_cpu / build_cpu, 3),
-        "non_encoder_share_of_build": round(1 - s.embed_seconds / s.seconds, 3),
+        "build_vs_raw": round(float(np.median(wall_ratios)), 3),
+        "build_vs_raw_per_round": [round(x, 3) for x in wall_ratios],
+        "build_vs_raw_cpu": round(float(np.median(cpu_ratios)), 3),
+        "build_vs_raw_cpu_per_round": [round(x, 3) for x in cpu_ratios],
+        "non_encoder_share_of_build": round(1 - busy / build_wall, 3),
         "index_mb_per_1k_products": round(sum(sizes.values()) * per_1k, 3),
         "suggestion_vectors_mb_per_1k_float16": round(sugg * per_1k, 3),
         "suggestion_vectors_mb_per_1k_float32_before": round((sugg - 128) * 2 * per_1k, 3),

@@ -10,7 +10,7 @@ price/gender/brand read from the query, are hard; parsed colour and material are
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,9 +25,11 @@ from assistant.search.ranking import (
     Tiers,
     excluded_mask,
     fuse_arrays,
+    fused_scale,
     notice_for,
     order_rows,
     rrf,
+    take_reasons,
 )
 from assistant.search.understand import (
     QueryVocab,
@@ -79,8 +81,9 @@ class SearchResult:
 
 
 # A reranker sees the fused candidates and returns (new scores, reasons per candidate); personalization
-# plugs in here so that REST, chat and autocomplete share one scoring path.
-Reranker = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, list[list[str]]]]
+# plugs in here so that REST, chat and autocomplete share one scoring path. The reasons are read only for the
+# candidates shown, so a reranker may work them out lazily.
+Reranker = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Sequence[list[str]]]]
 
 
 class SearchEngine:
@@ -135,6 +138,7 @@ class SearchEngine:
         groups: dict[str, int] = {}
         self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
         self._groups = int(self._group.max()) + 1 if len(self._group) else 0
+        self._group_size = np.bincount(self._group, minlength=self._groups)  # variants when nothing is filtered
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -192,10 +196,9 @@ class SearchEngine:
             keys = np.fromiter(by_rank.keys(), np.int64, len(by_rank))
             return keys, np.fromiter(by_rank.values(), np.float64, len(by_rank)), dense_rows, d, lex_all
         # score-aware: both sides scored over the union of candidates (the exact cosine of a lexical-only one)
-        union = np.sort(np.concatenate(rankings))
-        first = np.ones(len(union), dtype=bool)
-        first[1:] = union[1:] != union[:-1]
-        union = union[first]  # = np.union1d (sorted, each row once): holds every dense row
+        mark = np.zeros(len(self.products), dtype=bool)  # rows marked: one pass, no sort of the candidates
+        mark[np.concatenate(rankings)] = True
+        union = np.flatnonzero(mark)  # = np.union1d (sorted, each row once): holds every dense row
         cos = np.zeros(len(union), np.float64)
         found = np.zeros(len(union), dtype=bool)
         at = np.searchsorted(union, dense_rows)
@@ -292,21 +295,24 @@ class SearchEngine:
         if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
             within = primary if primary is not None else allowed if allowed is not None else self._all()
             said = np.flatnonzero(stated & within)[:n_cand]
-            said = said[~np.isin(said, rows)]
+            taken = np.zeros(len(self.products), dtype=bool)  # = np.isin(said, rows), without sorting
+            taken[rows] = True
+            said = said[~taken[said]]
             rows, scores = np.concatenate((rows, said)), np.concatenate((scores, np.zeros(len(said))))
         order = np.lexsort((rows, -scores))  # fused score descending, row ascending on ties
         rows, scores = rows[order], scores[order]
         spans.mark("fusion")
-        reasons: list[list[str]] = [[] for _ in range(len(rows))]
+        reasons: Sequence[list[str]] = ()  # per candidate (position in rows); none without a reranker
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
-            scores = self._fused_scale(scores)  # personalisation orders within the tiers, not across them
+            scores = fused_scale(scores, 2.0 / (self.rrf_k + 1))  # it orders within the tiers, not across them
         spans.mark("rerank")
         scores = scores + tiers.boost(rows)
-        rows, scores, reasons = order_rows(rows, scores, reasons, sort, self._price, self._rating, tiers)
+        pos = order_rows(rows, scores, sort, self._price, self._rating, tiers)
+        rows, scores = rows[pos], scores[pos]
         final = allowed if allowed is not None else self._all()
-        variants = np.bincount(self._group[final], minlength=self._groups)
-        hits = self._hits(rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query)
+        variants = self._group_size if allowed is None else np.bincount(self._group[allowed], minlength=self._groups)
+        hits = self._hits(rows, scores, reasons, pos, k, distinct, variants, u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
         if u is None and not hits and not f.is_empty():
@@ -316,15 +322,6 @@ class SearchEngine:
         spans.mark("notice")
         took = (time.perf_counter() - spans.t0) * 1000
         return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)
-
-    def _fused_scale(self, scores: np.ndarray) -> np.ndarray:
-        """Scores mapped (order kept, -inf kept) onto the fused scores' range, below the tiers' steps."""
-        ok = np.isfinite(scores)
-        if not ok.any():
-            return scores
-        lo, hi = float(scores[ok].min()), float(scores[ok].max())
-        span = hi - lo if hi > lo else 1.0
-        return np.where(ok, (scores - lo) / span * (2.0 / (self.rrf_k + 1)), scores)
 
     def _named_as(self, mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()) -> np.ndarray:
         """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
@@ -376,17 +373,26 @@ class SearchEngine:
         applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
         return (base if applied else allowed), relaxed
 
-    def _hits(self, rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
+    def _hits(self, rows, scores, why_of, pos, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
+        """The first k rows (one per group when distinct), with what they match; why_of[pos[i]] are the
+        reranker's reasons for row i, read only for the rows shown."""
         said = tokenize(u.search_text if u else query)
         shown = {stem(t): t for t in said} | {t: t for t in (u.prefix_terms if u else ())}  # say the typed word
         q_terms = set(shown)
-        hits: list[Hit] = []
+        picked: list[int] = []
         seen: set[int] = set()
-        for row, score, why in zip(rows.tolist(), scores.tolist(), reasons, strict=False):
-            g = int(self._group[row])
+        groups = self._group[rows].tolist()
+        for i, g in enumerate(groups):
             if distinct and g in seen:
                 continue
             seen.add(g)
+            picked.append(i)
+            if len(picked) >= k:
+                break
+        whys = take_reasons(why_of, pos[picked].tolist()) if len(why_of) else [[] for _ in picked]
+        hits: list[Hit] = []
+        for i, why in zip(picked, whys, strict=True):
+            row, g = int(rows[i]), groups[i]
             words = sorted(q_terms & self._lex_terms[row])
             base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
             cos = float(dense_scores[row])  # NaN: not scored by the dense side
@@ -394,7 +400,7 @@ class SearchEngine:
                 base.append("close in meaning to your search")
             lex = float(lex_all[row]) if lex_all is not None else 0.0
             n_var = max(int(variants[g]), 1)
-            hits.append(Hit(self.products[row], row, float(score), cos if cos == cos else 0.0, lex, why + base, n_var))
-            if len(hits) >= k:
-                break
+            hits.append(
+                Hit(self.products[row], row, float(scores[i]), cos if cos == cos else 0.0, lex, why + base, n_var)
+            )
         return hits

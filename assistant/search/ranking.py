@@ -54,6 +54,22 @@ def fuse_arrays(dense: np.ndarray, lexical: np.ndarray, alpha: float) -> np.ndar
     return out
 
 
+def fused_scale(scores: np.ndarray, top: float) -> np.ndarray:
+    """Scores mapped (order kept, -inf kept) onto [0, top], the fused scores' range below the tiers' steps."""
+    ok = np.isfinite(scores)
+    if not ok.any():
+        return scores
+    lo, hi = float(scores[ok].min()), float(scores[ok].max())
+    span = hi - lo if hi > lo else 1.0
+    return np.where(ok, (scores - lo) / span * top, scores)
+
+
+def take_reasons(reasons: Sequence[list[str]], at: list[int]) -> list[list[str]]:
+    """The reasons at these positions: in one batch when a reranker works them out lazily (its `take`)."""
+    take = getattr(reasons, "take", None)
+    return take(at) if take is not None else [reasons[i] for i in at]
+
+
 @dataclass
 class Postings:
     """term -> rows holding it, for masks by term (negations, types, devices, materials)."""
@@ -166,19 +182,14 @@ class Tiers:
 
 
 def order_rows(
-    rows: np.ndarray,
-    scores: np.ndarray,
-    reasons: list[list[str]],
-    sort: str,
-    price: np.ndarray,
-    rating: np.ndarray,
-    tiers: Tiers,
-) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-    """Rows in the asked order. price/rating sorts keep what the query asked for first (tiers), then sort
-    within; products without a price or rating go last. A row a reranker scored -inf is dropped."""
-    keep = np.isfinite(scores)
+    rows: np.ndarray, scores: np.ndarray, sort: str, price: np.ndarray, rating: np.ndarray, tiers: Tiers
+) -> np.ndarray:
+    """Positions (into rows) of the rows in the asked order: rows[pos] is the page's order, and whatever else
+    is kept per candidate (its reasons) is looked up by position. price/rating sorts keep what the query asked
+    for first (tiers), then sort within; products without a price or rating go last. A row a reranker scored
+    -inf is dropped."""
+    keep = np.flatnonzero(np.isfinite(scores))
     rows, scores = rows[keep], scores[keep]
-    reasons = [r for r, ok in zip(reasons, keep.tolist(), strict=False) if ok]
     if sort == "relevance" or not len(rows):
         order = np.lexsort((rows, -scores))
     else:
@@ -189,7 +200,7 @@ def order_rows(
             p = price[rows]
             key = np.nan_to_num(p if sort == "price_asc" else -p, nan=np.inf)
         order = np.lexsort((rows, -scores, key, -level))
-    return rows[order], scores[order], [reasons[i] for i in order.tolist()]
+    return keep[order]
 
 
 @dataclass

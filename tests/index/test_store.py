@@ -202,3 +202,15 @@ def test_exact_index_holds_each_vector_once(tiny_index_dir, embedder):
     assert np.shares_memory(loaded.vectors, loaded.vector_index.stored_vectors())
     q = loaded.vectors[3]
     assert loaded.vector_index.search(q, 1)[1][0] == 3
+
+
+def test_phrase_json_line_has_every_field_as_asdict_gives_it():
+    # Phrase.to_json names its fields by hand (speed): a field added to Phrase must be written too
+    import json
+    from dataclasses import asdict
+
+    from index.suggestions import Phrase
+
+    ph = Phrase("women's kurta", "query", 12, ["p1", "p2"], 9)
+    assert ph.to_json() == json.dumps(asdict(ph), ensure_ascii=False)
+    assert Phrase(**json.loads(ph.to_json())) == ph

@@ -180,3 +180,33 @@ def test_the_maker_named_ranks_first_and_other_makers_of_the_type_follow(shop):
     assert ids(res)[0] == "w-women" and res.preferences.get("brand") == "Sonata" and res.filters.brand is None
     rest = [h.product.id for h in res.hits[1:4]]
     assert set(rest) == {"w-men", "w-any", "w-cheap"}  # other makers' watches next: not an empty page
+
+
+@pytest.mark.parametrize("sort", ["relevance", "price_asc", "price_desc", "rating"])
+def test_order_rows_positions_give_the_asked_order(sort):
+    # order_rows returns positions (so per-candidate reasons are looked up, not copied); the order they give
+    # is the definition's: -inf dropped, tiers first for the sorts, then the key, score, row
+    from assistant.search.ranking import Tiers, order_rows
+
+    rng = np.random.default_rng(7)
+    n_cat = 50
+    price = np.where(rng.random(n_cat) < 0.2, np.nan, rng.integers(1, 9, n_cat).astype(np.float64))
+    rating = np.where(rng.random(n_cat) < 0.2, np.nan, rng.integers(1, 5, n_cat).astype(np.float64))
+    rows = rng.permutation(n_cat)[:30]
+    scores = np.round(rng.random(30), 1)
+    scores[[3, 11]] = -np.inf
+    tiers = Tiers()
+    tiers.add("type", rng.random(n_cat) < 0.5, 1.0)
+    pos = order_rows(rows, scores, sort, price, rating, tiers)
+    kept = [i for i in range(30) if np.isfinite(scores[i])]
+
+    def key(i):
+        r = int(rows[i])
+        level = float(tiers.boost(np.array([r]))[0])
+        if sort == "relevance":
+            return (-scores[i], r)
+        v = rating[r] if sort == "rating" else price[r]
+        v = -v if sort in ("rating", "price_desc") else v
+        return (-level, np.inf if np.isnan(v) else v, -scores[i], r)
+
+    assert pos.tolist() == sorted(kept, key=key)

@@ -211,3 +211,46 @@ def test_nudge_rules():
     catalog["p2"].in_stock = True
     out = evaluate_nudges(rules, prof, [Event("view", 2001.0, "p1")], counts, 2001.0, catalog.get)
     assert [n["rule"] for n in out] == ["restock"] and "Red Bag" in out[0]["message"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lazy_reranker_reasons_equal_the_reasons_of_every_top_candidate(seed):
+    # the reranker works reasons out only for the candidates asked for; each must be what explaining all of
+    # the top max_reasons candidates at once gives (the definition), and the others have none
+    from assistant.shoppers.personalize import Contributions, make_reranker
+
+    rng = np.random.default_rng(seed)
+    n, dim = 60, 3
+    vectors = np.stack([unit(rng.normal(size=dim)) for _ in range(n)])
+    colours, brands = ["blue", "red", "black"], ["Asics", "Puma", None]
+    products = [P(colours[i % 3], brands[i % 3], float(rng.integers(100, 3000)), id=f"p{i}") for i in range(n)]
+    prof = Profile(half_life_s=DAY, dim=dim)
+    for i in rng.choice(n, 4, replace=False).tolist():
+        meta = ItemMeta(f"item {i}", products[i].colour, products[i].brand, price=products[i].price)
+        prof.add("view", 0.0, products[i].id, vectors[i], meta)
+    pop = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
+    sig = Signals(profile=prof, prefs=prof.learned_preferences(), popularity=pop, now=DAY, drop_rows=frozenset({5}))
+    rows = rng.permutation(n)[:40]
+    base = rng.random(40) * 0.03
+    weights, top_n = Weights(), 15
+    total, lazy = make_reranker(vectors, products, sig, 0.6, weights, max_reasons=top_n)(rows, base)
+    want_total, c = score(rows, base, vectors, products, sig, 0.6, weights)
+    assert total.tolist() == want_total.tolist()
+    top = np.argsort(-total, kind="stable")[:top_n]
+    sub = Contributions(*(getattr(c, f)[top] for f in Contributions.__dataclass_fields__))
+    mid = float(np.median(c.popularity))
+    eager = dict(zip(top.tolist(), reasons(rows[top], sub, vectors, products, sig, weights, mid), strict=True))
+    asked = rng.permutation(len(rows)).tolist()
+    assert [lazy[i] for i in asked[:7]] == [eager.get(i, []) for i in asked[:7]]  # one at a time, any order
+    assert list(lazy) == [eager.get(i, []) for i in range(len(rows))]  # and all at once
+    assert len(lazy) == len(rows) and lazy[-1] == eager.get(len(rows) - 1, [])
+    assert any(eager.values())  # the case explains something
+
+
+def test_median_equals_numpys_to_the_last_bit():
+    from assistant.shoppers.personalize import median
+
+    rng = np.random.default_rng(3)
+    for n in [*range(1, 40), 271, 272]:
+        for x in (rng.random(n), np.round(rng.random(n), 1), np.where(rng.random(n) < 0.7, 0.0, rng.random(n))):
+            assert median(x) == float(np.median(x)), (n, x)
