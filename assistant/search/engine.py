@@ -36,6 +36,7 @@ from assistant.search.understand import (
     type_names,
     understand,
 )
+from assistant.search.vocab import title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
@@ -127,6 +128,7 @@ class SearchEngine:
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
+        self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
@@ -157,7 +159,7 @@ class SearchEngine:
         if f.gender:
             m &= self._codes["gender"].isin(admits(f.gender))
         if f.colour:
-            m &= self._codes["colour"].equals(f.colour)
+            m &= self._of_colour(f.colour)
         if f.brand:
             m &= self._codes["brand"].equals(normalise(f.brand))
         if f.in_stock:
@@ -340,6 +342,11 @@ class SearchEngine:
             )
         return out
 
+    def _of_colour(self, colour: str) -> np.ndarray:
+        """Rows of that colour: the catalog's (or derived) colour, or one the title names ("Gold Diamond Ring"
+        with a Color line of Yellow; a multicolour "Blue, Red Dress")."""
+        return self._codes["colour"].equals(colour) | self.title_colour.all_of((colour,))
+
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
 
@@ -358,12 +365,7 @@ class SearchEngine:
             if name == "gender":
                 known, match = self._gender_known, self._codes["gender"].isin(admits(prefs[name]))
             elif name == "colour":
-                # a multicolour product whose title names the colour ("Blue, Red Dress") is of that colour too
-                colours = self._codes["colour"]
-                match = colours.equals(prefs[name]) | (
-                    colours.equals("multicolor") & self.title_post.all_of((stem(prefs[name]),))
-                )
-                known = self._colour_known
+                known, match = self._colour_known, self._of_colour(prefs[name])
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
             keep = base & (match | ~known)
