@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.columns import Codes, Spans, admits, top_rows
-from assistant.search.notices import not_found
+from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
 from assistant.search.ranking import (
     PageIndex,
@@ -25,7 +25,6 @@ from assistant.search.ranking import (
     Tiers,
     excluded_mask,
     fuse_arrays,
-    notice_for,
     order_rows,
     rrf,
 )
@@ -310,7 +309,8 @@ class SearchEngine:
         variants = np.bincount(self._group[final], minlength=self._groups)
         hits = self._hits(rows, scores, reasons, k, distinct, variants, u, dense_scores, lex_all, query)
         spans.mark("order_hits")
-        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
+        shop = Shop(self.mask, self._price, self.products)
+        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
