@@ -158,7 +158,7 @@ class SearchEngine:
         if f.gender:
             m &= self._codes["gender"].isin(admits(f.gender))
         if f.colour:
-            m &= self._of_colour(f.colour)
+            m &= self._codes["colour"].equals(f.colour)
         if f.brand:
             m &= self._codes["brand"].equals(normalise(f.brand))
         if f.in_stock:
