@@ -53,7 +53,31 @@ def notice_for(
     if not parts:
         return None
     text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "; showing the closest products instead."
+    shelf = (
+        _shelf(hit_rows, typed, shop) if typed is not None and len(parts) == 1 and parts[0].startswith("no ") else None
+    )
+    shown = f"other {shelf}{_filters_said(f)}" if shelf else "the closest products"
+    return text[0].upper() + text[1:] + f"; showing {shown} instead."
+
+
+def _filters_said(f: Filters) -> str:
+    said = describe(None, f)
+    return "" if said == "your search" else f" {said}"
+
+
+def _shelf(hit_rows: Sequence[int], typed: np.ndarray, shop: Shop) -> str | None:
+    """The deepest shelf most of the page is on that also holds the type asked for: what the page shows
+    instead ("Fragrances" for deodorants shown for perfumes); None when the page shares none."""
+    counts: dict[str, int] = {}
+    depth: dict[str, int] = {}
+    for r in hit_rows:
+        for i, node in enumerate(dict.fromkeys(shop.products[r].category[:4])):
+            counts[node] = counts.get(node, 0) + 1
+            depth[node] = max(depth.get(node, 0), i)
+    for node in sorted(counts, key=lambda n: -depth[n]):
+        if counts[node] * 2 >= len(hit_rows) and (typed & shop.within(Filters(category=node))).any():
+            return node
+    return None
 
 
 def _named(title: str, type_terms: tuple[str, ...]) -> bool:

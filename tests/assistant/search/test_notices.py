@@ -57,6 +57,7 @@ def test_a_price_that_leaves_none_of_the_type_is_blamed_not_the_type(shop):
     # the shop has perfumes: the notice names the price and the cheapest, never "no perfumes in this shop"
     assert res.notice and "under 300" in res.notice and "387" in res.notice, res.notice
     assert "in this shop" not in res.notice
+    assert "showing other Fragrances under 300" in res.notice  # what is shown instead: the type's own shelf
     over = shop.search("deodorant over 1000", k=10).notice
     assert over and "over 1000" in over and "299" in over and "in this shop" not in over, over
 
