@@ -19,6 +19,7 @@ DEOS = ["Beauty and Personal Care", "Fragrances", "Deodorants", "Combos"]
 BACKPACKS = ["Bags, Wallets & Belts", "Bags", "Backpacks"]
 SCHOOL = ["Kids", "School Supplies"]
 COVERS = ["Mobiles & Accessories", "Mobile Accessories", "Cases & Covers"]
+POUCHES = ["Mobiles & Accessories", "Mobile Accessories", "Mobile Pouches"]
 SHOP = [
     *[
         {"id": f"pf-{i}", "title": f"Aroma{i} Eau de Parfum Perfume - 100 ml", "cat": PERFUMES, "price": 387 + 100 * i}
@@ -38,6 +39,8 @@ SHOP = [
         for i in range(3)
     ],
     {"id": "ip-1", "title": "Case9 Back Cover for Apple iPhone 6", "cat": COVERS, "price": 99},
+    # pouches made for no one device: of the type asked, ranked above the covers for the J7
+    *[{"id": f"pouch-{i}", "title": f"Carry{i} Mobile Pouch", "cat": POUCHES, "price": 149} for i in range(10)],
 ]
 
 
@@ -72,6 +75,13 @@ def test_a_device_the_shop_has_products_for_is_not_said_to_have_none(shop):
     res = shop.search("back cover for samsung galaxy j7 under 150", k=10)
     assert res.notice and "samsung galaxy j7 under 150" in res.notice and "199" in res.notice, res.notice
     assert "in this shop" not in res.notice
+
+
+def test_a_device_with_products_but_none_of_the_type_is_said_as_such(shop):
+    res = shop.search("pouch for samsung galaxy j7", k=10)
+    assert res.hits and all(h.product.id.startswith("pouch-") for h in res.hits)
+    # covers for the J7 exist, so not "nothing made for samsung galaxy j7": no pouch is made for it
+    assert res.notice and res.notice.startswith("No pouch made for samsung galaxy j7"), res.notice
 
 
 def test_the_page_that_fits_carries_no_notice(shop):
