@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
+    # /healthz and /readyz also on this port, answered by a thread of their own, never behind the event loop
+    # (docs/api.md "Limits"); 0 = off. Point orchestrator probes here; do not publish it through the proxy.
+    health_port: int = 0
     catalog: Path = ROOT / "data" / "catalog" / "flipkart-20k.csv"
     mapping: Path | None = ROOT / "data" / "catalog" / "flipkart.mapping.json"
     index_dir: Path = ROOT / "data" / "index"
@@ -95,6 +98,8 @@ class Settings:
     def __post_init__(self) -> None:
         for f in fields(self):
             _check(f.name, getattr(self, f.name))
+        if self.health_port == self.port:
+            raise SettingsError(f"{var('health_port')}={self.health_port} is the main port; use another (0 = off)")
         object.__setattr__(self, "log_level", self.log_level.lower())  # uvicorn knows the lower-case names
         object.__setattr__(self, "sqlite_synchronous", self.sqlite_synchronous.upper())
 
@@ -153,7 +158,7 @@ POSITIVE = frozenset(
         "shed_max_wait_s",
     }
 )
-UPPER_BOUNDS: dict[str, float] = {"port": 65535, "profile_weight": 1.0}
+UPPER_BOUNDS: dict[str, float] = {"port": 65535, "health_port": 65535, "profile_weight": 1.0}
 CHOICES: dict[str, tuple[str, ...]] = {
     "log_level": ("critical", "error", "warning", "info", "debug"),
     "sqlite_synchronous": ("OFF", "NORMAL", "FULL", "EXTRA"),

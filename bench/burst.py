@@ -4,7 +4,9 @@ The first stress client (httpx, one coroutine per request) spent ~1 s of its own
 and building 300 requests, so every figure it gave included its own queueing. Here the burst's 300
 connections are opened *before* the clock starts, the 300 pre-encoded requests are written back to back on
 them, and each response is timed from the moment its request was written. `/healthz` is polled from a
-separate process over one keep-alive connection, so its latencies are the server's, not this event loop's.
+separate process over one keep-alive connection, so its latencies are the server's, not this event loop's;
+when the server has a health port (SHOPMATE_HEALTH_PORT) it is polled the same way by a second process, at
+the same time, so both figures come from the same burst.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ def _pct(values: list[float], q: float) -> float:
     return round(v[min(len(v) - 1, int(len(v) * q))], 2) if v else float("nan")
 
 
-def _poll_health(port: int, stop: mp.synchronize.Event, out: mp.Queue, period_s: float) -> None:
-    """Child process: GET /healthz every `period_s` on one keep-alive connection until `stop`."""
+def _poll_health(
+    port: int, stop: mp.synchronize.Event, out: mp.Queue, period_s: float, polling: mp.synchronize.Event
+) -> None:
+    """Child process: GET /healthz every `period_s` on one keep-alive connection until `stop`; sets `polling`
+    after its first 20 answers (so the burst starts only once every poller is in its steady state)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     times: list[tuple[float, float]] = []  # (wall-clock start, ms)
     failures = 0
@@ -34,6 +39,8 @@ def _poll_health(port: int, stop: mp.synchronize.Event, out: mp.Queue, period_s:
             resp.read()
             if resp.status == 200:
                 times.append((started, (time.perf_counter() - t0) * 1000))
+                if len(times) == 20:
+                    polling.set()
             else:
                 failures += 1
         except OSError:
@@ -89,27 +96,52 @@ async def _burst(port: int, n: int, query: str) -> tuple[list[tuple[int, float]]
     return list(results), began, time.perf_counter() - t0
 
 
-def burst(port: int, n: int = 300, query: str = "shoes for men", health_period_s: float = 0.005) -> dict:
-    """Run the burst against a server on 127.0.0.1:`port`; return latencies by status and /healthz's."""
+def burst(
+    port: int,
+    n: int = 300,
+    query: str = "shoes for men",
+    health_period_s: float = 0.005,
+    health_port: int | None = None,
+) -> dict:
+    """Run the burst against a server on 127.0.0.1:`port`; return latencies by status, /healthz's on the main
+    port and, if `health_port` is given, /healthz's on the health listener (`health_port_*`)."""
     ctx = mp.get_context("spawn")
-    stop, out = ctx.Event(), ctx.Queue()
-    poller = ctx.Process(target=_poll_health, args=(port, stop, out, health_period_s), daemon=True)
-    poller.start()
-    time.sleep(1.0)  # the poller's own start-up and its first answers happen before the burst
+    stop = ctx.Event()
+    targets = {"healthz": port} | ({"health_port": health_port} if health_port else {})
+    pollers = {}
+    for name, p in targets.items():
+        out, polling = ctx.Queue(), ctx.Event()
+        proc = ctx.Process(target=_poll_health, args=(p, stop, out, health_period_s, polling), daemon=True)
+        proc.start()
+        pollers[name] = (proc, out, polling)
+    for name, (_, _, polling) in pollers.items():  # their start-up (seconds under load) is not in the burst
+        if not polling.wait(60):
+            raise RuntimeError(f"the {name} poller got no answers from the server")
+    time.sleep(0.2)
     res, began, wall = asyncio.run(_burst(port, n, query))
     ended = began + wall
     time.sleep(0.2)
     stop.set()
-    polled, health_failures = out.get(timeout=30)
-    poller.join(timeout=10)
-    # only the answers to requests sent while the burst was in flight (its connections were opened before)
-    health = [ms for started, ms in polled if began <= started <= ended]
-    idle = [ms for started, ms in polled if started < began]
+    probes: dict = {}
+    for name, (proc, out, _) in pollers.items():
+        polled, failures = out.get(timeout=30)
+        proc.join(timeout=10)
+        # only the answers to requests sent while the burst was in flight (its connections were opened before)
+        during = [ms for started, ms in polled if began <= started <= ended]
+        idle = [ms for started, ms in polled if started < began]
+        probes |= {
+            f"{name}_answers": len(during),
+            f"{name}_failures": failures,
+            f"{name}_ms_p50": _pct(during, 0.5),
+            f"{name}_ms_p99": _pct(during, 0.99),
+            f"{name}_ms_max": round(max(during), 2) if during else float("nan"),
+            f"{name}_idle_ms_p50": _pct(idle, 0.5),
+        }
     served = [ms for s, ms in res if s == 200]
     shed = [ms for s, ms in res if s == 503]
     return {
         "requests": n,
-        "client": "raw sockets, connections opened before the clock; /healthz from a separate process",
+        "client": "raw sockets, connections opened before the clock; /healthz from a separate process per port",
         "served": len(served),
         "shed_503": len(shed),
         "other_status": len(res) - len(served) - len(shed),
@@ -118,11 +150,6 @@ def burst(port: int, n: int = 300, query: str = "shoes for men", health_period_s
         "shed_ms_p50": _pct(shed, 0.5),
         "shed_ms_p99": _pct(shed, 0.99),
         "shed_within_100ms": sum(ms <= 100 for ms in shed),
-        "healthz_answers": len(health),
-        "healthz_failures": health_failures,
-        "healthz_ms_p50": _pct(health, 0.5),
-        "healthz_ms_p99": _pct(health, 0.99),
-        "healthz_ms_max": round(max(health), 2) if health else float("nan"),
-        "healthz_idle_ms_p50": _pct(idle, 0.5),
+        **probes,
         "wall_s": round(wall, 2),
     }

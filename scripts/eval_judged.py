@@ -37,6 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bench.judged.grade import load_queries, read_catalog  # noqa: E402
+from bench.judged.metrics import title_key  # noqa: E402
 from bench.judged.report import compare_markdown, markdown  # noqa: E402
 from bench.judged.run import METHODS, POOL_DEPTH, evaluate, judge, load_holdout, rank  # noqa: E402
 
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
     t = time.perf_counter()
     items = read_catalog(catalog)
     qrels = cached_judgements(a.qrels_cache, a.queries, catalog, queries, items)
+    titles = {it.id: title_key(it.title) for it in items}  # the shopper's view: same-titled products are one
     judge_s = time.perf_counter() - t
     if a.regrade:  # the same ranked lists, graded by the criteria as they are now
         old = json.loads(a.regrade.read_text())
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
             "queries": len(queries),
             "queries_servable": sum(1 for q in queries if q.servable),
             "judging_seconds": round(judge_s, 1),
-            **evaluate(queries, runs, qrels, extras, load_holdout(a.holdout)),
+            **evaluate(queries, runs, qrels, extras, load_holdout(a.holdout), titles),
             "runs": runs,
             "system_fields": extras,
         }
@@ -145,7 +147,7 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
         "queries_servable": sum(1 for q in queries if q.servable),
         "judging_seconds": round(judge_s, 1),
         "search_seconds": {m: round(v, 2) for m, v in secs.items()},
-        **evaluate(queries, runs, qrels, extras, load_holdout(a.holdout)),
+        **evaluate(queries, runs, qrels, extras, load_holdout(a.holdout), titles),
     }
     if a.pool_out:
         result["pool_size"] = write_pool(a.pool_out, queries, runs, qrels, a.label)

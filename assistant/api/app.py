@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
@@ -18,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from assistant.api import catalog, chat, looks, shoppers, suggest
 from assistant.api.errors import install_handlers
 from assistant.api.guards import ConnectionCaps, RateLimits, keep_tokens_out_of_logs, parse_origins
+from assistant.api.health import HealthListener
 from assistant.api.middleware import BodyGuard, CatchAll, LoadShedder
 from assistant.errors import NotFound
 from assistant.services import Services
@@ -34,16 +36,28 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        limit_compute_threads(settings.compute_threads)
-        model = embedder or Embedder(
-            batch_size=settings.embed_batch_size, encoder=settings.encoder, threads=settings.compute_threads
-        )
-        svc = await asyncio.to_thread(Services.start, settings, model)
-        app.state.services = svc
+        # First, so that the orchestrator sees the process alive (and not ready) while the index loads, and a
+        # taken port fails start-up before the model is loaded.
+        health = None
+        if settings.health_port:
+            health = HealthListener(app.state, settings.host, settings.health_port).start()
         try:
-            yield
+            limit_compute_threads(settings.compute_threads)
+            model = embedder or Embedder(
+                batch_size=settings.embed_batch_size, encoder=settings.encoder, threads=settings.compute_threads
+            )
+            # Through anyio, not asyncio.to_thread: its asyncio backend is imported lazily by the first sync
+            # route (a search), and that import ran on the event loop for ~100 ms in the middle of the first
+            # burst (profiled), delaying every request and probe queued behind it. Paid here, before serving.
+            svc = await anyio.to_thread.run_sync(Services.start, settings, model)
+            app.state.services = svc
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(svc.close)  # drains queued writes before the process exits
         finally:
-            await asyncio.to_thread(svc.close)  # drains queued writes before the process exits
+            if health is not None:
+                await asyncio.to_thread(health.stop)  # joins its thread and closes its sockets
 
     app = FastAPI(
         title="shopmate",
@@ -149,6 +163,8 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     print(f"shopmate serving on http://{settings.host}:{settings.port}/  (API docs: /docs)", flush=True)
+    if settings.health_port:
+        print(f"probes on http://{settings.host}:{settings.health_port}/healthz and /readyz", flush=True)
     uvicorn.run(create_app(settings), **server_options(settings))
 
 

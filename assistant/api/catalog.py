@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from assistant.api.answers import json_answer
 from assistant.api.deps import AdminDep, ServicesDep, get_services, optional_shopper
 from assistant.api.errors import responses
+from assistant.api.health import probe
 from assistant.api.middleware import ARRIVED
 from assistant.errors import BadInput, NotFound
 from assistant.search.cards import product_card
@@ -150,20 +151,20 @@ def index_summary(svc: ServicesDep):
 
 
 @router.get("/healthz", tags=["ops"])
-async def healthz() -> dict:
+async def healthz(request: Request) -> JSONResponse:
     """Liveness: answered on the event loop, never queued behind searches in the thread pool."""
-    return {"ok": True}
+    return _probe_response(request, "healthz")
 
 
 @router.get("/readyz", tags=["ops"], responses=responses(503))
-async def readyz(request: Request):
+async def readyz(request: Request) -> JSONResponse:
     """Readiness: 200 once the index is loaded (send traffic), 503 until then."""
-    svc = getattr(request.app.state, "services", None)
-    eng = None if svc is None else svc._engine
-    if eng is None:
-        why = "starting" if svc is None else (svc.load_error or "the index is not loaded yet")
-        return JSONResponse({"ready": False, "reason": why}, status_code=503, headers={"Retry-After": "5"})
-    return {"ready": True, "index_version": eng.index.version, "products": len(eng.products)}
+    return _probe_response(request, "readyz")
+
+
+def _probe_response(request: Request, name: str) -> JSONResponse:
+    status, body, headers = probe(request.app.state, name)  # the same answer as on SHOPMATE_HEALTH_PORT
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 @router.post("/api/admin/reload", tags=["ops"], dependencies=[AdminDep], responses=responses(403, 503))

@@ -3,6 +3,10 @@
 Grades are 2 (exactly what was asked), 1 (an acceptable substitute), 0 (wrong). "Attainable" is the number
 of products in the whole catalog graded 2: precision@10 is measured against min(10, attainable), so a
 query whose catalog holds 3 right products scores 1.0 when those 3 are in the top 10.
+
+The shopper's view (`shopper_view`) counts what a shopper gains from a page: products with the same title are
+one product to them, so a page showing ten identical covers shows one right product, not ten, and a title
+repeated on the page is a slot that shows nothing new. Every method is measured both ways.
 """
 
 from __future__ import annotations
@@ -59,3 +63,43 @@ def summarise(
         "queries_attainable": n_p,  # the catalog holds at least one exact match
         "queries_with_gain": n_nd,
     }
+
+
+def title_key(title: str) -> str:
+    """Two products are the same to a shopper when their titles read the same (case and spacing aside)."""
+    return " ".join(title.lower().split())
+
+
+def shopper_view(
+    runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, int]], key_of: Mapping[str, str]
+) -> tuple[dict[str, list[str]], dict[str, dict[str, int]]]:
+    """Runs and judgements over titles instead of product ids: a title's grade is its best product's, and a
+    title already on the page counts as an empty slot (grade 0) when it comes again."""
+    view_runs: dict[str, list[str]] = {}
+    for q, ranked in runs.items():
+        seen: set[str] = set()
+        out = []
+        for pid in ranked:
+            key = key_of.get(pid, pid)
+            out.append("" if key in seen else key)
+            seen.add(key)
+        view_runs[q] = out
+    view_qrels: dict[str, dict[str, int]] = {}
+    for q, grades in qrels.items():
+        g: dict[str, int] = {}
+        for pid, grade in grades.items():
+            key = key_of.get(pid, pid)
+            g[key] = max(g.get(key, 0), grade)
+        view_qrels[q] = g
+    return view_runs, view_qrels
+
+
+def shopper_view_runs(
+    runs: Mapping[str, Mapping[str, Sequence[str]]], qrels: Mapping[str, Mapping[str, int]], key_of: Mapping[str, str]
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, int]]]:
+    """`shopper_view` of every method's runs, and the judgements over titles."""
+    out: dict[str, dict[str, list[str]]] = {}
+    view_qrels: dict[str, dict[str, int]] = {}
+    for m, r in runs.items():
+        out[m], view_qrels = shopper_view(r, qrels, key_of)
+    return out, view_qrels

@@ -49,6 +49,21 @@ def markdown(r: dict) -> str:
             [_kind(k, h["by_kind"][k][methods[0]]), *[_cell(h["by_kind"][k][m]) for m in methods]] for k in h["by_kind"]
         ]
         L += _table(["kind (held-out queries)", *[LABELS[m] for m in methods]], rows)
+    sv = r.get("shopper_view")
+    if sv:
+        L.append(
+            "The shopper's view: products with the same title count as one product, and a title repeated on a "
+            "page is a slot that shows nothing new (bench/judged/metrics.py). Every method measured this way too:"
+        )
+        L.append("")
+        rows = [["**overall (servable)**", *[_cell(sv["overall"][m]) for m in methods]]]
+        if sv.get("holdout"):
+            rows.append(["**held-out half (servable)**", *[_cell(sv["holdout"][m]) for m in methods]])
+        rows += [
+            [_kind(k, sv["by_kind"][k][methods[0]]), *[_cell(sv["by_kind"][k][m]) for m in methods]]
+            for k in sv["by_kind"]
+        ]
+        L += _table(["kind (shopper's view)", *[LABELS[m] for m in methods]], rows)
     u = r.get("unservable")
     if u:
         L.append(

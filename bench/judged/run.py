@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.judged.grade import Item, JudgedQuery, grade_all
-from bench.judged.metrics import summarise
+from bench.judged.metrics import shopper_view_runs, summarise
 
 POOL_DEPTH = 20  # each method's top 20 form the judged pool
 # method -> keyword arguments of SearchEngine.search; "system" searches as /api/search does (query parsing on).
@@ -104,14 +104,25 @@ def _tables(queries: Sequence[JudgedQuery], runs: dict, qrels: dict) -> dict[str
 
 
 def evaluate(
-    queries: Sequence[JudgedQuery], runs: dict, qrels: dict, extras: dict, holdout: set[str] | None = None
+    queries: Sequence[JudgedQuery],
+    runs: dict,
+    qrels: dict,
+    extras: dict,
+    holdout: set[str] | None = None,
+    key_of: dict[str, str] | None = None,
 ) -> dict:
     """Metrics per method overall, per kind (on all queries and on the held-out half), and the per-query
-    detail of the full system."""
+    detail of the full system; with `key_of` (product id -> title key), also the shopper's view, where
+    same-titled products are one (bench/judged/metrics.py)."""
     out: dict[str, Any] = _tables(queries, runs, qrels)
     held = [q for q in queries if holdout and q.qid in holdout]
     if held:
         out["holdout"] = {"queries": len(held), **_tables(held, runs, qrels)}
+    if key_of:
+        view_runs, view_qrels = shopper_view_runs({m: runs[m] for m in METHODS if m in runs}, qrels, key_of)
+        out["shopper_view"] = _tables(queries, view_runs, view_qrels)
+        if held:
+            out["shopper_view"]["holdout"] = _tables(held, view_runs, view_qrels)["overall"]
     servable = [q for q in queries if q.servable]
     out["notice_on_servable"] = {
         "queries": len(servable),

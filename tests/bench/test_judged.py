@@ -10,7 +10,7 @@ import pytest
 
 from assistant.settings import ROOT
 from bench.judged.grade import Criteria, Item, grade, grade_all, load_queries, read_catalog
-from bench.judged.metrics import ndcg, precision_of_attainable, summarise, top1
+from bench.judged.metrics import ndcg, precision_of_attainable, shopper_view, summarise, title_key, top1
 from bench.judged.report import compare_markdown, markdown
 from bench.judged.run import METHODS, evaluate, judge, load_holdout, rank
 
@@ -104,6 +104,21 @@ def test_judgements_never_come_from_the_engine(module):
     assert out.stdout.strip() == "[]"
 
 
+def test_the_shopper_view_counts_same_titled_products_once():
+    key_of = {"c1": "j7 cover", "c2": "j7 cover", "c3": "j7 cover", "g": "j7 glass", "o": "other", "s": "slim j7"}
+    grades = {"c1": 2, "c2": 2, "c3": 2, "s": 2, "g": 1}
+    flat = ["c1", "c2", "c3", "o"]  # the same cover three times, then a wrong product
+    grouped = ["c1", "s", "g", "o"]  # one card for the covers, then what else the shop has
+    assert precision_of_attainable(flat, grades) == 0.75 > precision_of_attainable(grouped, grades)  # by id
+    runs, qrels = shopper_view({"flat": flat, "grouped": grouped}, {"q": grades}, key_of)
+    assert qrels["q"] == {"j7 cover": 2, "slim j7": 2, "j7 glass": 1}  # a title's grade is its best product's
+    assert runs["flat"] == ["j7 cover", "", "", "other"]  # a repeated title is a slot showing nothing new
+    assert precision_of_attainable(runs["flat"], qrels["q"]) == 0.5  # 1 of min(10, 2) titles
+    assert precision_of_attainable(runs["grouped"], qrels["q"]) == 1.0
+    assert ndcg(runs["grouped"], qrels["q"]) > ndcg(runs["flat"], qrels["q"])
+    assert title_key("  Fuson  Back Cover for SAMSUNG J7 ") == "fuson back cover for samsung j7"
+
+
 def test_the_four_methods_are_evaluated_side_by_side_on_the_tiny_catalog(engine):
     queries = load_queries(JUDGED / "queries.jsonl")
     items = read_catalog(TINY)
@@ -131,6 +146,12 @@ def test_the_four_methods_are_evaluated_side_by_side_on_the_tiny_catalog(engine)
     assert split["holdout"]["queries"] == len(held) and split["holdout"]["overall"] == alone["overall"]
     assert split["overall"] == out["overall"]
     assert "Held-out half" in markdown({**split, "queries": 25, "queries_servable": 25, "catalog_products": 1})
+    # the shopper's view of the same runs: every method, overall and on the held-out half
+    titles = {it.id: title_key(it.title) for it in items}
+    viewed = evaluate(served[:25], runs, qrels, {}, held, titles)
+    assert set(viewed["shopper_view"]["overall"]) == set(METHODS) and viewed["overall"] == out["overall"]
+    assert viewed["shopper_view"]["holdout"]["bm25"]["queries"] == len(held)
+    assert "shopper's view" in markdown({**viewed, "queries": 25, "queries_servable": 25, "catalog_products": 1})
 
 
 def test_the_held_out_half_is_every_other_query_of_each_kind():
