@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.columns import Codes, Spans, admits, top_rows
-from assistant.search.notices import not_found
+from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, ParsedQuery, Vocabulary
 from assistant.search.ranking import (
     PageIndex,
@@ -26,7 +26,6 @@ from assistant.search.ranking import (
     excluded_mask,
     fuse_arrays,
     fused_scale,
-    notice_for,
     order_rows,
     rrf,
     take_reasons,
@@ -38,6 +37,7 @@ from assistant.search.understand import (
     type_names,
     understand,
 )
+from assistant.search.vocab import title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
@@ -130,6 +130,7 @@ class SearchEngine:
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
+        self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
@@ -314,7 +315,8 @@ class SearchEngine:
         variants = self._group_size if allowed is None else np.bincount(self._group[allowed], minlength=self._groups)
         hits = self._hits(rows, scores, reasons, pos, k, distinct, variants, u, dense_scores, lex_all, query)
         spans.mark("order_hits")
-        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed) if u is not None else None
+        shop = Shop(self.mask, self._price, self.products)
+        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
@@ -337,6 +339,11 @@ class SearchEngine:
             )
         return out
 
+    def _of_colour(self, colour: str) -> np.ndarray:
+        """Rows of that colour: the catalog's (or derived) colour, or one the title names ("Gold Diamond Ring"
+        with a Color line of Yellow; a multicolour "Blue, Red Dress")."""
+        return self._codes["colour"].equals(colour) | self.title_colour.all_of((colour,))
+
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
 
@@ -355,12 +362,7 @@ class SearchEngine:
             if name == "gender":
                 known, match = self._gender_known, self._codes["gender"].isin(admits(prefs[name]))
             elif name == "colour":
-                # a multicolour product whose title names the colour ("Blue, Red Dress") is of that colour too
-                colours = self._codes["colour"]
-                match = colours.equals(prefs[name]) | (
-                    colours.equals("multicolor") & self.title_post.all_of((stem(prefs[name]),))
-                )
-                known = self._colour_known
+                known, match = self._colour_known, self._of_colour(prefs[name])
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
             keep = base & (match | ~known)

@@ -1,15 +1,130 @@
-"""What a search says when the catalog lacks what the query names: the `notice` checks over the whole catalog."""
+"""What a search says when the catalog lacks what the query names: the `notice`, each claim checked over the whole
+catalog, so that it says what was relaxed (the price, the type, the device) and never that the shop has none of
+something it has."""
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.search.query import Filters
-from assistant.search.ranking import Postings, all_forms, describe
+from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
+from assistant.search.vocab import title_kind
+from index.catalog import Product
 from index.text import stem, tokenize
+
+
+@dataclass(frozen=True)
+class Shop:
+    """What a notice checks its claims against: the rows any hard filters admit (None: all), prices by row (NaN:
+    none), the products by row."""
+
+    mask: Callable[[Filters], np.ndarray | None]
+    price: np.ndarray
+    products: Sequence[Product]
+
+    def within(self, f: Filters) -> np.ndarray:
+        m = self.mask(f)
+        return m if m is not None else np.ones(len(self.products), dtype=bool)
+
+
+def notice_for(
+    u: Understanding, f: Filters, tiers: Tiers, hit_rows: Sequence[int], relaxed: list[str], shop: Shop
+) -> str | None:
+    """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query."""
+    said = {
+        "gender": f"for {(u.gender or 'them').replace('_', ' ')}",
+        "colour": f"in {u.colour}",
+        "material": f"in {u.material}",
+    }
+    parts = [f"nothing {said[name]}" for name in ("gender", "colour", "material") if name in relaxed]
+    typed = tiers.mask("type")
+    if typed is not None and not any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows):
+        parts.append(_lacking(f"no {u.product_type}", typed, f, shop, u))
+    compat = tiers.mask("compatible")
+    if compat is not None and not any(compat[r] for r in hit_rows):
+        also = typed if typed is not None and any(typed[r] for r in hit_rows) else None
+        parts.append(_lacking(f"nothing made for {u.compatible_with}", compat, f, shop, u, also))
+    if not hit_rows:
+        return f"Nothing in this shop matches {describe(u, f)}; try removing a filter."
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    shelf = (
+        _shelf(hit_rows, typed, shop) if typed is not None and len(parts) == 1 and parts[0].startswith("no ") else None
+    )
+    shown = f"other {shelf}{_filters_said(f)}" if shelf else "the closest products"
+    return text[0].upper() + text[1:] + f"; showing {shown} instead."
+
+
+def _filters_said(f: Filters) -> str:
+    said = describe(None, f)
+    return "" if said == "your search" else f" {said}"
+
+
+def _shelf(hit_rows: Sequence[int], typed: np.ndarray, shop: Shop) -> str | None:
+    """The deepest shelf most of the page is on that also holds the type asked for: what the page shows
+    instead ("Fragrances" for deodorants shown for perfumes); None when the page shares none."""
+    counts: dict[str, int] = {}
+    depth: dict[str, int] = {}
+    for r in hit_rows:
+        for i, node in enumerate(dict.fromkeys(shop.products[r].category[:4])):
+            counts[node] = counts.get(node, 0) + 1
+            depth[node] = max(depth.get(node, 0), i)
+    for node in sorted(counts, key=lambda n: -depth[n]):
+        if counts[node] * 2 >= len(hit_rows) and (typed & shop.within(Filters(category=node))).any():
+            return node
+    return None
+
+
+def _named(title: str, type_terms: tuple[str, ...]) -> bool:
+    """The title names the product as of the type, its last plain word before its details ("... Gold Diamond
+    18 K Ring", "Flip Cover for Galaxy J7"), whatever shelf the shop gives it; "Mouse Pad" is no mouse."""
+    kind = title_kind(title)
+    return bool(type_terms) and kind is not None and stem(kind) == type_terms[-1]
+
+
+def _lacking(
+    what: str,
+    rows: np.ndarray,
+    f: Filters,
+    shop: Shop,
+    u: Understanding,
+    also: np.ndarray | None = None,
+) -> str:
+    """`what` the page lacks, said as the shop has it: none at all ("no Lamps in this shop"), none within a
+    hard filter (the filter named, "no Perfumes under 300 (the cheapest is 387)"), none of the type shown
+    ("nothing made for galaxy j7" is false when covers for it exist: "no Pouches made for ..."), or none that
+    fits the rest of the query."""
+    if not rows.any():
+        return f"{what} in this shop"
+    fit = rows & shop.within(f)
+    if not fit.any():
+        return f"{what} {_blame(rows, f, shop)}"
+    if also is not None and not (fit & also).any():
+        return f"no {u.product_type} made for {u.compatible_with}" if u.product_type else what
+    return f"{what} that fits all of {u.text!r}"
+
+
+def _blame(rows: np.ndarray, f: Filters, shop: Shop) -> str:
+    """The hard filters that alone leave none of `rows`, in words; a price with the nearest price there is."""
+    given = f.as_dict()
+    price = {k: v for k, v in given.items() if k in ("price_min", "price_max")}
+    groups = ([price] if price else []) + [{k: v} for k, v in given.items() if k not in price]
+    culprits = [g for g in groups if not (rows & shop.within(Filters(**g))).any()]
+    said = Filters(**{k: v for g in (culprits or [given]) for k, v in g.items()})
+    text = describe(None, said)
+    if price and price in culprits:
+        other = Filters(**{k: v for k, v in given.items() if k not in price})
+        prices = shop.price[rows & shop.within(other) & ~np.isnan(shop.price)]
+        if len(prices) and "price_max" in price:
+            text += f" (the cheapest is {prices.min():g})"
+        elif len(prices):
+            text += f" (the dearest is {prices.max():g})"
+    return text
 
 
 def not_found(

@@ -1,5 +1,5 @@
 """Ranking pieces of the engine, pure over NumPy arrays: rank fusion, term postings, preference tiers, sort
-orders and the notice said when nothing satisfies what the query asked for."""
+orders, and how a search describes what was asked (the notices are in assistant.search.notices)."""
 
 from __future__ import annotations
 
@@ -271,28 +271,6 @@ class PageIndex:
         return stated
 
 
-def notice_for(u: Understanding, f: Filters, tiers: Tiers, hit_rows: Sequence[int], relaxed: list[str]) -> str | None:
-    """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query."""
-    parts = []
-    if "gender" in relaxed:
-        parts.append(f"nothing for {u.gender.replace('_', ' ') if u.gender else 'them'}")
-    if "colour" in relaxed:
-        parts.append(f"nothing in {u.colour}")
-    if "material" in relaxed:
-        parts.append(f"nothing in {u.material}")
-    typed = tiers.mask("type")
-    if typed is not None and not any(typed[r] for r in hit_rows):
-        parts.append(f"no {u.product_type} in this shop" + (" that fits the filters" if not f.is_empty() else ""))
-    compat = tiers.mask("compatible")
-    if compat is not None and not any(compat[r] for r in hit_rows):
-        parts.append(f"nothing made for {u.compatible_with}")
-    if not hit_rows:
-        return f"Nothing in this shop matches {describe(u, f)}; try removing a filter."
-    if not parts:
-        return None
-    return _sentence(parts) + "; showing the closest products instead."
-
-
 def describe(u: Understanding | None, f: Filters) -> str:
     """What was asked, in words: "Dresses, under 10, for women"."""
     bits = [u.product_type] if u is not None and u.product_type else []
@@ -307,8 +285,3 @@ def describe(u: Understanding | None, f: Filters) -> str:
     bits += [f"in {f.category}"] if f.category else []
     bits += ["in stock"] if f.in_stock else []
     return ", ".join(bits) or "your search"
-
-
-def _sentence(parts: list[str]) -> str:
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:]

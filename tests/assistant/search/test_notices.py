@@ -1,0 +1,89 @@
+"""A notice says what was relaxed (the price, the type, the device), each claim checked against the whole catalog:
+never that the shop has none of a type it has, and none when the page shows what was asked. A small shop
+written here, real model, real index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.search.engine import SearchEngine
+from index.build import build_index
+from index.catalog import Mapping
+from index.store import load_index
+
+PERFUMES = ["Beauty and Personal Care", "Fragrances", "Perfumes"]
+DEOS = ["Beauty and Personal Care", "Fragrances", "Deodorants", "Combos"]
+BACKPACKS = ["Bags, Wallets & Belts", "Bags", "Backpacks"]
+SCHOOL = ["Kids", "School Supplies"]
+COVERS = ["Mobiles & Accessories", "Mobile Accessories", "Cases & Covers"]
+POUCHES = ["Mobiles & Accessories", "Mobile Accessories", "Mobile Pouches"]
+SHOP = [
+    *[
+        {"id": f"pf-{i}", "title": f"Aroma{i} Eau de Parfum Perfume - 100 ml", "cat": PERFUMES, "price": 387 + 100 * i}
+        for i in range(4)
+    ],
+    *[
+        {"id": f"deo-{i}", "title": f"Fresh{i} Deodorant Combo Set", "cat": DEOS, "price": 199 + 20 * i}
+        for i in range(6)
+    ],
+    # the shop shelves backpacks; a child's backpack sits on a school-supplies shelf, only its title says backpack
+    *[{"id": f"bp-{i}", "title": f"Trail{i} Laptop Backpack", "cat": BACKPACKS, "price": 1500 + i} for i in range(3)],
+    {"id": "bp-school", "title": "Skybags Kids School Backpack", "cat": SCHOOL, "price": 450},
+    {"id": "pencil-box", "title": "Skybags Kids Pencil Box", "cat": SCHOOL, "price": 150},
+    # covers for the J7 cost 199 and more; a cheaper cover is for another phone
+    *[
+        {"id": f"j7-{i}", "title": f"Case{i} Back Cover for Samsung Galaxy J7", "cat": COVERS, "price": 199 + 50 * i}
+        for i in range(3)
+    ],
+    {"id": "ip-1", "title": "Case9 Back Cover for Apple iPhone 6", "cat": COVERS, "price": 99},
+    # pouches made for no one device: of the type asked, ranked above the covers for the J7
+    *[{"id": f"pouch-{i}", "title": f"Carry{i} Mobile Pouch", "cat": POUCHES, "price": 149} for i in range(10)],
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> SearchEngine:
+    d = tmp_path_factory.mktemp("notices")
+    rows = [{**{k: v for k, v in p.items() if k != "cat"}, "category": p["cat"]} for p in SHOP]
+    catalog = d / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index(catalog, d / "index", embedder, Mapping())
+    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+
+
+def test_a_price_that_leaves_none_of_the_type_is_blamed_not_the_type(shop):
+    res = shop.search("perfume under 300", k=10)
+    assert res.hits and all(h.product.price <= 300 for h in res.hits)
+    # the shop has perfumes: the notice names the price and the cheapest, never "no perfumes in this shop"
+    assert res.notice and "under 300" in res.notice and "387" in res.notice, res.notice
+    assert "in this shop" not in res.notice
+    assert "showing other Fragrances under 300" in res.notice  # what is shown instead: the type's own shelf
+    over = shop.search("deodorant over 1000", k=10).notice
+    assert over and "over 1000" in over and "299" in over and "in this shop" not in over, over
+
+
+def test_a_product_whose_title_names_the_type_is_of_it_for_the_notice(shop):
+    res = shop.search("backpack under 500", k=10)
+    assert [h.product.id for h in res.hits][:1] == ["bp-school"]
+    assert res.notice is None, res.notice  # a backpack is on the page: no "no Backpacks" claim
+
+
+def test_a_device_the_shop_has_products_for_is_not_said_to_have_none(shop):
+    res = shop.search("back cover for samsung galaxy j7 under 150", k=10)
+    assert res.notice and "samsung galaxy j7 under 150" in res.notice and "199" in res.notice, res.notice
+    assert "in this shop" not in res.notice
+
+
+def test_a_device_with_products_but_none_of_the_type_is_said_as_such(shop):
+    res = shop.search("pouch for samsung galaxy j7", k=10)
+    assert res.hits and all(h.product.id.startswith("pouch-") for h in res.hits)
+    # covers for the J7 exist, so not "nothing made for samsung galaxy j7": no pouch is made for it
+    assert res.notice and res.notice.startswith("No pouch made for samsung galaxy j7"), res.notice
+
+
+def test_the_page_that_fits_carries_no_notice(shop):
+    for query in ("perfume", "perfume under 500", "back cover for samsung galaxy j7", "laptop backpack"):
+        assert shop.search(query, k=10).notice is None, query
