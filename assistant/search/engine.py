@@ -37,12 +37,12 @@ from assistant.search.understand import (
     type_names,
     understand,
 )
-from assistant.search.vocab import title_colours
+from assistant.search.vocab import named_as, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
-from index.text import STOPWORDS, normalise, stem, terms, tokenize, words
+from index.text import normalise, stem, terms, tokenize
 
 if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
     from assistant.suggest.service import Autocomplete
@@ -256,7 +256,7 @@ class SearchEngine:
             typed = self.type_post.all_of(u.type_terms) & self.head_post.any_of(u.type_terms[-1:])
             if compat is not None:  # made for the device and named as the type by its title: of the type too
                 named = compat & self.title_post.all_of(u.type_terms)
-                typed = typed | self._named_as(named, u.type_terms, u.compat_terms)
+                typed = typed | named_as(self.products, named, u.type_terms, u.compat_terms)
             tiers.add("type", typed, 1.0)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
@@ -324,20 +324,6 @@ class SearchEngine:
         spans.mark("notice")
         took = (time.perf_counter() - spans.t0) * 1000
         return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)
-
-    def _named_as(self, mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()) -> np.ndarray:
-        """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
-        ("USB Charger", "Tempered Glass for ...") or is followed by the device asked for, "for" left out
-        ("Key Chain Charger IPhone 5"), rather than qualifies another noun ("Mouse pad")."""
-        out = np.zeros_like(mask)
-        for r in np.flatnonzero(mask).tolist():
-            ws = words(self.products[r].title)
-            out[r] = any(
-                stem(w) == type_terms[-1]
-                and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
-                for i, w in enumerate(ws)
-            )
-        return out
 
     def _of_colour(self, colour: str) -> np.ndarray:
         """Rows of that colour: the catalog's (or derived) colour, or one the title names ("Gold Diamond Ring"

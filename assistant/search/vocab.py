@@ -353,3 +353,20 @@ def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counte
         if nb in STOPWORDS or nb in FILLER_WORDS or (" " not in nb and others > max(own.get(nb, 0), 2)):
             out.add(nb)
     return frozenset(out)
+
+
+def named_as(
+    products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()
+) -> np.ndarray:
+    """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
+    ("USB Charger", "Tempered Glass for ...") or is followed by the device asked for, "for" left out
+    ("Key Chain Charger IPhone 5"), rather than qualifies another noun ("Mouse pad")."""
+    out = np.zeros_like(mask)
+    for r in np.flatnonzero(mask).tolist():
+        ws = words(products[r].title)
+        out[r] = any(
+            stem(w) == type_terms[-1]
+            and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
+            for i, w in enumerate(ws)
+        )
+    return out
