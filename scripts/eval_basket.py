@@ -2,9 +2,12 @@
 recommendation, personalized search, cold start and frequently-bought-together, baselines side by side.
 
 Temporal split (the log's own dates; nothing shifted):
-- validation: history = invoices before 2011-07-01, target = each customer's first invoice in
-  [2011-07-01, 2011-09-01). The blend weights are fitted here (--fit): one small set for every shopper
-  (a per-history-bucket grid overfit this split), the repeat decay among them.
+- fit (--fit): two validation windows, history before 2011-05-01 / target in [2011-05-01, 2011-07-01) and
+  history before 2011-07-01 / target in [2011-07-01, 2011-09-01). One small weight set for every shopper
+  (a per-history-bucket grid overfit), the repeat decay among them, chosen by the worse window's hit@10 so a
+  signal that only wins one season (recent popularity in summer) is not kept.
+- validation (reported): the later window, history before 2011-07-01, target = each customer's first
+  invoice in [2011-07-01, 2011-09-01); the search weights are fitted there.
 - test: history = invoices before 2011-09-01, target = each customer's first invoice on/after 2011-09-01.
 The history is replayed through the real event store (`scripts/import_events.replay` -> `Shoppers.record`)
 with the clock set to the split; the full system is `recommendations()` (GET /api/recommendations) and
@@ -36,18 +39,18 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 
 from assistant.api.app import limit_compute_threads  # noqa: E402
-from assistant.search.engine import SearchEngine  # noqa: E402
+from assistant.search.engine import Reranker, SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.shoppers import personalize  # noqa: E402
 from assistant.shoppers.recommend import (  # noqa: E402
     _HISTORY,
     HISTORY_BUCKETS,
-    history_bucket,
     history_of,
     n_baskets,
     personalize_for,
     recommendations,
     signals,
+    weights_for,
 )
 from assistant.shoppers.segments import refresh  # noqa: E402
 from assistant.shoppers.service import Shoppers  # noqa: E402
@@ -58,7 +61,7 @@ from index.store import load_index  # noqa: E402
 from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines, replay  # noqa: E402
 from scripts.prepare_retail import products_from  # noqa: E402
 
-VAL, SPLIT = "2011-07-01", "2011-09-01"
+VAL0, VAL, SPLIT = "2011-05-01", "2011-07-01", "2011-09-01"
 CATALOG = ROOT / "data" / "retail" / "products.csv"
 MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
 HALF_LIVES = (365.0, 0.0)  # days; 0: a plain count (90 days lost on validation: 0.840 vs 0.845)
@@ -68,12 +71,14 @@ GRID = {
     "rebuy": (0.0, 0.25, 0.5, 1.0, 2.0),
     "together": (0.0, 0.1, 0.3),
     "segment": (0.0, 0.5),
-    "feed_popularity": (1.0, 0.3),  # the feed's recent popularity against the shop-wide buyers of own items
+    "feed_popularity": (0.0, 0.3, 1.0),  # the feed's recent (14-day half-life) popularity
+    "bestseller": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0),  # all-time share of the shop's customers who bought it
 }
 SEARCH_GRID = {
     "search_profile": (0.0, 0.3),
-    "search_repeat": (0.25, 0.5, 1.0),
-    "search_together": (0.0, 0.15, 0.3, 0.6),
+    "search_repeat": (0.5, 1.0),
+    "search_together": (0.15, 0.3, 0.6),
+    "search_bestseller": (0.0, 0.3, 1.0, 2.0),
 }
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
@@ -164,6 +169,10 @@ def targets(lines: list[Line], start: float, end: float, id_to_row: dict[str, in
     return dict(out)
 
 
+PARTS = ("popularity", "profile", "segment", "repeat", "rebuy", "together", "bestseller")
+FIT_DEPTH = 100  # per customer, the fit ranks the union of each term's top rows (every blend's top 10 lies there)
+
+
 def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarray, int] | None:
     """The reranker's terms over the whole catalog at unit weights (feed: no query), for fitting."""
     sid = f"retail-{customer}"
@@ -172,43 +181,72 @@ def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarr
         return None
     idx = w.engine.index
     rows = np.arange(len(idx.products))
-    unit = personalize.Weights(profile=1.0, repeat=1.0, together=1.0, segment=1.0)
+    unit = personalize.Weights(profile=1.0, repeat=1.0, together=1.0, segment=1.0, bestseller=1.0)
     _, c = personalize.score(rows, np.full(len(rows), 1e-9), idx.vectors, idx.products, sig, 1.0, unit, 1.0, 1.0)
     dropped = np.zeros(len(rows), bool)
     dropped[list(sig.drop_rows)] = True
     own = sig.repeat if sig.repeat is not None else np.zeros(len(rows))
     parts = {"profile": c.affinity + c.taste, "segment": c.segment, "repeat": c.repeat, "together": c.together}
     parts["rebuy"] = sig.rebuy if sig.rebuy is not None else (own > 0).astype(np.float64)
-    return {**parts, "popularity": c.popularity}, dropped, n_baskets(sig.profile)
+    return {**parts, "popularity": c.popularity, "bestseller": c.bestseller}, dropped, n_baskets(sig.profile)
 
 
-def blend(parts: dict[str, np.ndarray], dropped: np.ndarray, wt: dict[str, float]) -> np.ndarray:
-    # profile weight p also scales the segment term (w = p for a feed), as in personalize.score
-    s = (
-        wt.get("feed_popularity", 1.0) * parts["popularity"]
-        + wt["profile"] * parts["profile"]
-        + wt["profile"] * wt["segment"] * parts["segment"]
-        + wt["repeat"] * parts["repeat"]
-        + wt["rebuy"] * parts["rebuy"]
-        + wt["together"] * parts["together"]
+def weight_matrix(combos: list[dict[str, float]]) -> np.ndarray:
+    """combos x PARTS; the profile weight p also scales the segment term (w = p for a feed), as in score()."""
+    return np.array(
+        [
+            [
+                wt.get("feed_popularity", 1.0),
+                wt["profile"],
+                wt["profile"] * wt["segment"],
+                wt["repeat"],
+                wt["rebuy"],
+                wt["together"],
+                wt.get("bestseller", 0.0),
+            ]
+            for wt in combos
+        ]
     )
-    return np.where(dropped, -np.inf, s)
+
+
+def compact(parts: dict[str, np.ndarray], dropped: np.ndarray, target: set[int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The customer's terms on the rows any blend can rank in its top 10: (PARTS x rows, is-target, |target|)."""
+    mat = np.stack([parts[k] for k in PARTS])
+    mat[:, dropped] = -np.inf
+    cols = np.unique(np.argsort(-mat, axis=1, kind="stable")[:, :FIT_DEPTH])
+    cols = cols[~dropped[cols]]
+    return mat[:, cols].astype(np.float32), np.isin(cols, list(target)), len(target)
+
+
+def grid_scores(items: list[tuple[np.ndarray, np.ndarray, int]], wm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean hit@10 and nDCG@10 of every weight combination (rows of wm) over the customers, at once."""
+    hit, ndcg = np.zeros(len(wm)), np.zeros(len(wm))
+    disc = 1.0 / np.log2(np.arange(2, 12))
+    w32 = wm.astype(np.float32)
+    for mat, is_t, n_t in items:
+        s = w32 @ mat
+        k = min(10, s.shape[1])
+        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(part, np.argsort(-np.take_along_axis(s, part, axis=1), axis=1), axis=1)
+        gain = is_t[order]
+        hit += gain.any(axis=1)
+        ndcg += (gain * disc[:k]).sum(axis=1) / disc[: min(n_t, 10)].sum()
+    return hit / max(len(items), 1), ndcg / max(len(items), 1)
 
 
 def use_weights(w: World, path: Path | None) -> None:
     w.shoppers.settings = dataclasses.replace(w.shoppers.settings, blend_weights=path)
 
 
-def fit(w: World, tg: dict[str, set[int]], tmp: Path) -> dict:
-    """One weight set for every shopper, by grid search on the validation targets (hit@10, then ndcg@10);
-    the repeat decay is tried by recomputing the shoppers' purchase terms for each half-life."""
-    keys = list(GRID)
-    grid = np.array(np.meshgrid(*GRID.values())).T.reshape(-1, len(keys))
-    combos = [dict(zip(keys, vals, strict=True)) for vals in grid]
-    best: dict[str, float] = {}
-    best_key = (-1.0, -1.0)
-    best_items: list = []
-    tried = []
+def combos_of(grid: dict[str, tuple]) -> list[dict[str, float]]:
+    keys = list(grid)
+    vals = np.array(np.meshgrid(*grid.values())).T.reshape(-1, len(keys))
+    return [{k: float(v) for k, v in zip(keys, row, strict=True)} for row in vals]
+
+
+def window_scores(w: World, tg: dict[str, set[int]], tmp: Path, wm: np.ndarray) -> dict[float, dict]:
+    """Per repeat half-life: every combination's hit@10 / nDCG@10 on this window's customers."""
+    out = {}
     for h in HALF_LIVES:
         path = tmp / f"half-life-{h:g}.json"
         path.write_text(json.dumps({"weights": {"repeat_half_life_days": h}}))
@@ -217,23 +255,36 @@ def fit(w: World, tg: dict[str, set[int]], tmp: Path) -> dict:
         for cust, target in tg.items():
             got = unit_parts(w, cust)
             if got is not None:
-                items.append((got[0], got[1], target, history_bucket(got[2])))
-        for wt in combos:
-            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t, _ in items], axis=0)
-            if (m[0], m[1]) > best_key:
-                best, best_key, best_items = wt | {"repeat_half_life_days": h}, (m[0], m[1]), items
-        tried.append({"repeat_half_life_days": h, "best_hit10_so_far": round(best_key[0], 4)})
+                items.append(compact(got[0], got[1], target))
+        hit, ndcg = grid_scores(items, wm)
+        out[h] = {"hit": hit, "ndcg": ndcg, "customers": len(items)}
     use_weights(w, None)
-    by_bucket = defaultdict(list)
-    for p, d, t, b in best_items:
-        by_bucket[b].append(hit_ndcg_recall(top(blend(p, d, best), 10), t)[0])
+    return out
+
+
+def choose(windows: dict[str, dict[float, dict]], combos: list[dict[str, float]]) -> dict:
+    """One weight set for every shopper that holds up in both validation windows: the best worst-window
+    hit@10 (a season-specific signal wins one window and loses the other), then mean nDCG@10."""
+    best_key, best = (-1.0, -1.0), (HALF_LIVES[0], 0)
+    for h in HALF_LIVES:
+        worst = np.min([win[h]["hit"] for win in windows.values()], axis=0)
+        mean_ndcg = np.mean([win[h]["ndcg"] for win in windows.values()], axis=0)
+        i = int(np.lexsort((-mean_ndcg, -worst))[0])
+        if (worst[i], mean_ndcg[i]) > best_key:
+            best_key, best = (float(worst[i]), float(mean_ndcg[i])), (h, i)
+    h, i = best
     return {
-        "weights": {k: float(v) for k, v in best.items()},
-        "customers": len(best_items),
-        "hit10": round(best_key[0], 4),
-        "ndcg10": round(best_key[1], 4),
-        "hit10_by_history_bucket": {str(b): round(float(np.mean(v)), 4) for b, v in sorted(by_bucket.items())},
-        "tried": tried,
+        "weights": combos[i] | {"repeat_half_life_days": h},
+        "rule": "max over the grid of the worse window's hit@10, ties by mean nDCG@10",
+        "windows": {
+            name: {
+                "customers": win[h]["customers"],
+                "hit10": round(float(win[h]["hit"][i]), 4),
+                "ndcg10": round(float(win[h]["ndcg"][i]), 4),
+            }
+            for name, win in windows.items()
+        },
+        "grid": {k: list(v) for k, v in GRID.items()} | {"repeat_half_life_days": list(HALF_LIVES)},
     }
 
 
@@ -351,34 +402,49 @@ def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
     return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
 
 
+def shop_bestsellers(w: World, changes: dict | None = None) -> Reranker:
+    """An anonymous search given the shop's all-time best sellers at the personalized search's weight: the
+    non-personal part of what a shopper with history gets, so the personal part of the lift can be read off."""
+    sig = signals(w.shoppers, w.engine, None, {})
+    hist = history_of(w.shoppers, w.engine)
+    sig.bestseller, sig.buyers = hist.bestseller, hist.rates.buyers
+    fitted = weights_for(w.shoppers, 0, **(changes or {}))
+    weights = dataclasses.replace(fitted, bestseller=fitted.search_bestseller)
+    return personalize.make_reranker(w.engine.index.vectors, w.engine.products, sig, 0.0, weights)
+
+
 def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | None = None, timed: bool = True) -> dict:
     """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item."""
     idx = w.engine.index
-    hits = {"anonymous": 0, "personalized": 0}
-    lat: dict[str, list[float]] = {"anonymous": [], "personalized": []}
+    arms = ("anonymous", "anonymous + shop best sellers", "personalized")
+    hits = dict.fromkeys(arms, 0)
+    lat: dict[str, list[float]] = {a: [] for a in arms}
     n = 0
     for cust, target in list(tg.items())[:limit]:
         sid = f"retail-{cust}"
         row = min(target)  # one held-out item per customer, chosen without looking at rankings
         q = product_noun(idx.products[row].title)
         w.engine.search(q, k=10)  # warm: the query embedding is cached for both timed calls alike
-        for who, s in (("anonymous", None), ("personalized", sid)):
-            if who == "anonymous" and not timed:
+        for who, s in (("anonymous", None), ("anonymous + shop best sellers", None), ("personalized", sid)):
+            if who != "personalized" and not timed:
                 continue
             t0 = time.perf_counter()
-            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None, weight_changes=changes)
+            if who == "anonymous + shop best sellers":
+                rr = shop_bestsellers(w, changes)
+            else:
+                rr = personalize_for(w.shoppers, w.engine, s, {}, q, None, weight_changes=changes)
             got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
             lat[who].append(time.perf_counter() - t0)
             hits[who] += row in got
         n += 1
     if not timed:
         return {"queries": n, "hit@10": {"personalized": round(hits["personalized"] / max(n, 1), 3)}}
-    p99 = {k: float(np.percentile(v, 99)) * 1000 for k, v in lat.items()}
+    timed_arms = ("anonymous", "personalized")  # the served paths; the best-seller arm is a reading aid
     return {
         "queries": n,
         "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()},
-        "p99_ms": {k: round(v, 1) for k, v in p99.items()},
-        "p50_ms": {k: round(float(np.percentile(v, 50)) * 1000, 1) for k, v in lat.items()},
+        "p99_ms": {k: round(float(np.percentile(lat[k], 99)) * 1000, 1) for k in timed_arms},
+        "p50_ms": {k: round(float(np.percentile(lat[k], 50)) * 1000, 1) for k in timed_arms},
     }
 
 
@@ -396,6 +462,9 @@ def goals(res: dict) -> dict:
         "system_vs_best_single_hit10": round(sysv / max(best_single, 1e-9), 3),
         "system_vs_popularity_hit10": round(sysv / max(nb["popularity"]["hit@10"], 1e-9), 3),
         "search_personalized_vs_anonymous": round(hit["personalized"] / max(hit["anonymous"], 1e-9), 3),
+        "search_personalized_vs_anonymous_with_best_sellers": round(
+            hit["personalized"] / max(hit["anonymous + shop best sellers"], 1e-9), 3
+        ),
     }
 
 
@@ -439,7 +508,7 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
     a = ap.parse_args(argv)
-    a.val, a.split = VAL, SPLIT
+    a.val0, a.val, a.split = VAL0, VAL, SPLIT
     with tempfile.TemporaryDirectory() as tmp:
         if a.quick:  # a smoke run on the committed 8-customer slice of the log: it runs everything, measures nothing
             a.customers, a.log = 150, str(QUICK_SLICE)
@@ -457,7 +526,7 @@ def quick_index(tmp: Path, embedder: Embedder, a: argparse.Namespace) -> Path:
         wr.writerows(prods)
     build_index(tmp / "products.csv", tmp / "index", embedder, Mapping.load(MAPPING))
     days = sorted({r["InvoiceDate"][:10] for r in rows if r["CustomerID"] and r["InvoiceDate"][:4].isdigit()})
-    a.val, a.split = days[int(len(days) * 0.4)], days[int(len(days) * 0.7)]
+    a.val0, a.val, a.split = (days[int(len(days) * f)] for f in (0.25, 0.45, 0.7))
     a.fit = True
     a.weights = str(tmp / "weights.json")
     return tmp / "index"
@@ -477,6 +546,17 @@ def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
     return 0
 
 
+def day(ts: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(ts))
+
+
+def sample(tg: dict[str, set[int]], rng: np.random.Generator, n: int) -> dict[str, set[int]]:
+    """n customers (0: all), seeded."""
+    keep = sorted(tg)
+    keep = [keep[i] for i in rng.permutation(len(keep))[: n or len(keep)]]
+    return {c: tg[c] for c in keep}
+
+
 def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     limit_compute_threads(Settings.from_env(env={}).compute_threads)  # as the server runs: one BLAS thread
     embedder = embedder or Embedder()
@@ -487,35 +567,45 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, summary))
     rng = np.random.default_rng(19)
     VAL, SPLIT = a.val, a.split
-    val_t, split_t = parse_time(VAL + " 00:00"), parse_time(SPLIT + " 00:00")
+    val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.val0, VAL, SPLIT))
     weights_file = Path(a.weights)
     cold_weights: dict[str, float] | None = None
     out: dict = {
         "data": f"UCI Online Retail: {a.log}",
-        "split": {"validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})"},
+        "split": {
+            "fit": f"two windows: history < {a.val0}, target in [{a.val0}, {VAL}); history < {VAL}, target in "
+            f"[{VAL}, {SPLIT})",
+            "validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})",
+        },
     }
     out["split"]["test"] = f"history < {SPLIT}, target = first invoice on/after {SPLIT}"
     with tempfile.TemporaryDirectory() as tmp:
-        w = World(lines, val_t if a.fit else split_t, index_dir, embedder, Path(tmp))
+        w = World(lines, val0_t if a.fit else split_t, index_dir, embedder, Path(tmp))
         if a.fit:
-            tg = targets(lines, val_t, split_t, w.engine.index.id_to_row)
-            keep = sorted(tg)
             # every validation customer by default: 400 leave a standard error of ~0.02 on hit@10, more than
             # the differences the fit has to choose between
-            keep = [keep[i] for i in rng.permutation(len(keep))[: a.fit_customers or len(keep)]]
-            tg = {c: tg[c] for c in keep}
-            stage(f"validation world replayed ({len(tg)} customers)", t_start)
-            fitted = fit(w, tg, Path(tmp))
-            stage(f"feed weights fitted: {fitted['weights']}", t_start)
+            combos = combos_of(GRID)
+            wm = weight_matrix(combos)
+            windows = {}
+            for name, start, end in (("early", val0_t, val_t), ("late", val_t, split_t)):
+                if start != w.cutoff:
+                    w.advance(lines, start)
+                tg = sample(targets(lines, start, end, w.engine.index.id_to_row), rng, a.fit_customers)
+                stage(f"{name} validation world replayed ({len(tg)} customers)", t_start)
+                windows[f"{name}: history < {day(start)}, target in [{day(start)}, {day(end)})"] = window_scores(
+                    w, tg, Path(tmp), wm
+                )
+            fitted = choose(windows, combos)
+            stage(f"feed weights fitted over {len(combos)} x {len(HALF_LIVES)}: {fitted['weights']}", t_start)
             fit_file = Path(tmp) / "fitted.json"
             fit_file.write_text(json.dumps({"weights": fitted["weights"]}))
             use_weights(w, fit_file)
-            searched = fit_search(w, tg, min(a.customers, 200))
+            searched = fit_search(w, tg, min(a.customers, 400))
             stage(f"search weights fitted: {searched['weights']}", t_start)
             weights = fitted["weights"] | searched["weights"]
             weights_file.write_text(
                 json.dumps(
-                    {"fitted_on": out["split"]["validation"], "weights": weights, "fit": fitted, "search": searched},
+                    {"fitted_on": out["split"]["fit"], "weights": weights, "fit": fitted, "search": searched},
                     indent=1,
                 )
                 + "\n"
