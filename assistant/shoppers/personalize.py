@@ -348,7 +348,7 @@ def reasons(
                 title = sig.anchor_titles.get(anchor) or products[anchor].title
                 parts.append((c.together[i], f"often bought with {title}"))
         if c.bestseller[i] >= weights.min_reason and sig.buyers is not None:
-            parts.append((c.bestseller[i], f"a shop best seller: {int(sig.buyers[r])} customers have bought it"))
+            parts.append((c.bestseller[i], f"bought by {int(sig.buyers[r])} of the shop's customers"))
         if c.context[i] >= weights.min_reason and sig.context_terms:
             parts.append((c.context[i], f"related to your search for '{sig.context_terms}'"))
         out[i] = [t for _, t in sorted(parts, key=lambda x: -x[0])]
