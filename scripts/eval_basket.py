@@ -14,7 +14,7 @@ with the clock set to the split; the full system is `recommendations()` (GET /ap
 `personalize_for` + `SearchEngine.search` (GET /api/search), exactly as served.
 
     python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 400]
-                                  [--fit [--fit-customers N]]
+                                  [--fit [--fit-customers N]] [--search-only]
 """
 
 from __future__ import annotations
@@ -39,18 +39,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 
 from assistant.api.app import limit_compute_threads  # noqa: E402
-from assistant.search.engine import Reranker, SearchEngine  # noqa: E402
+from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.shoppers import personalize  # noqa: E402
 from assistant.shoppers.recommend import (  # noqa: E402
     _HISTORY,
     HISTORY_BUCKETS,
+    _fitted,
     history_of,
     n_baskets,
     personalize_for,
     recommendations,
     signals,
-    weights_for,
 )
 from assistant.shoppers.segments import refresh  # noqa: E402
 from assistant.shoppers.service import Shoppers  # noqa: E402
@@ -276,28 +275,39 @@ def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
     tried = []
     for vals in np.array(np.meshgrid(*SEARCH_GRID.values())).T.reshape(-1, len(keys)):
         changes = {k: float(v) for k, v in zip(keys, vals, strict=True)}
-        hit = eval_search(w, tg, limit, changes, timed=False)["hit@10"]["personalized"]
+        hit = eval_search(w, tg, limit, changes, arms=("personalized",))["hit@10"]["personalized"]
         tried.append({**changes, "hit@10": hit})
         if hit > best_hit:
             best, best_hit = changes, hit
     return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
 
 
-def shop_bestsellers(w: World, changes: dict | None = None) -> Reranker:
-    """An anonymous search given the shop's all-time best sellers at the personalized search's weight: the
-    non-personal part of what a shopper with history gets, so the personal part of the lift can be read off."""
-    sig = signals(w.shoppers, w.engine, None, {})
-    hist = history_of(w.shoppers, w.engine)
-    sig.bestseller, sig.buyers = hist.bestseller, hist.rates.buyers
-    fitted = weights_for(w.shoppers, 0, **(changes or {}))
-    weights = dataclasses.replace(fitted, bestseller=fitted.search_bestseller)
-    return personalize.make_reranker(w.engine.index.vectors, w.engine.products, sig, 0.0, weights)
+ANON_GRID = (0.0, 0.3, 1.0, 2.0, 4.0)  # search_bestseller_anonymous
+NO_BEST = "anonymous without best sellers"
 
 
-def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | None = None, timed: bool = True) -> dict:
-    """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item."""
+def fit_search_anonymous(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+    """The best sellers' strength in a search by a shopper without purchases, by anonymous hit@10 on validation
+    customers (ties: the smaller weight)."""
+    best, best_hit, tried = 0.0, -1.0, []
+    for v in ANON_GRID:
+        hit = eval_search(w, tg, limit, {"search_bestseller_anonymous": v}, arms=("anonymous",))["hit@10"]["anonymous"]
+        tried.append({"search_bestseller_anonymous": v, "hit@10": hit})
+        if hit > best_hit:
+            best, best_hit = v, hit
+    return {"weights": {"search_bestseller_anonymous": best}, "hit10": best_hit, "tried": tried}
+
+
+def eval_search(
+    w: World,
+    tg: dict[str, set[int]],
+    limit: int,
+    changes: dict | None = None,
+    arms: tuple[str, ...] = (NO_BEST, "anonymous", "personalized"),
+) -> dict:
+    """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item. The arm
+    without best sellers is the anonymous ranking before they were given to everyone (a reading aid)."""
     idx = w.engine.index
-    arms = ("anonymous", "anonymous + shop best sellers", "personalized")
     hits = dict.fromkeys(arms, 0)
     lat: dict[str, list[float]] = {a: [] for a in arms}
     n = 0
@@ -305,28 +315,23 @@ def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | N
         sid = f"retail-{cust}"
         row = min(target)  # one held-out item per customer, chosen without looking at rankings
         q = product_noun(idx.products[row].title)
-        w.engine.search(q, k=10)  # warm: the query embedding is cached for both timed calls alike
-        for who, s in (("anonymous", None), ("anonymous + shop best sellers", None), ("personalized", sid)):
-            if who != "personalized" and not timed:
-                continue
+        w.engine.search(q, k=10)  # warm: the query embedding is cached for every timed call alike
+        for who in arms:
+            ch = (changes or {}) | ({"search_bestseller_anonymous": 0.0} if who == NO_BEST else {})
             t0 = time.perf_counter()
-            if who == "anonymous + shop best sellers":
-                rr = shop_bestsellers(w, changes)
-            else:
-                rr = personalize_for(w.shoppers, w.engine, s, {}, q, None, weight_changes=changes)
+            rr = personalize_for(
+                w.shoppers, w.engine, sid if who == "personalized" else None, {}, q, None, weight_changes=ch
+            )
             got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
             lat[who].append(time.perf_counter() - t0)
             hits[who] += row in got
         n += 1
-    if not timed:
-        return {"queries": n, "hit@10": {"personalized": round(hits["personalized"] / max(n, 1), 3)}}
-    timed_arms = ("anonymous", "personalized")  # the served paths; the best-seller arm is a reading aid
-    return {
-        "queries": n,
-        "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()},
-        "p99_ms": {k: round(float(np.percentile(lat[k], 99)) * 1000, 1) for k in timed_arms},
-        "p50_ms": {k: round(float(np.percentile(lat[k], 50)) * 1000, 1) for k in timed_arms},
-    }
+    out: dict = {"queries": n, "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()}}
+    timed = [a for a in ("anonymous", "personalized") if a in arms]  # the served paths
+    if len(timed) == 2:
+        out["p99_ms"] = {k: round(float(np.percentile(lat[k], 99)) * 1000, 1) for k in timed}
+        out["p50_ms"] = {k: round(float(np.percentile(lat[k], 50)) * 1000, 1) for k in timed}
+    return out
 
 
 def stage(what: str, t0: float) -> None:
@@ -343,8 +348,8 @@ def goals(res: dict) -> dict:
         "system_vs_best_single_hit10": round(sysv / max(best_single, 1e-9), 3),
         "system_vs_popularity_hit10": round(sysv / max(nb["popularity"]["hit@10"], 1e-9), 3),
         "search_personalized_vs_anonymous": round(hit["personalized"] / max(hit["anonymous"], 1e-9), 3),
-        "search_personalized_vs_anonymous_with_best_sellers": round(
-            hit["personalized"] / max(hit["anonymous + shop best sellers"], 1e-9), 3
+        "search_personalized_vs_anonymous_without_best_sellers": round(
+            hit["personalized"] / max(hit[NO_BEST], 1e-9), 3
         ),
     }
 
@@ -386,6 +391,11 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap.add_argument("--fit-customers", type=int, default=0, help="validation customers to fit on (0: all)")
     ap.add_argument("--quick", action="store_true", help="smoke run on the committed slice (not a measurement)")
     ap.add_argument("--fit", action="store_true", help="fit blend weights on the validation split")
+    ap.add_argument(
+        "--search-only",
+        action="store_true",
+        help="refit only the anonymous search weight, rerun only the search arms; keep --out's other figures",
+    )
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
     a = ap.parse_args(argv)
@@ -423,7 +433,7 @@ def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
     if not (index_dir / "CURRENT").exists():
         build_index(CATALOG, index_dir, embedder, Mapping.load(MAPPING))
     a.index_dir = index_dir
-    print(json.dumps(run(a, embedder), indent=1))
+    print(json.dumps(run_search(a, embedder) if a.search_only else run(a, embedder), indent=1))
     return 0
 
 
@@ -436,6 +446,46 @@ def sample(tg: dict[str, set[int]], rng: np.random.Generator, n: int) -> dict[st
     keep = sorted(tg)
     keep = [keep[i] for i in rng.permutation(len(keep))[: n or len(keep)]]
     return {c: tg[c] for c in keep}
+
+
+def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
+    """--search-only: refit the anonymous best-seller weight on the validation customers the full fit uses (same
+    seeded draws), then the search arms on validation and test; the feed's figures in --out are kept."""
+    t_start = time.perf_counter()
+    id_to_row = load_index(a.index_dir, embedder.name, embedder.dim).id_to_row
+    lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, Summary()))
+    rng = np.random.default_rng(19)
+    val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.val0, a.val, a.split))
+    sample(targets(lines, val0_t, val_t, id_to_row), rng, a.fit_customers)  # the early window's draw, as in --fit
+    weights_file, out_file = Path(a.weights), Path(a.out)
+    out = json.loads(out_file.read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        w = World(lines, val_t, a.index_dir, embedder, Path(tmp))
+        use_weights(w, weights_file)
+        tg = sample(targets(lines, val_t, split_t, id_to_row), rng, a.fit_customers)
+        stage(f"validation world replayed ({len(tg)} customers)", t_start)
+        anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+        stage(f"anonymous search weight fitted: {anonymous['weights']}", t_start)
+        data = json.loads(weights_file.read_text())
+        data["weights"] |= anonymous["weights"]
+        data["search_anonymous"] = anonymous
+        weights_file.write_text(json.dumps(data, indent=1) + "\n")
+        _fitted.cache_clear()  # the same path, new content
+        out["fitted_search_anonymous"] = anonymous
+        out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
+        stage("validation search evaluated", t_start)
+        w.advance(lines, split_t)
+        tg = targets(lines, split_t, float("inf"), id_to_row)
+        keep = sorted(tg)
+        keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: a.customers]]
+        out["search"] = eval_search(w, {c: tg[c] for c in keep}, min(a.customers, 400))
+        stage("test search evaluated", t_start)
+        w.close()
+    out["goals"] = goals(out)
+    out["validation"]["goals"] = goals(out["validation"])
+    out["search_only_seconds"] = round(time.perf_counter() - t_start, 1)
+    out_file.write_text(json.dumps(out, indent=1) + "\n")
+    return out
 
 
 def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
@@ -483,16 +533,28 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             use_weights(w, fit_file)
             searched = fit_search(w, tg, min(a.customers, 400))
             stage(f"search weights fitted: {searched['weights']}", t_start)
-            weights = fitted["weights"] | searched["weights"]
+            # the anonymous weight is fitted with the others at their fitted values (a new file: they are cached)
+            fit_file = Path(tmp) / "fitted_search.json"
+            fit_file.write_text(json.dumps({"weights": fitted["weights"] | searched["weights"]}))
+            use_weights(w, fit_file)
+            anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+            weights = fitted["weights"] | searched["weights"] | anonymous["weights"]
             weights_file.write_text(
                 json.dumps(
-                    {"fitted_on": out["split"]["fit"], "weights": weights, "fit": fitted, "search": searched},
+                    {
+                        "fitted_on": out["split"]["fit"],
+                        "weights": weights,
+                        "fit": fitted,
+                        "search": searched,
+                        "search_anonymous": anonymous,
+                    },
                     indent=1,
                 )
                 + "\n"
             )
             out["fitted"] = fitted
             out["fitted_search"] = searched
+            out["fitted_search_anonymous"] = anonymous
             # the validation split, every baseline side by side with the fitted system (what the fit saw)
             out["validation"] = evaluate(w, tg, weights_file)
             out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))

@@ -63,13 +63,14 @@ class Weights:
     rebuy: float = 0.0  # own shown items x how many of the shop's customers buy them (orders one-off purchases)
     repeat_half_life_days: float = 365.0  # recency decay of the repeat count (<= 0: a plain count)
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
-    bestseller: float = 0.0  # all-time share of the shop's customers who bought it (for shoppers with purchases)
+    bestseller: float = 0.0  # all-time share of the shop's customers who bought it (0: a shop without purchases)
     # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
     search_profile: float | None = None  # None: `profile`
     search_repeat: float = 0.5
     search_rebuy: float = 0.0
     search_together: float = 0.3
-    search_bestseller: float = 0.0
+    search_bestseller: float = 0.0  # for a shopper with purchases
+    search_bestseller_anonymous: float = 0.0  # for everyone else: a shop's custom ranking by what its customers buy
     min_reason: float = 0.02
 
 

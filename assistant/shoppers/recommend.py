@@ -143,6 +143,10 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         context_vec=shoppers.embed(terms) if terms else None,
         popularity_label=f"popular on {device} this {daypart(now)}",
     )
+    # the shop's all-time best sellers are aggregate, not personal: every visitor's ranking may use them (None
+    # in a shop without purchases, so its ranking stays as it was)
+    hist = history_of(shoppers, engine)
+    sig.bestseller, sig.buyers = hist.bestseller, hist.rates.buyers
     if prof is None or shopper_id is None:
         return sig
     sig.profile = prof
@@ -157,8 +161,6 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         t = terms_for(shoppers, engine, shopper_id, prof, now)
         sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
         sig.rebuy = t.rebuy
-        hist = history_of(shoppers, engine)
-        sig.bestseller, sig.buyers = hist.bestseller, hist.rates.buyers
         sig.drop_rows = dismissed | t.hidden
     return sig
 
@@ -193,7 +195,8 @@ def personalize_for(
         repeat=fitted.search_repeat,
         rebuy=fitted.search_rebuy,
         together=fitted.search_together,
-        bestseller=fitted.search_bestseller,
+        # fitted apart: for a shopper with purchases the best sellers compete with their own repeat/co-purchase
+        bestseller=fitted.search_bestseller if n_baskets(sig.profile) else fitted.search_bestseller_anonymous,
     )
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
