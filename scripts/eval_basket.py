@@ -77,7 +77,7 @@ SEARCH_GRID = {
     "search_profile": (0.0, 0.3),
     "search_repeat": (0.5, 1.0),
     "search_together": (0.15, 0.3, 0.6),
-    "search_bestseller": (0.0, 0.3, 1.0, 2.0),
+    "search_bestseller": (0.0, 0.3, 1.0, 2.0, 4.0, 8.0),
 }
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
@@ -282,7 +282,7 @@ def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
     return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
 
 
-ANON_GRID = (0.0, 0.3, 1.0, 2.0, 4.0)  # search_bestseller_anonymous
+ANON_GRID = (0.0, 0.3, 1.0, 2.0, 4.0, 8.0, 16.0)  # search_bestseller_anonymous
 NO_BEST = "anonymous without best sellers"
 
 
@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap.add_argument(
         "--search-only",
         action="store_true",
-        help="refit only the anonymous search weight, rerun only the search arms; keep --out's other figures",
+        help="refit only the search weights, rerun only the search arms; keep the feed's weights and --out's figures",
     )
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
@@ -449,8 +449,9 @@ def sample(tg: dict[str, set[int]], rng: np.random.Generator, n: int) -> dict[st
 
 
 def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
-    """--search-only: refit the anonymous best-seller weight on the validation customers the full fit uses (same
-    seeded draws), then the search arms on validation and test; the feed's figures in --out are kept."""
+    """--search-only: refit the search weights (a shopper's, then the anonymous best-seller weight) on the validation
+    customers the full fit uses (same seeded draws), then the search arms on validation and test; the feed's
+    weights and figures are kept."""
     t_start = time.perf_counter()
     id_to_row = load_index(a.index_dir, embedder.name, embedder.dim).id_to_row
     lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, Summary()))
@@ -464,14 +465,16 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
         use_weights(w, weights_file)
         tg = sample(targets(lines, val_t, split_t, id_to_row), rng, a.fit_customers)
         stage(f"validation world replayed ({len(tg)} customers)", t_start)
+        searched = fit_search(w, tg, min(a.customers, 400))
+        stage(f"search weights fitted: {searched['weights']}", t_start)
         anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
         stage(f"anonymous search weight fitted: {anonymous['weights']}", t_start)
         data = json.loads(weights_file.read_text())
-        data["weights"] |= anonymous["weights"]
-        data["search_anonymous"] = anonymous
+        data["weights"] |= searched["weights"] | anonymous["weights"]
+        data["search"], data["search_anonymous"] = searched, anonymous
         weights_file.write_text(json.dumps(data, indent=1) + "\n")
         _fitted.cache_clear()  # the same path, new content
-        out["fitted_search_anonymous"] = anonymous
+        out["fitted_search"], out["fitted_search_anonymous"] = searched, anonymous
         out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
         stage("validation search evaluated", t_start)
         w.advance(lines, split_t)
