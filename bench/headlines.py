@@ -27,6 +27,7 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
         ("next basket hit@10: repeat purchase (baseline)", "next_basket.repeat purchase.hit@10"),
         ("next basket nDCG@10: shopmate", "next_basket.shopmate (full system).ndcg@10"),
         ("search hit@10 personalized / anonymous", "search.hit@10.personalized|search.hit@10.anonymous"),
+        ("search hit@10 anonymous without best sellers (baseline)", "search.hit@10.anonymous without best sellers"),
         ("frequently bought together recall@10: co-purchase", "fbt.co-purchase"),
         ("frequently bought together recall@10: embedding nearest (baseline)", "fbt.embedding nearest"),
     ],

@@ -2,16 +2,19 @@
 recommendation, personalized search, cold start and frequently-bought-together, baselines side by side.
 
 Temporal split (the log's own dates; nothing shifted):
-- validation: history = invoices before 2011-07-01, target = each customer's first invoice in
-  [2011-07-01, 2011-09-01). The blend weights are fitted here (--fit): one small set for every shopper
-  (a per-history-bucket grid overfit this split), the repeat decay among them.
+- fit (--fit): two validation windows, history before 2011-05-01 / target in [2011-05-01, 2011-07-01) and
+  history before 2011-07-01 / target in [2011-07-01, 2011-09-01). One small weight set for every shopper
+  (a per-history-bucket grid overfit), the repeat decay among them, chosen by the worse window's hit@10 so a
+  signal that only wins one season (recent popularity in summer) is not kept.
+- validation (reported): the later window, history before 2011-07-01, target = each customer's first
+  invoice in [2011-07-01, 2011-09-01); the search weights are fitted there.
 - test: history = invoices before 2011-09-01, target = each customer's first invoice on/after 2011-09-01.
 The history is replayed through the real event store (`scripts/import_events.replay` -> `Shoppers.record`)
 with the clock set to the split; the full system is `recommendations()` (GET /api/recommendations) and
 `personalize_for` + `SearchEngine.search` (GET /api/search), exactly as served.
 
     python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 400]
-                                  [--fit [--fit-customers N]]
+                                  [--fit [--fit-customers N]] [--search-only]
 """
 
 from __future__ import annotations
@@ -38,11 +41,10 @@ import numpy as np  # noqa: E402
 from assistant.api.app import limit_compute_threads  # noqa: E402
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.shoppers import personalize  # noqa: E402
 from assistant.shoppers.recommend import (  # noqa: E402
     _HISTORY,
     HISTORY_BUCKETS,
-    history_bucket,
+    _fitted,
     history_of,
     n_baskets,
     personalize_for,
@@ -55,25 +57,27 @@ from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
+from scripts.basket_fit import (  # noqa: E402
+    GRID,
+    HALF_LIVES,
+    choose,
+    combos_of,
+    unit_parts,
+    use_weights,
+    weight_matrix,
+    window_scores,
+)
 from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines, replay  # noqa: E402
 from scripts.prepare_retail import products_from  # noqa: E402
 
-VAL, SPLIT = "2011-07-01", "2011-09-01"
+VAL0, VAL, SPLIT = "2011-05-01", "2011-07-01", "2011-09-01"
 CATALOG = ROOT / "data" / "retail" / "products.csv"
 MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
-HALF_LIVES = (365.0, 0.0)  # days; 0: a plain count (90 days lost on validation: 0.840 vs 0.845)
-GRID = {
-    "profile": (0.0, 0.15),
-    "repeat": (0.5, 1.0, 2.0, 4.0),
-    "rebuy": (0.0, 0.25, 0.5, 1.0, 2.0),
-    "together": (0.0, 0.1, 0.3),
-    "segment": (0.0, 0.5),
-    "feed_popularity": (1.0, 0.3),  # the feed's recent popularity against the shop-wide buyers of own items
-}
 SEARCH_GRID = {
     "search_profile": (0.0, 0.3),
-    "search_repeat": (0.25, 0.5, 1.0),
-    "search_together": (0.0, 0.15, 0.3, 0.6),
+    "search_repeat": (0.5, 1.0),
+    "search_together": (0.15, 0.3, 0.6),
+    "search_bestseller": (0.0, 0.3, 1.0, 2.0, 4.0, 8.0),
 }
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
@@ -162,79 +166,6 @@ def targets(lines: list[Line], start: float, end: float, id_to_row: dict[str, in
         if f is not None and ln.invoice == f[1]:
             out[ln.customer].add(id_to_row[ln.product_id])
     return dict(out)
-
-
-def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarray, int] | None:
-    """The reranker's terms over the whole catalog at unit weights (feed: no query), for fitting."""
-    sid = f"retail-{customer}"
-    sig = signals(w.shoppers, w.engine, sid, {})
-    if sig.profile is None:
-        return None
-    idx = w.engine.index
-    rows = np.arange(len(idx.products))
-    unit = personalize.Weights(profile=1.0, repeat=1.0, together=1.0, segment=1.0)
-    _, c = personalize.score(rows, np.full(len(rows), 1e-9), idx.vectors, idx.products, sig, 1.0, unit, 1.0, 1.0)
-    dropped = np.zeros(len(rows), bool)
-    dropped[list(sig.drop_rows)] = True
-    own = sig.repeat if sig.repeat is not None else np.zeros(len(rows))
-    parts = {"profile": c.affinity + c.taste, "segment": c.segment, "repeat": c.repeat, "together": c.together}
-    parts["rebuy"] = sig.rebuy if sig.rebuy is not None else (own > 0).astype(np.float64)
-    return {**parts, "popularity": c.popularity}, dropped, n_baskets(sig.profile)
-
-
-def blend(parts: dict[str, np.ndarray], dropped: np.ndarray, wt: dict[str, float]) -> np.ndarray:
-    # profile weight p also scales the segment term (w = p for a feed), as in personalize.score
-    s = (
-        wt.get("feed_popularity", 1.0) * parts["popularity"]
-        + wt["profile"] * parts["profile"]
-        + wt["profile"] * wt["segment"] * parts["segment"]
-        + wt["repeat"] * parts["repeat"]
-        + wt["rebuy"] * parts["rebuy"]
-        + wt["together"] * parts["together"]
-    )
-    return np.where(dropped, -np.inf, s)
-
-
-def use_weights(w: World, path: Path | None) -> None:
-    w.shoppers.settings = dataclasses.replace(w.shoppers.settings, blend_weights=path)
-
-
-def fit(w: World, tg: dict[str, set[int]], tmp: Path) -> dict:
-    """One weight set for every shopper, by grid search on the validation targets (hit@10, then ndcg@10);
-    the repeat decay is tried by recomputing the shoppers' purchase terms for each half-life."""
-    keys = list(GRID)
-    grid = np.array(np.meshgrid(*GRID.values())).T.reshape(-1, len(keys))
-    combos = [dict(zip(keys, vals, strict=True)) for vals in grid]
-    best: dict[str, float] = {}
-    best_key = (-1.0, -1.0)
-    best_items: list = []
-    tried = []
-    for h in HALF_LIVES:
-        path = tmp / f"half-life-{h:g}.json"
-        path.write_text(json.dumps({"weights": {"repeat_half_life_days": h}}))
-        use_weights(w, path)
-        items = []
-        for cust, target in tg.items():
-            got = unit_parts(w, cust)
-            if got is not None:
-                items.append((got[0], got[1], target, history_bucket(got[2])))
-        for wt in combos:
-            m = np.mean([hit_ndcg_recall(top(blend(p, d, wt), 10), t)[:2] for p, d, t, _ in items], axis=0)
-            if (m[0], m[1]) > best_key:
-                best, best_key, best_items = wt | {"repeat_half_life_days": h}, (m[0], m[1]), items
-        tried.append({"repeat_half_life_days": h, "best_hit10_so_far": round(best_key[0], 4)})
-    use_weights(w, None)
-    by_bucket = defaultdict(list)
-    for p, d, t, b in best_items:
-        by_bucket[b].append(hit_ndcg_recall(top(blend(p, d, best), 10), t)[0])
-    return {
-        "weights": {k: float(v) for k, v in best.items()},
-        "customers": len(best_items),
-        "hit10": round(best_key[0], 4),
-        "ndcg10": round(best_key[1], 4),
-        "hit10_by_history_bucket": {str(b): round(float(np.mean(v)), 4) for b, v in sorted(by_bucket.items())},
-        "tried": tried,
-    }
 
 
 def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> dict:
@@ -344,42 +275,63 @@ def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
     tried = []
     for vals in np.array(np.meshgrid(*SEARCH_GRID.values())).T.reshape(-1, len(keys)):
         changes = {k: float(v) for k, v in zip(keys, vals, strict=True)}
-        hit = eval_search(w, tg, limit, changes, timed=False)["hit@10"]["personalized"]
+        hit = eval_search(w, tg, limit, changes, arms=("personalized",))["hit@10"]["personalized"]
         tried.append({**changes, "hit@10": hit})
         if hit > best_hit:
             best, best_hit = changes, hit
     return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
 
 
-def eval_search(w: World, tg: dict[str, set[int]], limit: int, changes: dict | None = None, timed: bool = True) -> dict:
-    """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item."""
+ANON_GRID = (0.0, 0.3, 1.0, 2.0, 4.0, 8.0, 16.0)  # search_bestseller_anonymous
+NO_BEST = "anonymous without best sellers"
+
+
+def fit_search_anonymous(w: World, tg: dict[str, set[int]], limit: int) -> dict:
+    """The best sellers' strength in a search by a shopper without purchases, by anonymous hit@10 on validation
+    customers (ties: the smaller weight)."""
+    best, best_hit, tried = 0.0, -1.0, []
+    for v in ANON_GRID:
+        hit = eval_search(w, tg, limit, {"search_bestseller_anonymous": v}, arms=("anonymous",))["hit@10"]["anonymous"]
+        tried.append({"search_bestseller_anonymous": v, "hit@10": hit})
+        if hit > best_hit:
+            best, best_hit = v, hit
+    return {"weights": {"search_bestseller_anonymous": best}, "hit10": best_hit, "tried": tried}
+
+
+def eval_search(
+    w: World,
+    tg: dict[str, set[int]],
+    limit: int,
+    changes: dict | None = None,
+    arms: tuple[str, ...] = (NO_BEST, "anonymous", "personalized"),
+) -> dict:
+    """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item. The arm
+    without best sellers is the anonymous ranking before they were given to everyone (a reading aid)."""
     idx = w.engine.index
-    hits = {"anonymous": 0, "personalized": 0}
-    lat: dict[str, list[float]] = {"anonymous": [], "personalized": []}
+    hits = dict.fromkeys(arms, 0)
+    lat: dict[str, list[float]] = {a: [] for a in arms}
     n = 0
     for cust, target in list(tg.items())[:limit]:
         sid = f"retail-{cust}"
         row = min(target)  # one held-out item per customer, chosen without looking at rankings
         q = product_noun(idx.products[row].title)
-        w.engine.search(q, k=10)  # warm: the query embedding is cached for both timed calls alike
-        for who, s in (("anonymous", None), ("personalized", sid)):
-            if who == "anonymous" and not timed:
-                continue
+        w.engine.search(q, k=10)  # warm: the query embedding is cached for every timed call alike
+        for who in arms:
+            ch = (changes or {}) | ({"search_bestseller_anonymous": 0.0} if who == NO_BEST else {})
             t0 = time.perf_counter()
-            rr = personalize_for(w.shoppers, w.engine, s, {}, q, None, weight_changes=changes)
+            rr = personalize_for(
+                w.shoppers, w.engine, sid if who == "personalized" else None, {}, q, None, weight_changes=ch
+            )
             got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
             lat[who].append(time.perf_counter() - t0)
             hits[who] += row in got
         n += 1
-    if not timed:
-        return {"queries": n, "hit@10": {"personalized": round(hits["personalized"] / max(n, 1), 3)}}
-    p99 = {k: float(np.percentile(v, 99)) * 1000 for k, v in lat.items()}
-    return {
-        "queries": n,
-        "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()},
-        "p99_ms": {k: round(v, 1) for k, v in p99.items()},
-        "p50_ms": {k: round(float(np.percentile(v, 50)) * 1000, 1) for k, v in lat.items()},
-    }
+    out: dict = {"queries": n, "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()}}
+    timed = [a for a in ("anonymous", "personalized") if a in arms]  # the served paths
+    if len(timed) == 2:
+        out["p99_ms"] = {k: round(float(np.percentile(lat[k], 99)) * 1000, 1) for k in timed}
+        out["p50_ms"] = {k: round(float(np.percentile(lat[k], 50)) * 1000, 1) for k in timed}
+    return out
 
 
 def stage(what: str, t0: float) -> None:
@@ -396,6 +348,9 @@ def goals(res: dict) -> dict:
         "system_vs_best_single_hit10": round(sysv / max(best_single, 1e-9), 3),
         "system_vs_popularity_hit10": round(sysv / max(nb["popularity"]["hit@10"], 1e-9), 3),
         "search_personalized_vs_anonymous": round(hit["personalized"] / max(hit["anonymous"], 1e-9), 3),
+        "search_personalized_vs_anonymous_without_best_sellers": round(
+            hit["personalized"] / max(hit[NO_BEST], 1e-9), 3
+        ),
     }
 
 
@@ -436,10 +391,15 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap.add_argument("--fit-customers", type=int, default=0, help="validation customers to fit on (0: all)")
     ap.add_argument("--quick", action="store_true", help="smoke run on the committed slice (not a measurement)")
     ap.add_argument("--fit", action="store_true", help="fit blend weights on the validation split")
+    ap.add_argument(
+        "--search-only",
+        action="store_true",
+        help="refit only the search weights, rerun only the search arms; keep the feed's weights and --out's figures",
+    )
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
     a = ap.parse_args(argv)
-    a.val, a.split = VAL, SPLIT
+    a.val0, a.val, a.split = VAL0, VAL, SPLIT
     with tempfile.TemporaryDirectory() as tmp:
         if a.quick:  # a smoke run on the committed 8-customer slice of the log: it runs everything, measures nothing
             a.customers, a.log = 150, str(QUICK_SLICE)
@@ -457,7 +417,7 @@ def quick_index(tmp: Path, embedder: Embedder, a: argparse.Namespace) -> Path:
         wr.writerows(prods)
     build_index(tmp / "products.csv", tmp / "index", embedder, Mapping.load(MAPPING))
     days = sorted({r["InvoiceDate"][:10] for r in rows if r["CustomerID"] and r["InvoiceDate"][:4].isdigit()})
-    a.val, a.split = days[int(len(days) * 0.4)], days[int(len(days) * 0.7)]
+    a.val0, a.val, a.split = (days[int(len(days) * f)] for f in (0.25, 0.45, 0.7))
     a.fit = True
     a.weights = str(tmp / "weights.json")
     return tmp / "index"
@@ -473,8 +433,62 @@ def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
     if not (index_dir / "CURRENT").exists():
         build_index(CATALOG, index_dir, embedder, Mapping.load(MAPPING))
     a.index_dir = index_dir
-    print(json.dumps(run(a, embedder), indent=1))
+    print(json.dumps(run_search(a, embedder) if a.search_only else run(a, embedder), indent=1))
     return 0
+
+
+def day(ts: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(ts))
+
+
+def sample(tg: dict[str, set[int]], rng: np.random.Generator, n: int) -> dict[str, set[int]]:
+    """n customers (0: all), seeded."""
+    keep = sorted(tg)
+    keep = [keep[i] for i in rng.permutation(len(keep))[: n or len(keep)]]
+    return {c: tg[c] for c in keep}
+
+
+def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
+    """--search-only: refit the search weights (a shopper's, then the anonymous best-seller weight) on the validation
+    customers the full fit uses (same seeded draws), then the search arms on validation and test; the feed's
+    weights and figures are kept."""
+    t_start = time.perf_counter()
+    id_to_row = load_index(a.index_dir, embedder.name, embedder.dim).id_to_row
+    lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, Summary()))
+    rng = np.random.default_rng(19)
+    val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.val0, a.val, a.split))
+    sample(targets(lines, val0_t, val_t, id_to_row), rng, a.fit_customers)  # the early window's draw, as in --fit
+    weights_file, out_file = Path(a.weights), Path(a.out)
+    out = json.loads(out_file.read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        w = World(lines, val_t, a.index_dir, embedder, Path(tmp))
+        use_weights(w, weights_file)
+        tg = sample(targets(lines, val_t, split_t, id_to_row), rng, a.fit_customers)
+        stage(f"validation world replayed ({len(tg)} customers)", t_start)
+        searched = fit_search(w, tg, min(a.customers, 400))
+        stage(f"search weights fitted: {searched['weights']}", t_start)
+        anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+        stage(f"anonymous search weight fitted: {anonymous['weights']}", t_start)
+        data = json.loads(weights_file.read_text())
+        data["weights"] |= searched["weights"] | anonymous["weights"]
+        data["search"], data["search_anonymous"] = searched, anonymous
+        weights_file.write_text(json.dumps(data, indent=1) + "\n")
+        _fitted.cache_clear()  # the same path, new content
+        out["fitted_search"], out["fitted_search_anonymous"] = searched, anonymous
+        out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
+        stage("validation search evaluated", t_start)
+        w.advance(lines, split_t)
+        tg = targets(lines, split_t, float("inf"), id_to_row)
+        keep = sorted(tg)
+        keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: a.customers]]
+        out["search"] = eval_search(w, {c: tg[c] for c in keep}, min(a.customers, 400))
+        stage("test search evaluated", t_start)
+        w.close()
+    out["goals"] = goals(out)
+    out["validation"]["goals"] = goals(out["validation"])
+    out["search_only_seconds"] = round(time.perf_counter() - t_start, 1)
+    out_file.write_text(json.dumps(out, indent=1) + "\n")
+    return out
 
 
 def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
@@ -487,41 +501,63 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, summary))
     rng = np.random.default_rng(19)
     VAL, SPLIT = a.val, a.split
-    val_t, split_t = parse_time(VAL + " 00:00"), parse_time(SPLIT + " 00:00")
+    val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.val0, VAL, SPLIT))
     weights_file = Path(a.weights)
     cold_weights: dict[str, float] | None = None
     out: dict = {
         "data": f"UCI Online Retail: {a.log}",
-        "split": {"validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})"},
+        "split": {
+            "fit": f"two windows: history < {a.val0}, target in [{a.val0}, {VAL}); history < {VAL}, target in "
+            f"[{VAL}, {SPLIT})",
+            "validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})",
+        },
     }
     out["split"]["test"] = f"history < {SPLIT}, target = first invoice on/after {SPLIT}"
     with tempfile.TemporaryDirectory() as tmp:
-        w = World(lines, val_t if a.fit else split_t, index_dir, embedder, Path(tmp))
+        w = World(lines, val0_t if a.fit else split_t, index_dir, embedder, Path(tmp))
         if a.fit:
-            tg = targets(lines, val_t, split_t, w.engine.index.id_to_row)
-            keep = sorted(tg)
             # every validation customer by default: 400 leave a standard error of ~0.02 on hit@10, more than
             # the differences the fit has to choose between
-            keep = [keep[i] for i in rng.permutation(len(keep))[: a.fit_customers or len(keep)]]
-            tg = {c: tg[c] for c in keep}
-            stage(f"validation world replayed ({len(tg)} customers)", t_start)
-            fitted = fit(w, tg, Path(tmp))
-            stage(f"feed weights fitted: {fitted['weights']}", t_start)
+            combos = combos_of(GRID)
+            wm = weight_matrix(combos)
+            windows = {}
+            for name, start, end in (("early", val0_t, val_t), ("late", val_t, split_t)):
+                if start != w.cutoff:
+                    w.advance(lines, start)
+                tg = sample(targets(lines, start, end, w.engine.index.id_to_row), rng, a.fit_customers)
+                stage(f"{name} validation world replayed ({len(tg)} customers)", t_start)
+                windows[f"{name}: history < {day(start)}, target in [{day(start)}, {day(end)})"] = window_scores(
+                    w, tg, Path(tmp), wm
+                )
+            fitted = choose(windows, combos)
+            stage(f"feed weights fitted over {len(combos)} x {len(HALF_LIVES)}: {fitted['weights']}", t_start)
             fit_file = Path(tmp) / "fitted.json"
             fit_file.write_text(json.dumps({"weights": fitted["weights"]}))
             use_weights(w, fit_file)
-            searched = fit_search(w, tg, min(a.customers, 200))
+            searched = fit_search(w, tg, min(a.customers, 400))
             stage(f"search weights fitted: {searched['weights']}", t_start)
-            weights = fitted["weights"] | searched["weights"]
+            # the anonymous weight is fitted with the others at their fitted values (a new file: they are cached)
+            fit_file = Path(tmp) / "fitted_search.json"
+            fit_file.write_text(json.dumps({"weights": fitted["weights"] | searched["weights"]}))
+            use_weights(w, fit_file)
+            anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+            weights = fitted["weights"] | searched["weights"] | anonymous["weights"]
             weights_file.write_text(
                 json.dumps(
-                    {"fitted_on": out["split"]["validation"], "weights": weights, "fit": fitted, "search": searched},
+                    {
+                        "fitted_on": out["split"]["fit"],
+                        "weights": weights,
+                        "fit": fitted,
+                        "search": searched,
+                        "search_anonymous": anonymous,
+                    },
                     indent=1,
                 )
                 + "\n"
             )
             out["fitted"] = fitted
             out["fitted_search"] = searched
+            out["fitted_search_anonymous"] = anonymous
             # the validation split, every baseline side by side with the fitted system (what the fit saw)
             out["validation"] = evaluate(w, tg, weights_file)
             out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))

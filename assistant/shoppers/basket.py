@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -97,6 +98,13 @@ class ShopHistory:
         n = len(categories)
         shopper_baskets = [(sid, r) for (sid, _, _), r in zip(bs, as_rows, strict=True)]
         return cls(copurchase_matrix(as_rows, n), RepeatRates.learn(shopper_baskets, categories), len(bs))
+
+    @cached_property
+    def bestseller(self) -> np.ndarray | None:
+        """Per row, 0..1: distinct customers who ever bought it / the most (None: no purchases yet).
+        All-time, unlike the decayed popularity: what a shop's regulars keep ordering outlasts a season."""
+        most = float(self.rates.buyers.max()) if len(self.rates.buyers) else 0.0
+        return self.rates.buyers / most if most > 0 else None
 
     def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
         """Co-purchase score per row from weighted anchor rows, and which anchor contributed most (-1: none)."""

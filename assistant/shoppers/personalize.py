@@ -65,11 +65,14 @@ class Weights:
     rebuy: float = 0.0  # own shown items x how many of the shop's customers buy them (orders one-off purchases)
     repeat_half_life_days: float = 365.0  # recency decay of the repeat count (<= 0: a plain count)
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
+    bestseller: float = 0.0  # all-time share of the shop's customers who bought it (0: a shop without purchases)
     # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
     search_profile: float | None = None  # None: `profile`
     search_repeat: float = 0.5
     search_rebuy: float = 0.0
     search_together: float = 0.3
+    search_bestseller: float = 0.0  # for a shopper with purchases
+    search_bestseller_anonymous: float = 0.0  # for everyone else: a shop's custom ranking by what its customers buy
     min_reason: float = 0.02
 
 
@@ -109,6 +112,7 @@ class Signals:
     context_vec: np.ndarray | None = None  # embedding of the referrer's search terms
     context_terms: str = ""
     drop_rows: frozenset[int] = frozenset()  # dismissed / bought and not re-bought in this shop
+    dismissed: frozenset[int] = frozenset()  # what the shopper dismissed (hidden even from their searches)
     now: float = 0.0
     repeat: np.ndarray | None = None  # per catalog row, 0..1: own purchases x the shop's repeat rate
     bought: dict[int, int] = field(default_factory=dict)  # row -> times the shopper bought it
@@ -117,6 +121,9 @@ class Signals:
     anchor_titles: dict[int, str] = field(default_factory=dict)
     segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
     rebuy: np.ndarray | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them
+    # per catalog row, 0..1: distinct customers who ever bought it / the most; a season-independent popularity
+    bestseller: np.ndarray | None = None
+    buyers: np.ndarray | None = None  # per catalog row: those distinct customers (for the reason)
 
 
 @dataclass
@@ -131,6 +138,7 @@ class Contributions:
     context: np.ndarray
     repeat: np.ndarray
     together: np.ndarray
+    bestseller: np.ndarray
 
 
 WHOLE_CATALOG_ROWS = 20_000
@@ -214,17 +222,20 @@ def score(
         # items gets the full term even when a far stronger partner (another category) tops the catalog
         raw = sig.together[rows]
         tog = hist * weights.together * raw / max(float(raw.max()) if n else 0.0, TOGETHER_FLOOR)
+    best = zero.copy()
+    if sig.bestseller is not None:
+        best = weights.bestseller * sig.bestseller[rows]
     if sig.popularity is not None:
         pw = weights.popularity if pop_weight is None else pop_weight
         popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
     if sig.context_vec is not None:
         raw = cand.get() @ sig.context_vec
         ctx = weights.context * (1.0 - conf) * (raw - np.median(raw))
-    total = rel + aff + taste + seg + popc + ctx + rep + tog
+    total = rel + aff + taste + seg + popc + ctx + rep + tog + best
     if sig.drop_rows:
         drop = np.fromiter((r in sig.drop_rows for r in rows.tolist()), bool, n)
         total = np.where(drop, -np.inf, total)
-    return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog)
+    return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog, best)
 
 
 def median(x: np.ndarray) -> float:
@@ -408,6 +419,8 @@ def reasons(
             if anchor >= 0:
                 title = sig.anchor_titles.get(anchor) or products[anchor].title
                 parts.append((c.together[i], f"often bought with {title}"))
+        if c.bestseller[i] >= weights.min_reason and sig.buyers is not None:
+            parts.append((c.bestseller[i], f"bought by {int(sig.buyers[r])} of the shop's customers"))
         if c.context[i] >= weights.min_reason and sig.context_terms:
             parts.append((c.context[i], f"related to your search for '{sig.context_terms}'"))
         out[i] = [t for _, t in sorted(parts, key=lambda x: -x[0])]

@@ -143,6 +143,10 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         context_vec=shoppers.embed(terms) if terms else None,
         popularity_label=f"popular on {device} this {daypart(now)}",
     )
+    # the shop's all-time best sellers are aggregate, not personal: every visitor's ranking may use them (None
+    # in a shop without purchases, so its ranking stays as it was)
+    hist = history_of(shoppers, engine)
+    sig.bestseller, sig.buyers = hist.bestseller, hist.rates.buyers
     if prof is None or shopper_id is None:
         return sig
     sig.profile = prof
@@ -152,7 +156,7 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         sig.segment_name, sig.segment_vec = seg["name"], seg["centroid"]
         sig.segment_pop = segment_popularity(seg, idx)
     dismissed = frozenset(r for r in (idx.id_to_row.get(pid) for pid in prof.dismissed) if r is not None)
-    sig.drop_rows = dismissed
+    sig.drop_rows = sig.dismissed = dismissed
     if prof.purchased or prof.cart:
         t = terms_for(shoppers, engine, shopper_id, prof, now)
         sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
@@ -174,6 +178,10 @@ def personalize_for(
     """The reranker for one request (also for anonymous visitors: popularity and context only).
     weight_changes: weights tried instead of the fitted ones (the evaluation's fit on its validation split)."""
     sig = signals(shoppers, engine, shopper_id, headers)
+    if query.strip():
+        # a shopper who types what they want is asking for it: a one-off purchase hides an item from feeds and
+        # browsing, not from the shopper's own search (dismissals still do)
+        sig.drop_rows = sig.dismissed
     parsed = parse_query(query, engine.vocab) if query else None
     merged = (filters or Filters()).merged(parsed.filters) if parsed else (filters or Filters())
     n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
@@ -187,6 +195,8 @@ def personalize_for(
         repeat=fitted.search_repeat,
         rebuy=fitted.search_rebuy,
         together=fitted.search_together,
+        # fitted apart: for a shopper with purchases the best sellers compete with their own repeat/co-purchase
+        bestseller=fitted.search_bestseller if n_baskets(sig.profile) else fitted.search_bestseller_anonymous,
     )
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
