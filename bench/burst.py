@@ -52,21 +52,24 @@ def _poll_health(
     out.put((times, failures))
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, str | None]:
+    """(status, Retry-After header or None) of one response, its body read and dropped."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    length = 0
+    length, retry_after = 0, None
     for line in lines[1:]:
         name, _, value = line.partition(":")
         if name.strip().lower() == "content-length":
             length = int(value.strip())
+        elif name.strip().lower() == "retry-after":
+            retry_after = value.strip()
     if length:
         await reader.readexactly(length)
-    return status
+    return status, retry_after
 
 
-async def _burst(port: int, n: int, query: str) -> tuple[list[tuple[int, float]], float, float]:
+async def _burst(port: int, n: int, query: str) -> tuple[list[tuple[int, float, str | None]], float, float]:
     conns = await asyncio.gather(*(asyncio.open_connection("127.0.0.1", port) for _ in range(n)))
     requests = [
         (
@@ -77,15 +80,15 @@ async def _burst(port: int, n: int, query: str) -> tuple[list[tuple[int, float]]
     ]
     await asyncio.sleep(0.2)  # let the server finish accepting before the clock starts
 
-    async def one(i: int, sent: float) -> tuple[int, float]:
+    async def one(i: int, sent: float) -> tuple[int, float, str | None]:
         reader, writer = conns[i]
         try:
-            status = await _read_response(reader)
+            status, retry_after = await _read_response(reader)
         except (asyncio.IncompleteReadError, ConnectionError):
-            status = 0
+            status, retry_after = 0, None
         elapsed = (time.perf_counter() - sent) * 1000
         writer.close()
-        return status, elapsed
+        return status, elapsed, retry_after
 
     began, t0 = time.time(), time.perf_counter()
     tasks = []
@@ -137,8 +140,8 @@ def burst(
             f"{name}_ms_max": round(max(during), 2) if during else float("nan"),
             f"{name}_idle_ms_p50": _pct(idle, 0.5),
         }
-    served = [ms for s, ms in res if s == 200]
-    shed = [ms for s, ms in res if s == 503]
+    served = [ms for s, ms, _ in res if s == 200]
+    shed = [ms for s, ms, _ in res if s == 503]
     return {
         "requests": n,
         "client": "raw sockets, connections opened before the clock; /healthz from a separate process per port",
@@ -150,6 +153,7 @@ def burst(
         "shed_ms_p50": _pct(shed, 0.5),
         "shed_ms_p99": _pct(shed, 0.99),
         "shed_within_100ms": sum(ms <= 100 for ms in shed),
+        "shed_retry_after": sorted({ra or "" for s, _, ra in res if s == 503}),
         **probes,
         "wall_s": round(wall, 2),
     }
