@@ -2,10 +2,11 @@
 recommendation, personalized search, cold start and frequently-bought-together, baselines side by side.
 
 Temporal split (the log's own dates; nothing shifted):
-- fit (--fit): two validation windows, history before 2011-05-01 / target in [2011-05-01, 2011-07-01) and
-  history before 2011-07-01 / target in [2011-07-01, 2011-09-01). One small weight set for every shopper
-  (a per-history-bucket grid overfit), the repeat decay among them, chosen by the worse window's hit@10 so a
-  signal that only wins one season (recent popularity in summer) is not kept.
+- fit (--fit): three validation windows, history before 2011-03-01 / target in [2011-03-01, 2011-05-01),
+  history before 2011-05-01 / target in [2011-05-01, 2011-07-01) and history before 2011-07-01 / target in
+  [2011-07-01, 2011-09-01). One small weight set for every shopper (a per-history-bucket grid overfit), the
+  repeat decay among them, chosen by the worst window's hit@10 margin over the customers' own most-bought
+  items, so a signal that only wins one season (recent popularity in summer) is not kept.
 - validation (reported): the later window, history before 2011-07-01, target = each customer's first
   invoice in [2011-07-01, 2011-09-01); the search weights are fitted there.
 - test: history = invoices before 2011-09-01, target = each customer's first invoice on/after 2011-09-01.
@@ -14,7 +15,7 @@ with the clock set to the split; the full system is `recommendations()` (GET /ap
 `personalize_for` + `SearchEngine.search` (GET /api/search), exactly as served.
 
     python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 400]
-                                  [--fit [--fit-customers N]] [--search-only]
+                                  [--fit [--fit-customers N]] [--search-only | --feed-only]
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ from scripts.basket_fit import (  # noqa: E402
 from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines, replay  # noqa: E402
 from scripts.prepare_retail import products_from  # noqa: E402
 
-VAL0, VAL, SPLIT = "2011-05-01", "2011-07-01", "2011-09-01"
+SPRING, VAL0, VAL, SPLIT = "2011-03-01", "2011-05-01", "2011-07-01", "2011-09-01"
 CATALOG = ROOT / "data" / "retail" / "products.csv"
 MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
 SEARCH_GRID = {
@@ -396,10 +397,18 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
         action="store_true",
         help="refit only the search weights, rerun only the search arms; keep the feed's weights and --out's figures",
     )
+    ap.add_argument(
+        "--feed-only",
+        action="store_true",
+        help="refit only the feed weights, rerun only next basket and cold start; keep the search weights and --out's "
+        "search and frequently-bought-together figures",
+    )
     ap.add_argument("--weights", default=str(ROOT / "data" / "retail" / "blend_weights.json"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "basket_eval.json"))
     a = ap.parse_args(argv)
-    a.val0, a.val, a.split = VAL0, VAL, SPLIT
+    a.spring, a.val0, a.val, a.split = SPRING, VAL0, VAL, SPLIT
+    if a.feed_only:
+        a.fit = True
     with tempfile.TemporaryDirectory() as tmp:
         if a.quick:  # a smoke run on the committed 8-customer slice of the log: it runs everything, measures nothing
             a.customers, a.log = 150, str(QUICK_SLICE)
@@ -417,7 +426,7 @@ def quick_index(tmp: Path, embedder: Embedder, a: argparse.Namespace) -> Path:
         wr.writerows(prods)
     build_index(tmp / "products.csv", tmp / "index", embedder, Mapping.load(MAPPING))
     days = sorted({r["InvoiceDate"][:10] for r in rows if r["CustomerID"] and r["InvoiceDate"][:4].isdigit()})
-    a.val0, a.val, a.split = (days[int(len(days) * f)] for f in (0.25, 0.45, 0.7))
+    a.spring, a.val0, a.val, a.split = (days[int(len(days) * f)] for f in (0.15, 0.3, 0.45, 0.7))
     a.fit = True
     a.weights = str(tmp / "weights.json")
     return tmp / "index"
@@ -456,8 +465,9 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
     id_to_row = load_index(a.index_dir, embedder.name, embedder.dim).id_to_row
     lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, Summary()))
     rng = np.random.default_rng(19)
-    val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.val0, a.val, a.split))
-    sample(targets(lines, val0_t, val_t, id_to_row), rng, a.fit_customers)  # the early window's draw, as in --fit
+    spring_t, val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.spring, a.val0, a.val, a.split))
+    for start, end in ((spring_t, val0_t), (val0_t, val_t)):  # the earlier windows' draws, as in --fit
+        sample(targets(lines, start, end, id_to_row), rng, a.fit_customers)
     weights_file, out_file = Path(a.weights), Path(a.out)
     out = json.loads(out_file.read_text())
     with tempfile.TemporaryDirectory() as tmp:
@@ -491,6 +501,53 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
     return out
 
 
+def test_targets(lines: list[Line], split_t: float, id_to_row: dict[str, int], n: int) -> dict[str, set[int]]:
+    """The test customers: n of those with an invoice on/after the split (seeded apart from the fit's draws)."""
+    tg = targets(lines, split_t, float("inf"), id_to_row)
+    keep = sorted(tg)
+    keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[:n]]
+    return {c: tg[c] for c in keep}
+
+
+def feed_only(
+    a: argparse.Namespace,
+    w: World,
+    lines: list[Line],
+    tg: dict[str, set[int]],
+    out: dict,
+    weights_file: Path,
+    split_t: float,
+    t_start: float,
+) -> dict:
+    """--feed-only, after the feed fit: next basket and cold start on validation, then once on test; the search and
+    frequently-bought-together figures (which the feed weights do not move) are kept from --out."""
+    prev = json.loads(Path(a.out).read_text()) if Path(a.out).exists() else {}
+    kept = {k: prev[k] for k in ("fitted_search", "fitted_search_anonymous", "search", "fbt") if k in prev}
+    out["fitted"] = json.loads(weights_file.read_text())["fit"]
+    out["validation"] = evaluate(w, tg, weights_file)
+    if "search" in prev.get("validation", {}):
+        out["validation"]["search"] = prev["validation"]["search"]
+    cold_weights = cold_start(out["validation"], None)
+    stage("validation evaluated", t_start)
+    w.advance(lines, split_t)
+    out["replay"] = {"events": w.imported, "seconds": round(w.replay_s, 1)}
+    out["segments"] = [{"name": s["name"], "size": s["size"]} for s in w.segments.values()]
+    out |= evaluate(w, test_targets(lines, split_t, w.engine.index.id_to_row, a.customers), weights_file)
+    cold_start(out, cold_weights)
+    stage("test evaluated", t_start)
+    w.close()
+    out |= kept
+    if "search" in out:
+        out["goals"] = goals(out)
+        if "search" in out["validation"]:
+            out["validation"]["goals"] = goals(out["validation"])
+    out["buckets"] = list(HISTORY_BUCKETS)
+    out["feed_only_seconds"] = round(time.perf_counter() - t_start, 1)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(out, indent=1) + "\n")
+    return out
+
+
 def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     limit_compute_threads(Settings.from_env(env={}).compute_threads)  # as the server runs: one BLAS thread
     embedder = embedder or Embedder()
@@ -501,27 +558,27 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     lines = list(read_lines(numbered_rows(Path(a.log)), id_to_row.__contains__, summary))
     rng = np.random.default_rng(19)
     VAL, SPLIT = a.val, a.split
-    val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.val0, VAL, SPLIT))
+    spring_t, val0_t, val_t, split_t = (parse_time(d + " 00:00") for d in (a.spring, a.val0, VAL, SPLIT))
     weights_file = Path(a.weights)
     cold_weights: dict[str, float] | None = None
     out: dict = {
         "data": f"UCI Online Retail: {a.log}",
         "split": {
-            "fit": f"two windows: history < {a.val0}, target in [{a.val0}, {VAL}); history < {VAL}, target in "
-            f"[{VAL}, {SPLIT})",
+            "fit": f"three windows: history < {a.spring}, target in [{a.spring}, {a.val0}); history < {a.val0}, "
+            f"target in [{a.val0}, {VAL}); history < {VAL}, target in [{VAL}, {SPLIT})",
             "validation": f"history < {VAL}, target = first invoice in [{VAL}, {SPLIT})",
         },
     }
     out["split"]["test"] = f"history < {SPLIT}, target = first invoice on/after {SPLIT}"
     with tempfile.TemporaryDirectory() as tmp:
-        w = World(lines, val0_t if a.fit else split_t, index_dir, embedder, Path(tmp))
+        w = World(lines, spring_t if a.fit else split_t, index_dir, embedder, Path(tmp))
         if a.fit:
             # every validation customer by default: 400 leave a standard error of ~0.02 on hit@10, more than
             # the differences the fit has to choose between
             combos = combos_of(GRID)
             wm = weight_matrix(combos)
             windows = {}
-            for name, start, end in (("early", val0_t, val_t), ("late", val_t, split_t)):
+            for name, start, end in (("spring", spring_t, val0_t), ("early", val0_t, val_t), ("late", val_t, split_t)):
                 if start != w.cutoff:
                     w.advance(lines, start)
                 tg = sample(targets(lines, start, end, w.engine.index.id_to_row), rng, a.fit_customers)
@@ -531,6 +588,13 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
                 )
             fitted = choose(windows, combos)
             stage(f"feed weights fitted over {len(combos)} x {len(HALF_LIVES)}: {fitted['weights']}", t_start)
+            if a.feed_only:
+                kept = json.loads(weights_file.read_text())
+                kept["fitted_on"], kept["fit"] = out["split"]["fit"], fitted
+                kept["weights"] |= fitted["weights"]
+                weights_file.write_text(json.dumps(kept, indent=1) + "\n")
+                _fitted.cache_clear()  # the same path, new content
+                return feed_only(a, w, lines, tg, out, weights_file, split_t, t_start)
             fit_file = Path(tmp) / "fitted.json"
             fit_file.write_text(json.dumps({"weights": fitted["weights"]}))
             use_weights(w, fit_file)
@@ -564,10 +628,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             cold_weights = cold_start(out["validation"], None)
             stage("validation evaluated", t_start)
             w.advance(lines, split_t)
-        tg = targets(lines, split_t, float("inf"), w.engine.index.id_to_row)
-        keep = sorted(tg)
-        keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: a.customers]]
-        tg = {c: tg[c] for c in keep}
+        tg = test_targets(lines, split_t, w.engine.index.id_to_row, a.customers)
         out["replay"] = {"events": w.imported, "seconds": round(w.replay_s, 1)}
         out["segments"] = [{"name": s["name"], "size": s["size"]} for s in w.segments.values()]
         out |= evaluate(w, tg, weights_file if weights_file.exists() else None)
