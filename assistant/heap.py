@@ -52,7 +52,7 @@ class IdleTrimmer:
     """Gives freed C-heap pages back once a burst of requests is over, at most once per `interval_s`.
 
     Searches allocate and free arrays in worker threads; glibc keeps the freed pages of each heap (measured
-    at 20k products: ~14 MB after 400 HTTP searches) until told. `work_done()` is called on the event loop
+    at 20k products: 8–14 MB after 400 HTTP searches) until told. `work_done()` is called on the event loop
     when the last request in flight finished; the trim itself runs in a worker thread (malloc_trim releases
     the interpreter lock), `quiet_s` later and only if nothing is in flight then.
     """
