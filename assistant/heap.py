@@ -8,9 +8,12 @@ thread its own heap to fill. Both show up as RSS that nothing uses. A no-op wher
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import functools
+import math
+from collections.abc import Callable
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc mallopt parameter
@@ -39,3 +42,54 @@ def limit_heaps(n: int = SERVING_ARENAS) -> bool:
     """At most n malloc heaps for all threads (uvicorn's and asyncio's worker threads would each get one)."""
     libc = _libc()
     return libc is not None and bool(libc.mallopt(M_ARENA_MAX, n))
+
+
+TRIM_INTERVAL_S = 10.0  # at most one trim per this many seconds: a trim walks every heap page
+TRIM_QUIET_S = 0.5  # wait this long after the last request finished, so a trim does not land mid-burst
+
+
+class IdleTrimmer:
+    """Gives freed C-heap pages back once a burst of requests is over, at most once per `interval_s`.
+
+    Searches allocate and free arrays in worker threads; glibc keeps the freed pages of each heap (measured
+    at 20k products: 8–14 MB after 400 HTTP searches) until told. `work_done()` is called on the event loop
+    when the last request in flight finished; the trim itself runs in a worker thread (malloc_trim releases
+    the interpreter lock), `quiet_s` later and only if nothing is in flight then.
+    """
+
+    def __init__(
+        self,
+        busy: Callable[[], bool],
+        interval_s: float = TRIM_INTERVAL_S,
+        quiet_s: float = TRIM_QUIET_S,
+        trim: Callable[[], bool] = release_free_heap,
+    ):
+        self.busy, self.interval_s, self.quiet_s, self.trim = busy, interval_s, quiet_s, trim
+        self.trims = 0
+        self._last = -math.inf
+        self._timer: asyncio.TimerHandle | None = None
+        self._running = False
+        self._task: asyncio.Task | None = None  # held: the loop keeps only a weak reference to tasks
+
+    def work_done(self) -> None:
+        """A burst may have ended: schedule a trim (event loop only; cheap when one is already due)."""
+        if self._timer is not None or self._running or self.interval_s <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(self.quiet_s, self._last + self.interval_s - loop.time())
+        self._timer = loop.call_later(wait, self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        if self.busy():
+            return  # still serving: the next request to finish schedules again
+        self._running = True
+        self._last = asyncio.get_running_loop().time()
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await asyncio.to_thread(self.trim)
+            self.trims += 1
+        finally:
+            self._running = False

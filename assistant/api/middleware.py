@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from assistant import safejson
+from assistant.heap import IdleTrimmer
 
 log = logging.getLogger("shopmate.http")
 ARRIVED = "shopmate.arrived"  # scope key: perf_counter() when the request entered the app (CatchAll)
@@ -110,10 +111,20 @@ class LoadShedder:
     """At most `limit` expensive requests in flight and `queue` more waiting their turn (up to `max_wait_s`);
     the next ones get 503 + Retry-After at once. The waiting ones hold no worker thread: they wait on the
     event loop, so they cost /healthz nothing, while running more CPU-bound searches than cores would only
-    make every thread, the event loop's included, wait longer for the interpreter lock."""
+    make every thread, the event loop's included, wait longer for the interpreter lock. When the last one in
+    flight finishes, the heap pages the burst freed are given back (`IdleTrimmer`, rate-limited)."""
 
-    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int, queue: int = 0, max_wait_s: float = 2.0):
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        retry_after_s: int,
+        queue: int = 0,
+        max_wait_s: float = 2.0,
+        trimmer: IdleTrimmer | None = None,
+    ):
         self.app, self.limit, self.retry_after = app, limit, retry_after_s
+        self.trimmer = trimmer or IdleTrimmer(busy=lambda: self.in_flight > 0)
         self.queue, self.max_wait_s = queue, max_wait_s
         self.in_flight = 0
         self.waiting = 0
@@ -144,6 +155,8 @@ class LoadShedder:
         finally:
             self.in_flight -= 1
             self._turns.release()
+            if self.in_flight == 0:
+                self.trimmer.work_done()
 
     async def _busy(self, send: Send) -> None:
         self.shed += 1

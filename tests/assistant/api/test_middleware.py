@@ -9,6 +9,7 @@ import asyncio
 import json
 
 from assistant.api.middleware import LoadShedder
+from assistant.heap import IdleTrimmer, release_free_heap
 
 
 class HeldApp:
@@ -96,3 +97,55 @@ def test_cheap_routes_are_never_held_or_shed():
         assert (await health)[0] == 200 and (await search)[0] == 200
 
     asyncio.run(scenario())
+
+
+class CountedTrim:
+    """The real heap trim, counted, and whether any request was in flight when it ran."""
+
+    def __init__(self, shedder_ref: list[LoadShedder]) -> None:
+        self.calls = 0
+        self.during_work = 0
+        self.shedder_ref = shedder_ref
+        self.calls_before_release = 0
+
+    def __call__(self) -> bool:
+        self.calls += 1
+        self.during_work += self.shedder_ref[0].in_flight > 0
+        return release_free_heap()
+
+
+def test_heap_is_trimmed_once_after_a_burst_and_not_more_often_than_its_interval():
+    async def main() -> None:
+        inner = HeldApp()
+        ref: list[LoadShedder] = []
+        trim = CountedTrim(ref)
+        shedder = LoadShedder(inner, limit=4, retry_after_s=1, queue=8, max_wait_s=30)
+        shedder.trimmer = IdleTrimmer(lambda: shedder.in_flight > 0, interval_s=0.8, quiet_s=0.05, trim=trim)
+        ref.append(shedder)
+
+        async def burst(n: int) -> None:
+            inner.release.clear()
+            calls = [asyncio.create_task(call(shedder)) for _ in range(n)]
+            await asyncio.sleep(0.1)
+            assert trim.calls_before_release == trim.calls  # nothing trimmed while the burst runs
+            inner.release.set()
+            assert all(status == 200 for status, _, _ in await asyncio.gather(*calls))
+
+        await burst(6)
+        await asyncio.sleep(0.3)
+        assert trim.calls == 1 and shedder.trimmer.trims == 1  # one trim for the whole burst, after it
+        trim.calls_before_release = 1
+        await burst(6)  # a second burst within the interval: its trim waits for the interval
+        await asyncio.sleep(0.2)
+        assert trim.calls == 1
+        await asyncio.sleep(0.8)
+        assert trim.calls == 2
+        await asyncio.sleep(1.0)  # idle, nothing new done: no further trims
+        assert trim.calls == 2 and trim.during_work == 0
+
+    asyncio.run(main())
+
+
+def test_the_serving_shedder_trims_by_default():
+    shedder = LoadShedder(HeldApp(), limit=2, retry_after_s=1)
+    assert shedder.trimmer.interval_s > 0 and shedder.trimmer.trim is release_free_heap
