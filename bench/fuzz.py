@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 
 SURROGATES = ["\\ud800", "\\udfff", "\\udc00abc", "a\\ud83d", "\\ud83d\\ude00\\ud800"]
+BOMB_BYTES = 16 << 20  # one compressed frame's text: far over the frame cap, ~16 KB deflated
 WORDS = ["red", "shoes", "dress", "under", "1000", "for", "men", "blue", "jeans", "watch", "cheaper", "the", "second"]
 
 
@@ -105,3 +106,32 @@ def frames(rng: random.Random, n: int) -> Iterator[tuple[str, str | bytes]]:
         else:
             i = rng.choices(range(len(names)), weights=weights)[0]
             yield names[i], makers[i](rng)
+
+
+def compressed_bombs(ws_url: str, n: int = 20, timeout_s: float = 60.0) -> list[int | None]:
+    """`n` connections at once, each sending one 16 MiB chat frame that deflates to ~16 KB on the wire (the
+    zip-bomb shape); the close code each connection got (1009 when the server refuses the frame's size)."""
+    # imported here: the frame generator above is used where no websocket client is installed
+    import asyncio
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    bomb = '{"type": "message", "text": "' + "a" * BOMB_BYTES + '"}'
+    codes: list[int | None] = []
+
+    async def one() -> None:
+        async with connect(ws_url, compression="deflate", max_size=None, open_timeout=timeout_s) as ws:
+            await ws.recv()
+            try:
+                await ws.send(bomb)
+                while True:
+                    await asyncio.wait_for(ws.recv(), timeout_s)
+            except ConnectionClosed as e:
+                codes.append(e.rcvd.code if e.rcvd else None)
+
+    async def run() -> None:
+        await asyncio.gather(*(one() for _ in range(n)))
+
+    asyncio.run(run())
+    return codes

@@ -11,7 +11,6 @@ is (label them "measured under load" when other work shares the cores; each burs
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -23,7 +22,6 @@ import time
 from pathlib import Path
 
 import httpx
-from websockets.asyncio.client import connect as aconnect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -31,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.burst import burst  # noqa: E402
-from bench.fuzz import frames  # noqa: E402
+from bench.fuzz import BOMB_BYTES, compressed_bombs, frames  # noqa: E402
 
 # One connection per request: a client stalled by the burst could otherwise reuse a connection just as
 # uvicorn closes it for keep-alive idleness (5 s), which is the client's race, not the server failing.
@@ -153,28 +151,12 @@ def fuzz(srv: Server, n: int, seed: int) -> dict:
 
 
 def bombs(srv: Server, n: int = 20) -> dict:
-    bomb = '{"type": "message", "text": "' + "a" * (16 << 20) + '"}'
     before = srv.rss_mb()
-    codes: list[int | None] = []
-
-    async def one() -> None:
-        async with aconnect(srv.ws, compression="deflate", max_size=None, open_timeout=60) as ws:
-            await ws.recv()
-            try:
-                await ws.send(bomb)
-                while True:
-                    await asyncio.wait_for(ws.recv(), 60)
-            except ConnectionClosed as e:
-                codes.append(e.rcvd.code if e.rcvd else None)
-
-    async def run() -> None:
-        await asyncio.gather(*(one() for _ in range(n)))
-
-    asyncio.run(run())
+    codes = compressed_bombs(srv.ws, n)
     after = srv.rss_mb()
     return {
         "connections": n,
-        "frame_bytes": len(bomb),
+        "frame_bytes": BOMB_BYTES,
         "close_codes": sorted(set(map(str, codes))),
         "rss_before_mb": before,
         "rss_after_mb": after,

@@ -8,7 +8,6 @@ and tokens would show, and its RSS is the server's alone. Checks that need other
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import os
@@ -21,11 +20,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect as aconnect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from bench.burst import burst
+from bench.fuzz import compressed_bombs
 from bench.fuzz import frames as fuzz_frames
 from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
@@ -157,24 +156,8 @@ def test_frame_over_64_kib_is_closed_with_1009(server):
 
 def test_compressed_16_mib_frames_do_not_grow_the_server(server):
     """20 connections each send a 16 MiB frame that deflates to ~16 KB on the wire (the zip-bomb shape)."""
-    bomb = '{"type": "message", "text": "' + "a" * (16 << 20) + '"}'
     before = server.rss_mb()
-    codes: list[int | None] = []
-
-    async def one() -> None:
-        async with aconnect(server.ws_url, compression="deflate", max_size=None, open_timeout=30) as ws:
-            await ws.recv()
-            try:
-                await ws.send(bomb)
-                while True:
-                    await asyncio.wait_for(ws.recv(), 30)
-            except ConnectionClosed as e:
-                codes.append(e.rcvd.code if e.rcvd else None)
-
-    async def all_at_once() -> None:
-        await asyncio.gather(*(one() for _ in range(20)))
-
-    asyncio.run(all_at_once())
+    codes = compressed_bombs(server.ws_url, 20, timeout_s=30)
     grown = server.rss_mb() - before
     print(f"RSS growth after 20 compressed 16 MiB frames: {grown:.1f} MB")
     assert codes == [1009] * 20
