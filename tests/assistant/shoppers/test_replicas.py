@@ -12,7 +12,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 from assistant.settings import ROOT
 from index.store import POINTER, current_version
 from tests.assistant.chat_client import open_chat, say
+from tests.assistant.shoppers.crash import acked_until_killed
 from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
 ADMIN = {"Authorization": "Bearer replica-admin"}
@@ -191,33 +191,7 @@ def test_sigkill_of_a_replica_mid_ingest_loses_no_acknowledged_event(replicas):
     a, b = replicas["a"], replicas["b"]
     proc_a = replicas["procs"][0]
     me = shopper(a)
-    acked: list[str] = []
-    stop = threading.Event()
-
-    def writer(n: int) -> None:
-        with httpx.Client(base_url=a, timeout=5) as c:
-            i = 0
-            while not stop.is_set() and i < 5000:
-                q = f"probe {n} {i}"
-                try:
-                    r = c.post("/api/events", json={"type": "search", "query": q}, headers=me["h"])
-                except httpx.HTTPError:
-                    return
-                if r.status_code == 200:
-                    acked.append(q)
-                i += 1
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    deadline = time.time() + 120
-    while len(acked) < 200 and time.time() < deadline:
-        time.sleep(0.01)
-    os.kill(proc_a.pid, signal.SIGKILL)  # mid-stream: requests are in flight
-    proc_a.wait(timeout=30)
-    stop.set()
-    for t in threads:
-        t.join(timeout=30)
+    acked = acked_until_killed(a, me["h"], proc_a, wait_s=120)
     assert len(acked) >= 200
     exported = httpx.get(b + "/api/me/export", headers=me["h"], timeout=60).json()
     stored = {e["query"] for e in exported["events"]}

@@ -7,13 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
 import pytest
 
 from assistant.settings import ROOT
+from tests.assistant.shoppers.crash import acked_until_killed
 from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
 
@@ -69,33 +69,7 @@ def test_acknowledged_events_survive_kill_9(server_dirs, tiny_products):
             c.put("/api/me/preferences", json={"sizes": ["42"]}, headers=h)
             profile_before = c.get("/api/me/profile", headers=h).json()
             search_before = c.get("/api/search", params={"q": "shoes"}, headers=h).json()["results"]
-        acked: list[str] = []
-        stop = threading.Event()
-
-        def writer(n: int) -> None:  # keeps writing until the process dies under it
-            with httpx.Client(base_url=base, timeout=5) as cw:
-                i = 0
-                while not stop.is_set() and i < 5000:
-                    q = f"probe {n} {i}"
-                    try:
-                        r = cw.post("/api/events", json={"type": "search", "query": q}, headers=h)
-                    except httpx.HTTPError:
-                        return
-                    if r.status_code == 200:
-                        acked.append(q)
-                    i += 1
-
-        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-        for t in threads:
-            t.start()
-        deadline = time.time() + 60
-        while len(acked) < 200 and time.time() < deadline:
-            time.sleep(0.01)
-        os.kill(proc.pid, signal.SIGKILL)  # mid-stream: requests are in flight
-        proc.wait(timeout=30)
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
+        acked = acked_until_killed(base, h, proc, wait_s=60)
         assert len(acked) >= 200
     finally:
         if proc.poll() is None:
