@@ -5,31 +5,14 @@ the feed hides it."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
-from assistant.settings import Settings
 from assistant.shoppers.recommend import personalize_for, recommendations, signals
-from assistant.shoppers.service import Shoppers
+from tests.assistant.shoppers.shop import buy, make_shop
 
-DAY = 86400.0
 FEED = {"profile": 0.0, "repeat": 0.5, "together": 0.0, "segment": 0.0, "rebuy": 0.0, "feed_popularity": 1.0}
-
-
-def make_shop(engine, embedder, tmp_path, name: str, weights: dict) -> Shoppers:
-    path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps({"weights": weights}))
-    settings = Settings.from_env(
-        env={}, data_dir=tmp_path / name, segments_refresh_s=0, history_ttl_s=0, blend_weights=path
-    )
-    return Shoppers(settings, lambda: engine, embedder.encode_query)
-
-
-def buy(sh, sid, pids, days_ago):
-    ts = time.time() - days_ago * DAY
-    sh.record(sid, [{"type": "purchase", "product_id": p, "ts": ts} for p in pids])
 
 
 def seasons(sh, engine):

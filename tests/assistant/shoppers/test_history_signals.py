@@ -22,29 +22,14 @@ from assistant.shoppers.recommend import personalize_for, recommendations, segme
 from assistant.shoppers.segments import keywords, refresh, rfm_words, top_products
 from assistant.shoppers.service import Shoppers
 from assistant.shoppers.store import NewShopper
-
-DAY = 86400.0
+from tests.assistant.shoppers.shop import DAY, buy, feed, ids, make_shop
 
 
 @pytest.fixture
 def shop(engine, embedder, tmp_path):
-    settings = Settings.from_env(env={}, data_dir=tmp_path / "state", segments_refresh_s=0, history_ttl_s=0)
-    sh = Shoppers(settings, lambda: engine, embedder.encode_query)
+    sh = make_shop(engine, embedder, tmp_path)
     yield sh
     sh.close()
-
-
-def ids(engine, *rows):
-    return [engine.products[r].id for r in rows]
-
-
-def buy(sh, sid, pids, days_ago):
-    ts = time.time() - days_ago * DAY
-    sh.record(sid, [{"type": "purchase", "product_id": p, "ts": ts} for p in pids])
-
-
-def feed(sh, engine, sid, k=20):
-    return {engine.products[it["row"]].id: it for it in recommendations(sh, engine, sid, {}, k)}
 
 
 def search_rows(sh, engine, sid, q):

@@ -3,40 +3,21 @@ basket co-purchase, the segment prior; through the real store, `recommendations`
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
-from assistant.settings import Settings
 from assistant.shoppers.basket import ShopHistory, baskets_of, copurchase_matrix, copurchase_pairs
 from assistant.shoppers.rebuy import MIN_RATE, RepeatRates
-from assistant.shoppers.recommend import personalize_for, recommendations
+from assistant.shoppers.recommend import personalize_for
 from assistant.shoppers.segments import silhouette
-from assistant.shoppers.service import Shoppers
-
-DAY = 86400.0
+from tests.assistant.shoppers.shop import DAY, buy, feed, ids, make_shop
 
 
 @pytest.fixture
 def shop(engine, embedder, tmp_path):
-    settings = Settings.from_env(env={}, data_dir=tmp_path / "state", segments_refresh_s=0, history_ttl_s=0)
-    sh = Shoppers(settings, lambda: engine, embedder.encode_query)
+    sh = make_shop(engine, embedder, tmp_path)
     yield sh
     sh.close()
-
-
-def ids(engine, *rows):
-    return [engine.products[r].id for r in rows]
-
-
-def buy(sh, sid, pids, days_ago):
-    ts = time.time() - days_ago * DAY
-    sh.record(sid, [{"type": "purchase", "product_id": p, "ts": ts} for p in pids])
-
-
-def feed(sh, engine, sid, k=20):
-    return {engine.products[it["row"]].id: it for it in recommendations(sh, engine, sid, {}, k)}
 
 
 def test_learned_repeat_rates_show_rebought_items_and_hide_one_off_purchases(shop, engine):
