@@ -52,22 +52,27 @@ PRODUCTS = [
 ]
 
 
-def write_shop(directory: Path) -> Path:
+def write_shop(directory: Path, products: list[dict] | None = None) -> Path:
     path = directory / "shop.jsonl"
     with path.open("w", encoding="utf-8") as f:
-        for p in PRODUCTS:
+        for p in PRODUCTS if products is None else products:
             f.write(json.dumps(p) + "\n")
     return path
 
 
-def build_shop(directory: Path, embedder: Embedder) -> tuple[Path, Path]:
-    """(catalog path, index dir) of the small shop, built with the real model."""
-    catalog = write_shop(directory)
+def build_shop(directory: Path, embedder: Embedder, products: list[dict] | None = None) -> tuple[Path, Path]:
+    """(catalog path, index dir) of a small shop (this module's by default), built with the real model."""
+    catalog = write_shop(directory, products)
     index_dir = directory / "index"
     build_index(catalog, index_dir, embedder, Mapping())
     return catalog, index_dir
 
 
-def shop_engine(directory: Path, embedder: Embedder) -> SearchEngine:
-    _, index_dir = build_shop(directory, embedder)
+def shop_engine(directory: Path, embedder: Embedder, products: list[dict] | None = None) -> SearchEngine:
+    _, index_dir = build_shop(directory, embedder, products)
     return SearchEngine(load_index(index_dir, embedder.name, embedder.dim), embedder)
+
+
+def ids(res) -> list[str]:
+    """The product ids of a search's hits, in order."""
+    return [h.product.id for h in res.hits]

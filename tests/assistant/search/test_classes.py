@@ -5,18 +5,14 @@ words, and score-aware fusion."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.ranking import fuse_arrays, fuse_scores, rrf
 from assistant.search.understand import QueryVocab, understand
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
+from index.catalog import Product
+from tests.assistant.search.shop import ids, shop_engine
 
 ACC = ["Computers", "Accessories"]
 PHONE = ["Mobiles & Accessories", "Mobile Accessories"]
@@ -73,15 +69,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("classes")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
-
-
-def ids(res) -> list[str]:
-    return [h.product.id for h in res.hits]
+    return shop_engine(tmp_path_factory.mktemp("classes"), embedder, SHOP)
 
 
 def test_the_word_being_typed_is_completed_with_the_other_words(shop):

@@ -5,16 +5,11 @@ same device and the same words, so no notice says nothing was made for it or not
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
-from index.build import build_index
-from index.catalog import Mapping
-from index.store import load_index
+from tests.assistant.search.shop import ids, shop_engine
 
 CHARGERS = ["Mobiles & Accessories", "Mobile Accessories", "Chargers"]
 CABLES = ["Mobiles & Accessories", "Mobile Accessories", "Cables"]
@@ -60,15 +55,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("devices")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
-
-
-def ids(res) -> list[str]:
-    return [h.product.id for h in res.hits]
+    return shop_engine(tmp_path_factory.mktemp("devices"), embedder, SHOP)
 
 
 def test_a_product_made_for_another_device_ranks_below_those_made_for_the_named_one(shop):

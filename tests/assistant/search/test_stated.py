@@ -6,18 +6,14 @@ the page ("tab 3" / "Tab3"); a title saying the query's words in its order."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.ranking import Postings, excluded_mask, stated_mask
 from assistant.search.vocab import lacking_forms, list_heads, negated_terms, page_terms
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
+from index.catalog import Product
+from tests.assistant.search.shop import ids, shop_engine
 
 DRESS = ["Clothing", "Women's Clothing", "Dresses"]
 SHIRT = ["Clothing", "Men's Clothing", "Shirts"]
@@ -77,15 +73,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("stated")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
-
-
-def ids(res) -> list[str]:
-    return [h.product.id for h in res.hits]
+    return shop_engine(tmp_path_factory.mktemp("stated"), embedder, SHOP)
 
 
 def test_a_colour_asked_for_is_read_lexically_and_a_multicolour_page_naming_it_matches(shop):

@@ -3,15 +3,10 @@ is of the type for that device (round 5 of the judged set). A small shop written
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from assistant.search.engine import SearchEngine
-from index.build import build_index
-from index.catalog import Mapping
-from index.store import load_index
+from tests.assistant.search.shop import shop_engine
 
 CHARGERS = ["Mobiles & Accessories", "Mobile Accessories", "Chargers"]
 GADGETS = ["Computers", "Laptop Accessories", "USB Gadgets"]
@@ -29,11 +24,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("compat")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+    return shop_engine(tmp_path_factory.mktemp("compat"), embedder, SHOP)
 
 
 def test_a_title_naming_the_type_then_the_device_is_of_the_type_for_it(shop):

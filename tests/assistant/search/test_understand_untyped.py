@@ -4,17 +4,13 @@ real index."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.understand import understand
 from assistant.search.vocab import title_kind, type_names
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
+from index.catalog import Product
+from tests.assistant.search.shop import shop_engine
 
 KURTAS = ["Clothing", "Women's Clothing", "Ethnic Wear", "Kurtas"]
 SHOP = [
@@ -47,11 +43,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("untyped")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+    return shop_engine(tmp_path_factory.mktemp("untyped"), embedder, SHOP)
 
 
 @pytest.mark.parametrize(
