@@ -27,6 +27,7 @@ from assistant.search.ranking import (
     fuse_arrays,
     fused_scale,
     order_rows,
+    other_shelf,
     rrf,
     take_reasons,
 )
@@ -119,6 +120,8 @@ class SearchEngine:
         self._brand = np.array([normalise(p.brand or "") for p in products], dtype=object)
         self._stock = np.array([p.in_stock for p in products], dtype=bool)
         self._category = [normalise(" > ".join(p.category)) for p in products]
+        roots: dict[str, int] = {}  # the department (root category) of each product, -1 when it has none
+        self._root = np.array([roots.setdefault(p.category[0], len(roots)) if p.category else -1 for p in products])
         # The text columns as codes into their distinct values: a filter compares the few distinct values once
         # and indexes the result by code, instead of comparing 20k Python strings per request.
         self._codes = {name: Codes(col) for name, col in (("gender", self._gender), ("colour", self._colour))}
@@ -256,6 +259,8 @@ class SearchEngine:
                 named = compat & self.title_post.all_of(u.type_terms)
                 typed = typed | named_as(self.products, named, u.type_terms, u.compat_terms)
             tiers.add("type", typed, 1.0)
+            if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
+                tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             priced = self._price[fits & ~np.isnan(self._price)]
