@@ -39,7 +39,7 @@ from assistant.search.understand import (
     understand,
 )
 from assistant.search.variants import Asked, Variants
-from assistant.search.vocab import named_as, title_colours
+from assistant.search.vocab import named_as, named_by_use, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
@@ -258,6 +258,7 @@ class SearchEngine:
             if compat is not None:  # made for the device and named as the type by its title: of the type too
                 named = compat & self.title_post.all_of(u.type_terms)
                 typed = typed | named_as(self.products, named, u.type_terms, u.compat_terms)
+                typed = typed | named_by_use(self.products, compat, u.type_terms)  # a charging cable: a charger
             tiers.add("type", typed, 1.0)
             if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
                 tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it

@@ -1,7 +1,8 @@
-"""Round-6 class of the judged search set: "<type> for <device>" — a product of the type shelved in a department
+"""Round-6 classes of the judged search set, "<type> for <device>": a product of the type shelved in a department
 that holds none of the shop's products made for that device (a camera battery charger for "charger for
 iphone", a cushion cover for "flip cover for nexus 7") ranks as one made for another device: after the
-products of the type where the device's products are, and after those made for the device. On a small shop
+products of the type where the device's products are, and after those made for the device; a product made for
+the device whose title names what the type does ("Fast Charging Cable" for a charger) is of the type. On a small shop
 written here (real model, real index), and the pure rule on arrays."""
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.ranking import other_shelf
+from assistant.search.vocab import named_by_use
 from index.build import build_index
-from index.catalog import Mapping
+from index.catalog import Mapping, Product
 from index.store import load_index
 
 CHARGERS = ["Mobiles & Accessories", "Mobile Accessories", "Chargers"]
@@ -50,6 +52,28 @@ def test_a_product_of_the_type_in_another_department_ranks_after_those_near_the_
     assert got[0] == "ch-ip"  # of the type, made for the iPhone
     assert max(got.index("ch-mob"), got.index("ch-uni")) < camera  # chargers where the iPhone's products are
     assert got.index("cb-ip") < camera  # made for the iPhone, though a cable: before a camera's charger
+
+
+def test_a_title_naming_what_the_type_does_is_of_the_type_for_the_device(shop):
+    # "Fast Charging Cable for iPhone": a charger to a shopper asking for a charger for the iPhone, before the
+    # chargers made for no device in particular
+    got = [h.product.id for h in shop.search("charger for iphone", k=20).hits]
+    assert got.index("cb-ip") < min(got.index("ch-mob"), got.index("ch-uni"))
+
+
+def test_named_by_use_reads_title_words():
+    ps = [
+        Product(id="a", title="Lexel Fast Charging Cable for iPhone"),
+        Product(id="b", title="Selfie Stick for iPhone"),
+        Product(id="c", title="Laptop Cleaning Kit"),
+        Product(id="d", title="USB Charger"),
+    ]
+    everything = np.ones(4, dtype=bool)
+    np.testing.assert_array_equal(named_by_use(ps, everything, ("charger",)), [1, 0, 0, 0])
+    np.testing.assert_array_equal(named_by_use(ps, everything, ("sticker",)), [0, 0, 0, 0])  # no "sticking"
+    np.testing.assert_array_equal(named_by_use(ps, everything, ("laptop", "cleaner")), [0, 0, 1, 0])
+    np.testing.assert_array_equal(named_by_use(ps, everything, ("cover",)), [0, 0, 0, 0])  # not an "-er" kind
+    np.testing.assert_array_equal(named_by_use(ps, np.array([0, 0, 0, 1], bool), ("charger",)), [0, 0, 0, 0])
 
 
 def test_without_a_device_the_departments_do_not_matter(shop):
