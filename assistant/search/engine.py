@@ -27,6 +27,7 @@ from assistant.search.ranking import (
     fuse_arrays,
     fused_scale,
     order_rows,
+    other_shelf,
     rrf,
     take_reasons,
 )
@@ -37,7 +38,8 @@ from assistant.search.understand import (
     type_names,
     understand,
 )
-from assistant.search.vocab import named_as, title_colours
+from assistant.search.variants import Asked, Variants
+from assistant.search.vocab import named_as, named_by_use, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
@@ -60,7 +62,7 @@ class Hit:
     dense: float = 0.0  # cosine similarity to the query
     lexical: float = 0.0  # BM25 score
     why: list[str] = field(default_factory=list)
-    variants: int = 1  # products sharing its group (title or mapped group column) that the filters admit
+    variants: int = 1  # products of its group (title or mapped group column) the filters admit, answering alike
 
 
 @dataclass
@@ -118,6 +120,8 @@ class SearchEngine:
         self._brand = np.array([normalise(p.brand or "") for p in products], dtype=object)
         self._stock = np.array([p.in_stock for p in products], dtype=bool)
         self._category = [normalise(" > ".join(p.category)) for p in products]
+        roots: dict[str, int] = {}  # the department (root category) of each product, -1 when it has none
+        self._root = np.array([roots.setdefault(p.category[0], len(roots)) if p.category else -1 for p in products])
         # The text columns as codes into their distinct values: a filter compares the few distinct values once
         # and indexes the result by code, instead of comparing 20k Python strings per request.
         self._codes = {name: Codes(col) for name, col in (("gender", self._gender), ("colour", self._colour))}
@@ -136,10 +140,7 @@ class SearchEngine:
         material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
         self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
         self.material_post = Postings.build([set(terms(m)) for m in material], n)
-        groups: dict[str, int] = {}
-        self._group = np.array([groups.setdefault(p.group or normalise(p.title), len(groups)) for p in products])
-        self._groups = int(self._group.max()) + 1 if len(self._group) else 0
-        self._group_size = np.bincount(self._group, minlength=self._groups)  # variants when nothing is filtered
+        self.variants = Variants(products, title_colours, material)
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -257,7 +258,10 @@ class SearchEngine:
             if compat is not None:  # made for the device and named as the type by its title: of the type too
                 named = compat & self.title_post.all_of(u.type_terms)
                 typed = typed | named_as(self.products, named, u.type_terms, u.compat_terms)
+                typed = typed | named_by_use(self.products, compat, u.type_terms)  # a charging cable: a charger
             tiers.add("type", typed, 1.0)
+            if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
+                tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             priced = self._price[fits & ~np.isnan(self._price)]
@@ -312,8 +316,14 @@ class SearchEngine:
         pos = order_rows(rows, scores, sort, self._price, self._rating, tiers)
         rows, scores = rows[pos], scores[pos]
         final = allowed if allowed is not None else self._all()
-        variants = self._group_size if allowed is None else np.bincount(self._group[allowed], minlength=self._groups)
-        hits = self._hits(rows, scores, reasons, pos, k, distinct, variants, u, dense_scores, lex_all, query)
+        asked = Asked(
+            colour="colour" in prefs and "colour" not in relaxed,
+            material="material" in prefs and "material" not in relaxed,
+            stated=stated,
+            compatible=compat,
+        )
+        answer = self.variants.answer(asked)  # variants answering what was asked differently are apart
+        hits = self._hits(rows, scores, reasons, pos, k, distinct, (allowed, answer), u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         shop = Shop(self.mask, self._price, self.products)
         notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop) if u is not None else None
@@ -362,32 +372,24 @@ class SearchEngine:
         return (base if applied else allowed), relaxed
 
     def _hits(self, rows, scores, why_of, pos, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
-        """The first k rows (one per group when distinct), with what they match; why_of[pos[i]] are the
-        reranker's reasons for row i, read only for the rows shown."""
+        """The first k rows (one card per group and answer when distinct, see variants.py), with what they match;
+        why_of[pos[i]] are the reranker's reasons for row i, read only for the rows shown."""
         said = tokenize(u.search_text if u else query)
         shown = {stem(t): t for t in said} | {t: t for t in (u.prefix_terms if u else ())}  # say the typed word
         q_terms = set(shown)
-        picked: list[int] = []
-        seen: set[int] = set()
-        groups = self._group[rows].tolist()
-        for i, g in enumerate(groups):
-            if distinct and g in seen:
-                continue
-            seen.add(g)
-            picked.append(i)
-            if len(picked) >= k:
-                break
+        allowed, answer = variants
+        picked = self.variants.pick(rows, k, answer) if distinct else list(range(min(k, len(rows))))
         whys = take_reasons(why_of, pos[picked].tolist()) if len(why_of) else [[] for _ in picked]
+        counts = self.variants.counts([int(rows[i]) for i in picked], allowed, answer)
         hits: list[Hit] = []
-        for i, why in zip(picked, whys, strict=True):
-            row, g = int(rows[i]), groups[i]
+        for i, why, n_var in zip(picked, whys, counts, strict=True):
+            row = int(rows[i])
             words = sorted(q_terms & self._lex_terms[row])
             base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
             cos = float(dense_scores[row])  # NaN: not scored by the dense side
             if cos == cos and not words:
                 base.append("close in meaning to your search")
             lex = float(lex_all[row]) if lex_all is not None else 0.0
-            n_var = max(int(variants[g]), 1)
             hits.append(
                 Hit(self.products[row], row, float(scores[i]), cos if cos == cos else 0.0, lex, why + base, n_var)
             )

@@ -161,6 +161,25 @@ def stated_mask(
     return out
 
 
+def other_shelf(compat: np.ndarray, typed: np.ndarray, root: np.ndarray, share: float = 0.25) -> np.ndarray | None:
+    """Products of the asked type shelved in a department (root category) holding none of the shop's products
+    made for the named device, when some of the type are shelved where those are: a camera battery charger for
+    "charger for iphone", a car cover for "flip cover for nexus 7". The device's departments hold at least
+    `share` of the products whose title names it; root is a department code per row (-1: none, never judged),
+    and a product made for the device is never sent away. None: no such product, or the type is nowhere near
+    the device (all of it is kept in its order)."""
+    roots = root[compat]
+    roots = roots[roots >= 0]
+    if not len(roots):
+        return None
+    counts = np.bincount(roots)
+    inside = np.isin(root, np.flatnonzero(counts >= share * len(roots)))
+    if not (typed & inside).any():
+        return None
+    out = typed & ~inside & ~compat & (root >= 0)
+    return out if out.any() else None
+
+
 @dataclass
 class Tiers:
     """What the query asked for beyond its filters, as (name, row mask, weight): added above fused scores

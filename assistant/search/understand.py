@@ -351,6 +351,11 @@ def _brand(ws: list[str], keep: list[bool], compat: list[str], tkey: tuple[str, 
             i = live[j][0]
             cue = i > 0 and ws[i - 1] in _MAKER_CUES
             makes_type = not tkey or set(tkey) <= vocab.brand_types.get(nb, frozenset())
-            if cue or (makes_type and (nb not in vocab.ambiguous_brands or (n > 1 and tkey))):
+            if cue:
                 return vocab.brands[nb]
+            if makes_type and (nb not in vocab.ambiguous_brands or (n > 1 and tkey)):
+                # "asus fonepad 7": the maker of the device the products are for, not of the products
+                others = {stem(w) for x, (_, w) in enumerate(live) if not j <= x < j + n and w not in STOPWORDS}
+                others = {t for t in others - set(tkey) if t in vocab.rows}
+                return None if vocab.names_device(nb, others) else vocab.brands[nb]
     return None

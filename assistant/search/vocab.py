@@ -91,6 +91,7 @@ class QueryVocab:
     brands: dict[str, str] = field(default_factory=dict)  # normalised brand -> display
     ambiguous_brands: frozenset[str] = frozenset()  # brands that are also everyday words in the catalog
     brand_types: dict[str, frozenset[str]] = field(default_factory=dict)  # brand -> type stems it makes
+    brand_rows: dict[str, np.ndarray] = field(default_factory=dict)  # brand -> sorted rows of its own products
     compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
     device_words: frozenset[str] = frozenset()  # stems that name a device a product is made for (not a type)
     materials: frozenset[str] = frozenset()  # stems of material words products name
@@ -112,6 +113,19 @@ class QueryVocab:
             if w == "for" and (t := stem(ws[i + 1])) not in own and _may_be_device(ws[i + 1], t, self.type_rows):
                 out.add(t)
         return out
+
+    def names_device(self, brand: str, others: set[str]) -> bool:
+        """The query's other words name a device of this maker, not a product it makes: products naming the
+        maker with those words exist ("Flip Cover for Asus Fonepad 7"), none of them the maker's own."""
+        if not others or self.together(others | set(terms(brand))) == 0:
+            return False
+        lists = sorted((self.rows.get(t, _EMPTY) for t in others), key=len)
+        acc = np.intersect1d(self.brand_rows.get(brand, _EMPTY), lists[0], assume_unique=True)
+        for r in lists[1:]:
+            if not len(acc):
+                break
+            acc = np.intersect1d(acc, r, assume_unique=True)
+        return len(acc) == 0
 
     def together(self, stems: Iterable[str], of_type: tuple[str, ...] = ()) -> int:
         """How many products (of the type named by the stems of_type) have every one of these stems."""
@@ -145,6 +159,7 @@ class QueryVocab:
         head_count: dict[str, Counter] = {}
         head_words: Counter = Counter()
         brand_types: dict[str, set[str]] = {}
+        brand_rows: dict[str, list[int]] = {}
         word_freq: Counter = Counter()
         doc_freq: Counter = Counter()  # products whose title or description has the word
         compat: Counter = Counter()
@@ -162,6 +177,8 @@ class QueryVocab:
             stated.update(page_terms(p))
             doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
             nb = normalise(p.brand or "")
+            if nb:
+                brand_rows.setdefault(nb, []).append(row)
             # what the vocabulary knows as types is the shop's own naming: a title's last word stays out of it
             # ("tempered glass" is read against the shop's glasses, not a screen guard titled "Guard Glass")
             for node in shop_type_names(p):
@@ -193,6 +210,7 @@ class QueryVocab:
             brands=brands,
             ambiguous_brands=_ambiguous(brands, products, doc_freq),
             brand_types={b: frozenset(t) for b, t in brand_types.items()},
+            brand_rows={b: np.asarray(r, np.int32) for b, r in brand_rows.items()},
             compat_words=frozenset(w for w, c in compat.items() if c >= 2) | {stem(b) for b in brands if " " not in b},
             # a device is what products are made for, not a kind of product or shelf ("Charger for Mobile": a
             # mobile charger is not made for another device), a colour or a word saying it fits every device
@@ -369,4 +387,18 @@ def named_as(
             and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
             for i, w in enumerate(ws)
         )
+    return out
+
+
+def named_by_use(products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
+    """Rows of mask whose title names what an "-er" type does, as its "-ing" word: "Fast Charging ... Lightning
+    Cable" is a charger for a shopper asking for a charger for the device it is made for ("Laptop Cleaning
+    Kit", a cleaner). Read on the title's words, not stems, so "Selfie Stick" is no sticker."""
+    head = type_terms[-1] if type_terms else ""
+    if not head.endswith("er") or len(head) < 5:
+        return np.zeros_like(mask)
+    use = head[:-2] + "ing"
+    out = np.zeros_like(mask)
+    for r in np.flatnonzero(mask).tolist():
+        out[r] = use in words(products[r].title)
     return out

@@ -111,6 +111,9 @@ def test_all_forms_reads_a_model_word_either_way():
 
 def test_the_variant_a_query_names_represents_its_group(shop):
     res = shop.search("soft back cover lumia 830", k=5, distinct=True)
-    rep = next(h for h in res.hits if h.product.title == "Gripcase Soft Back Cover")
-    assert rep.product.id == "gc-Lumia 830" and rep.variants == 3  # one card, shown as the variant asked for
-    assert [h.product.title for h in res.hits].count("Gripcase Soft Back Cover") == 1
+    got = [h for h in res.hits if h.product.title == "Gripcase Soft Back Cover"]
+    assert got[0].product.id == "gc-Lumia 830"  # shown as the variant asked for
+    # the covers for other phones answer the query differently (round 6, tests/assistant/search/test_variants.py):
+    # not counted as variants of the Lumia 830 cover; together they are one card of their own, after it
+    assert got[0].variants == 1
+    assert [(h.product.id in ("gc-Redmi Note 3", "gc-Moto G4"), h.variants) for h in got[1:]] == [(True, 2)]
