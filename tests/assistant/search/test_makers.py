@@ -6,16 +6,12 @@ a6000" where Lenovo sells the A6000) stays the brand. On a small shop written he
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.understand import QueryVocab
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
+from index.catalog import Product
+from tests.assistant.search.shop import shop_engine
 
 ROUTERS = ["Computers", "Network Components", "Routers"]
 CASES = ["Mobiles & Accessories", "Tablet Accessories", "Cases & Covers"]
@@ -36,11 +32,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("makers")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+    return shop_engine(tmp_path_factory.mktemp("makers"), embedder, SHOP)
 
 
 def test_the_maker_of_the_device_is_not_a_brand_preference(shop):

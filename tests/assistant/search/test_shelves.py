@@ -7,18 +7,14 @@ written here (real model, real index), and the pure rule on arrays."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.ranking import other_shelf
 from assistant.search.vocab import named_by_use
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
+from index.catalog import Product
+from tests.assistant.search.shop import shop_engine
 
 CHARGERS = ["Mobiles & Accessories", "Mobile Accessories", "Chargers"]
 CABLES = ["Mobiles & Accessories", "Mobile Accessories", "Cables"]
@@ -39,11 +35,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("shelves")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+    return shop_engine(tmp_path_factory.mktemp("shelves"), embedder, SHOP)
 
 
 def test_a_product_of_the_type_in_another_department_ranks_after_those_near_the_device(shop):

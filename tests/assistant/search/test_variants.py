@@ -5,17 +5,13 @@ written here (real model, real index), and the pure grouping on arrays."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.variants import Asked, Variants
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
+from index.catalog import Product
+from tests.assistant.search.shop import shop_engine
 
 DRESS = ["Clothing", "Women's Clothing", "Dresses"]
 SHIRT = ["Clothing", "Men's Clothing", "Shirts"]
@@ -47,11 +43,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> SearchEngine:
-    d = tmp_path_factory.mktemp("variants")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    return SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+    return shop_engine(tmp_path_factory.mktemp("variants"), embedder, SHOP)
 
 
 def cards(res, title: str) -> list[tuple[str, int]]:
