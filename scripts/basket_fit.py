@@ -1,7 +1,7 @@
 """The feed-weight fit of scripts/eval_basket.py: every weight combination of GRID scored at once per customer
 on three validation windows (spring, early summer, late summer), one weight set chosen by its worst window's
-margin over the customers' own most-bought items (pure numpy over the served reranker's terms, read through
-`personalize.score` at unit weights)."""
+margin over the customers' own most-bought items on the weaker of hit@10 and nDCG@10 (pure numpy over the
+served reranker's terms, read through `personalize.score` at unit weights)."""
 
 from __future__ import annotations
 
