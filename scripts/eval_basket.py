@@ -5,8 +5,9 @@ Temporal split (the log's own dates; nothing shifted):
 - fit (--fit): three validation windows, history before 2011-03-01 / target in [2011-03-01, 2011-05-01),
   history before 2011-05-01 / target in [2011-05-01, 2011-07-01) and history before 2011-07-01 / target in
   [2011-07-01, 2011-09-01). One small weight set for every shopper (a per-history-bucket grid overfit), the
-  repeat decay among them, chosen by the worst window's hit@10 margin over the customers' own most-bought
-  items, so a signal that only wins one season (recent popularity in summer) is not kept.
+  repeat decay among them, chosen by the worst window's margin over the customers' own most-bought items on the
+  weaker of hit@10 and nDCG@10 (`basket_fit.choose`), so a signal that only wins one season (recent popularity
+  in summer), or a blend that finds as much but orders it worse, is not kept.
 - validation (reported): the later window, history before 2011-07-01, target = each customer's first
   invoice in [2011-07-01, 2011-09-01); the search weights are fitted there.
 - test: history = invoices before 2011-09-01, target = each customer's first invoice on/after 2011-09-01.

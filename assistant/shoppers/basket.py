@@ -3,7 +3,8 @@
 A basket is one shopper's purchases with no gap over `BASKET_GAP_S` between them (an imported invoice
 shares one timestamp; a live checkout's events arrive within seconds). From the baskets:
 - item-to-item co-purchase: cosine of basket incidence, sim(a, b) = n_ab / sqrt(n_a n_b), top `TOP_K` per item;
-- repeat rates (see `rebuy.RepeatRates`): how often a product's buyers buy it again in a later basket.
+- repeat rates (see `rebuy.RepeatRates`): how often a product's buyers buy it again in a later basket;
+- customers like you (see `neighbours.Neighbours`): what the customers who buy most alike buy.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
+from assistant.shoppers.neighbours import Neighbours
 from assistant.shoppers.rebuy import RepeatRates
 from assistant.shoppers.store import ShopperStore
 
@@ -87,6 +89,7 @@ class ShopHistory:
     copurchase: sparse.csr_matrix  # row -> its co-purchased rows (cosine)
     rates: RepeatRates
     n_baskets: int
+    neighbours: Neighbours | None = None
 
     @classmethod
     def learn(
@@ -97,7 +100,12 @@ class ShopHistory:
         as_rows = [[id_to_row[p] for p in items if p in id_to_row] for _, _, items in bs]
         n = len(categories)
         shopper_baskets = [(sid, r) for (sid, _, _), r in zip(bs, as_rows, strict=True)]
-        return cls(copurchase_matrix(as_rows, n), RepeatRates.learn(shopper_baskets, categories), len(bs))
+        return cls(
+            copurchase_matrix(as_rows, n),
+            RepeatRates.learn(shopper_baskets, categories),
+            len(bs),
+            Neighbours.learn(shopper_baskets, n),
+        )
 
     @cached_property
     def bestseller(self) -> np.ndarray | None:

@@ -162,6 +162,10 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
         sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
         sig.rebuy = t.rebuy
         sig.drop_rows = dismissed | t.hidden
+        nb = hist.neighbours  # customers like this one: precomputed when the history was learned
+        near = nb.of(shopper_id, len(idx.products)) if nb is not None else None
+        if near is not None:
+            sig.neighbours, sig.neighbour_buyers = near
     return sig
 
 
@@ -195,6 +199,7 @@ def personalize_for(
         repeat=fitted.search_repeat,
         rebuy=fitted.search_rebuy,
         together=fitted.search_together,
+        neighbours=fitted.search_neighbours,
         # fitted apart: for a shopper with purchases the best sellers compete with their own repeat/co-purchase
         bestseller=fitted.search_bestseller if n_baskets(sig.profile) else fitted.search_bestseller_anonymous,
     )
@@ -272,6 +277,8 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
                     if any("you buy this" in w_ or "you bought this before" in w_ for w_ in why[i])
                     else "bought together"
                     if any(w_.startswith("often bought with") for w_ in why[i])
+                    else "customers like you buy"
+                    if any("customers who shop like you" in w_ for w_ in why[i])
                     else "popular in your segment"
                     if sig.segment_name and any("segment" in w_ for w_ in why[i])
                     else "recommended for you"
