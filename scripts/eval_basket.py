@@ -270,6 +270,14 @@ def cold_start(res: dict, chosen: dict[str, float] | None) -> dict[str, float]:
     return pick
 
 
+def keep_cold_weights(weights_file: Path, chosen: dict[str, float]) -> None:
+    """The cold-start prior weights chosen on validation, kept in the weights file so that a run without --fit
+    (make bench) reuses them instead of choosing on the test split."""
+    kept = json.loads(weights_file.read_text())
+    kept["cold_prior_weight"] = chosen
+    weights_file.write_text(json.dumps(kept, indent=1) + "\n")
+
+
 def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
     """The search-time strengths of repeat and co-purchase, chosen by hit@10 on validation customers."""
     keys = list(SEARCH_GRID)
@@ -529,6 +537,7 @@ def feed_only(
     if "search" in prev.get("validation", {}):
         out["validation"]["search"] = prev["validation"]["search"]
     cold_weights = cold_start(out["validation"], None)
+    keep_cold_weights(weights_file, cold_weights)
     stage("validation evaluated", t_start)
     w.advance(lines, split_t)
     out["replay"] = {"events": w.imported, "seconds": round(w.replay_s, 1)}
@@ -627,13 +636,18 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             out["validation"] = evaluate(w, tg, weights_file)
             out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
             cold_weights = cold_start(out["validation"], None)
+            keep_cold_weights(weights_file, cold_weights)
             stage("validation evaluated", t_start)
             w.advance(lines, split_t)
+        if cold_weights is None and weights_file.exists():  # chosen on validation by the last --fit
+            cold_weights = json.loads(weights_file.read_text()).get("cold_prior_weight")
         tg = test_targets(lines, split_t, w.engine.index.id_to_row, a.customers)
         out["replay"] = {"events": w.imported, "seconds": round(w.replay_s, 1)}
         out["segments"] = [{"name": s["name"], "size": s["size"]} for s in w.segments.values()]
         out |= evaluate(w, tg, weights_file if weights_file.exists() else None)
         cold_start(out, cold_weights)
+        if cold_weights is None:  # say so: the figure is then optimistic
+            out["cold_start"]["prior_weight_chosen_on"] = "this split (no validation choice kept: run --fit)"
         stage("test evaluated", t_start)
         out["search"] = eval_search(w, tg, min(a.customers, 400))
         out["fbt"] = eval_fbt(w, lines, split_t, min(a.customers, 1000))
