@@ -9,6 +9,7 @@ shares one timestamp; a live checkout's events arrive within seconds). From the 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -22,6 +23,8 @@ from scipy import sparse
 from assistant.shoppers.neighbours import Neighbours
 from assistant.shoppers.rebuy import RepeatRates
 from assistant.shoppers.store import ShopperStore
+
+log = logging.getLogger("shopmate.shoppers")
 
 BASKET_GAP_S = 3600.0
 TOP_K = 50
@@ -140,7 +143,13 @@ def category_key(p) -> str:
 
 
 class HistoryCache:
-    """The learned history of one shop, relearned at most every `ttl_s` (purchases arrive one by one)."""
+    """The learned history of one shop, relearned at most every `ttl_s` (purchases arrive one by one).
+
+    Learning reads every purchase and finds each customer's neighbours: seconds in a shop of thousands of
+    customers. Once the history has been learned, an expired one is still served while a single background
+    thread relearns it, so no request waits for the relearning (and concurrent requests do not each start
+    one). The first learning, a new index version, or ttl_s <= 0 (tests: every call sees the latest
+    purchases) learn in the caller."""
 
     def __init__(self, ttl_s: float = 300.0):
         self.ttl_s = ttl_s
@@ -148,16 +157,40 @@ class HistoryCache:
         self._at = -1e18
         self._key: object = None
         self._value: ShopHistory | None = None
+        self._relearning = False
+        self.relearned = 0  # background relearnings finished (observable by tests)
 
     def get(self, store, index) -> ShopHistory:
         now = time.monotonic()
         with self._lock:
-            if self._value is not None and self._key == index.version and now - self._at < self.ttl_s:
-                return self._value
+            value = self._value
+            if value is not None and self._key == index.version and now - self._at < self.ttl_s:
+                return value
+            if value is not None and self._key == index.version and self.ttl_s > 0:
+                if not self._relearning:
+                    self._relearning = True
+                    threading.Thread(
+                        target=self._relearn, args=(store, index), name="shop-history", daemon=True
+                    ).start()
+                return value
+        return self._learn(store, index, now)
+
+    def _learn(self, store, index, started: float) -> ShopHistory:
         value = ShopHistory.learn(purchase_rows(store), index.id_to_row, [category_key(p) for p in index.products])
         with self._lock:
-            self._value, self._key, self._at = value, index.version, now
+            if self._key != index.version or started >= self._at:  # never replace a newer learning
+                self._value, self._key, self._at = value, index.version, started
         return value
+
+    def _relearn(self, store, index) -> None:
+        try:
+            self._learn(store, index, time.monotonic())
+            self.relearned += 1
+        except Exception:  # a failed relearning keeps the last history; the next expiry tries again
+            log.exception("relearning the shop's purchase history failed")
+        finally:
+            with self._lock:
+                self._relearning = False
 
 
 MAX_PAIRS = 100_000  # beyond this many distinct pairs, pairs seen in one basket only are left out

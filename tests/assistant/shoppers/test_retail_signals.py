@@ -3,10 +3,12 @@ basket co-purchase, the segment prior; through the real store, `recommendations`
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from assistant.shoppers.basket import ShopHistory, baskets_of, copurchase_matrix, copurchase_pairs
+from assistant.shoppers.basket import HistoryCache, ShopHistory, baskets_of, copurchase_matrix, copurchase_pairs
 from assistant.shoppers.rebuy import MIN_RATE, RepeatRates
 from assistant.shoppers.recommend import personalize_for
 from assistant.shoppers.segments import silhouette
@@ -130,3 +132,24 @@ def test_copurchase_pairs_count_once_per_basket():
     rows = [("s", "a", 0.0), ("s", "b", 60.0), ("s", "c", 3 * 3600.0), ("t", "b", 0.0), ("t", "a", 10.0)]
     # s's c came three hours later: another basket, so it pairs with nothing
     assert copurchase_pairs(rows) == [("a", "b", 2)]
+
+
+def test_an_expired_history_is_served_while_one_background_thread_relearns_it(shop, engine):
+    """Relearning reads every purchase (seconds in a real shop): a request after the expiry gets the last
+    history at once, one thread relearns, and the next request after it sees the new purchases."""
+    a, b = ids(engine, 3, 4)
+    buy(shop, "c1", [a, b], 5)
+    cache = HistoryCache(ttl_s=0.2)
+    first = cache.get(shop.store, engine.index)  # the first learning is the caller's
+    assert first.n_baskets == 1 and cache.relearned == 0
+    buy(shop, "c2", [a, b], 1)
+    assert cache.get(shop.store, engine.index) is first  # not expired yet
+    time.sleep(0.25)
+    served = [cache.get(shop.store, engine.index) for _ in range(5)]  # expired: no caller waits
+    assert all(h is first for h in served)
+    deadline = time.time() + 30
+    while cache.relearned == 0 and time.time() < deadline:
+        time.sleep(0.01)
+    assert cache.relearned == 1  # five expired reads started one relearning
+    fresh = cache.get(shop.store, engine.index)
+    assert fresh is not first and fresh.n_baskets == 2
