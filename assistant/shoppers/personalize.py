@@ -200,12 +200,12 @@ def score(
     pv = prof.vector() if prof is not None else None
     if pv is not None:
         raw = cand.get() @ pv
-        aff = w * (raw - np.median(raw))
+        aff = w * (raw - median(raw))
     if sig.prefs and w > 0:
         taste = w * weights.taste * _taste_matches(rows, products, taste_prefs(sig.prefs))
     if sig.segment_vec is not None and w > 0:
         raw = cand.get() @ sig.segment_vec
-        seg = w * weights.segment * (1.0 - conf) * (raw - np.median(raw))
+        seg = w * weights.segment * (1.0 - conf) * (raw - median(raw))
     if sig.segment_pop is not None and w > 0:
         seg = seg + w * weights.segment * (1.0 - conf) * sig.segment_pop[rows]
     # purchase-history terms follow the query's specificity like the profile does (w / profile weight)
@@ -230,7 +230,7 @@ def score(
         popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
     if sig.context_vec is not None:
         raw = cand.get() @ sig.context_vec
-        ctx = weights.context * (1.0 - conf) * (raw - np.median(raw))
+        ctx = weights.context * (1.0 - conf) * (raw - median(raw))
     total = rel + aff + taste + seg + popc + ctx + rep + tog + best
     if sig.drop_rows:
         drop = np.fromiter((r in sig.drop_rows for r in rows.tolist()), bool, n)

@@ -9,9 +9,9 @@ buyer-product pairs) has no learned rates and the caller falls back to its confi
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from itertools import chain
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,22 +96,28 @@ def purchase_terms(
     "bought once" means the same for every shopper
     (half_life_days <= 0: no decay, a plain count). A past purchase hides the product only when the shopper
     bought it once and the shop's learned rate (or, unlearned, `rebuys_fallback`) says it is not re-bought."""
+    pids = [p for p, times in bought_at.items() if times and p in id_to_row]
+    n = len(pids)
+    rows = np.fromiter((id_to_row[p] for p in pids), np.int64, n)
+    n_times = np.fromiter((len(bought_at[p]) for p in pids), np.int64, n)
+    # the recency-weighted count per product as one array operation over every purchase time
+    times = np.fromiter(chain.from_iterable(bought_at[p] for p in pids), np.float64, int(n_times.sum()))
+    if half_life_days > 0:
+        decay = 0.5 ** (np.maximum(now - times, 0.0) / 86400.0 / half_life_days)
+    else:
+        decay = np.ones(len(times))
+    log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), n_times), decay, minlength=n))
+    times_bought = np.fromiter((counts.get(p, len(bought_at[p])) for p in pids), np.int64, n)
+    if rates.learned:
+        rebuys = rates.rate[rows] >= MIN_RATE
+    else:
+        rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
+    shown = rebuys | (times_bought > 1)
     repeat = np.zeros(n_rows)
-    anchors: dict[int, float] = {}
-    bought: dict[int, int] = {}
-    hidden: set[int] = set()
-    for pid, times in bought_at.items():
-        row = id_to_row.get(pid)
-        if row is None or not times:
-            continue
-        rf = sum(0.5 ** (max(now - t, 0.0) / 86400.0 / half_life_days) if half_life_days > 0 else 1.0 for t in times)
-        anchors[row] = anchors.get(row, 0.0) + math.log1p(rf)
-        rebuys = rates.rebought(row) if rates.learned else rebuys_fallback(row)
-        if rebuys or counts.get(pid, len(times)) > 1:
-            bought[row] = counts.get(pid, len(times))
-            repeat[row] = math.log1p(rf)
-        else:
-            hidden.add(row)
+    repeat[rows[shown]] = log_rf[shown]
+    bought = dict(zip(rows[shown].tolist(), times_bought[shown].tolist(), strict=True))
+    hidden = set(rows[~shown].tolist())
+    anchors = dict(zip(rows.tolist(), log_rf.tolist(), strict=True))
     for pid in cart:
         row = id_to_row.get(pid)
         if row is not None:
