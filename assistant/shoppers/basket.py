@@ -106,45 +106,42 @@ class ShopHistory:
         most = float(self.rates.buyers.max()) if len(self.rates.buyers) else 0.0
         return self.rates.buyers / most if most > 0 else None
 
-    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-        """Co-purchase score per row from weighted anchor rows, and which anchor contributed most (-1: none).
+    @cached_property
+    def bought_with(self) -> sparse.csr_matrix:
+        """The transpose, in float64: row -> the rows listing it among their co-purchases (and how strongly)."""
+        return self.copurchase.T.tocsr().astype(np.float64)
 
-        Read straight off the CSR arrays (one gather, one sort): building sparse sub-matrices per request cost more
-        than the arithmetic. A row's sum runs in anchor order (the sums of the sparse product it replaced, to the
-        last bit); ties for the strongest anchor go to the earliest in `anchors`."""
-        best = np.full(n_rows, -1)
-        total = np.zeros(n_rows)
-        co = self.copurchase
-        a_rows = np.fromiter(anchors, np.int64, len(anchors))
-        start = co.indptr[a_rows].astype(np.int64)
-        per = co.indptr[a_rows + 1] - start
-        n = int(per.sum())
-        if n == 0:
-            return total, best
-        pos = np.repeat(np.arange(len(a_rows)), per)  # which anchor each stored neighbour belongs to
-        at = np.arange(n) + np.repeat(start - (np.cumsum(per) - per), per)
-        order = stable_order(co.indices[at])  # by neighbour row, anchors in order within each
-        at, pos = at[order], pos[order]
-        cols = co.indices[at]
-        vals = co.data[at].astype(np.float64) * np.fromiter(anchors.values(), np.float64, len(anchors))[pos]
-        first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
-        hit = cols[first]
-        total[hit] = np.add.reduceat(vals, first)
-        strongest = np.flatnonzero(vals == np.repeat(np.maximum.reduceat(vals, first), np.diff(np.r_[first, n])))
-        best[hit] = a_rows[pos[strongest[np.searchsorted(strongest, first)]]]
-        return total, best
+    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
+        """Co-purchase score per row from weighted anchor rows (one sparse product: the anchors' weights over the
+        catalog times the transpose), and which anchor contributed most to each row, worked out when asked for
+        (a request explains the few rows it shows)."""
+        weight = np.zeros(n_rows)
+        rows = np.fromiter(anchors, np.int64, len(anchors))
+        weight[rows] = np.fromiter(anchors.values(), np.float64, len(anchors))
+        total = self.bought_with @ weight if len(rows) else np.zeros(n_rows)
+        return total, StrongestAnchor(self.bought_with, weight, rows)
 
 
-def stable_order(keys: np.ndarray) -> np.ndarray:
-    """argsort(keys, kind="stable") for non-negative integer keys, as a radix sort on 16-bit digits: numpy sorts
-    16-bit keys by radix, wider ones by merging, several times slower on a big shopper's co-purchase entries."""
-    keys = keys.astype(np.int64, copy=False)
-    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    high = keys >> 16
-    while high.any():
-        order = order[np.argsort((high[order] & 0xFFFF).astype(np.uint16), kind="stable")]
-        high = high >> 16
-    return order
+class StrongestAnchor:
+    """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
+    named first. Indexed like the array it stands for (`best[row]`), one row at a time."""
+
+    def __init__(self, bought_with: sparse.csr_matrix, weight: np.ndarray, anchors: np.ndarray):
+        self._by, self._weight = bought_with, weight
+        self._rank = np.full(len(weight), len(anchors))
+        self._rank[anchors] = np.arange(len(anchors))
+
+    def __getitem__(self, row: int) -> int:
+        lo, hi = self._by.indptr[row], self._by.indptr[row + 1]
+        src = self._by.indices[lo:hi]
+        contrib = self._by.data[lo:hi] * self._weight[src]
+        if not len(src) or contrib.max() <= 0:
+            return -1
+        top = src[contrib == contrib.max()]
+        return int(top[np.argmin(self._rank[top])])
+
+    def __len__(self) -> int:
+        return len(self._weight)
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:

@@ -17,6 +17,7 @@ from typing import overload
 import numpy as np
 
 from assistant.shoppers.profiles import Profile
+from assistant.shoppers.rebuy import AnchorLookup
 from index.catalog import Product
 from index.lexical import tokenize
 from index.text import format_price
@@ -117,7 +118,7 @@ class Signals:
     repeat: np.ndarray | None = None  # per catalog row, 0..1: own purchases x the shop's repeat rate
     bought: dict[int, int] = field(default_factory=dict)  # row -> times the shopper bought it
     together: np.ndarray | None = None  # per catalog row, 0..1: co-purchase with the shopper's items
-    together_anchor: np.ndarray | None = None  # per catalog row: the anchor row behind it (-1: none)
+    together_anchor: AnchorLookup | None = None  # per catalog row: the anchor row behind it (-1: none)
     anchor_titles: dict[int, str] = field(default_factory=dict)
     segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
     rebuy: np.ndarray | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict, deque
-from itertools import count
 from dataclasses import dataclass, field
+from itertools import count
 
 import numpy as np
 

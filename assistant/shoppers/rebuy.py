@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Protocol
 
 import numpy as np
 
@@ -61,6 +62,12 @@ class RepeatRates:
         return self.learned and float(self.rate[row]) >= MIN_RATE
 
 
+class AnchorLookup(Protocol):
+    """Per catalog row, the row of the shopper's anchor behind its co-purchase score (-1: none)."""
+
+    def __getitem__(self, row: int, /) -> int: ...
+
+
 REPEAT_HALF_LIFE_DAYS = 365.0  # default; the blend file may carry one fitted on the validation split
 
 
@@ -71,7 +78,7 @@ class PurchaseTerms:
     repeat: np.ndarray | None  # log(1 + recency-weighted times bought), 0 for rows never bought
     bought: dict[int, int]  # row -> times bought (for the reason)
     together: np.ndarray | None  # 0..1: co-purchase with the shopper's purchases and cart
-    together_anchor: np.ndarray | None  # the anchor row behind `together` (-1: none)
+    together_anchor: AnchorLookup | None  # the anchor row behind `together` (-1: none)
     hidden: frozenset[int]  # bought, and neither the shop nor the shopper re-buys it
     # 0..1 per row, own shown rows only: how many of the shop's customers buy it (distinct buyers / the most);
     # orders a shopper's one-off purchases (most are bought once) by how widely the shop buys them
@@ -86,7 +93,7 @@ def purchase_terms(
     n_rows: int,
     now: float,
     rates: RepeatRates,
-    together: Callable[[dict[int, float], int], tuple[np.ndarray, np.ndarray]],
+    together: Callable[[dict[int, float], int], tuple[np.ndarray, AnchorLookup]],
     rebuys_fallback: Callable[[int], bool],
     half_life_days: float = REPEAT_HALF_LIFE_DAYS,
 ) -> PurchaseTerms:
