@@ -115,33 +115,38 @@ class ShopHistory:
         """Co-purchase score per row from weighted anchor rows (one sparse product: the anchors' weights over the
         catalog times the transpose), and which anchor contributed most to each row, worked out when asked for
         (a request explains the few rows it shows)."""
-        weight = np.zeros(n_rows)
         rows = np.fromiter(anchors, np.int64, len(anchors))
-        weight[rows] = np.fromiter(anchors.values(), np.float64, len(anchors))
-        total = self.bought_with @ weight if len(rows) else np.zeros(n_rows)
-        return total, StrongestAnchor(self.bought_with, weight, rows)
+        weights = np.fromiter(anchors.values(), np.float64, len(anchors))
+        if not len(rows):
+            return np.zeros(n_rows), StrongestAnchor(self.bought_with, rows, weights)
+        weight = np.zeros(n_rows)
+        weight[rows] = weights
+        return self.bought_with @ weight, StrongestAnchor(self.bought_with, rows, weights)
 
 
 class StrongestAnchor:
     """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
-    named first. Indexed like the array it stands for (`best[row]`), one row at a time."""
+    named first. Indexed like the array it stands for (`best[row]`), one row at a time; holds only the anchors
+    (a cached shopper's terms must not grow with the catalog)."""
 
-    def __init__(self, bought_with: sparse.csr_matrix, weight: np.ndarray, anchors: np.ndarray):
-        self._by, self._weight = bought_with, weight
-        self._rank = np.full(len(weight), len(anchors))
-        self._rank[anchors] = np.arange(len(anchors))
+    def __init__(self, bought_with: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
+        self._by = bought_with
+        self._order = np.argsort(anchors, kind="stable")  # position in `anchors` of each sorted anchor
+        self._rows, self._weights = anchors[self._order], weights[self._order]
 
     def __getitem__(self, row: int) -> int:
         lo, hi = self._by.indptr[row], self._by.indptr[row + 1]
         src = self._by.indices[lo:hi]
-        contrib = self._by.data[lo:hi] * self._weight[src]
-        if not len(src) or contrib.max() <= 0:
+        if not len(src) or not len(self._rows):
             return -1
-        top = src[contrib == contrib.max()]
-        return int(top[np.argmin(self._rank[top])])
-
-    def __len__(self) -> int:
-        return len(self._weight)
+        at = np.minimum(np.searchsorted(self._rows, src), len(self._rows) - 1)
+        mine = self._rows[at] == src  # the rows listing `row` that are the shopper's anchors
+        at = at[mine]
+        contrib = self._by.data[lo:hi][mine] * self._weights[at]
+        if not len(at) or contrib.max() <= 0:
+            return -1
+        top = at[contrib == contrib.max()]
+        return int(self._rows[top[np.argmin(self._order[top])]])
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:
