@@ -117,20 +117,47 @@ class ShopHistory:
         most = float(self.rates.buyers.max()) if len(self.rates.buyers) else 0.0
         return self.rates.buyers / most if most > 0 else None
 
-    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-        """Co-purchase score per row from weighted anchor rows, and which anchor contributed most (-1: none)."""
-        if not anchors:
-            return np.zeros(n_rows), np.full(n_rows, -1)
-        a_rows = np.fromiter(anchors, np.int64)
-        w = np.fromiter(anchors.values(), np.float64)
-        sub = self.copurchase[a_rows].multiply(w[:, None]).tocsc()  # anchors x rows
-        total = np.asarray(sub.sum(axis=0)).ravel()
-        best = np.full(n_rows, -1)
-        hit = np.flatnonzero(total > 0)
-        if len(hit):
-            dense = sub[:, hit].toarray()
-            best[hit] = a_rows[np.argmax(dense, axis=0)]
-        return total, best
+    @cached_property
+    def bought_with(self) -> sparse.csr_matrix:
+        """The transpose, in float64: row -> the rows listing it among their co-purchases (and how strongly)."""
+        return self.copurchase.T.tocsr().astype(np.float64)
+
+    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
+        """Co-purchase score per row from weighted anchor rows (one sparse product: the anchors' weights over the
+        catalog times the transpose), and which anchor contributed most to each row, worked out when asked for
+        (a request explains the few rows it shows)."""
+        rows = np.fromiter(anchors, np.int64, len(anchors))
+        weights = np.fromiter(anchors.values(), np.float64, len(anchors))
+        if not len(rows):
+            return np.zeros(n_rows), StrongestAnchor(self.bought_with, rows, weights)
+        weight = np.zeros(n_rows)
+        weight[rows] = weights
+        return self.bought_with @ weight, StrongestAnchor(self.bought_with, rows, weights)
+
+
+class StrongestAnchor:
+    """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
+    named first. Indexed like the array it stands for (`best[row]`), one row at a time; holds only the anchors
+    (a cached shopper's terms must not grow with the catalog)."""
+
+    def __init__(self, bought_with: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
+        self._by = bought_with
+        self._order = np.argsort(anchors, kind="stable")  # position in `anchors` of each sorted anchor
+        self._rows, self._weights = anchors[self._order], weights[self._order]
+
+    def __getitem__(self, row: int) -> int:
+        lo, hi = self._by.indptr[row], self._by.indptr[row + 1]
+        src = self._by.indices[lo:hi]
+        if not len(src) or not len(self._rows):
+            return -1
+        at = np.minimum(np.searchsorted(self._rows, src), len(self._rows) - 1)
+        mine = self._rows[at] == src  # the rows listing `row` that are the shopper's anchors
+        at = at[mine]
+        contrib = self._by.data[lo:hi][mine] * self._weights[at]
+        if not len(at) or contrib.max() <= 0:
+            return -1
+        top = at[contrib == contrib.max()]
+        return int(self._rows[top[np.argmin(self._order[top])]])
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.shoppers.profiles import Profile
+from assistant.shoppers.rebuy import AnchorLookup
 from assistant.shoppers.why import LazyReasons, _taste_matches, median, reasons, taste_prefs
 from index.catalog import Product
 from index.lexical import tokenize
@@ -99,7 +100,7 @@ class Signals:
     repeat: np.ndarray | None = None  # per catalog row, 0..1: own purchases x the shop's repeat rate
     bought: dict[int, int] = field(default_factory=dict)  # row -> times the shopper bought it
     together: np.ndarray | None = None  # per catalog row, 0..1: co-purchase with the shopper's items
-    together_anchor: np.ndarray | None = None  # per catalog row: the anchor row behind it (-1: none)
+    together_anchor: AnchorLookup | None = None  # per catalog row: the anchor row behind it (-1: none)
     anchor_titles: dict[int, str] = field(default_factory=dict)
     segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
     rebuy: np.ndarray | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them
@@ -185,12 +186,12 @@ def score(
     pv = prof.vector() if prof is not None else None
     if pv is not None:
         raw = cand.get() @ pv
-        aff = w * (raw - np.median(raw))
+        aff = w * (raw - median(raw))
     if sig.prefs and w > 0:
         taste = w * weights.taste * _taste_matches(rows, products, taste_prefs(sig.prefs))
     if sig.segment_vec is not None and w > 0:
         raw = cand.get() @ sig.segment_vec
-        seg = w * weights.segment * (1.0 - conf) * (raw - np.median(raw))
+        seg = w * weights.segment * (1.0 - conf) * (raw - median(raw))
     if sig.segment_pop is not None and w > 0:
         seg = seg + w * weights.segment * (1.0 - conf) * sig.segment_pop[rows]
     # purchase-history terms follow the query's specificity like the profile does (w / profile weight)
@@ -215,7 +216,7 @@ def score(
         popc = pw * (1.0 - 0.5 * conf) * estimate_new_popularity(rows, vectors, sig.popularity)
     if sig.context_vec is not None:
         raw = cand.get() @ sig.context_vec
-        ctx = weights.context * (1.0 - conf) * (raw - np.median(raw))
+        ctx = weights.context * (1.0 - conf) * (raw - median(raw))
     near = zero.copy()
     if sig.neighbours is not None:
         near = hist * weights.neighbours * sig.neighbours[rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from itertools import count
 
 import numpy as np
 
@@ -25,10 +26,13 @@ EVENT_WEIGHTS: dict[str, float] = {
     "remove_from_cart": -0.5,
     "dismiss": -2.0,
 }
+BASKET_EVENTS = frozenset({"purchase", "add_to_cart", "remove_from_cart"})  # what the purchase terms read
 FACETS = ("colour", "brand", "gender", "category", "product_type")
 MAX_ITEMS = 100  # items kept for explanations ("similar to X you viewed")
 MAX_BUY_TIMES = 24  # purchase times kept per product (recency-weighted re-buy frequency)
 _REBASE_EXP = 200.0
+# process-wide, so a rebuilt profile (new object, replayed events) never reuses a stamp a cache may hold
+_BASKET_STAMPS = count(1)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class Profile:
     bought_at: dict[str, list[float]] = field(default_factory=dict)  # the latest purchase times per product
     basket_hours: set[int] = field(default_factory=set)  # distinct purchase hours: one per order
     version: int = 0  # bumped by every folded event: caches of derived signals key on it
+    # a new stamp on every purchase/cart event only: the purchase terms key on it, so a view keeps them cached
+    basket_version: int = 0
     cart: OrderedDict[str, float] = field(default_factory=OrderedDict)
     wishlist: OrderedDict[str, float] = field(default_factory=OrderedDict)
     searches: deque = field(default_factory=lambda: deque(maxlen=50))
@@ -171,6 +177,8 @@ class Profile:
             self._track_lists(etype, ts, product_id)
 
     def _track_lists(self, etype: str, ts: float, pid: str) -> None:
+        if etype in BASKET_EVENTS:
+            self.basket_version = next(_BASKET_STAMPS)
         if etype == "dismiss":
             self.dismissed.add(pid)
         elif etype in ("view", "click", "add_to_cart", "wishlist", "purchase"):

@@ -9,10 +9,11 @@ buyer-product pairs) has no learned rates and the caller falls back to its confi
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Protocol
 
 import numpy as np
 
@@ -61,6 +62,12 @@ class RepeatRates:
         return self.learned and float(self.rate[row]) >= MIN_RATE
 
 
+class AnchorLookup(Protocol):
+    """Per catalog row, the row of the shopper's anchor behind its co-purchase score (-1: none)."""
+
+    def __getitem__(self, row: int, /) -> int: ...
+
+
 REPEAT_HALF_LIFE_DAYS = 365.0  # default; the blend file may carry one fitted on the validation split
 
 
@@ -71,7 +78,7 @@ class PurchaseTerms:
     repeat: np.ndarray | None  # log(1 + recency-weighted times bought), 0 for rows never bought
     bought: dict[int, int]  # row -> times bought (for the reason)
     together: np.ndarray | None  # 0..1: co-purchase with the shopper's purchases and cart
-    together_anchor: np.ndarray | None  # the anchor row behind `together` (-1: none)
+    together_anchor: AnchorLookup | None  # the anchor row behind `together` (-1: none)
     hidden: frozenset[int]  # bought, and neither the shop nor the shopper re-buys it
     # 0..1 per row, own shown rows only: how many of the shop's customers buy it (distinct buyers / the most);
     # orders a shopper's one-off purchases (most are bought once) by how widely the shop buys them
@@ -86,7 +93,7 @@ def purchase_terms(
     n_rows: int,
     now: float,
     rates: RepeatRates,
-    together: Callable[[dict[int, float], int], tuple[np.ndarray, np.ndarray]],
+    together: Callable[[dict[int, float], int], tuple[np.ndarray, AnchorLookup]],
     rebuys_fallback: Callable[[int], bool],
     half_life_days: float = REPEAT_HALF_LIFE_DAYS,
 ) -> PurchaseTerms:
@@ -96,22 +103,28 @@ def purchase_terms(
     "bought once" means the same for every shopper
     (half_life_days <= 0: no decay, a plain count). A past purchase hides the product only when the shopper
     bought it once and the shop's learned rate (or, unlearned, `rebuys_fallback`) says it is not re-bought."""
+    pids = [p for p, times in bought_at.items() if times and p in id_to_row]
+    n = len(pids)
+    rows = np.fromiter((id_to_row[p] for p in pids), np.int64, n)
+    n_times = np.fromiter((len(bought_at[p]) for p in pids), np.int64, n)
+    # the recency-weighted count per product as one array operation over every purchase time
+    times = np.fromiter(chain.from_iterable(bought_at[p] for p in pids), np.float64, int(n_times.sum()))
+    if half_life_days > 0:
+        decay = 0.5 ** (np.maximum(now - times, 0.0) / 86400.0 / half_life_days)
+    else:
+        decay = np.ones(len(times))
+    log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), n_times), decay, minlength=n))
+    times_bought = np.fromiter((counts.get(p, len(bought_at[p])) for p in pids), np.int64, n)
+    if rates.learned:
+        rebuys = rates.rate[rows] >= MIN_RATE
+    else:
+        rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
+    shown = rebuys | (times_bought > 1)
     repeat = np.zeros(n_rows)
-    anchors: dict[int, float] = {}
-    bought: dict[int, int] = {}
-    hidden: set[int] = set()
-    for pid, times in bought_at.items():
-        row = id_to_row.get(pid)
-        if row is None or not times:
-            continue
-        rf = sum(0.5 ** (max(now - t, 0.0) / 86400.0 / half_life_days) if half_life_days > 0 else 1.0 for t in times)
-        anchors[row] = anchors.get(row, 0.0) + math.log1p(rf)
-        rebuys = rates.rebought(row) if rates.learned else rebuys_fallback(row)
-        if rebuys or counts.get(pid, len(times)) > 1:
-            bought[row] = counts.get(pid, len(times))
-            repeat[row] = math.log1p(rf)
-        else:
-            hidden.add(row)
+    repeat[rows[shown]] = log_rf[shown]
+    bought = dict(zip(rows[shown].tolist(), times_bought[shown].tolist(), strict=True))
+    hidden = set(rows[~shown].tolist())
+    anchors = dict(zip(rows.tolist(), log_rf.tolist(), strict=True))
     for pid in cart:
         row = id_to_row.get(pid)
         if row is not None:

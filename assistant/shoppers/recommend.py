@@ -28,8 +28,9 @@ FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the be
 
 HISTORY_BUCKETS = (0, 1, 3, 6)  # purchase baskets: none, 1-2, 3-5, 6 or more
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# Per Shoppers: shopper -> (profile version, history, index version, hour) and the purchase terms derived
-# from them. A shopper's request reuses them until their next event, a relearned history or the next hour.
+# Per Shoppers: the history the entries were computed with, and shopper -> ((basket version, index version, hour,
+# half-life), purchase terms). A shopper's requests reuse them until their next purchase/cart event, a new index
+# version or the next hour; a relearned history starts the cache over (its id could be reused once freed).
 _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 TERMS_CACHE = 4096
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
@@ -75,14 +76,16 @@ def n_baskets(prof: Profile | None) -> int:
 
 
 def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: Profile, now: float) -> PurchaseTerms:
-    """The shopper's repeat/co-purchase terms, computed once per profile version (and per hour, for decay)."""
+    """The shopper's repeat/co-purchase terms, computed once per purchase/cart change (and per hour, for decay):
+    views, clicks and searches leave them cached; a relearned shop history or a new index version recomputes."""
     idx = engine.index
     hist = history_of(shoppers, engine)
     half_life = weights_for(shoppers, n_baskets(prof)).repeat_half_life_days
-    key = (prof.version, id(hist), idx.version, int(now // 3600), half_life)
-    cache = _TERMS.get(shoppers)
-    if cache is None:
-        cache = _TERMS.setdefault(shoppers, OrderedDict())
+    key = (prof.basket_version, idx.version, int(now // 3600), half_life)
+    held = _TERMS.get(shoppers)
+    if held is None or held[0] is not hist:
+        held = _TERMS[shoppers] = (hist, OrderedDict())
+    cache: OrderedDict[str, tuple[tuple, PurchaseTerms]] = held[1]
     hit = cache.get(shopper_id)
     if hit is not None and hit[0] == key:
         return hit[1]
@@ -95,8 +98,8 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     terms = purchase_terms(
         bought_at, counts, cart, idx.id_to_row, len(idx.products), now, hist.rates, hist.together, fallback, half_life
     )
-    cache[shopper_id] = (key, terms)
-    cache.move_to_end(shopper_id)
+    cache.pop(shopper_id, None)
+    cache[shopper_id] = (key, terms)  # at the end: the most recently used
     while len(cache) > TERMS_CACHE:
         cache.popitem(last=False)
     return terms

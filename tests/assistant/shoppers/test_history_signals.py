@@ -101,7 +101,9 @@ def cached_terms_follow_events(shop, engine):
     prof = shop.profile("me")
     now = shop.now()
     first = terms_for(shop, engine, "me", prof, now)
-    assert terms_for(shop, engine, "me", prof, now) is first  # same profile version: no recomputation
+    assert terms_for(shop, engine, "me", prof, now) is first  # same purchases and cart: no recomputation
+    shop.record("me", [{"type": t, "product_id": y} for t in ("view", "click")] + [{"type": "search", "query": "mug"}])
+    assert terms_for(shop, engine, "me", shop.profile("me"), shop.now()) is first  # browsing changes no purchase
     row_y = engine.index.id_to_row[y]
     q = engine.products[row_y].title.split()[-1]
     _, before = search_rows(shop, engine, "me", q)
@@ -111,6 +113,11 @@ def cached_terms_follow_events(shop, engine):
     mine, hits = search_rows(shop, engine, "me", q)
     assert row_y in mine
     assert any("you bought this before" in w for w in hits[mine.index(row_y)].why)
+    with_y = terms_for(shop, engine, "me", shop.profile("me"), shop.now())
+    assert with_y.repeat is not None and with_y.repeat[row_y] > 0
+    z = ids(engine, 90)[0]
+    shop.record("me", [{"type": "add_to_cart", "product_id": z}])  # the cart is an anchor of co-purchase too
+    assert terms_for(shop, engine, "me", shop.profile("me"), shop.now()) is not with_y
 
 
 def test_malformed_stored_preferences_count_as_absent(shop, engine):

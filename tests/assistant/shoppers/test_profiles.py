@@ -107,6 +107,25 @@ def test_learned_preferences_and_lists():
     assert not prof.cart and "p1" in prof.purchased
 
 
+def test_basket_version_moves_with_purchases_and_the_cart_only():
+    """The purchase terms are cached on it: a view must not invalidate them, a cart or purchase event must."""
+    a, b = Profile(half_life_s=DAY, dim=3), Profile(half_life_s=DAY, dim=3)
+    for p in (a, b):
+        p.add("purchase", 1.0, "p1", unit([1, 0, 0]))
+    assert a.basket_version != b.basket_version  # same events, two objects (a rebuild): never the same stamp
+    seen = {a.basket_version}
+    for etype in ("view", "click", "wishlist", "dismiss", "search"):
+        a.add(etype, 2.0, None if etype == "search" else "p2", unit([0, 1, 0]), query="mug")
+        assert a.basket_version in seen
+    for etype in ("add_to_cart", "remove_from_cart", "purchase"):
+        version = a.version
+        a.add(etype, 3.0, "p2", unit([0, 1, 0]))
+        assert a.basket_version not in seen and a.version == version + 1
+        seen.add(a.basket_version)
+    a.add_list_only("add_to_cart", 4.0, "p3")  # kept without consent: the cart still changed
+    assert a.basket_version not in seen and list(a.cart) == ["p3"]
+
+
 def test_specificity_shrinks_the_blend_weight():
     vague, precise = query_specificity("shoes", 0), query_specificity("nike air max 90 size 42", 0)
     assert vague == 0.0 and precise > 0.8

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from assistant.shoppers.basket import HistoryCache, ShopHistory, baskets_of, copurchase_matrix, copurchase_pairs
 from assistant.shoppers.rebuy import MIN_RATE, RepeatRates
@@ -98,6 +99,29 @@ def test_baskets_and_copurchase_are_learned_from_rows():
     assert m[1, 2] == 0
     hist = ShopHistory.learn(rows, {"a": 0, "b": 1, "c": 2}, ["", "", ""])
     assert hist.n_baskets == 3
+
+
+def test_copurchase_of_weighted_anchors_and_the_anchor_behind_each_row():
+    co = np.array(
+        [
+            [0.0, 0.5, 0.2, 0.0, 0.0],
+            [0.5, 0.0, 0.2, 0.1, 0.0],
+            [0.3, 0.4, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0],  # bought with nothing
+            [0.0, 0.0, 0.0, 0.0, 0.0],
+        ],
+        np.float32,
+    )
+    hist = ShopHistory(sparse.csr_matrix(co), RepeatRates(np.zeros(5), np.zeros(5)), 0)
+    total, best = hist.together({1: 2.0, 0: 1.0, 3: 5.0}, 5)
+    # sum over anchors of weight x similarity; the anchor behind a row is the one contributing most
+    assert total.tolist() == pytest.approx([1.0, 0.5, 0.2 + 2 * 0.2, 2 * 0.1, 0.0])
+    assert [best[r] for r in range(5)] == [1, 0, 1, 1, -1]
+    # equal contributions: the anchor named first wins, whichever it is
+    assert hist.together({1: 1.0, 0: 1.0}, 5)[1][2] == 1
+    assert hist.together({0: 1.0, 1: 1.0}, 5)[1][2] == 0
+    nothing, none = hist.together({}, 5)
+    assert not nothing.any() and [none[r] for r in range(5)] == [-1] * 5
 
 
 def test_repeat_rate_is_shrunk_to_the_shop_rate_and_gated():
