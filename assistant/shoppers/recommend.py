@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import replace
@@ -33,6 +34,10 @@ _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # version or the next hour; a relearned history starts the cache over (its id could be reused once freed).
 _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 TERMS_CACHE = 4096
+# Each entry holds up to three catalog-sized arrays (480 KB per shopper at 20k products: 4,096 of them would be
+# ~2 GB), so the cache is bounded by their bytes too; the least recently used shoppers' terms go first.
+TERMS_CACHE_BYTES = 64 << 20
+_TERMS_LOCK = threading.Lock()
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
 
 
@@ -84,8 +89,9 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     key = (prof.basket_version, idx.version, int(now // 3600), half_life)
     held = _TERMS.get(shoppers)
     if held is None or held[0] is not hist:
-        held = _TERMS[shoppers] = (hist, OrderedDict())
+        held = _TERMS[shoppers] = (hist, OrderedDict(), [0])
     cache: OrderedDict[str, tuple[tuple, PurchaseTerms]] = held[1]
+    total: list[int] = held[2]  # bytes of the arrays held
     hit = cache.get(shopper_id)
     if hit is not None and hit[0] == key:
         return hit[1]
@@ -98,11 +104,20 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     terms = purchase_terms(
         bought_at, counts, cart, idx.id_to_row, len(idx.products), now, hist.rates, hist.together, fallback, half_life
     )
-    cache.pop(shopper_id, None)
-    cache[shopper_id] = (key, terms)  # at the end: the most recently used
-    while len(cache) > TERMS_CACHE:
-        cache.popitem(last=False)
+    with _TERMS_LOCK:  # requests run on several threads: the byte count must stay that of the entries held
+        old = cache.pop(shopper_id, None)
+        if old is not None:
+            total[0] -= terms_bytes(old[1])
+        cache[shopper_id] = (key, terms)  # at the end: the most recently used
+        total[0] += terms_bytes(terms)
+        while len(cache) > 1 and (len(cache) > TERMS_CACHE or total[0] > TERMS_CACHE_BYTES):
+            total[0] -= terms_bytes(cache.popitem(last=False)[1][1])
     return terms
+
+
+def terms_bytes(t: PurchaseTerms) -> int:
+    """The bytes of a shopper's catalog-sized arrays."""
+    return sum(a.nbytes for a in (t.repeat, t.together, t.rebuy) if a is not None)
 
 
 def segment_popularity(seg: dict, idx) -> np.ndarray | None:

@@ -13,15 +13,17 @@ from assistant.shoppers.service import Shoppers
 DAY = 86400.0
 
 
-def make_shop(engine, embedder, tmp_path, name: str = "state", weights: dict | None = None) -> Shoppers:
-    """A Shoppers with its own data folder `tmp_path/name`, learning at once (no TTLs) and, given `weights`,
-    blending with those (written as a fitted-weights file)."""
+def make_shop(
+    engine, embedder, tmp_path, name: str = "state", weights: dict | None = None, history_ttl_s: int = 0
+) -> Shoppers:
+    """A Shoppers with its own data folder `tmp_path/name`, learning at once (no TTLs unless given) and, given
+    `weights`, blending with those (written as a fitted-weights file)."""
     path = None
     if weights is not None:
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps({"weights": weights}))
     settings = Settings.from_env(
-        env={}, data_dir=tmp_path / name, segments_refresh_s=0, history_ttl_s=0, blend_weights=path
+        env={}, data_dir=tmp_path / name, segments_refresh_s=0, history_ttl_s=history_ttl_s, blend_weights=path
     )
     return Shoppers(settings, lambda: engine, embedder.encode_query)
 

@@ -177,3 +177,32 @@ def test_an_expired_history_is_served_while_one_background_thread_relearns_it(sh
     assert cache.relearned == 1  # five expired reads started one relearning
     fresh = cache.get(shop.store, engine.index)
     assert fresh is not first and fresh.n_baskets == 2
+
+
+def test_the_purchase_terms_cache_is_bounded_by_bytes_and_drops_the_least_recent_shopper(
+    engine, embedder, tmp_path, monkeypatch
+):
+    """Each cached shopper holds catalog-sized arrays: the cache keeps under its byte budget, and a dropped
+    shopper's terms are computed again, equal to what they were."""
+    from assistant.shoppers import recommend
+
+    shop = make_shop(engine, embedder, tmp_path, "cached", history_ttl_s=300)
+    try:
+        a, b = ids(engine, 3, 4)
+        for i in range(6):
+            buy(shop, f"c{i}", [a, b], 5 + i)
+        now = time.time()
+        first = recommend.terms_for(shop, engine, "c0", shop.profile("c0"), now)
+        per_shopper = recommend.terms_bytes(first)
+        assert per_shopper >= len(engine.products) * 8  # at least one catalog-sized float array
+        monkeypatch.setattr(recommend, "TERMS_CACHE_BYTES", 3 * per_shopper)
+        for i in range(1, 6):
+            t = recommend.terms_for(shop, engine, f"c{i}", shop.profile(f"c{i}"), now)
+            assert recommend.terms_bytes(t) == per_shopper  # the same purchases: the same arrays
+        _, cache, total = recommend._TERMS[shop]
+        assert list(cache) == ["c3", "c4", "c5"] and total[0] == 3 * per_shopper
+        again = recommend.terms_for(shop, engine, "c0", shop.profile("c0"), now)
+        assert again is not first and np.array_equal(again.repeat, first.repeat) and again.bought == first.bought
+        assert list(cache) == ["c4", "c5", "c0"] and total[0] == 3 * per_shopper
+    finally:
+        shop.close()
