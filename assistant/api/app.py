@@ -20,8 +20,9 @@ from assistant.api import catalog, chat, looks, shoppers, suggest
 from assistant.api.errors import install_handlers
 from assistant.api.guards import ConnectionCaps, RateLimits, keep_tokens_out_of_logs, parse_origins
 from assistant.api.health import HealthListener
-from assistant.api.middleware import BodyGuard, CatchAll, LoadShedder
+from assistant.api.middleware import BodyGuard, CatchAll, IdleTrim, LoadShedder
 from assistant.errors import NotFound
+from assistant.heap import IdleTrimmer
 from assistant.services import Services
 from assistant.settings import ROOT, Settings, SettingsError
 from index.embedder import Embedder
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             max_age=600,
             expose_headers=["Retry-After"],
         )
+    # Whatever served the work (shed or not, REST or chat), an idle server gives freed heap pages back.
+    app.state.heap_trimmer = IdleTrimmer(interval_s=settings.heap_trim_interval_s)
+    app.add_middleware(IdleTrim, trimmer=app.state.heap_trimmer)
     app.add_middleware(CatchAll)
     app.include_router(catalog.router)
     app.include_router(suggest.router)
