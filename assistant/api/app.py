@@ -130,13 +130,15 @@ def limit_compute_threads(n: int) -> None:
     query embedding 300 ms → 10 ms on 2 shared cores with another busy process)."""
     import sys
 
-    import faiss
     from threadpoolctl import threadpool_limits
+
+    from index.vectors import set_search_threads
 
     threadpool_limits(limits=max(1, n), user_api="blas")
     # FAISS's OpenMP threads likewise: one query's exact search at 20k takes ~4× longer on 2 threads than on 1
     # when the cores are shared (measured: 20k vectors, k=200, p50 96 ms on 2 threads against 25 ms on 1).
-    faiss.omp_set_num_threads(max(1, n))
+    # Per searching thread (OpenMP's setting is per thread; searches run in worker threads): index/vectors.py.
+    set_search_threads(max(1, n))
     torch = sys.modules.get("torch")  # the encoder sets its own threads; an ONNX server never imports torch
     if torch is not None:
         torch.set_num_threads(max(1, n))
