@@ -65,9 +65,9 @@ class IdleTrimmer:
         quiet_s: float = TRIM_QUIET_S,
         trim: Callable[[], bool] = release_free_heap,
     ):
+        self.active: int = 0  # work in flight, counted by begin()/end()
         self.busy = busy or (lambda: self.active > 0)
         self.interval_s, self.quiet_s, self.trim = interval_s, quiet_s, trim
-        self.active = 0  # work in flight, counted by begin()/end()
         self.trims = 0
         self._last = -math.inf
         self._timer: asyncio.TimerHandle | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from assistant.api.middleware import IdleTrim, LoadShedder
+from assistant.api.middleware import IdleTrim, LoadShedder, Message
 from assistant.heap import IdleTrimmer, release_free_heap
 
 
@@ -177,8 +177,11 @@ def test_a_chat_message_is_work_from_its_arrival_until_the_handler_reads_the_nex
                 await asyncio.sleep(0.05)  # the reply is being worked out: no trim now
                 seen_active.append(trimmer.trims)
 
+        async def send(message: Message) -> None:
+            pass
+
         app = IdleTrim(chat_app, trimmer)
-        conn = asyncio.create_task(app({"type": "websocket", "path": "/ws/chat"}, frames.get, lambda m: None))
+        conn = asyncio.create_task(app({"type": "websocket", "path": "/ws/chat"}, frames.get, send))
         await asyncio.sleep(0.1)
         assert trimmer.active == 0 and trimmer.trims == 0  # an open, idle connection is not work
         await frames.put({"type": "websocket.receive", "text": "hi"})
