@@ -49,27 +49,46 @@ TRIM_QUIET_S = 0.5  # wait this long after the last request finished, so a trim 
 
 
 class IdleTrimmer:
-    """Gives freed C-heap pages back once a burst of requests is over, at most once per `interval_s`.
+    """Gives freed C-heap pages back once a burst of work is over, at most once per `interval_s`.
 
     Searches allocate and free arrays in worker threads; glibc keeps the freed pages of each heap (measured
-    at 20k products: 8–14 MB after 400 HTTP searches) until told. `work_done()` is called on the event loop
-    when the last request in flight finished; the trim itself runs in a worker thread (malloc_trim releases
+    at 20k products: 8–14 MB after 400 HTTP searches) until told. Work is counted by `begin()`/`end()` (the
+    `IdleTrim` middleware: every API request and every chat message); `work_done()` is called on the event
+    loop when the last piece of work finished; the trim itself runs in a worker thread (malloc_trim releases
     the interpreter lock), `quiet_s` later and only if nothing is in flight then.
     """
 
     def __init__(
         self,
-        busy: Callable[[], bool],
+        busy: Callable[[], bool] | None = None,
         interval_s: float = TRIM_INTERVAL_S,
         quiet_s: float = TRIM_QUIET_S,
         trim: Callable[[], bool] = release_free_heap,
     ):
-        self.busy, self.interval_s, self.quiet_s, self.trim = busy, interval_s, quiet_s, trim
+        self.active: int = 0  # work in flight, counted by begin()/end()
+        self.busy = busy or (lambda: self.active > 0)
+        self.interval_s, self.quiet_s, self.trim = interval_s, quiet_s, trim
         self.trims = 0
         self._last = -math.inf
         self._timer: asyncio.TimerHandle | None = None
         self._running = False
         self._task: asyncio.Task | None = None  # held: the loop keeps only a weak reference to tasks
+
+    @property
+    def due(self) -> bool:
+        """A trim is scheduled or running."""
+        return self._timer is not None or self._running
+
+    def begin(self) -> None:
+        """A piece of work started (event loop only)."""
+        self.active += 1
+
+    def end(self) -> None:
+        """A piece of work finished (event loop only): the last one schedules a trim."""
+        self.active -= 1
+        if self.active <= 0:
+            self.active = 0
+            self.work_done()
 
     def work_done(self) -> None:
         """A burst may have ended: schedule a trim (event loop only; cheap when one is already due)."""
@@ -82,7 +101,7 @@ class IdleTrimmer:
     def _fire(self) -> None:
         self._timer = None
         if self.busy():
-            return  # still serving: the next request to finish schedules again
+            return  # still serving: the next piece of work to finish schedules again
         self._running = True
         self._last = asyncio.get_running_loop().time()
         self._task = asyncio.get_running_loop().create_task(self._run())

@@ -57,6 +57,9 @@ class Settings:
     shed_queue: int = 32  # more wait their turn (not in the thread pool); beyond that: 503 + Retry-After at once
     shed_max_wait_s: float = 2.0  # a queued request still waiting after this gets the 503
     shed_retry_after_s: int = 1
+    # Freed heap pages are given back to the OS once a burst of work is over, at most this often (assistant/heap.py
+    # IdleTrimmer); 0 = never.
+    heap_trim_interval_s: float = 10.0
     rate_sessions: str = "120/minute"  # POST /api/sessions per client address ("limits" notation; "" = off)
     rate_events: str = "50/second"  # POST /api/events per shopper
     rate_chat: str = "30/second"  # chat frames per client address, over all its connections

@@ -227,8 +227,17 @@ def markdown(results: dict, written: list[str]) -> str:
     L += [
         "## Memory and disk",
         "",
-        f"- Server RSS after the HTTP runs: **{r['server_rss_mb']} MB** "
-        f"(model + index of {r['index']['products']} products; after start-up: {r['server_rss_mb_at_start']} MB).",
+        f"- Server RSS (model + index of {r['index']['products']} products), side by side in one server: "
+        f"after start-up {r['server_rss_mb_at_start']} MB; right after the HTTP runs **{r['server_rss_mb']} MB**; "
+        f"after {r.get('idle_s', 0):g} s idle **{r.get('server_rss_mb_after_idle', '—')} MB** (freed heap pages given "
+        "back by the idle trim).",
+        *[
+            f"- Server RSS with the {enc} encoder (its own server, {v['queries']} searches + autocompletes): at ready "
+            f"{v['rss_mb_at_ready']} MB, right after {v['rss_mb_after_queries']} MB, after {v.get('idle_s', 0):g} s "
+            f"idle {v.get('rss_mb_after_queries_idle', '—')} MB."
+            for enc, v in (r.get("rss_by_encoder") or {}).items()
+            if "rss_mb_at_ready" in v
+        ],
         f"- Index on disk: {r['index']['bytes'] / 2**20:.1f} MB, **{r['index']['mb_per_1k_products']} MB per 1k "
         f"products** ({', '.join(f'{k} {v / 2**20:.1f} MB' for k, v in r['index']['files'].items())}).",
         "",

@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # segment refresh in the middle of a timed run would be noise.
 CHAT_BENCH_ENV = {"SHOPMATE_CHAT_RATE_PER_S": "1000"}
 SHARED_SERVER_ENV = {**CHAT_BENCH_ENV, "SHOPMATE_SEGMENTS_REFRESH_S": "0"}
+# RSS is read again this long after the last request: past the idle heap trim's rate limit (assistant/heap.py),
+# so a trim held back by an earlier one has run; what an idle server holds, not what a burst left behind.
+IDLE_READ_S = 11.0
 
 
 def summary(xs: list[float]) -> dict:
@@ -106,6 +109,11 @@ class Server:
         with open(f"/proc/{self.proc.pid}/status") as f:
             kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
         return round(kb / 1024, 1)
+
+    def rss_mb_after_idle(self, seconds: float = IDLE_READ_S) -> float:
+        """RSS after `seconds` without a request from this benchmark (the server's idle heap trim included)."""
+        time.sleep(seconds)
+        return self.rss_mb()
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -469,7 +477,7 @@ def served_rss_by_encoder(
     index_dir: Path, catalog: Path | None, mapping: Path | None, queries: list[str], encoders: tuple[str, ...]
 ) -> dict:
     """RSS of a real server (uvicorn) on the same index per encoder, one after the other in this run:
-    at ready, and after searching and autocompleting every query once."""
+    at ready, right after searching and autocompleting every query once, and IDLE_READ_S later."""
     out = {}
     for enc in encoders:
         with running_server(index_dir, catalog, mapping, {**SHARED_SERVER_ENV, "SHOPMATE_ENCODER": enc}) as srv:
@@ -478,5 +486,12 @@ def served_rss_by_encoder(
                 for q in queries:
                     c.get("/api/search", params={"q": q, "k": 10}).raise_for_status()
                     c.get("/api/autocomplete", params={"q": q[: max(2, len(q) // 2)]})
-            out[enc] = {"rss_mb_at_ready": at_start, "rss_mb_after_queries": srv.rss_mb(), "queries": len(queries)}
+            after = srv.rss_mb()
+            out[enc] = {
+                "rss_mb_at_ready": at_start,
+                "rss_mb_after_queries": after,
+                "rss_mb_after_queries_idle": srv.rss_mb_after_idle(),
+                "idle_s": IDLE_READ_S,
+                "queries": len(queries),
+            }
     return out

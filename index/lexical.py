@@ -37,9 +37,12 @@ def lexical_text(p: Product) -> str:
 class LexicalIndex:
     """BM25 over the stemmed lexical_text, scored for every product so that filters apply before top-k."""
 
-    def __init__(self, products: Sequence[Product]):
+    def __init__(self, products: Sequence[Product], corpus: Sequence[list[str]] | None = None):
+        """corpus: each product's terms(lexical_text(p)), when the caller has them already."""
         self._bm25 = bm25s.BM25()
-        corpus = [terms(lexical_text(p)) or ["_"] for p in products]
+        if corpus is None:
+            corpus = [terms(lexical_text(p)) for p in products]
+        corpus = [ts or ["_"] for ts in corpus]
         self._bm25.index(corpus, show_progress=False)
         self._n = len(products)
 

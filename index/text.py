@@ -90,8 +90,23 @@ def normalise(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").split())
 
 
-@lru_cache(maxsize=65536)
+# Tokens are kept for short texts only, and for a few thousand of them: queries, names and phrases repeat
+# (per keystroke, per search), a catalog's long texts are read once at load. Kept for every text, up to 65,536
+# of them, a 20k catalog's lexical and page texts held ~40 MB of tuples and strings that nothing read again.
+TOKEN_CACHE = 8192
+CACHED_CHARS = 100
+
+
 def _tokens(text: str) -> tuple[str, ...]:
+    return _cached_tokens(text) if len(text) <= CACHED_CHARS else _tokenize(text)
+
+
+@lru_cache(maxsize=TOKEN_CACHE)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    return _tokenize(text)
+
+
+def _tokenize(text: str) -> tuple[str, ...]:
     out: list[str] = []
     raw = _TOKEN_RE.findall(normalise(text))
     for i, w in enumerate(raw):

@@ -26,6 +26,26 @@ PLATEAU = 0.002  # a recall gain below this from 1.5x more probed lists ends the
 RECALL_FLOOR = 0.95  # ... once recall is at least this
 
 
+_search_threads = 0  # OpenMP threads per FAISS search (set_search_threads); 0: FAISS's default
+
+
+def set_search_threads(n: int) -> None:
+    """OpenMP threads per FAISS search, in whichever thread searches (0: FAISS's default).
+
+    OpenMP's thread count belongs to the calling thread: set once in the main thread, it does not reach the
+    worker threads a server searches in, which then ran every search on the cores' count of OpenMP threads,
+    each worker keeping its own team of them alive. So each search applies it in its own thread."""
+    global _search_threads
+    _search_threads = max(0, int(n))
+    if _search_threads:
+        faiss.omp_set_num_threads(_search_threads)
+
+
+def _apply_search_threads() -> None:
+    if _search_threads and faiss.omp_get_max_threads() != _search_threads:
+        faiss.omp_set_num_threads(_search_threads)  # this thread's OpenMP setting, once per thread
+
+
 class VectorIndex(Protocol):
     dim: int
 
@@ -201,6 +221,7 @@ class FaissIndex:
         self.index.remove_ids(np.asarray(rows, dtype=np.int64))
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None):
+        _apply_search_threads()
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         n = self.index.ntotal
         if allowed is None:

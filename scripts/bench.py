@@ -272,8 +272,11 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         parts.start("HTTP search latency at 1 and 8 clients, RSS")
         rss_start = srv.rss_mb()
         result["search"]["http"], raw["http"] = speed.bench_http(srv, queries, 48 if q else 400)
+        rss_after = srv.rss_mb()
         result["resources"] = {
-            "server_rss_mb": srv.rss_mb(),
+            "server_rss_mb": rss_after,  # right after the HTTP runs
+            "server_rss_mb_after_idle": srv.rss_mb_after_idle(),  # and once idle (the heap trim has run)
+            "idle_s": speed.IDLE_READ_S,
             "server_rss_mb_at_start": rss_start,
             "index": speed.index_size(a.index_dir),
         }
@@ -324,7 +327,11 @@ def print_summary(r: dict, out_dir: Path) -> None:
         cells = [f"{c} {v['p50_ms']}/{v['p99_ms']}" for c, v in http[k].items() if "p50_ms" in v]
         print(f"HTTP {k.replace('_', ' ')} p50/p99 ms: " + ", ".join(cells))
     res = r["resources"]
-    print(f"server RSS {res['server_rss_mb']} MB; index {res['index']['mb_per_1k_products']} MB per 1k products")
+    print(
+        f"server RSS at start {res['server_rss_mb_at_start']} MB, after the HTTP runs {res['server_rss_mb']} MB, "
+        f"{res['idle_s']:g} s idle later {res['server_rss_mb_after_idle']} MB; "
+        f"index {res['index']['mb_per_1k_products']} MB per 1k products"
+    )
     for p in r["scaling"]["points"]:
         lat = p["latency"]
         print(

@@ -20,8 +20,9 @@ from assistant.api import catalog, chat, looks, shoppers, suggest
 from assistant.api.errors import install_handlers
 from assistant.api.guards import ConnectionCaps, RateLimits, keep_tokens_out_of_logs, parse_origins
 from assistant.api.health import HealthListener
-from assistant.api.middleware import BodyGuard, CatchAll, LoadShedder
+from assistant.api.middleware import BodyGuard, CatchAll, IdleTrim, LoadShedder
 from assistant.errors import NotFound
+from assistant.heap import IdleTrimmer
 from assistant.services import Services
 from assistant.settings import ROOT, Settings, SettingsError
 from index.embedder import Embedder
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             max_age=600,
             expose_headers=["Retry-After"],
         )
+    # Whatever served the work (shed or not, REST or chat), an idle server gives freed heap pages back.
+    app.state.heap_trimmer = IdleTrimmer(interval_s=settings.heap_trim_interval_s)
+    app.add_middleware(IdleTrim, trimmer=app.state.heap_trimmer)
     app.add_middleware(CatchAll)
     app.include_router(catalog.router)
     app.include_router(suggest.router)
@@ -126,13 +130,15 @@ def limit_compute_threads(n: int) -> None:
     query embedding 300 ms → 10 ms on 2 shared cores with another busy process)."""
     import sys
 
-    import faiss
     from threadpoolctl import threadpool_limits
+
+    from index.vectors import set_search_threads
 
     threadpool_limits(limits=max(1, n), user_api="blas")
     # FAISS's OpenMP threads likewise: one query's exact search at 20k takes ~4× longer on 2 threads than on 1
     # when the cores are shared (measured: 20k vectors, k=200, p50 96 ms on 2 threads against 25 ms on 1).
-    faiss.omp_set_num_threads(max(1, n))
+    # Per searching thread (OpenMP's setting is per thread; searches run in worker threads): index/vectors.py.
+    set_search_threads(max(1, n))
     torch = sys.modules.get("torch")  # the encoder sets its own threads; an ONNX server never imports torch
     if torch is not None:
         torch.set_num_threads(max(1, n))

@@ -1,5 +1,6 @@
 """Pure ASGI middleware at the edge: bad bodies and query strings refused before any route sees them,
-expensive routes shed under overload, and an unexpected exception answered without poisoning the connection.
+expensive routes shed under overload, the heap trimmed once a burst of work is over, and an unexpected
+exception answered without poisoning the connection.
 
 Pure ASGI (not BaseHTTPMiddleware): they must not buffer responses or start tasks per request.
 """
@@ -111,20 +112,10 @@ class LoadShedder:
     """At most `limit` expensive requests in flight and `queue` more waiting their turn (up to `max_wait_s`);
     the next ones get 503 + Retry-After at once. The waiting ones hold no worker thread: they wait on the
     event loop, so they cost /healthz nothing, while running more CPU-bound searches than cores would only
-    make every thread, the event loop's included, wait longer for the interpreter lock. When the last one in
-    flight finishes, the heap pages the burst freed are given back (`IdleTrimmer`, rate-limited)."""
+    make every thread, the event loop's included, wait longer for the interpreter lock."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        limit: int,
-        retry_after_s: int,
-        queue: int = 0,
-        max_wait_s: float = 2.0,
-        trimmer: IdleTrimmer | None = None,
-    ):
+    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int, queue: int = 0, max_wait_s: float = 2.0):
         self.app, self.limit, self.retry_after = app, limit, retry_after_s
-        self.trimmer = trimmer or IdleTrimmer(busy=lambda: self.in_flight > 0)
         self.queue, self.max_wait_s = queue, max_wait_s
         self.in_flight = 0
         self.waiting = 0
@@ -155,8 +146,6 @@ class LoadShedder:
         finally:
             self.in_flight -= 1
             self._turns.release()
-            if self.in_flight == 0:
-                self.trimmer.work_done()
 
     async def _busy(self, send: Send) -> None:
         self.shed += 1
@@ -165,6 +154,44 @@ class LoadShedder:
             f"retry in {self.retry_after} s"
         )
         await send_json(send, 503, error("overloaded", msg), {"retry-after": str(self.retry_after)})
+
+
+class IdleTrim:
+    """Counts the server's work for the heap trimmer, whatever serves it: every /api/ request while it runs,
+    and every chat message from its arrival until the handler asks for the next one. When the last piece
+    of work finishes, `IdleTrimmer` gives the heap pages it freed back (after a quiet moment, rate-limited).
+    Health probes, static files and idle open websockets are not work: they neither trigger nor delay it."""
+
+    def __init__(self, app: ASGIApp, trimmer: IdleTrimmer):
+        self.app, self.trimmer = app, trimmer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            self.trimmer.begin()
+            try:
+                return await self.app(scope, receive, send)
+            finally:
+                self.trimmer.end()
+        if scope["type"] != "websocket":
+            return await self.app(scope, receive, send)
+        working = False
+
+        async def counted_receive() -> Message:
+            nonlocal working
+            if working:  # the handler is done with the last message: it asks for the next
+                working = False
+                self.trimmer.end()
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                working = True
+                self.trimmer.begin()
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send)
+        finally:
+            if working:
+                self.trimmer.end()
 
 
 class CatchAll:

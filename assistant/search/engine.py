@@ -108,7 +108,8 @@ class SearchEngine:
         self.alpha = alpha  # the dense side's weight in score fusion
         products = index.products
         n = len(products)
-        self.lexical = LexicalIndex(products)
+        lex_terms = [terms(lexical_text(p)) for p in products]  # tokenized once for BM25 and the postings
+        self.lexical = LexicalIndex(products, lex_terms)
         self.vocab = Vocabulary.from_products(products)
         self.qvocab = QueryVocab.from_products(products, self.vocab.brands)
         self._price = np.array([p.price if p.price is not None else np.nan for p in products], np.float64)
@@ -129,8 +130,10 @@ class SearchEngine:
         self._codes["category"] = Codes(np.array(self._category, dtype=object))
         self._gender_known = self._gender != ""
         self._colour_known = self._colour != ""
-        self._lex_terms = [set(terms(lexical_text(p))) for p in products]
-        self.lex_post = Postings.build(self._lex_terms, n)
+        # (each product's term set is not kept: at 20k products those sets held ~14 MB; lex_post answers the
+        # few "does the product have this term" questions of the results shown)
+        self.lex_post = Postings.build([set(ts) for ts in lex_terms], n)
+        del lex_terms
         self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
         self.head_post = Postings.build([type_heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
@@ -381,10 +384,12 @@ class SearchEngine:
         picked = self.variants.pick(rows, k, answer) if distinct else list(range(min(k, len(rows))))
         whys = take_reasons(why_of, pos[picked].tolist()) if len(why_of) else [[] for _ in picked]
         counts = self.variants.counts([int(rows[i]) for i in picked], allowed, answer)
+        shown_rows = rows[picked]
+        has = {t: np.isin(shown_rows, self.lex_post.rows[t]).tolist() for t in q_terms if t in self.lex_post.rows}
         hits: list[Hit] = []
-        for i, why, n_var in zip(picked, whys, counts, strict=True):
+        for j, (i, why, n_var) in enumerate(zip(picked, whys, counts, strict=True)):
             row = int(rows[i])
-            words = sorted(q_terms & self._lex_terms[row])
+            words = sorted(t for t, on in has.items() if on[j])
             base = [f"matches {', '.join(repr(shown[w]) for w in words)}"] if words else []
             cos = float(dense_scores[row])  # NaN: not scored by the dense side
             if cos == cos and not words:

@@ -121,13 +121,15 @@ _FACETS: dict[int, tuple[list[Product], np.ndarray, np.ndarray, np.ndarray]] = {
 
 
 def _facet_arrays(products: list[Product]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lower-cased colour and brand and the price of every product (NaN: none), built once per catalog."""
+    """Lower-cased colour and brand (one string per distinct value) and price (NaN: none) of every product, per
+    catalog; two catalogs at most (serving, and replaced during a reload): an entry keeps its catalog alive."""
     hit = _FACETS.get(id(products))
     if hit is None or hit[0] is not products:
-        if len(_FACETS) > 8:
+        if len(_FACETS) >= 2:
             _FACETS.clear()
-        colour = np.array([(p.colour or "").lower() for p in products], dtype=object)
-        brand = np.array([(p.brand or "").lower() for p in products], dtype=object)
+        one: dict[str, str] = {}
+        colour = np.array([one.setdefault(x, x) for x in ((p.colour or "").lower() for p in products)], dtype=object)
+        brand = np.array([one.setdefault(x, x) for x in ((p.brand or "").lower() for p in products)], dtype=object)
         price = np.array([np.nan if p.price is None else p.price for p in products], dtype=np.float64)
         hit = _FACETS[id(products)] = (products, colour, brand, price)
     return hit[1], hit[2], hit[3]

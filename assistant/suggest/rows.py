@@ -28,6 +28,12 @@ class Rows(Sequence[np.ndarray]):
             flat[offsets[i] : offsets[i + 1]] = np.asarray(x, np.int64)
         return cls(flat, offsets)
 
+    def extended(self, lists: Sequence[np.ndarray] | Sequence[list[int]]) -> Rows:
+        """These lists and then more, packed (no per-list arrays made for the ones already here)."""
+        more = Rows.pack(lists)
+        offsets = np.concatenate([self.offsets, self.offsets[-1] + more.offsets[1:]])
+        return Rows(np.concatenate([self.flat[: self.offsets[-1]], more.flat]), offsets)
+
     def __len__(self) -> int:
         return len(self.offsets) - 1
 

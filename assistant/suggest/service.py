@@ -20,10 +20,10 @@ import numpy as np
 
 from assistant.heap import release_free_heap
 from assistant.search.query import Vocabulary, parse_query
-from assistant.suggest.picks import Picks
 from assistant.suggest.rows import Rows
 from assistant.suggest.spans import word_spans
 from assistant.suggest.suggester import Suggester, Weights
+from assistant.suggest.table import PhraseTable
 from index.store import LoadedIndex
 from index.suggestions import (
     Phrase,
@@ -82,9 +82,9 @@ class Autocomplete:
             if not ph.distinct:  # phrases stored before distinct products were counted
                 ph.distinct = len(np.unique(self.groups[self.matcher.rows(ph.text)])) or ph.count
         self.spread = type_spread(index.products, self.matcher, self._words(self.base_phrases))
-        self.suggester = Suggester(
-            self.base_phrases, self.base_vectors, self.base_top, weights=weights or Weights(), spread=self.spread
-        )
+        # the build's phrases as matched: made once, shared by every refresh's Suggester (table.py)
+        self.base_table = PhraseTable(self.base_phrases, self.spread)
+        self.suggester = Suggester(self.base_table, self.base_vectors, self.base_top, weights=weights or Weights())
         # the Suggester holds the vectors as float32: the base phrases' rows of that array, not a second copy
         self.base_vectors = self.suggester.vectors[: len(self.base_phrases)]
         self.base_top = self.suggester.top_rows
@@ -157,7 +157,7 @@ class Autocomplete:
             self.refreshed_at = time.monotonic()
             if popular == self._last_log:
                 return False
-            known = {phrase_key(ph.text) for ph in self.base_phrases}
+            known = set(self.base_table.key_to_pid)  # the same strings, no new ones
             new: list[Phrase] = []
             new_rows: list[np.ndarray] = []
             for text, _ in popular:
@@ -188,18 +188,18 @@ class Autocomplete:
             for key, c in old.unlogged.items():  # anonymous accepts that no log holds
                 searches[key] = searches.get(key, 0.0) + c
             sugg = Suggester(
-                self.base_phrases + new,
+                self.base_table.extended(new, type_spread(self.index.products, self.matcher, self._words(new))),
                 np.vstack([self.base_vectors, vecs.astype(self.base_vectors.dtype)]),
-                Rows.pack([*self.base_top, *tops]),
+                self.base_top.extended(tops),
                 searches=searches,
                 weights=old.weights,
-                spread={**self.spread, **type_spread(self.index.products, self.matcher, self._words(new))},
             )
             sugg.unlogged = dict(old.unlogged)
             self.base_vectors = sugg.vectors[: len(self.base_phrases)]  # lets the old array go
             self.base_top = Rows(sugg.top_rows.flat, sugg.top_rows.offsets[: len(self.base_phrases) + 1])
-            with old._lock:  # learn() adds under it: copy a consistent state
-                sugg.picks = Picks(old.picks.counts)  # by phrase key: survives the new phrase numbering
+            # Picks are by phrase key, so they survive the new phrase numbering: shared, not copied (a copy per
+            # refresh remade every small dict of them), with the lock learn() adds them under.
+            sugg.picks, sugg._lock = old.picks, old._lock
             self.suggester = sugg  # one reference swap (cached answers are keyed by Suggester: now unused)
             self.cache = OrderedDict()
             self._last_log = list(popular)

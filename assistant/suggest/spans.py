@@ -1,8 +1,11 @@
-"""Where typed words sit in a suggestion: word spans, prefix ends, in-order checks and merged highlight spans."""
+"""Where typed words sit in a suggestion: word spans, prefix ends, in-order checks, the word a typed word
+completes and the highlighted spans."""
 
 from __future__ import annotations
 
 import re
+
+from rapidfuzz.distance import Levenshtein
 
 from index.suggestions import display_form
 
@@ -66,3 +69,39 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+def close(token: str, key: str) -> bool:
+    """A typed word is within 1 edit (2 from 6 letters) of a phrase word's start of about its length."""
+    max_d = 1 if len(token) <= 5 else 2
+    return any(
+        Levenshtein.distance(token, key[:n], score_cutoff=max_d) <= max_d
+        for n in (len(token) - 1, len(token), len(token) + 1)
+    )
+
+
+def completed_word(plain: list[str], token: str, typo: bool) -> str:
+    """The phrase word (of its word keys) the typed token completes (or, matched through a typo, is closest to)."""
+    key = next((x for x in plain if x.startswith(token)), "")
+    if not key and typo:
+        key = next((x for x in plain if close(token, x)), "")
+    return key
+
+
+def highlight(text: str, tokens: list[str], fuzzy: bool = False) -> list[tuple[int, int]]:
+    """[start, end) of the part of each word of a phrase that a typed word matched (its first letters)."""
+    # spans are recomputed for the few suggestions shown rather than kept for every phrase (memory)
+    words = sorted(word_spans(text), key=lambda x: (x[1], x[1] - x[2]))  # left to right, longest first
+    used: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for t in tokens:
+        hit = None
+        for key, s, e in words:
+            if s in used or not (key.startswith(t) or (fuzzy and close(t, key))):
+                continue
+            hit = (s, prefix_end(text, s, e, min(len(t), len(key))))
+            used.add(s)
+            break
+        if hit:
+            spans.append(hit)
+    return _merge(sorted(spans))

@@ -15,17 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 
 from assistant.suggest.diversity import diverse_order
 from assistant.suggest.picks import Picks
 from assistant.suggest.rows import Rows
-from assistant.suggest.spans import _WORD_RE, _in_order, _merge, prefix_end, query_words, word_spans
-from assistant.suggest.tails import with_tail, word_breadth
+from assistant.suggest.spans import _in_order, completed_word, highlight, query_words
+from assistant.suggest.table import PhraseTable
+from assistant.suggest.tails import with_tail
 from assistant.suggest.typos import MAX_READINGS, likely_typos, typo_odds
 from assistant.suggest.weights import Weights
 from index.suggestions import Phrase, phrase_key
-from index.text import Corrector, stem
 
 MIN_FUZZY_CHARS = 4  # typo tolerance only from this many typed characters (shorter is too ambiguous)
 # Candidates ranked in full after the cheap popularity cut. Personal affinity can move a phrase by up to
@@ -55,65 +54,46 @@ class Suggester:
 
     def __init__(
         self,
-        phrases: Sequence[Phrase],
+        phrases: Sequence[Phrase] | PhraseTable,
         vectors: np.ndarray,
         top_rows: Sequence[np.ndarray],
         searches: dict[str, float] | None = None,
         weights: Weights = DEFAULT_WEIGHTS,
         spread: dict[str, int] | None = None,
     ):
-        self.phrases = list(phrases)
+        # the phrases' texts and word index: shared with the Suggesters of later refreshes (see table.py)
+        t = phrases if isinstance(phrases, PhraseTable) else PhraseTable(phrases, spread)
+        self.table = t
+        self.phrases, self.texts, self.kinds, self.plain = t.phrases, t.texts, t.kinds, t.plain
+        self.keys, self.folded, self.key_to_pid = t.keys, t.folded, t.key_to_pid
+        self._wkeys, self._wpid, self._wpos = t.wkeys, t.wpid, t.wpos
+        self.corrector, self.breadth, self.spread = t.corrector, t.breadth, t.spread
         # float16 as stored on disk: half the memory; only the shopper's cosines use them (error < 1e-3)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float16)
         self.top_rows = top_rows if isinstance(top_rows, Rows) else Rows.pack(top_rows)
         self.weights = weights
         self.odds = typo_odds(weights)
         n = len(self.phrases)
-        self.texts = [p.text for p in self.phrases]
-        self.kinds = [p.kind for p in self.phrases]
-        self.key_to_pid = {phrase_key(t): i for i, t in enumerate(self.texts)}
-        self.count = np.array([p.count for p in self.phrases], np.float64)
+        self.count = np.fromiter((p.count for p in self.phrases), np.float64, count=n)
         found = self.count
         if weights.distinct:  # a title sold in 30 sizes is one thing to look at, not 30
-            found = np.array([p.distinct or p.count for p in self.phrases], np.float64)
+            found = np.fromiter((p.distinct or p.count for p in self.phrases), np.float64, count=n)
         self.found = found.astype(np.float32)  # a phrase's evidence in the catalog (see typos.py)
         kind_prior = dict(weights.kind)
-        self.prior = np.array([kind_prior.get(k, 0.0) for k in self.kinds], np.float64)
+        self.prior = np.fromiter((kind_prior.get(k, 0.0) for k in self.kinds), np.float64, count=n)
         self.prior += weights.count * (np.log1p(found) - np.log1p(self.count))  # static keeps one formula
         if weights.single_title:
-            lone = np.array([p.distinct == 1 and len(p.text.split()) >= 3 for p in self.phrases], bool)
+            lone = np.fromiter((p.distinct == 1 and len(p.text.split()) >= 3 for p in self.phrases), bool, n)
             self.prior += weights.single_title * lone
-        self.spread = {w: math.log1p(n) for w, n in (spread or {}).items()}
         self.searches = np.zeros(n, np.float64)
         for text, c in (searches or {}).items():
             pid = self.key_to_pid.get(phrase_key(text))
             if pid is not None:
                 self.searches[pid] += c
         self.static = self.prior + weights.count * np.log1p(self.count) + weights.searches * np.log1p(self.searches)
-        self.plain: list[list[str]] = []  # the phrase's word keys in order, without joined ones
-        entries: list[tuple[str, int, int]] = []
-        for pid, text in enumerate(self.texts):
-            spans = word_spans(text)
-            n_plain = len(_WORD_RE.findall(text))
-            ordinal = {s[1]: i for i, s in enumerate(spans[:n_plain])}
-            self.plain.append([k for k, _, _ in spans[:n_plain]])
-            # a hyphen-joined key has its first part's ordinal
-            entries.extend((k, pid, ordinal[s]) for k, s, _ in spans)
-        self.keys = [" ".join(ws) for ws in self.plain]  # == phrase_key(text)
-        self.folded = [" ".join(stem(w) for w in ws) for ws in self.plain]  # plural-blind
-        entries.sort()
-        self._wkeys = [e[0] for e in entries]
-        self._wpid = np.array([e[1] for e in entries], np.int64)
-        self._wpos = np.array([e[2] for e in entries], np.int32)
-        # phrase words ranked by how many phrases use them: a typo corrects towards the commoner word
-        word_freq: dict[str, float] = {}
-        for k in self._wkeys:
-            word_freq[k] = word_freq.get(k, 0.0) + 1.0
-        self.corrector = Corrector(word_freq, word_freq)
-        self.breadth = word_breadth(self.plain)  # the one typo corrector (index/text.py)
         self.version = 0  # bumped by learn(): answers computed before are stale
         self.unlogged: dict[str, float] = {}  # learned counts no search log will report (anonymous accepts)
-        self.picks = Picks()  # what was picked after typing what (replaced by a refresh's copy)
+        self.picks = Picks()  # what was picked after typing what (a refresh's Suggester shares it)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -312,11 +292,7 @@ class Suggester:
 
     def _completes(self, pid: int, token: str, typo: bool) -> str:
         """The phrase word the typed token completes (or, matched through a typo, is closest to)."""
-        plain = self.plain[pid]
-        key = next((x for x in plain if x.startswith(token)), "")
-        if not key and typo:
-            key = next((x for x in plain if self._close(token, x)), "")
-        return key
+        return completed_word(self.plain[pid], token, typo)
 
     def _personal(self, cand: np.ndarray, profile: np.ndarray | None, recent: Sequence[str]) -> np.ndarray:
         """Affinity of each candidate with the shopper: profile vector and recent searches (by their phrase
@@ -341,30 +317,7 @@ class Suggester:
 
     def highlight(self, pid: int, tokens: list[str], fuzzy: bool = False) -> list[tuple[int, int]]:
         """[start, end) of the part of each phrase word that a typed word matched (its first letters)."""
-        text = self.texts[pid]
-        # spans are recomputed for the few suggestions shown rather than kept for every phrase (memory)
-        words = sorted(word_spans(text), key=lambda x: (x[1], x[1] - x[2]))  # left to right, longest first
-        used: set[int] = set()
-        spans: list[tuple[int, int]] = []
-        for t in tokens:
-            hit = None
-            for key, s, e in words:
-                if s in used or not (key.startswith(t) or (fuzzy and self._close(t, key))):
-                    continue
-                hit = (s, prefix_end(text, s, e, min(len(t), len(key))))
-                used.add(s)
-                break
-            if hit:
-                spans.append(hit)
-        return _merge(sorted(spans))
-
-    @staticmethod
-    def _close(token: str, key: str) -> bool:
-        max_d = 1 if len(token) <= 5 else 2
-        return any(
-            Levenshtein.distance(token, key[:n], score_cutoff=max_d) <= max_d
-            for n in (len(token) - 1, len(token), len(token) + 1)
-        )
+        return highlight(self.texts[pid], tokens, fuzzy)
 
     # -- empty box, products, learning ---------------------------------------------------------------------
 

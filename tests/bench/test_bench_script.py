@@ -62,6 +62,8 @@ SCHEMA = {
     },
     "resources": {
         "server_rss_mb": NUM,
+        "server_rss_mb_after_idle": NUM,
+        "idle_s": NUM,
         "server_rss_mb_at_start": NUM,
         "index": {"products": int, "bytes": int, "mb_per_1k_products": NUM, "files": dict},
     },

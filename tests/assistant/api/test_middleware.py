@@ -1,4 +1,5 @@
-"""The load shedder's admission rule, driven as ASGI: `limit` in flight, `queue` waiting, the rest 503 at once.
+"""The load shedder's admission rule and the idle heap trim's count of work, driven as ASGI: `limit` in flight,
+`queue` waiting, the rest 503 at once; a trim only once the work is over.
 
 The app behind it is a plain ASGI callable that holds each search until the test lets it go, so what is in
 flight and what waits is exact (the real server's burst is in test_hardening.py and `make stress`)."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from assistant.api.middleware import LoadShedder
+from assistant.api.middleware import IdleTrim, LoadShedder, Message
 from assistant.heap import IdleTrimmer, release_free_heap
 
 
@@ -100,40 +101,41 @@ def test_cheap_routes_are_never_held_or_shed():
 
 
 class CountedTrim:
-    """The real heap trim, counted, and whether any request was in flight when it ran."""
+    """The real heap trim, counted, and whether any work was in flight when it ran."""
 
-    def __init__(self, shedder_ref: list[LoadShedder]) -> None:
+    def __init__(self, trimmer_ref: list[IdleTrimmer]) -> None:
         self.calls = 0
         self.during_work = 0
-        self.shedder_ref = shedder_ref
+        self.trimmer_ref = trimmer_ref
         self.calls_before_release = 0
 
     def __call__(self) -> bool:
         self.calls += 1
-        self.during_work += self.shedder_ref[0].in_flight > 0
+        self.during_work += self.trimmer_ref[0].active > 0
         return release_free_heap()
 
 
 def test_heap_is_trimmed_once_after_a_burst_and_not_more_often_than_its_interval():
     async def main() -> None:
         inner = HeldApp()
-        ref: list[LoadShedder] = []
+        ref: list[IdleTrimmer] = []
         trim = CountedTrim(ref)
-        shedder = LoadShedder(inner, limit=4, retry_after_s=1, queue=8, max_wait_s=30)
-        shedder.trimmer = IdleTrimmer(lambda: shedder.in_flight > 0, interval_s=0.8, quiet_s=0.05, trim=trim)
-        ref.append(shedder)
+        trimmer = IdleTrimmer(interval_s=0.8, quiet_s=0.05, trim=trim)
+        ref.append(trimmer)
+        app = IdleTrim(inner, trimmer)
 
         async def burst(n: int) -> None:
             inner.release.clear()
-            calls = [asyncio.create_task(call(shedder)) for _ in range(n)]
+            calls = [asyncio.create_task(call(app)) for _ in range(n)]
             await asyncio.sleep(0.1)
+            assert trimmer.active == n
             assert trim.calls_before_release == trim.calls  # nothing trimmed while the burst runs
             inner.release.set()
             assert all(status == 200 for status, _, _ in await asyncio.gather(*calls))
 
         await burst(6)
         await asyncio.sleep(0.3)
-        assert trim.calls == 1 and shedder.trimmer.trims == 1  # one trim for the whole burst, after it
+        assert trim.calls == 1 and trimmer.trims == 1  # one trim for the whole burst, after it
         trim.calls_before_release = 1
         await burst(6)  # a second burst within the interval: its trim waits for the interval
         await asyncio.sleep(0.2)
@@ -141,11 +143,52 @@ def test_heap_is_trimmed_once_after_a_burst_and_not_more_often_than_its_interval
         await asyncio.sleep(0.8)
         assert trim.calls == 2
         await asyncio.sleep(1.0)  # idle, nothing new done: no further trims
-        assert trim.calls == 2 and trim.during_work == 0
+        assert trim.calls == 2 and trim.during_work == 0 and trimmer.active == 0
 
     asyncio.run(main())
 
 
-def test_the_serving_shedder_trims_by_default():
-    shedder = LoadShedder(HeldApp(), limit=2, retry_after_s=1)
-    assert shedder.trimmer.interval_s > 0 and shedder.trimmer.trim is release_free_heap
+def test_probes_are_not_work_for_the_trimmer():
+    async def main() -> None:
+        inner = HeldApp()
+        inner.release.set()
+        trimmer = IdleTrimmer(interval_s=0.5, quiet_s=0.01, trim=lambda: True)
+        app = IdleTrim(inner, trimmer)
+        for path in ("/healthz", "/readyz", "/web/widget/app.js"):
+            assert (await call(app, path))[0] == 200
+        await asyncio.sleep(0.1)
+        assert trimmer.trims == 0
+        assert (await call(app, "/api/index"))[0] == 200
+        await asyncio.sleep(0.1)
+        assert trimmer.trims == 1
+
+    asyncio.run(main())
+
+
+def test_a_chat_message_is_work_from_its_arrival_until_the_handler_reads_the_next():
+    async def main() -> None:
+        trimmer = IdleTrimmer(interval_s=0.01, quiet_s=0.01, trim=lambda: True)
+        frames: asyncio.Queue[dict] = asyncio.Queue()
+        seen_active: list[int] = []
+
+        async def chat_app(scope, receive, send) -> None:  # a handler that reads one message at a time
+            while (await receive())["type"] == "websocket.receive":
+                seen_active.append(trimmer.active)
+                await asyncio.sleep(0.05)  # the reply is being worked out: no trim now
+                seen_active.append(trimmer.trims)
+
+        async def send(message: Message) -> None:
+            pass
+
+        app = IdleTrim(chat_app, trimmer)
+        conn = asyncio.create_task(app({"type": "websocket", "path": "/ws/chat"}, frames.get, send))
+        await asyncio.sleep(0.1)
+        assert trimmer.active == 0 and trimmer.trims == 0  # an open, idle connection is not work
+        await frames.put({"type": "websocket.receive", "text": "hi"})
+        await asyncio.sleep(0.2)
+        assert seen_active == [1, 0] and trimmer.active == 0 and trimmer.trims == 1  # trimmed after the reply
+        await frames.put({"type": "websocket.disconnect", "code": 1000})
+        await conn
+        assert trimmer.active == 0
+
+    asyncio.run(main())
