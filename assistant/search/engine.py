@@ -385,7 +385,7 @@ class SearchEngine:
         whys = take_reasons(why_of, pos[picked].tolist()) if len(why_of) else [[] for _ in picked]
         counts = self.variants.counts([int(rows[i]) for i in picked], allowed, answer)
         shown_rows = rows[picked]
-        has = {t: np.isin(shown_rows, self.lex_post.rows[t]).tolist() for t in q_terms if t in self.lex_post.rows}
+        has = {t: self.lex_post.holds(t, shown_rows).tolist() for t in q_terms if t in self.lex_post.rows}
         hits: list[Hit] = []
         for j, (i, why, n_var) in enumerate(zip(picked, whys, counts, strict=True)):
             row = int(rows[i])

@@ -93,6 +93,15 @@ class Postings:
             m &= one
         return m
 
+    def holds(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Per row of `rows`, whether it holds the term (a binary search in the term's sorted rows: a page of
+        results is a few rows, a common term's postings thousands)."""
+        post = self.rows.get(term)
+        if post is None or not len(post):
+            return np.zeros(len(rows), dtype=bool)
+        at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+        return post[at] == rows
+
     def any_of(self, terms: Iterable[str]) -> np.ndarray:
         m = np.zeros(self.n, dtype=bool)
         for t in terms:

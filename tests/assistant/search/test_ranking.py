@@ -126,3 +126,16 @@ def test_tiny_catalog_classes(engine):
     assert all("jeans" in h.product.title.lower() for h in res.hits)
     res = engine.search("shoes not sports", k=10)
     assert res.hits and not any("sport" in (h.product.product_type or "").lower() for h in res.hits)
+
+
+def test_postings_say_which_shown_rows_hold_a_term_as_a_full_membership_test_would():
+    from assistant.search.ranking import Postings
+
+    rng = np.random.default_rng(14)
+    sets = [{f"t{j}" for j in rng.choice(30, size=rng.integers(0, 6), replace=False)} for _ in range(500)]
+    post = Postings.build(sets, 500)
+    shown = rng.choice(500, size=10, replace=False)
+    for t in ("t0", "t7", "t29", "absent"):
+        want = [t in sets[r] for r in shown.tolist()]
+        assert post.holds(t, shown).tolist() == want
+    assert post.holds("t0", np.zeros(0, np.int64)).tolist() == []
