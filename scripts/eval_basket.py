@@ -81,7 +81,9 @@ SEARCH_GRID = {
     "search_together": (0.15, 0.3, 0.6),
     "search_bestseller": (0.0, 0.3, 1.0, 2.0, 4.0, 8.0),
 }
-SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0}
+# history_ttl_s: the world is frozen at its cutoff and relearned when it advances (World.advance), so the history
+# must not expire during a measurement (a relearning on another thread would be timed with the searches)
+SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0, "history_ttl_s": 10**6}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
 
 
