@@ -123,16 +123,21 @@ class ShopHistory:
         return self.copurchase.T.tocsr().astype(np.float64)
 
     def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
-        """Co-purchase score per row from weighted anchor rows (one sparse product: the anchors' weights over the
-        catalog times the transpose), and which anchor contributed most to each row, worked out when asked for
-        (a request explains the few rows it shows)."""
+        """Co-purchase score per row from weighted anchor rows (per row r: the sum over anchors a of weight(a) x
+        copurchase[a, r]), and which anchor contributed most to each row, worked out when asked for (a request
+        explains the few rows it shows)."""
         rows = np.fromiter(anchors, np.int64, len(anchors))
         weights = np.fromiter(anchors.values(), np.float64, len(anchors))
         if not len(rows):
             return np.zeros(n_rows), StrongestAnchor(self.bought_with, rows, weights)
-        weight = np.zeros(n_rows)
-        weight[rows] = weights
-        return self.bought_with @ weight, StrongestAnchor(self.bought_with, rows, weights)
+        # sum of each anchor's co-purchase row, weighted: only the anchors' rows are read (a product with the whole
+        # transpose cost ~0.4 ms a shopper, mostly scipy's own overhead)
+        cp = self.copurchase
+        lo, lens = cp.indptr[rows], cp.indptr[rows + 1] - cp.indptr[rows]
+        at = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        vals = cp.data[at].astype(np.float64) * np.repeat(weights, lens)
+        together = np.bincount(cp.indices[at], weights=vals, minlength=n_rows)[:n_rows]
+        return together, StrongestAnchor(self.bought_with, rows, weights)
 
 
 class StrongestAnchor:

@@ -80,10 +80,19 @@ class Neighbours:
         i = self.index.get(shopper_id)
         if i is None or self.score.shape[1] != n_rows:
             return None
-        s = self.score[i].toarray().ravel().astype(np.float64)
+        s = _dense_row(self.score, i, n_rows, np.float64)
         if not (s > 0).any():
             return None
-        return s, self.buyers[i].toarray().ravel()
+        return s, _dense_row(self.buyers, i, n_rows, self.buyers.dtype)
+
+
+def _dense_row(m: sparse.csr_matrix, i: int, n: int, dtype) -> np.ndarray:
+    """Row i of a CSR matrix as a dense array, read off its arrays (scipy's row indexing builds a new matrix
+    for it: ~0.3 ms a row, on every personalized request)."""
+    lo, hi = m.indptr[i], m.indptr[i + 1]
+    out = np.zeros(n, dtype=dtype)
+    out[m.indices[lo:hi]] = m.data[lo:hi]
+    return out
 
 
 def _top_rows(dense: np.ndarray, like: sparse.csr_matrix | None = None) -> sparse.csr_matrix:

@@ -99,3 +99,13 @@ def test_an_anonymous_visitor_has_no_neighbours(engine, embedder, tmp_path):
         assert np.all(np.isfinite([it["score"] for it in recommendations(sh, engine, None, {}, 10)]))
     finally:
         sh.close()
+
+
+def test_a_shoppers_neighbour_row_read_off_the_sparse_arrays_equals_scipys_row():
+    from scipy import sparse
+
+    from assistant.shoppers.neighbours import _dense_row
+
+    m = sparse.random(40, 300, density=0.05, format="csr", random_state=19)
+    for i in range(40):
+        assert np.array_equal(_dense_row(m, i, 300, np.float64), m[i].toarray().ravel())
