@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from threading import Lock
+from threading import Lock, Semaphore
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from index.encoders import DEFAULT_ENCODER, bundled_model_path, load_backend, qu
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_DESCRIPTION_CHARS = 200
+# Encoder threads for queries encoded ahead of need: one per core of this machine class (2); more would only
+# queue encodings that the requests' own threads can run as well.
+PREFETCH_THREADS = 2
 # Key specifications worth embedding; the rest (pack sizes, care labels) is noise.
 KEY_ATTRIBUTES = (
     "Fabric",
@@ -86,6 +90,10 @@ class Embedder:
         self._lock = Lock()  # guards the query cache
         # ONNX Runtime sessions may run concurrently; a PyTorch module is run by one thread at a time.
         self._run_lock: AbstractContextManager = Lock() if self.encoder == "torch" else nullcontext()
+        # Queries being encoded ahead of need (prefetch), by cache key; the encoder threads are made on first use.
+        self._pending: dict[str, Future[np.ndarray]] = {}
+        self._ahead: ThreadPoolExecutor | None = None
+        self._idle = Semaphore(PREFETCH_THREADS)
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed many texts: (n, dim) float32, unit length. progress(n_done) after each batch."""
@@ -110,20 +118,59 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query -> (dim,) float32, cached."""
+        """One query -> (dim,) float32, cached; waits for it if prefetch() is encoding it already."""
         key = " ".join(text.lower().split())
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        vec = self.encode([key])[0]
-        vec.setflags(write=False)
+            pending = self._pending.get(key)
+        if pending is not None:
+            return pending.result()
+        return self._encode_and_keep(key)
+
+    def prefetch(self, text: str) -> None:
+        """Start encoding a query on an encoder thread and return at once, so the caller's other work (reading
+        the query, filters, BM25, the shopper's reranker) runs while the encoder, the longest step of a
+        search, does; encode_query(text) then takes that result. When every encoder thread is busy (a loaded
+        server) nothing is queued: the caller's encode_query encodes it as before."""
+        key = " ".join(text.lower().split())
+        if not key:
+            return
         with self._lock:
-            self._cache[key] = vec
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            if key in self._cache or key in self._pending:
+                return
+            if not self._idle.acquire(blocking=False):
+                return
+            if self._ahead is None:
+                self._ahead = ThreadPoolExecutor(PREFETCH_THREADS, thread_name_prefix="encoder")
+            self._pending[key] = self._ahead.submit(self._encode_ahead, key)
+
+    def _encode_ahead(self, key: str) -> np.ndarray:
+        try:
+            return self._encode_and_keep(key)
+        finally:
+            self._idle.release()
+
+    def _encode_and_keep(self, key: str) -> np.ndarray:
+        try:
+            vec = self.encode([key])[0]
+            vec.setflags(write=False)
+            with self._lock:
+                self._cache[key] = vec
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
         return vec
+
+    def close(self) -> None:
+        """Stop the prefetch threads (after the encodings in flight)."""
+        if self._ahead is not None:
+            self._ahead.shutdown(wait=True)
+            self._ahead = None
 
 
 def space_name(model: str, quantization: str) -> str:

@@ -93,6 +93,8 @@ def search(
         raise BadInput(f"autocorrect must be true or false, got {autocorrect!r}")
     f = explicit_filters(category, gender, colour, brand, price_min, price_max, in_stock)
     engine = svc.engine
+    correct = _BOOLS[autocorrect.lower()]
+    engine.prefetch(q, correct, mode)  # the query is encoded while the shopper's reranker is made
     t1 = time.perf_counter()
     rerank = personalize_for(svc.shoppers, engine, sid, request.headers, q, f)
     t2 = time.perf_counter()
@@ -104,7 +106,7 @@ def search(
         rerank=rerank,
         distinct=_BOOLS[distinct.lower()],
         sort=sort,
-        correct=_BOOLS[autocorrect.lower()],
+        correct=correct,
     )
     u = res.understanding
     t3 = time.perf_counter()

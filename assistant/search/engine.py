@@ -154,6 +154,14 @@ class SearchEngine:
         """The query read against this catalog (see assistant.search.understand)."""
         return understand(query, self.qvocab, correct)
 
+    def prefetch(self, query: str, correct: bool = True, mode: str = "hybrid", parse: bool = True) -> None:
+        """Start encoding what search(query, ...) will embed, so a caller's work before it (the shopper's
+        reranker) overlaps the encoder; search() takes the vector when it gets there."""
+        if mode in ("hybrid", "dense") and query.strip():
+            text = (self.understand(query, correct).dense_text if parse else query).strip()
+            if text:
+                self.embedder.prefetch(text)
+
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""
         if f.is_empty():
@@ -232,6 +240,9 @@ class SearchEngine:
         spans = Spans(time.perf_counter())
         given = filters or Filters()
         u = self.understand(query, correct) if parse and query.strip() else None
+        dense_text = (u.dense_text if u else query).strip()
+        if mode in ("hybrid", "dense") and dense_text:
+            self.embedder.prefetch(dense_text)  # encoded while filters and BM25 are worked out below
         spans.mark("understand")
         f = given
         prefs: dict = {}
@@ -272,7 +283,6 @@ class SearchEngine:
                 tiers.add("cheap", self._price_or_high <= np.median(priced), 0.25)
                 prefs["price"] = "low"
         stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
-        dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = (*u.prefix_terms, *(j for *_, j in u.joined)) if u else ()
         n_cand = max(self.candidates, k * 4 if distinct else k)
