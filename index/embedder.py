@@ -118,7 +118,8 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query -> (dim,) float32, cached; waits for it if prefetch() is encoding it already."""
+        """One query -> (dim,) float32, cached. A query being encoded already (by prefetch or another request)
+        is waited for, not encoded twice."""
         key = " ".join(text.lower().split())
         with self._lock:
             hit = self._cache.get(key)
@@ -126,34 +127,14 @@ class Embedder:
                 self._cache.move_to_end(key)
                 return hit
             pending = self._pending.get(key)
-        if pending is not None:
+            if pending is None:
+                pending = self._pending[key] = Future()
+                pending.set_running_or_notify_cancel()
+                mine = True
+            else:
+                mine = False
+        if not mine:
             return pending.result()
-        return self._encode_and_keep(key)
-
-    def prefetch(self, text: str) -> None:
-        """Start encoding a query on an encoder thread and return at once, so the caller's other work (reading
-        the query, filters, BM25, the shopper's reranker) runs while the encoder, the longest step of a
-        search, does; encode_query(text) then takes that result. When every encoder thread is busy (a loaded
-        server) nothing is queued: the caller's encode_query encodes it as before."""
-        key = " ".join(text.lower().split())
-        if not key:
-            return
-        with self._lock:
-            if key in self._cache or key in self._pending:
-                return
-            if not self._idle.acquire(blocking=False):
-                return
-            if self._ahead is None:
-                self._ahead = ThreadPoolExecutor(PREFETCH_THREADS, thread_name_prefix="encoder")
-            self._pending[key] = self._ahead.submit(self._encode_ahead, key)
-
-    def _encode_ahead(self, key: str) -> np.ndarray:
-        try:
-            return self._encode_and_keep(key)
-        finally:
-            self._idle.release()
-
-    def _encode_and_keep(self, key: str) -> np.ndarray:
         try:
             vec = self.encode([key])[0]
             vec.setflags(write=False)
@@ -161,16 +142,50 @@ class Embedder:
                 self._cache[key] = vec
                 if len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-        finally:
+                del self._pending[key]
+        except BaseException as e:
             with self._lock:
-                self._pending.pop(key, None)
+                del self._pending[key]
+            pending.set_exception(e)
+            raise
+        pending.set_result(vec)
         return vec
+
+    def prefetch(self, text: str | Callable[[], str]) -> None:
+        """Encode a query (or the text a function gives, worked out on that thread too) on an encoder thread,
+        returning at once: the caller's other work (reading the query, filters, BM25, the shopper's reranker)
+        runs while the encoder, the longest step of a search, does, and encode_query() then takes the result.
+        When every encoder thread is busy (a loaded server) nothing is queued: encode_query() encodes as
+        before, in the caller's thread."""
+        if isinstance(text, str):
+            key = " ".join(text.lower().split())
+            with self._lock:
+                if not key or key in self._cache or key in self._pending:
+                    return
+        if not self._idle.acquire(blocking=False):
+            return
+        with self._lock:
+            if self._ahead is None:
+                self._ahead = ThreadPoolExecutor(PREFETCH_THREADS, thread_name_prefix="encoder")
+            ahead = self._ahead
+        ahead.submit(self._encode_ahead, text)
+
+    def _encode_ahead(self, text: str | Callable[[], str]) -> None:
+        try:
+            got = text() if callable(text) else text
+            if got.strip():
+                self.encode_query(got)
+        except Exception:  # the request encodes again in its own thread and answers the error there
+            pass
+        finally:
+            self._idle.release()
 
     def close(self) -> None:
         """Stop the prefetch threads (after the encodings in flight)."""
-        if self._ahead is not None:
-            self._ahead.shutdown(wait=True)
-            self._ahead = None
+        with self._lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.shutdown(wait=True)
 
 
 def space_name(model: str, quantization: str) -> str:

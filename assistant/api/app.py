@@ -21,6 +21,7 @@ from assistant.api.errors import install_handlers
 from assistant.api.guards import ConnectionCaps, RateLimits, keep_tokens_out_of_logs, parse_origins
 from assistant.api.health import HealthListener
 from assistant.api.middleware import BodyGuard, CatchAll, IdleTrim, LoadShedder
+from assistant.api.params import document
 from assistant.errors import NotFound
 from assistant.heap import IdleTrimmer
 from assistant.services import Services
@@ -99,7 +100,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.add_middleware(CatchAll)
     app.include_router(catalog.router)
     app.include_router(suggest.router)
-    suggest.document(app)  # its GET route is plain Starlette (speed), so FastAPI cannot list it
+    # plain Starlette routes (speed): FastAPI cannot list them itself
+    document(app, {"/api/search": {"get": catalog.OPENAPI_SEARCH}, "/api/autocomplete": {"get": suggest.OPENAPI_GET}})
     app.include_router(shoppers.router)
     app.include_router(chat.router)
     app.include_router(looks.router)

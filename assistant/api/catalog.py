@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import inspect
 import time
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from assistant.api.answers import json_answer
 from assistant.api.deps import AdminDep, ServicesDep, get_services, optional_shopper
-from assistant.api.errors import responses
+from assistant.api.errors import documented, responses
 from assistant.api.health import probe
 from assistant.api.middleware import ARRIVED
+from assistant.api.params import Param, parse_query
 from assistant.errors import BadInput, NotFound
 from assistant.search.cards import product_card
 from assistant.search.engine import MODES, SORTS
 from assistant.search.query import Filters
+from assistant.services import Services
 from assistant.shoppers.recommend import personalize_for
 from index.attributes import GENDER_ADMITS
 from index.store import IndexMismatch, IndexNotFound
@@ -55,65 +60,60 @@ def explicit_filters(
     )
 
 
-@router.get("/api/search", tags=["search"], responses=responses(401, 503))
-def search(
-    request: Request,
-    q: str = Query("", description="the shopper's query"),
-    k: int = Query(10, ge=1, le=100),
-    category: str | None = Query(None, min_length=1, max_length=200),
-    gender: str | None = Query(
-        None, min_length=1, max_length=20, description="women, men, girls, boys, baby, kids, unisex"
-    ),
-    colour: str | None = Query(None, min_length=1, max_length=50),
-    brand: str | None = Query(None, min_length=1, max_length=200),
-    price_min: float | None = Query(None, ge=0, le=1e12, allow_inf_nan=False),
-    price_max: float | None = Query(None, ge=0, le=1e12, allow_inf_nan=False),
-    in_stock: bool | None = None,
-    mode: str = Query("hybrid", description="hybrid, dense or lexical"),
-    sort: str = Query("relevance", description="relevance, price_asc, price_desc or rating"),
-    distinct: str = Query("true", description="true: variants of one product show once, with a count"),
-    autocorrect: str = Query("true", description="false: search the words as typed, no spelling correction"),
-):
+SEARCH_PARAMS = (
+    Param("q", str, "", "the shopper's query", max_length=MAX_QUERY_CHARS),
+    Param("k", int, 10, "how many results", ge=1, le=100),
+    Param("category", str, None, "category path words (hard filter)", min_length=1, max_length=200),
+    Param("gender", str, None, "women, men, girls, boys, baby, kids, unisex", min_length=1, max_length=20),
+    Param("colour", str, None, "hard filter on the catalog's colour", min_length=1, max_length=50),
+    Param("brand", str, None, "hard filter on the maker", min_length=1, max_length=200),
+    Param("price_min", float, None, "hard filter", ge=0, le=1e12),
+    Param("price_max", float, None, "hard filter", ge=0, le=1e12),
+    Param("in_stock", bool, None, "true: only products in stock"),
+    Param("mode", str, "hybrid", "hybrid, dense or lexical", choices=MODES),
+    Param("sort", str, "relevance", "relevance, price_asc, price_desc or rating", choices=SORTS),
+    Param("distinct", bool, True, "true: variants of one product show once, with a count"),
+    Param("autocorrect", bool, True, "false: search the words as typed, no spelling correction"),
+)
+
+
+async def search(request: Request) -> Response:
     """Search that reads the query (type, recipient, colour, price, brand, device, negations, typos) and
     ranks what it asks for first; filters given as parameters are hard."""
     t0 = time.perf_counter()
-    # The services and the shopper are read here rather than as FastAPI dependencies: a plain-function
-    # dependency runs in the thread pool, a hop each before the route's own.
+    p = parse_query(SEARCH_PARAMS, request.query_params)  # a 422 naming the field, before any work
     svc = get_services(request)
-    sid = optional_shopper(request)  # a bad or expired token: 401
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadInput(f"q is {len(q)} characters; keep it under {MAX_QUERY_CHARS}")
-    if mode not in MODES:
-        raise BadInput(f"mode must be one of {list(MODES)}")
-    if sort not in SORTS:
-        raise BadInput(f"sort must be one of {list(SORTS)}, got {sort!r}")
-    if distinct.lower() not in _BOOLS:
-        raise BadInput(f"distinct must be true or false, got {distinct!r}")
-    if autocorrect.lower() not in _BOOLS:
-        raise BadInput(f"autocorrect must be true or false, got {autocorrect!r}")
-    f = explicit_filters(category, gender, colour, brand, price_min, price_max, in_stock)
-    engine = svc.engine
-    correct = _BOOLS[autocorrect.lower()]
-    engine.prefetch(q, correct, mode)  # the query is encoded while the shopper's reranker is made
+    # The query's encoding, the longest step, starts now on an encoder thread (a submit, no work here):
+    # the thread-pool hop, the token check, the reranker, the filters and BM25 below all run meanwhile.
+    svc.engine.prefetch(p["q"], p["autocorrect"], p["mode"])
+    return await run_in_threadpool(_search, request, svc, p, t0, time.perf_counter())
+
+
+def _search(request: Request, svc: Services, p: dict[str, Any], t0: float, handed: float) -> Response:
     t1 = time.perf_counter()
-    rerank = personalize_for(svc.shoppers, engine, sid, request.headers, q, f)
+    sid = optional_shopper(request)  # a bad or expired token: 401 (it may read a shared database: not on the loop)
+    names = ("category", "gender", "colour", "brand", "price_min", "price_max", "in_stock")
+    f = explicit_filters(*(p[n] for n in names))
+    engine = svc.engine
     t2 = time.perf_counter()
+    rerank = personalize_for(svc.shoppers, engine, sid, request.headers, p["q"], f)
+    t3 = time.perf_counter()
     res = engine.search(
-        q,
-        k=k,
+        p["q"],
+        k=p["k"],
         filters=f,
-        mode=mode,
+        mode=p["mode"],
         rerank=rerank,
-        distinct=_BOOLS[distinct.lower()],
-        sort=sort,
-        correct=correct,
+        distinct=p["distinct"],
+        sort=p["sort"],
+        correct=p["autocorrect"],
     )
     u = res.understanding
-    t3 = time.perf_counter()
+    t4 = time.perf_counter()
     # Plain JSON types throughout: rendered as is (json.dumps), without FastAPI's generic encoder walking it.
     response = JSONResponse(
         {
-            "query": q,
+            "query": p["q"],
             "corrected_query": res.corrected_query,
             "results": [product_card(h.product, h.score, h.why, h.variants) for h in res.hits],
             "filters": res.filters.as_dict(),
@@ -124,16 +124,27 @@ def search(
         }
     )
     # Where the time went, per step (ms), for the benchmark's breakdown and a browser's network panel.
-    t4 = time.perf_counter()
+    t5 = time.perf_counter()
     arrived = request.scope.get(ARRIVED)
     spans = {"before_route": (t0 - arrived) * 1000} if arrived is not None else {}
-    spans |= {"params": (t1 - t0) * 1000, "personalize": (t2 - t1) * 1000, **res.stages}
-    spans |= {"render": (t4 - t3) * 1000, "route": (t4 - t0) * 1000}
+    spans |= {"params": (handed - t0) * 1000, "hop": (t1 - handed) * 1000, "token": (t2 - t1) * 1000}
+    spans |= {"personalize": (t3 - t2) * 1000, **res.stages, "render": (t5 - t4) * 1000, "route": (t5 - t0) * 1000}
     response.headers["server-timing"] = ", ".join(f"{name};dur={ms:.3f}" for name, ms in spans.items())
     return response
 
 
-_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+router.add_route("/api/search", search, methods=["GET"], include_in_schema=False)
+OPENAPI_SEARCH = {
+    "tags": ["search"],
+    "summary": "Search",
+    "operationId": "search_api_search_get",
+    "description": inspect.cleandoc(search.__doc__ or ""),
+    "parameters": [param.openapi() for param in SEARCH_PARAMS],
+    "responses": {
+        "200": {"description": "results, with what was understood", "content": {"application/json": {"schema": {}}}},
+        **documented(400, 401, 422, 503),
+    },
+}
 
 
 @router.get("/api/products/{product_id}", tags=["catalog"], responses=responses(404, 503))

@@ -41,6 +41,19 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"model": ErrorBody, "description": WHY[c]} for c in codes}
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+    },
+}
+
+
+def documented(*codes: int) -> dict[str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the error statuses of a route declared by hand (api/params.py)."""
+    return {str(c): {"description": WHY[c], "content": {"application/json": {"schema": ERROR_SCHEMA}}} for c in codes}
+
+
 def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 

@@ -18,11 +18,11 @@ import re
 import time
 
 import numpy as np
-from fastapi import APIRouter, Body, FastAPI, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from assistant.api.deps import OptionalShopper, ServicesDep, get_services, optional_shopper
-from assistant.api.errors import WHY, responses
+from assistant.api.errors import documented, responses
 from assistant.errors import BadInput, Unavailable
 from assistant.search.cards import product_card
 from assistant.services import Services
@@ -169,12 +169,6 @@ async def accept(
     return {"text": text, "learned": learned, "recorded": recorded}
 
 
-_ERROR = {
-    "type": "object",
-    "properties": {
-        "error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
-    },
-}
 OPENAPI_GET = {
     "tags": ["search"],
     "summary": "Autocomplete",
@@ -198,19 +192,6 @@ OPENAPI_GET = {
     ],
     "responses": {
         "200": {"description": "suggestions and product hits", "content": {"application/json": {"schema": {}}}},
-        "422": {"description": "q too long or k out of range", "content": {"application/json": {"schema": _ERROR}}},
-        **{str(c): {"description": WHY[c], "content": {"application/json": {"schema": _ERROR}}} for c in (401, 503)},
+        **documented(401, 422, 503),
     },
 }
-
-
-def document(app: FastAPI) -> None:
-    """List GET /api/autocomplete in the OpenAPI docs: as a plain Starlette route FastAPI does not see it."""
-    generate = app.openapi
-
-    def openapi() -> dict:
-        schema = generate()  # FastAPI's, cached after the first call
-        schema["paths"].setdefault("/api/autocomplete", {}).setdefault("get", OPENAPI_GET)
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented hook for a custom schema

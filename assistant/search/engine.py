@@ -155,12 +155,15 @@ class SearchEngine:
         return understand(query, self.qvocab, correct)
 
     def prefetch(self, query: str, correct: bool = True, mode: str = "hybrid", parse: bool = True) -> None:
-        """Start encoding what search(query, ...) will embed, so a caller's work before it (the shopper's
-        reranker) overlaps the encoder; search() takes the vector when it gets there."""
-        if mode in ("hybrid", "dense") and query.strip():
-            text = (self.understand(query, correct).dense_text if parse else query).strip()
-            if text:
-                self.embedder.prefetch(text)
+        """Start encoding what search(query, ...) will embed, on an encoder thread, and return at once: a
+        caller's work before the search (the shopper's reranker) overlaps the encoder; search() takes the
+        vector when it gets there."""
+        if mode not in ("hybrid", "dense") or not query.strip():
+            return
+        if parse:  # read on the encoder thread too: the caller only hands it over
+            self.embedder.prefetch(lambda: self.understand(query, correct).dense_text)
+        else:
+            self.embedder.prefetch(query)
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""
