@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from threading import Lock, Semaphore
@@ -14,6 +14,7 @@ import numpy as np
 
 from index.catalog import Product
 from index.encoders import DEFAULT_ENCODER, bundled_model_path, load_backend, quantization_of
+from index.flights import Flights
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_DESCRIPTION_CHARS = 200
@@ -91,7 +92,7 @@ class Embedder:
         # ONNX Runtime sessions may run concurrently; a PyTorch module is run by one thread at a time.
         self._run_lock: AbstractContextManager = Lock() if self.encoder == "torch" else nullcontext()
         # Queries being encoded ahead of need (prefetch), by cache key; the encoder threads are made on first use.
-        self._pending: dict[str, Future[np.ndarray]] = {}
+        self._pending: Flights[np.ndarray] = Flights()
         self._ahead: ThreadPoolExecutor | None = None
         self._idle = Semaphore(PREFETCH_THREADS)
 
@@ -126,29 +127,15 @@ class Embedder:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-            pending = self._pending.get(key)
-            if pending is None:
-                pending = self._pending[key] = Future()
-                pending.set_running_or_notify_cancel()
-                mine = True
-            else:
-                mine = False
-        if not mine:
-            return pending.result()
-        try:
-            vec = self.encode([key])[0]
-            vec.setflags(write=False)
-            with self._lock:
-                self._cache[key] = vec
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-                del self._pending[key]
-        except BaseException as e:
-            with self._lock:
-                del self._pending[key]
-            pending.set_exception(e)
-            raise
-        pending.set_result(vec)
+        return self._pending.run(key, lambda: self._encode_and_keep(key))
+
+    def _encode_and_keep(self, key: str) -> np.ndarray:
+        vec = self.encode([key])[0]
+        vec.setflags(write=False)
+        with self._lock:
+            self._cache[key] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return vec
 
     def prefetch(self, text: str | Callable[[], str]) -> None:

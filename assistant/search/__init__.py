@@ -2,13 +2,14 @@
 query, an optional reranker for personalization, and the product card every endpoint returns.
 
 Public interface: `SearchEngine` (`.search(query, k, filters, rerank, distinct, sort) -> SearchResult`,
-`.understand(text) -> Understanding`), `understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`,
-`product_card`.
+`.understand(text) -> Understanding`, `.prefetch(query)` to start the query's encoding on an encoder thread),
+`understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`, `product_card`.
 """
 
 from assistant.search.cards import product_card
-from assistant.search.engine import MODES, Hit, Reranker, SearchEngine, SearchResult
+from assistant.search.engine import MODES, SearchEngine
 from assistant.search.query import Filters, ParsedQuery, Vocabulary, parse_query
+from assistant.search.results import Hit, Reranker, SearchResult
 from assistant.search.understand import QueryVocab, Understanding, understand
 
 __all__ = [

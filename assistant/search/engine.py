@@ -10,15 +10,14 @@ price/gender/brand read from the query, are hard; parsed colour and material are
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.search.columns import Codes, Spans, admits, top_rows
 from assistant.search.notices import Shop, not_found, notice_for
-from assistant.search.query import Filters, ParsedQuery, Vocabulary
+from assistant.search.query import Filters, Vocabulary
 from assistant.search.ranking import (
     PageIndex,
     Postings,
@@ -31,6 +30,7 @@ from assistant.search.ranking import (
     rrf,
     take_reasons,
 )
+from assistant.search.results import Hit, Reranker, SearchResult
 from assistant.search.understand import (
     QueryVocab,
     Understanding,
@@ -42,6 +42,7 @@ from assistant.search.variants import Asked, Variants
 from assistant.search.vocab import named_as, named_by_use, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
+from index.flights import Flights
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
 from index.text import normalise, stem, terms, tokenize
@@ -52,40 +53,6 @@ if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only
 MODES = ("hybrid", "dense", "lexical")
 SORTS = ("relevance", "price_asc", "price_desc", "rating")
 __all__ = ["MODES", "SORTS", "Hit", "Reranker", "SearchEngine", "SearchResult", "rrf"]
-
-
-@dataclass
-class Hit:
-    product: Product
-    row: int
-    score: float
-    dense: float = 0.0  # cosine similarity to the query
-    lexical: float = 0.0  # BM25 score
-    why: list[str] = field(default_factory=list)
-    variants: int = 1  # products of its group (title or mapped group column) the filters admit, answering alike
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: list[Hit]
-    filters: Filters  # what was applied as hard filters (given or parsed)
-    took_ms: float
-    parsed: ParsedQuery | None = None
-    understanding: Understanding | None = None
-    preferences: dict = field(default_factory=dict)  # parsed constraints that ranked, not filtered
-    notice: str | None = None  # said when nothing satisfies the understood intent: what was relaxed
-    stages: dict[str, float] = field(default_factory=dict)  # ms per step of the search (see Spans)
-
-    @property
-    def corrected_query(self) -> str | None:
-        return self.understanding.corrected if self.understanding else None
-
-
-# A reranker sees the fused candidates and returns (new scores, reasons per candidate); personalization
-# plugs in here so that REST, chat and autocomplete share one scoring path. The reasons are read only for the
-# candidates shown, so a reranker may work them out lazily.
-Reranker = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Sequence[list[str]]]]
 
 
 class SearchEngine:
@@ -112,6 +79,7 @@ class SearchEngine:
         self.lexical = LexicalIndex(products, lex_terms)
         self.vocab = Vocabulary.from_products(products)
         self.qvocab = QueryVocab.from_products(products, self.vocab.brands)
+        self._reading: Flights[Understanding] = Flights()
         self._price = np.array([p.price if p.price is not None else np.nan for p in products], np.float64)
         self._price_or_low = np.nan_to_num(self._price, nan=-1.0)  # no price: below any minimum
         self._price_or_high = np.nan_to_num(self._price, nan=np.inf)  # ... and above any maximum
@@ -151,8 +119,9 @@ class SearchEngine:
         return self.index.products
 
     def understand(self, query: str, correct: bool = True) -> Understanding:
-        """The query read against this catalog (see assistant.search.understand)."""
-        return understand(query, self.qvocab, correct)
+        """The query read against this catalog (see assistant.search.understand); read once when the prefetch
+        thread and the request ask for it at the same time."""
+        return self._reading.run((query, correct), lambda: understand(query, self.qvocab, correct))
 
     def prefetch(self, query: str, correct: bool = True, mode: str = "hybrid", parse: bool = True) -> None:
         """Start encoding what search(query, ...) will embed, on an encoder thread, and return at once: a
