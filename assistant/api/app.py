@@ -45,9 +45,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             health = HealthListener(app.state, settings.host, settings.health_port).start()
         try:
             limit_compute_threads(settings.compute_threads)
-            import os
-
-            sys.setswitchinterval(float(os.environ.get("X_SWITCH", "0.005")))
             model = embedder or Embedder(
                 batch_size=settings.embed_batch_size, encoder=settings.encoder, threads=settings.compute_threads
             )
