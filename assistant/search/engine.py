@@ -55,6 +55,9 @@ SORTS = ("relevance", "price_asc", "price_desc", "rating")
 __all__ = ["MODES", "SORTS", "Hit", "Reranker", "SearchEngine", "SearchResult", "rrf"]
 
 
+LexSide = tuple[np.ndarray, np.ndarray]  # BM25 of every row within a mask, and the top rows of it
+
+
 class SearchEngine:
     """Holds one loaded index with its lexical side and filter columns; swapped whole on reload."""
 
@@ -124,15 +127,13 @@ class SearchEngine:
         return self._reading.run((query, correct), lambda: understand(query, self.qvocab, correct))
 
     def prefetch(self, query: str, correct: bool = True, mode: str = "hybrid", parse: bool = True) -> None:
-        """Start encoding what search(query, ...) will embed, on an encoder thread, and return at once: a
-        caller's work before the search (the shopper's reranker) overlaps the encoder; search() takes the
-        vector when it gets there."""
+        """Start encoding what search(query, ...) will embed, on an encoder thread: a caller's work before the
+        search (the shopper's reranker) overlaps the encoder, and search() takes the vector when it gets there.
+        The query is read here, in the caller's thread (tens of microseconds, then cached): read on the encoder
+        thread, it would hold the interpreter lock against the caller's work while the encoder waited for it."""
         if mode not in ("hybrid", "dense") or not query.strip():
             return
-        if parse:  # read on the encoder thread too: the caller only hands it over
-            self.embedder.prefetch(lambda: self.understand(query, correct).dense_text)
-        else:
-            self.embedder.prefetch(query)
+        self.embedder.prefetch(self.understand(query, correct).dense_text if parse else query)
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""
@@ -156,12 +157,21 @@ class SearchEngine:
             m &= self._codes["category"].where(lambda c: want in c)
         return m
 
+    @staticmethod
+    def _lexical_side(lex_raw: np.ndarray | None, allowed: np.ndarray | None, n: int) -> LexSide | None:
+        """BM25 of every row within allowed, and its top n rows (None: no lexical side). Worked out before the
+        query's vector is waited for: it needs none."""
+        if lex_raw is None:
+            return None
+        lex_all = lex_raw if allowed is None else np.where(allowed, lex_raw, 0.0)
+        return lex_all, top_rows(lex_all, np.flatnonzero(lex_all > 0), n)
+
     def _retrieve(
-        self, qv: np.ndarray | None, lex_raw: np.ndarray | None, allowed: np.ndarray | None, n: int, spans: Spans
+        self, qv: np.ndarray | None, lex: LexSide | None, allowed: np.ndarray | None, n: int, spans: Spans
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """Fused candidates within allowed: (rows, their fused scores, rows the dense side scored, their cosines,
-        BM25 of every row within allowed). qv: the query's vector (None: no dense side); lex_raw: BM25 of every
-        row (None: no lexical side)."""
+        BM25 of every row within allowed). qv: the query's vector (None: no dense side); lex: the lexical side
+        within allowed (_lexical_side)."""
         rankings: list[np.ndarray] = []
         lex_all = None
         d, dense_rows = np.zeros(0, np.float32), np.zeros(0, np.int64)
@@ -170,9 +180,9 @@ class SearchEngine:
             d, dense_rows = self.index.vector_index.search(qv, n, allowed)
             rankings.append(dense_rows)
             spans.mark("dense_search")
-        if lex_raw is not None:
-            lex_all = lex_raw if allowed is None else np.where(allowed, lex_raw, 0.0)
-            rankings.append(top_rows(lex_all, np.flatnonzero(lex_all > 0), n))
+        if lex is not None:
+            lex_all = lex[0]
+            rankings.append(lex[1])
         if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
@@ -267,16 +277,20 @@ class SearchEngine:
         lex_raw = None  # BM25 of every product, scored once for both retrievals below
         if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
             lex_raw = self.lexical.scores(lex_text, extra)
+        lex_first = self._lexical_side(lex_raw, primary, n_cand)
+        rest = None if primary is None or primary is allowed else ~primary if allowed is None else allowed & ~primary
+        # too few of the type: the rest will come after them (known now when the dense side fills the type)
+        few = rest is not None and primary is not None and primary.sum() < n_cand
+        lex_rest = self._lexical_side(lex_raw, rest, n_cand) if few else None
         spans.mark("lexical")
         qv = self.embedder.encode_query(dense_text) if mode in ("hybrid", "dense") and dense_text else None
         spans.mark("encode")
-        rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_raw, primary, n_cand, spans)
+        rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_first, primary, n_cand, spans)
         dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
         dense_scores[dense_rows] = cos
-        if primary is not None and primary is not allowed and len(rows) < n_cand:
-            # too few of the type: the rest come after them
-            rest = ~primary if allowed is None else allowed & ~primary
-            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, rest, n_cand, spans)
+        if rest is not None and len(rows) < n_cand:
+            lex_rest = lex_rest or self._lexical_side(lex_raw, rest, n_cand)
+            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_rest, rest, n_cand, spans)
             new = ~np.isin(more_rows, rows)
             rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
             dense_scores[dense_rows] = cos
