@@ -298,14 +298,16 @@ class Corrector:
         return sorted(best, key=lambda w: (best[w], -self.frequency.get(w, 0.0), w))[:limit]
 
     def correct(self, word: str) -> str | None:
-        """The known whole word a fully typed misspelling meant ("jeens" -> "jeans"), or None."""
+        """The known whole word a fully typed misspelling meant ("jeens" -> "jeans"), or None. A word of letters
+        is never corrected into a code with digits ("tracksuit" is not "tracksuit01")."""
         if len(word) < 4 or word.isdigit() or word in self:
             return None
         max_d = max_edits(word)
+        letters = word.isalpha()
         cands = [
             (Levenshtein.distance(word, w), -self.frequency.get(w, 0.0), w)
             for w in self.corrections(word, 40, max_d)
-            if abs(len(w) - len(word)) <= max_d
+            if abs(len(w) - len(word)) <= max_d and (w.isalpha() or not letters)
         ]
         cands = [c for c in cands if c[0] <= max_d]
         return min(cands)[2] if cands else None

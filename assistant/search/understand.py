@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.vocab import (
     _CUES,
@@ -43,7 +45,7 @@ from assistant.search.vocab import (
     type_key,
     type_names,
 )
-from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, stem, terms
+from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, singular, stem, terms
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -122,6 +124,23 @@ def _join_letters(ws: list[str]) -> list[str]:
     return out
 
 
+def _split_compound(w: str, vocab: QueryVocab) -> list[str] | None:
+    """A word the shop writes as two ("handbags": "Hand Bags", "tracksuit": "Track Suit") when the catalog does
+    not know it whole: the split into two known words that the most products have together (two at least)."""
+    known = vocab.corrector
+    if len(w) < 6 or w in known or singular(w) in known:
+        return None
+    best, most = None, 1
+    for i in range(3, len(w) - 2):
+        a, b = w[:i], w[i:]
+        if a not in known or b not in known:
+            continue
+        ra, rb = vocab.rows.get(stem(a)), vocab.rows.get(stem(b))
+        if ra is not None and rb is not None and (n := np.intersect1d(ra, rb, assume_unique=True).size) > most:
+            best, most = [a, b], n
+    return best
+
+
 def understand(text: str, vocab: QueryVocab, correct: bool = True) -> Understanding:
     """Read a query against the catalog's vocabulary (pure; ~tens of microseconds). correct=False: words are
     taken as typed ("search instead for ...")."""
@@ -149,6 +168,11 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             and w not in _NEGATORS
             and not (last_typed and i == len(ws) - 1)
         ):
+            parts = _split_compound(w, vocab)
+            if parts is not None:  # "handbags": the shop writes "Hand Bags"
+                fixed += parts
+                corrected = True
+                continue
             c = vocab.corrector.correct(w)
         fixed.append(c or w)
         corrected |= c is not None
@@ -281,10 +305,16 @@ def _split(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, 
     return tuple(out)
 
 
+def _completable(w: str, words: list[str]) -> list[str]:
+    """What a typed start may become: a start of letters, only words of letters ("tracksuit" is not being typed
+    towards a model code "tracksuit01")."""
+    return [c for c in words if c.isalpha()] if w.isalpha() else words
+
+
 def _still_typed(w: str, vocab: QueryVocab) -> bool:
     """The last word, with no space after it, is still being typed: it starts a known word and is not itself
     a type or a word the catalog uses as often as a quarter as its commonest completion ("clo", "dre")."""
-    longer = [c for c in vocab.corrector.completions(w, 2) if c != w]
+    longer = [c for c in _completable(w, vocab.corrector.completions(w, 6)) if c != w]
     if not longer:
         return False
     if w not in vocab.corrector:
@@ -298,7 +328,7 @@ def _still_typed(w: str, vocab: QueryVocab) -> bool:
 def _completions(w: str, ctx: list[str], vocab: QueryVocab, limit: int = 3) -> list[str]:
     """Known words the typed start can become, those found together with the query's other words first, then
     the commonest; with other words none of them is seen with, the commonest alone."""
-    cands = vocab.corrector.completions(w, 12)
+    cands = _completable(w, vocab.corrector.completions(w, 12))
     if w in vocab.corrector and w not in cands:
         cands.insert(0, w)
     if not ctx:

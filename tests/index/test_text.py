@@ -77,3 +77,9 @@ def test_corrector_corrects_whole_words_and_half_typed_ones():
     assert c.correct("jeans") is None  # known words are left alone
     assert "sneakers" in c.corrections("snek")
     assert c.completions("sne") == ["sneakers"]
+
+
+def test_a_word_of_letters_is_never_corrected_into_a_code_with_digits():
+    c = Corrector(["tracksuit01", "trackpants", "jeans"], {"tracksuit01": 9})
+    assert c.correct("tracksuit") is None  # one edit from the code, but a typo adds no digits
+    assert c.correct("tracksuit0l") == "tracksuit01"  # a typed code may still be one

@@ -1,0 +1,52 @@
+"""A word the shopper writes whole and the shop writes apart ("handbags": "Hand Bags") is read as the shop's two
+words, never corrected into another word; a word of letters is not read as being typed towards a model code.
+A small shop written here, real model, real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.search.engine import SearchEngine
+from assistant.search.understand import understand
+from tests.assistant.search.shop import shop_engine
+
+BAGS = ["Bags, Wallets & Belts", "Bags", "Hand Bags"]
+SHOP = [
+    *[{"id": f"hb-{i}", "title": f"Brand{i} Women's Hand Bag", "category": BAGS, "price": 900 + i} for i in range(4)],
+    {"id": "hm-1", "title": "Craftly Handmade Wooden Box", "category": ["Home", "Decor"], "price": 300},
+    {"id": "hm-2", "title": "Craftly Handmade Paper Lamp", "category": ["Home", "Decor"], "price": 500},
+    {"id": "ts-1", "title": "Sprint Men's Track Suit", "category": ["Clothing", "Men's Clothing", "Track Suits"]},
+    {"id": "ts-2", "title": "Sprint Men's Solid Track Suit", "category": ["Clothing", "Men's Clothing", "Track Suits"]},
+    {"id": "ts-code", "title": "Sprint Tracksuit01 Men's Jacket", "category": ["Clothing", "Men's Clothing", "Jackets"]},
+    {"id": "j-1", "title": "Denim Co Men's Slim Jeans", "category": ["Clothing", "Men's Clothing", "Jeans"]},
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("compounds"), embedder, SHOP)
+
+
+@pytest.mark.parametrize(
+    ("query", "read"),
+    [
+        ("handbags for women", "hand bags for women"),  # not "handmade", three edits away
+        ("handbags", "hand bags"),  # the last word, typed whole
+        ("tracksuit ", "track suit"),  # not "tracksuit01", one edit away
+        ("tracksuit", "track suit"),  # not being typed towards the model code
+    ],
+)
+def test_a_word_the_shop_writes_apart_is_read_as_its_two_words(shop, query, read):
+    u = understand(query, shop.qvocab)
+    assert u.dense_text == read and u.corrected == read
+
+
+def test_the_search_then_finds_what_the_shop_calls_it(shop):
+    ids = [h.product.id for h in shop.search("handbags", k=4).hits]
+    assert ids and all(i.startswith("hb-") for i in ids)
+    assert [h.product.id for h in shop.search("tracksuit", k=2).hits] == ["ts-1", "ts-2"]
+
+
+def test_known_words_and_plain_typos_are_left_to_the_corrector(shop):
+    assert understand("handmade box", shop.qvocab).corrected is None  # known whole: never split
+    assert understand("jeens ", shop.qvocab).corrected == "jeans"
