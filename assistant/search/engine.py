@@ -55,6 +55,7 @@ SORTS = ("relevance", "price_asc", "price_desc", "rating")
 __all__ = ["MODES", "SORTS", "Hit", "Reranker", "SearchEngine", "SearchResult", "rrf"]
 
 
+READ_HERE_CHARS = 64  # prefetch() reads queries up to this long in the caller's thread (most are under 40)
 LexSide = tuple[np.ndarray, np.ndarray]  # BM25 of every row within a mask, and the top rows of it
 
 
@@ -127,13 +128,17 @@ class SearchEngine:
         return self._reading.run((query, correct), lambda: understand(query, self.qvocab, correct))
 
     def prefetch(self, query: str, correct: bool = True, mode: str = "hybrid", parse: bool = True) -> None:
-        """Start encoding what search(query, ...) will embed, on an encoder thread: a caller's work before the
-        search (the shopper's reranker) overlaps the encoder, and search() takes the vector when it gets there.
-        The query is read here, in the caller's thread (tens of microseconds, then cached): read on the encoder
-        thread, it would hold the interpreter lock against the caller's work while the encoder waited for it."""
+        """Start encoding what search(query, ...) will embed on an encoder thread; search() takes the vector.
+        An everyday query is read here (< 1 ms, cached: on that thread it would contend for the interpreter lock
+        with the caller's work), a long one there (milliseconds: never on a caller's event loop)."""
         if mode not in ("hybrid", "dense") or not query.strip():
             return
-        self.embedder.prefetch(self.understand(query, correct).dense_text if parse else query)
+        if not parse:
+            self.embedder.prefetch(query)
+        elif len(query) <= READ_HERE_CHARS:
+            self.embedder.prefetch(self.understand(query, correct).dense_text)
+        else:
+            self.embedder.prefetch(lambda: self.understand(query, correct).dense_text)
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""

@@ -29,3 +29,22 @@ def test_prefetch_of_a_lexical_search_encodes_nothing(engine, monkeypatch):
     engine.prefetch("a query never embedded", mode="lexical")
     engine.search("a query never embedded", k=5, mode="lexical")
     assert calls == []
+
+
+def test_a_long_query_is_read_on_the_encoder_thread_and_still_encoded_once(engine, monkeypatch):
+    calls: list[list[str]] = []
+    real = engine.embedder.encode
+
+    def counting(texts, progress=None):
+        calls.append(list(texts))
+        return real(texts, progress)
+
+    monkeypatch.setattr(engine.embedder, "encode", counting)
+    query = "red cotton dress for women with long sleeves and a printed pattern for a summer wedding party"
+    assert len(query) > 64
+    plain = [h.product.id for h in engine.search(query, k=10).hits]
+    calls.clear()
+    monkeypatch.setattr(engine.embedder, "_cache", type(engine.embedder._cache)())
+    engine.prefetch(query)
+    assert [h.product.id for h in engine.search(query, k=10).hits] == plain
+    assert len(calls) == 1
