@@ -5,22 +5,17 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from threading import Lock, Semaphore
+from threading import Lock
 
 import numpy as np
 
 from index.catalog import Product
 from index.encoders import DEFAULT_ENCODER, bundled_model_path, load_backend, quantization_of
-from index.flights import Flights
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_DESCRIPTION_CHARS = 200
-# Encoder threads for queries encoded ahead of need: one per core of this machine class (2); more would only
-# queue encodings that the requests' own threads can run as well.
-PREFETCH_THREADS = 2
 # Key specifications worth embedding; the rest (pack sizes, care labels) is noise.
 KEY_ATTRIBUTES = (
     "Fabric",
@@ -91,10 +86,6 @@ class Embedder:
         self._lock = Lock()  # guards the query cache
         # ONNX Runtime sessions may run concurrently; a PyTorch module is run by one thread at a time.
         self._run_lock: AbstractContextManager = Lock() if self.encoder == "torch" else nullcontext()
-        # Queries being encoded ahead of need (prefetch), by cache key; the encoder threads are made on first use.
-        self._pending: Flights[np.ndarray] = Flights()
-        self._ahead: ThreadPoolExecutor | None = None
-        self._idle = Semaphore(PREFETCH_THREADS)
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed many texts: (n, dim) float32, unit length. progress(n_done) after each batch."""
@@ -119,17 +110,13 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query -> (dim,) float32, cached. A query being encoded already (by prefetch or another request)
-        is waited for, not encoded twice."""
+        """One query -> (dim,) float32, cached."""
         key = " ".join(text.lower().split())
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        return self._pending.run(key, lambda: self._encode_and_keep(key))
-
-    def _encode_and_keep(self, key: str) -> np.ndarray:
         vec = self.encode([key])[0]
         vec.setflags(write=False)
         with self._lock:
@@ -137,42 +124,6 @@ class Embedder:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vec
-
-    def prefetch(self, text: str | Callable[[], str]) -> None:
-        """Encode a query (or the text a function gives, worked out on that thread too) on an encoder thread,
-        returning at once: the caller's other work (reading the query, filters, BM25, the shopper's reranker)
-        runs while the encoder, the longest step of a search, does, and encode_query() then takes the result.
-        When every encoder thread is busy (a loaded server) nothing is queued: encode_query() encodes as
-        before, in the caller's thread."""
-        if isinstance(text, str):
-            key = " ".join(text.lower().split())
-            with self._lock:
-                if not key or key in self._cache or key in self._pending:
-                    return
-        if not self._idle.acquire(blocking=False):
-            return
-        with self._lock:
-            if self._ahead is None:
-                self._ahead = ThreadPoolExecutor(PREFETCH_THREADS, thread_name_prefix="encoder")
-            ahead = self._ahead
-        ahead.submit(self._encode_ahead, text)
-
-    def _encode_ahead(self, text: str | Callable[[], str]) -> None:
-        try:
-            got = text() if callable(text) else text
-            if got.strip():
-                self.encode_query(got)
-        except Exception:  # the request encodes again in its own thread and answers the error there
-            pass
-        finally:
-            self._idle.release()
-
-    def close(self) -> None:
-        """Stop the prefetch threads (after the encodings in flight)."""
-        with self._lock:
-            ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            ahead.shutdown(wait=True)
 
 
 def space_name(model: str, quantization: str) -> str:

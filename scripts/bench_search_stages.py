@@ -6,10 +6,9 @@ with where the served time goes: p50 per step, from the server's own Server-Timi
 A fresh server is started on the index and, as in `make bench`, given one shopper's events (popularity to
 rerank by); every timed query is new to it (the judged set's, as `make bench` takes them). Steps, in order:
 `before_route` (from the request entering the app to the route: middleware, routing), `params` (reading
-and checking the parameters, reading the query and handing its encoding to an encoder thread), `hop` (to a
-worker thread), `token`, `personalize` (the reranker for this shopper), `understand`, `filters` (masks,
-preferences, tiers), `lexical` (BM25), `encode` (what is left to wait for of the query's embedding, started
-at `params`), `dense_search` (FAISS), `fusion`, `rerank`, `order_hits`, `notice`, `render` (cards and JSON); then
+and checking the parameters), `hop` (to a worker thread), `token`, `personalize` (the reranker for this
+shopper), `understand`, `filters` (masks, preferences, tiers), `lexical` (BM25), `encode` (the query's
+embedding), `dense_search` (FAISS), `fusion`, `rerank`, `order_hits`, `notice`, `render` (cards and JSON); then
 `http_and_framework`: all of the client's time outside the route, of which `outside_app` is what is left
 after before_route (the connection, uvicorn, sending the response, the client itself). Queries alternate
 between a lean keep-alive client (the headline: a server benchmark measures the server) and httpx.Client

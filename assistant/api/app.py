@@ -57,8 +57,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 yield
             finally:
                 await asyncio.to_thread(svc.close)  # drains queued writes before the process exits
-                if embedder is None:  # ours alone: its prefetch threads end with the app
-                    await asyncio.to_thread(model.close)
         finally:
             if health is not None:
                 await asyncio.to_thread(health.stop)  # joins its thread and closes its sockets

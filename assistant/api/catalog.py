@@ -83,10 +83,6 @@ async def search(request: Request) -> Response:
     t0 = time.perf_counter()
     p = parse_query(SEARCH_PARAMS, request.query_params)  # a 422 naming the field, before any work
     svc = get_services(request)
-    # The query's encoding, the longest step, starts now on an encoder thread (an everyday query is read here,
-    # on the loop: ~0.3 ms when new, cached after; a long one on that thread): the thread-pool hop, the token
-    # check, the reranker, the filters and BM25 below all run meanwhile.
-    svc.engine.prefetch(p["q"], p["autocorrect"], p["mode"])
     return await run_in_threadpool(_search, request, svc, p, t0, time.perf_counter())
 
 

@@ -2,8 +2,8 @@
 query, an optional reranker for personalization, and the product card every endpoint returns.
 
 Public interface: `SearchEngine` (`.search(query, k, filters, rerank, distinct, sort) -> SearchResult`,
-`.understand(text) -> Understanding`, `.prefetch(query)` to start the query's encoding on an encoder thread),
-`understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`, `product_card`.
+`.understand(text) -> Understanding`), `understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`,
+`product_card`.
 """
 
 from assistant.search.cards import product_card

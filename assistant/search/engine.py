@@ -42,7 +42,6 @@ from assistant.search.variants import Asked, Variants
 from assistant.search.vocab import named_as, named_by_use, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
-from index.flights import Flights
 from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
 from index.store import LoadedIndex
 from index.text import normalise, stem, terms, tokenize
@@ -53,10 +52,6 @@ if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only
 MODES = ("hybrid", "dense", "lexical")
 SORTS = ("relevance", "price_asc", "price_desc", "rating")
 __all__ = ["MODES", "SORTS", "Hit", "Reranker", "SearchEngine", "SearchResult", "rrf"]
-
-
-READ_HERE_CHARS = 64  # prefetch() reads queries up to this long in the caller's thread (most are under 40)
-LexSide = tuple[np.ndarray, np.ndarray]  # BM25 of every row within a mask, and the top rows of it
 
 
 class SearchEngine:
@@ -83,7 +78,6 @@ class SearchEngine:
         self.lexical = LexicalIndex(products, lex_terms)
         self.vocab = Vocabulary.from_products(products)
         self.qvocab = QueryVocab.from_products(products, self.vocab.brands)
-        self._reading: Flights[Understanding] = Flights()
         self._price = np.array([p.price if p.price is not None else np.nan for p in products], np.float64)
         self._price_or_low = np.nan_to_num(self._price, nan=-1.0)  # no price: below any minimum
         self._price_or_high = np.nan_to_num(self._price, nan=np.inf)  # ... and above any maximum
@@ -123,22 +117,8 @@ class SearchEngine:
         return self.index.products
 
     def understand(self, query: str, correct: bool = True) -> Understanding:
-        """The query read against this catalog (see assistant.search.understand); read once when the prefetch
-        thread and the request ask for it at the same time."""
-        return self._reading.run((query, correct), lambda: understand(query, self.qvocab, correct))
-
-    def prefetch(self, query: str, correct: bool = True, mode: str = "hybrid", parse: bool = True) -> None:
-        """Start encoding what search(query, ...) will embed on an encoder thread; search() takes the vector.
-        An everyday query is read here (< 1 ms, cached: on that thread it would contend for the interpreter lock
-        with the caller's work), a long one there (milliseconds: never on a caller's event loop)."""
-        if mode not in ("hybrid", "dense") or not query.strip():
-            return
-        if not parse:
-            self.embedder.prefetch(query)
-        elif len(query) <= READ_HERE_CHARS:
-            self.embedder.prefetch(self.understand(query, correct).dense_text)
-        else:
-            self.embedder.prefetch(lambda: self.understand(query, correct).dense_text)
+        """The query read against this catalog (see assistant.search.understand)."""
+        return understand(query, self.qvocab, correct)
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean row mask of products that satisfy every filter (None: no filter)."""
@@ -162,21 +142,12 @@ class SearchEngine:
             m &= self._codes["category"].where(lambda c: want in c)
         return m
 
-    @staticmethod
-    def _lexical_side(lex_raw: np.ndarray | None, allowed: np.ndarray | None, n: int) -> LexSide | None:
-        """BM25 of every row within allowed, and its top n rows (None: no lexical side). Worked out before the
-        query's vector is waited for: it needs none."""
-        if lex_raw is None:
-            return None
-        lex_all = lex_raw if allowed is None else np.where(allowed, lex_raw, 0.0)
-        return lex_all, top_rows(lex_all, np.flatnonzero(lex_all > 0), n)
-
     def _retrieve(
-        self, qv: np.ndarray | None, lex: LexSide | None, allowed: np.ndarray | None, n: int, spans: Spans
+        self, qv: np.ndarray | None, lex_raw: np.ndarray | None, allowed: np.ndarray | None, n: int, spans: Spans
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """Fused candidates within allowed: (rows, their fused scores, rows the dense side scored, their cosines,
-        BM25 of every row within allowed). qv: the query's vector (None: no dense side); lex: the lexical side
-        within allowed (_lexical_side)."""
+        BM25 of every row within allowed). qv: the query's vector (None: no dense side); lex_raw: BM25 of every
+        row (None: no lexical side)."""
         rankings: list[np.ndarray] = []
         lex_all = None
         d, dense_rows = np.zeros(0, np.float32), np.zeros(0, np.int64)
@@ -185,9 +156,9 @@ class SearchEngine:
             d, dense_rows = self.index.vector_index.search(qv, n, allowed)
             rankings.append(dense_rows)
             spans.mark("dense_search")
-        if lex is not None:
-            lex_all = lex[0]
-            rankings.append(lex[1])
+        if lex_raw is not None:
+            lex_all = lex_raw if allowed is None else np.where(allowed, lex_raw, 0.0)
+            rankings.append(top_rows(lex_all, np.flatnonzero(lex_all > 0), n))
         if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
@@ -227,9 +198,6 @@ class SearchEngine:
         spans = Spans(time.perf_counter())
         given = filters or Filters()
         u = self.understand(query, correct) if parse and query.strip() else None
-        dense_text = (u.dense_text if u else query).strip()
-        if mode in ("hybrid", "dense") and dense_text:
-            self.embedder.prefetch(dense_text)  # encoded while filters and BM25 are worked out below
         spans.mark("understand")
         f = given
         prefs: dict = {}
@@ -270,6 +238,7 @@ class SearchEngine:
                 tiers.add("cheap", self._price_or_high <= np.median(priced), 0.25)
                 prefs["price"] = "low"
         stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
+        dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = (*u.prefix_terms, *(j for *_, j in u.joined)) if u else ()
         n_cand = max(self.candidates, k * 4 if distinct else k)
@@ -282,20 +251,16 @@ class SearchEngine:
         lex_raw = None  # BM25 of every product, scored once for both retrievals below
         if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
             lex_raw = self.lexical.scores(lex_text, extra)
-        lex_first = self._lexical_side(lex_raw, primary, n_cand)
-        rest = None if primary is None or primary is allowed else ~primary if allowed is None else allowed & ~primary
-        # too few of the type: the rest will come after them (known now when the dense side fills the type)
-        few = rest is not None and primary is not None and primary.sum() < n_cand
-        lex_rest = self._lexical_side(lex_raw, rest, n_cand) if few else None
         spans.mark("lexical")
         qv = self.embedder.encode_query(dense_text) if mode in ("hybrid", "dense") and dense_text else None
         spans.mark("encode")
-        rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_first, primary, n_cand, spans)
+        rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_raw, primary, n_cand, spans)
         dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
         dense_scores[dense_rows] = cos
-        if rest is not None and len(rows) < n_cand:
-            lex_rest = lex_rest or self._lexical_side(lex_raw, rest, n_cand)
-            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_rest, rest, n_cand, spans)
+        if primary is not None and primary is not allowed and len(rows) < n_cand:
+            # too few of the type: the rest come after them
+            rest = ~primary if allowed is None else allowed & ~primary
+            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, rest, n_cand, spans)
             new = ~np.isin(more_rows, rows)
             rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
             dense_scores[dense_rows] = cos

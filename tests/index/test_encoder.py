@@ -124,27 +124,3 @@ print(*(m in sys.modules for m in ("torch", "sentence_transformers", "transforme
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-3:] == ["False", "False", "False"], out.stdout
 
-
-def _count_encodes(embedder, monkeypatch) -> list[list[str]]:
-    calls: list[list[str]] = []
-    real = embedder.encode
-
-    def counting(texts, progress=None):
-        calls.append(list(texts))
-        return real(texts, progress)
-
-    monkeypatch.setattr(embedder, "encode", counting)
-    return calls
-
-
-@pytest.mark.parametrize("given", ["text", "function"])
-def test_a_prefetched_query_is_encoded_once_and_as_a_direct_encoding(embedder, monkeypatch, given):
-    calls = _count_encodes(embedder, monkeypatch)
-    query = f"Prefetch test: a blue  cotton kurta ({given})"
-    key = " ".join(query.lower().split())
-    embedder.prefetch(query if given == "text" else (lambda: query))
-    got = embedder.encode_query(query)
-    embedder.prefetch(query)  # already encoded: nothing more to do
-    assert embedder.encode_query(query) is got
-    assert calls == [[key]]  # once, by whichever thread got there first
-    np.testing.assert_allclose(got, Embedder.encode(embedder, [key])[0], atol=1e-6)

@@ -11,14 +11,15 @@ from assistant.search.understand import understand
 from tests.assistant.search.shop import shop_engine
 
 BAGS = ["Bags, Wallets & Belts", "Bags", "Hand Bags"]
+MEN = ["Clothing", "Men's Clothing"]
 SHOP = [
     *[{"id": f"hb-{i}", "title": f"Brand{i} Women's Hand Bag", "category": BAGS, "price": 900 + i} for i in range(4)],
     {"id": "hm-1", "title": "Craftly Handmade Wooden Box", "category": ["Home", "Decor"], "price": 300},
     {"id": "hm-2", "title": "Craftly Handmade Paper Lamp", "category": ["Home", "Decor"], "price": 500},
-    {"id": "ts-1", "title": "Sprint Men's Track Suit", "category": ["Clothing", "Men's Clothing", "Track Suits"]},
-    {"id": "ts-2", "title": "Sprint Men's Solid Track Suit", "category": ["Clothing", "Men's Clothing", "Track Suits"]},
-    {"id": "ts-code", "title": "Sprint Tracksuit01 Men's Jacket", "category": ["Clothing", "Men's Clothing", "Jackets"]},
-    {"id": "j-1", "title": "Denim Co Men's Slim Jeans", "category": ["Clothing", "Men's Clothing", "Jeans"]},
+    {"id": "ts-1", "title": "Sprint Men's Track Suit", "category": [*MEN, "Track Suits"]},
+    {"id": "ts-2", "title": "Sprint Men's Solid Track Suit", "category": [*MEN, "Track Suits"]},
+    {"id": "ts-code", "title": "Sprint Tracksuit01 Men's Jacket", "category": [*MEN, "Jackets"]},
+    {"id": "j-1", "title": "Denim Co Men's Slim Jeans", "category": [*MEN, "Jeans"]},
 ]
 
 
