@@ -123,4 +123,3 @@ print(*(m in sys.modules for m in ("torch", "sentence_transformers", "transforme
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-3:] == ["False", "False", "False"], out.stdout
-
