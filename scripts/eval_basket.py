@@ -574,7 +574,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
     weights_file = Path(a.weights)
     cold_weights: dict[str, float] | None = None
     out: dict = {
-        "data": f"UCI Online Retail: {a.log}",
+        "data": f"UCI Online Retail: {os.path.relpath(Path(a.log).resolve(), ROOT)}",  # no machine path
         "split": {
             "fit": f"three windows: history < {a.spring}, target in [{a.spring}, {a.val0}); history < {a.val0}, "
             f"target in [{a.val0}, {VAL}); history < {VAL}, target in [{VAL}, {SPLIT})",
