@@ -33,6 +33,7 @@ from assistant.shoppers.export import export_document
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import Profile
+from assistant.shoppers.rebuy import OwnPurchases, own_purchases
 from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
 from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
 
@@ -113,16 +114,17 @@ class Shoppers:
         prof = self.profile(shopper_id)
         return None if prof is None else prof.vector()
 
-    def purchases(self, shopper_id: str) -> tuple[dict[str, list[float]], dict[str, int], list[str]]:
-        """A snapshot of the shopper's purchase times, times bought per product, and cart ({}, {}, [] without
-        consent): what the repeat and co-purchase signals read."""
-        if not self.has_consent(shopper_id):
-            return {}, {}, []
+    def own_purchases(
+        self, shopper_id: str, id_to_row: dict[str, int], now: float, half_life_days: float
+    ) -> OwnPurchases:
+        """The shopper's side of the repeat and co-purchase signals (`rebuy.own_purchases`), read off the live
+        profile under the lock (no copy of its purchase times); nothing without consent."""
+        consent = self.has_consent(shopper_id)
         with self._lock:
-            prof = self.state.profiles.get(shopper_id)
+            prof = self.state.profiles.get(shopper_id) if consent else None
             if prof is None:
-                return {}, {}, []
-            return {p: list(t) for p, t in prof.bought_at.items()}, dict(prof.bought), list(prof.cart)
+                return own_purchases({}, {}, (), id_to_row, now, half_life_days)
+            return own_purchases(prof.bought_at, prof.bought, prof.cart, id_to_row, now, half_life_days)
 
     def popularity_vector(
         self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float

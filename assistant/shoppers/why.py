@@ -167,6 +167,11 @@ def reasons(
     colours, brands, band = tp["colours"], tp["brands"], tp["price_band"]
     if pop_mid is None:
         pop_mid = median(c.popularity) if len(rows) else 0.0
+    anchor_of: dict[int, int] = {}  # the anchor behind each row whose co-purchase gives a reason, looked up at once
+    if sig.together_anchor is not None:
+        need = rows[c.together >= weights.min_reason]
+        if len(need):
+            anchor_of = dict(zip(need.tolist(), np.asarray(sig.together_anchor[need]).tolist(), strict=True))
     for i, r in enumerate(rows.tolist()):
         p = products[r]
         parts: list[tuple[float, str]] = []
@@ -202,7 +207,7 @@ def reasons(
                 )
             )
         if c.together[i] >= weights.min_reason and sig.together_anchor is not None:
-            anchor = int(sig.together_anchor[r])
+            anchor = anchor_of.get(r, -1)
             if anchor >= 0:
                 title = sig.anchor_titles.get(anchor) or products[anchor].title
                 parts.append((c.together[i], f"often bought with {title}"))

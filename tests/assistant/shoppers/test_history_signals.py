@@ -37,7 +37,7 @@ def search_rows(sh, engine, sid, q):
     return [h.row for h in hits], hits
 
 
-def no_together(anchors, n):
+def no_together(rows, weights, n):
     return np.zeros(n), np.full(n, -1)
 
 
@@ -120,6 +120,61 @@ def cached_terms_follow_events(shop, engine):
     assert terms_for(shop, engine, "me", shop.profile("me"), shop.now()) is not with_y
 
 
+def test_a_relearned_history_keeps_the_shoppers_own_side_and_the_terms_equal_those_computed_whole(shop, engine):
+    """The shop fixture relearns its history on every request: the shopper's own side (bought rows, decayed counts,
+    anchors) is kept, and the terms read from it against the new history are those computed from scratch."""
+    x, y, z = ids(engine, 3, 60, 90)
+    fillers = ids(engine, *range(100, 160))
+    for i in range(30):  # the shop re-buys x, buys y with it
+        buy(shop, f"c{i}", [x, y, fillers[i]], 60)
+        buy(shop, f"c{i}", [x, fillers[i + 30]], 30)
+    buy(shop, "me", [x, y], 20)
+    buy(shop, "me", [x, fillers[0]], 5)
+    shop.record("me", [{"type": "add_to_cart", "product_id": p} for p in (z, x)])
+    prof, now = shop.profile("me"), shop.now()
+    half_life = recommend.weights_for(shop, prof.n_baskets()).repeat_half_life_days
+    key = (prof.basket_version, engine.index.version, int(now // 3600), half_life)
+    first = terms_for(shop, engine, "me", prof, now)
+    hist = recommend._TERMS[shop][0]
+    own = recommend.own_for(shop, engine, "me", key, now)
+    row = engine.index.id_to_row
+    # bought first, then the cart rows not bought; a bought row in the cart weighs one more
+    assert own.anchor_rows.tolist() == [row[x], row[y], row[fillers[0]], row[z]]
+    assert own.anchor_weights.tolist() == pytest.approx([own.log_rf[0] + 1.0, *own.log_rf[1:].tolist(), 1.0])
+    again = terms_for(shop, engine, "me", shop.profile("me"), now)
+    assert recommend._TERMS[shop][0] is not hist  # relearned
+    assert recommend.own_for(shop, engine, "me", key, now) is own  # kept
+    hist = recommend._TERMS[shop][0]
+    bought_at = {p: list(t) for p, t in prof.bought_at.items()}
+    whole = purchase_terms(
+        bought_at,
+        dict(prof.bought),
+        list(prof.cart),
+        row,
+        len(engine.products),
+        now,
+        hist.rates,
+        hist.together_of,
+        bool,
+        half_life,
+    )
+    for t in (first, again):
+        assert t.repeat is not None and whole.repeat is not None and np.array_equal(t.repeat, whole.repeat)
+        assert t.together is not None and whole.together is not None and np.array_equal(t.together, whole.together)
+        assert t.bought == whole.bought and t.hidden == whole.hidden
+        assert t.rebuy is not None and whole.rebuy is not None and np.array_equal(t.rebuy, whole.rebuy)
+        assert t.together_anchor is not None and whole.together_anchor is not None
+        every = np.arange(len(engine.products))
+        assert np.array_equal(t.together_anchor[every], whole.together_anchor[every])
+    assert whole.repeat is not None and whole.repeat[row[x]] > 0  # the terms say something
+    assert whole.together is not None and whole.together[row[y]] > 0
+    buy(shop, "me", [z], 0)  # a purchase: a new own side
+    assert recommend.own_for(shop, engine, "me", key, now) is own  # (the old key still names the old one)
+    prof = shop.profile("me")
+    new_key = (prof.basket_version, *key[1:])
+    assert new_key != key and recommend.own_for(shop, engine, "me", new_key, now) is not own
+
+
 def test_malformed_stored_preferences_count_as_absent(shop, engine):
     buy(shop, "me", ids(engine, 4), 2)
     bad = {"price_band": [None, None], "colours": "red", "brands": [None, 3]}
@@ -151,13 +206,15 @@ def test_recommend_reads_shoppers_only_through_public_methods(shop, engine):
     assert private == []
     p = ids(engine, 12)[0]
     buy(shop, "me", [p, p], 1)
-    bought_at, counts, cart = shop.purchases("me")
-    assert counts == {p: 2} and len(bought_at[p]) == 2 and cart == []
+    row = engine.index.id_to_row[p]
+    own = shop.own_purchases("me", engine.index.id_to_row, shop.now(), 0.0)
+    assert own.rows.tolist() == [row] and own.times_bought.tolist() == [2] and own.anchor_rows.tolist() == [row]
+    assert own.log_rf.tolist() == pytest.approx([np.log(3.0)])  # no decay: log(1 + 2)
     pop = shop.popularity_vector(engine.index.id_to_row, len(engine.products), "desktop", shop.now())
     assert pop is not None and int(np.argmax(pop)) == engine.index.id_to_row[p]
     assert shop.embed("red shoes").shape == (engine.index.vectors.shape[1],)
     shop.set_consent("me", personalization=False, nudges=None)
-    assert shop.purchases("me") == ({}, {}, [])
+    assert not len(shop.own_purchases("me", engine.index.id_to_row, shop.now(), 0.0).rows)
 
 
 def test_segment_prior_weighs_what_the_segment_buys_more_than_everyone(engine):
