@@ -39,6 +39,15 @@ class SizedLru(Generic[V]):
             while len(self._entries) > 1 and (len(self._entries) > self.max_items or self.bytes > self.max_bytes):
                 self.bytes -= self._size(self._entries.popitem(last=False)[1][1])
 
+    def pop(self, key: Hashable) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= self._size(old[1])
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
     def keys(self) -> list[Hashable]:
         """Least recently used first."""
         with self._lock:

@@ -76,19 +76,20 @@ REPEAT_HALF_LIFE_DAYS = 365.0  # default; the blend file may carry one fitted on
 
 
 @dataclass(frozen=True)
-class OwnPurchases:
-    """What a shopper's purchases and cart say on their own, before the shop's history is read: computed once per
-    purchase/cart change (and hour, for the decay) and kept when the shop's history is relearned."""
+class Basket:
+    """A shopper's purchases and cart as catalog rows, on their own (no clock, no shop history): read off the
+    profile once per purchase/cart change, when the event is recorded, and kept when the shop's history is
+    relearned; a request only does array arithmetic on it (`terms_from`)."""
 
     rows: np.ndarray  # catalog rows bought, in the order first bought
-    log_rf: np.ndarray  # per bought row: log(1 + recency-weighted times bought)
+    n_times: np.ndarray  # per bought row: purchase times kept
+    times: np.ndarray  # those times, row after row
     times_bought: np.ndarray  # per bought row: purchase events
-    anchor_rows: np.ndarray  # co-purchase anchors: the bought rows, then cart rows not bought
-    anchor_weights: np.ndarray  # log_rf of a bought row (+1 in the cart), 1 for a cart row
+    cart: np.ndarray  # catalog rows in the cart, in the order added
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.rows, self.log_rf, self.times_bought, self.anchor_rows, self.anchor_weights))
+        return sum(a.nbytes for a in (self.rows, self.n_times, self.times, self.times_bought, self.cart))
 
 
 @dataclass(frozen=True)
@@ -105,62 +106,58 @@ class PurchaseTerms:
     rebuy: np.ndarray | None = None
 
 
-def own_purchases(
-    bought_at: dict[str, list[float]],
-    counts: dict[str, int],
-    cart: Iterable[str],
-    id_to_row: dict[str, int],
-    now: float,
-    half_life_days: float = REPEAT_HALF_LIFE_DAYS,
-) -> OwnPurchases:
-    """The shopper's side of the purchase terms (pure; reads the mappings, keeps nothing of them).
-
-    log_rf = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
-    "bought once" means the same for every shopper (half_life_days <= 0: no decay, a plain count)."""
+def basket_of(
+    bought_at: dict[str, list[float]], counts: dict[str, int], cart: Iterable[str], id_to_row: dict[str, int]
+) -> Basket:
+    """The shopper's purchases and cart as rows (pure; reads the mappings, keeps nothing of them)."""
     pids = [p for p, times in bought_at.items() if times and p in id_to_row]
     n = len(pids)
     rows = np.fromiter(map(id_to_row.__getitem__, pids), np.int64, n)
     lists = list(map(bought_at.__getitem__, pids))
     n_times = np.fromiter(map(len, lists), np.int64, n)
-    # the recency-weighted count per product as one array operation over every purchase time
     times = np.fromiter(chain.from_iterable(lists), np.float64, int(n_times.sum()))
-    if half_life_days > 0:
-        decay = 0.5 ** (np.maximum(now - times, 0.0) / 86400.0 / half_life_days)
-    else:
-        decay = np.ones(len(times))
-    log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), n_times), decay, minlength=n))
     times_bought = np.fromiter(map(counts.get, pids, n_times.tolist()), np.int64, n)
-    anchors = dict(zip(rows.tolist(), log_rf.tolist(), strict=True))
-    for pid in cart:
-        row = id_to_row.get(pid)
-        if row is not None:
-            anchors[row] = anchors.get(row, 0.0) + 1.0
-    anchor_rows = np.fromiter(anchors, np.int64, len(anchors))
-    anchor_weights = np.fromiter(anchors.values(), np.float64, len(anchors))
-    return OwnPurchases(rows, log_rf, times_bought, anchor_rows, anchor_weights)
+    in_cart = [r for r in map(id_to_row.get, cart) if r is not None]
+    return Basket(rows, n_times, times, times_bought, np.fromiter(in_cart, np.int64, len(in_cart)))
 
 
 def terms_from(
-    own: OwnPurchases,
+    basket: Basket,
+    now: float,
     n_rows: int,
     rates: RepeatRates,
     together: Together,
     rebuys_fallback: Callable[[int], bool],
+    half_life_days: float = REPEAT_HALF_LIFE_DAYS,
 ) -> PurchaseTerms:
-    """The shopper's purchases read against the shop's history (pure): a past purchase hides the product only when
-    the shopper bought it once and the shop's learned rate (or, unlearned, `rebuys_fallback`) says it is not
-    re-bought; co-purchase sums the anchors' rows of the shop's co-purchase matrix."""
-    rows, n = own.rows, len(own.rows)
+    """Repeat-purchase and co-purchase terms of a basket at `now`, read against the shop's history (pure).
+
+    repeat = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
+    "bought once" means the same for every shopper (half_life_days <= 0: no decay, a plain count). A past purchase
+    hides the product only when the shopper bought it once and the shop's learned rate (or, unlearned,
+    `rebuys_fallback`) says it is not re-bought. Co-purchase is anchored on every bought row, weighted by its
+    repeat count, and on the cart (+1 each)."""
+    rows, n = basket.rows, len(basket.rows)
+    # the recency-weighted count per product as one array operation over every purchase time
+    if half_life_days > 0:
+        decay = 0.5 ** (np.maximum(now - basket.times, 0.0) / 86400.0 / half_life_days)
+    else:
+        decay = np.ones(len(basket.times))
+    log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), basket.n_times), decay, minlength=n))
     if rates.learned:
         rebuys = rates.rate[rows] >= MIN_RATE
     else:
         rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
-    shown = rebuys | (own.times_bought > 1)
+    shown = rebuys | (basket.times_bought > 1)
     repeat = np.zeros(n_rows)
-    repeat[rows[shown]] = own.log_rf[shown]
-    bought = dict(zip(rows[shown].tolist(), own.times_bought[shown].tolist(), strict=True))
+    repeat[rows[shown]] = log_rf[shown]
+    bought = dict(zip(rows[shown].tolist(), basket.times_bought[shown].tolist(), strict=True))
     hidden = frozenset(rows[~shown].tolist())
-    tog, best = together(own.anchor_rows, own.anchor_weights, n_rows)
+    weights = log_rf.copy()
+    weights[np.isin(rows, basket.cart)] += 1.0
+    extra = basket.cart[~np.isin(basket.cart, rows)]  # in the cart, never bought: after the bought rows
+    anchors = np.concatenate((rows, extra))
+    tog, best = together(anchors, np.concatenate((weights, np.ones(len(extra)))), n_rows)
     top = float(tog.max()) if len(tog) else 0.0
     rebuy = None
     most = float(rates.buyers.max()) if len(rates.buyers) else 0.0
@@ -190,6 +187,6 @@ def purchase_terms(
     rebuys_fallback: Callable[[int], bool],
     half_life_days: float = REPEAT_HALF_LIFE_DAYS,
 ) -> PurchaseTerms:
-    """Repeat-purchase and co-purchase terms from purchase times (pure): `own_purchases`, then `terms_from`."""
-    own = own_purchases(bought_at, counts, cart, id_to_row, now, half_life_days)
-    return terms_from(own, n_rows, rates, together, rebuys_fallback)
+    """Repeat-purchase and co-purchase terms from purchase times (pure): `basket_of`, then `terms_from`."""
+    basket = basket_of(bought_at, counts, cart, id_to_row)
+    return terms_from(basket, now, n_rows, rates, together, rebuys_fallback, half_life_days)

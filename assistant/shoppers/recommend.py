@@ -20,7 +20,7 @@ from assistant.shoppers.lru import SizedLru
 from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity
 from assistant.shoppers.popularity import daypart
 from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import OwnPurchases, PurchaseTerms, terms_from
+from assistant.shoppers.rebuy import PurchaseTerms, terms_from
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
@@ -29,18 +29,15 @@ FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the be
 
 HISTORY_BUCKETS = (0, 1, 3, 6)  # purchase baskets: none, 1-2, 3-5, 6 or more
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# A shopper's purchase terms in two parts, cached per Shoppers. Their own side (`OwnPurchases`: bought rows, decayed
-# counts, anchors) is keyed by (basket version, index version, hour, half-life): only a purchase/cart event, a new
-# index version or the next hour recomputes it, and a relearned shop history keeps it. The terms read against the
-# shop's history are keyed the same, for one history: a relearned history starts them over (from the own sides).
-_OWN: weakref.WeakKeyDictionary[Shoppers, SizedLru[OwnPurchases]] = weakref.WeakKeyDictionary()
+# Per Shoppers: the history the entries were computed with, and shopper -> ((basket version, index version, hour,
+# half-life), purchase terms). A shopper's requests reuse them until their next purchase/cart event, a new index
+# version or the next hour; a relearned history starts them over, from the shoppers' baskets (`Shoppers.basket`,
+# kept: worked out when the purchase or cart event was recorded).
 _TERMS: weakref.WeakKeyDictionary[Shoppers, tuple[ShopHistory, SizedLru[PurchaseTerms]]] = weakref.WeakKeyDictionary()
 TERMS_CACHE = 4096
 # Each entry holds up to three catalog-sized arrays (480 KB per shopper at 20k products: 4,096 of them would be
 # ~2 GB), so the cache is bounded by their bytes too; the least recently used shoppers' terms go first.
 TERMS_CACHE_BYTES = 64 << 20
-# An own side holds a few arrays as long as the shopper's distinct purchases (~8 KB at 200 of them)
-OWN_CACHE, OWN_CACHE_BYTES = 16384, 32 << 20
 _CACHE_LOCK = threading.Lock()
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
 
@@ -86,8 +83,8 @@ def n_baskets(prof: Profile | None) -> int:
 
 def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: Profile, now: float) -> PurchaseTerms:
     """The shopper's repeat/co-purchase terms, computed once per purchase/cart change (and per hour, for decay):
-    views, clicks and searches leave them cached; a new index version recomputes both parts, a relearned shop
-    history only the part that reads it."""
+    views, clicks and searches leave them cached; a relearned shop history or a new index version recomputes them
+    (from the basket, kept)."""
     idx = engine.index
     hist = history_of(shoppers, engine)
     half_life = weights_for(shoppers, n_baskets(prof)).repeat_half_life_days
@@ -101,28 +98,15 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     terms = held[1].get(shopper_id, key)
     if terms is not None:
         return terms
-    own = own_for(shoppers, engine, shopper_id, key, now)
     consumable = [c.strip().lower() for c in shoppers.settings.consumable_categories.split(",") if c.strip()]
 
     def fallback(row: int) -> bool:  # a shop too young to have learned rates: the configured list
         return any(c in idx.products[row].category_path.lower() for c in consumable)
 
-    terms = terms_from(own, len(idx.products), hist.rates, hist.together_of, fallback)
+    basket = shoppers.basket(shopper_id, idx)
+    terms = terms_from(basket, now, len(idx.products), hist.rates, hist.together_of, fallback, half_life)
     held[1].put(shopper_id, key, terms)
     return terms
-
-
-def own_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, key: tuple, now: float) -> OwnPurchases:
-    """The shopper's own side of the purchase terms for `key` (see `_OWN`), cached."""
-    lru = _OWN.get(shoppers)
-    if lru is None:
-        with _CACHE_LOCK:
-            lru = _OWN.setdefault(shoppers, SizedLru(OWN_CACHE, OWN_CACHE_BYTES, lambda o: o.nbytes))
-    own = lru.get(shopper_id, key)
-    if own is None:
-        own = shoppers.own_purchases(shopper_id, engine.index.id_to_row, now, key[3])
-        lru.put(shopper_id, key, own)
-    return own
 
 
 def terms_bytes(t: PurchaseTerms) -> int:

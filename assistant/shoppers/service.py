@@ -30,14 +30,16 @@ from assistant.shoppers.context import (
     referrer_terms,
 )
 from assistant.shoppers.export import export_document
+from assistant.shoppers.lru import SizedLru
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
-from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import OwnPurchases, own_purchases
+from assistant.shoppers.profiles import BASKET_EVENTS, Profile
+from assistant.shoppers.rebuy import Basket, basket_of
 from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
 from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
 
 log = logging.getLogger("shopmate.shoppers")
+BASKET_CACHE, BASKET_CACHE_BYTES = 16384, 32 << 20
 __all__ = ["PREF_KEYS", "Shoppers", "device_of", "item_meta", "referrer_terms"]
 
 
@@ -59,6 +61,8 @@ class Shoppers:
         self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
+        # shopper -> their basket as catalog rows: a few arrays as long as their distinct purchases (~8 KB at 200)
+        self._baskets: SizedLru[Basket] = SizedLru(BASKET_CACHE, BASKET_CACHE_BYTES, lambda b: b.nbytes)
         self._lock = self.state.lock
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         self.purge_expired(rebuild=False)
@@ -114,17 +118,20 @@ class Shoppers:
         prof = self.profile(shopper_id)
         return None if prof is None else prof.vector()
 
-    def own_purchases(
-        self, shopper_id: str, id_to_row: dict[str, int], now: float, half_life_days: float
-    ) -> OwnPurchases:
-        """The shopper's side of the repeat and co-purchase signals (`rebuy.own_purchases`), read off the live
-        profile under the lock (no copy of its purchase times); nothing without consent."""
+    def basket(self, shopper_id: str, index: Any) -> Basket:
+        """The shopper's purchases and cart as rows of `index` (`rebuy.basket_of`), read off the live profile under
+        the lock and kept until their next purchase/cart event (`record` works it out then); empty without consent."""
         consent = self.has_consent(shopper_id)
         with self._lock:
             prof = self.state.profiles.get(shopper_id) if consent else None
             if prof is None:
-                return own_purchases({}, {}, (), id_to_row, now, half_life_days)
-            return own_purchases(prof.bought_at, prof.bought, prof.cart, id_to_row, now, half_life_days)
+                return basket_of({}, {}, (), index.id_to_row)
+            key = (prof.basket_version, index.version)
+            got = self._baskets.get(shopper_id, key)
+            if got is None:
+                got = basket_of(prof.bought_at, prof.bought, prof.cart, index.id_to_row)
+                self._baskets.put(shopper_id, key, got)
+            return got
 
     def popularity_vector(
         self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float
@@ -182,6 +189,8 @@ class Shoppers:
                     fold(prof, e, learn, eng, st.popularity)
         if swapped:
             st.rebuild_one(self.store, eng, shopper_id)
+        if learn and any(e.type in BASKET_EVENTS for e in keep):
+            self.basket(shopper_id, eng.index)  # now, rather than in the shopper's next search
         nudges: list[dict] = []
         if meta.consent_nudges:
             with self._lock:
@@ -299,6 +308,8 @@ class Shoppers:
     def erase(self, shopper_id: str) -> dict:
         n, aliases = self.store.erase(shopper_id)
         self.state.forget([shopper_id, *aliases])
+        for sid in (shopper_id, *aliases):
+            self._baskets.pop(sid)
         return {"erased_events": n, "unlinked_devices": len(aliases)}
 
     def link(self, shopper_id: str, assertion: dict) -> dict:
