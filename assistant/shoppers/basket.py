@@ -183,9 +183,10 @@ class StrongestAnchor:
         # per asked row: the largest contribution, ties to the anchor named first; none when nothing is positive
         first = np.lexsort((self._order[pos], -contrib, owner))
         owner, pos, contrib = owner[first], pos[first], contrib[first]
-        lead = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, np.int64)
-        ok = lead[contrib[lead] > 0]
-        out[owner[ok]] = self._rows[pos[ok]]
+        lead = np.ones(len(owner), bool)  # each asked row's first entry: its strongest anchor
+        lead[1:] = owner[1:] != owner[:-1]
+        lead &= contrib > 0
+        out[owner[lead]] = self._rows[pos[lead]]
         return out
 
 

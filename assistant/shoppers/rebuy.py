@@ -153,11 +153,13 @@ def terms_from(
     repeat[rows[shown]] = log_rf[shown]
     bought = dict(zip(rows[shown].tolist(), basket.times_bought[shown].tolist(), strict=True))
     hidden = frozenset(rows[~shown].tolist())
-    weights = log_rf.copy()
-    weights[np.isin(rows, basket.cart)] += 1.0
-    extra = basket.cart[~np.isin(basket.cart, rows)]  # in the cart, never bought: after the bought rows
-    anchors = np.concatenate((rows, extra))
-    tog, best = together(anchors, np.concatenate((weights, np.ones(len(extra)))), n_rows)
+    anchors, weights = rows, log_rf
+    if len(basket.cart):  # a cart is short: one comparison of each cart row with each bought row (np.isin: ~0.1 ms)
+        same = basket.cart[:, None] == rows[None, :]
+        extra = basket.cart[~same.any(axis=1)]  # in the cart, never bought: after the bought rows
+        anchors = np.concatenate((rows, extra))
+        weights = np.concatenate((log_rf + same.any(axis=0), np.ones(len(extra))))
+    tog, best = together(anchors, weights, n_rows)
     top = float(tog.max()) if len(tog) else 0.0
     rebuy = None
     most = float(rates.buyers.max()) if len(rates.buyers) else 0.0

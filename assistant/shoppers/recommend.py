@@ -40,6 +40,7 @@ TERMS_CACHE = 4096
 TERMS_CACHE_BYTES = 64 << 20
 _CACHE_LOCK = threading.Lock()
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
+_WEIGHTS: dict[tuple, tuple[dict, Weights]] = {}  # weights_for's answers, with the fitted table they were read from
 
 
 def history_bucket(n_baskets: int) -> int:
@@ -60,12 +61,38 @@ def _fitted(path: Path | None) -> dict[int, dict]:
 
 def weights_for(shoppers: Shoppers, n_baskets: int | None = None, **changes) -> Weights:
     """Defaults (SHOPMATE_PROFILE_WEIGHT), then the fitted blend for this length of history, then `changes`."""
+    path = shoppers.settings.blend_weights
+    table = _fitted(path)
+    bucket = None if n_baskets is None else history_bucket(n_baskets)
+    key = (shoppers.settings.profile_weight, path, bucket, tuple(sorted(changes.items())))
+    hit = _WEIGHTS.get(key)
+    if hit is not None and hit[0] is table:  # the same fitted file as read: building a Weights costs ~20 us
+        return hit[1]
     base = Weights(profile=shoppers.settings.profile_weight)
-    if n_baskets is not None:
-        fitted = _fitted(shoppers.settings.blend_weights).get(history_bucket(n_baskets))
-        if fitted:
-            base = replace(base, **fitted)
-    return replace(base, **changes)
+    fitted = table.get(bucket) if bucket is not None else None
+    if fitted:
+        base = replace(base, **fitted)
+    weights = replace(base, **changes)
+    if len(_WEIGHTS) > 256:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (table, weights)
+    return weights
+
+
+@lru_cache(maxsize=256)
+def search_weights(fitted: Weights, has_purchases: bool) -> Weights:
+    """A search's weights: the search-time strengths of the purchase signals (the feed's are fitted on a whole
+    catalog) and of the best sellers, fitted apart for a shopper with purchases, whose own repeat/co-purchase they
+    compete with."""
+    return replace(
+        fitted,
+        profile=fitted.profile if fitted.search_profile is None else fitted.search_profile,
+        repeat=fitted.search_repeat,
+        rebuy=fitted.search_rebuy,
+        together=fitted.search_together,
+        neighbours=fitted.search_neighbours,
+        bestseller=fitted.search_bestseller if has_purchases else fitted.search_bestseller_anonymous,
+    )
 
 
 def history_of(shoppers: Shoppers, engine: SearchEngine) -> ShopHistory:
@@ -203,18 +230,7 @@ def personalize_for(
     n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
     spec = query_specificity(parsed.text if parsed else "", n_filters)
     fitted = weights_for(shoppers, n_baskets(sig.profile), **(weight_changes or {}))
-    # one reranker, its search-time strengths of the purchase signals (the feed's are fitted on a whole catalog)
-    profile = fitted.profile if fitted.search_profile is None else fitted.search_profile
-    weights = replace(
-        fitted,
-        profile=profile,
-        repeat=fitted.search_repeat,
-        rebuy=fitted.search_rebuy,
-        together=fitted.search_together,
-        neighbours=fitted.search_neighbours,
-        # fitted apart: for a shopper with purchases the best sellers compete with their own repeat/co-purchase
-        bestseller=fitted.search_bestseller if n_baskets(sig.profile) else fitted.search_bestseller_anonymous,
-    )
+    weights = search_weights(fitted, n_baskets(sig.profile) > 0)  # one reranker, a search's strengths
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
     return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)
