@@ -30,16 +30,14 @@ from assistant.shoppers.context import (
     referrer_terms,
 )
 from assistant.shoppers.export import export_document
-from assistant.shoppers.lru import SizedLru
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import BASKET_EVENTS, Profile
-from assistant.shoppers.rebuy import Basket, basket_of
+from assistant.shoppers.rebuy import Basket
 from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
 from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
 
 log = logging.getLogger("shopmate.shoppers")
-BASKET_CACHE, BASKET_CACHE_BYTES = 16384, 32 << 20
 __all__ = ["PREF_KEYS", "Shoppers", "device_of", "item_meta", "referrer_terms"]
 
 
@@ -61,8 +59,6 @@ class Shoppers:
         self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
-        # shopper -> their basket as catalog rows: a few arrays as long as their distinct purchases (~8 KB at 200)
-        self._baskets: SizedLru[Basket] = SizedLru(BASKET_CACHE, BASKET_CACHE_BYTES, lambda b: b.nbytes)
         self._lock = self.state.lock
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         self.purge_expired(rebuild=False)
@@ -119,19 +115,11 @@ class Shoppers:
         return None if prof is None else prof.vector()
 
     def basket(self, shopper_id: str, index: Any) -> Basket:
-        """The shopper's purchases and cart as rows of `index` (`rebuy.basket_of`), read off the live profile under
-        the lock and kept until their next purchase/cart event (`record` works it out then); empty without consent."""
+        """The shopper's purchases and cart as rows of `index`, kept until their next purchase/cart event (`record`
+        works it out then); empty without consent."""
         consent = self.has_consent(shopper_id)
         with self._lock:
-            prof = self.state.profiles.get(shopper_id) if consent else None
-            if prof is None:
-                return basket_of({}, {}, (), index.id_to_row)
-            key = (prof.basket_version, index.version)
-            got = self._baskets.get(shopper_id, key)
-            if got is None:
-                got = basket_of(prof.bought_at, prof.bought, prof.cart, index.id_to_row)
-                self._baskets.put(shopper_id, key, got)
-            return got
+            return self.state.basket(shopper_id, self.state.profiles.get(shopper_id) if consent else None, index)
 
     def popularity_vector(
         self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float
@@ -308,8 +296,6 @@ class Shoppers:
     def erase(self, shopper_id: str) -> dict:
         n, aliases = self.store.erase(shopper_id)
         self.state.forget([shopper_id, *aliases])
-        for sid in (shopper_id, *aliases):
-            self._baskets.pop(sid)
         return {"erased_events": n, "unlinked_devices": len(aliases)}
 
     def link(self, shopper_id: str, assertion: dict) -> dict:

@@ -177,7 +177,7 @@ def test_the_basket_is_read_when_recorded_kept_over_a_relearned_history_and_give
     after = shop.basket("me", engine.index)
     assert after is not basket and row[z] in after.rows.tolist() and after.cart.tolist() == [row[x]]
     shop.erase("me")  # an erased shopper's purchases are not kept in memory either
-    assert "me" not in shop._baskets and not len(shop.basket("me", engine.index).rows)
+    assert "me" not in shop.state.baskets and not len(shop.basket("me", engine.index).rows)
 
 
 def test_a_cart_row_is_an_anchor_weighing_one_more_than_its_purchases():
