@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import overload
 
 import numpy as np
 from scipy import sparse
@@ -127,42 +128,66 @@ class ShopHistory:
         copurchase[a, r]), and which anchor contributed most to each row, worked out when asked for (a request
         explains the few rows it shows)."""
         rows = np.fromiter(anchors, np.int64, len(anchors))
-        weights = np.fromiter(anchors.values(), np.float64, len(anchors))
+        return self.together_of(rows, np.fromiter(anchors.values(), np.float64, len(anchors)), n_rows)
+
+    def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
+        """`together` of anchor rows and their weights as arrays (ties of the strongest anchor: the one first)."""
         if not len(rows):
             return np.zeros(n_rows), StrongestAnchor(self.bought_with, rows, weights)
         # sum of each anchor's co-purchase row, weighted: only the anchors' rows are read (a product with the whole
         # transpose cost ~0.4 ms a shopper, mostly scipy's own overhead)
         cp = self.copurchase
-        lo, lens = cp.indptr[rows], cp.indptr[rows + 1] - cp.indptr[rows]
-        at = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        at, lens = _spans(cp.indptr, rows)
         vals = cp.data[at].astype(np.float64) * np.repeat(weights, lens)
         together = np.bincount(cp.indices[at], weights=vals, minlength=n_rows)[:n_rows]
         return together, StrongestAnchor(self.bought_with, rows, weights)
 
 
+def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in a CSR matrix's data/indices of the given rows' entries, row after row, and each row's length."""
+    lo, lens = indptr[rows], indptr[rows + 1] - indptr[rows]
+    return np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum())), lens
+
+
 class StrongestAnchor:
     """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
-    named first. Indexed like the array it stands for (`best[row]`), one row at a time; holds only the anchors
-    (a cached shopper's terms must not grow with the catalog)."""
+    named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (one pass
+    over their columns, for the rows a request explains); holds only the anchors (a cached shopper's terms must
+    not grow with the catalog)."""
 
     def __init__(self, bought_with: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
         self._by = bought_with
         self._order = np.argsort(anchors, kind="stable")  # position in `anchors` of each sorted anchor
         self._rows, self._weights = anchors[self._order], weights[self._order]
 
-    def __getitem__(self, row: int) -> int:
-        lo, hi = self._by.indptr[row], self._by.indptr[row + 1]
-        src = self._by.indices[lo:hi]
-        if not len(src) or not len(self._rows):
-            return -1
-        at = np.minimum(np.searchsorted(self._rows, src), len(self._rows) - 1)
-        mine = self._rows[at] == src  # the rows listing `row` that are the shopper's anchors
-        at = at[mine]
-        contrib = self._by.data[lo:hi][mine] * self._weights[at]
-        if not len(at) or contrib.max() <= 0:
-            return -1
-        top = at[contrib == contrib.max()]
-        return int(self._rows[top[np.argmin(self._order[top])]])
+    @overload
+    def __getitem__(self, row: int) -> int: ...
+    @overload
+    def __getitem__(self, row: np.ndarray) -> np.ndarray: ...
+    def __getitem__(self, row: int | np.ndarray) -> int | np.ndarray:
+        if isinstance(row, np.ndarray):
+            return self._of(row.astype(np.int64, copy=False))
+        return int(self._of(np.array([row], np.int64))[0])
+
+    def _of(self, rows: np.ndarray) -> np.ndarray:
+        out = np.full(len(rows), -1, np.int64)
+        if not len(rows) or not len(self._rows):
+            return out
+        at, lens = _spans(self._by.indptr, rows)
+        src = self._by.indices[at]  # the rows listing each asked row among their co-purchases
+        owner = np.repeat(np.arange(len(rows)), lens)
+        pos = np.minimum(np.searchsorted(self._rows, src), len(self._rows) - 1)
+        mine = self._rows[pos] == src  # those that are the shopper's anchors
+        pos, owner = pos[mine], owner[mine]
+        contrib = self._by.data[at[mine]] * self._weights[pos]
+        # per asked row: the largest contribution, ties to the anchor named first; none when nothing is positive
+        first = np.lexsort((self._order[pos], -contrib, owner))
+        owner, pos, contrib = owner[first], pos[first], contrib[first]
+        lead = np.ones(len(owner), bool)  # each asked row's first entry: its strongest anchor
+        lead[1:] = owner[1:] != owner[:-1]
+        lead &= contrib > 0
+        out[owner[lead]] = self._rows[pos[lead]]
+        return out
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:

@@ -183,7 +183,8 @@ def score(
     aff, taste, seg, popc, ctx = zero.copy(), zero.copy(), zero.copy(), zero.copy(), zero.copy()
     prof = sig.profile
     conf = prof.confidence() if prof is not None else 0.0
-    pv = prof.vector() if prof is not None else None
+    # w = 0 (a search weighted by purchases alone): the affinity is all zero, no need to gather the candidates for it
+    pv = prof.vector() if prof is not None and w != 0 else None
     if pv is not None:
         raw = cand.get() @ pv
         aff = w * (raw - median(raw))

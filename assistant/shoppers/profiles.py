@@ -87,6 +87,8 @@ class Profile:
     last_ts: float = 0.0
     size_chart_views: int = 0
     wish_stock: dict[str, bool] = field(default_factory=dict)  # in stock when wishlisted? (restock nudges)
+    # explain_rows' stacked item vectors and weights, for the version they were stacked at
+    _traced: tuple[int, list[str], np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def _scale(self, t: float) -> float:
         if self.t0 is None:
@@ -126,8 +128,22 @@ class Profile:
         context: dict | None = None,
     ) -> None:
         """Fold one event in: O(dim) for the vector, O(1) for everything else."""
+        try:
+            self._fold(etype, ts, product_id, vec, meta, query, context)
+        finally:  # once folded: what a request derived while the event was folding is not kept as current
+            self.version += 1
+
+    def _fold(
+        self,
+        etype: str,
+        ts: float,
+        product_id: str | None,
+        vec: np.ndarray | None,
+        meta: ItemMeta | None,
+        query: str | None,
+        context: dict | None,
+    ) -> None:
         self.n_events += 1
-        self.version += 1
         self.last_ts = max(self.last_ts, ts)
         if context:
             self.context.update({k: v for k, v in context.items() if k in ("device", "referrer")})
@@ -222,7 +238,7 @@ class Profile:
 
     def confidence(self) -> float:
         """0 (nothing known) .. 1 (plenty of product signal); one event already counts."""
-        n = sum(1 for _ in self.items)
+        n = len(self.items)
         return 1.0 - 0.5 ** (n / 2.0) if n else 0.0
 
     def facet_shares(self, facet: str) -> dict[str, float]:
@@ -266,9 +282,13 @@ class Profile:
         """
         if not self.items or self.s is None:
             return [], np.zeros(len(cand), np.int64), np.zeros(len(cand))
-        ids = list(self.items)
-        e = np.stack([self.items[i].vec for i in ids])
-        wts = np.array([self.items[i].weight for i in ids])
-        contrib = (cand @ e.T) * (wts / float(np.linalg.norm(self.s)))
+        version = self.version  # read first: an event folding meanwhile leaves this stale entry behind
+        if self._traced is None or self._traced[0] != version:  # stacked once per event, not per request
+            ids = list(self.items)
+            e = np.stack([self.items[i].vec for i in ids])
+            wts = np.array([self.items[i].weight for i in ids])
+            self._traced = (version, ids, e.T, wts / float(np.linalg.norm(self.s)))
+        _, ids, et, scale = self._traced
+        contrib = (cand @ et) * scale
         best = np.argmax(contrib, axis=1)
         return ids, best, contrib[np.arange(len(cand)), best]

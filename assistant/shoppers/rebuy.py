@@ -10,10 +10,10 @@ buyer-product pairs) has no learned rates and the caller falls back to its confi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -63,12 +63,33 @@ class RepeatRates:
 
 
 class AnchorLookup(Protocol):
-    """Per catalog row, the row of the shopper's anchor behind its co-purchase score (-1: none)."""
+    """Per catalog row, the row of the shopper's anchor behind its co-purchase score (-1: none); indexed by one row
+    or by an array of rows (an array of anchor rows back)."""
 
-    def __getitem__(self, row: int, /) -> int: ...
+    def __getitem__(self, row: Any, /) -> Any: ...
 
+
+# (anchor rows, their weights, catalog rows) -> (co-purchase score per row, the anchor behind each row)
+Together = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, AnchorLookup]]
 
 REPEAT_HALF_LIFE_DAYS = 365.0  # default; the blend file may carry one fitted on the validation split
+
+
+@dataclass(frozen=True)
+class Basket:
+    """A shopper's purchases and cart as catalog rows, on their own (no clock, no shop history): read off the
+    profile once per purchase/cart change, when the event is recorded, and kept when the shop's history is
+    relearned; a request only does array arithmetic on it (`terms_from`)."""
+
+    rows: np.ndarray  # catalog rows bought, in the order first bought
+    n_times: np.ndarray  # per bought row: purchase times kept
+    times: np.ndarray  # those times, row after row
+    times_bought: np.ndarray  # per bought row: purchase events
+    cart: np.ndarray  # catalog rows in the cart, in the order added
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.rows, self.n_times, self.times, self.times_bought, self.cart))
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,77 @@ class PurchaseTerms:
     rebuy: np.ndarray | None = None
 
 
+def basket_of(
+    bought_at: dict[str, list[float]], counts: dict[str, int], cart: Iterable[str], id_to_row: dict[str, int]
+) -> Basket:
+    """The shopper's purchases and cart as rows (pure; reads the mappings, keeps nothing of them)."""
+    pids = [p for p, times in bought_at.items() if times and p in id_to_row]
+    n = len(pids)
+    rows = np.fromiter(map(id_to_row.__getitem__, pids), np.int64, n)
+    lists = list(map(bought_at.__getitem__, pids))
+    n_times = np.fromiter(map(len, lists), np.int64, n)
+    times = np.fromiter(chain.from_iterable(lists), np.float64, int(n_times.sum()))
+    times_bought = np.fromiter(map(counts.get, pids, n_times.tolist()), np.int64, n)
+    in_cart = [r for r in map(id_to_row.get, cart) if r is not None]
+    return Basket(rows, n_times, times, times_bought, np.fromiter(in_cart, np.int64, len(in_cart)))
+
+
+def terms_from(
+    basket: Basket,
+    now: float,
+    n_rows: int,
+    rates: RepeatRates,
+    together: Together,
+    rebuys_fallback: Callable[[int], bool],
+    half_life_days: float = REPEAT_HALF_LIFE_DAYS,
+) -> PurchaseTerms:
+    """Repeat-purchase and co-purchase terms of a basket at `now`, read against the shop's history (pure).
+
+    repeat = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
+    "bought once" means the same for every shopper (half_life_days <= 0: no decay, a plain count). A past purchase
+    hides the product only when the shopper bought it once and the shop's learned rate (or, unlearned,
+    `rebuys_fallback`) says it is not re-bought. Co-purchase is anchored on every bought row, weighted by its
+    repeat count, and on the cart (+1 each)."""
+    rows, n = basket.rows, len(basket.rows)
+    # the recency-weighted count per product as one array operation over every purchase time
+    if half_life_days > 0:
+        decay = 0.5 ** (np.maximum(now - basket.times, 0.0) / 86400.0 / half_life_days)
+    else:
+        decay = np.ones(len(basket.times))
+    log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), basket.n_times), decay, minlength=n))
+    if rates.learned:
+        rebuys = rates.rate[rows] >= MIN_RATE
+    else:
+        rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
+    shown = rebuys | (basket.times_bought > 1)
+    repeat = np.zeros(n_rows)
+    repeat[rows[shown]] = log_rf[shown]
+    bought = dict(zip(rows[shown].tolist(), basket.times_bought[shown].tolist(), strict=True))
+    hidden = frozenset(rows[~shown].tolist())
+    anchors, weights = rows, log_rf
+    if len(basket.cart):  # a cart is short: one comparison of each cart row with each bought row (np.isin: ~0.1 ms)
+        same = basket.cart[:, None] == rows[None, :]
+        extra = basket.cart[~same.any(axis=1)]  # in the cart, never bought: after the bought rows
+        anchors = np.concatenate((rows, extra))
+        weights = np.concatenate((log_rf + same.any(axis=0), np.ones(len(extra))))
+    tog, best = together(anchors, weights, n_rows)
+    top = float(tog.max()) if len(tog) else 0.0
+    rebuy = None
+    most = float(rates.buyers.max()) if len(rates.buyers) else 0.0
+    if bought and most > 0:
+        rebuy = np.zeros(n_rows)
+        mine = rows[shown]
+        rebuy[mine] = rates.buyers[mine] / most
+    return PurchaseTerms(
+        repeat if bought else None,
+        bought,
+        tog / top if top > 0 else None,
+        best if top > 0 else None,
+        hidden,
+        rebuy,
+    )
+
+
 def purchase_terms(
     bought_at: dict[str, list[float]],
     counts: dict[str, int],
@@ -93,55 +185,10 @@ def purchase_terms(
     n_rows: int,
     now: float,
     rates: RepeatRates,
-    together: Callable[[dict[int, float], int], tuple[np.ndarray, AnchorLookup]],
+    together: Together,
     rebuys_fallback: Callable[[int], bool],
     half_life_days: float = REPEAT_HALF_LIFE_DAYS,
 ) -> PurchaseTerms:
-    """Repeat-purchase and co-purchase terms from purchase times (pure).
-
-    repeat = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
-    "bought once" means the same for every shopper
-    (half_life_days <= 0: no decay, a plain count). A past purchase hides the product only when the shopper
-    bought it once and the shop's learned rate (or, unlearned, `rebuys_fallback`) says it is not re-bought."""
-    pids = [p for p, times in bought_at.items() if times and p in id_to_row]
-    n = len(pids)
-    rows = np.fromiter((id_to_row[p] for p in pids), np.int64, n)
-    n_times = np.fromiter((len(bought_at[p]) for p in pids), np.int64, n)
-    # the recency-weighted count per product as one array operation over every purchase time
-    times = np.fromiter(chain.from_iterable(bought_at[p] for p in pids), np.float64, int(n_times.sum()))
-    if half_life_days > 0:
-        decay = 0.5 ** (np.maximum(now - times, 0.0) / 86400.0 / half_life_days)
-    else:
-        decay = np.ones(len(times))
-    log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), n_times), decay, minlength=n))
-    times_bought = np.fromiter((counts.get(p, len(bought_at[p])) for p in pids), np.int64, n)
-    if rates.learned:
-        rebuys = rates.rate[rows] >= MIN_RATE
-    else:
-        rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
-    shown = rebuys | (times_bought > 1)
-    repeat = np.zeros(n_rows)
-    repeat[rows[shown]] = log_rf[shown]
-    bought = dict(zip(rows[shown].tolist(), times_bought[shown].tolist(), strict=True))
-    hidden = set(rows[~shown].tolist())
-    anchors = dict(zip(rows.tolist(), log_rf.tolist(), strict=True))
-    for pid in cart:
-        row = id_to_row.get(pid)
-        if row is not None:
-            anchors[row] = anchors.get(row, 0.0) + 1.0
-    tog, best = together(anchors, n_rows)
-    top = float(tog.max()) if len(tog) else 0.0
-    rebuy = None
-    most = float(rates.buyers.max()) if len(rates.buyers) else 0.0
-    if bought and most > 0:
-        rebuy = np.zeros(n_rows)
-        own = np.fromiter(bought, np.int64)
-        rebuy[own] = rates.buyers[own] / most
-    return PurchaseTerms(
-        repeat if bought else None,
-        bought,
-        tog / top if top > 0 else None,
-        best if top > 0 else None,
-        frozenset(hidden),
-        rebuy,
-    )
+    """Repeat-purchase and co-purchase terms from purchase times (pure): `basket_of`, then `terms_from`."""
+    basket = basket_of(bought_at, counts, cart, id_to_row)
+    return terms_from(basket, now, n_rows, rates, together, rebuys_fallback, half_life_days)

@@ -7,7 +7,6 @@ import json
 import math
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,10 +16,11 @@ import numpy as np
 from assistant.search.engine import Reranker, SearchEngine
 from assistant.search.query import Filters, parse_query
 from assistant.shoppers.basket import HistoryCache, ShopHistory
+from assistant.shoppers.lru import SizedLru
 from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity
 from assistant.shoppers.popularity import daypart
 from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import PurchaseTerms, purchase_terms
+from assistant.shoppers.rebuy import PurchaseTerms, terms_from
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
@@ -31,14 +31,16 @@ HISTORY_BUCKETS = (0, 1, 3, 6)  # purchase baskets: none, 1-2, 3-5, 6 or more
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # Per Shoppers: the history the entries were computed with, and shopper -> ((basket version, index version, hour,
 # half-life), purchase terms). A shopper's requests reuse them until their next purchase/cart event, a new index
-# version or the next hour; a relearned history starts the cache over (its id could be reused once freed).
-_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# version or the next hour; a relearned history starts them over, from the shoppers' baskets (`Shoppers.basket`,
+# kept: worked out when the purchase or cart event was recorded).
+_TERMS: weakref.WeakKeyDictionary[Shoppers, tuple[ShopHistory, SizedLru[PurchaseTerms]]] = weakref.WeakKeyDictionary()
 TERMS_CACHE = 4096
 # Each entry holds up to three catalog-sized arrays (480 KB per shopper at 20k products: 4,096 of them would be
 # ~2 GB), so the cache is bounded by their bytes too; the least recently used shoppers' terms go first.
 TERMS_CACHE_BYTES = 64 << 20
-_TERMS_LOCK = threading.Lock()
+_CACHE_LOCK = threading.Lock()
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
+_WEIGHTS: dict[tuple, tuple[dict, Weights]] = {}  # weights_for's answers, with the fitted table they were read from
 
 
 def history_bucket(n_baskets: int) -> int:
@@ -59,12 +61,38 @@ def _fitted(path: Path | None) -> dict[int, dict]:
 
 def weights_for(shoppers: Shoppers, n_baskets: int | None = None, **changes) -> Weights:
     """Defaults (SHOPMATE_PROFILE_WEIGHT), then the fitted blend for this length of history, then `changes`."""
+    path = shoppers.settings.blend_weights
+    table = _fitted(path)
+    bucket = None if n_baskets is None else history_bucket(n_baskets)
+    key = (shoppers.settings.profile_weight, path, bucket, tuple(sorted(changes.items())))
+    hit = _WEIGHTS.get(key)
+    if hit is not None and hit[0] is table:  # the same fitted file as read: building a Weights costs ~20 us
+        return hit[1]
     base = Weights(profile=shoppers.settings.profile_weight)
-    if n_baskets is not None:
-        fitted = _fitted(shoppers.settings.blend_weights).get(history_bucket(n_baskets))
-        if fitted:
-            base = replace(base, **fitted)
-    return replace(base, **changes)
+    fitted = table.get(bucket) if bucket is not None else None
+    if fitted:
+        base = replace(base, **fitted)
+    weights = replace(base, **changes)
+    if len(_WEIGHTS) > 256:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (table, weights)
+    return weights
+
+
+@lru_cache(maxsize=256)
+def search_weights(fitted: Weights, has_purchases: bool) -> Weights:
+    """A search's weights: the search-time strengths of the purchase signals (the feed's are fitted on a whole
+    catalog) and of the best sellers, fitted apart for a shopper with purchases, whose own repeat/co-purchase they
+    compete with."""
+    return replace(
+        fitted,
+        profile=fitted.profile if fitted.search_profile is None else fitted.search_profile,
+        repeat=fitted.search_repeat,
+        rebuy=fitted.search_rebuy,
+        together=fitted.search_together,
+        neighbours=fitted.search_neighbours,
+        bestseller=fitted.search_bestseller if has_purchases else fitted.search_bestseller_anonymous,
+    )
 
 
 def history_of(shoppers: Shoppers, engine: SearchEngine) -> ShopHistory:
@@ -82,36 +110,29 @@ def n_baskets(prof: Profile | None) -> int:
 
 def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: Profile, now: float) -> PurchaseTerms:
     """The shopper's repeat/co-purchase terms, computed once per purchase/cart change (and per hour, for decay):
-    views, clicks and searches leave them cached; a relearned shop history or a new index version recomputes."""
+    views, clicks and searches leave them cached; a relearned shop history or a new index version recomputes them
+    (from the basket, kept)."""
     idx = engine.index
     hist = history_of(shoppers, engine)
     half_life = weights_for(shoppers, n_baskets(prof)).repeat_half_life_days
     key = (prof.basket_version, idx.version, int(now // 3600), half_life)
     held = _TERMS.get(shoppers)
     if held is None or held[0] is not hist:
-        held = _TERMS[shoppers] = (hist, OrderedDict(), [0])
-    cache: OrderedDict[str, tuple[tuple, PurchaseTerms]] = held[1]
-    total: list[int] = held[2]  # bytes of the arrays held
-    hit = cache.get(shopper_id)
-    if hit is not None and hit[0] == key:
-        return hit[1]
+        with _CACHE_LOCK:
+            held = _TERMS.get(shoppers)
+            if held is None or held[0] is not hist:
+                held = _TERMS[shoppers] = (hist, SizedLru(TERMS_CACHE, TERMS_CACHE_BYTES, terms_bytes))
+    terms = held[1].get(shopper_id, key)
+    if terms is not None:
+        return terms
     consumable = [c.strip().lower() for c in shoppers.settings.consumable_categories.split(",") if c.strip()]
 
     def fallback(row: int) -> bool:  # a shop too young to have learned rates: the configured list
         return any(c in idx.products[row].category_path.lower() for c in consumable)
 
-    bought_at, counts, cart = shoppers.purchases(shopper_id)
-    terms = purchase_terms(
-        bought_at, counts, cart, idx.id_to_row, len(idx.products), now, hist.rates, hist.together, fallback, half_life
-    )
-    with _TERMS_LOCK:  # requests run on several threads: the byte count must stay that of the entries held
-        old = cache.pop(shopper_id, None)
-        if old is not None:
-            total[0] -= terms_bytes(old[1])
-        cache[shopper_id] = (key, terms)  # at the end: the most recently used
-        total[0] += terms_bytes(terms)
-        while len(cache) > 1 and (len(cache) > TERMS_CACHE or total[0] > TERMS_CACHE_BYTES):
-            total[0] -= terms_bytes(cache.popitem(last=False)[1][1])
+    basket = shoppers.basket(shopper_id, idx)
+    terms = terms_from(basket, now, len(idx.products), hist.rates, hist.together_of, fallback, half_life)
+    held[1].put(shopper_id, key, terms)
     return terms
 
 
@@ -209,18 +230,7 @@ def personalize_for(
     n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
     spec = query_specificity(parsed.text if parsed else "", n_filters)
     fitted = weights_for(shoppers, n_baskets(sig.profile), **(weight_changes or {}))
-    # one reranker, its search-time strengths of the purchase signals (the feed's are fitted on a whole catalog)
-    profile = fitted.profile if fitted.search_profile is None else fitted.search_profile
-    weights = replace(
-        fitted,
-        profile=profile,
-        repeat=fitted.search_repeat,
-        rebuy=fitted.search_rebuy,
-        together=fitted.search_together,
-        neighbours=fitted.search_neighbours,
-        # fitted apart: for a shopper with purchases the best sellers compete with their own repeat/co-purchase
-        bestseller=fitted.search_bestseller if n_baskets(sig.profile) else fitted.search_bestseller_anonymous,
-    )
+    weights = search_weights(fitted, n_baskets(sig.profile) > 0)  # one reranker, a search's strengths
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
     hist = 1.0 - (1.0 - weights.min_profile) * spec  # purchase history yields to a precise query too
     return make_reranker(engine.index.vectors, engine.products, sig, w, weights, pop_weight, hist=hist)

@@ -32,7 +32,8 @@ from assistant.shoppers.context import (
 from assistant.shoppers.export import export_document
 from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
-from assistant.shoppers.profiles import Profile
+from assistant.shoppers.profiles import BASKET_EVENTS, Profile
+from assistant.shoppers.rebuy import Basket
 from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
 from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
 
@@ -113,16 +114,12 @@ class Shoppers:
         prof = self.profile(shopper_id)
         return None if prof is None else prof.vector()
 
-    def purchases(self, shopper_id: str) -> tuple[dict[str, list[float]], dict[str, int], list[str]]:
-        """A snapshot of the shopper's purchase times, times bought per product, and cart ({}, {}, [] without
-        consent): what the repeat and co-purchase signals read."""
-        if not self.has_consent(shopper_id):
-            return {}, {}, []
+    def basket(self, shopper_id: str, index: Any) -> Basket:
+        """The shopper's purchases and cart as rows of `index`, kept until their next purchase/cart event (`record`
+        works it out then); empty without consent."""
+        consent = self.has_consent(shopper_id)
         with self._lock:
-            prof = self.state.profiles.get(shopper_id)
-            if prof is None:
-                return {}, {}, []
-            return {p: list(t) for p, t in prof.bought_at.items()}, dict(prof.bought), list(prof.cart)
+            return self.state.basket(shopper_id, self.state.profiles.get(shopper_id) if consent else None, index)
 
     def popularity_vector(
         self, id_to_row: dict[str, int], n_rows: int, device: str | None, now: float
@@ -180,6 +177,8 @@ class Shoppers:
                     fold(prof, e, learn, eng, st.popularity)
         if swapped:
             st.rebuild_one(self.store, eng, shopper_id)
+        if learn and any(e.type in BASKET_EVENTS for e in keep):
+            self.basket(shopper_id, eng.index)  # now, rather than in the shopper's next search
         nudges: list[dict] = []
         if meta.consent_nudges:
             with self._lock:

@@ -13,10 +13,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.shoppers.lru import SizedLru
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import ItemMeta, Profile
+from assistant.shoppers.rebuy import Basket, basket_of
 from assistant.shoppers.store import Event, ShopperRow, ShopperStore
 from index.catalog import Product
+
+BASKET_CACHE, BASKET_CACHE_BYTES = 16384, 32 << 20
 
 
 @dataclass
@@ -76,6 +80,8 @@ class ShopperState:
         self.index_version: str | None = None
         self.generation = 0  # bumped by every full rebuild's swap
         self._dirty: set[str] | None = None  # shoppers written to during a running full rebuild
+        # shopper -> their basket as catalog rows: a few arrays as long as their distinct purchases (~8 KB at 200)
+        self.baskets: SizedLru[Basket] = SizedLru(BASKET_CACHE, BASKET_CACHE_BYTES, lambda b: b.nbytes)
 
     def new_profile(self, eng: Any) -> Profile:
         return Profile(self.half_life_s, eng.index.vectors.shape[1])
@@ -85,6 +91,18 @@ class ShopperState:
         if self._dirty is not None:
             self._dirty.add(sid)
 
+    def basket(self, sid: str, prof: Profile | None, index: Any) -> Basket:
+        """sid's purchases and cart as rows of `index` (`rebuy.basket_of`), read off the live profile (call under the
+        lock) once per purchase/cart change and index version."""
+        if prof is None:
+            return basket_of({}, {}, (), index.id_to_row)
+        key = (prof.basket_version, index.version)
+        got = self.baskets.get(sid, key)
+        if got is None:
+            got = basket_of(prof.bought_at, prof.bought, prof.cart, index.id_to_row)
+            self.baskets.put(sid, key, got)
+        return got
+
     def forget(self, sids: list[str]) -> None:
         with self.lock:
             for sid in sids:
@@ -92,6 +110,7 @@ class ShopperState:
                     m.pop(sid, None)
                 self.alias.pop(sid, None)
                 self.versions.pop(sid, None)
+                self.baskets.pop(sid)
 
     def rebuild(self, store: ShopperStore, eng: Any) -> None:
         """Every profile, alias, counter and segment from the store (blocking: run it off the event loop)."""

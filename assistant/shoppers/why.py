@@ -167,52 +167,61 @@ def reasons(
     colours, brands, band = tp["colours"], tp["brands"], tp["price_band"]
     if pop_mid is None:
         pop_mid = median(c.popularity) if len(rows) else 0.0
+    anchor_of: dict[int, int] = {}  # the anchor behind each row whose co-purchase gives a reason, looked up at once
+    if sig.together_anchor is not None:
+        need = rows[c.together >= weights.min_reason]
+        if len(need):
+            anchor_of = dict(zip(need.tolist(), np.asarray(sig.together_anchor[need]).tolist(), strict=True))
+    # Python numbers for the per-row tests below (indexing a numpy array for each one cost more than the tests)
+    terms = ("affinity", "taste", "segment", "popularity", "repeat", "together", "bestseller", "neighbours", "context")
+    aff, taste, seg, pop, rep, tog, best_, near, ctx = (getattr(c, t).tolist() for t in terms)
+    shares, top = share.tolist(), best.tolist()
     for i, r in enumerate(rows.tolist()):
         p = products[r]
         parts: list[tuple[float, str]] = []
-        if prof is not None and ids and c.affinity[i] >= weights.min_reason and share[i] > 0:
-            tr = prof.items[ids[best[i]]]
+        if prof is not None and ids and aff[i] >= weights.min_reason and shares[i] > 0:
+            tr = prof.items[ids[top[i]]]
             verb, ago = VERBS.get(tr.last_type, "viewed"), when(tr.last_ts, sig.now)
             parts.append(
                 (
-                    c.affinity[i],
-                    f"you {verb} this {ago}" if ids[best[i]] == p.id else f"similar to {tr.title} you {verb} {ago}",
+                    aff[i],
+                    f"you {verb} this {ago}" if ids[top[i]] == p.id else f"similar to {tr.title} you {verb} {ago}",
                 )
             )
-        if c.taste[i] >= weights.min_reason:
+        if taste[i] >= weights.min_reason:
             if (p.colour or "").lower() in colours:
-                parts.append((c.taste[i], f"in {p.colour}, a colour you often choose"))
+                parts.append((taste[i], f"in {p.colour}, a colour you often choose"))
             if (p.brand or "").lower() in brands:
-                parts.append((c.taste[i], f"{p.brand}, a brand you like"))
+                parts.append((taste[i], f"{p.brand}, a brand you like"))
             if band and p.price is not None and band[0] <= p.price <= band[1]:
                 lo, hi = format_price(band[0], p.currency), format_price(band[1], p.currency)
-                parts.append((c.taste[i], f"matches your usual price range ({lo}–{hi})"))
-        if c.segment[i] >= weights.min_reason and sig.segment_name:
-            parts.append((c.segment[i], f"popular in your segment ({sig.segment_name})"))
-        if c.popularity[i] - pop_mid >= weights.min_reason:  # popular compared with the other candidates
-            parts.append((c.popularity[i], sig.popularity_label))
-        if c.repeat[i] >= weights.min_reason:
+                parts.append((taste[i], f"matches your usual price range ({lo}–{hi})"))
+        if seg[i] >= weights.min_reason and sig.segment_name:
+            parts.append((seg[i], f"popular in your segment ({sig.segment_name})"))
+        if pop[i] - pop_mid >= weights.min_reason:  # popular compared with the other candidates
+            parts.append((pop[i], sig.popularity_label))
+        if rep[i] >= weights.min_reason:
             times = sig.bought.get(r, 0)
             parts.append(
                 (
-                    c.repeat[i],
+                    rep[i],
                     f"you buy this regularly ({times} times)"
                     if times >= 2
                     else "you bought this before, and shoppers here often buy it again",
                 )
             )
-        if c.together[i] >= weights.min_reason and sig.together_anchor is not None:
-            anchor = int(sig.together_anchor[r])
+        if tog[i] >= weights.min_reason and sig.together_anchor is not None:
+            anchor = anchor_of.get(r, -1)
             if anchor >= 0:
                 title = sig.anchor_titles.get(anchor) or products[anchor].title
-                parts.append((c.together[i], f"often bought with {title}"))
-        if c.bestseller[i] >= weights.min_reason and sig.buyers is not None:
-            parts.append((c.bestseller[i], f"bought by {int(sig.buyers[r])} of the shop's customers"))
-        if c.neighbours[i] >= weights.min_reason and sig.neighbour_buyers is not None:
+                parts.append((tog[i], f"often bought with {title}"))
+        if best_[i] >= weights.min_reason and sig.buyers is not None:
+            parts.append((best_[i], f"bought by {int(sig.buyers[r])} of the shop's customers"))
+        if near[i] >= weights.min_reason and sig.neighbour_buyers is not None:
             m = int(sig.neighbour_buyers[r])
             if m > 0:
-                parts.append((c.neighbours[i], f"bought by {m} customers who shop like you"))
-        if c.context[i] >= weights.min_reason and sig.context_terms:
-            parts.append((c.context[i], f"related to your search for '{sig.context_terms}'"))
+                parts.append((near[i], f"bought by {m} customers who shop like you"))
+        if ctx[i] >= weights.min_reason and sig.context_terms:
+            parts.append((ctx[i], f"related to your search for '{sig.context_terms}'"))
         out[i] = [t for _, t in sorted(parts, key=lambda x: -x[0])]
     return out

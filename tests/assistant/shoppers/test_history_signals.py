@@ -37,7 +37,7 @@ def search_rows(sh, engine, sid, q):
     return [h.row for h in hits], hits
 
 
-def no_together(anchors, n):
+def no_together(rows, weights, n):
     return np.zeros(n), np.full(n, -1)
 
 
@@ -120,6 +120,91 @@ def cached_terms_follow_events(shop, engine):
     assert terms_for(shop, engine, "me", shop.profile("me"), shop.now()) is not with_y
 
 
+def test_the_basket_is_read_when_recorded_kept_over_a_relearned_history_and_gives_the_terms_computed_whole(
+    shop, engine
+):
+    """The shop fixture relearns its history on every request. A purchase or cart event works out the shopper's basket
+    (rows, purchase times, cart) when recorded; a request reuses it with the new history, and its terms are those
+    computed from scratch from the profile."""
+    x, y, z = ids(engine, 3, 60, 90)
+    fillers = ids(engine, *range(100, 160))
+    for i in range(30):  # the shop re-buys x, buys y with it
+        buy(shop, f"c{i}", [x, y, fillers[i]], 60)
+        buy(shop, f"c{i}", [x, fillers[i + 30]], 30)
+    buy(shop, "me", [x, y], 20)
+    buy(shop, "me", [x, fillers[0]], 5)
+    shop.record("me", [{"type": "add_to_cart", "product_id": p} for p in (z, x)])
+    basket = shop.basket("me", engine.index)
+    assert shop.basket("me", engine.index) is basket  # worked out by the event, not by this call
+    row = engine.index.id_to_row
+    assert basket.rows.tolist() == [row[x], row[y], row[fillers[0]]] and basket.times_bought.tolist() == [2, 1, 1]
+    assert basket.cart.tolist() == [row[z], row[x]]
+    shop.record("me", [{"type": "view", "product_id": y}])
+    assert shop.basket("me", engine.index) is basket  # browsing leaves it
+    prof, now = shop.profile("me"), shop.now()
+    assert prof is not None
+    first = terms_for(shop, engine, "me", prof, now)
+    hist = recommend._TERMS[shop][0]
+    again = terms_for(shop, engine, "me", prof, now)
+    assert recommend._TERMS[shop][0] is not hist  # relearned
+    assert shop.basket("me", engine.index) is basket  # kept
+    hist = recommend._TERMS[shop][0]
+    half_life = recommend.weights_for(shop, prof.n_baskets()).repeat_half_life_days
+    bought_at = {p: list(t) for p, t in prof.bought_at.items()}
+    whole = purchase_terms(
+        bought_at,
+        dict(prof.bought),
+        list(prof.cart),
+        row,
+        len(engine.products),
+        now,
+        hist.rates,
+        hist.together_of,
+        bool,
+        half_life,
+    )
+    every = np.arange(len(engine.products))
+    for t in (first, again):
+        assert t.repeat is not None and whole.repeat is not None and np.array_equal(t.repeat, whole.repeat)
+        assert t.together is not None and whole.together is not None and np.array_equal(t.together, whole.together)
+        assert t.bought == whole.bought and t.hidden == whole.hidden
+        assert t.rebuy is not None and whole.rebuy is not None and np.array_equal(t.rebuy, whole.rebuy)
+        assert t.together_anchor is not None and whole.together_anchor is not None
+        assert np.array_equal(t.together_anchor[every], whole.together_anchor[every])
+    assert whole.repeat is not None and whole.repeat[row[x]] > 0  # the terms say something
+    assert whole.together is not None and whole.together[row[y]] > 0
+    buy(shop, "me", [z], 0)  # a purchase: a new basket, z bought and out of the cart
+    after = shop.basket("me", engine.index)
+    assert after is not basket and row[z] in after.rows.tolist() and after.cart.tolist() == [row[x]]
+    shop.erase("me")  # an erased shopper's purchases are not kept in memory either
+    assert "me" not in shop.state.baskets and not len(shop.basket("me", engine.index).rows)
+
+
+def test_a_cart_row_is_an_anchor_weighing_one_more_than_its_purchases():
+    rates = RepeatRates(np.full(4, 0.5), np.full(4, 10.0), 0.5, True)
+    got: list[tuple[list[int], list[float]]] = []
+
+    def together(rows, weights, n):
+        got.append((rows.tolist(), weights.tolist()))
+        return np.zeros(n), np.full(n, -1)
+
+    t = purchase_terms(
+        {"a": [0.0], "b": [0.0]},
+        {"a": 1, "b": 1},
+        ["c", "b"],
+        {"a": 2, "b": 0, "c": 3},
+        4,
+        0.0,
+        rates,
+        together,
+        bool,
+        0.0,
+    )
+    # bought rows first (in the order bought), each log(1 + times); then the cart rows not bought, 1 each
+    assert got == [([2, 0, 3], [pytest.approx(np.log(2.0)), pytest.approx(np.log(2.0) + 1.0), 1.0])]
+    assert t.together is None and t.bought == {2: 1, 0: 1}
+
+
 def test_malformed_stored_preferences_count_as_absent(shop, engine):
     buy(shop, "me", ids(engine, 4), 2)
     bad = {"price_band": [None, None], "colours": "red", "brands": [None, 3]}
@@ -151,13 +236,14 @@ def test_recommend_reads_shoppers_only_through_public_methods(shop, engine):
     assert private == []
     p = ids(engine, 12)[0]
     buy(shop, "me", [p, p], 1)
-    bought_at, counts, cart = shop.purchases("me")
-    assert counts == {p: 2} and len(bought_at[p]) == 2 and cart == []
+    basket = shop.basket("me", engine.index)
+    assert basket.rows.tolist() == [engine.index.id_to_row[p]] and basket.times_bought.tolist() == [2]
+    assert len(basket.times) == 2 and not len(basket.cart)
     pop = shop.popularity_vector(engine.index.id_to_row, len(engine.products), "desktop", shop.now())
     assert pop is not None and int(np.argmax(pop)) == engine.index.id_to_row[p]
     assert shop.embed("red shoes").shape == (engine.index.vectors.shape[1],)
     shop.set_consent("me", personalization=False, nudges=None)
-    assert shop.purchases("me") == ({}, {}, [])
+    assert not len(shop.basket("me", engine.index).rows)
 
 
 def test_segment_prior_weighs_what_the_segment_buys_more_than_everyone(engine):

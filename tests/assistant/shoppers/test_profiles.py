@@ -54,6 +54,26 @@ def test_incremental_vector_equals_definition_in_any_order():
     assert np.allclose(prof.vector(), want, atol=1e-5)
 
 
+def test_the_item_behind_a_match_follows_every_event_though_the_items_are_stacked_once_per_event():
+    a, b, c = unit([1, 0, 0]), unit([0, 1, 0]), unit([0.6, 0.8, 0])
+    prof = Profile(half_life_s=DAY, dim=3)
+    prof.add("view", 0.0, "a", a)
+    prof.add("view", 0.0, "b", b)
+    cand = np.stack([unit([0.9, 0.1, 0]), unit([0.1, 0.9, 0])])
+    ids, best, share = prof.explain_rows(cand)
+    assert [ids[i] for i in best] == ["a", "b"]
+    assert prof.explain_rows(cand)[2].tolist() == share.tolist()  # read again: the same answer
+    prof.add("purchase", 0.0, "b", b)  # b weighs more: its share grows
+    ids, best, again = prof.explain_rows(cand)
+    assert [ids[i] for i in best] == ["a", "b"] and again[1] > share[1]
+    prof.add("purchase", 0.0, "c", c)  # a new item, nearer the first candidate than a once weighted
+    ids, best, _ = prof.explain_rows(np.stack([unit([0.6, 0.8, 0])]))
+    assert ids[best[0]] == "c"
+    stacked = np.stack([prof.items[i].vec for i in ids])
+    want = (cand @ stacked.T) * (np.array([prof.items[i].weight for i in ids]) / np.linalg.norm(prof.s))
+    assert prof.explain_rows(cand)[2].tolist() == want.max(axis=1).tolist()  # what it is worked out from scratch
+
+
 def test_recency_and_type_weights_and_dismiss_push_away():
     a, b = unit([1, 0, 0]), unit([0, 1, 0])
     prof = Profile(half_life_s=DAY, dim=3)

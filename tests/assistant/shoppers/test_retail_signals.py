@@ -122,6 +122,11 @@ def test_copurchase_of_weighted_anchors_and_the_anchor_behind_each_row():
     assert hist.together({0: 1.0, 1: 1.0}, 5)[1][2] == 0
     nothing, none = hist.together({}, 5)
     assert not nothing.any() and [none[r] for r in range(5)] == [-1] * 5
+    # the rows a request explains, looked up at once: what each row gives on its own
+    for anchors in ({1: 2.0, 0: 1.0, 3: 5.0}, {1: 1.0, 0: 1.0}, {0: 1.0, 1: 1.0}, {4: 1.0}, {}):
+        best = hist.together(anchors, 5)[1]
+        asked = np.array([2, 4, 0, 1, 3, 2])
+        assert best[asked].tolist() == [best[int(r)] for r in asked]
 
 
 def test_repeat_rate_is_shrunk_to_the_shop_rate_and_gated():
@@ -179,9 +184,7 @@ def test_an_expired_history_is_served_while_one_background_thread_relearns_it(sh
     assert fresh is not first and fresh.n_baskets == 2
 
 
-def test_the_purchase_terms_cache_is_bounded_by_bytes_and_drops_the_least_recent_shopper(
-    engine, embedder, tmp_path, monkeypatch
-):
+def test_the_purchase_terms_cache_is_bounded_by_bytes_and_drops_the_least_recent_shopper(engine, embedder, tmp_path):
     """Each cached shopper holds catalog-sized arrays: the cache keeps under its byte budget, and a dropped
     shopper's terms are computed again, equal to what they were."""
     from assistant.shoppers import recommend
@@ -195,14 +198,17 @@ def test_the_purchase_terms_cache_is_bounded_by_bytes_and_drops_the_least_recent
         first = recommend.terms_for(shop, engine, "c0", shop.profile("c0"), now)
         per_shopper = recommend.terms_bytes(first)
         assert per_shopper >= len(engine.products) * 8  # at least one catalog-sized float array
-        monkeypatch.setattr(recommend, "TERMS_CACHE_BYTES", 3 * per_shopper)
+        cache = recommend._TERMS[shop][1]
+        cache.max_bytes = 3 * per_shopper
         for i in range(1, 6):
             t = recommend.terms_for(shop, engine, f"c{i}", shop.profile(f"c{i}"), now)
             assert recommend.terms_bytes(t) == per_shopper  # the same purchases: the same arrays
-        _, cache, total = recommend._TERMS[shop]
-        assert list(cache) == ["c3", "c4", "c5"] and total[0] == 3 * per_shopper
+        assert cache.keys() == ["c3", "c4", "c5"] and cache.bytes == 3 * per_shopper
         again = recommend.terms_for(shop, engine, "c0", shop.profile("c0"), now)
         assert again is not first and np.array_equal(again.repeat, first.repeat) and again.bought == first.bought
-        assert list(cache) == ["c4", "c5", "c0"] and total[0] == 3 * per_shopper
+        assert cache.keys() == ["c4", "c5", "c0"] and cache.bytes == 3 * per_shopper
+        c4 = shop.profile("c4")
+        assert c4 is not None and recommend.terms_for(shop, engine, "c4", c4, now) is not None
+        assert cache.keys() == ["c5", "c0", "c4"]  # a shopper served from the cache is the most recently used
     finally:
         shop.close()
