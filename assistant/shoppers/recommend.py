@@ -122,6 +122,8 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
             held = _TERMS.get(shoppers)
             if held is None or held[0] is not hist:
                 held = _TERMS[shoppers] = (hist, SizedLru(TERMS_CACHE, TERMS_CACHE_BYTES, terms_bytes))
+                if _forget_terms not in shoppers.forget_hooks:
+                    shoppers.forget_hooks.append(_forget_terms)
     terms = held[1].get(shopper_id, key)
     if terms is not None:
         return terms
@@ -134,6 +136,14 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     terms = terms_from(basket, now, len(idx.products), hist.rates, hist.together_of, fallback, half_life)
     held[1].put(shopper_id, key, terms)
     return terms
+
+
+def _forget_terms(shoppers: Shoppers, shopper_ids: list[str]) -> None:
+    """An erased shopper's terms leave the cache at once, not when evicted."""
+    held = _TERMS.get(shoppers)
+    if held is not None:
+        for sid in shopper_ids:
+            held[1].pop(sid)
 
 
 def terms_bytes(t: PurchaseTerms) -> int:

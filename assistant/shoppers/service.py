@@ -61,6 +61,8 @@ class Shoppers:
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
         self._lock = self.state.lock
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
+        # caches kept elsewhere (a reranker's terms) that must forget erased shoppers too: hook(self, ids)
+        self.forget_hooks: list[Callable[[Shoppers, list[str]], None]] = []
         self.purge_expired(rebuild=False)
         self.rebuild()
 
@@ -296,6 +298,8 @@ class Shoppers:
     def erase(self, shopper_id: str) -> dict:
         n, aliases = self.store.erase(shopper_id)
         self.state.forget([shopper_id, *aliases])
+        for hook in self.forget_hooks:
+            hook(self, [shopper_id, *aliases])
         return {"erased_events": n, "unlinked_devices": len(aliases)}
 
     def link(self, shopper_id: str, assertion: dict) -> dict:

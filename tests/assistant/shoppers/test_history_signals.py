@@ -176,7 +176,9 @@ def test_the_basket_is_read_when_recorded_kept_over_a_relearned_history_and_give
     buy(shop, "me", [z], 0)  # a purchase: a new basket, z bought and out of the cart
     after = shop.basket("me", engine.index)
     assert after is not basket and row[z] in after.rows.tolist() and after.cart.tolist() == [row[x]]
-    shop.erase("me")  # an erased shopper's purchases are not kept in memory either
+    assert "me" in recommend._TERMS[shop][1]
+    shop.erase("me")  # an erased shopper's purchases are not kept in memory either, nor the terms made of them
+    assert "me" not in recommend._TERMS[shop][1]
     assert "me" not in shop.state.baskets and not len(shop.basket("me", engine.index).rows)
 
 
