@@ -23,7 +23,7 @@ from assistant.shoppers.recommend import personalize_for, recommendations
 from assistant.shoppers.segments import features, rfm
 from tests.assistant.shoppers.shop import DAY, make_shop
 
-WRITERS, BATCHES = 3, 40
+WRITERS, BATCHES = 3, 25
 QUERIES = ("shoes", "blue shirt", "watch for men", "red dress")
 
 
@@ -46,9 +46,9 @@ def torn(prof: Profile) -> list[str]:
     if not set(purchased) == set(prof.bought) == set(prof.bought_at):
         out.append("a purchase counted in one of purchased/bought/bought_at only")
     if len(prof.items) > MAX_ITEMS:
-        out.append(f"{len(prof.items)} items traced, over the bound of {MAX_ITEMS}")
+        out.append(f"more items traced than the bound of {MAX_ITEMS}")
     if prof.n_events != prof.version:  # every event here is learned: counted and stamped in one fold
-        out.append(f"{prof.n_events} events counted at version {prof.version}")
+        out.append("an event counted but not yet stamped with a version")
     return out
 
 
@@ -134,7 +134,7 @@ def test_reads_during_folds_never_fail_and_see_whole_batches(engine, embedder, t
         for t in threads[WRITERS:]:
             t.join()
 
-        kinds = Counter(e.splitlines()[0] + " " + e.strip().splitlines()[-1] for e in errors)
+        kinds = Counter(e.splitlines()[0] + " " + e.strip().splitlines()[-1].split(":")[0] for e in errors)
         torn_kinds = dict(Counter(snapshots))
         assert not errors and not snapshots, (
             f"{len(errors)} failed reads or writes: {dict(kinds)}; {len(snapshots)} torn snapshots: {torn_kinds}"
