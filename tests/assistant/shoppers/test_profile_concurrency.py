@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import count
 
+import httpx
 import numpy as np
 import pytest
 
@@ -197,3 +198,73 @@ def test_folding_into_a_copy_leaves_the_published_profile_exactly_as_it_was():
     assert mine.t0 != prof.t0 and len(mine.bought_at["p0"]) == MAX_BUY_TIMES
     assert same(prof, before) and prof.version == before.version
     assert not same(mine, before)
+
+
+def test_the_server_answers_every_read_while_the_same_shoppers_events_arrive(make_server, fast_switching):
+    """The same over HTTP: POST /api/events from several clients while others search, autocomplete, read the
+    feed, the profile page and the export of that shopper. No 5xx, and every acknowledged event is exported.
+    A server of its own: these events would change the shared server's popular searches."""
+    live_server = make_server(rate_sessions="", rate_events="", rate_chat="")
+    with httpx.Client(base_url=live_server.base_url, timeout=60) as http:
+        r = http.post("/api/sessions")
+        assert r.status_code == 200, r.text
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        found: dict[str, None] = {}
+        for q in ("shoes", "shirt", "watch", "dress", "bag", "kurta", "jeans", "ring"):
+            hits = http.get("/api/search", params={"q": q, "k": 100}).json()["results"]
+            found |= dict.fromkeys(p["id"] for p in hits)
+        pids = list(found)
+        assert len(pids) > MAX_ITEMS + 3 * 15 * 2  # the writers' views evict traced items
+        start = time.time() - DAY
+        clock = count()
+        seed = [{"type": "view", "product_id": p, "ts": start + next(clock)} for p in pids[:MAX_ITEMS]]
+        assert http.post("/api/events", json=seed, headers=auth).status_code == 200
+    stored: list[int] = []
+    bad: list[str] = []
+    writing = threading.Event()
+    writing.set()
+
+    def write(w: int) -> None:
+        with httpx.Client(base_url=live_server.base_url, timeout=60, headers=auth) as c:
+            for b in range(15):
+                batch = [{"type": "search", "query": QUERIES[b % len(QUERIES)], "ts": start + next(clock)}]
+                batch += [
+                    {"type": t, "product_id": pids[MAX_ITEMS + 2 * (w * 15 + b) + j // 3], "ts": start + next(clock)}
+                    for j, t in enumerate(("view", "add_to_cart", "purchase", "view", "dismiss", "view"))
+                ]
+                r = c.post("/api/events", json=batch)
+                if r.status_code == 200:
+                    stored.append(r.json()["stored"])
+                else:
+                    bad.append(f"POST /api/events: {r.status_code} {r.text[:200]}")
+
+    def read(path: str, params: dict) -> Callable[[], None]:
+        def loop() -> None:
+            with httpx.Client(base_url=live_server.base_url, timeout=60, headers=auth) as c:
+                while writing.is_set():
+                    r = c.get(path, params=params)
+                    if r.status_code != 200:
+                        bad.append(f"GET {path}: {r.status_code} {r.text[:200]}")
+
+        return loop
+
+    readers = [
+        read("/api/search", {"q": "shoes", "k": 10}),
+        read("/api/recommendations", {"k": 20}),
+        read("/api/me/profile", {}),
+        read("/api/autocomplete", {"q": "sh"}),
+        read("/api/me/export", {}),
+    ]
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(3)]
+    threads += [threading.Thread(target=fn) for fn in readers]
+    for t in threads:
+        t.start()
+    for t in threads[:3]:
+        t.join()
+    writing.clear()
+    for t in threads[3:]:
+        t.join()
+    assert bad == [], f"{len(bad)} failed requests, e.g. {bad[:3]}"
+    with httpx.Client(base_url=live_server.base_url, timeout=60, headers=auth) as c:
+        exported = c.get("/api/me/export").json()["events"]
+    assert sum(stored) == 3 * 15 * 7 == len(exported) - MAX_ITEMS
