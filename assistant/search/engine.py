@@ -3,7 +3,8 @@ and lexical (BM25) fused on their normalised scores, then what the query asks fo
 
 The one scoring path shared by REST search, chat and autocomplete's product hits. Ranking, in tiers above the
 fused score: a product of the detected type, then one made for the named device, then one whose colour or
-material is known to match (unknown next; a known mismatch never shows). Filters given as parameters, and
+material is known to match (unknown next; a known mismatch never shows). A colour or material is known when the
+catalog states it or the title names it (assistant.search.materials). Filters given as parameters, and
 price/gender/brand read from the query, are hard; parsed colour and material are preferences.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.columns import Codes, Spans, admits, top_rows
+from assistant.search.materials import named_materials
 from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, Vocabulary
 from assistant.search.ranking import (
@@ -42,7 +44,7 @@ from assistant.search.variants import Asked, Variants
 from assistant.search.vocab import named_as, named_by_use, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
-from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
+from index.lexical import LexicalIndex, lexical_text
 from index.store import LoadedIndex
 from index.text import normalise, stem, terms, tokenize
 
@@ -106,10 +108,14 @@ class SearchEngine:
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
-        material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
-        self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
-        self.material_post = Postings.build([set(terms(m)) for m in material], n)
-        self.variants = Variants(products, title_colours, material)
+        # what a page says it is made of: its material specifications and the materials its title names
+        # ("Striped Cotton Sari" is known to be cotton, whatever its specifications leave out)
+        named = [named_materials(p, self.qvocab.materials) for p in products]
+        self._material_known = np.array([known for known, _ in named], dtype=bool)
+        self.material_post = Postings.build([set(stems) for _, stems in named], n)
+        # variants apart when they answer a material query differently: the same materials read the same way
+        self.variants = Variants(products, title_colours, [" ".join(sorted(stems)) for _, stems in named])
+        del named
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -216,9 +222,6 @@ class SearchEngine:
         if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
             out = excluded_mask(self.lex_post, self.pages.negated, u.exclude_terms)
             allowed = (allowed if allowed is not None else self._all()) & ~out
-        relaxed: list[str] = []
-        if prefs:
-            allowed, relaxed = self._preferences(prefs, allowed, tiers)
         typed = None
         compat = self.pages.devices(u, self.title_post, tiers) if u is not None else None  # made for the device
         if u is not None and u.type_terms:
@@ -231,6 +234,9 @@ class SearchEngine:
             tiers.add("type", typed, 1.0)
             if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
                 tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
+        relaxed: list[str] = []
+        if prefs:
+            allowed, relaxed = self._preferences(prefs, allowed, tiers, typed)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             priced = self._price[fits & ~np.isnan(self._price)]
@@ -312,13 +318,19 @@ class SearchEngine:
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
 
-    def _preferences(self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers) -> tuple[np.ndarray | None, list]:
+    def _preferences(
+        self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers, typed: np.ndarray | None
+    ) -> tuple[np.ndarray | None, list]:
         """Known matches rank first, unknown next, known mismatches never; a preference nothing satisfies is
-        relaxed (and said) rather than emptying the page."""
+        relaxed (and said) rather than emptying the page. A material is relaxed when no product of the type asked
+        for (typed, when the filters leave any) is known to be of it: "crepe saree" in a shop whose sarees all
+        name other materials shows its sarees and says so, not crepe tops. (A colour is relaxed only when no
+        product has it: the colour of most products is unknown, so "no green sarees" would seldom be true.)"""
         relaxed: list[str] = []
         base = allowed if allowed is not None else self._all()
         if not base.any():
             return allowed, relaxed  # the filters alone leave nothing: no preference to relax
+        of_type = typed if typed is not None and (base & typed).any() else None
         if "brand" in prefs:
             tiers.add("brand", self._codes["brand"].equals(normalise(prefs["brand"])), 0.75)
         for name in ("gender", "colour", "material"):
@@ -331,7 +343,8 @@ class SearchEngine:
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
             keep = base & (match | ~known)
-            if not (keep & match).any():
+            scope = keep & match if name != "material" or of_type is None else keep & match & of_type
+            if not scope.any():
                 relaxed.append(name)  # none of this colour/material at all: show the rest, say so
                 continue
             base = keep

@@ -38,10 +38,16 @@ def notice_for(
     said = {
         "gender": f"for {(u.gender or 'them').replace('_', ' ')}",
         "colour": f"in {u.colour}",
-        "material": f"in {u.material}",
+        "material": f"in {_typed_word(u, u.material)}",
     }
-    parts = [f"nothing {said[name]}" for name in ("gender", "colour", "material") if name in relaxed]
     typed = tiers.mask("type")
+    # a material is relaxed within the type asked for (see SearchEngine._preferences)
+    of_type = {"material"} if typed is not None and typed.any() else set()
+    parts = [
+        f"no {u.product_type} {said[name]}" if name in of_type else f"nothing {said[name]}"
+        for name in ("gender", "colour", "material")
+        if name in relaxed
+    ]
     if typed is not None and not any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows):
         parts.append(_lacking(f"no {u.product_type}", typed, f, shop, u))
     compat = tiers.mask("compatible")
@@ -58,6 +64,11 @@ def notice_for(
     )
     shown = f"other {shelf}{_filters_said(f)}" if shelf else "the closest products"
     return text[0].upper() + text[1:] + f"; showing {shown} instead."
+
+
+def _typed_word(u: Understanding, t: str | None) -> str:
+    """The word the shopper typed for a stem ("georgette", not "georgett")."""
+    return next((w for w in tokenize(u.corrected or u.text) if stem(w) == t), t or "")
 
 
 def _filters_said(f: Filters) -> str:
