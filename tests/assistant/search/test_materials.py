@@ -42,10 +42,7 @@ SHOP = [
     *[_p(f"top-geo-{i}", f"Uma Solid Women's Top {i}", TOPS, attributes={"Fabric": "Georgette"}) for i in range(3)],
     *[_p(f"top-crepe-{i}", f"Nia Crepe Women's Top {i}", TOPS, attributes={"Fabric": "Crepe"}) for i in range(3)],
     # wallets: "Genuine" qualifies leather, it names no material; "Fabric" names the line, not a material
-    *[
-        _p(f"w-{i}", f"Hide Men's Wallet {i}", WALLET, attributes={"Material": "Genuine Leather"})
-        for i in range(3)
-    ],
+    *[_p(f"w-{i}", f"Hide Men's Wallet {i}", WALLET, attributes={"Material": "Genuine Leather"}) for i in range(3)],
     *[_p(f"w-fab-{i}", f"Canto Men's Wallet {i}", WALLET, attributes={"Material": "Fabric"}) for i in range(3)],
 ]
 
