@@ -10,7 +10,7 @@ import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.materials import learn_materials, named_materials, title_materials
-from assistant.search.query import QUERY_COLOURS
+from assistant.search.query import QUERY_COLOURS, Filters
 from index.catalog import Product
 from tests.assistant.search.shop import ids, shop_engine
 
@@ -110,9 +110,11 @@ def test_no_saree_of_the_material_relaxes_it_within_the_type_and_says_so(shop):
     assert res.notice and "crepe" in res.notice.lower() and "saree" in res.notice.lower()
 
 
-def test_a_material_no_product_has_at_all_is_relaxed_and_said(shop):
-    res = shop.search("leather saree", k=30)
-    assert [p for p in ids(res) if p.startswith("sr-")] and res.notice and "leather" in res.notice.lower()
+def test_a_material_nothing_the_filters_admit_has_is_relaxed_and_said(shop):
+    res = shop.search("crepe", k=30, filters=Filters(category="Sarees"))  # crepe tops exist; no saree is crepe
+    got = ids(res)
+    assert got and all(p.startswith("sr-") for p in got) and "sr-cotton" in got  # the rest shown, not emptied
+    assert res.notice and "nothing in crepe" in res.notice.lower()
 
 
 def test_variants_of_one_title_apart_by_the_material_their_page_names(tmp_path, embedder):
