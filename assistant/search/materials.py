@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Container, Iterable
 
 from index.catalog import Product
-from index.text import normalise, stem, terms, tokenize
+from index.text import stem, terms, tokenize, words
 
 # The specification lines that state what a product is made of (not "Sole Material", not "Lining").
 MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
@@ -57,10 +57,19 @@ def spec_material(p: Product) -> str:
 
 def title_materials(p: Product, materials: Container[str]) -> frozenset[str]:
     """Stems of the materials a product's title names, its brand left out wherever the title says it."""
-    title, brand = normalise(p.title), normalise(p.brand or "")
-    if brand:
-        title = re.sub(rf"(?<![a-z0-9]){re.escape(brand)}(?![a-z0-9])", " ", title)
-    return frozenset(t for t in terms(title) if t in materials)
+    ws = words(p.title)
+    brand = words(p.brand or "")
+    n = len(brand)
+    out: set[str] = set()
+    i = 0
+    while i < len(ws):
+        if n and ws[i : i + n] == brand:  # the brand's words, in order: no material of the product
+            i += n
+            continue
+        if (t := stem(ws[i])) in materials:
+            out.add(t)
+        i += 1
+    return frozenset(out)
 
 
 def named_materials(p: Product, materials: Container[str]) -> tuple[bool, frozenset[str]]:
