@@ -235,10 +235,12 @@ class SearchEngine:
             if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
                 tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
         relaxed: list[str] = []
+        after = None  # the type's products of a known other material, shown after its fits (see _preferences)
         if prefs:
-            allowed, relaxed = self._preferences(prefs, allowed, tiers, typed)
+            allowed, relaxed, after = self._preferences(prefs, allowed, tiers, typed)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
+            fits = fits if after is None else fits & ~after
             priced = self._price[fits & ~np.isnan(self._price)]
             if len(priced):
                 tiers.add("cheap", self._price_or_high <= np.median(priced), 0.25)
@@ -252,7 +254,7 @@ class SearchEngine:
         if typed is not None:
             within = typed if allowed is None else allowed & typed
             if within.any():
-                primary = within
+                primary = within if after is None else within & ~after
         spans.mark("filters")
         lex_raw = None  # BM25 of every product, scored once for both retrievals below
         if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
@@ -263,15 +265,18 @@ class SearchEngine:
         rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_raw, primary, n_cand, spans)
         dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
         dense_scores[dense_rows] = cos
-        if primary is not None and primary is not allowed and len(rows) < n_cand:
-            # too few of the type: the rest come after them
-            rest = ~primary if allowed is None else allowed & ~primary
-            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, rest, n_cand, spans)
-            new = ~np.isin(more_rows, rows)
-            rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
-            dense_scores[dense_rows] = cos
-            if more_lex is not None:
-                lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
+        if typed is not None and primary is not None and primary is not allowed:
+            # too few fits of the type: its products of other materials next, then the rest after them
+            rest = ~typed if allowed is None else allowed & ~typed
+            for more in (after, rest):
+                if more is None or len(rows) >= n_cand:
+                    continue
+                more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, more, n_cand, spans)
+                new = ~np.isin(more_rows, rows)
+                rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
+                dense_scores[dense_rows] = cos
+                if more_lex is not None:
+                    lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
         if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
             within = primary if primary is not None else allowed if allowed is not None else self._all()
             said = np.flatnonzero(stated & within)[:n_cand]
@@ -301,7 +306,7 @@ class SearchEngine:
         hits = self._hits(rows, scores, reasons, pos, k, distinct, (allowed, answer), u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         shop = Shop(self.mask, self._price, self.products)
-        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop) if u is not None else None
+        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop, after) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
@@ -320,17 +325,24 @@ class SearchEngine:
 
     def _preferences(
         self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers, typed: np.ndarray | None
-    ) -> tuple[np.ndarray | None, list]:
-        """Known matches rank first, unknown next, known mismatches never; a preference nothing satisfies is
-        relaxed (and said) rather than emptying the page. A material is relaxed when no product of the type asked
-        for (typed, when the filters leave any) is known to be of it: "crepe saree" in a shop whose sarees all
-        name other materials shows its sarees and says so, not crepe tops. (A colour is relaxed only when no
-        product has it: the colour of most products is unknown, so "no green sarees" would seldom be true.)"""
+    ) -> tuple[np.ndarray | None, list, np.ndarray | None]:
+        """Known matches rank first, unknown next; a preference nothing satisfies is relaxed (and said) rather than
+        emptying the page. Returns (allowed, the relaxed names, the type's known mismatches or None).
+
+        Without a detected type a known mismatch never shows. With one, products of the type known to be of
+        another material are kept, ranked after every match and unknown of the type (its "fits") and before any
+        other type: they show only when the fits run out ("net saree" in a shop with one net saree: the other
+        sarees after it, not mosquito nets and net tops; the notice says so). A material is relaxed whole when
+        no product of the type asked for (typed, when the filters leave any) is known to be of it. A colour
+        keeps "known mismatches never": it is what a card's photo shows first, and it is relaxed whole only
+        when no product has it (the colour of most products is unknown, so "no green sarees" would seldom be
+        true). Who a product is for is never relaxed."""
         relaxed: list[str] = []
         base = allowed if allowed is not None else self._all()
         if not base.any():
-            return allowed, relaxed  # the filters alone leave nothing: no preference to relax
+            return allowed, relaxed, None  # the filters alone leave nothing: no preference to relax
         of_type = typed if typed is not None and (base & typed).any() else None
+        after = np.zeros(len(self.products), dtype=bool)  # of the type, known to be of another material
         if "brand" in prefs:
             tiers.add("brand", self._codes["brand"].equals(normalise(prefs["brand"])), 0.75)
         for name in ("gender", "colour", "material"):
@@ -347,11 +359,19 @@ class SearchEngine:
             if not scope.any():
                 relaxed.append(name)  # none of this colour/material at all: show the rest, say so
                 continue
+            if name == "material" and of_type is not None:
+                after = base & of_type & known & ~match
             base = keep
             # who it is for weighs least: a product that does not say is as likely right as one that does
             tiers.add(name, match, 0.125 if name == "gender" else 0.25)
         applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
-        return (base if applied else allowed), relaxed
+        if not applied:
+            return allowed, relaxed, None
+        if of_type is None or not after.any():
+            return base, relaxed, None
+        # the type's fits a whole type step above its known mismatches, which stay a step above other types
+        tiers.add("fits", of_type & ~after, 1.0)
+        return base | after, relaxed, after
 
     def _hits(self, rows, scores, why_of, pos, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
         """The first k rows (one card per group and answer when distinct, see variants.py), with what they match;

@@ -32,9 +32,38 @@ class Shop:
 
 
 def notice_for(
+    u: Understanding,
+    f: Filters,
+    tiers: Tiers,
+    hit_rows: Sequence[int],
+    relaxed: list[str],
+    shop: Shop,
+    after: np.ndarray | None = None,
+) -> str | None:
+    """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query.
+    after: the products of the type known to be of another material than the one asked (shown after its fits)."""
+    few = _few(u, tiers, hit_rows, after)
+    text = _notice(u, f, tiers, hit_rows, relaxed, shop)
+    return few if text is None else text if few is None else f"{text} {few}"
+
+
+def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None) -> str | None:
+    """When the page shows products of the type known to be of another material, after the few that match or
+    do not say: "Only 1 Sarees in net; showing other Sarees after it." None when it shows none."""
+    match, of_type = tiers.mask("material"), tiers.mask("fits")  # see SearchEngine._preferences
+    if after is None or match is None or of_type is None or not any(after[r] for r in hit_rows):
+        return None  # (a material relaxed whole leaves no `after`: that notice is _notice's)
+    fits = [r for r in hit_rows if of_type[r]]
+    n = sum(bool(match[r]) for r in fits)
+    unsure = f" and {len(fits) - n} that do not say their material" if len(fits) > n else ""
+    them = "it" if len(fits) == 1 else "them"
+    kind = u.product_type
+    return f"Only {n} {kind} in {_typed_word(u, u.material)}{unsure}; showing other {kind} after {them}."
+
+
+def _notice(
     u: Understanding, f: Filters, tiers: Tiers, hit_rows: Sequence[int], relaxed: list[str], shop: Shop
 ) -> str | None:
-    """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query."""
     said = {
         "gender": f"for {(u.gender or 'them').replace('_', ' ')}",
         "colour": f"in {u.colour}",
