@@ -61,7 +61,7 @@ from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 from scripts.basket_fit import (  # noqa: E402
     GRID,
-    HALF_LIVES,
+    TERM_SETTINGS,
     choose,
     combos_of,
     unit_parts,
@@ -599,7 +599,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
                     w, tg, Path(tmp), wm
                 )
             fitted = choose(windows, combos)
-            stage(f"feed weights fitted over {len(combos)} x {len(HALF_LIVES)}: {fitted['weights']}", t_start)
+            stage(f"feed weights fitted over {len(combos)} x {len(TERM_SETTINGS)}: {fitted['weights']}", t_start)
             if a.feed_only:
                 kept = json.loads(weights_file.read_text())
                 kept["fitted_on"], kept["fit"] = out["split"]["fit"], fitted
