@@ -21,6 +21,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
+from bench.paths import shown_argv
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # report section -> script; personalization (issue 5), autocomplete (6), outfits (7), chat (8, 15), shopper-judged
@@ -102,7 +104,7 @@ def run_one(
     for flag, value in (("--index-dir", index_dir), ("--catalog", catalog), ("--mapping", mapping)):
         if value and flag in declared and name not in OWN_CATALOG:
             argv += [flag, str(value)]
-    base = {"script": rel, "command": " ".join([Path(rel).name, *argv])}
+    base = {"script": rel, "command": " ".join([Path(rel).name, *shown_argv(argv)])}
     stdout = io.StringIO()
     t = time.perf_counter()
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.metrics import evaluate
+from bench.paths import shown
 from bench.relevance import Intent, JudgedCatalog, load_labelled
 
 K = 100  # ranked list depth per query (recall@100)
@@ -86,7 +87,7 @@ def wands(embedder, roots: list[Path], quick: bool, make_engine: Callable, index
     if found is None:
         return {
             "status": "not available",
-            "reason": f"no WANDS-format product.csv/query.csv/label.csv under {', '.join(map(str, roots))}",
+            "reason": f"no WANDS-format product.csv/query.csv/label.csv under {', '.join(map(shown, roots))}",
         }
     data = w.load(found)
     qids = sorted(q for q, judged in data.qrels.items() if judged)

@@ -26,6 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
+from bench.paths import shown  # noqa: E402
 from bench.speed import SHARED_SERVER_ENV, Server, given_or_own, summary  # noqa: E402
 from index.store import current_version, load_index  # noqa: E402
 
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
     sa, sp = summary(anon), summary(personal)
     report = {
         "machine": f"{platform.machine()} {os.cpu_count()} cores",
-        "index": str(index_dir),
+        "index": shown(index_dir),
         "products": len(ids),
         "search_anonymous": sa,
         "search_personalized": sp,

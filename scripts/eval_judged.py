@@ -40,6 +40,7 @@ from bench.judged.grade import load_queries, read_catalog  # noqa: E402
 from bench.judged.metrics import title_key  # noqa: E402
 from bench.judged.report import compare_markdown, markdown  # noqa: E402
 from bench.judged.run import METHODS, POOL_DEPTH, evaluate, judge, load_holdout, rank  # noqa: E402
+from bench.paths import shown, tree  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -139,8 +140,8 @@ def main(argv: list[str] | None = None, embedder=None) -> int:
         "labels": "shopper-judged: criteria written by hand per query, graded from the raw catalog text "
         "(bench/judged/README.md); not produced by the engine",
         "label": a.label,
-        "engine_tree": str(Path(sys.modules[SearchEngine.__module__].__file__ or "").resolve().parents[2]),
-        "catalog": str(catalog),
+        "engine_tree": tree(Path(sys.modules[SearchEngine.__module__].__file__ or "").resolve().parents[2]),
+        "catalog": shown(catalog),
         "catalog_products": len(items),
         "index_products": len(engine.products),
         "queries": len(queries),

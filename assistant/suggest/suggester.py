@@ -73,6 +73,7 @@ class Suggester:
         self.top_rows = top_rows if isinstance(top_rows, Rows) else Rows.pack(top_rows)
         self.weights = weights
         self.odds = typo_odds(weights)
+        self.search_odds = typo_odds(weights, weights.searches)
         n = len(self.phrases)
         self.count = np.fromiter((p.count for p in self.phrases), np.float64, count=n)
         found = self.count
@@ -114,17 +115,19 @@ class Suggester:
         "sneakers", "addidas" -> "adidas"); memoised by the corrector (the same misspelt starts recur)."""
         return self.corrector.corrections(token, limit)
 
-    def evidence(self, word: str, heads: bool = True) -> tuple[float, float]:
-        """What the catalog offers under a word: (distinct products of the best phrase it heads, or with
-        heads=False has anywhere; product types it spans); (0, 0) when there is none ("and" heads nothing)."""
+    def evidence(self, word: str, heads: bool = True) -> tuple[float, float, float]:
+        """What the shop offers under a word: (distinct products of the best phrase it heads, or with
+        heads=False has anywhere; product types it spans; searches for the phrases it heads or has, from the
+        search log and accepted suggestions); zeros when there is none ("and" heads nothing)."""
         lo = bisect_left(self._wkeys, word)
         hi = bisect_right(self._wkeys, word, lo)
         pids = self._wpid[lo:hi]
         if heads:
             pids = pids[self._wpos[lo:hi] == 0]
         if not len(pids):
-            return 0.0, 0.0
-        return float(self.found[pids].max()), math.expm1(self.spread.get(word, 0.0))
+            return 0.0, 0.0, 0.0
+        searched = float(self.searches[np.unique(pids)].sum())
+        return float(self.found[pids].max()), math.expm1(self.spread.get(word, 0.0)), searched
 
     def _token_hits(
         self, token: str, fuzzy: bool, readings: Sequence[str] | None = None
@@ -212,6 +215,7 @@ class Suggester:
                 self.evidence,
                 lambda word: self.evidence(word, heads=False),
                 self.odds,
+                self.search_odds,
             )
             fz = self._match(tokens, {len(tokens) - 1}, strong) if strong else None
         if fz is not None:

@@ -62,7 +62,32 @@ def test_readings_are_one_substituted_letter_of_a_word_that_starts_phrases():
     s = suggester(rows, {"sets": 100, "and": 100, "sneakers": 2, "addons": 1})
     assert texts(s, "sne") == ["sneakers"]
     assert texts(s, "add") == ["addons"]  # "and" heads no phrase: not a word a search starts with
-    assert s.evidence("and") == (0.0, 0.0) and s.evidence("sets") == pytest.approx((5000.0, 100.0))
+    assert s.evidence("and") == (0.0, 0.0, 0.0) and s.evidence("sets") == pytest.approx((5000.0, 100.0, 0.0))
+
+
+def test_a_word_shoppers_search_far_more_is_offered_for_letters_one_off():
+    # the catalog cannot tell: the typed letters' own word has more products on as many shelves
+    rows = [("addiction", "brand", 27), ("addiction kurtas", "query", 9), ("adidas", "brand", 22)]
+    rows.append(("adidas shoes", "query", 12))
+    types = {"addiction": 6, "adidas": 6}
+    phrases = [Phrase(t, kind, n, distinct=n) for t, kind, n in rows]
+
+    def built(searches: dict[str, float]) -> Suggester:
+        empty = [np.zeros(0, np.int64)] * len(phrases)
+        return Suggester(phrases, np.zeros((len(phrases), 4), np.float32), empty, searches=searches, spread=types)
+
+    assert "adidas" not in texts(built({}), "add")
+    # the search log: shoppers look for adidas (in two phrases), nobody for addiction
+    s = built({"adidas": 6, "adidas shoes": 4})
+    assert s.evidence("adidas")[2] == 10.0 and s.evidence("addiction", heads=False)[2] == 0.0
+    got = texts(s, "add")
+    assert got[0] == "adidas" and "addiction" in got  # what was typed stays offered, below
+    assert texts(s, "adi")[0] == "adidas"
+    # a few searches are not enough against the typo odds (~7.4x, searches' own weight), nor a word searched
+    # about as much as the letters' own
+    assert typo_odds(Weights(), Weights().searches) == pytest.approx(np.exp(2.0))
+    assert "adidas" not in texts(built({"adidas": 3}), "add")
+    assert "adidas" not in texts(built({"adidas": 20, "addiction": 5}), "add")
 
 
 def test_a_words_short_prefix_bonus_counts_once():
