@@ -10,7 +10,7 @@ from scripts.basket_fit import TERM_SETTINGS, choose
 
 
 def window(hits: list[float], ndcgs: list[float], most_bought: float, most_bought_ndcg: float = 0.2) -> dict:
-    """One validation window's scores for every half-life and hiding rate (the same here) over three weight combinations."""
+    """One validation window's scores for every half-life and hiding rate (the same here), three combinations."""
     return {
         h: {
             "hit": np.array(hits),
