@@ -215,7 +215,8 @@ def reasons(
             )
         if own[i] >= weights.min_reason and sig.n_orders > 0:
             times = min(sig.bought.get(r, 0), sig.n_orders)
-            parts.append((own[i], f"in {times} of your {sig.n_orders} orders"))
+            said = "in your only order so far" if sig.n_orders == 1 else f"in {times} of your {sig.n_orders} orders"
+            parts.append((own[i], said))
         if tog[i] >= weights.min_reason and sig.together_anchor is not None:
             anchor = anchor_of.get(r, -1)
             if anchor >= 0:
