@@ -24,6 +24,8 @@ from assistant.shoppers.rebuy import PurchaseTerms, terms_from
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
+# the reasons of the shopper's own purchases (why.reasons): repeat, one-off, basket share
+BUY_AGAIN = ("you buy this", "you bought this before", "your only order", " of your ")
 FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the best cold-start hint
 
 
@@ -315,7 +317,7 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
                     continue
                 section = (
                     "buy again"
-                    if any("you buy this" in w_ or "you bought this before" in w_ or " of your " in w_ for w_ in why[i])
+                    if any(m in w_ for w_ in why[i] for m in BUY_AGAIN)
                     else "bought together"
                     if any(w_.startswith("often bought with") for w_ in why[i])
                     else "customers like you buy"
