@@ -14,7 +14,7 @@ from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
 from assistant.search.vocab import title_kind
 from index.catalog import Product
-from index.text import stem, tokenize
+from index.text import singular, stem, tokenize
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,24 @@ def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndar
         return None  # (a material relaxed whole leaves no `after`: that notice is _notice's)
     fits = [r for r in hit_rows if of_type[r]]
     n = sum(bool(match[r]) for r in fits)
-    unsure = f" and {len(fits) - n} that do not say their material" if len(fits) > n else ""
+    m = len(fits) - n
+    unsure = ""
+    if m:
+        unsure = " and 1 that does not say its material" if m == 1 else f" and {m} that do not say their material"
     them = "it" if len(fits) == 1 else "them"
-    kind = u.product_type
-    return f"Only {n} {kind} in {_typed_word(u, u.material)}{unsure}; showing other {kind} after {them}."
+    kind = u.product_type or ""
+    return f"Only {_some(n, kind)} in {_typed_word(u, u.material)}{unsure}; showing other {kind} after {them}."
+
+
+def _some(n: int, kind: str) -> str:
+    """n of a shelf named in the plural, the noun agreeing: "1 Saree", "3 Sarees", "1 Casual Shoe"."""
+    if n != 1 or not kind:
+        return f"{n} {kind}".rstrip()
+    head, _, last = kind.rpartition(" ")
+    one = singular(last.lower())
+    # keep the shelf's own capitals where the singular is a prefix of it ("Watches" -> "Watch")
+    one = last[: len(one)] if last.lower().startswith(one) else one
+    return f"1 {head} {one}" if head else f"1 {one}"
 
 
 def _notice(

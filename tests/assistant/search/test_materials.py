@@ -167,7 +167,7 @@ def test_few_of_the_material_in_the_type_then_the_types_other_materials_not_othe
     assert set(got[1:4]) == unknown  # sarees that do not say their material next
     assert set(got[4:10]) == known_other  # then the sarees of other materials: no net top, no mosquito net
     assert res.preferences.get("material") == "net" and res.filters.as_dict() == {}  # still a preference
-    assert res.notice == "Only 1 Sarees in net and 3 that do not say their material; showing other Sarees after them."
+    assert res.notice == "Only 1 Saree in net and 3 that do not say their material; showing other Sarees after them."
     more = ids(net_shop.search("net saree", k=14, distinct=distinct))
     assert more[:10] == got and all(not p.startswith("sr-") for p in more[10:])  # other types only after them
 
