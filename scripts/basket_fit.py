@@ -13,24 +13,31 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.shoppers import personalize
+from assistant.shoppers.rebuy import MIN_RATE
 from assistant.shoppers.recommend import n_baskets, signals
 
 if TYPE_CHECKING:
     from scripts.eval_basket import World  # the evaluation imports this module: type only
 
 HALF_LIVES = (365.0, 0.0)  # days; 0: a plain count (90 days lost on validation: 0.840 vs 0.845)
+# the learned repeat rate under which a one-off purchase is hidden: the served default, or never hidden (rates
+# learned from a few months of history are censored: buyers of recent purchases have not had time to re-buy)
+HIDE_RATES = (MIN_RATE, 0.0)
+# rebuy, together and bestseller were 0 in every earlier fit (rebuy up to 2, together up to 0.3, bestseller up to 2,
+# feed popularity 0 and neighbours 2 were in that grid): one non-zero value each is kept to see if that changes
 GRID = {
     "profile": (0.0, 0.15),
-    "repeat": (0.5, 1.0, 2.0, 4.0),
-    "rebuy": (0.0, 0.5, 1.0, 2.0),
-    "together": (0.0, 0.1, 0.3),
+    "repeat": (0.25, 0.5, 1.0),
+    "rebuy": (0.0, 0.5),
+    "together": (0.0, 0.1),
     "segment": (0.0, 0.5),
-    "feed_popularity": (0.0, 0.3, 1.0),  # the feed's recent (14-day half-life) popularity
-    "bestseller": (0.0, 0.5, 1.0, 2.0),  # all-time share of the shop's customers who bought it
-    "neighbours": (0.0, 0.25, 0.5, 1.0, 2.0),  # what the customers who buy most like the shopper buy (user-kNN)
+    "feed_popularity": (0.3, 1.0),  # the feed's recent (14-day half-life) popularity
+    "bestseller": (0.0, 0.5),  # all-time share of the shop's customers who bought it
+    "neighbours": (0.25, 0.5, 1.0),  # what the customers who buy most like the shopper buy (user-kNN)
+    "basket_share": (0.0, 0.2, 0.4, 0.8),  # share of the shopper's orders holding the item (linear)
 }
 
-PARTS = ("popularity", "profile", "segment", "repeat", "rebuy", "together", "bestseller", "neighbours")
+PARTS = ("popularity", "profile", "segment", "repeat", "rebuy", "together", "bestseller", "neighbours", "share")
 FIT_DEPTH = 100  # per customer, the fit ranks the union of each term's top rows (every blend's top 10 lies there)
 
 
@@ -42,14 +49,16 @@ def unit_parts(w: World, customer: str) -> tuple[dict[str, np.ndarray], np.ndarr
         return None
     idx = w.engine.index
     rows = np.arange(len(idx.products))
-    unit = personalize.Weights(profile=1.0, repeat=1.0, together=1.0, segment=1.0, bestseller=1.0, neighbours=1.0)
+    unit = personalize.Weights(
+        profile=1.0, repeat=1.0, together=1.0, segment=1.0, bestseller=1.0, neighbours=1.0, basket_share=1.0
+    )
     _, c = personalize.score(rows, np.full(len(rows), 1e-9), idx.vectors, idx.products, sig, 1.0, unit, 1.0, 1.0)
     dropped = np.zeros(len(rows), bool)
     dropped[list(sig.drop_rows)] = True
     own = sig.repeat if sig.repeat is not None else np.zeros(len(rows))
     parts = {"profile": c.affinity + c.taste, "segment": c.segment, "repeat": c.repeat, "together": c.together}
     parts["rebuy"] = sig.rebuy if sig.rebuy is not None else (own > 0).astype(np.float64)
-    parts |= {"popularity": c.popularity, "bestseller": c.bestseller, "neighbours": c.neighbours}
+    parts |= {"popularity": c.popularity, "bestseller": c.bestseller, "neighbours": c.neighbours, "share": c.share}
     return parts, dropped, n_baskets(sig.profile)
 
 
@@ -66,6 +75,7 @@ def weight_matrix(combos: list[dict[str, float]]) -> np.ndarray:
                 wt["together"],
                 wt.get("bestseller", 0.0),
                 wt.get("neighbours", 0.0),
+                wt.get("basket_share", 0.0),
             ]
             for wt in combos
         ]
@@ -123,14 +133,17 @@ def most_bought(w: World, tg: dict[str, set[int]]) -> tuple[float, float]:
     return (float(np.mean(hits)), float(np.mean(ndcgs))) if hits else (0.0, 0.0)
 
 
-def window_scores(w: World, tg: dict[str, set[int]], tmp: Path, wm: np.ndarray) -> dict[float, dict]:
-    """Per repeat half-life: every combination's hit@10 / nDCG@10 on this window's customers, and the
-    customers' own most-bought hit@10 / nDCG@10 (the same for every combination)."""
+TERM_SETTINGS = [(h, m) for h in HALF_LIVES for m in HIDE_RATES]  # what changes the terms themselves
+
+
+def window_scores(w: World, tg: dict[str, set[int]], tmp: Path, wm: np.ndarray) -> dict[tuple[float, float], dict]:
+    """Per repeat half-life and hiding rate: every combination's hit@10 / nDCG@10 on this window's customers, and
+    the customers' own most-bought hit@10 / nDCG@10 (the same for every combination)."""
     out = {}
     base, base_ndcg = most_bought(w, {c: t for c, t in tg.items() if w.shoppers.profile(f"retail-{c}") is not None})
-    for h in HALF_LIVES:
-        path = tmp / f"half-life-{h:g}.json"
-        path.write_text(json.dumps({"weights": {"repeat_half_life_days": h}}))
+    for h, m in TERM_SETTINGS:
+        path = tmp / f"half-life-{h:g}-hide-{m:g}.json"
+        path.write_text(json.dumps({"weights": {"repeat_half_life_days": h, "hide_below_rate": m}}))
         use_weights(w, path)
         items = []
         for cust, target in tg.items():
@@ -138,7 +151,13 @@ def window_scores(w: World, tg: dict[str, set[int]], tmp: Path, wm: np.ndarray) 
             if got is not None:
                 items.append(compact(got[0], got[1], target))
         hit, ndcg = grid_scores(items, wm)
-        out[h] = {"hit": hit, "ndcg": ndcg, "customers": len(items), "most_bought": base, "most_bought_ndcg": base_ndcg}
+        out[(h, m)] = {
+            "hit": hit,
+            "ndcg": ndcg,
+            "customers": len(items),
+            "most_bought": base,
+            "most_bought_ndcg": base_ndcg,
+        }
     use_weights(w, None)
     return out
 
@@ -156,13 +175,13 @@ def margin(win: dict) -> np.ndarray:
     return np.minimum(hit, ndcg)
 
 
-def choose(windows: dict[str, dict[float, dict]], combos: list[dict[str, float]]) -> dict:
+def choose(windows: dict[str, dict[tuple[float, float], dict]], combos: list[dict[str, float]]) -> dict:
     """One weight set for every shopper that holds up in every validation window and on both measures: the best
     worst-window margin over own most-bought (the baseline the issue sets; a season-specific signal such as
     recent popularity wins one window and loses another, and a set that wins hit@10 by ordering the list worse
     loses nDCG@10), then mean nDCG@10."""
-    best_key, best = (-np.inf, -np.inf), (HALF_LIVES[0], 0)
-    for h in HALF_LIVES:
+    best_key, best = (-np.inf, -np.inf), (TERM_SETTINGS[0], 0)
+    for h in TERM_SETTINGS:
         worst = np.min([margin(win[h]) for win in windows.values()], axis=0)
         mean_ndcg = np.mean([win[h]["ndcg"] for win in windows.values()], axis=0)
         i = int(np.lexsort((-mean_ndcg, -worst))[0])
@@ -170,7 +189,7 @@ def choose(windows: dict[str, dict[float, dict]], combos: list[dict[str, float]]
             best_key, best = (float(worst[i]), float(mean_ndcg[i])), (h, i)
     h, i = best
     return {
-        "weights": combos[i] | {"repeat_half_life_days": h},
+        "weights": combos[i] | {"repeat_half_life_days": h[0], "hide_below_rate": h[1]},
         "rule": RULE,
         "windows": {
             name: {
@@ -183,5 +202,6 @@ def choose(windows: dict[str, dict[float, dict]], combos: list[dict[str, float]]
             for name, win in windows.items()
         },
         "worst_margin": round(best_key[0], 4),
-        "grid": {k: list(v) for k, v in GRID.items()} | {"repeat_half_life_days": list(HALF_LIVES)},
+        "grid": {k: list(v) for k, v in GRID.items()}
+        | {"repeat_half_life_days": list(HALF_LIVES), "hide_below_rate": list(HIDE_RATES)},
     }

@@ -16,7 +16,7 @@ with the clock set to the split; the full system is `recommendations()` (GET /ap
 `personalize_for` + `SearchEngine.search` (GET /api/search), exactly as served.
 
     python scripts/eval_basket.py [--log online_retail.csv.gz] [--retail-index DIR] [--customers 400]
-                                  [--fit [--fit-customers N]] [--search-only | --feed-only]
+                                  [--fit [--fit-customers N]] [--search-only [--keep-search-weights] | --feed-only]
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
 from scripts.basket_fit import (  # noqa: E402
     GRID,
-    HALF_LIVES,
+    TERM_SETTINGS,
     choose,
     combos_of,
     unit_parts,
@@ -409,6 +409,12 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
         help="refit only the search weights, rerun only the search arms; keep the feed's weights and --out's figures",
     )
     ap.add_argument(
+        "--keep-search-weights",
+        action="store_true",
+        help="with --search-only: rerun the search arms with the search weights as fitted (after a feed refit that "
+        "changes what the shopper's purchase terms hold)",
+    )
+    ap.add_argument(
         "--feed-only",
         action="store_true",
         help="refit only the feed weights, rerun only next basket and cold start; keep the search weights and --out's "
@@ -486,16 +492,17 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
         use_weights(w, weights_file)
         tg = sample(targets(lines, val_t, split_t, id_to_row), rng, a.fit_customers)
         stage(f"validation world replayed ({len(tg)} customers)", t_start)
-        searched = fit_search(w, tg, min(a.customers, 400))
-        stage(f"search weights fitted: {searched['weights']}", t_start)
-        anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
-        stage(f"anonymous search weight fitted: {anonymous['weights']}", t_start)
-        data = json.loads(weights_file.read_text())
-        data["weights"] |= searched["weights"] | anonymous["weights"]
-        data["search"], data["search_anonymous"] = searched, anonymous
-        weights_file.write_text(json.dumps(data, indent=1) + "\n")
-        _fitted.cache_clear()  # the same path, new content
-        out["fitted_search"], out["fitted_search_anonymous"] = searched, anonymous
+        if not a.keep_search_weights:
+            searched = fit_search(w, tg, min(a.customers, 400))
+            stage(f"search weights fitted: {searched['weights']}", t_start)
+            anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+            stage(f"anonymous search weight fitted: {anonymous['weights']}", t_start)
+            data = json.loads(weights_file.read_text())
+            data["weights"] |= searched["weights"] | anonymous["weights"]
+            data["search"], data["search_anonymous"] = searched, anonymous
+            weights_file.write_text(json.dumps(data, indent=1) + "\n")
+            _fitted.cache_clear()  # the same path, new content
+            out["fitted_search"], out["fitted_search_anonymous"] = searched, anonymous
         out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
         stage("validation search evaluated", t_start)
         w.advance(lines, split_t)
@@ -599,7 +606,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
                     w, tg, Path(tmp), wm
                 )
             fitted = choose(windows, combos)
-            stage(f"feed weights fitted over {len(combos)} x {len(HALF_LIVES)}: {fitted['weights']}", t_start)
+            stage(f"feed weights fitted over {len(combos)} x {len(TERM_SETTINGS)}: {fitted['weights']}", t_start)
             if a.feed_only:
                 kept = json.loads(weights_file.read_text())
                 kept["fitted_on"], kept["fit"] = out["split"]["fit"], fitted

@@ -3,7 +3,8 @@ and lexical (BM25) fused on their normalised scores, then what the query asks fo
 
 The one scoring path shared by REST search, chat and autocomplete's product hits. Ranking, in tiers above the
 fused score: a product of the detected type, then one made for the named device, then one whose colour or
-material is known to match (unknown next; a known mismatch never shows). Filters given as parameters, and
+material is known to match (unknown next; a known mismatch never shows). A colour or material is known when the
+catalog states it or the title names it (assistant.search.materials). Filters given as parameters, and
 price/gender/brand read from the query, are hard; parsed colour and material are preferences.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.columns import Codes, Spans, admits, top_rows
+from assistant.search.materials import named_materials
 from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, Vocabulary
 from assistant.search.ranking import (
@@ -42,7 +44,7 @@ from assistant.search.variants import Asked, Variants
 from assistant.search.vocab import named_as, named_by_use, title_colours
 from index.catalog import Product
 from index.embedder import Embedder
-from index.lexical import MODEL_KEYS, LexicalIndex, lexical_text
+from index.lexical import LexicalIndex, lexical_text
 from index.store import LoadedIndex
 from index.text import normalise, stem, terms, tokenize
 
@@ -106,10 +108,14 @@ class SearchEngine:
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
-        material = [" ".join(p.attributes.get(k, "") for k in MODEL_KEYS[4:]) for p in products]
-        self._material_known = np.array([bool(m.strip()) for m in material], dtype=bool)
-        self.material_post = Postings.build([set(terms(m)) for m in material], n)
-        self.variants = Variants(products, title_colours, material)
+        # what a page says it is made of: its material specifications and the materials its title names
+        # ("Striped Cotton Sari" is known to be cotton, whatever its specifications leave out)
+        named = [named_materials(p, self.qvocab.materials) for p in products]
+        self._material_known = np.array([known for known, _ in named], dtype=bool)
+        self.material_post = Postings.build([set(stems) for _, stems in named], n)
+        # variants apart when they answer a material query differently: the same materials read the same way
+        self.variants = Variants(products, title_colours, [" ".join(sorted(stems)) for _, stems in named])
+        del named
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -216,9 +222,6 @@ class SearchEngine:
         if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
             out = excluded_mask(self.lex_post, self.pages.negated, u.exclude_terms)
             allowed = (allowed if allowed is not None else self._all()) & ~out
-        relaxed: list[str] = []
-        if prefs:
-            allowed, relaxed = self._preferences(prefs, allowed, tiers)
         typed = None
         compat = self.pages.devices(u, self.title_post, tiers) if u is not None else None  # made for the device
         if u is not None and u.type_terms:
@@ -231,8 +234,13 @@ class SearchEngine:
             tiers.add("type", typed, 1.0)
             if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
                 tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
+        relaxed: list[str] = []
+        after = None  # the type's products of a known other material, shown after its fits (see _preferences)
+        if prefs:
+            allowed, relaxed, after = self._preferences(prefs, allowed, tiers, typed)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
+            fits = fits if after is None else fits & ~after
             priced = self._price[fits & ~np.isnan(self._price)]
             if len(priced):
                 tiers.add("cheap", self._price_or_high <= np.median(priced), 0.25)
@@ -246,7 +254,7 @@ class SearchEngine:
         if typed is not None:
             within = typed if allowed is None else allowed & typed
             if within.any():
-                primary = within
+                primary = within if after is None else within & ~after
         spans.mark("filters")
         lex_raw = None  # BM25 of every product, scored once for both retrievals below
         if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
@@ -257,15 +265,18 @@ class SearchEngine:
         rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_raw, primary, n_cand, spans)
         dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
         dense_scores[dense_rows] = cos
-        if primary is not None and primary is not allowed and len(rows) < n_cand:
-            # too few of the type: the rest come after them
-            rest = ~primary if allowed is None else allowed & ~primary
-            more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, rest, n_cand, spans)
-            new = ~np.isin(more_rows, rows)
-            rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
-            dense_scores[dense_rows] = cos
-            if more_lex is not None:
-                lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
+        if typed is not None and primary is not None and primary is not allowed:
+            # too few fits of the type: its products of other materials next, then the rest after them
+            rest = ~typed if allowed is None else allowed & ~typed
+            for more in (after, rest):
+                if more is None or len(rows) >= n_cand:
+                    continue
+                more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, more, n_cand, spans)
+                new = ~np.isin(more_rows, rows)
+                rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
+                dense_scores[dense_rows] = cos
+                if more_lex is not None:
+                    lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
         if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
             within = primary if primary is not None else allowed if allowed is not None else self._all()
             said = np.flatnonzero(stated & within)[:n_cand]
@@ -295,7 +306,7 @@ class SearchEngine:
         hits = self._hits(rows, scores, reasons, pos, k, distinct, (allowed, answer), u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         shop = Shop(self.mask, self._price, self.products)
-        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop) if u is not None else None
+        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop, after) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
@@ -312,13 +323,26 @@ class SearchEngine:
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
 
-    def _preferences(self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers) -> tuple[np.ndarray | None, list]:
-        """Known matches rank first, unknown next, known mismatches never; a preference nothing satisfies is
-        relaxed (and said) rather than emptying the page."""
+    def _preferences(
+        self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers, typed: np.ndarray | None
+    ) -> tuple[np.ndarray | None, list, np.ndarray | None]:
+        """Known matches rank first, unknown next; a preference nothing satisfies is relaxed (and said) rather than
+        emptying the page. Returns (allowed, the relaxed names, the type's known mismatches or None).
+
+        Without a detected type a known mismatch never shows. With one, products of the type known to be of
+        another material are kept, ranked after every match and unknown of the type (its "fits") and before any
+        other type: they show only when the fits run out ("net saree" in a shop with one net saree: the other
+        sarees after it, not mosquito nets and net tops; the notice says so). A material is relaxed whole when
+        no product of the type asked for (typed, when the filters leave any) is known to be of it. A colour
+        keeps "known mismatches never": it is what a card's photo shows first, and it is relaxed whole only
+        when no product has it (the colour of most products is unknown, so "no green sarees" would seldom be
+        true). Who a product is for is never relaxed."""
         relaxed: list[str] = []
         base = allowed if allowed is not None else self._all()
         if not base.any():
-            return allowed, relaxed  # the filters alone leave nothing: no preference to relax
+            return allowed, relaxed, None  # the filters alone leave nothing: no preference to relax
+        of_type = typed if typed is not None and (base & typed).any() else None
+        after = np.zeros(len(self.products), dtype=bool)  # of the type, known to be of another material
         if "brand" in prefs:
             tiers.add("brand", self._codes["brand"].equals(normalise(prefs["brand"])), 0.75)
         for name in ("gender", "colour", "material"):
@@ -331,14 +355,23 @@ class SearchEngine:
             else:
                 known, match = self._material_known, self.material_post.all_of((prefs[name],))
             keep = base & (match | ~known)
-            if not (keep & match).any():
+            scope = keep & match if name != "material" or of_type is None else keep & match & of_type
+            if not scope.any():
                 relaxed.append(name)  # none of this colour/material at all: show the rest, say so
                 continue
+            if name == "material" and of_type is not None:
+                after = base & of_type & known & ~match
             base = keep
             # who it is for weighs least: a product that does not say is as likely right as one that does
             tiers.add(name, match, 0.125 if name == "gender" else 0.25)
         applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
-        return (base if applied else allowed), relaxed
+        if not applied:
+            return allowed, relaxed, None
+        if of_type is None or not after.any():
+            return base, relaxed, None
+        # the type's fits a whole type step above its known mismatches, which stay a step above other types
+        tiers.add("fits", of_type & ~after, 1.0)
+        return base | after, relaxed, after
 
     def _hits(self, rows, scores, why_of, pos, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
         """The first k rows (one card per group and answer when distinct, see variants.py), with what they match;

@@ -14,7 +14,7 @@ from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
 from assistant.search.vocab import title_kind
 from index.catalog import Product
-from index.text import stem, tokenize
+from index.text import singular, stem, tokenize
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,65 @@ class Shop:
 
 
 def notice_for(
+    u: Understanding,
+    f: Filters,
+    tiers: Tiers,
+    hit_rows: Sequence[int],
+    relaxed: list[str],
+    shop: Shop,
+    after: np.ndarray | None = None,
+) -> str | None:
+    """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query.
+    after: the products of the type known to be of another material than the one asked (shown after its fits)."""
+    few = _few(u, tiers, hit_rows, after)
+    text = _notice(u, f, tiers, hit_rows, relaxed, shop)
+    return few if text is None else text if few is None else f"{text} {few}"
+
+
+def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None) -> str | None:
+    """When the page shows products of the type known to be of another material, after the few that match or
+    do not say: "Only 1 Sarees in net; showing other Sarees after it." None when it shows none."""
+    match, of_type = tiers.mask("material"), tiers.mask("fits")  # see SearchEngine._preferences
+    if after is None or match is None or of_type is None or not any(after[r] for r in hit_rows):
+        return None  # (a material relaxed whole leaves no `after`: that notice is _notice's)
+    fits = [r for r in hit_rows if of_type[r]]
+    n = sum(bool(match[r]) for r in fits)
+    m = len(fits) - n
+    unsure = ""
+    if m:
+        unsure = " and 1 that does not say its material" if m == 1 else f" and {m} that do not say their material"
+    them = "it" if len(fits) == 1 else "them"
+    kind = u.product_type or ""
+    return f"Only {_some(n, kind)} in {_typed_word(u, u.material)}{unsure}; showing other {kind} after {them}."
+
+
+def _some(n: int, kind: str) -> str:
+    """n of a shelf named in the plural, the noun agreeing: "1 Saree", "3 Sarees", "1 Casual Shoe"."""
+    if n != 1 or not kind:
+        return f"{n} {kind}".rstrip()
+    head, _, last = kind.rpartition(" ")
+    one = singular(last.lower())
+    # keep the shelf's own capitals where the singular is a prefix of it ("Watches" -> "Watch")
+    one = last[: len(one)] if last.lower().startswith(one) else one
+    return f"1 {head} {one}" if head else f"1 {one}"
+
+
+def _notice(
     u: Understanding, f: Filters, tiers: Tiers, hit_rows: Sequence[int], relaxed: list[str], shop: Shop
 ) -> str | None:
-    """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query."""
     said = {
         "gender": f"for {(u.gender or 'them').replace('_', ' ')}",
         "colour": f"in {u.colour}",
-        "material": f"in {u.material}",
+        "material": f"in {_typed_word(u, u.material)}",
     }
-    parts = [f"nothing {said[name]}" for name in ("gender", "colour", "material") if name in relaxed]
     typed = tiers.mask("type")
+    # a material is relaxed within the type asked for (see SearchEngine._preferences)
+    of_type = {"material"} if typed is not None and typed.any() else set()
+    parts = [
+        f"no {u.product_type} {said[name]}" if name in of_type else f"nothing {said[name]}"
+        for name in ("gender", "colour", "material")
+        if name in relaxed
+    ]
     if typed is not None and not any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows):
         parts.append(_lacking(f"no {u.product_type}", typed, f, shop, u))
     compat = tiers.mask("compatible")
@@ -58,6 +107,11 @@ def notice_for(
     )
     shown = f"other {shelf}{_filters_said(f)}" if shelf else "the closest products"
     return text[0].upper() + text[1:] + f"; showing {shown} instead."
+
+
+def _typed_word(u: Understanding, t: str | None) -> str:
+    """The word the shopper typed for a stem ("georgette", not "georgett")."""
+    return next((w for w in tokenize(u.corrected or u.text) if stem(w) == t), t or "")
 
 
 def _filters_said(f: Filters) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.search.materials import learn_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
 from index.lexical import lexical_text
@@ -73,7 +74,6 @@ _FITS_ALL = frozenset({"all", "any", "everi", "universal"})  # stems: "for all m
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
 _MAKER_CUES = frozenset({"by", "from"})
-_MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
 _NOT_TYPE_WORDS = (
     STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
 )
@@ -94,7 +94,7 @@ class QueryVocab:
     brand_rows: dict[str, np.ndarray] = field(default_factory=dict)  # brand -> sorted rows of its own products
     compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
     device_words: frozenset[str] = frozenset()  # stems that name a device a product is made for (not a type)
-    materials: frozenset[str] = frozenset()  # stems of material words products name
+    materials: frozenset[str] = frozenset()  # stems of material words (assistant.search.materials)
     corrector: Corrector = field(default_factory=lambda: Corrector([]))
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
@@ -164,7 +164,6 @@ class QueryVocab:
         doc_freq: Counter = Counter()  # products whose title or description has the word
         compat: Counter = Counter()
         devices: Counter = Counter()  # the word right after "for": "Cover for Micromax ...", "Charger for iPhone"
-        materials: Counter = Counter()
         rows: dict[str, list[int]] = {}
         stated: set[str] = set()
         split_words: set[str] = set()
@@ -200,8 +199,6 @@ class QueryVocab:
                 if w == "for":
                     compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in _NOT_TYPE_WORDS)
                     devices[stem(ws[i + 1])] += 1
-            for k in _MATERIAL_KEYS:
-                materials.update(stem(w) for w in tokenize(p.attributes.get(k, "")) if w.isalpha() and len(w) > 2)
         brands = dict(brands or {})
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
@@ -215,7 +212,7 @@ class QueryVocab:
             # a device is what products are made for, not a kind of product or shelf ("Charger for Mobile": a
             # mobile charger is not made for another device), a colour or a word saying it fits every device
             device_words=frozenset(w for w, c in devices.items() if c >= 2 and _may_be_device(w, w, type_rows)),
-            materials=frozenset(w for w, c in materials.items() if c >= 3 and w not in QUERY_COLOURS),
+            materials=learn_materials(products, QUERY_COLOURS),
             corrector=Corrector(word_freq, dict(word_freq)),
             type_words=Corrector(head_words, dict(head_words)),
             rows={t: np.asarray(r, np.int32) for t, r in rows.items()},

@@ -1,7 +1,7 @@
 """Personalized ranking as pure functions: blending weight, the reranker and its reasons.
 
 final = relevance + w·(profile affinity + taste matches + segment prior) + popularity (+ context) + purchase-history
-terms (repeat, co-purchase, customers like you), with w = blend_weight(query specificity). Every reason
+terms (repeat, basket share, co-purchase, customers like you), with w = blend_weight(query specificity). Every reason
 (`why.reasons`) is produced from a term that actually moved the score by at least `min_reason` (the term's own
 value, not canned text), and the terms are returned so tests and the eval can check them.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import AnchorLookup
+from assistant.shoppers.rebuy import MIN_RATE, AnchorLookup
 from assistant.shoppers.why import LazyReasons, _taste_matches, median, reasons, taste_prefs
 from index.catalog import Product
 from index.lexical import tokenize
@@ -59,6 +59,10 @@ class Weights:
     together: float = 0.3  # co-purchase with what the shopper bought or has in the cart, times w/profile
     bestseller: float = 0.0  # all-time share of the shop's customers who bought it (0: a shop without purchases)
     neighbours: float = 0.0  # what the customers who buy most like the shopper buy (user-kNN), times w/profile
+    basket_share: float = 0.0  # share of the shopper's orders holding the item (linear), times w/profile
+    # a one-off purchase is hidden when the shop's learned repeat rate is under this (fitted: in a shop whose
+    # rates are learned from a short history, hiding costs the re-buys the rates have not yet seen)
+    hide_below_rate: float = MIN_RATE
     # the same two signals in a search, where they reorder the query's candidates instead of a whole feed
     search_profile: float | None = None  # None: `profile`
     search_repeat: float = 0.5
@@ -67,6 +71,7 @@ class Weights:
     search_bestseller: float = 0.0  # for a shopper with purchases
     search_bestseller_anonymous: float = 0.0  # for everyone else: a shop's custom ranking by what its customers buy
     search_neighbours: float = 0.0
+    search_basket_share: float = 0.0
     min_reason: float = 0.02
 
 
@@ -109,6 +114,9 @@ class Signals:
     buyers: np.ndarray | None = None  # per catalog row: those distinct customers (for the reason)
     neighbours: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's nearest customers buy
     neighbour_buyers: np.ndarray | None = None  # per catalog row: how many of those neighbours bought it
+    share: np.ndarray | None = None  # per catalog row, 0..1: share of the shopper's orders holding it
+    n_orders: int = 0  # the shopper's orders (for the share's reason)
+    one_off: frozenset[int] = frozenset()  # shown own rows the shop seldom re-buys (their reason says so)
 
 
 @dataclass
@@ -125,6 +133,7 @@ class Contributions:
     together: np.ndarray
     bestseller: np.ndarray
     neighbours: np.ndarray
+    share: np.ndarray
 
 
 WHOLE_CATALOG_ROWS = 20_000
@@ -221,11 +230,14 @@ def score(
     near = zero.copy()
     if sig.neighbours is not None:
         near = hist * weights.neighbours * sig.neighbours[rows]
-    total = rel + aff + taste + seg + popc + ctx + rep + tog + best + near
+    shr = zero.copy()
+    if sig.share is not None:
+        shr = hist * weights.basket_share * sig.share[rows]
+    total = rel + aff + taste + seg + popc + ctx + rep + tog + best + near + shr
     if sig.drop_rows:
         drop = np.fromiter((r in sig.drop_rows for r in rows.tolist()), bool, n)
         total = np.where(drop, -np.inf, total)
-    return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog, best, near)
+    return total, Contributions(rel, aff, taste, seg, popc, ctx, rep, tog, best, near, shr)
 
 
 class _Gathered:

@@ -104,6 +104,12 @@ class PurchaseTerms:
     # 0..1 per row, own shown rows only: how many of the shop's customers buy it (distinct buyers / the most);
     # orders a shopper's one-off purchases (most are bought once) by how widely the shop buys them
     rebuy: np.ndarray | None = None
+    # 0..1 per row, own shown rows only: the share of the shopper's orders holding it (basket frequency)
+    share: np.ndarray | None = None
+    n_orders: int = 0  # the shopper's orders (for the share's reason)
+    # shown although the shop seldom re-buys them (bought once, learned rate under `MIN_RATE`): a fitted
+    # `min_rate` below it keeps them (their reason must not say the shop re-buys them)
+    one_off: frozenset[int] = frozenset()
 
 
 def basket_of(
@@ -129,13 +135,17 @@ def terms_from(
     together: Together,
     rebuys_fallback: Callable[[int], bool],
     half_life_days: float = REPEAT_HALF_LIFE_DAYS,
+    min_rate: float = MIN_RATE,
+    n_orders: int | None = None,
 ) -> PurchaseTerms:
     """Repeat-purchase and co-purchase terms of a basket at `now`, read against the shop's history (pure).
 
     repeat = log(1 + sum over purchases of 0.5^(age / half-life)): a recency-weighted count, unnormalised so
     "bought once" means the same for every shopper (half_life_days <= 0: no decay, a plain count). A past purchase
-    hides the product only when the shopper bought it once and the shop's learned rate (or, unlearned,
-    `rebuys_fallback`) says it is not re-bought. Co-purchase is anchored on every bought row, weighted by its
+    hides the product only when the shopper bought it once and the shop's learned rate is under `min_rate` (or,
+    unlearned, `rebuys_fallback` says it is not re-bought). share = purchases of the row / the shopper's orders
+    (n_orders; None: the distinct purchase hours kept in the basket), undecayed and linear where repeat is a log:
+    an item in 4 of 5 orders outranks one in 4 of 40. Co-purchase is anchored on every bought row, weighted by its
     repeat count, and on the cart (+1 each)."""
     rows, n = basket.rows, len(basket.rows)
     # the recency-weighted count per product as one array operation over every purchase time
@@ -144,8 +154,11 @@ def terms_from(
     else:
         decay = np.ones(len(basket.times))
     log_rf = np.log1p(np.bincount(np.repeat(np.arange(n), basket.n_times), decay, minlength=n))
+    one_off = frozenset[int]()
     if rates.learned:
-        rebuys = rates.rate[rows] >= MIN_RATE
+        rate = rates.rate[rows]
+        rebuys = rate >= min_rate
+        one_off = frozenset(rows[rebuys & (rate < MIN_RATE) & (basket.times_bought <= 1)].tolist())
     else:
         rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
     shown = rebuys | (basket.times_bought > 1)
@@ -167,6 +180,12 @@ def terms_from(
         rebuy = np.zeros(n_rows)
         mine = rows[shown]
         rebuy[mine] = rates.buyers[mine] / most
+    if n_orders is None:
+        n_orders = len(np.unique(np.round(basket.times / 3600.0)))
+    share = None
+    if bought and n_orders > 0:
+        share = np.zeros(n_rows)
+        share[rows[shown]] = np.minimum(basket.times_bought[shown] / n_orders, 1.0)
     return PurchaseTerms(
         repeat if bought else None,
         bought,
@@ -174,6 +193,9 @@ def terms_from(
         best if top > 0 else None,
         hidden,
         rebuy,
+        share,
+        n_orders,
+        one_off & frozenset(bought),
     )
 
 

@@ -24,6 +24,8 @@ from assistant.shoppers.rebuy import PurchaseTerms, terms_from
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
+# the reasons of the shopper's own purchases (why.reasons): repeat, one-off, basket share
+BUY_AGAIN = ("you buy this", "you bought this before", "your only order", " of your ")
 FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the best cold-start hint
 
 
@@ -35,8 +37,8 @@ _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # kept: worked out when the purchase or cart event was recorded).
 _TERMS: weakref.WeakKeyDictionary[Shoppers, tuple[ShopHistory, SizedLru[PurchaseTerms]]] = weakref.WeakKeyDictionary()
 TERMS_CACHE = 4096
-# Each entry holds up to three catalog-sized arrays (480 KB per shopper at 20k products: 4,096 of them would be
-# ~2 GB), so the cache is bounded by their bytes too; the least recently used shoppers' terms go first.
+# Each entry holds up to four catalog-sized arrays (640 KB per shopper at 20k products: 4,096 of them would be
+# ~2.6 GB), so the cache is bounded by their bytes too; the least recently used shoppers' terms go first.
 TERMS_CACHE_BYTES = 64 << 20
 _CACHE_LOCK = threading.Lock()
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
@@ -91,6 +93,7 @@ def search_weights(fitted: Weights, has_purchases: bool) -> Weights:
         rebuy=fitted.search_rebuy,
         together=fitted.search_together,
         neighbours=fitted.search_neighbours,
+        basket_share=fitted.search_basket_share,
         bestseller=fitted.search_bestseller if has_purchases else fitted.search_bestseller_anonymous,
     )
 
@@ -114,8 +117,9 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
     (from the basket, kept)."""
     idx = engine.index
     hist = history_of(shoppers, engine)
-    half_life = weights_for(shoppers, n_baskets(prof)).repeat_half_life_days
-    key = (prof.basket_version, idx.version, int(now // 3600), half_life)
+    fitted = weights_for(shoppers, n_baskets(prof))
+    half_life, min_rate = fitted.repeat_half_life_days, fitted.hide_below_rate
+    key = (prof.basket_version, idx.version, int(now // 3600), half_life, min_rate)
     held = _TERMS.get(shoppers)
     if held is None or held[0] is not hist:
         with _CACHE_LOCK:
@@ -133,7 +137,8 @@ def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: P
         return any(c in idx.products[row].category_path.lower() for c in consumable)
 
     basket = shoppers.basket(shopper_id, idx)
-    terms = terms_from(basket, now, len(idx.products), hist.rates, hist.together_of, fallback, half_life)
+    n = len(idx.products)
+    terms = terms_from(basket, now, n, hist.rates, hist.together_of, fallback, half_life, min_rate, prof.n_baskets())
     held[1].put(shopper_id, key, terms)
     return terms
 
@@ -148,7 +153,7 @@ def _forget_terms(shoppers: Shoppers, shopper_ids: list[str]) -> None:
 
 def terms_bytes(t: PurchaseTerms) -> int:
     """The bytes of a shopper's catalog-sized arrays."""
-    return sum(a.nbytes for a in (t.repeat, t.together, t.rebuy) if a is not None)
+    return sum(a.nbytes for a in (t.repeat, t.together, t.rebuy, t.share) if a is not None)
 
 
 def segment_popularity(seg: dict, idx) -> np.ndarray | None:
@@ -209,7 +214,7 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     if prof.purchased or prof.cart:
         t = terms_for(shoppers, engine, shopper_id, prof, now)
         sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
-        sig.rebuy = t.rebuy
+        sig.rebuy, sig.share, sig.n_orders, sig.one_off = t.rebuy, t.share, t.n_orders, t.one_off
         sig.drop_rows = dismissed | t.hidden
         nb = hist.neighbours  # customers like this one: precomputed when the history was learned
         near = nb.of(shopper_id, len(idx.products)) if nb is not None else None
@@ -312,7 +317,7 @@ def recommendations(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | 
                     continue
                 section = (
                     "buy again"
-                    if any("you buy this" in w_ or "you bought this before" in w_ for w_ in why[i])
+                    if any(m in w_ for w_ in why[i] for m in BUY_AGAIN)
                     else "bought together"
                     if any(w_.startswith("often bought with") for w_ in why[i])
                     else "customers like you buy"

@@ -175,6 +175,7 @@ def reasons(
     # Python numbers for the per-row tests below (indexing a numpy array for each one cost more than the tests)
     terms = ("affinity", "taste", "segment", "popularity", "repeat", "together", "bestseller", "neighbours", "context")
     aff, taste, seg, pop, rep, tog, best_, near, ctx = (getattr(c, t).tolist() for t in terms)
+    own = c.share.tolist()
     shares, top = share.tolist(), best.tolist()
     for i, r in enumerate(rows.tolist()):
         p = products[r]
@@ -207,9 +208,15 @@ def reasons(
                     rep[i],
                     f"you buy this regularly ({times} times)"
                     if times >= 2
+                    else "you bought this before"
+                    if r in sig.one_off
                     else "you bought this before, and shoppers here often buy it again",
                 )
             )
+        if own[i] >= weights.min_reason and sig.n_orders > 0:
+            times = min(sig.bought.get(r, 0), sig.n_orders)
+            said = "in your only order so far" if sig.n_orders == 1 else f"in {times} of your {sig.n_orders} orders"
+            parts.append((own[i], said))
         if tog[i] >= weights.min_reason and sig.together_anchor is not None:
             anchor = anchor_of.get(r, -1)
             if anchor >= 0:

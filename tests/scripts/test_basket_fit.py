@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from scripts.basket_fit import HALF_LIVES, choose
+from scripts.basket_fit import TERM_SETTINGS, choose
 
 
 def window(hits: list[float], ndcgs: list[float], most_bought: float, most_bought_ndcg: float = 0.2) -> dict:
-    """One validation window's scores for every half-life (the same here) over three weight combinations."""
+    """One validation window's scores for every half-life and hiding rate (the same here), three combinations."""
     return {
         h: {
             "hit": np.array(hits),
@@ -19,7 +19,7 @@ def window(hits: list[float], ndcgs: list[float], most_bought: float, most_bough
             "most_bought": most_bought,
             "most_bought_ndcg": most_bought_ndcg,
         }
-        for h in HALF_LIVES
+        for h in TERM_SETTINGS
     }
 
 

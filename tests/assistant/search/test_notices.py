@@ -87,3 +87,10 @@ def test_a_device_with_products_but_none_of_the_type_is_said_as_such(shop):
 def test_the_page_that_fits_carries_no_notice(shop):
     for query in ("perfume", "perfume under 500", "back cover for samsung galaxy j7", "laptop backpack"):
         assert shop.search(query, k=10).notice is None, query
+
+
+def test_a_count_of_a_shelf_agrees_with_its_noun():
+    from assistant.search.notices import _some
+
+    assert _some(1, "Sarees") == "1 Saree" and _some(3, "Sarees") == "3 Sarees"
+    assert _some(1, "Wrist Watches") == "1 Wrist Watch" and _some(0, "Casual Shoes") == "0 Casual Shoes"

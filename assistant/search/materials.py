@@ -1,0 +1,80 @@
+"""Materials as a shopper reads them: which words of this catalog name a material (learned from its material
+specifications), and which materials a product's own page names (its title and material specifications).
+
+A material a product names is *known*: a query asking for another material never shows it ("silk saree" and
+"Cotton Sari"). So the vocabulary keeps only words that name a material on their own: a word the catalog
+writes only as the qualifier of another material ("Genuine Leather", "Artificial Leather", "Poly Cotton") or
+the name of the specification itself ("Fabric: Fabric") names none, and colours ("gold", "silver") are read as
+colours. A brand is no material ("Annapurna Silks", "Cotton Fab"); a blend names each of its materials
+("Cotton Silk": both).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Container, Iterable
+
+from index.catalog import Product
+from index.text import stem, terms, tokenize, words
+
+# The specification lines that state what a product is made of (not "Sole Material", not "Lining").
+MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
+_PARTS = re.compile(r",|&|/|\+|;")  # one value, several materials: "Polyamide, Nylon", "Cotton+ Denim"
+_MIN_USES = 3  # a word the catalog writes as a material at least this often
+
+
+def _words(text: str) -> list[str]:
+    return [stem(w) for w in tokenize(text) if w.isalpha() and len(w) > 2]
+
+
+def learn_materials(products: Iterable[Product], colours: Container[str]) -> frozenset[str]:
+    """Stems of the words this catalog's material specifications use as a material, colours and qualifiers
+    left out. A qualifier is never a material on its own (no value or part of one is that word alone) and
+    most of its uses come right before another material word ("Genuine Leather", "Poly Crepe")."""
+    uses: Counter = Counter()
+    parts: list[list[str]] = []
+    for p in products:
+        for key in MATERIAL_KEYS:
+            value = p.attributes.get(key, "")
+            for part in _PARTS.split(value) if value else ():
+                ws = _words(part)
+                uses.update(ws)
+                parts.append(ws)
+    found = {w for w, c in uses.items() if c >= _MIN_USES and w not in colours}
+    alone = {ws[0] for ws in parts if len(ws) == 1}
+    before: Counter = Counter(a for ws in parts for a, b in itertools.pairwise(ws) if a in found and b in found)
+    qualifiers = {w for w in found if w not in alone and 2 * before[w] >= uses[w]}
+    field_names = {t for key in MATERIAL_KEYS for t in _words(key)}  # "Fabric", "Material": what is asked
+    return frozenset(found - qualifiers - field_names)
+
+
+def spec_material(p: Product) -> str:
+    """The text of the product's material specifications ("" when it states none)."""
+    return " ".join(v for key in MATERIAL_KEYS if (v := p.attributes.get(key, "")))
+
+
+def title_materials(p: Product, materials: Container[str]) -> frozenset[str]:
+    """Stems of the materials a product's title names, its brand left out wherever the title says it."""
+    ws = words(p.title)
+    brand = words(p.brand or "")
+    n = len(brand)
+    out: set[str] = set()
+    i = 0
+    while i < len(ws):
+        if n and ws[i : i + n] == brand:  # the brand's words, in order: no material of the product
+            i += n
+            continue
+        if (t := stem(ws[i])) in materials:
+            out.add(t)
+        i += 1
+    return frozenset(out)
+
+
+def named_materials(p: Product, materials: Container[str]) -> tuple[bool, frozenset[str]]:
+    """(whether the page states a material at all, the stems it names): a material specification, whatever it
+    says, or a material word of the title. What a page says it is made of is known; the rest is unknown."""
+    spec = spec_material(p)
+    named = title_materials(p, materials) | frozenset(terms(spec))
+    return bool(spec.strip()) or bool(named), named
