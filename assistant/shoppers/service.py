@@ -58,7 +58,7 @@ class Shoppers:
         self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
-        self._lock = self.state.lock
+        self._lock = self.state.lock  # guards the maps; a profile, once published there, never changes (state.py)
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         # caches kept elsewhere (a reranker's terms) that must forget erased shoppers too: hook(self, ids)
         self.forget_hooks: list[Callable[[Shoppers, list[str]], None]] = []
