@@ -5,10 +5,15 @@ for a fixed reference time t0. Multiplying every stored value by the same decay 
 directions or shares, so the decayed mean at any time is read off directly, each event costs O(1)
 (O(dim) for the vector), and out-of-order events need no special case. When the exponent grows large
 the whole state is rebased (t0 moves forward, values shrink) to stay within float range.
+
+A profile the service has published is never changed: events fold into a `copy()` that replaces it (see
+`ShopperState`), so a request reads one whole state without a lock. Hence `ItemTrace` is frozen and the
+purchase-time lists are replaced, not appended to: `copy()` copies the containers, not what they hold.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -48,7 +53,7 @@ class ItemMeta:
     price: float | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ItemTrace:
     vec: np.ndarray
     weight: float  # scaled, signed
@@ -112,8 +117,8 @@ class Profile:
         self.price_w *= k
         self.price_m1 *= k
         self.price_m2 *= k
-        for tr in self.items.values():
-            tr.weight *= k
+        for pid, tr in list(self.items.items()):  # replaced, not changed: a published copy shares the traces
+            self.items[pid] = ItemTrace(tr.vec, tr.weight * k, tr.last_ts, tr.last_type, tr.title, tr.views)
         for key in self.sizes:
             self.sizes[key] *= k
 
@@ -164,17 +169,18 @@ class Profile:
             self.s = np.zeros(self.dim, dtype=np.float64)
         self.s += sc * vec.astype(np.float64)
         self.w += abs(sc)
+        views = int(etype == "view")
         tr = self.items.get(product_id)
         if tr is None:
-            tr = ItemTrace(np.asarray(vec, np.float32), 0.0, ts, etype, meta.title if meta else "an item")
-            self.items[product_id] = tr
+            self.items[product_id] = ItemTrace(
+                np.asarray(vec, np.float32), sc, ts, etype, meta.title if meta else "an item", views
+            )
             if len(self.items) > MAX_ITEMS:
                 self.items.popitem(last=False)
-        tr.weight += sc
-        if ts >= tr.last_ts:
-            tr.last_ts, tr.last_type = ts, etype
-        tr.views += etype == "view"
-        self.items.move_to_end(product_id)
+        else:  # a new trace: the old one may be shared with a published copy
+            last_ts, last_type = (ts, etype) if ts >= tr.last_ts else (tr.last_ts, tr.last_type)
+            self.items[product_id] = ItemTrace(tr.vec, tr.weight + sc, last_ts, last_type, tr.title, tr.views + views)
+            self.items.move_to_end(product_id)
         if meta is not None and sc > 0:  # taste facets learn only from positive signals
             for f in FACETS:
                 val = getattr(meta, f)
@@ -206,16 +212,36 @@ class Profile:
         elif etype == "purchase":
             self.purchased[pid] = max(ts, self.purchased.get(pid, 0.0))
             self.bought[pid] = self.bought.get(pid, 0) + 1
-            times = self.bought_at.setdefault(pid, [])
-            times.append(ts)
+            times = [*self.bought_at.get(pid, ()), ts]  # a new list: the old one may be shared with a published copy
             if len(times) > MAX_BUY_TIMES:
                 times.sort()
                 del times[0]
+            self.bought_at[pid] = times
             self.basket_hours.add(round(ts / 3600))
             self.cart.pop(pid, None)
             self.wishlist.pop(pid, None)
         elif etype == "wishlist":
             self.wishlist[pid] = ts
+
+    def copy(self) -> Profile:
+        """A private copy to fold events into: every container copied, one level deep (what they hold is never
+        changed in place); O(size of the profile) in C-level copies, ~tens of microseconds."""
+        c = copy.copy(self)  # the numbers, and the stacked-items cache (keyed on the version, so still valid)
+        c.s = None if self.s is None else self.s.copy()
+        c.facets = {f: dict(counts) for f, counts in self.facets.items()}
+        c.items = self.items.copy()
+        c.dismissed = set(self.dismissed)
+        c.purchased = dict(self.purchased)
+        c.bought = dict(self.bought)
+        c.bought_at = dict(self.bought_at)
+        c.basket_hours = set(self.basket_hours)
+        c.cart = self.cart.copy()
+        c.wishlist = self.wishlist.copy()
+        c.searches = self.searches.copy()
+        c.sizes = dict(self.sizes)
+        c.context = dict(self.context)
+        c.wish_stock = dict(self.wish_stock)
+        return c
 
     # --- reading --------------------------------------------------------------------------------
     def vector(self) -> np.ndarray | None:
@@ -282,7 +308,7 @@ class Profile:
         """
         if not self.items or self.s is None:
             return [], np.zeros(len(cand), np.int64), np.zeros(len(cand))
-        version = self.version  # read first: an event folding meanwhile leaves this stale entry behind
+        version = self.version
         if self._traced is None or self._traced[0] != version:  # stacked once per event, not per request
             ids = list(self.items)
             e = np.stack([self.items[i].vec for i in ids])

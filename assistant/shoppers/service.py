@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -30,11 +29,11 @@ from assistant.shoppers.context import (
     referrer_terms,
 )
 from assistant.shoppers.export import export_document
-from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
+from assistant.shoppers.nudges import NudgeRules
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import BASKET_EVENTS, Profile
 from assistant.shoppers.rebuy import Basket
-from assistant.shoppers.state import Meta, ShopperState, fold, item_meta
+from assistant.shoppers.state import Meta, ShopperState, item_meta
 from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
 
 log = logging.getLogger("shopmate.shoppers")
@@ -59,7 +58,7 @@ class Shoppers:
         self.store: ShopperStore = store if store is not None else open_store(settings)
         self.rules = NudgeRules.load(settings.nudges_file)
         self.state = ShopperState(settings.half_life_days * 86400.0, settings.popularity_half_life_days * 86400.0)
-        self._lock = self.state.lock
+        self._lock = self.state.lock  # guards the maps; a profile, once published there, never changes (state.py)
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         # caches kept elsewhere (a reranker's terms) that must forget erased shoppers too: hook(self, ids)
         self.forget_hooks: list[Callable[[Shoppers, list[str]], None]] = []
@@ -106,7 +105,8 @@ class Shoppers:
         return self._meta_of(shopper_id).consent_nudges
 
     def profile(self, shopper_id: str) -> Profile | None:
-        """The live profile when the shopper consents to personalization (None otherwise)."""
+        """The shopper's current profile when they consent to personalization (None otherwise): read it at leisure,
+        without the lock; it never changes (events fold into a copy that replaces it)."""
         if not self.has_consent(shopper_id):
             return None
         with self._lock:
@@ -167,6 +167,7 @@ class Shoppers:
             generation = st.generation
         if keep:
             self.store.append_events(self._new(shopper_id, meta), keep, learn)
+        nudges: list[dict] = []
         with self._lock:
             st.meta.setdefault(shopper_id, meta)
             st.touched(shopper_id)
@@ -174,24 +175,16 @@ class Shoppers:
                 st.versions[shopper_id] = None
             swapped = st.generation != generation  # a full rebuild swapped its maps in meanwhile
             if not swapped:
-                prof = st.profiles.setdefault(shopper_id, st.new_profile(eng))
-                for e in keep:
-                    fold(prof, e, learn, eng, st.popularity)
+                nudges = st.fold_in(shopper_id, keep, learn, eng, self.rules if meta.consent_nudges else None, now)
         if swapped:
             st.rebuild_one(self.store, eng, shopper_id)
+            if meta.consent_nudges:
+                with self._lock:
+                    nudges = st.fold_in(shopper_id, [], learn, eng, self.rules, now, nudge_on=keep)
         if learn and any(e.type in BASKET_EVENTS for e in keep):
             self.basket(shopper_id, eng.index)  # now, rather than in the shopper's next search
-        nudges: list[dict] = []
-        if meta.consent_nudges:
-            with self._lock:
-                prof = st.profiles.setdefault(shopper_id, st.new_profile(eng))
-                counts = st.nudge_counts.setdefault(shopper_id, Counter())
-                nudges = evaluate_nudges(self.rules, prof, keep, counts, now, eng.index.product)
-                for n in nudges:
-                    counts[n["rule"]] += 1
-                    st.pending_nudges.setdefault(shopper_id, []).append(n)
-            if nudges:
-                self.store.record_nudges(shopper_id, [(n["rule"], n.get("product_id")) for n in nudges], now)
+        if nudges:
+            self.store.record_nudges(shopper_id, [(n["rule"], n.get("product_id")) for n in nudges], now)
         return {"stored": len(keep), "dropped": len(evs) - len(keep), "nudges": nudges}
 
     def cart(self, shopper_id: str) -> list[str]:

@@ -4,6 +4,10 @@ segments and popularity, all derived from the store and rebuilt from it (`rebuil
 Every map is guarded by one lock. A full rebuild reads the store without the lock and swaps the maps in
 one step; shoppers written to while it ran are rebuilt again from the store right after the swap, so no
 acknowledged event is missing from memory afterwards.
+
+A profile in `profiles` is published, never changed: events fold into a copy (`fold_in`) or a new profile (a
+rebuild), which then replaces it under the lock. A request takes the reference under the lock and reads it
+without: no lock held while it ranks, no copy per request, no half-folded batch seen.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.shoppers.lru import SizedLru
+from assistant.shoppers.nudges import NudgeRules, evaluate_nudges
 from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import ItemMeta, Profile
 from assistant.shoppers.rebuy import Basket, basket_of
@@ -67,6 +72,9 @@ class ShopperState:
     def __init__(self, half_life_s: float, popularity_half_life_s: float):
         self.half_life_s = half_life_s
         self.popularity_half_life_s = popularity_half_life_s
+        # guards the maps (the references in them), not the profiles they point to: those are never changed once
+        # published here (`fold_in` folds into a copy, then replaces it), so readers need the lock only to look
+        # a profile up; whoever changes a published profile in place breaks every reader holding it
         self.lock = threading.RLock()
         self.profiles: dict[str, Profile] = {}
         self.meta: dict[str, Meta] = {}
@@ -85,6 +93,33 @@ class ShopperState:
 
     def new_profile(self, eng: Any) -> Profile:
         return Profile(self.half_life_s, eng.index.vectors.shape[1])
+
+    def fold_in(
+        self,
+        sid: str,
+        events: list[Event],
+        learn: bool,
+        eng: Any,
+        rules: NudgeRules | None,
+        now: float,
+        nudge_on: list[Event] | None = None,
+    ) -> list[dict]:
+        """Fold events into a copy of sid's profile, evaluate the nudge rules (None: nudges off) on the new events
+        (`nudge_on`, default `events`), then publish the copy (call under the lock). Returns the nudges."""
+        cur = self.profiles.get(sid)
+        prof = self.new_profile(eng) if cur is None else cur.copy()
+        for e in events:
+            fold(prof, e, learn, eng, self.popularity)
+        nudges: list[dict] = []
+        if rules is not None:
+            counts = self.nudge_counts.setdefault(sid, Counter())
+            new = events if nudge_on is None else nudge_on
+            nudges = evaluate_nudges(rules, prof, new, counts, now, eng.index.product)  # they note stock in prof
+            for n in nudges:
+                counts[n["rule"]] += 1
+                self.pending_nudges.setdefault(sid, []).append(n)
+        self.profiles[sid] = prof
+        return nudges
 
     def touched(self, sid: str) -> None:
         """Note a write to sid (call under the lock): a running full rebuild re-reads it after its swap."""
