@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from assistant.chat.nlu import Parse
 from assistant.chat.slots import fits, matches_accessory
+from assistant.search.materials import named_materials
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.text import normalise
+from index.text import normalise, stem
 
 
 @dataclass
@@ -102,8 +103,10 @@ class Constraints:
             return False  # colour unknown to the catalog, but the title names the excluded one
         if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
             return False
-        fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
-        return not any(m in fabric for m in self.exclude_materials)
+        # the disliked words are kept as said ("no polyester"); a page names a material as search reads it (its
+        # material specifications and the title's material words), compared by stem
+        disliked = {stem(w) for m in self.exclude_materials for w in normalise(m).split()}
+        return not disliked or not (named_materials(p, disliked)[1] & disliked)
 
 
 def category_matches(p: Product, word: str) -> bool:
