@@ -205,7 +205,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         elif (
             s.material is None
             and stem(w) in vocab.materials  # what search reads as a material of this shop
-            and singular(w) != s.category  # "mosquito nets": the thing asked for
+            and singular(w) not in (s.category or "").split()  # "mosquito nets": the thing asked for
             and w not in brand_words  # "Cotton Fab": the maker
         ):
             s.material = w
