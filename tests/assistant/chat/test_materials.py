@@ -121,3 +121,12 @@ def test_a_dislike_is_kept_as_said_and_matched_by_stem_on_what_the_page_names():
     assert c.admits(by_id["t-cot"]) and c.admits(by_id["g0"])
     assert not Constraints(exclude_materials=["georgettes"]).admits(by_id["g0"])  # by stem, not by spelling
     assert not Constraints(exclude_materials=["canvas"]).admits(by_id["cv0"])  # its "Outer Material" line
+
+
+def test_the_reply_names_the_material_as_said():
+    from assistant.chat.replies import describe
+
+    v = NluVocab.from_products(_shop())
+    c = Constraints(category=parse_slots("net sarees", v).category, material=parse_slots("net sarees", v).material)
+    assert describe(c) == "net sarees"
+    assert describe(Constraints(category="saree", exclude_materials=["polyester"])) == "sarees, no polyester"
