@@ -69,6 +69,17 @@ class Constraints:
             c.gender_open = c.gender_inferred = False
         return c
 
+    def avoid_material(self, word: str) -> None:
+        """A disliked material, kept as said; the same material (by stem) is no longer asked for."""
+        self.exclude_materials.append(word)
+        self.material = None if self.material and stem(self.material) == stem(word) else self.material
+        self.terms = [t for t in self.terms if stem(t) != stem(word)]
+
+    def want_material(self, word: str) -> None:
+        """A material asked for: a dislike of the same material (by stem) is taken back."""
+        self.material = word
+        self.exclude_materials = [m for m in self.exclude_materials if stem(m) != stem(word)]
+
     def active(self) -> list[str]:
         out = [s for s in ("category", "accessory", "device", "gender", "colour", "brand") if getattr(self, s)]
         if self.price_min is not None or self.price_max is not None:

@@ -130,3 +130,17 @@ def test_the_reply_names_the_material_as_said():
     c = Constraints(category=parse_slots("net sarees", v).category, material=parse_slots("net sarees", v).material)
     assert describe(c) == "net sarees"
     assert describe(Constraints(category="saree", exclude_materials=["polyester"])) == "sarees, no polyester"
+
+
+def test_a_material_disliked_after_asking_for_it_is_no_longer_asked_for():
+    from assistant.chat.dialogue import DialogueState, begin
+
+    v = NluVocab.from_products(_shop())
+    by_id = {p.id: p for p in _shop()}
+    st = DialogueState()
+    begin(st, parse_message("georgette tops", v), by_id.get)
+    assert st.constraints.material == "georgette"
+    begin(st, parse_message("not georgette", v), by_id.get)
+    assert st.constraints.material is None and st.constraints.exclude_materials == ["georgette"]
+    begin(st, parse_message("georgette tops after all", v), by_id.get)
+    assert st.constraints.material == "georgette" and st.constraints.exclude_materials == []
