@@ -13,7 +13,7 @@ from tests.assistant.search.shop import shop_engine
 SAREES = ["Clothing", "Women's Clothing", "Ethnic Wear", "Sarees"]
 KURTAS = ["Clothing", "Women's Clothing", "Ethnic Wear", "Kurtas"]
 TONERS = ["Computers", "Printers & Inks", "Toners"]
-SHOP = [
+SHOP: list[dict] = [
     # the shop's saris: typed on its "Sarees" shelf, titled by its other word; all cotton
     *[
         {"id": f"s-{i}", "title": f"Brand{i} Printed Cotton Sari", "category": SAREES, "price": 700 + i}
