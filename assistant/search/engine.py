@@ -33,9 +33,10 @@ from assistant.search.ranking import (
     take_reasons,
 )
 from assistant.search.results import Hit, Reranker, SearchResult
+from assistant.search.titles import named_as, named_by_use
 from assistant.search.understand import QueryVocab, Understanding, understand
 from assistant.search.variants import Asked, Variants
-from assistant.search.vocab import named_as, named_by_use, title_colours
+from assistant.search.vocab import title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import LexicalIndex, lexical_text

@@ -395,34 +395,3 @@ def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counte
         if nb in STOPWORDS or nb in FILLER_WORDS or (" " not in nb and others > max(own.get(nb, 0), 2)):
             out.add(nb)
     return frozenset(out)
-
-
-def named_as(
-    products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()
-) -> np.ndarray:
-    """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
-    ("USB Charger", "Tempered Glass for ...") or is followed by the device asked for, "for" left out
-    ("Key Chain Charger IPhone 5"), rather than qualifies another noun ("Mouse pad")."""
-    out = np.zeros_like(mask)
-    for r in np.flatnonzero(mask).tolist():
-        ws = words(products[r].title)
-        out[r] = any(
-            stem(w) == type_terms[-1]
-            and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
-            for i, w in enumerate(ws)
-        )
-    return out
-
-
-def named_by_use(products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
-    """Rows of mask whose title names what an "-er" type does, as its "-ing" word: "Fast Charging ... Lightning
-    Cable" is a charger for a shopper asking for a charger for the device it is made for ("Laptop Cleaning
-    Kit", a cleaner). Read on the title's words, not stems, so "Selfie Stick" is no sticker."""
-    head = type_terms[-1] if type_terms else ""
-    if not head.endswith("er") or len(head) < 5:
-        return np.zeros_like(mask)
-    use = head[:-2] + "ing"
-    out = np.zeros_like(mask)
-    for r in np.flatnonzero(mask).tolist():
-        out[r] = use in words(products[r].title)
-    return out
