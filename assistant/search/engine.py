@@ -33,15 +33,10 @@ from assistant.search.ranking import (
     take_reasons,
 )
 from assistant.search.results import Hit, Reranker, SearchResult
-from assistant.search.understand import (
-    QueryVocab,
-    Understanding,
-    type_heads,
-    type_names,
-    understand,
-)
+from assistant.search.titles import named_as, named_by_use
+from assistant.search.understand import QueryVocab, Understanding, understand
 from assistant.search.variants import Asked, Variants
-from assistant.search.vocab import named_as, named_by_use, title_colours
+from assistant.search.vocab import title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import LexicalIndex, lexical_text
@@ -102,8 +97,9 @@ class SearchEngine:
         # few "does the product have this term" questions of the results shown)
         self.lex_post = Postings.build([set(ts) for ts in lex_terms], n)
         del lex_terms
-        self.type_post = Postings.build([{t for name in type_names(p) for t in terms(name)} for p in products], n)
-        self.head_post = Postings.build([type_heads(p) for p in products], n)
+        names, heads = self.qvocab.type_names, self.qvocab.type_heads  # the shop's types and their other words
+        self.type_post = Postings.build([{t for name in names(p) for t in terms(name)} for p in products], n)
+        self.head_post = Postings.build([heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
         # what pages state beyond the lexical fields, and the devices titles say a product is made for

@@ -8,12 +8,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from assistant.search.aliases import learn_aliases
 from assistant.search.materials import learn_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
@@ -101,6 +102,15 @@ class QueryVocab:
     type_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose type names have it
     stated: frozenset[str] = frozenset()  # stems any page states (lexical text, description, specifications)
     split_words: frozenset[str] = frozenset()  # "16 gb", "tab 3": a model word a title writes apart
+    aliases: dict[str, str] = field(default_factory=dict)  # title word -> the type it stands for ("sari": Sarees)
+
+    def type_names(self, p: Product) -> list[str]:
+        """type_names with this shop's aliases."""
+        return type_names(p, self.aliases)
+
+    def type_heads(self, p: Product) -> set[str]:
+        """type_heads with this shop's aliases."""
+        return type_heads(p, self.aliases)
 
     def device_terms(self, p: Product) -> set[str]:
         """Stems of the devices a title says the product is made for, other than its own maker: known device
@@ -168,6 +178,7 @@ class QueryVocab:
         stated: set[str] = set()
         split_words: set[str] = set()
         type_rows: dict[str, list[int]] = {}
+        typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
@@ -180,7 +191,10 @@ class QueryVocab:
                 brand_rows.setdefault(nb, []).append(row)
             # what the vocabulary knows as types is the shop's own naming: a title's last word stays out of it
             # ("tempered glass" is read against the shop's glasses, not a screen guard titled "Guard Glass")
-            for node in shop_type_names(p):
+            shop_names = shop_type_names(p)
+            if shop_names:
+                typed.append(_evidence(p.title, shop_names))
+            for node in shop_names:
                 key = type_key(node)
                 if not key:
                     continue
@@ -200,6 +214,7 @@ class QueryVocab:
                     compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in _NOT_TYPE_WORDS)
                     devices[stem(ws[i + 1])] += 1
         brands = dict(brands or {})
+        materials = learn_materials(products, QUERY_COLOURS)
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -212,21 +227,33 @@ class QueryVocab:
             # a device is what products are made for, not a kind of product or shelf ("Charger for Mobile": a
             # mobile charger is not made for another device), a colour or a word saying it fits every device
             device_words=frozenset(w for w, c in devices.items() if c >= 2 and _may_be_device(w, w, type_rows)),
-            materials=learn_materials(products, QUERY_COLOURS),
+            materials=materials,
             corrector=Corrector(word_freq, dict(word_freq)),
             type_words=Corrector(head_words, dict(head_words)),
             rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
             stated=frozenset(stated) | frozenset(rows),
             split_words=frozenset(split_words),
+            aliases=learn_aliases(typed, materials),
         )
 
 
-def type_names(p: Product) -> list[str]:
+def type_names(p: Product, aliases: Mapping[str, str] | None = None) -> list[str]:
     """The shop's type names of a product (shop_type_names); where the shop gives none, what its title names it
-    (title_kind)."""
+    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees)."""
     out = shop_type_names(p)
-    return out or ([kind] if (kind := title_kind(p.title)) else [])
+    if out or not (kind := title_kind(p.title)):
+        return out
+    alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
+    return [kind, alias] if alias else [kind]
+
+
+def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[tuple[str, str]]]:
+    """What a typed product tells assistant.search.aliases: its title's kind's head, its type names' heads, and
+    (head, name) of those naming one kind (not "Pens & Stationery")."""
+    key = type_key(kind) if (kind := title_kind(title)) else ()
+    one = [(k[-1], name) for name in names if not _LIST_NODE.search(name) and (k := type_key(name))]
+    return key[-1] if key else None, {k[-1] for n in names for x in _LIST_NODE.split(n) if (k := type_key(x))}, one
 
 
 def shop_type_names(p: Product) -> list[str]:
@@ -343,9 +370,9 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     return type_heads(p) - own
 
 
-def type_heads(p: Product) -> set[str]:
+def type_heads(p: Product, aliases: Mapping[str, str] | None = None) -> set[str]:
     """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each)."""
-    return {key[-1] for name in type_names(p) for part in _LIST_NODE.split(name) if (key := type_key(part))}
+    return {key[-1] for name in type_names(p, aliases) for part in _LIST_NODE.split(name) if (key := type_key(part))}
 
 
 @lru_cache(maxsize=65536)
@@ -368,34 +395,3 @@ def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counte
         if nb in STOPWORDS or nb in FILLER_WORDS or (" " not in nb and others > max(own.get(nb, 0), 2)):
             out.add(nb)
     return frozenset(out)
-
-
-def named_as(
-    products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()
-) -> np.ndarray:
-    """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
-    ("USB Charger", "Tempered Glass for ...") or is followed by the device asked for, "for" left out
-    ("Key Chain Charger IPhone 5"), rather than qualifies another noun ("Mouse pad")."""
-    out = np.zeros_like(mask)
-    for r in np.flatnonzero(mask).tolist():
-        ws = words(products[r].title)
-        out[r] = any(
-            stem(w) == type_terms[-1]
-            and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
-            for i, w in enumerate(ws)
-        )
-    return out
-
-
-def named_by_use(products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
-    """Rows of mask whose title names what an "-er" type does, as its "-ing" word: "Fast Charging ... Lightning
-    Cable" is a charger for a shopper asking for a charger for the device it is made for ("Laptop Cleaning
-    Kit", a cleaner). Read on the title's words, not stems, so "Selfie Stick" is no sticker."""
-    head = type_terms[-1] if type_terms else ""
-    if not head.endswith("er") or len(head) < 5:
-        return np.zeros_like(mask)
-    use = head[:-2] + "ing"
-    out = np.zeros_like(mask)
-    for r in np.flatnonzero(mask).tolist():
-        out[r] = use in words(products[r].title)
-    return out

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.ranking import other_shelf
-from assistant.search.vocab import named_by_use
+from assistant.search.titles import named_by_use
 from index.catalog import Product
 from tests.assistant.search.shop import shop_engine
 

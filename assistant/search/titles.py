@@ -1,0 +1,41 @@
+"""Reading a type in a product's title as the thing it is: named as the thing ("USB Charger"), not as a modifier of
+another noun ("Mouse pad"), or by what an "-er" thing does ("Fast Charging ... Cable" is a charger). Read on the
+title's words, for the rows a search shows (pure)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.catalog import Product
+from index.text import STOPWORDS, stem, words
+
+
+def named_as(
+    products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...], device: tuple[str, ...] = ()
+) -> np.ndarray:
+    """Rows of mask whose title names the type as a thing, not as a modifier: its last word ends a phrase
+    ("USB Charger", "Tempered Glass for ...") or is followed by the device asked for, "for" left out
+    ("Key Chain Charger IPhone 5"), rather than qualifies another noun ("Mouse pad")."""
+    out = np.zeros_like(mask)
+    for r in np.flatnonzero(mask).tolist():
+        ws = words(products[r].title)
+        out[r] = any(
+            stem(w) == type_terms[-1]
+            and (i + 1 == len(ws) or ws[i + 1] in STOPWORDS or not ws[i + 1].isalpha() or stem(ws[i + 1]) in device)
+            for i, w in enumerate(ws)
+        )
+    return out
+
+
+def named_by_use(products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
+    """Rows of mask whose title names what an "-er" type does, as its "-ing" word: "Fast Charging ... Lightning
+    Cable" is a charger for a shopper asking for a charger for the device it is made for ("Laptop Cleaning
+    Kit", a cleaner). Read on the title's words, not stems, so "Selfie Stick" is no sticker."""
+    head = type_terms[-1] if type_terms else ""
+    if not head.endswith("er") or len(head) < 5:
+        return np.zeros_like(mask)
+    use = head[:-2] + "ing"
+    out = np.zeros_like(mask)
+    for r in np.flatnonzero(mask).tolist():
+        out[r] = use in words(products[r].title)
+    return out
