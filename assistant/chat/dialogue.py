@@ -56,6 +56,8 @@ def _apply(c: Constraints, s: SlotChanges) -> list[str]:
                 c.gender_inferred = False
             if name == "colour" and v in c.exclude_colours:
                 c.exclude_colours.remove(v)
+            if name == "material":
+                c.want_material(v)
     if s.price_min is not None or s.price_max is not None:
         c.price_min, c.price_max = s.price_min, s.price_max
         changed.append("price")
@@ -70,7 +72,7 @@ def _apply(c: Constraints, s: SlotChanges) -> list[str]:
             c.colour = None
         changed.append("exclude_colour")
     if s.exclude_material:
-        c.exclude_materials.append(s.exclude_material)
+        c.avoid_material(s.exclude_material)
         changed.append("exclude_material")
     return changed
 

@@ -1,6 +1,6 @@
-"""The chat's own words: intents and their exemplar phrasings, occasions, materials, sizes, ordinals, and the
-patterns for references ("the second one"), negations and sizes. Catalog words (types, brands) are learned
-from the loaded catalog by `NluVocab`; only the language of shopping is written here."""
+"""The chat's own words: intents and their exemplar phrasings, occasions, sizes, ordinals, and the patterns for
+references ("the second one"), negations and sizes. Catalog words (types, brands, materials) are learned from
+the loaded catalog by `NluVocab`; only the language of shopping is written here."""
 
 from __future__ import annotations
 
@@ -55,16 +55,10 @@ _COMMON = frozenset(
 """
     )
 )
-MATERIALS = _words(
-    """
-    cotton polyester silk linen wool leather denim nylon rayon lycra georgette chiffon crepe satin velvet
-    synthetic ceramic steel plastic spandex viscose polyamide
-"""
-)
-# Words that name a shelf in some catalogs but, said by a shopper, are a season, occasion, colour or material.
+# Words that name a shelf in some catalogs but, said by a shopper, are a season, occasion or colour (the
+# catalog's own material words are kept out of the categories by NluVocab, which learns them).
 _NOT_CATEGORIES = (
     frozenset(OCCASIONS)
-    | frozenset(MATERIALS)
     | frozenset(QUERY_COLOURS)
     | {
         "summer",

@@ -32,7 +32,6 @@ from assistant.chat.lexicon import (
     _SIZE,
     _WORD,
     EXEMPLARS,
-    MATERIALS,
     NUMBER_WORDS,
     OCCASIONS,
     ORDINALS,
@@ -165,7 +164,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             s.exclude_brand = vocab.brands.get(target) or vocab.brands[first]
         elif first in QUERY_COLOURS or first in COLOUR_WORDS:
             s.exclude_colour = QUERY_COLOURS.get(first) or COLOUR_WORDS[first]
-        elif first in MATERIALS:
+        elif stem(first) in vocab.materials:  # the word as said ("no polyester"); matched by its stem
             s.exclude_material = first
         else:
             continue
@@ -199,13 +198,18 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         pair = f"{words[heads[-1] - 1]} {s.category}" if heads else ""
         if pair in vocab.phrases:
             s.category = pair
+    brand_words = set(normalise(s.brand or "").split())
     for w in words:
         if w in OCCASIONS and s.occasion is None:
             s.occasion = w
-        elif w in MATERIALS and s.material is None:
+        elif (
+            s.material is None
+            and stem(w) in vocab.materials  # what search reads as a material of this shop
+            and singular(w) not in (s.category or "").split()  # "mosquito nets": the thing asked for
+            and w not in brand_words  # "Cotton Fab": the maker
+        ):
             s.material = w
     skip = _NOT_TERMS
-    brand_words = set(normalise(s.brand or "").split())
     s.terms = [
         w
         for w in words

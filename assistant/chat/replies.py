@@ -37,7 +37,9 @@ def describe(c: Constraints, plural: bool = True) -> str:
         thing = " ".join(terms) or ("items" if plural else "item")
         terms = []
     occasion = c.occasion if c.occasion and c.occasion not in terms and c.occasion not in thing.split() else None
-    text = " ".join(p for p in (c.colour, *terms, c.brand, occasion, thing) if p)
+    # the material as the shopper said it ("net sarees"): a word of the search, so it is named with it
+    material = c.material if c.material and c.material not in terms and c.material not in thing.split() else None
+    text = " ".join(p for p in (c.colour, *terms, material, c.brand, occasion, thing) if p)
     if c.device:
         text += f" that fit {c.device}"
     if c.gender:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from assistant.chat.nlu import Parse
 from assistant.chat.slots import fits, matches_accessory
+from assistant.search.materials import named_materials
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
-from index.text import normalise
+from index.text import normalise, stem
 
 
 @dataclass
@@ -68,6 +69,17 @@ class Constraints:
             c.gender_open = c.gender_inferred = False
         return c
 
+    def avoid_material(self, word: str) -> None:
+        """A disliked material, kept as said; the same material (by stem) is no longer asked for."""
+        self.exclude_materials.append(word)
+        self.material = None if self.material and stem(self.material) == stem(word) else self.material
+        self.terms = [t for t in self.terms if stem(t) != stem(word)]
+
+    def want_material(self, word: str) -> None:
+        """A material asked for: a dislike of the same material (by stem) is taken back."""
+        self.material = word
+        self.exclude_materials = [m for m in self.exclude_materials if stem(m) != stem(word)]
+
     def active(self) -> list[str]:
         out = [s for s in ("category", "accessory", "device", "gender", "colour", "brand") if getattr(self, s)]
         if self.price_min is not None or self.price_max is not None:
@@ -102,8 +114,10 @@ class Constraints:
             return False  # colour unknown to the catalog, but the title names the excluded one
         if p.brand and normalise(p.brand) in {normalise(b) for b in self.exclude_brands}:
             return False
-        fabric = normalise(" ".join(p.attributes.get(k, "") for k in ("Fabric", "Material")))
-        return not any(m in fabric for m in self.exclude_materials)
+        # the disliked words are kept as said ("no polyester"); a page names a material as search reads it (its
+        # material specifications and the title's material words), compared by stem
+        disliked = {stem(w) for m in self.exclude_materials for w in normalise(m).split()}
+        return not disliked or not (named_materials(p, disliked)[1] & disliked)
 
 
 def category_matches(p: Product, word: str) -> bool:

@@ -13,14 +13,14 @@ from assistant.chat.lexicon import (
     _NOT_CATEGORIES,
     _PARTS,
     _WORD,
-    MATERIALS,
     OCCASIONS,
 )
 from assistant.chat.slots import BrandEvidence
+from assistant.search.materials import learn_materials, spec_material
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary
 from assistant.search.understand import QueryVocab
 from index.catalog import Product
-from index.text import STOPWORDS, normalise
+from index.text import STOPWORDS, normalise, stem, tokenize
 from index.text import plural as text_plural
 from index.text import singular as text_singular
 
@@ -61,6 +61,7 @@ class NluVocab:
     evidence: BrandEvidence = field(default_factory=BrandEvidence)
     qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
     phrases: frozenset[str] = frozenset()  # two-word category nodes, head singular ("track pant", "formal shoe")
+    materials: frozenset[str] = frozenset()  # stems of this catalog's material words: search's (QueryVocab.materials)
 
     @classmethod
     def from_products(
@@ -68,6 +69,11 @@ class NluVocab:
     ) -> NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
+        # one learner of materials: search's vocabulary when given, else the same function over these products
+        materials = qvocab.materials if qvocab is not None else learn_materials(products, QUERY_COLOURS)
+        # a material word names a thing only where the shop sells it as one, in the plural ("Irons", "Mosquito
+        # Nets"); a shelf of a material ("Casual Shoes > Canvas") or a material before a noun ("Cotton Buds") not
+        counted: set[str] = set()
         cats: dict[str, str] = {}
         phrases: set[str] = set()
         # the last word of a product type sold by several brands is a thing, even when a brand bears its name
@@ -77,6 +83,13 @@ class NluVocab:
                 ws = _WORD.findall(_clean(part))
                 if ws:
                     heads.setdefault(ws[-1], set()).add(normalise(p.brand or ""))
+            for part in [
+                *(pt for node in p.category[:3] for pt in _PARTS.split(node)),
+                *_PARTS.split(p.product_type or ""),
+            ]:
+                ws = _WORD.findall(_clean(part))
+                if ws and singular(ws[-1]) != ws[-1]:
+                    counted.add(singular(ws[-1]))
         shared_heads = {w for w, bs in heads.items() if len(bs) >= 3}
         brand_words = {b.split()[0] for b in vocab.brands} - shared_heads  # "alisha" of "Alisha Shorts"
         for p in products:
@@ -101,6 +114,7 @@ class NluVocab:
                     and w not in _GENERIC
                     and s not in _COMMON
                     and s not in _NOT_CATEGORIES
+                    and (stem(s) not in materials or s in counted)
                 ):
                     cats.setdefault(s, s)
         plurals = {plural(c) for c in cats}
@@ -110,7 +124,7 @@ class NluVocab:
             | set(QUERY_COLOURS)
             | set(GENDER_WORDS)
             | set(OCCASIONS)
-            | set(MATERIALS)
+            | {w for p in products for w in tokenize(spec_material(p)) if stem(w) in materials}
             | {
                 "cheaper",
                 "expensive",
@@ -159,4 +173,5 @@ class NluVocab:
             evidence,
             qvocab,
             frozenset(phrases),
+            materials,
         )
