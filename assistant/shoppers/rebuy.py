@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import numpy as np
 
@@ -92,20 +92,75 @@ class Basket:
         return sum(a.nbytes for a in (self.rows, self.n_times, self.times, self.times_bought, self.cart))
 
 
+class RowValues:
+    """A catalog-sized array that is zero but on a few rows, kept as those rows (sorted) and their values: a
+    shopper's purchase terms cover their own items and what is bought with them, not the catalog, so a cached
+    shopper costs bytes in proportion to their history. Indexed like the dense array it stands for, by one row or by
+    an array of rows (a search's candidates); `np.asarray` gives that dense array."""
+
+    __slots__ = ("n", "rows", "values")
+
+    def __init__(self, rows: np.ndarray, values: np.ndarray, n: int):
+        order = np.argsort(rows, kind="stable")
+        self.rows = np.ascontiguousarray(rows[order], np.int64)
+        self.values = np.ascontiguousarray(values[order], np.float64)
+        self.n = n
+
+    @classmethod
+    def of_dense(cls, dense: np.ndarray) -> RowValues:
+        nz = np.flatnonzero(dense)
+        return cls(nz, dense[nz], len(dense))
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, at: int) -> float: ...
+    @overload
+    def __getitem__(self, at: np.ndarray) -> np.ndarray: ...
+    def __getitem__(self, at: int | np.ndarray) -> float | np.ndarray:
+        if isinstance(at, np.ndarray):
+            if not len(self.rows):
+                return np.zeros(at.shape)
+            pos = np.minimum(np.searchsorted(self.rows, at), len(self.rows) - 1)
+            return np.where(self.rows[pos] == at, self.values[pos], 0.0)
+        if not -self.n <= at < self.n:
+            raise IndexError(at)
+        at %= self.n
+        i = int(np.searchsorted(self.rows, at))
+        return float(self.values[i]) if i < len(self.rows) and self.rows[i] == at else 0.0
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        out = np.zeros(self.n)
+        out[self.rows] = self.values
+        return out if dtype is None else out.astype(dtype)
+
+    def __gt__(self, other: float) -> np.ndarray:
+        return np.asarray(self) > other
+
+    def max(self) -> float:
+        top = float(self.values.max()) if len(self.values) else 0.0
+        return top if len(self.values) == self.n else max(top, 0.0)
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows.nbytes + self.values.nbytes
+
+
 @dataclass(frozen=True)
 class PurchaseTerms:
     """What one shopper's purchases (and cart) say per catalog row; cached per profile version."""
 
-    repeat: np.ndarray | None  # log(1 + recency-weighted times bought), 0 for rows never bought
+    repeat: RowValues | None  # log(1 + recency-weighted times bought), 0 for rows never bought
     bought: dict[int, int]  # row -> times bought (for the reason)
-    together: np.ndarray | None  # 0..1: co-purchase with the shopper's purchases and cart
+    together: RowValues | None  # 0..1: co-purchase with the shopper's purchases and cart
     together_anchor: AnchorLookup | None  # the anchor row behind `together` (-1: none)
     hidden: frozenset[int]  # bought, and neither the shop nor the shopper re-buys it
     # 0..1 per row, own shown rows only: how many of the shop's customers buy it (distinct buyers / the most);
     # orders a shopper's one-off purchases (most are bought once) by how widely the shop buys them
-    rebuy: np.ndarray | None = None
+    rebuy: RowValues | None = None
     # 0..1 per row, own shown rows only: the share of the shopper's orders holding it (basket frequency)
-    share: np.ndarray | None = None
+    share: RowValues | None = None
     n_orders: int = 0  # the shopper's orders (for the share's reason)
     # shown although the shop seldom re-buys them (bought once, learned rate under `MIN_RATE`): a fitted
     # `min_rate` below it keeps them (their reason must not say the shop re-buys them)
@@ -162,9 +217,8 @@ def terms_from(
     else:
         rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
     shown = rebuys | (basket.times_bought > 1)
-    repeat = np.zeros(n_rows)
-    repeat[rows[shown]] = log_rf[shown]
-    bought = dict(zip(rows[shown].tolist(), basket.times_bought[shown].tolist(), strict=True))
+    mine = rows[shown]
+    bought = dict(zip(mine.tolist(), basket.times_bought[shown].tolist(), strict=True))
     hidden = frozenset(rows[~shown].tolist())
     anchors, weights = rows, log_rf
     if len(basket.cart):  # a cart is short: one comparison of each cart row with each bought row (np.isin: ~0.1 ms)
@@ -177,19 +231,16 @@ def terms_from(
     rebuy = None
     most = float(rates.buyers.max()) if len(rates.buyers) else 0.0
     if bought and most > 0:
-        rebuy = np.zeros(n_rows)
-        mine = rows[shown]
-        rebuy[mine] = rates.buyers[mine] / most
+        rebuy = RowValues(mine, rates.buyers[mine] / most, n_rows)
     if n_orders is None:
         n_orders = len(np.unique(np.round(basket.times / 3600.0)))
     share = None
     if bought and n_orders > 0:
-        share = np.zeros(n_rows)
-        share[rows[shown]] = np.minimum(basket.times_bought[shown] / n_orders, 1.0)
+        share = RowValues(mine, np.minimum(basket.times_bought[shown] / n_orders, 1.0), n_rows)
     return PurchaseTerms(
-        repeat if bought else None,
+        RowValues(mine, log_rf[shown], n_rows) if bought else None,
         bought,
-        tog / top if top > 0 else None,
+        RowValues.of_dense(tog / top) if top > 0 else None,
         best if top > 0 else None,
         hidden,
         rebuy,
