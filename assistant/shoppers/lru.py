@@ -39,6 +39,12 @@ class SizedLru(Generic[V]):
             while len(self._entries) > 1 and (len(self._entries) > self.max_items or self.bytes > self.max_bytes):
                 self.bytes -= self._size(self._entries.popitem(last=False)[1][1])
 
+    def peek(self, key: Hashable) -> V | None:
+        """The value held for key, whatever its version (not marked used)."""
+        with self._lock:
+            hit = self._entries.get(key)
+            return None if hit is None else hit[1]
+
     def pop(self, key: Hashable) -> None:
         with self._lock:
             old = self._entries.pop(key, None)

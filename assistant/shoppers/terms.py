@@ -192,6 +192,8 @@ def recent_buyers(shoppers: Shoppers, n: int = TERMS_CACHE) -> list[str]:
 def _warm_history(shoppers: Shoppers, engine: Any, hist: ShopHistory, background: bool) -> Callable[[], None]:
     """Before a new history is published: in a background relearning, the recent shoppers' terms against it, installed
     once it is published; learned in a request, the same handed to the warming thread once published."""
+    if shoppers.settings.history_ttl_s <= 0:
+        return lambda: None  # relearned on every request: nothing lasts long enough to warm
     sids = recent_buyers(shoppers)
     if not background:
         return lambda: warmer(shoppers).submit(engine, sids)
