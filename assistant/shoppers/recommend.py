@@ -26,6 +26,7 @@ from assistant.shoppers.terms import (  # noqa: F401  (the cache and weights, us
     n_baskets,
     terms_bytes,
     terms_for,
+    warmer,
     weights_for,
 )
 
