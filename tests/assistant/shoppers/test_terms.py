@@ -152,3 +152,17 @@ def test_row_values_index_like_the_dense_array_they_stand_for():
     assert rv.max() == dense.max() and len(rv) == 500 and rv.nbytes < dense.nbytes
     empty = RowValues(np.zeros(0, np.int64), np.zeros(0), 5)
     assert empty.max() == 0.0 and np.array_equal(empty[np.arange(5)], np.zeros(5))
+
+
+def test_row_values_over_the_same_rows_answer_each_array_of_rows_asked_for():
+    rng = np.random.default_rng(20)
+    rows = rng.choice(400, 60, replace=False)  # unsorted, as a basket's rows come
+    vals = [rng.random(60), rng.random(60) + 1.0]
+    a, b = RowValues.over(rows, 400, *vals)
+    dense = [np.zeros(400), np.zeros(400)]
+    for d, v in zip(dense, vals, strict=True):
+        d[rows] = v
+    for _ in range(3):  # new candidate arrays each time, each asked of both
+        at = rng.choice(400, 100, replace=False)
+        assert np.array_equal(a[at], dense[0][at]) and np.array_equal(b[at], dense[1][at])
+    assert np.array_equal(np.asarray(b), dense[1]) and b[int(rows[0])] == vals[1][0]
