@@ -10,8 +10,9 @@ import time
 import numpy as np
 
 from assistant.shoppers import terms
+from assistant.shoppers.personalize import WHOLE_CATALOG_ROWS
 from assistant.shoppers.rebuy import RowValues
-from assistant.shoppers.recommend import personalize_for
+from assistant.shoppers.recommend import for_request, personalize_for
 from tests.assistant.shoppers.shop import buy, ids, make_shop
 
 
@@ -166,3 +167,11 @@ def test_row_values_over_the_same_rows_answer_each_array_of_rows_asked_for():
         at = rng.choice(400, 100, replace=False)
         assert np.array_equal(a[at], dense[0][at]) and np.array_equal(b[at], dense[1][at])
     assert np.array_equal(np.asarray(b), dense[1]) and b[int(rows[0])] == vals[1][0]
+
+
+def test_a_request_reads_a_small_catalogs_terms_dense_and_a_big_ones_as_kept():
+    small = RowValues(np.array([7, 2]), np.array([0.5, 0.25]), 10)
+    got = for_request(small)
+    assert isinstance(got, np.ndarray) and got.tolist() == [0, 0, 0.25, 0, 0, 0, 0, 0.5, 0, 0]
+    big = RowValues(np.array([7, 2]), np.array([0.5, 0.25]), WHOLE_CATALOG_ROWS + 1)
+    assert for_request(big) is big and for_request(None) is None
