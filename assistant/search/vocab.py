@@ -371,8 +371,29 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
 
 
 def type_heads(p: Product, aliases: Mapping[str, str] | None = None) -> set[str]:
-    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each)."""
-    return {key[-1] for name in type_names(p, aliases) for part in _LIST_NODE.split(name) if (key := type_key(part))}
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each).
+    A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
+    the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
+    wallet, a bag or a belt; a card holder on "Wallets & Clutches > Travel Document Holders & Card Holders" is on
+    a shelf that is neither, so it may be a wallet. A deeper shelf naming a narrower kind of the same word ("Wall
+    Decor" under "Home Decor") does not say which: a wall clock stays home decor."""
+    names = type_names(p, aliases)
+    # the product's shelves, broad to narrow (its type counts where it is also one of them)
+    shelves = [_list_keys(node) for node in dict.fromkeys(p.category[:4]) if node in names]
+    out: set[str] = set()
+    for name in names:
+        ks = _list_keys(name)
+        if len(ks) > 1 and ks in shelves:
+            deeper = shelves[shelves.index(ks) + 1 :]
+            if any(k in ks for shelf in deeper for k in shelf):
+                continue  # a deeper shelf is one of this shelf's kinds: it says which the product is
+        out.update(k[-1] for k in ks)
+    return out
+
+
+def _list_keys(name: str) -> list[tuple[str, ...]]:
+    """The type keys of the kinds a name lists ("Bags, Wallets & Belts" -> bag, wallet, belt)."""
+    return [key for part in _LIST_NODE.split(name) if (key := type_key(part))]
 
 
 @lru_cache(maxsize=65536)
