@@ -91,6 +91,7 @@ class Understanding:
     split: tuple[tuple[str, str, str], ...] = ()  # (ab, a, b): "16gb" is also written "16 gb"
     lacking_terms: tuple[str, ...] = ()  # how a page says it lacks a negated word: "nonpad", "sleeveless"
     phrases: tuple[str, ...] = ()  # adjacent stems as a title would say them ("jewelleri box")
+    materials_said: bool = False  # some product of the type says what it is made of (QueryVocab.material_heads)
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -269,6 +270,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         split=_split(search_words, vocab),
         phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
+        materials_said=bool(tkey) and tkey[-1] in vocab.material_heads,
     )
 
 

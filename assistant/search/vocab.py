@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.search.aliases import learn_aliases
-from assistant.search.materials import learn_materials
+from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
 from index.lexical import lexical_text
@@ -95,7 +95,7 @@ class QueryVocab:
     brand_rows: dict[str, np.ndarray] = field(default_factory=dict)  # brand -> sorted rows of its own products
     compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
     device_words: frozenset[str] = frozenset()  # stems that name a device a product is made for (not a type)
-    materials: frozenset[str] = frozenset()  # stems of material words (assistant.search.materials)
+    materials: frozenset[str] = frozenset()  # stems of material words: a MaterialWords (assistant.search.materials)
     corrector: Corrector = field(default_factory=lambda: Corrector([]))
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
@@ -103,6 +103,7 @@ class QueryVocab:
     stated: frozenset[str] = frozenset()  # stems any page states (lexical text, description, specifications)
     split_words: frozenset[str] = frozenset()  # "16 gb", "tab 3": a model word a title writes apart
     aliases: dict[str, str] = field(default_factory=dict)  # title word -> the type it stands for ("sari": Sarees)
+    material_heads: frozenset[str] = frozenset()  # type heads some product of which says what it is made of
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
@@ -215,6 +216,10 @@ class QueryVocab:
                     devices[stem(ws[i + 1])] += 1
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
+        aliases = learn_aliases(typed, materials)
+        # the kinds of product of which the shop says what some are made of: of the others, none is known to be
+        # of any material, so a page of them is no evidence that the shop has none in the material asked
+        said = (type_heads(p, aliases) for p in products if named_materials(p, materials)[0])
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -234,7 +239,8 @@ class QueryVocab:
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
             stated=frozenset(stated) | frozenset(rows),
             split_words=frozenset(split_words),
-            aliases=learn_aliases(typed, materials),
+            aliases=aliases,
+            material_heads=frozenset(h for heads in said for h in heads),
         )
 
 
