@@ -104,6 +104,9 @@ def _notice(
     ]
     if typed is not None and not any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows):
         parts.append(_lacking(f"no {u.product_type}", typed, f, shop, u))
+    elif typed is not None and u.brand and (made := tiers.mask("brand")) is not None and not (made & typed).any():
+        # the maker asked for makes none of the type here: the page shows other makers' (a preference, relaxed)
+        parts.append(f"no {u.brand} {u.product_type} in this shop")
     compat = tiers.mask("compatible")
     if compat is not None and not any(compat[r] for r in hit_rows):
         also = typed if typed is not None and any(typed[r] for r in hit_rows) else None

@@ -104,14 +104,16 @@ class QueryVocab:
     split_words: frozenset[str] = frozenset()  # "16 gb", "tab 3": a model word a title writes apart
     aliases: dict[str, str] = field(default_factory=dict)  # title word -> the type it stands for ("sari": Sarees)
     material_heads: frozenset[str] = frozenset()  # type heads some product of which says what it is made of
+    alias_shelves: dict[str, frozenset[str]] = field(default_factory=dict)  # an alias's type -> the shelves above it
+    brand_terms: dict[frozenset[str], str] = field(default_factory=dict)  # a brand's stems -> the brand ("soni")
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
-        return type_names(p, self.aliases)
+        return type_names(p, self.aliases, self.alias_shelves)
 
     def type_heads(self, p: Product) -> set[str]:
         """type_heads with this shop's aliases."""
-        return type_heads(p, self.aliases)
+        return type_heads(p, self.aliases, self.alias_shelves)
 
     def device_terms(self, p: Product) -> set[str]:
         """Stems of the devices a title says the product is made for, other than its own maker: known device
@@ -217,9 +219,10 @@ class QueryVocab:
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
         aliases = learn_aliases(typed, materials)
+        shelves = _shelves_above(products, set(aliases.values()))
         # the kinds of product of which the shop says what some are made of: of the others, none is known to be
         # of any material, so a page of them is no evidence that the shop has none in the material asked
-        said = (type_heads(p, aliases) for p in products if named_materials(p, materials)[0])
+        said = (type_heads(p, aliases, shelves) for p in products if named_materials(p, materials)[0])
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -240,18 +243,52 @@ class QueryVocab:
             stated=frozenset(stated) | frozenset(rows),
             split_words=frozenset(split_words),
             aliases=aliases,
+            alias_shelves=shelves,
+            brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
         )
 
 
-def type_names(p: Product, aliases: Mapping[str, str] | None = None) -> list[str]:
+def type_names(
+    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
+) -> list[str]:
     """The shop's type names of a product (shop_type_names); where the shop gives none, what its title names it
-    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees)."""
+    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees).
+    A product the shop types only by a shelf above that type (above: type name -> the shelves its products are
+    on) whose title ends in the type's other word is of the type too: "... Synthetic Georgette Sari" typed
+    "Ethnic Wear" is a saree the shop did not put on its "Sarees" shelf."""
     out = shop_type_names(p)
-    if out or not (kind := title_kind(p.title)):
+    if out:
+        own = p.product_type or out[-1]
+        alias = aliases.get(key[-1]) if aliases and above and (key := type_key(_name_end(p.title))) else None
+        return [*out, alias] if alias and alias not in out and own in above.get(alias, ()) else out  # type: ignore[union-attr]
+    if not (kind := title_kind(p.title)):
         return out
     alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
     return [kind, alias] if alias else [kind]
+
+
+_NAME_TAIL = re.compile(r"\s*(?:\(|\[| - | \| | with | for ).*$", re.IGNORECASE)
+
+
+def _name_end(title: str) -> str:
+    """The title's last word before its details, commas kept: a comma in a title often lists its patterns before
+    the name ("Self Design, Printed Fashion Georgette Sari")."""
+    ws = normalise(_NAME_TAIL.sub("", title)).split()
+    return ws[-1] if len(ws) > 1 and _PLAIN_WORD.fullmatch(ws[-1]) else ""
+
+
+def _shelves_above(products: Iterable[Product], kinds: Container[str]) -> dict[str, frozenset[str]]:
+    """For each of these type names, the shelves its products are on above it ("Sarees": "Ethnic Wear", ...)."""
+    out: dict[str, set[str]] = {}
+    for p in products:
+        path = p.category[:4]
+        for i, node in enumerate(path):
+            if node in kinds:
+                out.setdefault(node, set()).update(path[:i])
+        if p.product_type in kinds and p.product_type not in path:
+            out.setdefault(p.product_type, set()).update(path)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[tuple[str, str]]]:
@@ -376,14 +413,16 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     return type_heads(p) - own
 
 
-def type_heads(p: Product, aliases: Mapping[str, str] | None = None) -> set[str]:
+def type_heads(
+    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
+) -> set[str]:
     """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each).
     A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
     the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
     wallet, a bag or a belt; a card holder on "Wallets & Clutches > Travel Document Holders & Card Holders" is on
     a shelf that is neither, so it may be a wallet. A deeper shelf naming a narrower kind of the same word ("Wall
     Decor" under "Home Decor") does not say which: a wall clock stays home decor."""
-    names = type_names(p, aliases)
+    names = type_names(p, aliases, above)
     # the product's shelves, broad to narrow (its type counts where it is also one of them)
     shelves = [_list_keys(node) for node in dict.fromkeys(p.category[:4]) if node in names]
     out: set[str] = set()
