@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.search.aliases import learn_aliases
+from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.catalog import Product
@@ -219,7 +219,7 @@ class QueryVocab:
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
         aliases = learn_aliases(typed, materials)
-        shelves = _shelves_above(products, set(aliases.values()))
+        shelves = shelves_above(products, set(aliases.values()))
         # the kinds of product of which the shop says what some are made of: of the others, none is known to be
         # of any material, so a page of them is no evidence that the shop has none in the material asked
         said = (type_heads(p, aliases, shelves) for p in products if named_materials(p, materials)[0])
@@ -260,35 +260,12 @@ def type_names(
     out = shop_type_names(p)
     if out:
         own = p.product_type or out[-1]
-        alias = aliases.get(key[-1]) if aliases and above and (key := type_key(_name_end(p.title))) else None
-        return [*out, alias] if alias and alias not in out and own in above.get(alias, ()) else out  # type: ignore[union-attr]
+        alias = aliases.get(key[-1]) if aliases and above and (key := type_key(name_end(p.title))) else None
+        return [*out, alias] if alias and above and alias not in out and own in above.get(alias, ()) else out
     if not (kind := title_kind(p.title)):
         return out
     alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
     return [kind, alias] if alias else [kind]
-
-
-_NAME_TAIL = re.compile(r"\s*(?:\(|\[| - | \| | with | for ).*$", re.IGNORECASE)
-
-
-def _name_end(title: str) -> str:
-    """The title's last word before its details, commas kept: a comma in a title often lists its patterns before
-    the name ("Self Design, Printed Fashion Georgette Sari")."""
-    ws = normalise(_NAME_TAIL.sub("", title)).split()
-    return ws[-1] if len(ws) > 1 and _PLAIN_WORD.fullmatch(ws[-1]) else ""
-
-
-def _shelves_above(products: Iterable[Product], kinds: Container[str]) -> dict[str, frozenset[str]]:
-    """For each of these type names, the shelves its products are on above it ("Sarees": "Ethnic Wear", ...)."""
-    out: dict[str, set[str]] = {}
-    for p in products:
-        path = p.category[:4]
-        for i, node in enumerate(path):
-            if node in kinds:
-                out.setdefault(node, set()).update(path[:i])
-        if p.product_type in kinds and p.product_type not in path:
-            out.setdefault(p.product_type, set()).update(path)
-    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[tuple[str, str]]]:
