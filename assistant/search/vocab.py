@@ -17,6 +17,8 @@ import numpy as np
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
+from assistant.search.titles import title_phrases as title_phrases
 from index.catalog import Product
 from index.lexical import lexical_text
 from index.text import (
@@ -305,29 +307,8 @@ def title_kind(title: str) -> str | None:
     return None if last in _NOT_TYPE_WORDS or last in QUERY_COLOURS else last
 
 
-# A colour word of a title, as a query reads one: words naming a thing first ("coffee", "wine", "denim") are left
-# out, longer phrases before their last word ("navy blue" before "blue").
-_TITLE_COLOUR = re.compile(r"\b(" + "|".join(map(re.escape, sorted(QUERY_COLOURS, key=len, reverse=True))) + r")\b")
-
-
-def title_colours(p: Product) -> frozenset[str]:
-    """The colours a product's title names, its leading brand left out ("Red Tape ..." is no red shoe): what the
-    title says is what a shopper takes the product to be, whatever colour its specification gives ("Gold
-    Diamond 18 K Ring" whose Color line says Yellow is a gold ring; "Sterling Silver ... Ring" saying White, a
-    silver one). "multi" is no colour of its own: a multicolour title names its colours."""
-    title, brand = normalise(p.title), normalise(p.brand or "")
-    name = title[len(brand) :] if brand and title.startswith(brand + " ") else title
-    return frozenset(QUERY_COLOURS[m] for m in _TITLE_COLOUR.findall(name)) - {"multicolor"}
-
-
 _LIST_NODE = re.compile(r",|&| and ")
 _NON = re.compile(r"\bnon[\s-]+(?=[a-z])")
-
-
-def title_phrases(title: str) -> set[str]:
-    """Adjacent stems of a title ("jewelleri box"), for the phrase a query says in the same order."""
-    ts = terms(title)
-    return {f"{a} {b}" for a, b in itertools.pairwise(ts)}
 
 
 def negated_terms(text: str) -> set[str]:
