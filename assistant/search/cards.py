@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from index.catalog import Product
+
+# Rendered as Starlette's JSONResponse renders (compact, UTF-8 as is, NaN refused), so a response assembled from
+# card_json texts is the bytes JSONResponse would have sent.
+compact_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+_FIXED: dict[int, tuple[Product, str]] = {}  # id(product) -> (product, its card's fixed fields as JSON, no "}")
+_FIXED_MAX = 65_536  # products whose fixed part is kept (~0.5 KB each); cleared whole when full
 
 
 def product_card(
@@ -33,3 +40,21 @@ def product_card(
     if why is not None:
         card["why"] = why
     return card
+
+
+def card_json(p: Product, score: float | None = None, why: list[str] | None = None, variants: int | None = None) -> str:
+    """product_card(...) as compact JSON text. The product's own fields are rendered once and kept (a search
+    renders ten cards per request, mostly of products shown before); only score, why and variants per call."""
+    hit = _FIXED.get(id(p))
+    if hit is None or hit[0] is not p:  # (an id is reused only after its product is gone)
+        if len(_FIXED) >= _FIXED_MAX:
+            _FIXED.clear()
+        hit = _FIXED[id(p)] = (p, compact_json(product_card(p))[:-1])
+    extra = {}
+    if variants is not None:
+        extra["variants"] = variants
+    if score is not None:
+        extra["score"] = round(float(score), 6)
+    if why is not None:
+        extra["why"] = why
+    return hit[1] + ("," + compact_json(extra)[1:] if extra else "}")
