@@ -50,7 +50,7 @@ def card_json(p: Product, score: float | None = None, why: list[str] | None = No
         if len(_FIXED) >= _FIXED_MAX:
             _FIXED.clear()
         hit = _FIXED[id(p)] = (p, compact_json(product_card(p))[:-1])
-    extra = {}
+    extra: dict[str, Any] = {}
     if variants is not None:
         extra["variants"] = variants
     if score is not None:
