@@ -29,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.search.query import QUERY_COLOURS
+from assistant.search.statements import lacking_forms
 from assistant.search.vocab import (
     _CUES,
     _MAKER_CUES,
@@ -40,7 +41,6 @@ from assistant.search.vocab import (
     RECIPIENT_PAIRS,
     RECIPIENTS,
     QueryVocab,
-    lacking_forms,
     type_heads,
     type_key,
     type_names,

@@ -17,6 +17,7 @@ import numpy as np
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from assistant.search.statements import page_terms
 from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
 from assistant.search.titles import title_phrases as title_phrases
 from index.catalog import Product
@@ -27,7 +28,6 @@ from index.text import (
     STOPWORDS,
     Corrector,
     normalise,
-    singular,
     stem,
     terms,
     tokenize,
@@ -308,16 +308,6 @@ def title_kind(title: str) -> str | None:
 
 
 _LIST_NODE = re.compile(r",|&| and ")
-_NON = re.compile(r"\bnon[\s-]+(?=[a-z])")
-
-
-def negated_terms(text: str) -> set[str]:
-    """Stems a text states only as negated: "Non Padded" states nonpad, not pad (so excluding padded keeps it)."""
-    low = normalise(text)
-    if "non" not in low:
-        return set()
-    joined = _NON.sub("non", low)
-    return set(terms(low)) - set(terms(joined))
 
 
 def _letters_digits(a: str, b: str) -> bool:
@@ -336,27 +326,6 @@ def _may_be_device(word: str, t: str, kinds: Container[str]) -> bool:
         and word not in QUERY_COLOURS
         and t not in _FITS_ALL
     )
-
-
-def page_terms(p: Product) -> set[str]:
-    """Stems of what a product's page states: title, description and every specification value, with "non X"
-    also read as one word ("Non Padded" -> nonpad)."""
-    text = normalise(" ".join([p.title, p.description, *p.attributes.values()]))
-    out = set(terms(text))
-    return out | set(terms(_NON.sub("non", text))) if "non" in text else out
-
-
-# English words for the absence of a pattern (not this catalog's names): "without print" is solid or plain.
-_PLAIN = ("solid", "plain")
-_OPPOSITES: dict[str, tuple[str, ...]] = dict.fromkeys(("print", "printed", "pattern", "patterned", "design"), _PLAIN)
-
-
-def lacking_forms(word: str) -> tuple[str, ...]:
-    """How a page says it lacks what a negated word names: "non padded", "sleeveless" (for "without sleeves"),
-    "solid" (for "without print")."""
-    one = singular(word)
-    forms = ("non" + word, "non" + one, one + "less", *_OPPOSITES.get(word, ()), *_OPPOSITES.get(one, ()))
-    return tuple(dict.fromkeys(stem(f) for f in forms))
 
 
 def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
