@@ -33,13 +33,19 @@ def product_card(
         "in_stock": p.in_stock,
         "rating": p.rating,
     }
+    return card | _per_request(score, why, variants)
+
+
+def _per_request(score: float | None, why: list[str] | None, variants: int | None) -> dict[str, Any]:
+    """The fields a card gets from the request that shows it, in the card's order."""
+    out: dict[str, Any] = {}
     if variants is not None:
-        card["variants"] = variants
+        out["variants"] = variants
     if score is not None:
-        card["score"] = round(float(score), 6)
+        out["score"] = round(float(score), 6)
     if why is not None:
-        card["why"] = why
-    return card
+        out["why"] = why
+    return out
 
 
 def card_json(p: Product, score: float | None = None, why: list[str] | None = None, variants: int | None = None) -> str:
@@ -50,11 +56,5 @@ def card_json(p: Product, score: float | None = None, why: list[str] | None = No
         if len(_FIXED) >= _FIXED_MAX:
             _FIXED.clear()
         hit = _FIXED[id(p)] = (p, compact_json(product_card(p))[:-1])
-    extra: dict[str, Any] = {}
-    if variants is not None:
-        extra["variants"] = variants
-    if score is not None:
-        extra["score"] = round(float(score), 6)
-    if why is not None:
-        extra["why"] = why
+    extra = _per_request(score, why, variants)
     return hit[1] + ("," + compact_json(extra)[1:] if extra else "}")
