@@ -52,7 +52,7 @@ from assistant.shoppers.recommend import (  # noqa: E402
     personalize_for,
     recommendations,
     signals,
-    warmer,
+    warm_recent,
 )
 from assistant.shoppers.segments import refresh  # noqa: E402
 from assistant.shoppers.service import Shoppers  # noqa: E402
@@ -322,7 +322,7 @@ def eval_search(
     hits = dict.fromkeys(arms, 0)
     lat: dict[str, list[float]] = {a: [] for a in arms}
     n = 0
-    warmer(w.shoppers).settle(300)  # the shoppers' terms warmed against the relearned history, as a shop serves
+    warm_recent(w.shoppers, w.engine, 300)  # the shoppers' terms warmed for the history and weights, as a shop serves
     for cust, target in list(tg.items())[:limit]:
         sid = f"retail-{cust}"
         row = min(target)  # one held-out item per customer, chosen without looking at rankings

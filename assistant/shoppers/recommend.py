@@ -34,6 +34,7 @@ from assistant.shoppers.terms import (  # noqa: F401  (the cache and weights, us
     n_baskets,
     terms_bytes,
     terms_for,
+    warm_recent,
     warmer,
     weights_for,
 )

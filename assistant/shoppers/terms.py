@@ -283,6 +283,15 @@ class TermsWarmer:
 _WARMERS: weakref.WeakKeyDictionary[Shoppers, TermsWarmer] = weakref.WeakKeyDictionary()
 
 
+def warm_recent(shoppers: Shoppers, engine: Any, wait_s: float | None = None) -> bool:
+    """Queue the recent buyers' terms (those already worked out for the current basket and weights are found at
+    once) and, given wait_s, wait that long at most for the thread to finish; True once it has. For a caller that
+    changed what the terms depend on (another weights file), or that starts serving and wants them ready."""
+    w = warmer(shoppers)
+    w.submit(engine, recent_buyers(shoppers))
+    return True if wait_s is None else w.settle(wait_s)
+
+
 def warmer(shoppers: Shoppers) -> TermsWarmer:
     """The shoppers' warming thread's queue (made on first use; the record hook is registered with it)."""
     with _CACHE_LOCK:

@@ -5,6 +5,8 @@ shopper's terms do not survive."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 
 import numpy as np
@@ -175,3 +177,23 @@ def test_a_request_reads_a_small_catalogs_terms_dense_and_a_big_ones_as_kept():
     assert isinstance(got, np.ndarray) and got.tolist() == [0, 0, 0.25, 0, 0, 0, 0, 0.5, 0, 0]
     big = RowValues(np.array([7, 2]), np.array([0.5, 0.25]), WHOLE_CATALOG_ROWS + 1)
     assert for_request(big) is big and for_request(None) is None
+
+
+def test_warm_recent_works_out_every_recent_buyers_terms_for_the_weights_now_in_use(engine, embedder, tmp_path):
+    shop = make_shop(engine, embedder, tmp_path, "recent", history_ttl_s=300)
+    try:
+        regulars(shop, engine)
+        terms.history_of(shop, engine)
+        assert terms.warmer(shop).settle()
+        other = tmp_path / "other.json"  # another decay of the repeat count: every shopper's terms change
+        other.write_text(json.dumps({"weights": {"repeat_half_life_days": 7.0}}))
+        shop.settings = dataclasses.replace(shop.settings, blend_weights=other)
+        assert terms.warm_recent(shop, engine, 30)
+        cache, now = terms._TERMS[shop][1], shop.now()
+        for i in range(30):
+            prof = shop.profile(f"c{i}")
+            assert prof is not None
+            warm = cache.peek(f"c{i}")
+            assert warm is not None and terms.terms_for(shop, engine, f"c{i}", prof, now) is warm
+    finally:
+        shop.close()
