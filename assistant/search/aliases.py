@@ -1,12 +1,18 @@
 """The shop's other words for its product types, learned from its typed products: the products on its "Sarees"
 shelf are titled "... Sari", so "sari" is the shop's other word for Sarees. A product the shop gives no type is
 typed by its title's last word (assistant.search.vocab.title_kind); where that word is such an alias, it is of
-the type the word stands for too, so a search for "silk saree" reads an untyped "Art Silk Sari" as a saree."""
+the type the word stands for too, so a search for "silk saree" reads an untyped "Art Silk Sari" as a saree. So is a
+product the shop types only by a shelf above that type (shelves_above): "... Synthetic Georgette Sari" typed "Ethnic
+Wear" is a saree the shop did not put on its "Sarees" shelf."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
+
+from index.catalog import Product
+from index.text import normalise
 
 # A word stands for a type when at least this many typed products end their title's name with it (fewer is
 # chance: two odd titles must not make "cartridge" a printer's word) ...
@@ -46,3 +52,27 @@ def learn_aliases(
             head = min(common, key=lambda h: (head_freq[h], h))
             out[word] = names[word, head].most_common(1)[0][0]
     return out
+
+
+def shelves_above(products: Iterable[Product], kinds: Container[str]) -> dict[str, frozenset[str]]:
+    """For each of these type names, the shelves its products are on above it ("Sarees": "Ethnic Wear", ...)."""
+    out: dict[str, set[str]] = {}
+    for p in products:
+        path = p.category[:4]
+        for i, node in enumerate(path):
+            if node in kinds:
+                out.setdefault(node, set()).update(path[:i])
+        if p.product_type and p.product_type in kinds and p.product_type not in path:
+            out.setdefault(p.product_type, set()).update(path)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_PLAIN_WORD = re.compile(r"[a-z][a-z\-]*[a-z]")
+_NAME_TAIL = re.compile(r"\s*(?:\(|\[| - | \| | with | for ).*$", re.IGNORECASE)
+
+
+def name_end(title: str) -> str:
+    """The title's last word before its details, commas kept: a comma in a title often lists its patterns before
+    the name ("Self Design, Printed Fashion Georgette Sari")."""
+    ws = normalise(_NAME_TAIL.sub("", title)).split()
+    return ws[-1] if len(ws) > 1 and _PLAIN_WORD.fullmatch(ws[-1]) else ""

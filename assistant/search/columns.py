@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,6 +25,19 @@ def top_rows(scores: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
         keep = s >= -np.partition(-s, n - 1)[n - 1]  # at least the n-th highest score: every tie at the cut too
         rows, s = rows[keep], s[keep]
     return rows[np.argsort(-s, kind="stable")[:n]]
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """BM25 of every row for one query, with the rows it scored above zero (found once, then only masked by
+    each retrieval's allowed rows instead of rescanning every row)."""
+
+    scores: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, scores: np.ndarray) -> Lexical:
+        return cls(scores, np.flatnonzero(scores > 0))
 
 
 class Spans:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.search.columns import Codes, Spans, admits, top_rows
+from assistant.search.columns import Codes, Lexical, Spans, admits, top_rows
 from assistant.search.materials import named_materials
 from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, Vocabulary
@@ -145,29 +145,28 @@ class SearchEngine:
         return m
 
     def _retrieve(
-        self, qv: np.ndarray | None, lex_raw: np.ndarray | None, allowed: np.ndarray | None, n: int, spans: Spans
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-        """Fused candidates within allowed: (rows, their fused scores, rows the dense side scored, their cosines,
-        BM25 of every row within allowed). qv: the query's vector (None: no dense side); lex_raw: BM25 of every
-        row (None: no lexical side)."""
+        self, qv: np.ndarray | None, lexical: Lexical | None, allowed: np.ndarray | None, n: int, spans: Spans
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Fused candidates within allowed: (rows, their fused scores, rows the dense side scored, their cosines).
+        qv: the query's vector (None: no dense side); lexical: BM25 of every row and the rows it scored (None: no
+        lexical side)."""
         rankings: list[np.ndarray] = []
-        lex_all = None
         d, dense_rows = np.zeros(0, np.float32), np.zeros(0, np.int64)
         if qv is not None:
             spans.mark("fusion")  # (what came since: the fusion of a first retrieval)
             d, dense_rows = self.index.vector_index.search(qv, n, allowed)
             rankings.append(dense_rows)
             spans.mark("dense_search")
-        if lex_raw is not None:
-            lex_all = lex_raw if allowed is None else np.where(allowed, lex_raw, 0.0)
-            rankings.append(top_rows(lex_all, np.flatnonzero(lex_all > 0), n))
+        if lexical is not None:
+            scored = lexical.rows if allowed is None else lexical.rows[allowed[lexical.rows]]
+            rankings.append(top_rows(lexical.scores, scored, n))
         if not rankings:  # browsing, or only filter words ("for girls"): every allowed product, in catalog order
             rows = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self.products))
             rankings.append(rows[:n])
-        if self.fusion == "rrf" or len(rankings) < 2 or qv is None or lex_all is None:
+        if self.fusion == "rrf" or len(rankings) < 2 or qv is None or lexical is None:
             by_rank = rrf(rankings, self.rrf_k)
             keys = np.fromiter(by_rank.keys(), np.int64, len(by_rank))
-            return keys, np.fromiter(by_rank.values(), np.float64, len(by_rank)), dense_rows, d, lex_all
+            return keys, np.fromiter(by_rank.values(), np.float64, len(by_rank)), dense_rows, d
         # score-aware: both sides scored over the union of candidates (the exact cosine of a lexical-only one)
         mark = np.zeros(len(self.products), dtype=bool)  # rows marked: one pass, no sort of the candidates
         mark[np.concatenate(rankings)] = True
@@ -179,9 +178,9 @@ class SearchEngine:
         missing = union[~found]
         if len(missing):
             cos[~found] = self.index.vectors[missing] @ np.asarray(qv, np.float32).reshape(-1)
-        fused = fuse_arrays(cos, lex_all[union], self.alpha)
+        fused = fuse_arrays(cos, lexical.scores[union], self.alpha)  # every union row is within allowed
         top = 2.0 / (self.rrf_k + 1)  # on RRF's scale, so the tiers above it stay where they were
-        return union, fused * top, union, cos, lex_all
+        return union, fused * top, union, cos
 
     def search(
         self,
@@ -252,13 +251,13 @@ class SearchEngine:
             if within.any():
                 primary = within if after is None else within & ~after
         spans.mark("filters")
-        lex_raw = None  # BM25 of every product, scored once for both retrievals below
+        lexical = None  # BM25 of every product, scored once for every retrieval below
         if mode in ("hybrid", "lexical") and (terms(lex_text) or extra):
-            lex_raw = self.lexical.scores(lex_text, extra)
+            lexical = Lexical.of(self.lexical.scores(lex_text, extra))
         spans.mark("lexical")
         qv = self.embedder.encode_query(dense_text) if mode in ("hybrid", "dense") and dense_text else None
         spans.mark("encode")
-        rows, scores, dense_rows, cos, lex_all = self._retrieve(qv, lex_raw, primary, n_cand, spans)
+        rows, scores, dense_rows, cos = self._retrieve(qv, lexical, primary, n_cand, spans)
         dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
         dense_scores[dense_rows] = cos
         if typed is not None and primary is not None and primary is not allowed:
@@ -267,12 +266,10 @@ class SearchEngine:
             for more in (after, rest):
                 if more is None or len(rows) >= n_cand:
                     continue
-                more_rows, more_scores, dense_rows, cos, more_lex = self._retrieve(qv, lex_raw, more, n_cand, spans)
+                more_rows, more_scores, dense_rows, cos = self._retrieve(qv, lexical, more, n_cand, spans)
                 new = ~np.isin(more_rows, rows)
                 rows, scores = np.concatenate((rows, more_rows[new])), np.concatenate((scores, more_scores[new]))
                 dense_scores[dense_rows] = cos
-                if more_lex is not None:
-                    lex_all = more_lex if lex_all is None else np.maximum(lex_all, more_lex)
         if stated is not None:  # pages stating what was asked are candidates even where retrieval ranked them low
             within = primary if primary is not None else allowed if allowed is not None else self._all()
             said = np.flatnonzero(stated & within)[:n_cand]
@@ -299,6 +296,7 @@ class SearchEngine:
             compatible=compat,
         )
         answer = self.variants.answer(asked)  # variants answering what was asked differently are apart
+        lex_all = lexical.scores if lexical is not None else None  # (only rows within allowed are shown)
         hits = self._hits(rows, scores, reasons, pos, k, distinct, (allowed, answer), u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         shop = Shop(self.mask, self._price, self.products)

@@ -6,7 +6,10 @@ A material a product names is *known*: a query asking for another material never
 writes only as the qualifier of another material ("Genuine Leather", "Artificial Leather", "Poly Cotton") or
 the name of the specification itself ("Fabric: Fabric") names none, and colours ("gold", "silver") are read as
 colours. A brand is no material ("Annapurna Silks", "Cotton Fab"); a blend names each of its materials
-("Cotton Silk": both).
+("Cotton Silk": both), and so does a qualifier written together with its material ("Polycotton", "Polycrepe": a
+polyester blend of cotton, of crepe). A shopper asking for cotton takes a polycotton sari as a partial match:
+never a mismatch (it is part cotton), never in full (it is not pure cotton); the page ranks it after the products
+stating the material alone, and the notice counts it apart ("1 in a cotton blend").
 """
 
 from __future__ import annotations
@@ -25,21 +28,47 @@ _PARTS = re.compile(r",|&|/|\+|;")  # one value, several materials: "Polyamide, 
 _MIN_USES = 3  # a word the catalog writes as a material at least this often
 
 
+class MaterialWords(frozenset):
+    """Stems of this catalog's material words, with the qualifiers it writes before them ("poly", "genuine"), so
+    that a word joining the two ("polycotton") is read as a blend of the material."""
+
+    qualifiers: frozenset[str] = frozenset()  # as written, lower case
+
+    def blend_of(self, word: str) -> str | None:
+        """The material stem a qualifier glued to a material word names ("polycotton" -> cotton), else None."""
+        for q in self.qualifiers:
+            if word.startswith(q) and len(word) - len(q) > 2 and (m := stem(word[len(q) :])) in self:
+                return m
+        return None
+
+
+def material_words(stems: Iterable[str], qualifiers: Iterable[str] = ()) -> MaterialWords:
+    """A MaterialWords of these stems and qualifiers."""
+    out = MaterialWords(stems)
+    out.qualifiers = frozenset(qualifiers)
+    return out
+
+
 def _words(text: str) -> list[str]:
     return [stem(w) for w in tokenize(text) if w.isalpha() and len(w) > 2]
 
 
-def learn_materials(products: Iterable[Product], colours: Container[str]) -> frozenset[str]:
+def learn_materials(products: Iterable[Product], colours: Container[str]) -> MaterialWords:
     """Stems of the words this catalog's material specifications use as a material, colours and qualifiers
-    left out. A qualifier is never a material on its own (no value or part of one is that word alone) and
-    most of its uses come right before another material word ("Genuine Leather", "Poly Crepe")."""
+    left out, with the qualifiers as written. A qualifier is never a material on its own (no value or part of
+    one is that word alone) and most of its uses come right before another material word ("Genuine Leather",
+    "Poly Crepe")."""
     uses: Counter = Counter()
     parts: list[list[str]] = []
+    written: dict[str, set[str]] = {}  # stem -> the words written for it
     for p in products:
         for key in MATERIAL_KEYS:
             value = p.attributes.get(key, "")
             for part in _PARTS.split(value) if value else ():
-                ws = _words(part)
+                raw = [w for w in tokenize(part) if w.isalpha() and len(w) > 2]
+                ws = [stem(w) for w in raw]
+                for w, t in zip(raw, ws, strict=True):
+                    written.setdefault(t, set()).add(w)
                 uses.update(ws)
                 parts.append(ws)
     found = {w for w, c in uses.items() if c >= _MIN_USES and w not in colours}
@@ -47,7 +76,7 @@ def learn_materials(products: Iterable[Product], colours: Container[str]) -> fro
     before: Counter = Counter(a for ws in parts for a, b in itertools.pairwise(ws) if a in found and b in found)
     qualifiers = {w for w in found if w not in alone and 2 * before[w] >= uses[w]}
     field_names = {t for key in MATERIAL_KEYS for t in _words(key)}  # "Fabric", "Material": what is asked
-    return frozenset(found - qualifiers - field_names)
+    return material_words(found - qualifiers - field_names, (w for q in qualifiers for w in written[q]))
 
 
 def spec_material(p: Product) -> str:
@@ -68,13 +97,26 @@ def title_materials(p: Product, materials: Container[str]) -> frozenset[str]:
             continue
         if (t := stem(ws[i])) in materials:
             out.add(t)
+        if (m := _blend_of(ws[i], materials)) is not None:
+            out.add(m)
         i += 1
     return frozenset(out)
+
+
+def _blend_of(word: str, materials: Container[str]) -> str | None:
+    return materials.blend_of(word) if isinstance(materials, MaterialWords) else None
+
+
+def blended(p: Product, material: str) -> bool:
+    """A product known to be of the material names it only as a blend ("Polycotton Sari", "Fabric: Polycrepe"),
+    not as the word alone: a partial match."""
+    return material not in title_materials(p, frozenset({material})) and material not in terms(spec_material(p))
 
 
 def named_materials(p: Product, materials: Container[str]) -> tuple[bool, frozenset[str]]:
     """(whether the page states a material at all, the stems it names): a material specification, whatever it
     says, or a material word of the title. What a page says it is made of is known; the rest is unknown."""
     spec = spec_material(p)
-    named = title_materials(p, materials) | frozenset(terms(spec))
+    blends = {m for w in tokenize(spec) if (m := _blend_of(w, materials)) is not None}
+    named = title_materials(p, materials) | frozenset(terms(spec)) | blends
     return bool(spec.strip()) or bool(named), named

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.search.materials import blended
 from assistant.search.query import Filters
 from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
@@ -42,26 +43,33 @@ def notice_for(
 ) -> str | None:
     """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query.
     after: the products of the type known to be of another material than the one asked (shown after its fits)."""
-    few = _few(u, tiers, hit_rows, after)
+    few = _few(u, tiers, hit_rows, after, shop.products)
     text = _notice(u, f, tiers, hit_rows, relaxed, shop)
     return few if text is None else text if few is None else f"{text} {few}"
 
 
-def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None) -> str | None:
+def _few(
+    u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None, products: Sequence[Product]
+) -> str | None:
     """When the page shows products of the type known to be of another material, after the few that match or
-    do not say: "Only 1 Sarees in net; showing other Sarees after it." None when it shows none."""
+    do not say: "Only 1 Saree in net; showing other Sarees after it." (those naming the material only as a blend,
+    "Polycotton", counted apart). None when it shows none."""
     match, of_type = tiers.mask("material"), tiers.mask("fits")  # see SearchEngine._preferences
     if after is None or match is None or of_type is None or not any(after[r] for r in hit_rows):
         return None  # (a material relaxed whole leaves no `after`: that notice is _notice's)
     fits = [r for r in hit_rows if of_type[r]]
-    n = sum(bool(match[r]) for r in fits)
-    m = len(fits) - n
-    unsure = ""
+    matched = [r for r in fits if match[r]]
+    blends = sum(blended(products[r], u.material) for r in matched) if u.material else 0
+    n, m = len(matched) - blends, len(fits) - len(matched)
+    word = _typed_word(u, u.material)
+    said = [f"{_some(n, kind := u.product_type or '')} in {word}"]
+    if blends:  # "Polycotton": part cotton, counted apart from the pure ones
+        said.append(f"{blends} in a {word} blend")
     if m:
-        unsure = " and 1 that does not say its material" if m == 1 else f" and {m} that do not say their material"
+        said.append("1 that does not say its material" if m == 1 else f"{m} that do not say their material")
+    listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
     them = "it" if len(fits) == 1 else "them"
-    kind = u.product_type or ""
-    return f"Only {_some(n, kind)} in {_typed_word(u, u.material)}{unsure}; showing other {kind} after {them}."
+    return f"Only {listed}; showing other {kind} after {them}."
 
 
 def _some(n: int, kind: str) -> str:
@@ -86,13 +94,19 @@ def _notice(
     typed = tiers.mask("type")
     # a material is relaxed within the type asked for (see SearchEngine._preferences)
     of_type = {"material"} if typed is not None and typed.any() else set()
+    # a material relaxed within a type none of whose products says what it is made of is unknown, not lacking:
+    # "No Wallets in leather" would claim what the shop never says (its wallets may all be leather)
+    unsaid = {"material"} if of_type and not u.materials_said else set()
     parts = [
         f"no {u.product_type} {said[name]}" if name in of_type else f"nothing {said[name]}"
         for name in ("gender", "colour", "material")
-        if name in relaxed
+        if name in relaxed and name not in unsaid
     ]
     if typed is not None and not any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows):
         parts.append(_lacking(f"no {u.product_type}", typed, f, shop, u))
+    elif typed is not None and u.brand and (made := tiers.mask("brand")) is not None and not (made & typed).any():
+        # the maker asked for makes none of the type here: the page shows other makers' (a preference, relaxed)
+        parts.append(f"no {u.brand} {u.product_type} in this shop")
     compat = tiers.mask("compatible")
     if compat is not None and not any(compat[r] for r in hit_rows):
         also = typed if typed is not None and any(typed[r] for r in hit_rows) else None

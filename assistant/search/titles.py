@@ -1,13 +1,17 @@
 """Reading a type in a product's title as the thing it is: named as the thing ("USB Charger"), not as a modifier of
 another noun ("Mouse pad"), or by what an "-er" thing does ("Fast Charging ... Cable" is a charger). Read on the
-title's words, for the rows a search shows (pure)."""
+title's words, for the rows a search shows (pure); and the colours and adjacent words a title says."""
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import numpy as np
 
+from assistant.search.query import QUERY_COLOURS
 from index.catalog import Product
-from index.text import STOPWORDS, stem, words
+from index.text import STOPWORDS, normalise, stem, terms, words
 
 
 def named_as(
@@ -39,3 +43,24 @@ def named_by_use(products: list[Product], mask: np.ndarray, type_terms: tuple[st
     for r in np.flatnonzero(mask).tolist():
         out[r] = use in words(products[r].title)
     return out
+
+
+# A colour word of a title, as a query reads one: words naming a thing first ("coffee", "wine", "denim") are left
+# out, longer phrases before their last word ("navy blue" before "blue").
+_TITLE_COLOUR = re.compile(r"\b(" + "|".join(map(re.escape, sorted(QUERY_COLOURS, key=len, reverse=True))) + r")\b")
+
+
+def title_colours(p: Product) -> frozenset[str]:
+    """The colours a product's title names, its leading brand left out ("Red Tape ..." is no red shoe): what the
+    title says is what a shopper takes the product to be, whatever colour its specification gives ("Gold
+    Diamond 18 K Ring" whose Color line says Yellow is a gold ring; "Sterling Silver ... Ring" saying White, a
+    silver one). "multi" is no colour of its own: a multicolour title names its colours."""
+    title, brand = normalise(p.title), normalise(p.brand or "")
+    name = title[len(brand) :] if brand and title.startswith(brand + " ") else title
+    return frozenset(QUERY_COLOURS[m] for m in _TITLE_COLOUR.findall(name)) - {"multicolor"}
+
+
+def title_phrases(title: str) -> set[str]:
+    """Adjacent stems of a title ("jewelleri box"), for the phrase a query says in the same order."""
+    ts = terms(title)
+    return {f"{a} {b}" for a, b in itertools.pairwise(ts)}

@@ -29,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.search.query import QUERY_COLOURS
+from assistant.search.statements import lacking_forms
 from assistant.search.vocab import (
     _CUES,
     _MAKER_CUES,
@@ -40,7 +41,6 @@ from assistant.search.vocab import (
     RECIPIENT_PAIRS,
     RECIPIENTS,
     QueryVocab,
-    lacking_forms,
     type_heads,
     type_key,
     type_names,
@@ -91,6 +91,7 @@ class Understanding:
     split: tuple[tuple[str, str, str], ...] = ()  # (ab, a, b): "16gb" is also written "16 gb"
     lacking_terms: tuple[str, ...] = ()  # how a page says it lacks a negated word: "nonpad", "sleeveless"
     phrases: tuple[str, ...] = ()  # adjacent stems as a title would say them ("jewelleri box")
+    materials_said: bool = False  # some product of the type says what it is made of (QueryVocab.material_heads)
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -231,14 +232,18 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         head = next((c for c in done if _word_type(c, vocab)), None)
         if head is not None:
             ptype, tkey = head, _word_type(head, vocab)
+    maker = None
     if tkey:
         # a type none of whose products has the query's other words, while other products have them all, is
         # not what was asked ("tempered glass" is not a drinking glass, "jewellery box" not boxing gear)
         other = {stem(w) for w in live if w not in _NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
         other = {t for t in other - set(tkey) if t in vocab.rows and t != material}
         if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
-            ptype, tkey = None, ()
-    brand = _brand(ws, keep, compat, tkey, vocab)
+            # ... unless those words are a maker's name: "sony headphones" asks for Sony's headphones, and where
+            # Sony makes none, for headphones (the page says so), not a laptop skin printed "Sony headphone"
+            maker = _maker_named(other, vocab)
+            ptype, tkey = (ptype, tkey) if maker else (None, ())
+    brand = maker or _brand(ws, keep, compat, tkey, vocab)
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
     dense_words = [w for i, w in enumerate(full) if i not in negated]
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
@@ -269,6 +274,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         split=_split(search_words, vocab),
         phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
+        materials_said=bool(tkey) and tkey[-1] in vocab.material_heads,
     )
 
 
@@ -368,6 +374,16 @@ def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[s
         if key:
             return w, key
     return None, ()
+
+
+def _maker_named(stems: set[str], vocab: QueryVocab) -> str | None:
+    """The brand the words are the whole name of ("sony"), else None: not a brand whose name is an everyday word of
+    the catalog ("like"), unless other makers' titles name it as a device they make things for ("for Sony Xperia"):
+    then it is a maker's name to the shopper too."""
+    nb = vocab.brand_terms.get(frozenset(stems))
+    if nb is None or (nb in vocab.ambiguous_brands and not stems <= vocab.device_words):
+        return None
+    return vocab.brands[nb]
 
 
 def _brand(ws: list[str], keep: list[bool], compat: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -> str | None:

@@ -96,7 +96,11 @@ class Variants:
         what was asked as it does (itself included)."""
         out = []
         for row in rows:
-            m = self.members(int(self.group[row]))
+            g = int(self.group[row])
+            if self.size[g] == 1:  # most products have no variants: nothing to count
+                out.append(1)
+                continue
+            m = self.members(g)
             if allowed is not None:
                 m = m[allowed[m]]
             if answer is not None:

@@ -14,9 +14,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.search.aliases import learn_aliases
-from assistant.search.materials import learn_materials
+from assistant.search.aliases import learn_aliases, name_end, shelves_above
+from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from assistant.search.statements import page_terms
+from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
+from assistant.search.titles import title_phrases as title_phrases
 from index.catalog import Product
 from index.lexical import lexical_text
 from index.text import (
@@ -25,7 +28,6 @@ from index.text import (
     STOPWORDS,
     Corrector,
     normalise,
-    singular,
     stem,
     terms,
     tokenize,
@@ -95,7 +97,7 @@ class QueryVocab:
     brand_rows: dict[str, np.ndarray] = field(default_factory=dict)  # brand -> sorted rows of its own products
     compat_words: frozenset[str] = frozenset()  # stems that follow "for" in product titles
     device_words: frozenset[str] = frozenset()  # stems that name a device a product is made for (not a type)
-    materials: frozenset[str] = frozenset()  # stems of material words (assistant.search.materials)
+    materials: frozenset[str] = frozenset()  # stems of material words: a MaterialWords (assistant.search.materials)
     corrector: Corrector = field(default_factory=lambda: Corrector([]))
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
@@ -103,14 +105,17 @@ class QueryVocab:
     stated: frozenset[str] = frozenset()  # stems any page states (lexical text, description, specifications)
     split_words: frozenset[str] = frozenset()  # "16 gb", "tab 3": a model word a title writes apart
     aliases: dict[str, str] = field(default_factory=dict)  # title word -> the type it stands for ("sari": Sarees)
+    material_heads: frozenset[str] = frozenset()  # type heads some product of which says what it is made of
+    alias_shelves: dict[str, frozenset[str]] = field(default_factory=dict)  # an alias's type -> the shelves above it
+    brand_terms: dict[frozenset[str], str] = field(default_factory=dict)  # a brand's stems -> the brand ("soni")
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
-        return type_names(p, self.aliases)
+        return type_names(p, self.aliases, self.alias_shelves)
 
     def type_heads(self, p: Product) -> set[str]:
         """type_heads with this shop's aliases."""
-        return type_heads(p, self.aliases)
+        return type_heads(p, self.aliases, self.alias_shelves)
 
     def device_terms(self, p: Product) -> set[str]:
         """Stems of the devices a title says the product is made for, other than its own maker: known device
@@ -215,6 +220,11 @@ class QueryVocab:
                     devices[stem(ws[i + 1])] += 1
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
+        aliases = learn_aliases(typed, materials)
+        shelves = shelves_above(products, set(aliases.values()))
+        # the kinds of product of which the shop says what some are made of: of the others, none is known to be
+        # of any material, so a page of them is no evidence that the shop has none in the material asked
+        said = (type_heads(p, aliases, shelves) for p in products if named_materials(p, materials)[0])
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -234,15 +244,27 @@ class QueryVocab:
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
             stated=frozenset(stated) | frozenset(rows),
             split_words=frozenset(split_words),
-            aliases=learn_aliases(typed, materials),
+            aliases=aliases,
+            alias_shelves=shelves,
+            brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
+            material_heads=frozenset(h for heads in said for h in heads),
         )
 
 
-def type_names(p: Product, aliases: Mapping[str, str] | None = None) -> list[str]:
+def type_names(
+    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
+) -> list[str]:
     """The shop's type names of a product (shop_type_names); where the shop gives none, what its title names it
-    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees)."""
+    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees).
+    A product the shop types only by a shelf above that type (above: type name -> the shelves its products are
+    on) whose title ends in the type's other word is of the type too: "... Synthetic Georgette Sari" typed
+    "Ethnic Wear" is a saree the shop did not put on its "Sarees" shelf."""
     out = shop_type_names(p)
-    if out or not (kind := title_kind(p.title)):
+    if out:
+        own = p.product_type or out[-1]
+        alias = aliases.get(key[-1]) if aliases and above and (key := type_key(name_end(p.title))) else None
+        return [*out, alias] if alias and above and alias not in out and own in above.get(alias, ()) else out
+    if not (kind := title_kind(p.title)):
         return out
     alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
     return [kind, alias] if alias else [kind]
@@ -285,38 +307,7 @@ def title_kind(title: str) -> str | None:
     return None if last in _NOT_TYPE_WORDS or last in QUERY_COLOURS else last
 
 
-# A colour word of a title, as a query reads one: words naming a thing first ("coffee", "wine", "denim") are left
-# out, longer phrases before their last word ("navy blue" before "blue").
-_TITLE_COLOUR = re.compile(r"\b(" + "|".join(map(re.escape, sorted(QUERY_COLOURS, key=len, reverse=True))) + r")\b")
-
-
-def title_colours(p: Product) -> frozenset[str]:
-    """The colours a product's title names, its leading brand left out ("Red Tape ..." is no red shoe): what the
-    title says is what a shopper takes the product to be, whatever colour its specification gives ("Gold
-    Diamond 18 K Ring" whose Color line says Yellow is a gold ring; "Sterling Silver ... Ring" saying White, a
-    silver one). "multi" is no colour of its own: a multicolour title names its colours."""
-    title, brand = normalise(p.title), normalise(p.brand or "")
-    name = title[len(brand) :] if brand and title.startswith(brand + " ") else title
-    return frozenset(QUERY_COLOURS[m] for m in _TITLE_COLOUR.findall(name)) - {"multicolor"}
-
-
 _LIST_NODE = re.compile(r",|&| and ")
-_NON = re.compile(r"\bnon[\s-]+(?=[a-z])")
-
-
-def title_phrases(title: str) -> set[str]:
-    """Adjacent stems of a title ("jewelleri box"), for the phrase a query says in the same order."""
-    ts = terms(title)
-    return {f"{a} {b}" for a, b in itertools.pairwise(ts)}
-
-
-def negated_terms(text: str) -> set[str]:
-    """Stems a text states only as negated: "Non Padded" states nonpad, not pad (so excluding padded keeps it)."""
-    low = normalise(text)
-    if "non" not in low:
-        return set()
-    joined = _NON.sub("non", low)
-    return set(terms(low)) - set(terms(joined))
 
 
 def _letters_digits(a: str, b: str) -> bool:
@@ -337,27 +328,6 @@ def _may_be_device(word: str, t: str, kinds: Container[str]) -> bool:
     )
 
 
-def page_terms(p: Product) -> set[str]:
-    """Stems of what a product's page states: title, description and every specification value, with "non X"
-    also read as one word ("Non Padded" -> nonpad)."""
-    text = normalise(" ".join([p.title, p.description, *p.attributes.values()]))
-    out = set(terms(text))
-    return out | set(terms(_NON.sub("non", text))) if "non" in text else out
-
-
-# English words for the absence of a pattern (not this catalog's names): "without print" is solid or plain.
-_PLAIN = ("solid", "plain")
-_OPPOSITES: dict[str, tuple[str, ...]] = dict.fromkeys(("print", "printed", "pattern", "patterned", "design"), _PLAIN)
-
-
-def lacking_forms(word: str) -> tuple[str, ...]:
-    """How a page says it lacks what a negated word names: "non padded", "sleeveless" (for "without sleeves"),
-    "solid" (for "without print")."""
-    one = singular(word)
-    forms = ("non" + word, "non" + one, one + "less", *_OPPOSITES.get(word, ()), *_OPPOSITES.get(one, ()))
-    return tuple(dict.fromkeys(stem(f) for f in forms))
-
-
 def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     """Head stems the product has only from a shelf that lists several kinds, two or more of them types of
     this catalog ("Shirts, Tops & Tunics", not "Winter & Seasonal Wear"): it may be any of them, so a type
@@ -370,9 +340,32 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     return type_heads(p) - own
 
 
-def type_heads(p: Product, aliases: Mapping[str, str] | None = None) -> set[str]:
-    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each)."""
-    return {key[-1] for name in type_names(p, aliases) for part in _LIST_NODE.split(name) if (key := type_key(part))}
+def type_heads(
+    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
+) -> set[str]:
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each).
+    A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
+    the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
+    wallet, a bag or a belt; a card holder on "Wallets & Clutches > Travel Document Holders & Card Holders" is on
+    a shelf that is neither, so it may be a wallet. A deeper shelf naming a narrower kind of the same word ("Wall
+    Decor" under "Home Decor") does not say which: a wall clock stays home decor."""
+    names = type_names(p, aliases, above)
+    # the product's shelves, broad to narrow (its type counts where it is also one of them)
+    shelves = [_list_keys(node) for node in dict.fromkeys(p.category[:4]) if node in names]
+    out: set[str] = set()
+    for name in names:
+        ks = _list_keys(name)
+        if len(ks) > 1 and ks in shelves:
+            deeper = shelves[shelves.index(ks) + 1 :]
+            if any(k in ks for shelf in deeper for k in shelf):
+                continue  # a deeper shelf is one of this shelf's kinds: it says which the product is
+        out.update(k[-1] for k in ks)
+    return out
+
+
+def _list_keys(name: str) -> list[tuple[str, ...]]:
+    """The type keys of the kinds a name lists ("Bags, Wallets & Belts" -> bag, wallet, belt)."""
+    return [key for part in _LIST_NODE.split(name) if (key := type_key(part))]
 
 
 @lru_cache(maxsize=65536)

@@ -91,3 +91,39 @@ def test_an_untyped_product_in_the_shops_other_word_ranks_with_its_type(shop):
 )
 def test_what_a_word_stands_for_needs_support_and_a_clear_majority(typed, want):
     assert learn_aliases(typed, exclude={"silk"}) == want
+
+
+ETHNIC = ["Clothing", "Women's Clothing", "Ethnic Wear"]
+SHELVED_ABOVE = [
+    *[
+        {"id": f"s-{i}", "title": f"Brand{i} Printed Cotton Sari", "category": SAREES, "price": 700 + i}
+        for i in range(6)
+    ],
+    # the shop's one synthetic sari, typed and shelved only as "Ethnic Wear", above its "Sarees" shelf
+    {
+        "id": "s-synthetic",
+        "title": "Shonaya Self Design, Printed Fashion Synthetic Georgette Sari",
+        "category": ETHNIC,
+        "product_type": "Ethnic Wear",
+        "price": 640,
+    },
+    # a kurta shelved the same way keeps its own kind: its title's word stands for no other type
+    {"id": "k-ethnic", "title": "Vishudh Printed Women's Straight Kurta", "category": ETHNIC, "price": 450},
+    # tops whose Fabric lines teach the shop's material words, synthetic among them
+    *[
+        {"id": f"t-{i}", "title": f"Vera Solid Women's Top {i}", "category": ["Clothing", "Tops"], "price": 300}
+        | {"attributes": {"Fabric": "Synthetic"}}
+        for i in range(3)
+    ],
+]
+
+
+def test_a_product_shelved_above_its_type_whose_title_says_it_is_of_the_type_counts(tmp_path, embedder):
+    shop = shop_engine(tmp_path, embedder, SHELVED_ABOVE)
+    sari = next(p for p in shop.products if p.id == "s-synthetic")
+    assert "Sarees" in shop.qvocab.type_names(sari) and "sare" in shop.qvocab.type_heads(sari)
+    kurta = next(p for p in shop.products if p.id == "k-ethnic")
+    assert "Sarees" not in shop.qvocab.type_names(kurta)
+    res = shop.search("synthetic saree", k=5)
+    assert res.hits[0].product.id == "s-synthetic"
+    assert "no sarees" not in (res.notice or "").lower()  # the shop has one: never "none"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.search.engine import SearchEngine
-from assistant.search.materials import learn_materials, named_materials, title_materials
+from assistant.search.materials import blended, learn_materials, material_words, named_materials, title_materials
 from assistant.search.query import QUERY_COLOURS, Filters
 from index.catalog import Product
 from tests.assistant.search.shop import ids, shop_engine
@@ -211,3 +211,45 @@ def test_a_colour_the_type_has_few_of_never_shows_its_other_colours(colour_shop)
 def test_a_colour_given_as_a_parameter_stays_hard(colour_shop):
     res = colour_shop.search("saree", k=12, filters=Filters(colour="red"))
     assert ids(res)[0] == "sr-red" and all(h.product.colour == "red" for h in res.hits)  # then red tops
+
+
+def test_a_qualifier_written_with_its_material_names_a_blend_of_it():
+    spec = [Product(id=f"t{i}", title="Top", attributes={"Fabric": v}) for i, v in enumerate(["Poly Crepe"] * 3)]
+    spec += [Product(id=f"c{i}", title="Top", attributes={"Fabric": v}) for i, v in enumerate(["Cotton", "Crepe"] * 3)]
+    mats = learn_materials(spec, QUERY_COLOURS)
+    assert "poli" not in mats and "poly" in mats.qualifiers  # only ever before a material: it qualifies one
+    sari = Product(id="s", title="Pavechas Printed Daily Wear Polycotton Sari")
+    assert named_materials(sari, mats) == (True, frozenset({"cotton"}))  # part cotton: never another material
+    assert blended(sari, "cotton")  # ... nor cotton in full
+    top = Product(id="t", title="F&S Casual Women's Top", attributes={"Fabric": "Polycrepe"})
+    assert "crepe" in named_materials(top, mats)[1] and blended(top, "crepe")
+    pure = Product(id="p", title="Mahek Striped Cotton Sari")
+    assert not blended(pure, "cotton")
+    assert material_words({"cotton"}, {"poly"}).blend_of("polyester") is None  # "ester" is no material here
+
+
+BLEND_SHOP = [
+    _p("sr-cotton-1", "Mahek Striped Cotton Saree", SAREE),
+    _p("sr-cotton-2", "Fashiondeal Printed Cotton Saree", SAREE),
+    _p("sr-poly", "Pavechas Printed Daily Wear Polycotton Saree", SAREE),
+    _p("sr-geo", "Kora Printed Georgette Saree", SAREE),
+    _p("sr-silk", "Silka Woven Silk Saree", SAREE),
+    *[_p(f"top-pc-{i}", f"Nia Solid Women's Top {i}", TOPS, attributes={"Fabric": "Poly Crepe"}) for i in range(3)],
+    *[_p(f"top-cot-{i}", f"Ira Printed Women's Top {i}", TOPS, attributes={"Fabric": "Cotton"}) for i in range(3)],
+    *[_p(f"top-geo-{i}", f"Uma Solid Women's Top {i}", TOPS, attributes={"Fabric": "Georgette"}) for i in range(3)],
+    *[_p(f"top-silk-{i}", f"Vera Solid Women's Top {i}", TOPS, attributes={"Fabric": "Silk"}) for i in range(3)],
+    *[_p(f"top-crepe-{i}", f"Lia Solid Women's Top {i}", TOPS, attributes={"Fabric": "Crepe"}) for i in range(3)],
+]
+
+
+def test_a_blend_is_a_partial_match_after_the_pure_and_before_other_materials(tmp_path, embedder):
+    shop = shop_engine(tmp_path, embedder, BLEND_SHOP)
+    res = shop.search("cotton saree", k=5)
+    got = ids(res)
+    assert set(got[:2]) == {"sr-cotton-1", "sr-cotton-2"} and got[2] == "sr-poly"  # after the pure cotton ones
+    assert set(got[3:]) == {"sr-geo", "sr-silk"}  # the sarees of other materials after it
+    assert "1 in a cotton blend" in (res.notice or "")  # not counted as cotton, nor as saying no material
+    got = ids(shop.search("silk saree", k=5))
+    assert got[0] == "sr-silk" and got.index("sr-poly") > 0  # a polycotton sari is no silk one: after it
+    got = ids(shop.search("crepe top", k=6))
+    assert {p for p in got if p.startswith("top-pc")}  # "Poly Crepe" tops are crepe tops too

@@ -94,3 +94,36 @@ def test_a_count_of_a_shelf_agrees_with_its_noun():
 
     assert _some(1, "Sarees") == "1 Saree" and _some(3, "Sarees") == "3 Sarees"
     assert _some(1, "Wrist Watches") == "1 Wrist Watch" and _some(0, "Casual Shoes") == "0 Casual Shoes"
+
+
+HEADPHONES = ["Mobiles & Accessories", "Mobile Accessories", "Headphones"]
+SKINS = ["Computers", "Laptop Accessories", "Laptop Skins"]
+BATTERIES = ["Cameras & Accessories", "Camera Accessories", "Batteries"]
+MAKERS = [
+    *[
+        {"id": f"hp-{i}", "title": f"{b} Stereo Dynamic Wired Headphones", "brand": b, "category": HEADPHONES}
+        for i, b in enumerate(["Ace", "Boom", "Silco", "Naxa"])
+    ],
+    # Sony makes batteries here, no headphones; other makers' products are made for Sony phones
+    *[
+        {"id": f"sony-{i}", "title": f"Sony NH-AA {i} Rechargeable Battery", "brand": "Sony", "category": BATTERIES}
+        for i in range(2)
+    ],
+    *[{"id": f"cv-{i}", "title": f"Case{i} Back Cover for Sony Xperia Z3", "category": COVERS} for i in range(4)],
+    # an accessory whose title names the maker and the type: neither Sony's nor headphones
+    {"id": "skin", "title": "PRINT SHAPES Sony headphone Laptop Skin", "brand": "PRINT SHAPES", "category": SKINS},
+]
+
+
+def test_a_maker_with_none_of_the_type_asked_shows_the_type_and_says_so(tmp_path, embedder):
+    rows = [{**p, "price": 499} for p in MAKERS]
+    catalog = tmp_path / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index(catalog, tmp_path / "index", embedder, Mapping())
+    shop = SearchEngine(load_index(tmp_path / "index", embedder.name, embedder.dim), embedder)
+    u = shop.understand("sony headphones")
+    assert u.product_type == "Headphones" and u.brand == "Sony"
+    res = shop.search("sony headphones", k=5)
+    assert {h.product.id for h in res.hits[:4]} == {"hp-0", "hp-1", "hp-2", "hp-3"}  # real headphones first
+    assert res.notice and "no sony headphones" in res.notice.lower()
+    assert not shop.search("sony battery", k=3).notice  # Sony makes those: nothing to say

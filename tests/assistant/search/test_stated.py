@@ -11,7 +11,8 @@ import pytest
 
 from assistant.search.engine import SearchEngine
 from assistant.search.ranking import Postings, excluded_mask, stated_mask
-from assistant.search.vocab import lacking_forms, list_heads, negated_terms, page_terms
+from assistant.search.statements import lacking_forms, negated_terms, page_terms
+from assistant.search.vocab import list_heads
 from index.catalog import Product
 from tests.assistant.search.shop import ids, shop_engine
 
