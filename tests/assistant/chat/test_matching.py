@@ -6,6 +6,7 @@ runs it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from assistant.search.engine import SearchEngine
 from index.build import build_index
 from index.catalog import Mapping
 from index.store import load_index
+from tests.assistant.chat_client import open_chat, say
 
 SAREES = ["Clothing", "Women's Clothing", "Ethnic Wear", "Sarees"]
 TOPS = ["Clothing", "Women's Clothing", "Western Wear", "Tops"]
@@ -61,12 +63,17 @@ def named_other(pid: str, material: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
+def shop_dir(tmp_path_factory, embedder) -> Path:
     d = tmp_path_factory.mktemp("chat-materials")
     catalog = d / "shop.jsonl"
     catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
     build_index(catalog, d / "index", embedder, Mapping())
-    engine = SearchEngine(load_index(Path(d / "index"), embedder.name, embedder.dim), embedder)
+    return d
+
+
+@pytest.fixture(scope="module")
+def shop(shop_dir, embedder) -> tuple[SearchEngine, NluVocab]:
+    engine = SearchEngine(load_index(shop_dir / "index", embedder.name, embedder.dim), embedder)
     return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
 
 
@@ -130,3 +137,21 @@ def test_a_dislike_after_asking_leaves_no_product_of_that_material(shop):
         for i in res.items
     )
     assert st.constraints.material is None and "no cotton" in text, text
+
+
+def test_over_the_live_chat_the_session_reads_materials_with_the_shops_vocabulary(make_server, shop_dir):
+    """The same over the websocket: the session hands the shop's materials to the dialogue (without them the
+    sarees that only their titles say are cotton would pass for unknown and fill the page)."""
+    srv = make_server(
+        index_dir=shop_dir / "index", catalog=shop_dir / "shop.jsonl", mapping=None, rate_sessions="", rate_chat=""
+    )
+
+    async def script():
+        ws, _ = await open_chat(srv.ws_url)
+        t = await say(ws, "net sarees")
+        shown = [c["id"] for c in t.items]
+        assert shown[:1] == ["net-1"] and set(shown) == {"net-1", "unk-1", "unk-2"}, shown
+        assert "1 net saree and 2 that do not say what they are made of" in t.text, t.text
+        await ws.close()
+
+    asyncio.run(script())
