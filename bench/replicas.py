@@ -198,7 +198,7 @@ def run(
         if database:
             pg = database
         else:
-            from bench.speed import _free_port
+            from bench.server import free_port as _free_port
 
             pg = stack.enter_context(throwaway_postgres(_free_port()))
 

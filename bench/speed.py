@@ -7,7 +7,6 @@ import gc
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from urllib.parse import urlencode
 
 import httpx
 import numpy as np
+
+from bench.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 # Settings every benchmark's server runs with: the chat benchmark's own message rate is not abuse, and a
@@ -44,14 +45,9 @@ def summary(xs: list[float]) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m assistant` in its own process (its own model, own state dir), as a shop runs it."""
+class Server(ServerProcess):
+    """A benchmark's server (bench.server.ServerProcess), its state in a temporary directory, per-client limits
+    off: one load generator on one address plays many shoppers."""
 
     def __init__(
         self,
@@ -60,17 +56,11 @@ class Server:
         mapping: Path | None = None,
         extra_env: dict[str, str] | None = None,
     ):
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
         self.state = tempfile.mkdtemp(prefix="shopmate-bench-")
         env = {
-            **os.environ,
             "SHOPMATE_INDEX_DIR": str(index_dir),
-            "SHOPMATE_PORT": str(self.port),
             "SHOPMATE_LOG_LEVEL": "warning",
-            "HF_HUB_OFFLINE": "1",
             "SHOPMATE_DATA_DIR": self.state,
-            "TOKENIZERS_PARALLELISM": "false",
             # one load generator on one address plays many shoppers: per-client limits would measure themselves
             "SHOPMATE_RATE_SESSIONS": "",
             "SHOPMATE_RATE_EVENTS": "",
@@ -83,32 +73,17 @@ class Server:
             env["SHOPMATE_CATALOG"] = str(catalog)
         if mapping:
             env["SHOPMATE_MAPPING"] = str(mapping)
-        env.update(extra_env or {})
+        super().__init__({**env, **(extra_env or {})})
         self.products = 0
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
 
-    def wait_ready(self, timeout: float = 1200) -> float:
-        """Seconds until /api/index answers (the model and the index are loaded)."""
-        t0 = time.perf_counter()
-        with httpx.Client(base_url=self.base_url, timeout=10) as c:
-            while True:
-                try:
-                    r = c.get("/api/index")
-                    if r.status_code == 200:
-                        self.products = int(r.json().get("count") or 0)
-                        return time.perf_counter() - t0
-                except httpx.HTTPError:
-                    pass
-                if time.perf_counter() - t0 > timeout or self.proc.poll() is not None:
-                    raise RuntimeError("the benchmark server did not start (run `make index` first?)")
-                time.sleep(0.2)
-
-    def rss_mb(self) -> float:
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-        return round(kb / 1024, 1)
+    def wait_ready(self, timeout: float = 1200, path: str = "/api/index") -> float:
+        """Seconds until /api/index answers (the model and the index are loaded); notes its product count."""
+        try:
+            took = super().wait_ready(timeout, path)
+        except RuntimeError as e:
+            raise RuntimeError(f"the benchmark server did not start (run `make index` first?): {e}") from e
+        self.products = int(httpx.get(self.base_url + path, timeout=10).json().get("count") or 0)
+        return took
 
     def rss_mb_after_idle(self, seconds: float = IDLE_READ_S) -> float:
         """RSS after `seconds` without a request from this benchmark (the server's idle heap trim included)."""

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.burst import burst  # noqa: E402
 from bench.fuzz import BOMB_BYTES, compressed_bombs, frames  # noqa: E402
+from bench.server import ServerProcess, free_port  # noqa: E402
 
 # One connection per request: a client stalled by the burst could otherwise reuse a connection just as
 # uvicorn closes it for keep-alive idleness (5 s), which is the client's race, not the server failing.
@@ -45,73 +46,34 @@ expected-statuses = ["2xx", "401", "403", "404", "422"]
 """
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pct(values: list[float], q: float) -> float:
     v = sorted(values)
     return round(v[min(len(v) - 1, int(len(v) * q))], 2) if v else float("nan")
 
 
-class Server:
+class Server(ServerProcess):
+    """The stressed server: its whole log at DEBUG (where unhandled exceptions and tokens would show), probes on
+    their own port."""
+
     def __init__(self, index_dir: Path, catalog: Path, mapping: Path, work: Path, **env: str):
-        self.port = free_port()
         self.health_port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.ws = f"ws://127.0.0.1:{self.port}/ws/chat"
-        self.log_path = work / f"server-{self.port}.log"
-        full = {
-            **os.environ,
+        state = work / f"state-{self.health_port}"
+        settings = {
             "SHOPMATE_INDEX_DIR": str(index_dir),
             "SHOPMATE_CATALOG": str(catalog),
             "SHOPMATE_MAPPING": str(mapping),
-            "SHOPMATE_DATA_DIR": str(work / f"state-{self.port}"),
-            "SHOPMATE_PORT": str(self.port),
+            "SHOPMATE_DATA_DIR": str(state),
             "SHOPMATE_HEALTH_PORT": str(self.health_port),
             "SHOPMATE_ADMIN_TOKEN": ADMIN,
             "SHOPMATE_LOG_LEVEL": "debug",
-            "HF_HUB_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false",
             **env,
         }
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant"], cwd=ROOT, env=full, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.time() + 600
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.log_path.read_text()[-3000:])
-            try:
-                if httpx.get(self.base + "/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("server did not become ready")
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-        return float("nan")
+        super().__init__(settings, log_path=work / f"server-{self.health_port}.log")
+        self.base, self.ws = self.base_url, self.ws_url
+        self.wait_ready(600)
 
     def exceptions(self) -> int:
-        text = self.log_path.read_text(errors="replace")
-        return sum(1 for ln in text.splitlines() if "Traceback" in ln or "Exception in ASGI" in ln)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        return sum(1 for ln in self.log_text().splitlines() if "Traceback" in ln or "Exception in ASGI" in ln)
 
 
 def fuzz(srv: Server, n: int, seed: int) -> dict:

@@ -9,7 +9,10 @@ what the assistant cannot do and what it can.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
+
+from index.text import stem
 
 # Topics the assistant has no data for, each with an honest answer. Order matters: the first match wins.
 OUT_OF_SCOPE: list[tuple[str, re.Pattern[str], str]] = [
@@ -135,7 +138,7 @@ _Q_FIELDS: list[tuple[str, re.Pattern[str]]] = [
     ("price", re.compile(r"\b(?:how much|price|cost|costs|discount|mrp)\b")),
     ("brand", re.compile(r"\b(?:brand|who makes|made by|manufacturer|company)\b")),
     ("colour", re.compile(r"\b(?:what colou?r|which colou?r|colou?r is|colou?rs? does)\b")),
-    ("material", re.compile(r"\b(?:material|fabric|made of|made from|cotton|leather|metal|plastic)\b")),
+    ("material", re.compile(r"\b(?:material|fabric|made of|made from)\b")),  # or a material of the shop
     ("size", re.compile(r"\b(?:what size|which size|sizes?|dimensions?|how big|how long|how wide|length|width)\b")),
     ("warranty", re.compile(r"\b(?:warranty|guarantee)\b")),
     ("gender", re.compile(r"\b(?:for (?:men|women|boys|girls|kids)|unisex|for a (?:man|woman|boy|girl))\b")),
@@ -173,14 +176,27 @@ def out_of_scope(text: str) -> Act | None:
     return None
 
 
-def question(text: str) -> Act | None:
-    """A question about a shown or focused product: 'is the first one waterproof?', 'what is its rating?'."""
+_IS = re.compile(r"^(?:and |so )?(?:is|are)\b")
+_MATERIAL_FILLER = frozenset({"pure", "real", "genuine", "100", "percent", "or", "and", "a", "an"})
+
+
+def _asks_material(text: str, materials: Container[str]) -> bool:
+    """'is it georgette?', 'are they pure cotton?': the thing asked is one of the shop's materials (stems learned
+    by search). Only when it is what the product *is*: "does it have laces?" asks about a feature, not lace."""
+    m = _FEATURE.search(text) if _IS.search(text) else None
+    ws = [w for w in re.findall(r"[a-z0-9]+", m.group(1)) if w not in _MATERIAL_FILLER] if m else []
+    return bool(ws) and all(stem(w) in materials for w in ws)
+
+
+def question(text: str, materials: Container[str] = frozenset()) -> Act | None:
+    """A question about a shown or focused product: 'is the first one waterproof?', 'what is its rating?'.
+    materials: the shop's material stems (NluVocab.materials), so "is it chiffon?" asks what it is made of."""
     if not (_Q_START.search(text) or text.endswith("?")) or not _ASKS_ABOUT_SHOWN.search(text):
         return None
     if _REQUEST.search(text):  # "can you find ones that cost less": a request to the assistant, not a question
         return None
     for name, rx in _Q_FIELDS:
-        if rx.search(text):
+        if rx.search(text) or (name == "material" and _asks_material(text, materials)):
             m = _FEATURE.search(text)
             feature = m.group(1).strip(" ?") if (m and name == "material") else ""
             return Act("question", name, feature=feature)
@@ -205,8 +221,9 @@ def complaint(text: str) -> Act | None:
     return Act("complaint", word, terms=list(terms), price=price)
 
 
-def classify(text: str) -> Act | None:
-    """The act of a normalised message when it is not a plain search/refine; None to let the NLU decide."""
+def classify(text: str, materials: Container[str] = frozenset()) -> Act | None:
+    """The act of a normalised message when it is not a plain search/refine; None to let the NLU decide.
+    materials: the shop's material stems (see question)."""
     if _THANKS.search(text):
         return Act("thanks")
     if _BYE.search(text) and len(text.split()) <= 5:
@@ -218,7 +235,7 @@ def classify(text: str) -> Act | None:
     oos = out_of_scope(text)  # "does it ship by friday?" is about delivery, not the product
     if oos is not None:
         return oos
-    q = question(text)
+    q = question(text, materials)
     if q is not None:
         return q
     return complaint(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from assistant.chat import questions
 from assistant.chat.lexicon import AFFIRM
@@ -26,7 +26,7 @@ from assistant.chat.matching import (
     why_shown,
 )
 from assistant.chat.matching import run_search as run_search  # re-exported: the session searches a look's slot
-from assistant.chat.nlu import Parse, SlotChanges
+from assistant.chat.nlu import Parse
 from assistant.chat.slots import device_of
 from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
 from assistant.chat.vocab import singular
@@ -37,44 +37,6 @@ from index.text import normalise
 LookFn = Callable[[Product, "str | None"], list[tuple[str, Product, str]]]
 
 _SEARCH_VERB = re.compile(r"\b(?:need|want|looking|look for|find|show me|search|get me|buy|shopping for|i'?d like)\b")
-
-
-def _apply(c: Constraints, s: SlotChanges) -> list[str]:
-    changed = []
-    for slot in s.clear:
-        if slot == "price":
-            c.price_min = c.price_max = None
-        elif slot in ("colour", "brand"):
-            setattr(c, slot, None)
-        changed.append(slot)
-    for name in ("gender", "colour", "brand", "occasion", "material", "size"):
-        v = getattr(s, name)
-        if v is not None:
-            setattr(c, name, v)
-            changed.append(name)
-            if name == "gender":
-                c.gender_inferred = False
-            if name == "colour" and v in c.exclude_colours:
-                c.exclude_colours.remove(v)
-            if name == "material":
-                c.want_material(v)
-    if s.price_min is not None or s.price_max is not None:
-        c.price_min, c.price_max = s.price_min, s.price_max
-        changed.append("price")
-    if s.exclude_brand:
-        c.exclude_brands.append(s.exclude_brand)
-        if c.brand and normalise(c.brand) == normalise(s.exclude_brand):
-            c.brand = None
-        changed.append("exclude_brand")
-    if s.exclude_colour:
-        c.exclude_colours.append(s.exclude_colour)
-        if c.colour == s.exclude_colour:
-            c.colour = None
-        changed.append("exclude_colour")
-    if s.exclude_material:
-        c.avoid_material(s.exclude_material)
-        changed.append("exclude_material")
-    return changed
 
 
 def resolve_refs(state: DialogueState, parse: Parse, products: Callable[[str], Product | None]) -> list[str]:
@@ -107,12 +69,12 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
             if slot in RELAX_ORDER:  # "closest" drops nothing: the same words, the nearest things
                 state.constraints = c = c.without(slot)
         plan.kind, plan.accepted = "refine", list(offered)
-        plan.changed = [*offered, *_apply(c, parse.slots)]  # what was excluded ("too boring") stays excluded
+        plan.changed = [*offered, *c.apply(parse.slots)]  # what was excluded ("too boring") stays excluded
         return plan
     if kind == "search" and parse.slots.accessory:
         s = parse.slots
         state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=s.device)
-        plan.new_search, plan.changed = True, ["accessory", *_apply(c, s)]
+        plan.new_search, plan.changed = True, ["accessory", *c.apply(s)]
         c.gender = None  # an accessory is for a device, not a person
         c.terms = [t for t in s.terms if t not in (s.device or "").split() and t not in (s.accessory or "").split()]
         return plan
@@ -131,7 +93,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
             return plan
         s = parse.slots
         state.constraints = c = Constraints(exclude_brands=c.exclude_brands, accessory=s.accessory, device=device)
-        _apply(c, s)
+        c.apply(s)
         c.gender, plan.new_search, plan.changed = None, True, ["accessory", "device"]
         plan.kind = "search"
         return plan
@@ -144,14 +106,14 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         return plan
     if kind == "complaint":  # "too plain": the same search, leaning the other way, without what was shown
         act = parse.act
-        opposite = set(act.terms) if act else set()
+        opposite = list(dict.fromkeys(act.terms)) if act else []  # in the act's order: the reply names them so
         c.terms = [t for t in c.terms if t not in opposite and t != (act.topic if act else "")]
-        c.terms = list(dict.fromkeys(c.terms + list(opposite)))
+        c.terms = list(dict.fromkeys(c.terms + opposite))
         slots = parse.slots
         if act and slots.occasion == act.topic:  # "too casual" names what to move away from
             slots.occasion = None
             c.occasion = None if c.occasion == act.topic else c.occasion
-        plan.changed = ["terms", *_apply(c, slots)]
+        plan.changed = ["terms", *c.apply(slots)]
         c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
         plan.kind = "refine"
         return plan
@@ -166,7 +128,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         )
         if refining:  # "something floral": more words for the same thing
             c.terms = list(dict.fromkeys(c.terms + s.terms))
-            plan.changed = ["terms", *_apply(c, s)]
+            plan.changed = ["terms", *c.apply(s)]
             c.exclude_ids = []
             return plan
         if s.category != c.category or not s.category:
@@ -181,17 +143,17 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
             plan.changed.append("category")
         if s.terms:
             c.terms = list(s.terms)
-        plan.changed += _apply(c, s)
+        plan.changed += c.apply(s)
         c.exclude_ids = []
     elif kind in ("refine", "preference"):
-        plan.changed = _apply(c, parse.slots)
+        plan.changed = c.apply(parse.slots)
         if parse.slots.terms and kind == "refine":
             c.terms = list(parse.slots.terms)
         c.exclude_ids = []
     elif kind in ("cheaper", "pricier"):
         plan.prev_price = (c.price_min, c.price_max)
         prices = [p.price for pid in state.shown if (p := products(pid)) is not None and p.price is not None]
-        plan.changed = _apply(c, parse.slots)
+        plan.changed = c.apply(parse.slots)
         if "price" not in plan.changed and prices:
             mid = statistics.median(prices)
             if kind == "cheaper":
@@ -238,7 +200,7 @@ def chips_for(state: DialogueState, items: list[ShownItem], kind: str) -> list[s
         chips.append("Cheaper")
     colours = [i.product.colour for i in items if i.product.colour and i.product.colour != c.colour]
     if colours and not c.colour:
-        chips.append(f"In {max(set(colours), key=colours.count)}")
+        chips.append(f"In {max(dict.fromkeys(colours), key=colours.count)}")  # a tie: the first shown
     if items:
         chips.append("Complete the look")
     if len(items) >= 2 and kind not in ("compare",):
@@ -256,8 +218,10 @@ def execute(
     search: SearchFn,
     products: Callable[[str], Product | None],
     look: LookFn | None = None,
+    materials: Container[str] = frozenset(),
 ) -> TurnResult:
-    """Run the plan's searches and return the facts the reply is built from."""
+    """Run the plan's searches and return the facts the reply is built from. materials: the shop's material
+    stems (NluVocab.materials), by which a material asked for is read as search reads it."""
     c = state.constraints
     kind = plan.kind
     res = TurnResult(kind, constraints=c.copy(), note=plan.note)
@@ -275,12 +239,12 @@ def execute(
         if not c.query_text() and not c.active():
             res.kind = "help"
         else:
-            items, applied, dropped, offered = search_or_offer(c, search)
+            items, applied, dropped, offered = search_or_offer(c, search, materials=materials)
             pick = c.category and not c.gender and not c.accessory and "gender" not in plan.accepted
             wearer = page_gender(items) if pick else None
             if wearer:  # one wearer a page: the best match's, named in the reply; "for women" switches
                 c.gender, c.gender_inferred, res.page_gender = wearer, True, wearer
-                items, applied, dropped, offered = search_or_offer(c, search)
+                items, applied, dropped, offered = search_or_offer(c, search, materials=materials)
                 res.constraints = c.copy()
             unnamed = bool(items) and not c.category and not c.accessory and c.terms and not names_any(items, c.terms)
             if items and not unnamed and not c.category and not c.accessory and c.terms:
@@ -294,12 +258,16 @@ def execute(
             elif items:
                 res.items, res.relaxed = items, dropped
                 if dropped:  # soft words no product matched: named in the reply
-                    res.soft_dropped = [w for w in (*c.terms[:3], c.occasion, c.material) if w]
+                    said = (c.material,) if dropped == ["material"] else (*c.terms[:3], c.occasion, c.material)
+                    res.soft_dropped = [w for w in said if w]
                 if applied is not c:  # what was loosened (untagged wearer, soft words) stays so: state = reply
                     state.constraints = c = applied
                     res.constraints = c.copy()
                 state.shown = [i.product.id for i in res.items]
                 state.focus = None
+                # shown after those known to be of the material asked: said in the reply, as search's notice does
+                if c.material:
+                    res.material_unsaid = sum(c.material_fit(i.product, materials) is None for i in items)
                 res.note = "closest" if unnamed else res.note  # what the shopper agreed to see: said again
             elif kind in ("cheaper", "pricier") and dropped[:1] == ["price"]:
                 # nothing cheaper (dearer) than what was shown: keep the band it had and say so

@@ -5,7 +5,7 @@ hard constraint, an offer to put to the shopper instead of products that break i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from assistant.chat.state import Constraints, ShownItem
 from assistant.chat.vocab import singular
@@ -62,38 +62,61 @@ def page_gender(items: list[ShownItem]) -> str | None:
     return max(dict.fromkeys(genders), key=genders.count)
 
 
-def run_search(c: Constraints, search: SearchFn, k: int = PAGE) -> list[ShownItem]:
+def run_search(
+    c: Constraints, search: SearchFn, k: int = PAGE, materials: Container[str] = frozenset()
+) -> list[ShownItem]:
     """Search, then keep only products that satisfy every constraint (the engine's category filter is a
-    substring match; 'ring' must not admit earrings)."""
-    # a two-word kind is not filtered by the engine (see Constraints.filters): read further down the ranking
-    hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if c.category and " " in c.category else 1))
-    return [ShownItem(h.product, why_shown(h.product, c, h.why)) for h in hits if c.admits(h.product)][:k]
+    substring match; 'ring' must not admit earrings). A material asked for orders as search orders it: the
+    products known to be of it first, those that do not say next; one known to be of another is not shown
+    (materials: the shop's material stems, see Constraints.material_fit)."""
+    # a two-word kind is not filtered by the engine (see Constraints.filters), and the engine does not rank by a
+    # material the chat passes in its words: read further down the ranking
+    wide = (c.category is not None and " " in c.category) or c.material is not None
+    hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if wide else 1))
+    items = [ShownItem(h.product, why_shown(h.product, c, h.why)) for h in hits if c.admits(h.product, materials)]
+    if c.material:  # stable: the engine's order within each
+        items.sort(key=lambda i: c.material_fit(i.product, materials) is not True)
+    return items[:k]
+
+
+def _of_material(c: Constraints, items: list[ShownItem], materials: Container[str]) -> list[ShownItem]:
+    """The items, or none when a material is asked and none of them is known to be of it: as in search, a
+    material no product of the kind has is relaxed whole (dropped and said), not met by unknowns alone."""
+    if c.material and not any(c.material_fit(i.product, materials) for i in items):
+        return []
+    return items
 
 
 def search_or_offer(
-    c: Constraints, search: SearchFn, k: int = PAGE
+    c: Constraints, search: SearchFn, k: int = PAGE, materials: Container[str] = frozenset()
 ) -> tuple[list[ShownItem], Constraints, list[str], list[ShownItem]]:
     """Products meeting every constraint of c, never one that breaks a constraint the shopper holds.
 
     Returns (items, the constraints they meet, what was dropped or is offered, offered items). When nothing
     meets c, the soft words (no product can break them) are dropped and said; when still nothing, the hard
     constraints are tried away least important first, and what that would show comes back as an offer to
-    put to the shopper, not as items: the shopper decides whether a constraint goes."""
-    items = run_search(c, search, k)
+    put to the shopper, not as items: the shopper decides whether a constraint goes. A material none of the
+    found is known to be of is dropped alone first ("silk party sarees": party sarees of other materials before
+    any saree), and said."""
+    items = _of_material(c, run_search(c, search, k, materials), materials)
     if items:
         return items, c, [], []
     if c.gender and not c.gender_open:
         # "a mug for my dad": mugs tagged for no one do not contradict it (the reply says they are untagged)
         opened = c.copy()
         opened.gender_open = True
-        items = run_search(opened, search, k)
+        items = _of_material(opened, run_search(opened, search, k, materials), materials)
         if items:
             return items, opened, [], []
         c = opened
     cur = c
+    if c.material and (c.terms or c.occasion):
+        items = run_search(c.without("material"), search, k, materials)
+        if items:
+            return items, c.without("material"), ["material"], []
     if c.terms or c.occasion or c.material:
         cur = c.without("details")
-        items = run_search(cur, search, k)
+        items = run_search(cur, search, k, materials)
         if items:
             return items, cur, ["details"], []
     dropped: list[str] = []
@@ -102,7 +125,7 @@ def search_or_offer(
             continue
         cur = cur.without(slot)
         dropped.append(slot)
-        alt = run_search(cur, search, k)
+        alt = run_search(cur, search, k, materials)
         if alt:
             return [], c, dropped, alt
     return [], c, [], []

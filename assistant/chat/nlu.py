@@ -252,7 +252,7 @@ def parse_message(
     fired = next((i for i, rx in _RULES if rx.search(raw) or rx.search(text)), None)
     if fired in _FIRST:
         return made(fired)
-    act = acts.classify(raw) or acts.classify(text)
+    act = acts.classify(raw, vocab.materials) or acts.classify(text, vocab.materials)
     if act is not None:
         if act.kind == "out_of_scope":
             return made("out_of_scope", act)

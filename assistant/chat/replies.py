@@ -197,7 +197,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
             others = " or ".join(g for g in ("men", "women", "kids") if g != res.page_gender)
             more += f" (the best matches are for {res.page_gender}; say “for {others.split(' or ')[0]}” for others)"
         tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
-        return pref + f"I found {len(items)} {describe(c)}: {_list(items)}{more}.{tip}"
+        return pref + f"I found {_found(len(items), res.material_unsaid, c)}: {_list(items)}{more}.{tip}"
     if k == "preference":
         if res.pref_updates.get("size"):
             return (
@@ -271,6 +271,15 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
     if k == "smalltalk":
         return 'Happy to help! Tell me what you are looking for, like "white sneakers under 2000".'
     return HELP
+
+
+def _found(n: int, unsaid: int, c: Constraints) -> str:
+    """'6 net sarees'; when some shown do not say their material (listed after those known to be of it): '1 net
+    saree and 3 that do not say what they are made of', as search's notice says it."""
+    if not unsaid:
+        return f"{n} {describe(c)}"
+    unsure = "that does not say what it is made of" if unsaid == 1 else "that do not say what they are made of"
+    return f"{n - unsaid} {describe(c, n - unsaid != 1)} and {unsaid} {unsure}"
 
 
 def _a(word: str) -> str:

@@ -195,7 +195,7 @@ class ChatSession:
         await self._turn(Parse("reset", SlotChanges(), source="action"), emit, self.svc.engine)
 
     async def _turn(self, parse: Parse, emit: Emit, engine: SearchEngine, query: str | None = None) -> None:
-        _, grounding = await self.rt.vocab(engine)
+        vocab, grounding = await self.rt.vocab(engine)
         async with self.conv.lock:
             await asyncio.to_thread(self.rt.conversations.refresh, self.conv)  # another replica's turns
             st = self.conv.state
@@ -204,7 +204,8 @@ class ChatSession:
             for piece in replies.chunks(first):  # the first words go out before any search runs
                 await emit("delta", text=piece)
             search = self._searcher(engine)
-            res = await asyncio.to_thread(execute, st, plan, search, engine.index.product, self._look(engine, search))
+            look = self._look(engine, search)
+            res = await asyncio.to_thread(execute, st, plan, search, engine.index.product, look, vocab.materials)
             await self._side_effects(plan, res, query)
             body = replies.reply_text(res, plan)
             await self._stream_body(body, first, res, grounding, emit)

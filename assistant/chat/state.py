@@ -4,12 +4,13 @@ exclusions, focused product), the products shown, and the plan and result of one
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from copy import deepcopy
 from dataclasses import dataclass, field
 
-from assistant.chat.nlu import Parse
+from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import fits, matches_accessory
-from assistant.search.materials import named_materials
+from assistant.search import named_materials
 from assistant.search.query import Filters
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
@@ -80,14 +81,63 @@ class Constraints:
         self.material = word
         self.exclude_materials = [m for m in self.exclude_materials if stem(m) != stem(word)]
 
+    def apply(self, s: SlotChanges) -> list[str]:
+        """Fold a message's slot changes in; returns the names of the slots it changed."""
+        changed = []
+        for slot in s.clear:
+            if slot == "price":
+                self.price_min = self.price_max = None
+            elif slot in ("colour", "brand"):
+                setattr(self, slot, None)
+            changed.append(slot)
+        for name in ("gender", "colour", "brand", "occasion", "material", "size"):
+            v = getattr(s, name)
+            if v is not None:
+                setattr(self, name, v)
+                changed.append(name)
+                if name == "gender":
+                    self.gender_inferred = False
+                if name == "colour" and v in self.exclude_colours:
+                    self.exclude_colours.remove(v)
+                if name == "material":
+                    self.want_material(v)
+        if s.price_min is not None or s.price_max is not None:
+            self.price_min, self.price_max = s.price_min, s.price_max
+            changed.append("price")
+        if s.exclude_brand:
+            self.exclude_brands.append(s.exclude_brand)
+            if self.brand and normalise(self.brand) == normalise(s.exclude_brand):
+                self.brand = None
+            changed.append("exclude_brand")
+        if s.exclude_colour:
+            self.exclude_colours.append(s.exclude_colour)
+            if self.colour == s.exclude_colour:
+                self.colour = None
+            changed.append("exclude_colour")
+        if s.exclude_material:
+            self.avoid_material(s.exclude_material)
+            changed.append("exclude_material")
+        return changed
+
     def active(self) -> list[str]:
         out = [s for s in ("category", "accessory", "device", "gender", "colour", "brand") if getattr(self, s)]
         if self.price_min is not None or self.price_max is not None:
             out.append("price")
         return out
 
-    def admits(self, p: Product) -> bool:
-        """Every hard constraint holds for p (checked here as well as in the engine's mask)."""
+    def material_fit(self, p: Product, materials: Container[str]) -> bool | None:
+        """Whether p is of the material asked for, as search reads a page (assistant.search.named_materials with
+        the shop's material stems): True it names it, False it names only others (a known mismatch), None it
+        names none (unknown) or no material is asked for."""
+        if not self.material:
+            return None
+        known, named = named_materials(p, materials)
+        return True if stem(self.material) in named else (False if known else None)
+
+    def admits(self, p: Product, materials: Container[str] = frozenset()) -> bool:
+        """Every hard constraint holds for p (checked here as well as in the engine's mask). materials: the
+        shop's material stems; a product known to be of another material than the one asked is not admitted
+        (REST search never shows one without a type, and only after every fit with one)."""
         if self.category and not category_matches(p, self.category):
             return False
         if (
@@ -117,7 +167,9 @@ class Constraints:
         # the disliked words are kept as said ("no polyester"); a page names a material as search reads it (its
         # material specifications and the title's material words), compared by stem
         disliked = {stem(w) for m in self.exclude_materials for w in normalise(m).split()}
-        return not disliked or not (named_materials(p, disliked)[1] & disliked)
+        if disliked and named_materials(p, disliked)[1] & disliked:
+            return False
+        return self.material_fit(p, materials) is not False
 
 
 def category_matches(p: Product, word: str) -> bool:
@@ -171,6 +223,7 @@ class TurnResult:
     offer_items: list[Product] = field(default_factory=list)  # what dropping them would show (not shown)
     soft_dropped: list[str] = field(default_factory=list)  # the shopper's words no product matched
     page_gender: str | None = None  # no gender said, the matches mixed wearers: the page keeps to this one
+    material_unsaid: int = 0  # shown products that do not say what they are made of (a material was asked)
     total_before_relax: int = 0
     chips: list[str] = field(default_factory=list)
     pref_updates: dict[str, object] = field(default_factory=dict)

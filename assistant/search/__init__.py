@@ -3,11 +3,12 @@ query, an optional reranker for personalization, and the product card every endp
 
 Public interface: `SearchEngine` (`.search(query, k, filters, rerank, distinct, sort) -> SearchResult`,
 `.understand(text) -> Understanding`), `understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`,
-`product_card`.
+`product_card`, `named_materials(product, material stems)` (what a page says it is made of, as search reads it).
 """
 
 from assistant.search.cards import product_card
 from assistant.search.engine import MODES, SearchEngine
+from assistant.search.materials import named_materials
 from assistant.search.query import Filters, ParsedQuery, Vocabulary, parse_query
 from assistant.search.results import Hit, Reranker, SearchResult
 from assistant.search.understand import QueryVocab, Understanding, understand
@@ -23,6 +24,7 @@ __all__ = [
     "SearchResult",
     "Understanding",
     "Vocabulary",
+    "named_materials",
     "parse_query",
     "product_card",
     "understand",

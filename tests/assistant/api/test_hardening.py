@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 import weakref
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,6 +22,7 @@ from websockets.sync.client import connect
 from bench.burst import burst
 from bench.fuzz import compressed_bombs
 from bench.fuzz import frames as fuzz_frames
+from bench.server import ServerProcess
 from tests.conftest import FLIPKART_MAPPING, TINY_CATALOG, free_port
 
 ADMIN = "test-admin"
@@ -41,79 +38,32 @@ def strict_json(text: str):
     return json.loads(text, parse_constant=refuse)
 
 
-class ProcServer:
-    """`python -m assistant` in its own process, log captured to a file."""
-
-    def __init__(self, tmp: Path, index_dir: Path, **env: str):
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/ws/chat"
-        self.log_path = tmp / "server.log"
-        base = {
-            "SHOPMATE_INDEX_DIR": str(index_dir),
-            "SHOPMATE_CATALOG": str(TINY_CATALOG),
-            "SHOPMATE_MAPPING": str(FLIPKART_MAPPING),
-            "SHOPMATE_DATA_DIR": str(tmp / "state"),
-            "SHOPMATE_PORT": str(self.port),
-            "SHOPMATE_ADMIN_TOKEN": ADMIN,
-            "SHOPMATE_LOG_LEVEL": "debug",
-            "SHOPMATE_CORS_ORIGINS": SHOP,
-            "HF_HUB_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false",
-        }
-        self.env = {**os.environ, **base, **env}
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
-        root = Path(__file__).resolve().parents[3]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant"], cwd=root, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self) -> ProcServer:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            assert self.proc.poll() is None, self.log_text()[-3000:]
-            try:
-                if httpx.get(self.base_url + "/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("server did not become ready")
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
-
-    def log_text(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, tiny_index_dir):
-    srv = ProcServer(
-        tmp_path_factory.mktemp("hardening"),
-        tiny_index_dir,
-        SHOPMATE_CHAT_RATE_PER_S="100000",  # the fuzz sends frames back to back
-        SHOPMATE_CHAT_ABUSE_ERRORS="100000",
-        SHOPMATE_RATE_CHAT="",
-        SHOPMATE_SHED_MAX_CONCURRENT="4",
-        SHOPMATE_SHED_QUEUE="16",
-        SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT="40",
-        SHOPMATE_HEALTH_PORT=str(free_port()),
-    ).wait_ready()
-    yield srv
-    srv.stop()
+    """`python -m assistant` in its own process, its whole log at DEBUG kept in a file."""
+    tmp = tmp_path_factory.mktemp("hardening")
+    settings = {
+        "SHOPMATE_INDEX_DIR": str(tiny_index_dir),
+        "SHOPMATE_CATALOG": str(TINY_CATALOG),
+        "SHOPMATE_MAPPING": str(FLIPKART_MAPPING),
+        "SHOPMATE_DATA_DIR": str(tmp / "state"),
+        "SHOPMATE_ADMIN_TOKEN": ADMIN,
+        "SHOPMATE_LOG_LEVEL": "debug",
+        "SHOPMATE_CORS_ORIGINS": SHOP,
+        "SHOPMATE_CHAT_RATE_PER_S": "100000",  # the fuzz sends frames back to back
+        "SHOPMATE_CHAT_ABUSE_ERRORS": "100000",
+        "SHOPMATE_RATE_CHAT": "",
+        "SHOPMATE_SHED_MAX_CONCURRENT": "4",
+        "SHOPMATE_SHED_QUEUE": "16",
+        "SHOPMATE_WS_MAX_CONNECTIONS_PER_CLIENT": "40",
+        "SHOPMATE_HEALTH_PORT": str(free_port()),
+    }
+    srv = ServerProcess(settings, log_path=tmp / "server.log")
+    try:
+        srv.wait_ready(180)
+        yield srv
+    finally:
+        srv.stop()
 
 
 @pytest.fixture(scope="module")
