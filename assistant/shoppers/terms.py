@@ -162,7 +162,7 @@ def _terms(
     terms = terms_from(basket, now, n, hist.rates, hist.together_of, fallback, half_life, min_rate, prof.n_baskets())
     with _CACHE_LOCK:  # an erasure meanwhile: these may be made of erased purchases, and must not be kept
         if _ERASED.get(shoppers, 0) == erased:
-            cache.put(shopper_id, key, terms)
+            terms = cache.put_if_absent(shopper_id, key, terms)  # the warming thread may have been first
     return terms
 
 

@@ -197,3 +197,13 @@ def test_warm_recent_works_out_every_recent_buyers_terms_for_the_weights_now_in_
             assert warm is not None and terms.terms_for(shop, engine, f"c{i}", prof, now) is warm
     finally:
         shop.close()
+
+
+def test_two_threads_working_out_the_same_terms_end_up_sharing_the_first_stored():
+    from assistant.shoppers.lru import SizedLru
+
+    cache: SizedLru[list] = SizedLru(4, 1 << 20, len)
+    first, second = [1], [2]
+    assert cache.put_if_absent("me", 1, first) is first
+    assert cache.put_if_absent("me", 1, second) is first  # the same basket version: the one held
+    assert cache.put_if_absent("me", 2, second) is second and cache.get("me", 2) is second  # a newer one replaces
