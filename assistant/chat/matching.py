@@ -6,16 +6,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
 
 from assistant.chat.state import Constraints, ShownItem
 from assistant.chat.vocab import singular
-from assistant.search.engine import Hit
+from assistant.search.engine import Hit, Reranker, SearchEngine
 from assistant.search.query import Filters
 from index.catalog import Product
 from index.text import normalise
 
-# query text, filters, k -> ranked hits (the shared SearchEngine.search path, personalization included)
-SearchFn = Callable[[str, Filters, int], list[Hit]]
+
+class SearchFn(Protocol):
+    """What the chat searches with (EngineSearch): ranked hits for query text, filters and k (the shared
+    SearchEngine.search path, personalization included), and which rows are of the kind a word names."""
+
+    def __call__(self, query: str, filters: Filters, k: int) -> list[Hit]: ...
+
+    def of_kind(self, word: str) -> np.ndarray | None: ...
+
+
+@dataclass(frozen=True)
+class EngineSearch:
+    """The chat's search over one engine. The chat has read the message itself, so the engine does not parse the
+    query text again (parse=False); whether a product is of the kind asked is read as REST search reads a query's
+    type (SearchEngine.of_kind): the one understanding of "a saree" for both. rerank: the shopper's reranker for
+    a query and filters (None: no personalization)."""
+
+    engine: SearchEngine
+    rerank: Callable[[str, Filters], Reranker | None] | None = None
+
+    def __call__(self, query: str, filters: Filters, k: int) -> list[Hit]:
+        rerank = self.rerank(query, filters) if self.rerank is not None else None
+        return self.engine.search(query, k=k, filters=filters, parse=False, rerank=rerank).hits
+
+    def of_kind(self, word: str) -> np.ndarray | None:
+        return self.engine.of_kind(word)
+
+
 # Least important first: what is offered to drop first when nothing matches.
 RELAX_ORDER = ("brand", "colour", "price", "device", "gender")
 PAGE = 6
@@ -66,14 +96,22 @@ def run_search(
     c: Constraints, search: SearchFn, k: int = PAGE, materials: Container[str] = frozenset()
 ) -> list[ShownItem]:
     """Search, then keep only products that satisfy every constraint (the engine's category filter is a
-    substring match; 'ring' must not admit earrings). A material asked for orders as search orders it: the
+    substring match; 'ring' must not admit earrings). A product is of the kind asked when search reads it so
+    (SearchFn.of_kind: "Saree Falls" are not sarees, a belt on a "Bags, Wallets & Belts" shelf with a deeper
+    "Belts" shelf is not a wallet); where the shop has no type the word names, by Constraints.admits' own check
+    of the category path. A material asked for orders as search orders it: the
     products known to be of it first, those that do not say next; one known to be of another is not shown
     (materials: the shop's material stems, see Constraints.material_fit)."""
     # a two-word kind is not filtered by the engine (see Constraints.filters), and the engine does not rank by a
     # material the chat passes in its words: read further down the ranking
     wide = (c.category is not None and " " in c.category) or c.material is not None
     hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if wide else 1))
-    items = [ShownItem(h.product, why_shown(h.product, c, h.why)) for h in hits if c.admits(h.product, materials)]
+    kind = search.of_kind(c.category) if c.category else None
+    items = [
+        ShownItem(h.product, why_shown(h.product, c, h.why))
+        for h in hits
+        if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]))
+    ]
     if c.material:  # stable: the engine's order within each
         items.sort(key=lambda i: c.material_fit(i.product, materials) is not True)
     return items[:k]

@@ -277,7 +277,7 @@ def _found(n: int, unsaid: int, c: Constraints) -> str:
     """'6 net sarees'; when some shown do not say their material (listed after those known to be of it): '1 net
     saree and 3 that do not say what they are made of', as search's notice says it."""
     if not unsaid:
-        return f"{n} {describe(c)}"
+        return f"{n} {describe(c, n != 1)}"
     unsure = "that does not say what it is made of" if unsaid == 1 else "that do not say what they are made of"
     return f"{n - unsaid} {describe(c, n - unsaid != 1)} and {unsaid} {unsure}"
 

@@ -31,6 +31,7 @@ from assistant.chat.llm import (
     ungrounded_names,
     with_deadline,
 )
+from assistant.chat.matching import EngineSearch
 from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
 from assistant.chat.protocol import Emit, Limits
 from assistant.chat.vocab import NluVocab
@@ -38,7 +39,7 @@ from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
 from assistant.looks.service import Looks
 from assistant.search.cards import product_card
-from assistant.search.engine import SearchEngine
+from assistant.search.engine import Reranker, SearchEngine
 from assistant.search.query import Filters
 from assistant.settings import Settings
 from assistant.shoppers.recommend import personalize_for
@@ -131,15 +132,17 @@ class ChatSession:
         self.personalized = False  # did a search of this connection use the shopper's history? ("why" says so)
 
     # --- wiring to the app's services
-    def _searcher(self, engine: SearchEngine):
+    def _searcher(self, engine: SearchEngine) -> EngineSearch:
         sid = self.shopper_id
+        if not sid:
+            return EngineSearch(engine)
 
-        def search(query: str, filters: Filters, k: int):
-            rerank = personalize_for(self.shoppers, engine, sid, self.headers, query, filters) if sid else None
-            self.personalized = self.personalized or rerank is not None
-            return engine.search(query, k=k, filters=filters, parse=False, rerank=rerank).hits
+        def rerank(query: str, filters: Filters) -> Reranker | None:
+            found = personalize_for(self.shoppers, engine, sid, self.headers, query, filters)
+            self.personalized = self.personalized or found is not None
+            return found
 
-        return search
+        return EngineSearch(engine, rerank)
 
     def _look(self, engine: SearchEngine, search):
         rules = self.svc.looks.rules()

@@ -134,11 +134,13 @@ class Constraints:
         known, named = named_materials(p, materials)
         return True if stem(self.material) in named else (False if known else None)
 
-    def admits(self, p: Product, materials: Container[str] = frozenset()) -> bool:
+    def admits(self, p: Product, materials: Container[str] = frozenset(), of_kind: bool | None = None) -> bool:
         """Every hard constraint holds for p (checked here as well as in the engine's mask). materials: the
         shop's material stems; a product known to be of another material than the one asked is not admitted
-        (REST search never shows one without a type, and only after every fit with one)."""
-        if self.category and not category_matches(p, self.category):
+        (REST search never shows one without a type, and only after every fit with one). of_kind: whether p is
+        of the kind the category word names as search reads it (SearchEngine.of_kind); None: the shop has no
+        such type, and the word is looked for in p's category path (category_matches)."""
+        if self.category and not (category_matches(p, self.category) if of_kind is None else of_kind):
             return False
         if (
             self.gender

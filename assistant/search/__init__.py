@@ -2,8 +2,10 @@
 query, an optional reranker for personalization, and the product card every endpoint returns.
 
 Public interface: `SearchEngine` (`.search(query, k, filters, rerank, distinct, sort) -> SearchResult`,
-`.understand(text) -> Understanding`), `understand(text, QueryVocab)`, `Filters`, `parse_query`, `Hit`,
-`product_card`, `named_materials(product, material stems)` (what a page says it is made of, as search reads it).
+`.understand(text) -> Understanding`, `.of_kind(words) -> row mask | None`: the products of the kind the words
+name, read as a query's type is; the chat's "is this a saree"), `understand(text, QueryVocab)`, `Filters`,
+`parse_query`, `Hit`, `product_card`, `named_materials(product, material stems)` (what a page says it is made of,
+as search reads it).
 """
 
 from assistant.search.cards import product_card

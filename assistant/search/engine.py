@@ -392,3 +392,10 @@ class SearchEngine:
                 Hit(self.products[row], row, float(scores[i]), cos if cos == cos else 0.0, lex, why + base, n_var)
             )
         return hits
+
+    def of_kind(self, words: str) -> np.ndarray | None:
+        """Rows of the kind the words name, read as a query's type is read (a type or shelf of the product names it
+        as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products."""
+        key = self.understand(words + " ", correct=False).type_terms  # the space: no word is still being typed
+        typed = self.type_post.all_of(key) & self.head_post.any_of(key[-1:]) if key else None
+        return typed if typed is not None and typed.any() else None

@@ -15,6 +15,7 @@ import pytest
 
 from assistant.chat import replies
 from assistant.chat.dialogue import begin, execute
+from assistant.chat.matching import EngineSearch
 from assistant.chat.nlu import parse_message
 from assistant.chat.state import DialogueState, TurnResult
 from assistant.chat.vocab import NluVocab
@@ -87,7 +88,7 @@ def talk(shop, *messages: str) -> tuple[DialogueState, list[tuple[TurnResult, st
         res = execute(
             st,
             plan,
-            lambda q, f, k: engine.search(q, k=k, filters=f, parse=False).hits,
+            EngineSearch(engine),
             engine.index.product,
             materials=vocab.materials,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.chat.dialogue import Constraints, DialogueState, begin, execute
+from assistant.chat.matching import EngineSearch
 from assistant.chat.nlu import IntentExemplars, NluVocab, parse_message
 
 
@@ -146,15 +147,16 @@ def test_no_product_names_in_the_vocabulary_come_from_code(vocab, engine):
 def test_dialogue_pure_steps_keep_every_constraint(engine, vocab):
     """begin/execute without a server: each turn's products meet the state's constraints."""
     st = DialogueState()
-
-    def search(q, f, k):
-        return engine.search(q, k=k, filters=f, parse=False).hits
-
+    search = EngineSearch(engine)
     for msg in ("shirts for men", "in white", "under 2000", "cheaper", "not wrangler", "something else"):
         plan = begin(st, parse_message(msg, vocab), engine.index.product)
         res = execute(st, plan, search, engine.index.product)
         c: Constraints = st.constraints
-        assert all(c.admits(i.product) for i in res.items), msg
+        kind = search.of_kind(c.category) if c.category else None  # search's reading of the kind, as the chat's
+        rows = engine.index.id_to_row
+        assert all(
+            c.admits(i.product, of_kind=None if kind is None else kind[rows[i.product.id]]) for i in res.items
+        ), msg
     assert st.constraints.category == "shirt" and st.constraints.gender == "men"
 
 
