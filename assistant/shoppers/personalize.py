@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import MIN_RATE, AnchorLookup
+from assistant.shoppers.rebuy import MIN_RATE, AnchorLookup, RowValues
 from assistant.shoppers.why import LazyReasons, _taste_matches, median, reasons, taste_prefs
 from index.catalog import Product
 from index.lexical import tokenize
@@ -102,19 +102,19 @@ class Signals:
     drop_rows: frozenset[int] = frozenset()  # dismissed / bought and not re-bought in this shop
     dismissed: frozenset[int] = frozenset()  # what the shopper dismissed (hidden even from their searches)
     now: float = 0.0
-    repeat: np.ndarray | None = None  # per catalog row, 0..1: own purchases x the shop's repeat rate
+    repeat: np.ndarray | RowValues | None = None  # per catalog row, 0..1: own purchases x the shop's repeat rate
     bought: dict[int, int] = field(default_factory=dict)  # row -> times the shopper bought it
-    together: np.ndarray | None = None  # per catalog row, 0..1: co-purchase with the shopper's items
+    together: np.ndarray | RowValues | None = None  # per catalog row, 0..1: co-purchase with the shopper's items
     together_anchor: AnchorLookup | None = None  # per catalog row: the anchor row behind it (-1: none)
     anchor_titles: dict[int, str] = field(default_factory=dict)
     segment_pop: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's segment buys
-    rebuy: np.ndarray | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them
+    rebuy: np.ndarray | RowValues | None = None  # per catalog row, 0..1: own shown items x the shop's buyers of them
     # per catalog row, 0..1: distinct customers who ever bought it / the most; a season-independent popularity
     bestseller: np.ndarray | None = None
     buyers: np.ndarray | None = None  # per catalog row: those distinct customers (for the reason)
-    neighbours: np.ndarray | None = None  # per catalog row, 0..1: what the shopper's nearest customers buy
-    neighbour_buyers: np.ndarray | None = None  # per catalog row: how many of those neighbours bought it
-    share: np.ndarray | None = None  # per catalog row, 0..1: share of the shopper's orders holding it
+    neighbours: np.ndarray | RowValues | None = None  # per catalog row, 0..1: what the shopper's nearest customers buy
+    neighbour_buyers: np.ndarray | RowValues | None = None  # per catalog row: how many of those neighbours bought it
+    share: np.ndarray | RowValues | None = None  # per catalog row, 0..1: share of the shopper's orders holding it
     n_orders: int = 0  # the shopper's orders (for the share's reason)
     one_off: frozenset[int] = frozenset()  # shown own rows the shop seldom re-buys (their reason says so)
 

@@ -94,6 +94,8 @@ class Profile:
     wish_stock: dict[str, bool] = field(default_factory=dict)  # in stock when wishlisted? (restock nudges)
     # explain_rows' stacked item vectors and weights, for the version they were stacked at
     _traced: tuple[int, list[str], np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    # learned_preferences' answer, for the version and min_share it was worked out at (every request reads it)
+    _prefs: tuple[int, float, dict] | None = field(default=None, repr=False, compare=False)
 
     def _scale(self, t: float) -> float:
         if self.t0 is None:
@@ -282,6 +284,16 @@ class Profile:
         return math.exp(m - sd), math.exp(m + sd)
 
     def learned_preferences(self, min_share: float = 0.4) -> dict:
+        """Colours, brands, gender, categories, price band and size the shopper's events favour (a new dict; worked
+        out once per version of the profile)."""
+        hit = self._prefs
+        if hit is not None and hit[0] == self.version and hit[1] == min_share:
+            return {k: list(v) if isinstance(v, list) else v for k, v in hit[2].items()}
+        prefs = self._learned_preferences(min_share)
+        self._prefs = (self.version, min_share, prefs)
+        return {k: list(v) if isinstance(v, list) else v for k, v in prefs.items()}
+
+    def _learned_preferences(self, min_share: float) -> dict:
         prefs: dict = {}
         for facet, key in (
             ("colour", "colours"),

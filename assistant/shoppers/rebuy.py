@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import numpy as np
 
@@ -92,20 +92,114 @@ class Basket:
         return sum(a.nbytes for a in (self.rows, self.n_times, self.times, self.times_bought, self.cart))
 
 
+class _SortedRows:
+    """Sorted catalog rows shared by the RowValues over them, with where the last array of rows asked for fell: a
+    request looks its candidates up in each of a shopper's terms over the same rows, and finds them once."""
+
+    __slots__ = ("last", "rows")
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+        self.last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def locate(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(clipped insertion positions, whether each asked row is one of these rows)."""
+        last = self.last  # read once: another thread may replace it (it holds `at`, so an `is` match is that array)
+        if last is not None and last[0] is at:
+            return last[1], last[2]
+        pos = np.searchsorted(self.rows, at)
+        np.minimum(pos, len(self.rows) - 1, out=pos)
+        hit = self.rows[pos] == at
+        self.last = (at, pos, hit)
+        return pos, hit
+
+
+class RowValues:
+    """A catalog-sized array that is zero but on a few rows, kept as those rows (sorted) and their values: a
+    shopper's purchase terms cover their own items and what is bought with them, not the catalog, so a cached
+    shopper costs bytes in proportion to their history. Indexed like the dense array it stands for, by one row or by
+    an array of rows (a search's candidates); `np.asarray` gives that dense array."""
+
+    __slots__ = ("_rows", "n", "values")
+
+    def __init__(self, rows: np.ndarray, values: np.ndarray, n: int):
+        order = np.argsort(rows, kind="stable")
+        self._rows = _SortedRows(np.ascontiguousarray(rows[order], np.int64))
+        self.values = np.ascontiguousarray(values[order], np.float64)
+        self.n = n
+
+    @classmethod
+    def over(cls, rows: np.ndarray, n: int, *values: np.ndarray) -> list[RowValues]:
+        """One RowValues per values array, all over the same rows (looked up once per array of rows asked for)."""
+        order = np.argsort(rows, kind="stable")
+        shared = _SortedRows(np.ascontiguousarray(rows[order], np.int64))
+        out = []
+        for v in values:
+            rv = cls.__new__(cls)
+            rv._rows, rv.values, rv.n = shared, np.ascontiguousarray(v[order], np.float64), n
+            out.append(rv)
+        return out
+
+    @classmethod
+    def of_dense(cls, dense: np.ndarray) -> RowValues:
+        nz = np.flatnonzero(dense)
+        return cls(nz, dense[nz], len(dense))
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self._rows.rows
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, at: int) -> float: ...
+    @overload
+    def __getitem__(self, at: np.ndarray) -> np.ndarray: ...
+    def __getitem__(self, at: int | np.ndarray) -> float | np.ndarray:
+        if isinstance(at, np.ndarray):
+            if not len(self.values):
+                return np.zeros(at.shape)
+            pos, hit = self._rows.locate(at)
+            return np.where(hit, self.values[pos], 0.0)
+        if not -self.n <= at < self.n:
+            raise IndexError(at)
+        at %= self.n
+        rows = self._rows.rows
+        i = int(np.searchsorted(rows, at))
+        return float(self.values[i]) if i < len(rows) and rows[i] == at else 0.0
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        out = np.zeros(self.n)
+        out[self._rows.rows] = self.values
+        return out if dtype is None else out.astype(dtype)
+
+    def __gt__(self, other: float) -> np.ndarray:
+        return np.asarray(self) > other
+
+    def max(self) -> float:
+        top = float(self.values.max()) if len(self.values) else 0.0
+        return top if len(self.values) == self.n else max(top, 0.0)
+
+    @property
+    def nbytes(self) -> int:
+        return self._rows.rows.nbytes + self.values.nbytes
+
+
 @dataclass(frozen=True)
 class PurchaseTerms:
     """What one shopper's purchases (and cart) say per catalog row; cached per profile version."""
 
-    repeat: np.ndarray | None  # log(1 + recency-weighted times bought), 0 for rows never bought
+    repeat: RowValues | None  # log(1 + recency-weighted times bought), 0 for rows never bought
     bought: dict[int, int]  # row -> times bought (for the reason)
-    together: np.ndarray | None  # 0..1: co-purchase with the shopper's purchases and cart
+    together: RowValues | None  # 0..1: co-purchase with the shopper's purchases and cart
     together_anchor: AnchorLookup | None  # the anchor row behind `together` (-1: none)
     hidden: frozenset[int]  # bought, and neither the shop nor the shopper re-buys it
     # 0..1 per row, own shown rows only: how many of the shop's customers buy it (distinct buyers / the most);
     # orders a shopper's one-off purchases (most are bought once) by how widely the shop buys them
-    rebuy: np.ndarray | None = None
+    rebuy: RowValues | None = None
     # 0..1 per row, own shown rows only: the share of the shopper's orders holding it (basket frequency)
-    share: np.ndarray | None = None
+    share: RowValues | None = None
     n_orders: int = 0  # the shopper's orders (for the share's reason)
     # shown although the shop seldom re-buys them (bought once, learned rate under `MIN_RATE`): a fitted
     # `min_rate` below it keeps them (their reason must not say the shop re-buys them)
@@ -162,9 +256,8 @@ def terms_from(
     else:
         rebuys = np.fromiter((rebuys_fallback(r) for r in rows.tolist()), bool, n)
     shown = rebuys | (basket.times_bought > 1)
-    repeat = np.zeros(n_rows)
-    repeat[rows[shown]] = log_rf[shown]
-    bought = dict(zip(rows[shown].tolist(), basket.times_bought[shown].tolist(), strict=True))
+    mine = rows[shown]
+    bought = dict(zip(mine.tolist(), basket.times_bought[shown].tolist(), strict=True))
     hidden = frozenset(rows[~shown].tolist())
     anchors, weights = rows, log_rf
     if len(basket.cart):  # a cart is short: one comparison of each cart row with each bought row (np.isin: ~0.1 ms)
@@ -174,22 +267,24 @@ def terms_from(
         weights = np.concatenate((log_rf + same.any(axis=0), np.ones(len(extra))))
     tog, best = together(anchors, weights, n_rows)
     top = float(tog.max()) if len(tog) else 0.0
-    rebuy = None
     most = float(rates.buyers.max()) if len(rates.buyers) else 0.0
-    if bought and most > 0:
-        rebuy = np.zeros(n_rows)
-        mine = rows[shown]
-        rebuy[mine] = rates.buyers[mine] / most
     if n_orders is None:
         n_orders = len(np.unique(np.round(basket.times / 3600.0)))
-    share = None
-    if bought and n_orders > 0:
-        share = np.zeros(n_rows)
-        share[rows[shown]] = np.minimum(basket.times_bought[shown] / n_orders, 1.0)
+    # over the same rows (a request finds its candidates among them once): repeat, rebuy, share
+    own = RowValues.over(
+        mine,
+        n_rows,
+        log_rf[shown],
+        rates.buyers[mine] / most if most > 0 else np.zeros(len(mine)),
+        np.minimum(basket.times_bought[shown] / max(n_orders, 1), 1.0),
+    )
+    repeat = own[0] if bought else None
+    rebuy = own[1] if bought and most > 0 else None
+    share = own[2] if bought and n_orders > 0 else None
     return PurchaseTerms(
-        repeat if bought else None,
+        repeat,
         bought,
-        tog / top if top > 0 else None,
+        RowValues.of_dense(tog / top) if top > 0 else None,
         best if top > 0 else None,
         hidden,
         rebuy,

@@ -3,25 +3,41 @@ visitor), `personalize_for` (the reranker used by search, browse and chat), and 
 
 from __future__ import annotations
 
-import json
 import math
-import threading
-import weakref
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from assistant.search.engine import Reranker, SearchEngine
 from assistant.search.query import Filters, parse_query
-from assistant.shoppers.basket import HistoryCache, ShopHistory
-from assistant.shoppers.lru import SizedLru
-from assistant.shoppers.personalize import Signals, Weights, blend_weight, make_reranker, query_specificity
+from assistant.shoppers.personalize import (
+    WHOLE_CATALOG_ROWS,
+    Signals,
+    Weights,
+    blend_weight,
+    make_reranker,
+    query_specificity,
+)
 from assistant.shoppers.popularity import daypart
-from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import PurchaseTerms, terms_from
+from assistant.shoppers.rebuy import RowValues
 from assistant.shoppers.service import Shoppers, device_of, referrer_terms
+from assistant.shoppers.terms import (  # noqa: F401  (the cache and weights, used from here by callers)
+    _HISTORY,
+    _TERMS,
+    HISTORY_BUCKETS,
+    TERMS_CACHE,
+    TERMS_CACHE_BYTES,
+    _fitted,
+    history_bucket,
+    history_of,
+    n_baskets,
+    terms_bytes,
+    terms_for,
+    warm_recent,
+    warmer,
+    weights_for,
+)
 
 BROWSE_POPULARITY = 0.35  # browsing has no query relevance to protect: popularity matters more
 # the reasons of the shopper's own purchases (why.reasons): repeat, one-off, basket share
@@ -29,56 +45,7 @@ BUY_AGAIN = ("you buy this", "you bought this before", "your only order", " of y
 FEED_CONTEXT = 1.0  # a feed has no query at all: the referring search is the best cold-start hint
 
 
-HISTORY_BUCKETS = (0, 1, 3, 6)  # purchase baskets: none, 1-2, 3-5, 6 or more
-_HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# Per Shoppers: the history the entries were computed with, and shopper -> ((basket version, index version, hour,
-# half-life), purchase terms). A shopper's requests reuse them until their next purchase/cart event, a new index
-# version or the next hour; a relearned history starts them over, from the shoppers' baskets (`Shoppers.basket`,
-# kept: worked out when the purchase or cart event was recorded).
-_TERMS: weakref.WeakKeyDictionary[Shoppers, tuple[ShopHistory, SizedLru[PurchaseTerms]]] = weakref.WeakKeyDictionary()
-TERMS_CACHE = 4096
-# Each entry holds up to four catalog-sized arrays (640 KB per shopper at 20k products: 4,096 of them would be
-# ~2.6 GB), so the cache is bounded by their bytes too; the least recently used shoppers' terms go first.
-TERMS_CACHE_BYTES = 64 << 20
-_CACHE_LOCK = threading.Lock()
 _SEGMENT_PRIOR: dict[tuple, tuple[list, np.ndarray | None]] = {}
-_WEIGHTS: dict[tuple, tuple[dict, Weights]] = {}  # weights_for's answers, with the fitted table they were read from
-
-
-def history_bucket(n_baskets: int) -> int:
-    return max(b for b in HISTORY_BUCKETS if n_baskets >= b)
-
-
-@lru_cache(maxsize=8)
-def _fitted(path: Path | None) -> dict[int, dict]:
-    """Fitted weights per history bucket (file written by the evaluation's --fit on a validation split):
-    one set for every shopper ("weights") or, in older files, one per bucket ("buckets")."""
-    if path is None or not Path(path).exists():
-        return {}
-    data = json.loads(Path(path).read_text())
-    if "weights" in data:
-        return dict.fromkeys(HISTORY_BUCKETS, data["weights"])
-    return {int(b): w for b, w in data["buckets"].items()}
-
-
-def weights_for(shoppers: Shoppers, n_baskets: int | None = None, **changes) -> Weights:
-    """Defaults (SHOPMATE_PROFILE_WEIGHT), then the fitted blend for this length of history, then `changes`."""
-    path = shoppers.settings.blend_weights
-    table = _fitted(path)
-    bucket = None if n_baskets is None else history_bucket(n_baskets)
-    key = (shoppers.settings.profile_weight, path, bucket, tuple(sorted(changes.items())))
-    hit = _WEIGHTS.get(key)
-    if hit is not None and hit[0] is table:  # the same fitted file as read: building a Weights costs ~20 us
-        return hit[1]
-    base = Weights(profile=shoppers.settings.profile_weight)
-    fitted = table.get(bucket) if bucket is not None else None
-    if fitted:
-        base = replace(base, **fitted)
-    weights = replace(base, **changes)
-    if len(_WEIGHTS) > 256:
-        _WEIGHTS.clear()
-    _WEIGHTS[key] = (table, weights)
-    return weights
 
 
 @lru_cache(maxsize=256)
@@ -96,64 +63,6 @@ def search_weights(fitted: Weights, has_purchases: bool) -> Weights:
         basket_share=fitted.search_basket_share,
         bestseller=fitted.search_bestseller if has_purchases else fitted.search_bestseller_anonymous,
     )
-
-
-def history_of(shoppers: Shoppers, engine: SearchEngine) -> ShopHistory:
-    """The shop's learned repeat rates and co-purchases (cached per Shoppers for settings.history_ttl_s)."""
-    cache = _HISTORY.get(shoppers)
-    if cache is None:
-        cache = _HISTORY.setdefault(shoppers, HistoryCache(shoppers.settings.history_ttl_s))
-    return cache.get(shoppers.store, engine.index)
-
-
-def n_baskets(prof: Profile | None) -> int:
-    """Orders the shopper placed (distinct purchase hours)."""
-    return 0 if prof is None else prof.n_baskets()
-
-
-def terms_for(shoppers: Shoppers, engine: SearchEngine, shopper_id: str, prof: Profile, now: float) -> PurchaseTerms:
-    """The shopper's repeat/co-purchase terms, computed once per purchase/cart change (and per hour, for decay):
-    views, clicks and searches leave them cached; a relearned shop history or a new index version recomputes them
-    (from the basket, kept)."""
-    idx = engine.index
-    hist = history_of(shoppers, engine)
-    fitted = weights_for(shoppers, n_baskets(prof))
-    half_life, min_rate = fitted.repeat_half_life_days, fitted.hide_below_rate
-    key = (prof.basket_version, idx.version, int(now // 3600), half_life, min_rate)
-    held = _TERMS.get(shoppers)
-    if held is None or held[0] is not hist:
-        with _CACHE_LOCK:
-            held = _TERMS.get(shoppers)
-            if held is None or held[0] is not hist:
-                held = _TERMS[shoppers] = (hist, SizedLru(TERMS_CACHE, TERMS_CACHE_BYTES, terms_bytes))
-                if _forget_terms not in shoppers.forget_hooks:
-                    shoppers.forget_hooks.append(_forget_terms)
-    terms = held[1].get(shopper_id, key)
-    if terms is not None:
-        return terms
-    consumable = [c.strip().lower() for c in shoppers.settings.consumable_categories.split(",") if c.strip()]
-
-    def fallback(row: int) -> bool:  # a shop too young to have learned rates: the configured list
-        return any(c in idx.products[row].category_path.lower() for c in consumable)
-
-    basket = shoppers.basket(shopper_id, idx)
-    n = len(idx.products)
-    terms = terms_from(basket, now, n, hist.rates, hist.together_of, fallback, half_life, min_rate, prof.n_baskets())
-    held[1].put(shopper_id, key, terms)
-    return terms
-
-
-def _forget_terms(shoppers: Shoppers, shopper_ids: list[str]) -> None:
-    """An erased shopper's terms leave the cache at once, not when evicted."""
-    held = _TERMS.get(shoppers)
-    if held is not None:
-        for sid in shopper_ids:
-            held[1].pop(sid)
-
-
-def terms_bytes(t: PurchaseTerms) -> int:
-    """The bytes of a shopper's catalog-sized arrays."""
-    return sum(a.nbytes for a in (t.repeat, t.together, t.rebuy, t.share) if a is not None)
 
 
 def segment_popularity(seg: dict, idx) -> np.ndarray | None:
@@ -213,14 +122,22 @@ def signals(shoppers: Shoppers, engine: SearchEngine, shopper_id: str | None, he
     sig.drop_rows = sig.dismissed = dismissed
     if prof.purchased or prof.cart:
         t = terms_for(shoppers, engine, shopper_id, prof, now)
-        sig.repeat, sig.bought, sig.together, sig.together_anchor = t.repeat, t.bought, t.together, t.together_anchor
-        sig.rebuy, sig.share, sig.n_orders, sig.one_off = t.rebuy, t.share, t.n_orders, t.one_off
+        kept = (t.repeat, t.together, t.rebuy, t.share)
+        sig.repeat, sig.together, sig.rebuy, sig.share = (for_request(a) for a in kept)
+        sig.bought, sig.together_anchor, sig.n_orders, sig.one_off = t.bought, t.together_anchor, t.n_orders, t.one_off
         sig.drop_rows = dismissed | t.hidden
         nb = hist.neighbours  # customers like this one: precomputed when the history was learned
         near = nb.of(shopper_id, len(idx.products)) if nb is not None else None
         if near is not None:
-            sig.neighbours, sig.neighbour_buyers = near
+            sig.neighbours, sig.neighbour_buyers = for_request(near[0]), near[1]
     return sig
+
+
+def for_request(values: RowValues | None) -> np.ndarray | RowValues | None:
+    """A shopper's term as this request reads it: in a catalog of up to WHOLE_CATALOG_ROWS rows, a dense copy (a few
+    microseconds; the reranker then indexes it directly, ~10x cheaper than finding each candidate among the
+    shopper's rows); in a bigger one, as kept (catalog-sized copies would cost more than the lookups)."""
+    return np.asarray(values) if values is not None and values.n <= WHOLE_CATALOG_ROWS else values
 
 
 def personalize_for(

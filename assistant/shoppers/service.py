@@ -34,7 +34,7 @@ from assistant.shoppers.popularity import Popularity
 from assistant.shoppers.profiles import BASKET_EVENTS, Profile
 from assistant.shoppers.rebuy import Basket
 from assistant.shoppers.state import Meta, ShopperState, item_meta
-from assistant.shoppers.store import EXPLICIT_KEEPS, NewShopper, ShopperStore, validate_events
+from assistant.shoppers.store import EXPLICIT_KEEPS, Event, NewShopper, ShopperStore, validate_events
 
 log = logging.getLogger("shopmate.shoppers")
 __all__ = ["PREF_KEYS", "Shoppers", "device_of", "item_meta", "referrer_terms"]
@@ -62,6 +62,9 @@ class Shoppers:
         self._origin = tokens.new_shopper_id()  # names this process in notifications to replicas
         # caches kept elsewhere (a reranker's terms) that must forget erased shoppers too: hook(self, ids)
         self.forget_hooks: list[Callable[[Shoppers, list[str]], None]] = []
+        # told of recorded purchase/cart events once they are stored and folded in (the purchase terms' warming
+        # thread queues the shopper): hook(self, shopper id, the events kept, the engine); must not block
+        self.basket_hooks: list[Callable[[Shoppers, str, list[Event], Any], None]] = []
         self.purge_expired(rebuild=False)
         self.rebuild()
 
@@ -183,6 +186,8 @@ class Shoppers:
                     nudges = st.fold_in(shopper_id, [], learn, eng, self.rules, now, nudge_on=keep)
         if learn and any(e.type in BASKET_EVENTS for e in keep):
             self.basket(shopper_id, eng.index)  # now, rather than in the shopper's next search
+            for hook in self.basket_hooks:
+                hook(self, shopper_id, keep, eng)
         if nudges:
             self.store.record_nudges(shopper_id, [(n["rule"], n.get("product_id")) for n in nudges], now)
         return {"stored": len(keep), "dropped": len(evs) - len(keep), "nudges": nudges}

@@ -125,6 +125,14 @@ def test_learned_preferences_and_lists():
     assert list(prof.cart) == ["p1"]
     prof.add("purchase", 30.0, "p1", unit([1, 1, 0]))
     assert not prof.cart and "p1" in prof.purchased
+    # worked out once per version of the profile: the next events still change them, a caller's edit does not
+    prefs = prof.learned_preferences()
+    prefs["colours"].append("pink")
+    assert prof.learned_preferences()["colours"] == ["blue"]
+    for i in range(6):
+        prof.add("click", 40.0 + i, f"r{i}", unit([0, 1, i]), ItemMeta(f"Shoe r{i}", "red", "Nike", price=1000))
+    assert prof.learned_preferences()["colours"][0] == "red"  # now the most chosen colour
+    assert "colours" not in prof.learned_preferences(0.9)  # another threshold, its own answer
 
 
 def test_basket_version_moves_with_purchases_and_the_cart_only():

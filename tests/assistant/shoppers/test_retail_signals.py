@@ -186,8 +186,8 @@ def test_an_expired_history_is_served_while_one_background_thread_relearns_it(sh
 
 
 def test_the_purchase_terms_cache_is_bounded_by_bytes_and_drops_the_least_recent_shopper(engine, embedder, tmp_path):
-    """Each cached shopper holds catalog-sized arrays: the cache keeps under its byte budget, and a dropped
-    shopper's terms are computed again, equal to what they were."""
+    """Each cached shopper holds arrays over their own items and co-purchases (not catalog-sized ones): the cache
+    keeps under its byte budget, and a dropped shopper's terms are computed again, equal to what they were."""
     from assistant.shoppers import recommend
 
     shop = make_shop(engine, embedder, tmp_path, "cached", history_ttl_s=300)
@@ -204,8 +204,12 @@ def test_the_purchase_terms_cache_is_bounded_by_bytes_and_drops_the_least_recent
 
         first = recommend.terms_for(shop, engine, "c0", profile("c0"), now)
         per_shopper = recommend.terms_bytes(first)
-        assert per_shopper >= len(engine.products) * 8  # at least one catalog-sized float array
+        assert 0 < per_shopper < len(engine.products) * 8  # less than one catalog-sized float array
+        assert recommend.warmer(shop).settle()  # the first learning queued the recent buyers: let that finish
         cache = recommend._TERMS[shop][1]
+        held = cache.keys()  # this test fills the cache itself
+        for sid in held[: held.index("c0")] + held[held.index("c0") + 1 :]:
+            cache.pop(sid)
         cache.max_bytes = 3 * per_shopper
         for i in range(1, 6):
             t = recommend.terms_for(shop, engine, f"c{i}", profile(f"c{i}"), now)
