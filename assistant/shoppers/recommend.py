@@ -157,10 +157,12 @@ def personalize_for(
         # a shopper who types what they want is asking for it: a one-off purchase hides an item from feeds and
         # browsing, not from the shopper's own search (dismissals still do)
         sig.drop_rows = sig.dismissed
-    parsed = parse_query(query, engine.vocab) if query else None
-    merged = (filters or Filters()).merged(parsed.filters) if parsed else (filters or Filters())
-    n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
-    spec = query_specificity(parsed.text if parsed else "", n_filters)
+    spec = 0.0  # how precise the query is: it weighs the shopper's own terms, which an anonymous visitor has none of
+    if sig.profile is not None:
+        parsed = parse_query(query, engine.vocab) if query else None
+        merged = (filters or Filters()).merged(parsed.filters) if parsed else (filters or Filters())
+        n_filters = len([k for k in merged.as_dict() if k != "in_stock"])
+        spec = query_specificity(parsed.text if parsed else "", n_filters)
     fitted = weights_for(shoppers, n_baskets(sig.profile), **(weight_changes or {}))
     weights = search_weights(fitted, n_baskets(sig.profile) > 0)  # one reranker, a search's strengths
     w = blend_weight(spec, weights) if sig.profile is not None else 0.0
