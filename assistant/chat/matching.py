@@ -15,8 +15,9 @@ from assistant.chat.state import Constraints, ShownItem
 from assistant.chat.vocab import singular
 from assistant.search.engine import Hit, Reranker, SearchEngine
 from assistant.search.query import Filters
+from assistant.search.vocab import title_kind
 from index.catalog import Product
-from index.text import normalise
+from index.text import normalise, stem
 
 
 class SearchFn(Protocol):
@@ -92,6 +93,14 @@ def page_gender(items: list[ShownItem]) -> str | None:
     return max(dict.fromkeys(genders), key=genders.count)
 
 
+def _titled(p: Product, c: Constraints) -> bool:
+    """The product's title names it as the kind asked, by its last word before its details ("Sparx Sneakers" shelved
+    under Casual Shoes is sneakers; "Dupian Saree Falls" is falls, not a saree): read as search reads an untyped
+    product's title."""
+    named = title_kind(p.title)
+    return named is not None and c.category is not None and stem(named) == stem(c.category.split()[-1])
+
+
 def run_search(
     c: Constraints, search: SearchFn, k: int = PAGE, materials: Container[str] = frozenset()
 ) -> list[ShownItem]:
@@ -110,7 +119,7 @@ def run_search(
     items = [
         ShownItem(h.product, why_shown(h.product, c, h.why))
         for h in hits
-        if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]))
+        if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]) or _titled(h.product, c))
     ]
     if c.material:  # stable: the engine's order within each
         items.sort(key=lambda i: c.material_fit(i.product, materials) is not True)
