@@ -130,6 +130,24 @@ def test_copurchase_of_weighted_anchors_and_the_anchor_behind_each_row():
         assert best[asked].tolist() == [best[int(r)] for r in asked]
 
 
+def test_the_anchor_behind_each_row_is_the_strongest_contribution_on_random_histories():
+    """Against the definition, row by row: the anchor a with the largest weight(a) x copurchase[a, row], ties to
+    the anchor named first, -1 where no anchor scores the row."""
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        n = int(rng.integers(2, 40))
+        co = np.where(rng.random((n, n)) < 0.2, rng.integers(1, 4, (n, n)) / 4, 0.0).astype(np.float32)
+        hist = ShopHistory(sparse.csr_matrix(co), RepeatRates(np.zeros(n), np.zeros(n)), 0)
+        named = rng.permutation(n)[: int(rng.integers(0, n + 1))]
+        anchors = {int(a): float(rng.integers(1, 3)) for a in named}
+        _, best = hist.together(anchors, n)
+        for row in range(n):
+            contrib = [(w * float(co[a, row]), -i, a) for i, (a, w) in enumerate(anchors.items())]
+            top = max(contrib, default=(0.0, 0, -1))
+            assert best[row] == (top[2] if top[0] > 0 else -1)
+        assert best[np.arange(n)].tolist() == [best[r] for r in range(n)]
+
+
 def test_repeat_rate_is_shrunk_to_the_shop_rate_and_gated():
     cats = ["x"] * 3
     # 60 buyers of row 0, half buy twice; row 1 bought once each by 60; row 2 by one buyer twice
