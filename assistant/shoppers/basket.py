@@ -118,25 +118,29 @@ class ShopHistory:
         most = float(self.rates.buyers.max()) if len(self.rates.buyers) else 0.0
         return self.rates.buyers / most if most > 0 else None
 
-    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, AnchorRows]:
+    @cached_property
+    def bought_with(self) -> sparse.csr_matrix:
+        """The transpose, in float64: row -> the rows listing it among their co-purchases (and how strongly)."""
+        return self.copurchase.T.tocsr().astype(np.float64)
+
+    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
         """Co-purchase score per row from weighted anchor rows (per row r: the sum over anchors a of weight(a) x
         copurchase[a, r]), and which anchor contributed most to each row, worked out when asked for (a request
         explains the few rows it shows)."""
         rows = np.fromiter(anchors, np.int64, len(anchors))
         return self.together_of(rows, np.fromiter(anchors.values(), np.float64, len(anchors)), n_rows)
 
-    def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, AnchorRows]:
+    def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
         """`together` of anchor rows and their weights as arrays (ties of the strongest anchor: the one first)."""
         if not len(rows):
-            return np.zeros(n_rows), AnchorRows(np.zeros(0, np.int64), np.zeros(0, np.int64))
+            return np.zeros(n_rows), StrongestAnchor(self.bought_with, rows, weights)
         # sum of each anchor's co-purchase row, weighted: only the anchors' rows are read (a product with the whole
         # transpose cost ~0.4 ms a shopper, mostly scipy's own overhead)
         cp = self.copurchase
         at, lens = _spans(cp.indptr, rows)
         vals = cp.data[at].astype(np.float64) * np.repeat(weights, lens)
-        targets = cp.indices[at]
-        together = np.bincount(targets, weights=vals, minlength=n_rows)[:n_rows]
-        return together, AnchorRows.strongest(rows, np.repeat(np.arange(len(rows)), lens), targets, vals)
+        together = np.bincount(cp.indices[at], weights=vals, minlength=n_rows)[:n_rows]
+        return together, StrongestAnchor(self.bought_with, rows, weights)
 
 
 def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,31 +149,16 @@ def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum())), lens
 
 
-class AnchorRows:
+class StrongestAnchor:
     """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
-    named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (the rows a
-    request explains). Worked out with the score, from the anchors' own co-purchase lists (at most TOP_K entries
-    each), so it holds only the rows bought with the shopper's anchors and a request only looks rows up: read from
-    the other side, a widely co-purchased row's list of the rows naming it ran to thousands per request."""
+    named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (one pass
+    over their columns, for the rows a request explains); holds only the anchors (a cached shopper's terms must
+    not grow with the catalog)."""
 
-    __slots__ = ("_anchor", "_rows")
-
-    def __init__(self, rows: np.ndarray, anchor: np.ndarray):
-        self._rows, self._anchor = rows, anchor  # sorted rows with a positive score, and their strongest anchor
-
-    @classmethod
-    def strongest(cls, anchors: np.ndarray, owner: np.ndarray, targets: np.ndarray, contrib: np.ndarray) -> AnchorRows:
-        """From each entry's anchor (its position in `anchors`), the row it scores and its contribution."""
-        first = np.lexsort((owner, -contrib, targets))  # per row: the largest contribution, then the anchor first named
-        t, o, c = targets[first], owner[first], contrib[first]
-        lead = np.ones(len(t), bool)
-        lead[1:] = t[1:] != t[:-1]
-        lead &= c > 0
-        return cls(t[lead].astype(np.int64), anchors[o[lead]].astype(np.int64))
-
-    @property
-    def nbytes(self) -> int:
-        return int(self._rows.nbytes + self._anchor.nbytes)
+    def __init__(self, bought_with: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
+        self._by = bought_with
+        self._order = np.argsort(anchors, kind="stable")  # position in `anchors` of each sorted anchor
+        self._rows, self._weights = anchors[self._order], weights[self._order]
 
     @overload
     def __getitem__(self, row: int) -> int: ...
@@ -184,9 +173,20 @@ class AnchorRows:
         out = np.full(len(rows), -1, np.int64)
         if not len(rows) or not len(self._rows):
             return out
-        pos = np.minimum(np.searchsorted(self._rows, rows), len(self._rows) - 1)
-        hit = self._rows[pos] == rows
-        out[hit] = self._anchor[pos[hit]]
+        at, lens = _spans(self._by.indptr, rows)
+        src = self._by.indices[at]  # the rows listing each asked row among their co-purchases
+        owner = np.repeat(np.arange(len(rows)), lens)
+        pos = np.minimum(np.searchsorted(self._rows, src), len(self._rows) - 1)
+        mine = self._rows[pos] == src  # those that are the shopper's anchors
+        pos, owner = pos[mine], owner[mine]
+        contrib = self._by.data[at[mine]] * self._weights[pos]
+        # per asked row: the largest contribution, ties to the anchor named first; none when nothing is positive
+        first = np.lexsort((self._order[pos], -contrib, owner))
+        owner, pos, contrib = owner[first], pos[first], contrib[first]
+        lead = np.ones(len(owner), bool)  # each asked row's first entry: its strongest anchor
+        lead[1:] = owner[1:] != owner[:-1]
+        lead &= contrib > 0
+        out[owner[lead]] = self._rows[pos[lead]]
         return out
 
 

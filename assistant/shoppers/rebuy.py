@@ -68,9 +68,6 @@ class AnchorLookup(Protocol):
 
     def __getitem__(self, row: Any, /) -> Any: ...
 
-    @property
-    def nbytes(self) -> int: ...  # what a cached shopper's anchors hold
-
 
 # (anchor rows, their weights, catalog rows) -> (co-purchase score per row, the anchor behind each row)
 Together = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, AnchorLookup]]
