@@ -118,11 +118,6 @@ class ShopHistory:
         most = float(self.rates.buyers.max()) if len(self.rates.buyers) else 0.0
         return self.rates.buyers / most if most > 0 else None
 
-    @cached_property
-    def bought_with(self) -> sparse.csr_matrix:
-        """The transpose, in float64: row -> the rows listing it among their co-purchases (and how strongly)."""
-        return self.copurchase.T.tocsr().astype(np.float64)
-
     def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
         """Co-purchase score per row from weighted anchor rows (per row r: the sum over anchors a of weight(a) x
         copurchase[a, r]), and which anchor contributed most to each row, worked out when asked for (a request
@@ -133,14 +128,14 @@ class ShopHistory:
     def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
         """`together` of anchor rows and their weights as arrays (ties of the strongest anchor: the one first)."""
         if not len(rows):
-            return np.zeros(n_rows), StrongestAnchor(self.bought_with, rows, weights)
+            return np.zeros(n_rows), StrongestAnchor(self.copurchase, rows, weights)
         # sum of each anchor's co-purchase row, weighted: only the anchors' rows are read (a product with the whole
         # transpose cost ~0.4 ms a shopper, mostly scipy's own overhead)
         cp = self.copurchase
         at, lens = _spans(cp.indptr, rows)
         vals = cp.data[at].astype(np.float64) * np.repeat(weights, lens)
         together = np.bincount(cp.indices[at], weights=vals, minlength=n_rows)[:n_rows]
-        return together, StrongestAnchor(self.bought_with, rows, weights)
+        return together, StrongestAnchor(self.copurchase, rows, weights)
 
 
 def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,14 +146,14 @@ def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 class StrongestAnchor:
     """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
-    named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (one pass
-    over their columns, for the rows a request explains); holds only the anchors (a cached shopper's terms must
-    not grow with the catalog)."""
+    named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (the rows a
+    request explains); holds only the anchors (a cached shopper's terms must not grow with the catalog). Read from
+    the anchors' own co-purchase lists (at most TOP_K entries each), not from the lists of the rows asked: a widely
+    bought row is listed by thousands of rows, and reading those cost a request ~0.4 ms."""
 
-    def __init__(self, bought_with: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
-        self._by = bought_with
-        self._order = np.argsort(anchors, kind="stable")  # position in `anchors` of each sorted anchor
-        self._rows, self._weights = anchors[self._order], weights[self._order]
+    def __init__(self, copurchase: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
+        self._cp = copurchase
+        self._anchors, self._weights = anchors, weights  # in the order named (ties: the first named wins)
 
     @overload
     def __getitem__(self, row: int) -> int: ...
@@ -171,23 +166,24 @@ class StrongestAnchor:
 
     def _of(self, rows: np.ndarray) -> np.ndarray:
         out = np.full(len(rows), -1, np.int64)
-        if not len(rows) or not len(self._rows):
+        if not len(rows) or not len(self._anchors):
             return out
-        at, lens = _spans(self._by.indptr, rows)
-        src = self._by.indices[at]  # the rows listing each asked row among their co-purchases
-        owner = np.repeat(np.arange(len(rows)), lens)
-        pos = np.minimum(np.searchsorted(self._rows, src), len(self._rows) - 1)
-        mine = self._rows[pos] == src  # those that are the shopper's anchors
-        pos, owner = pos[mine], owner[mine]
-        contrib = self._by.data[at[mine]] * self._weights[pos]
+        at, lens = _spans(self._cp.indptr, self._anchors)
+        targets = self._cp.indices[at]
+        asked = np.zeros(self._cp.shape[1], bool)
+        asked[rows] = True
+        keep = asked[targets]  # entries scoring a row asked for
+        owner = np.repeat(np.arange(len(self._anchors)), lens)[keep]
+        targets = targets[keep]
+        contrib = self._cp.data[at[keep]].astype(np.float64) * self._weights[owner]
         # per asked row: the largest contribution, ties to the anchor named first; none when nothing is positive
-        first = np.lexsort((self._order[pos], -contrib, owner))
-        owner, pos, contrib = owner[first], pos[first], contrib[first]
-        lead = np.ones(len(owner), bool)  # each asked row's first entry: its strongest anchor
-        lead[1:] = owner[1:] != owner[:-1]
+        first = np.lexsort((owner, -contrib, targets))
+        targets, owner, contrib = targets[first], owner[first], contrib[first]
+        lead = np.ones(len(targets), bool)
+        lead[1:] = targets[1:] != targets[:-1]
         lead &= contrib > 0
-        out[owner[lead]] = self._rows[pos[lead]]
-        return out
+        best = dict(zip(targets[lead].tolist(), self._anchors[owner[lead]].tolist(), strict=True))
+        return np.fromiter((best.get(r, -1) for r in rows.tolist()), np.int64, len(rows))
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:
