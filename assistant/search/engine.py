@@ -36,7 +36,7 @@ from assistant.search.results import Hit, Reranker, SearchResult
 from assistant.search.titles import named_as, named_by_use
 from assistant.search.understand import QueryVocab, Understanding, understand
 from assistant.search.variants import Asked, Variants
-from assistant.search.vocab import title_colours
+from assistant.search.vocab import title_colours, title_kind
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import LexicalIndex, lexical_text
@@ -102,6 +102,7 @@ class SearchEngine:
         self.head_post = Postings.build([heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
+        self.title_kind = Postings.build([{stem(k)} if (k := title_kind(p.title)) else () for p in products], n)
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         # what a page says it is made of: its material specifications and the materials its title names
@@ -193,9 +194,11 @@ class SearchEngine:
         distinct: bool = False,
         sort: str = "relevance",
         correct: bool = True,
+        within: np.ndarray | None = None,
     ) -> SearchResult:
         """Top-k products for a query; explicit filters win over filters parsed from the query. correct=False:
-        no spelling correction (the shopper chose "search instead for" what they typed)."""
+        no spelling correction (the shopper chose "search instead for" what they typed). within: a row mask the
+        caller keeps to, as a filter (the chat's kind asked, of_kind)."""
         spans = Spans(time.perf_counter())
         given = filters or Filters()
         u = self.understand(query, correct) if parse and query.strip() else None
@@ -214,6 +217,8 @@ class SearchEngine:
             if u.material:
                 prefs["material"] = u.material
         allowed = self.mask(f)
+        if within is not None:
+            allowed = within if allowed is None else allowed & within
         if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
             out = excluded_mask(self.lex_post, self.pages.negated, u.exclude_terms)
             allowed = (allowed if allowed is not None else self._all()) & ~out
@@ -393,9 +398,13 @@ class SearchEngine:
             )
         return hits
 
-    def of_kind(self, words: str) -> np.ndarray | None:
+    def of_kind(self, words: str, titles: bool = False) -> np.ndarray | None:
         """Rows of the kind the words name, read as a query's type is read (a type or shelf of the product names it
-        as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products."""
+        as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products. titles:
+        also a product whose title names it the kind, by its last word before its details with the kind's other
+        words ("Sparx Sneakers" shelved under Casual Shoes; "Dupian Saree Falls" names falls), whatever its type."""
         key = self.understand(words + " ", correct=False).type_terms  # the space: no word is still being typed
         typed = self.type_post.all_of(key) & self.head_post.any_of(key[-1:]) if key else None
-        return typed if typed is not None and typed.any() else None
+        if typed is None or not typed.any():
+            return None
+        return typed | (self.title_kind.all_of(key[-1:]) & self.title_post.all_of(key)) if titles else typed
