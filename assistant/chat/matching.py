@@ -46,7 +46,13 @@ class EngineSearch:
         return self.engine.search(query, k=k, filters=filters, parse=False, rerank=rerank, within=within).hits
 
     def of_kind(self, word: str) -> np.ndarray | None:
-        return self.engine.of_kind(word, titles=True)
+        kind = self.engine.of_kind(word, titles=True)
+        if kind is None or " " in word:
+            return kind
+        # one word: of those, the ones whose category path or type names the word, or whose title does ("... Sari"
+        # typed "Ethnic Wear"): search reads a kind by its stem, and a stem is not the word ("bedding" is no bed,
+        # "boxing" no box)
+        return kind & (self.engine.mask(Filters(category=word)) | self.engine.named(word))
 
     def row(self, product_id: str) -> int | None:
         return self.engine.index.id_to_row.get(product_id)

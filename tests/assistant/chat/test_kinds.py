@@ -79,6 +79,12 @@ SHOP = [
         899,
         product_type="Lehenga Choli Material",
     ),
+    # boxes, and gloves on the shop's "Boxing" shelf: search reads both words by the stem "box"
+    *[
+        _p(f"box-{i}", f"Zari{i} Wooden Jewellery Box", ["Jewellery", "Jewellery Boxes", "Boxes"], "women", 299 + i)
+        for i in range(2)
+    ],
+    _p("glove-1", "Hitman Strike Punching Boxing Gloves", ["Sports", "Boxing", "Boxing Gloves"], "men", 1499),
     # mice and the pads they run on
     *[
         _p(f"mouse-{i}", f"Logi{i} B100 Wired Optical Mouse", ["Computers", "Laptop Accessories", "Mouse"], None, 349)
@@ -294,6 +300,13 @@ def test_falls_pads_and_pins_stay_what_their_titles_name(shop):
     assert set(shown(res)) == {"mouse-0", "mouse-1"}, [i.product.title for i in res.items]
     [(res, _)] = talk(shop, "sarees under 999")
     assert not ({"fall-0", "fall-1", "fall-2", "pin-1"} & set(shown(res))), [i.product.title for i in res.items]
+
+
+def test_a_word_is_not_its_stem_boxing_is_no_box(shop):
+    """Search reads "boxing" by its stem, "box"; the chat keeps a one-word kind to the products whose category path
+    names the word, or whose title does: boxing gloves, not jewellery boxes."""
+    [(res, text)] = talk(shop, "boxing")
+    assert shown(res) == ["glove-1"], (text, [i.product.title for i in res.items])
 
 
 def test_a_saree_typed_by_its_title_is_shown_though_its_category_path_never_says_saree(shop):
