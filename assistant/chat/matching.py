@@ -52,7 +52,7 @@ class EngineSearch:
         # one word: of those, the ones whose category path or type names the word, or whose title does ("... Sari"
         # typed "Ethnic Wear"): search reads a kind by its stem, and a stem is not the word ("bedding" is no bed,
         # "boxing" no box)
-        return kind & (self.engine.mask(Filters(category=word)) | self.engine.named(word))
+        return kind & (self.engine.mask(Filters(category=word)) | self.engine.kinds.named(word))
 
     def row(self, product_id: str) -> int | None:
         return self.engine.index.id_to_row.get(product_id)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.columns import Codes, Lexical, Spans, admits, top_rows
+from assistant.search.kinds import Kinds
 from assistant.search.materials import named_materials
 from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, Vocabulary
@@ -36,12 +37,12 @@ from assistant.search.results import Hit, Reranker, SearchResult
 from assistant.search.titles import named_as, named_by_use
 from assistant.search.understand import QueryVocab, Understanding, understand
 from assistant.search.variants import Asked, Variants
-from assistant.search.vocab import title_colours, title_names, title_word
+from assistant.search.vocab import title_colours
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import LexicalIndex, lexical_text
 from index.store import LoadedIndex
-from index.text import normalise, singular, stem, terms, tokenize
+from index.text import normalise, stem, terms, tokenize
 
 if TYPE_CHECKING:  # autocomplete is built on the engine's vocabulary; this only names its type
     from assistant.suggest.service import Autocomplete
@@ -102,8 +103,7 @@ class SearchEngine:
         self.head_post = Postings.build([heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
-        self.title_kind = Postings.build([{stem(k)} if (k := title_word(p)) else () for p in products], n)
-        self.title_names = Postings.build([title_names(p, self.qvocab.aliases) for p in products], n)
+        self.kinds = Kinds.build(products, self.qvocab.aliases, self.type_post, self.head_post, self.title_post)
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         # what a page says it is made of: its material specifications and the materials its title names
@@ -402,15 +402,6 @@ class SearchEngine:
     def of_kind(self, words: str, titles: bool = False) -> np.ndarray | None:
         """Rows of the kind the words name, read as a query's type is read (a type or shelf of the product names it
         as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products. titles:
-        also a product whose title names it the kind, by its last word before its details (title_word) with the
-        kind's other words ("Sparx Sneakers" shelved under Casual Shoes; "Dupian Saree Falls" names falls)."""
+        also those whose title names them the kind (Kinds.of_kind)."""
         key = self.understand(words + " ", correct=False).type_terms  # the space: no word is still being typed
-        typed = self.type_post.all_of(key) & self.head_post.any_of(key[-1:]) if key else None
-        if typed is None or not typed.any():
-            return None
-        return typed | (self.title_kind.all_of(key[-1:]) & self.title_post.all_of(key)) if titles else typed
-
-    def named(self, word: str) -> np.ndarray:
-        """Rows whose title names them the word (singular or plural, not its stem: "Boxes" are not "boxing") by its
-        last word before its details, or by the shop's other word for it ("... Georgette Sari": a saree)."""
-        return self.title_names.all_of((singular(normalise(word)),))
+        return self.kinds.of_kind(key, titles)

@@ -15,7 +15,7 @@ from index.text import normalise, stem
 
 # A word of a type's name names a part of the set when at least this share of the type's products list it in
 # their title (the 20k: 10 of 11 "Lehenga Cholis", 12 of 20 "Salwar Kurta Dupattas" list their "lehenga" and
-# "kurta"; of the other compound types, none lists a word of its name in more than 2 of 5 titles) ...
+# "kurta"; of the other compound types with 2 products or more, none lists a word of its name in more than 4%) ...
 MIN_SHARE = 0.5
 # ... and at least this many do (one title's list is chance).
 MIN_PRODUCTS = 2

@@ -29,7 +29,6 @@ from index.text import (
     STOPWORDS,
     Corrector,
     normalise,
-    singular,
     stem,
     terms,
     tokenize,
@@ -275,24 +274,6 @@ def type_names(
         return out
     alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
     return [kind, alias] if alias else [kind]
-
-
-def title_word(p: Product) -> str | None:
-    """The word the title names the product by, as type_names reads it: the last before its details, commas kept for
-    a product the shop types (name_end: "Cation Casual Short Sleeve, 3/4 Sleeve Solid Women's Top" is a top), the
-    title's kind for one it does not (title_kind)."""
-    return (name_end(p.title) or None) if shop_type_names(p) else title_kind(p.title)
-
-
-def title_names(p: Product, aliases: Mapping[str, str]) -> set[str]:
-    """What the title names the product, as words in the singular (not stems): its title_word and the shop's type
-    that word stands for (aliases: "... Georgette Sari" -> sari, saree)."""
-    w = title_word(p)
-    if not w:
-        return set()
-    alias = aliases.get(stem(w))
-    toks = tokenize(alias) if alias else []
-    return {singular(w), *(singular(t) for t in toks[-1:])}
 
 
 def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[tuple[str, str]]]:
