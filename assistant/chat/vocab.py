@@ -11,11 +11,11 @@ from assistant.chat.lexicon import (
     _COMMON,
     _GENERIC,
     _NOT_CATEGORIES,
-    _PARTS,
     _WORD,
     OCCASIONS,
 )
 from assistant.chat.slots import BrandEvidence
+from assistant.search.lists import list_parts
 from assistant.search.materials import spec_material
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary
 from assistant.search.understand import QueryVocab, type_names
@@ -80,13 +80,13 @@ class NluVocab:
         # the last word of a product type sold by several brands is a thing, even when a brand bears its name
         heads: dict[str, set[str]] = {}
         for p in products:
-            for part in _PARTS.split(p.product_type or ""):
+            for part in list_parts(p.product_type or ""):
                 ws = _WORD.findall(_clean(part))
                 if ws:
                     heads.setdefault(ws[-1], set()).add(normalise(p.brand or ""))
             for part in [
-                *(pt for node in p.category[:3] for pt in _PARTS.split(node)),
-                *_PARTS.split(p.product_type or ""),
+                *(pt for node in p.category[:3] for pt in list_parts(node)),
+                *list_parts(p.product_type or ""),
             ]:
                 ws = _WORD.findall(_clean(part))
                 if ws and singular(ws[-1]) != ws[-1]:
@@ -97,7 +97,7 @@ class NluVocab:
             # the nouns of a category are its nodes' last words ("Casual Shoes", "Wrist Watches") and the
             # words of the product type; brand shelves ("Alisha Shorts") must not make "alisha" a category
             # "Leggings & Jeggings" names two things: each part's last word
-            parts = [part for node in p.category[:3] for part in _PARTS.split(node)]
+            parts = [part for node in p.category[:3] for part in list_parts(node)]
             words = [ws[-1] for ws in (_WORD.findall(_clean(part)) for part in parts) if ws]
             words += _WORD.findall(_clean(p.product_type or ""))
             for w in words:
