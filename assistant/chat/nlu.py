@@ -236,6 +236,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         if w not in skip
         and singular(w) != s.category
         and singular(w) not in (s.category or "").split()
+        and singular(w) != (s.category or "").replace(" ", "")  # "handbags": the shop's "hand bag"
         and w != s.occasion
         and w != s.material
         and w not in brand_words

@@ -15,7 +15,7 @@ import pytest
 from assistant.chat import replies
 from assistant.chat.dialogue import begin, execute
 from assistant.chat.matching import EngineSearch
-from assistant.chat.nlu import parse_message
+from assistant.chat.nlu import parse_message, parse_slots
 from assistant.chat.session import look_items
 from assistant.chat.state import DialogueState, TurnResult, category_matches
 from assistant.chat.vocab import NluVocab
@@ -133,3 +133,14 @@ def test_the_outfit_anchor_check_asks_the_plain_look_for_an_anchor_of_the_kind(s
     res, text = talk(shop, "what belts go with it?", _focused("belt-0"))
     assert res.items and not any("Belt" in BY_ID[pid]["title"] for pid in shown(res)), text
     assert shown(res) <= {"wal-0", "wal-1"}, [i.product.title for i in res.items]
+
+
+def test_a_kind_written_as_one_word_is_the_shops_kind_of_two():
+    """The shop writes "Hand Bags"; a shopper writes "handbags": search reads it as the shop's type, and so does the
+    chat, without the word left over as a term."""
+    ps = [
+        Product(id=f"hb{i}", title=f"Lavie{i} Women's Hand Bag", category=["Bags", "Hand Bags"], gender="women")
+        for i in range(4)
+    ]
+    s = parse_slots("handbags", NluVocab.from_products(ps))
+    assert s.category == "hand bag" and s.terms == [], s
