@@ -174,7 +174,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
                 fixed += parts
                 corrected = True
                 continue
-            c = vocab.corrector.correct(w)
+            # a word the shop's pages write is a word of the language, not a misspelt product word ("place")
+            c = None if stem(w) in vocab.page_words else vocab.corrector.correct(w)
         fixed.append(c or w)
         corrected |= c is not None
     ws = fixed

@@ -83,3 +83,20 @@ def test_understanding_is_pure_and_memoised(engine):
 
 def test_shop_has_what_the_tests_expect():
     assert sum(1 for p in PRODUCTS if "Dress" in p["title"]) >= 8
+
+
+def test_a_word_the_pages_write_is_a_word_not_a_typo():
+    from index.catalog import Product
+
+    kitchen = ["Kitchen & Dining", "Plates"]
+    ps = [
+        Product(id=f"pl{i}", title=f"Steel Dinner Plate {i}", category=kitchen, description="Place it on a table")
+        for i in range(3)
+    ]
+    ps += [Product(id=f"j{i}", title=f"Denim Men's Jeans {i}", category=["Clothing", "Jeans"]) for i in range(3)]
+    ps += [Product(id="e", title="Sona Gold Earrings", category=["Jewellery"], description="Lovely earings")]  # a slip
+    v = QueryVocab.from_products(ps)
+    assert understand("a nice place to shop ", v).corrected is None  # 3 pages write "place": not "plate"
+    assert understand("dinner plte ", v).corrected == "dinner plate"
+    assert understand("mens jeens ", v).corrected == "mens jeans"
+    assert understand("earings ", v).corrected == "earrings"  # one page's slip is still a typo
