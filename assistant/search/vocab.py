@@ -17,6 +17,7 @@ import numpy as np
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from assistant.search.sets import learn_sets, listed_stems
 from assistant.search.statements import page_terms
 from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
 from assistant.search.titles import title_phrases as title_phrases
@@ -112,6 +113,7 @@ class QueryVocab:
     material_heads: frozenset[str] = frozenset()  # type heads some product of which says what it is made of
     alias_shelves: dict[str, frozenset[str]] = field(default_factory=dict)  # an alias's type -> the shelves above it
     brand_terms: dict[frozenset[str], str] = field(default_factory=dict)  # a brand's stems -> the brand ("soni")
+    sets: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # a set's type key -> its parts' stems
     kinds_below: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)  # shelf -> kinds shelved under it
     page_words: frozenset[str] = frozenset()  # stems only pages write, on PAGE_WORD pages or more: words, not typos
 
@@ -120,8 +122,8 @@ class QueryVocab:
         return type_names(p, self.aliases, self.alias_shelves)
 
     def type_heads(self, p: Product) -> set[str]:
-        """type_heads with this shop's aliases and types."""
-        return type_heads(p, self.aliases, self.alias_shelves, self.kinds_below)
+        """type_heads with this shop's aliases, sets and shelves."""
+        return type_heads(p, self.aliases, self.alias_shelves, self.sets, self.kinds_below)
 
     def device_terms(self, p: Product) -> set[str]:
         """Stems of the devices a title says the product is made for, other than its own maker: known device
@@ -191,6 +193,7 @@ class QueryVocab:
         split_words: set[str] = set()
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
+        listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
@@ -208,6 +211,7 @@ class QueryVocab:
             shop_names = shop_type_names(p)
             if shop_names:
                 typed.append(_evidence(p.title, shop_names))
+                listed.append(({k for n in shop_names for k in _list_keys(n)}, listed_stems(p.title, p.brand)))
             for node in shop_names:
                 key = type_key(node)
                 if not key:
@@ -231,10 +235,11 @@ class QueryVocab:
         materials = learn_materials(products, QUERY_COLOURS)
         aliases = learn_aliases(typed, materials)
         shelves = shelves_above(products, set(aliases.values()))
+        sets = learn_sets(listed, head_count)
         below = shelves_below(products)
         # the kinds of product of which the shop says what some are made of: of the others, none is known to be
         # of any material, so a page of them is no evidence that the shop has none in the material asked
-        said = (type_heads(p, aliases, shelves, below) for p in products if named_materials(p, materials)[0])
+        said = (type_heads(p, aliases, shelves, sets, below) for p in products if named_materials(p, materials)[0])
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -260,6 +265,7 @@ class QueryVocab:
             page_words=frozenset(t for t, c in page_count.items() if c >= PAGE_WORD and t not in rows),
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
+            sets=sets,
         )
 
 
@@ -356,9 +362,12 @@ def type_heads(
     p: Product,
     aliases: Mapping[str, str] | None = None,
     above: Mapping[str, Container[str]] | None = None,
+    sets: Mapping[tuple[str, ...], Iterable[str]] | None = None,
     below: Mapping[str, Container[tuple[str, ...]]] | None = None,
 ) -> set[str]:
-    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each).
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each);
+    a name that names a set heads it by each of its parts (sets, assistant.search.sets: "Lehenga Cholis" ->
+    choli and lehenga).
     A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
     the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
     wallet, a bag or a belt. A deeper shelf that is none of them says the product is another kind: then the
@@ -383,9 +392,9 @@ def type_heads(
             apart = below.get(nodes[at], ()) if below is not None and at + 1 < len(shelves) else ()
             if apart:  # a deeper shelf of another kind: not a kind the shop shelves beside it, unless so titled
                 title = set(terms(p.title)) if title is None else title
-                out.update(k[-1] for k in ks if k not in apart or k[-1] in title)
-                continue
+                ks = [k for k in ks if k not in apart or k[-1] in title]
         out.update(k[-1] for k in ks)
+        out.update(w for k in ks for w in (sets or {}).get(k, ()))
     return out
 
 
