@@ -3,10 +3,10 @@ scripts/eval_basket.py (never the test split).
 
 Per customer whose next order only one of the two top-10 lists hits: which kind of swap decided it (the hit item
 bought as often as, more often or less often than the items the other list showed instead, or never bought), the
-served term that put the feed's swapped-in items there, and the customer's history length. Then the fit rule's
-margin (`basket_fit.margin`) of the fitted blend against the same blend with the shopper's own strongly re-bought
-items protected (a term on the own purchase count, or a hard floor), so a fix of the class is judged as the fit
-judges any weight.
+served term that lifted the feed's items above the hit item they pushed out, and the customer's history length.
+Then the fit rule's margin (`basket_fit.margin`) of the fitted blend against the same blend with the shopper's own
+strongly re-bought items protected (a term on the own purchase count, or a hard floor), so a fix of the class is
+judged as the fit judges any weight.
 
     python scripts/basket_diagnose.py [--log online_retail.csv.gz] [--retail-index DIR] [--out FILE]
 """
@@ -64,9 +64,9 @@ def swap(hit_list: list[int], other: list[int], target: set[int], own: Counter) 
     return "as often" if own[x] == low else "more often" if own[x] > low else "less often"
 
 
-def driver(row: int, parts: dict[str, np.ndarray], weights: dict[str, float]) -> str:
-    """The served term that contributes most to a row's score."""
-    got = {name: float(parts[name][row]) * weights[key] for name, key in DRIVERS.items()}
+def driver(row: int, over: int, parts: dict[str, np.ndarray], weights: dict[str, float]) -> str:
+    """The served term that lifts `row` most above `over` (the item it displaced): the largest weighted difference."""
+    got = {name: (float(parts[name][row]) - float(parts[name][over])) * weights[key] for name, key in DRIVERS.items()}
     return max(got, key=got.__getitem__)
 
 
@@ -111,10 +111,11 @@ def window(w: World, tg: dict[str, set[int]], weights_file: Path) -> dict:
         if f_hit != b_hit:
             side = "feed only" if f_hit else "most-bought only"
             tally[(side, swap(feed if f_hit else base, base if f_hit else feed, target, own))] += 1
-            if b_hit:  # what the feed showed instead of the baseline's items
+            if b_hit:  # what lifted the feed's items above the baseline's hit item it pushed out
+                lost = next(r for r in base if r in target)
                 for r in feed:
                     if r not in base:
-                        tally[("swapped in by", driver(r, parts, served))] += 1
+                        tally[("pushed out by", driver(r, lost, parts, served))] += 1
         count = np.zeros(len(w.pop))
         count[list(own)] = list(own.values())
         mat = np.stack([parts[k] for k in PARTS] + [count])

@@ -29,11 +29,17 @@ def test_swap_names_how_the_hit_item_compares_with_what_the_other_list_showed():
     assert swap([2, 9], [8, 9], {2}, OWN) == "swapped for a never-bought item"
 
 
-def test_the_driver_is_the_largest_weighted_term_not_the_largest_raw_one():
-    parts = {"popularity": np.array([0.5]), "repeat": np.array([0.9]), "share": np.array([0.2]), "neighbours": [0.0]}
+def test_the_driver_is_the_term_that_lifts_an_item_most_above_the_one_it_displaced():
+    # rows 0 (swapped in) and 1 (displaced): equal share, so share cannot decide; popularity differs most once weighted
+    parts = {
+        "popularity": np.array([0.5, 0.2]),
+        "repeat": np.array([0.9, 0.7]),
+        "share": np.array([0.9, 0.9]),
+        "neighbours": np.array([0.0, 0.1]),
+    }
     weights = {"feed_popularity": 1.0, "repeat": 0.25, "basket_share": 0.4, "neighbours": 0.25}
-    assert driver(0, parts, weights) == "popularity"
-    assert driver(0, parts, weights | {"repeat": 1.0}) == "repeat"
+    assert driver(0, 1, parts, weights) == "popularity"
+    assert driver(0, 1, parts, weights | {"repeat": 2.0}) == "repeat"
 
 
 def test_hard_protection_lifts_an_item_bought_in_most_orders_into_the_top_ten_and_only_that():
