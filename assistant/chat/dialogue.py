@@ -20,6 +20,7 @@ from assistant.chat.matching import (
     PAGE,
     RELAX_ORDER,
     SearchFn,
+    is_kind,
     names_any,
     page_gender,
     search_or_offer,
@@ -28,7 +29,8 @@ from assistant.chat.matching import (
 from assistant.chat.matching import run_search as run_search  # re-exported: the session searches a look's slot
 from assistant.chat.nlu import Parse
 from assistant.chat.slots import device_of
-from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult, category_matches
+from assistant.chat.state import Constraints, DialogueState, Plan, ShownItem, TurnResult
+from assistant.chat.state import category_matches as category_matches  # re-exported: the chat's own path check
 from assistant.chat.vocab import singular
 from index.catalog import Product
 from index.text import normalise
@@ -312,7 +314,7 @@ def execute(
         res.anchor = anchor
         want = (
             plan.parse.slots.category
-            if plan.parse.slots.category and not category_matches(anchor, plan.parse.slots.category)
+            if plan.parse.slots.category and not is_kind(anchor, plan.parse.slots.category, search)
             else None
         )
         found = look(anchor, want) if look else []

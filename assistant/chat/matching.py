@@ -11,40 +11,62 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.chat.state import Constraints, ShownItem
+from assistant.chat.state import Constraints, ShownItem, category_matches
 from assistant.chat.vocab import singular
 from assistant.search.engine import Hit, Reranker, SearchEngine
 from assistant.search.query import Filters
-from assistant.search.vocab import title_kind
 from index.catalog import Product
-from index.text import normalise, stem
+from index.text import normalise
 
 
 class SearchFn(Protocol):
     """What the chat searches with (EngineSearch): ranked hits for query text, filters and k (the shared
-    SearchEngine.search path, personalization included), and which rows are of the kind a word names."""
+    SearchEngine.search path, personalization included), kept to the rows of `within` when given; which rows are
+    of the kind a word names; and a product's row."""
 
-    def __call__(self, query: str, filters: Filters, k: int) -> list[Hit]: ...
+    def __call__(self, query: str, filters: Filters, k: int, within: np.ndarray | None = None) -> list[Hit]: ...
 
     def of_kind(self, word: str) -> np.ndarray | None: ...
+
+    def row(self, product_id: str) -> int | None: ...
 
 
 @dataclass(frozen=True)
 class EngineSearch:
     """The chat's search over one engine. The chat has read the message itself, so the engine does not parse the
     query text again (parse=False); whether a product is of the kind asked is read as REST search reads a query's
-    type (SearchEngine.of_kind): the one understanding of "a saree" for both. rerank: the shopper's reranker for
-    a query and filters (None: no personalization)."""
+    type (SearchEngine.of_kind), with the products whose title names them the kind: the one understanding of "a
+    saree" for both. rerank: the shopper's reranker for a query and filters (None: no personalization)."""
 
     engine: SearchEngine
     rerank: Callable[[str, Filters], Reranker | None] | None = None
 
-    def __call__(self, query: str, filters: Filters, k: int) -> list[Hit]:
+    def __call__(self, query: str, filters: Filters, k: int, within: np.ndarray | None = None) -> list[Hit]:
         rerank = self.rerank(query, filters) if self.rerank is not None else None
-        return self.engine.search(query, k=k, filters=filters, parse=False, rerank=rerank).hits
+        return self.engine.search(query, k=k, filters=filters, parse=False, rerank=rerank, within=within).hits
 
     def of_kind(self, word: str) -> np.ndarray | None:
-        return self.engine.of_kind(word)
+        kind = self.engine.of_kind(word, titles=True)
+        if kind is None or " " in word:
+            return kind
+        # one word: of those, the ones whose category path or type names the word, or whose title does ("... Sari"
+        # typed "Ethnic Wear"): search reads a kind by its stem, and a stem is not the word ("bedding" is no bed,
+        # "boxing" no box)
+        return kind & (self.engine.mask(Filters(category=word)) | self.engine.kinds.named(word))
+
+    def row(self, product_id: str) -> int | None:
+        return self.engine.index.id_to_row.get(product_id)
+
+
+def is_kind(p: Product, word: str, search: SearchFn) -> bool:
+    """p is of the kind the word names, as every step of the chat reads a kind (run_search, a look's items, the
+    anchor of "what shoes go with it?"): search's reading (SearchFn.of_kind); where the shop has no type the word
+    names, the word in p's category path or type (category_matches)."""
+    kind = search.of_kind(word)
+    if kind is None:
+        return category_matches(p, word)
+    row = search.row(p.id)
+    return row is not None and bool(kind[row])
 
 
 # Least important first: what is offered to drop first when nothing matches.
@@ -93,33 +115,30 @@ def page_gender(items: list[ShownItem]) -> str | None:
     return max(dict.fromkeys(genders), key=genders.count)
 
 
-def _titled(p: Product, c: Constraints) -> bool:
-    """The product's title names it as the kind asked, by its last word before its details ("Sparx Sneakers" shelved
-    under Casual Shoes is sneakers; "Dupian Saree Falls" is falls, not a saree): read as search reads an untyped
-    product's title."""
-    named = title_kind(p.title)
-    return named is not None and c.category is not None and stem(named) == stem(c.category.split()[-1])
-
-
 def run_search(
     c: Constraints, search: SearchFn, k: int = PAGE, materials: Container[str] = frozenset()
 ) -> list[ShownItem]:
-    """Search, then keep only products that satisfy every constraint (the engine's category filter is a
-    substring match; 'ring' must not admit earrings). A product is of the kind asked when search reads it so
-    (SearchFn.of_kind: "Saree Falls" are not sarees, a belt on a "Bags, Wallets & Belts" shelf with a deeper
-    "Belts" shelf is not a wallet); where the shop has no type the word names, by Constraints.admits' own check
-    of the category path. A material asked for orders as search orders it: the
-    products known to be of it first, those that do not say next; one known to be of another is not shown
-    (materials: the shop's material stems, see Constraints.material_fit)."""
-    # a two-word kind is not filtered by the engine (see Constraints.filters), and the engine does not rank by a
-    # material the chat passes in its words: read further down the ranking
-    wide = (c.category is not None and " " in c.category) or c.material is not None
-    hits = search(c.query_text(), c.filters(), max(40, k * 6) * (3 if wide else 1))
+    """Search, then keep only products that satisfy every constraint. A product is of the kind asked when search
+    reads it so (SearchFn.of_kind: "Saree Falls" are not sarees, a belt on a "Bags, Wallets & Belts" shelf with a
+    deeper "Belts" shelf is not a wallet, a "Lehenga, Choli and Dupatta Set" is a lehenga), and the search keeps
+    to those rows, not to the engine's category filter (a substring of the category path: a "... Sari" typed by
+    its title on an "Ethnic Wear" shelf is a saree whose path never says so); where the shop has no type the word
+    names, by the category path (the engine's filter and Constraints.admits' own check, category_matches). A
+    material asked for orders as search orders it: the products known to be of it first, those that do not say
+    next; one known to be of another is not shown (materials: the shop's material stems, see
+    Constraints.material_fit)."""
     kind = search.of_kind(c.category) if c.category else None
+    f = c.filters()
+    if kind is not None:
+        f.category = None  # the kind's rows instead of the path's words
+    # a two-word kind the shop has no type for is not filtered by the engine (see Constraints.filters), and the
+    # engine does not rank by a material the chat passes in its words: read further down the ranking
+    wide = (kind is None and c.category is not None and " " in c.category) or c.material is not None
+    hits = search(c.query_text(), f, max(40, k * 6) * (3 if wide else 1), within=kind)
     items = [
         ShownItem(h.product, why_shown(h.product, c, h.why))
         for h in hits
-        if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]) or _titled(h.product, c))
+        if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]))
     ]
     if c.material:  # stable: the engine's order within each
         items.sort(key=lambda i: c.material_fit(i.product, materials) is not True)

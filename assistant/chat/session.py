@@ -19,7 +19,6 @@ from assistant.chat.dialogue import (
     ShownItem,
     TurnResult,
     begin,
-    category_matches,
     execute,
     run_search,
 )
@@ -31,7 +30,7 @@ from assistant.chat.llm import (
     ungrounded_names,
     with_deadline,
 )
-from assistant.chat.matching import EngineSearch
+from assistant.chat.matching import EngineSearch, is_kind
 from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
 from assistant.chat.protocol import Emit, Limits
 from assistant.chat.vocab import NluVocab
@@ -154,9 +153,9 @@ class ChatSession:
             out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
             out = [x for x in out if same_wearer(anchor, x[1])]
             if want and occasion_of(anchor):  # party shoes for a party dress: search that department directly
-                out = slot_search(search, anchor, want) or [x for x in out if category_matches(x[1], want)]
+                out = slot_search(search, anchor, want) or [x for x in out if is_kind(x[1], want, search)]
             elif want:
-                out = [x for x in out if category_matches(x[1], want)] or slot_search(search, anchor, want)
+                out = [x for x in out if is_kind(x[1], want, search)] or slot_search(search, anchor, want)
             return out
 
         return look

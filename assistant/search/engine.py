@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.search.columns import Codes, Lexical, Spans, admits, top_rows
+from assistant.search.kinds import Kinds
 from assistant.search.materials import named_materials
 from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, Vocabulary
@@ -102,6 +103,7 @@ class SearchEngine:
         self.head_post = Postings.build([heads(p) for p in products], n)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
+        self.kinds = Kinds.build(products, self.qvocab.aliases, self.type_post, self.head_post, self.title_post)
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         # what a page says it is made of: its material specifications and the materials its title names
@@ -193,9 +195,11 @@ class SearchEngine:
         distinct: bool = False,
         sort: str = "relevance",
         correct: bool = True,
+        within: np.ndarray | None = None,
     ) -> SearchResult:
         """Top-k products for a query; explicit filters win over filters parsed from the query. correct=False:
-        no spelling correction (the shopper chose "search instead for" what they typed)."""
+        no spelling correction (the shopper chose "search instead for" what they typed). within: a row mask the
+        caller keeps to, as a filter (the chat's kind asked, of_kind)."""
         spans = Spans(time.perf_counter())
         given = filters or Filters()
         u = self.understand(query, correct) if parse and query.strip() else None
@@ -214,6 +218,8 @@ class SearchEngine:
             if u.material:
                 prefs["material"] = u.material
         allowed = self.mask(f)
+        if within is not None:
+            allowed = within if allowed is None else allowed & within
         if u is not None and u.exclude_terms:  # negations exclude inside retrieval, never after a cut
             out = excluded_mask(self.lex_post, self.pages.negated, u.exclude_terms)
             allowed = (allowed if allowed is not None else self._all()) & ~out
@@ -393,9 +399,9 @@ class SearchEngine:
             )
         return hits
 
-    def of_kind(self, words: str) -> np.ndarray | None:
+    def of_kind(self, words: str, titles: bool = False) -> np.ndarray | None:
         """Rows of the kind the words name, read as a query's type is read (a type or shelf of the product names it
-        as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products."""
+        as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products. titles:
+        also those whose title names them the kind (Kinds.of_kind)."""
         key = self.understand(words + " ", correct=False).type_terms  # the space: no word is still being typed
-        typed = self.type_post.all_of(key) & self.head_post.any_of(key[-1:]) if key else None
-        return typed if typed is not None and typed.any() else None
+        return self.kinds.of_kind(key, titles)

@@ -17,6 +17,7 @@ import numpy as np
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from assistant.search.sets import learn_sets, listed_stems
 from assistant.search.statements import page_terms
 from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
 from assistant.search.titles import title_phrases as title_phrases
@@ -108,14 +109,15 @@ class QueryVocab:
     material_heads: frozenset[str] = frozenset()  # type heads some product of which says what it is made of
     alias_shelves: dict[str, frozenset[str]] = field(default_factory=dict)  # an alias's type -> the shelves above it
     brand_terms: dict[frozenset[str], str] = field(default_factory=dict)  # a brand's stems -> the brand ("soni")
+    sets: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # a set's type key -> its parts' stems
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
         return type_names(p, self.aliases, self.alias_shelves)
 
     def type_heads(self, p: Product) -> set[str]:
-        """type_heads with this shop's aliases."""
-        return type_heads(p, self.aliases, self.alias_shelves)
+        """type_heads with this shop's aliases and sets."""
+        return type_heads(p, self.aliases, self.alias_shelves, self.sets)
 
     def device_terms(self, p: Product) -> set[str]:
         """Stems of the devices a title says the product is made for, other than its own maker: known device
@@ -184,6 +186,7 @@ class QueryVocab:
         split_words: set[str] = set()
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
+        listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
@@ -199,6 +202,7 @@ class QueryVocab:
             shop_names = shop_type_names(p)
             if shop_names:
                 typed.append(_evidence(p.title, shop_names))
+                listed.append(({k for n in shop_names for k in _list_keys(n)}, listed_stems(p.title, p.brand)))
             for node in shop_names:
                 key = type_key(node)
                 if not key:
@@ -222,9 +226,10 @@ class QueryVocab:
         materials = learn_materials(products, QUERY_COLOURS)
         aliases = learn_aliases(typed, materials)
         shelves = shelves_above(products, set(aliases.values()))
+        sets = learn_sets(listed, head_count)
         # the kinds of product of which the shop says what some are made of: of the others, none is known to be
         # of any material, so a page of them is no evidence that the shop has none in the material asked
-        said = (type_heads(p, aliases, shelves) for p in products if named_materials(p, materials)[0])
+        said = (type_heads(p, aliases, shelves, sets) for p in products if named_materials(p, materials)[0])
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -248,6 +253,7 @@ class QueryVocab:
             alias_shelves=shelves,
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
+            sets=sets,
         )
 
 
@@ -341,9 +347,14 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
 
 
 def type_heads(
-    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
+    p: Product,
+    aliases: Mapping[str, str] | None = None,
+    above: Mapping[str, Container[str]] | None = None,
+    sets: Mapping[tuple[str, ...], Iterable[str]] | None = None,
 ) -> set[str]:
-    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each).
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each);
+    a name that names a set heads it by each of its parts (sets, assistant.search.sets: "Lehenga Cholis" ->
+    choli and lehenga).
     A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
     the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
     wallet, a bag or a belt; a card holder on "Wallets & Clutches > Travel Document Holders & Card Holders" is on
@@ -360,6 +371,7 @@ def type_heads(
             if any(k in ks for shelf in deeper for k in shelf):
                 continue  # a deeper shelf is one of this shelf's kinds: it says which the product is
         out.update(k[-1] for k in ks)
+        out.update(w for k in ks for w in (sets or {}).get(k, ()))
     return out
 
 

@@ -38,6 +38,62 @@ SHOP = [
     # sarees, and things named after sarees that are not sarees
     _p("net-1", "Rani Self Design Bollywood Net Saree", [*ETHNIC, "Sarees"], "women", attributes={"Fabric": "Net"}),
     *[_p(f"geo-{i}", f"Jaya{i} Floral Print Party Saree", [*ETHNIC, "Sarees"], "women", 1099 + i) for i in range(3)],
+    # the shop's "Sarees" are often titled "Sari" (9 of the 10 titles ending so): one the shop types only "Ethnic
+    # Wear" is a saree by its title, though no node of its category path says "saree"
+    *[_p(f"sari-{i}", f"Kashvi{i} Printed Georgette Sari", [*ETHNIC, "Sarees"], "women", 1299 + i) for i in range(9)],
+    _p("eth-sari", "Sourbh Synthetic Georgette Sari", ETHNIC, "women", 650, product_type="Ethnic Wear"),
+    # lehenga sets, titled as the set they are; a lehenga the shop types "Lehengas" on its "Lehenga Cholis" shelf;
+    # lehenga choli fabric, which is no lehenga
+    *[
+        _p(
+            f"lc-{i}",
+            f"Khodal{i} Embroidered Women's Lehenga, Choli and Dupatta Set",
+            [*ETHNIC, "Lehenga Cholis"],
+            "women",
+            1899 + i,
+            product_type="Lehenga Cholis",
+        )
+        for i in range(3)
+    ],
+    _p(
+        "lc-3",
+        "Bazar Self Design Women's Lehenga Choli",
+        [*ETHNIC, "Lehenga Cholis"],
+        "women",
+        1799,
+        product_type="Lehenga Cholis",
+    ),
+    _p(
+        "lehenga-1",
+        "Ambika Embroidered Lehenga, Choli and Dupatta Set",
+        [*ETHNIC, "Lehenga Cholis"],
+        "women",
+        2499,
+        product_type="Lehengas",
+    ),
+    _p(
+        "lcm-1",
+        "Indcrown Net Embroidered Semi-stitched Lehenga Choli Material",
+        [*ETHNIC, "Fabric"],
+        "women",
+        899,
+        product_type="Lehenga Choli Material",
+    ),
+    # boxes, and gloves on the shop's "Boxing" shelf: search reads both words by the stem "box"
+    *[
+        _p(f"box-{i}", f"Zari{i} Wooden Jewellery Box", ["Jewellery", "Jewellery Boxes", "Boxes"], "women", 299 + i)
+        for i in range(2)
+    ],
+    _p("glove-1", "Hitman Strike Punching Boxing Gloves", ["Sports", "Boxing", "Boxing Gloves"], "men", 1499),
+    # mice and the pads they run on
+    *[
+        _p(f"mouse-{i}", f"Logi{i} B100 Wired Optical Mouse", ["Computers", "Laptop Accessories", "Mouse"], None, 349)
+        for i in range(2)
+    ],
+    *[
+        _p(f"pad-{i}", f"Quantum{i} QHM Mouse Pad", ["Computers", "Laptop Accessories", "Mouse Pads"], None, 99)
+        for i in range(2)
+    ],
     *[
         _p(f"fall-{i}", f"Finesse NUTL44{i} Dupian Saree Falls", [*ETHNIC, "Saree Falls"], "women", 300 + i)
         for i in range(3)
@@ -112,6 +168,10 @@ for _i in range(3):  # the georgette sarees say so on their spec line
     BY_ID[f"geo-{_i}"]["attributes"] = {"Fabric": "Georgette"}
 
 
+SAREES = {"net-1", "geo-0", "geo-1", "geo-2", "eth-sari", *(f"sari-{i}" for i in range(9))}
+LEHENGAS = {"lc-0", "lc-1", "lc-2", "lc-3", "lehenga-1"}
+
+
 def a_saree(pid: str) -> bool:
     """The shopper's reading: the title calls it a saree (or sari) as the thing it is, not falls, a pin or fabric."""
     title = BY_ID[pid]["title"].lower()
@@ -153,7 +213,7 @@ def test_search_reads_which_products_are_of_a_kind(shop):
     engine, _ = shop
     ids = lambda mask: {engine.products[r].id for r in mask.nonzero()[0]}
     sarees = engine.of_kind("saree")
-    assert sarees is not None and ids(sarees) == {"net-1", "geo-0", "geo-1", "geo-2"}
+    assert sarees is not None and ids(sarees) == SAREES
     wallets = engine.of_kind("wallets")
     assert wallets is not None and ids(wallets) == {"wal-0", "wal-1"}  # not the belts, not the clutch
     assert engine.of_kind("tablet") is None  # a word naming no type of this shop: the chat keeps its own check
@@ -162,7 +222,7 @@ def test_search_reads_which_products_are_of_a_kind(shop):
 def test_things_named_after_sarees_are_not_sarees(shop):
     [(res, _)] = talk(shop, "sarees")
     assert shown(res) and all(a_saree(pid) for pid in shown(res)), [i.product.title for i in res.items]
-    assert set(shown(res)) == {"net-1", "geo-0", "geo-1", "geo-2"}  # every saree of the shop, nothing else
+    assert set(shown(res)) <= SAREES and len(shown(res)) == 6  # a page of sarees, nothing else
 
 
 def test_net_sarees_is_the_one_net_saree_not_falls_said_to_be_sarees_of_unsaid_material(shop):
@@ -205,6 +265,72 @@ def test_over_the_live_chat_the_session_asks_search_what_a_wallet_is(make_server
         ws, _ = await open_chat(srv.ws_url)  # a new conversation: the last one holds "for men"
         t = await say(ws, "sarees")
         assert t.items and all(a_saree(c["id"]) for c in t.items), [c["title"] for c in t.items]
+        await ws.close()
+
+    asyncio.run(script())
+
+
+def a_lehenga(pid: str) -> bool:
+    """The shopper's reading: a lehenga, alone or as the lehenga, choli (and dupatta) of a set; fabric to have one
+    stitched is not one."""
+    title = BY_ID[pid]["title"].lower()
+    return re.search(r"\blehenga\b", title) is not None and not title.endswith("material")
+
+
+def test_a_lehenga_choli_set_is_a_lehenga_to_search_and_to_the_chat(shop):
+    """The shop titles its "Lehenga Cholis" as sets ("Lehenga, Choli and Dupatta Set"): each is a lehenga, not only
+    the one product it types "Lehengas"; the fabric for one is not."""
+    engine, _ = shop
+    assert {pid for pid in BY_ID if a_lehenga(pid)} == LEHENGAS  # the shopper's reading of this shop
+    lehengas = engine.of_kind("lehenga")
+    assert lehengas is not None and {engine.products[r].id for r in lehengas.nonzero()[0]} == LEHENGAS
+    [(res, _)] = talk(shop, "lehenga")
+    assert set(shown(res)) == LEHENGAS, [i.product.title for i in res.items]
+    # REST search reads it the same way: the five rank first, in its type tier
+    hits = engine.search("lehenga", k=5).hits
+    assert {h.product.id for h in hits} == LEHENGAS, [h.product.title for h in hits]
+
+
+def test_falls_pads_and_pins_stay_what_their_titles_name(shop):
+    """Their titles never list the first word apart ("Saree Falls", not "Saree, Falls"): no set."""
+    engine, _ = shop
+    mice = engine.of_kind("mouse")
+    assert mice is not None and {engine.products[r].id for r in mice.nonzero()[0]} == {"mouse-0", "mouse-1"}
+    [(res, _)] = talk(shop, "mouse")
+    assert set(shown(res)) == {"mouse-0", "mouse-1"}, [i.product.title for i in res.items]
+    [(res, _)] = talk(shop, "sarees under 999")
+    assert not ({"fall-0", "fall-1", "fall-2", "pin-1"} & set(shown(res))), [i.product.title for i in res.items]
+
+
+def test_a_word_is_not_its_stem_boxing_is_no_box(shop):
+    """Search reads "boxing" by its stem, "box"; the chat keeps a one-word kind to the products whose category path
+    names the word, or whose title does: boxing gloves, not jewellery boxes."""
+    [(res, text)] = talk(shop, "boxing")
+    assert shown(res) == ["glove-1"], (text, [i.product.title for i in res.items])
+
+
+def test_a_saree_typed_by_its_title_is_shown_though_its_category_path_never_says_saree(shop):
+    """The one saree under 700 is typed "Ethnic Wear" and titled "... Sari": search reads it as a saree, and the
+    chat's search keeps to the kind's rows rather than to a word of the category path."""
+    [(res, text)] = talk(shop, "sarees under 700")
+    assert shown(res) == ["eth-sari"], (text, [i.product.title for i in res.items])
+
+
+def test_what_sarees_go_with_a_top_are_sarees_not_a_saree_pin(make_server, shop_dir):
+    """The outfit path reads a kind as the rest of the chat does: the look of a top holds the "Anahi Saree Pin
+    Brooch", whose category path has a node named after it, and it is no saree; "what sarees go with it?" shows
+    sarees (a look's items of the kind, else a search for the kind), as "sarees" does."""
+    srv = make_server(
+        index_dir=shop_dir / "index", catalog=shop_dir / "shop.jsonl", mapping=None, rate_sessions="", rate_chat=""
+    )
+
+    async def script():
+        ws, _ = await open_chat(srv.ws_url)
+        t = await say(ws, "tops for women")
+        assert t.items, t.text
+        await say(ws, "show me the first one")
+        t = await say(ws, "what sarees go with it?")
+        assert t.items and all(a_saree(c["id"]) for c in t.items), (t.text, [c["title"] for c in t.items])
         await ws.close()
 
     asyncio.run(script())

@@ -1,0 +1,67 @@
+"""Which products are of the kind some words name, as a query's type is read: a type or shelf of the product names
+it as its head (assistant.search.vocab.type_heads: "Saree Falls" are not sarees, a "Lehenga, Choli and Dupatta Set"
+is a lehenga); and, for the chat, the products whose title names them the kind, by its stem or by the word itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.search.aliases import name_end
+from assistant.search.ranking import Postings
+from assistant.search.vocab import shop_type_names, title_kind
+from index.catalog import Product
+from index.text import normalise, singular, stem, tokenize
+
+
+def title_word(p: Product) -> str | None:
+    """The word the title names the product by, as type_names reads it: the last before its details, commas kept for
+    a product the shop types (name_end: "Cation Casual Short Sleeve, 3/4 Sleeve Solid Women's Top" is a top), the
+    title's kind for one it does not (title_kind)."""
+    return (name_end(p.title) or None) if shop_type_names(p) else title_kind(p.title)
+
+
+def title_names(p: Product, aliases: Mapping[str, str]) -> set[str]:
+    """What the title names the product, as words in the singular (not stems): its title_word and the shop's type
+    that word stands for (aliases: "... Georgette Sari" -> sari, saree)."""
+    w = title_word(p)
+    if not w:
+        return set()
+    alias = aliases.get(stem(w))
+    toks = tokenize(alias) if alias else []
+    return {singular(w), *(singular(t) for t in toks[-1:])}
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """The postings a kind is read from: the engine's type names, their heads and title terms, and what titles name."""
+
+    types: Postings  # the stems of each product's type names
+    heads: Postings  # the stems heading them (type_heads)
+    title_terms: Postings  # the stems of each title
+    title_stems: Postings  # the stem of each title_word
+    title_words: Postings  # title_names
+
+    @classmethod
+    def build(
+        cls, products: list[Product], aliases: Mapping[str, str], types: Postings, heads: Postings, titles: Postings
+    ) -> Kinds:
+        n = len(products)
+        stems = Postings.build([{stem(w)} if (w := title_word(p)) else () for p in products], n)
+        return cls(types, heads, titles, stems, Postings.build([title_names(p, aliases) for p in products], n))
+
+    def of_kind(self, key: tuple[str, ...], titles: bool = False) -> np.ndarray | None:
+        """Rows of the type key (a query's type terms); None when none is. titles: also a product whose title names
+        it the kind, by its last word before its details (title_word) with the key's other words ("Sparx Sneakers"
+        shelved under Casual Shoes; "Dupian Saree Falls" names falls)."""
+        typed = self.types.all_of(key) & self.heads.any_of(key[-1:]) if key else None
+        if typed is None or not typed.any():
+            return None
+        return typed | (self.title_stems.all_of(key[-1:]) & self.title_terms.all_of(key)) if titles else typed
+
+    def named(self, word: str) -> np.ndarray:
+        """Rows whose title names them the word (singular or plural, not its stem: "Boxes" are not "boxing") by its
+        last word before its details, or by the shop's other word for it ("... Georgette Sari": a saree)."""
+        return self.title_words.all_of((singular(normalise(word)),))
