@@ -129,10 +129,29 @@ def words(text: str) -> list[str]:
     return [p for w in _TOKEN_RE.findall(normalise(text)) for p in w.split("-") if p]
 
 
+# Words the stemmer would join to another word of a different meaning. A word ending in "-ing" is its own stem (its
+# plural its singular): in a shop's words it is mostly a thing of its own, not the verb or noun it is made from
+# ("dressing" table, not dress; "clothing", not a cleaning cloth; "leggings", not leg; "bedding", "painting",
+# "lighting"), and the shopper and the page write the same form ("running shoes"). "clothes" is not the plural of
+# "cloth" (that is "cloths"): it is read as "clothing".
+_OWN_STEM = {"clothes": "clothing"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """English stem ("shoes" -> "shoe", "dresses" -> "dress")."""
+    """English stem ("shoes" -> "shoe", "dresses" -> "dress"); an "-ing" word is its own ("dressing", "leggings"
+    -> "legging")."""
+    word = _OWN_STEM.get(word, word)
+    one = word[:-1] if word.endswith("ings") else word
+    if one.endswith("ing") and len(one) > 4:
+        return one
     return str(_STEMMER.stemWord(word))
+
+
+def readings(word: str) -> tuple[str, ...]:
+    """Every stem a word may be read as: its stem, and for an "-ing" word also the stem of the word it is made from
+    ("padding": padding, pad). For what must leave nothing out: "bra without padding" excludes "Padded" too."""
+    return tuple(dict.fromkeys((stem(word), str(_STEMMER.stemWord(word)))))
 
 
 def terms(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from assistant.shoppers.rebuy import MIN_RATE
 from assistant.shoppers.recommend import n_baskets, signals
 
 if TYPE_CHECKING:
-    from scripts.eval_basket import World  # the evaluation imports this module: type only
+    from scripts.basket_world import World
 
 HALF_LIVES = (365.0, 0.0)  # days; 0: a plain count (90 days lost on validation: 0.840 vs 0.845)
 # the learned repeat rate under which a one-off purchase is hidden: the served default, or never hidden (rates

@@ -30,7 +30,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,25 +40,19 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 
 from assistant.api.app import limit_compute_threads  # noqa: E402
-from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.shoppers.recommend import (  # noqa: E402
-    _HISTORY,
     HISTORY_BUCKETS,
     _fitted,
-    history_of,
     n_baskets,
-    personalize_for,
     recommendations,
     signals,
-    warm_recent,
 )
-from assistant.shoppers.segments import refresh  # noqa: E402
-from assistant.shoppers.service import Shoppers  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
+from scripts.basket_cold import PRIORS, cold_start, keep_cold_weights, segment_shares  # noqa: E402
 from scripts.basket_fit import (  # noqa: E402
     GRID,
     TERM_SETTINGS,
@@ -70,106 +63,29 @@ from scripts.basket_fit import (  # noqa: E402
     weight_matrix,
     window_scores,
 )
-from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines, replay  # noqa: E402
+from scripts.basket_search import eval_fbt, eval_search, fit_search, fit_search_anonymous, goals  # noqa: E402
+from scripts.basket_world import (  # noqa: E402
+    CATALOG,
+    DEFAULT_LOG,
+    MAPPING,
+    QUICK_SLICE,
+    SPLIT,
+    SPRING,
+    VAL,
+    VAL0,
+    World,
+    day,
+    hit_ndcg_recall,
+    sample,
+    stage,
+    targets,
+    test_targets,
+    top,
+)
+from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines  # noqa: E402
 from scripts.prepare_retail import products_from  # noqa: E402
 
-SPRING, VAL0, VAL, SPLIT = "2011-03-01", "2011-05-01", "2011-07-01", "2011-09-01"
-CATALOG = ROOT / "data" / "retail" / "products.csv"
-MAPPING = ROOT / "data" / "retail" / "retail.mapping.json"
-SEARCH_GRID = {
-    "search_profile": (0.0, 0.3),
-    "search_repeat": (0.5, 1.0),
-    "search_together": (0.15, 0.3, 0.6),
-    "search_bestseller": (0.0, 0.3, 1.0, 2.0, 4.0, 8.0),
-}
-# history_ttl_s: the world is frozen at its cutoff and relearned when it advances (World.advance), never while timed
-SETTINGS = {"retention_days": 400, "popularity_half_life_days": 14.0, "segments_refresh_s": 0, "history_ttl_s": 10**6}
-_GENERIC = {"small", "large", "medium", "mini", "jumbo", "set", "assorted", "design", "of", "and", "with", "the"}
-
-
-def hit_ndcg_recall(ranked: list[int], target: set[int]) -> tuple[float, float, float]:
-    hit = float(any(r in target for r in ranked[:10]))
-    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(ranked[:10]) if r in target)
-    idcg = sum(1.0 / math.log2(i + 2) for i in range(min(len(target), 10)))
-    recall = len(set(ranked[:20]) & target) / len(target)
-    return hit, dcg / idcg, recall
-
-
-def top(scores: np.ndarray, k: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
-    order = np.argsort(-scores, kind="stable")[: k + len(exclude)]
-    return [int(r) for r in order if r not in exclude and np.isfinite(scores[r])][:k]
-
-
-def product_noun(title: str) -> str:
-    """What a shopper would type for it: the title's last word (two for 'lunch bag', 'cake tin'),
-    skipping sizes and colours at the end."""
-    words = [w for w in title.lower().replace("-", " ").split() if w.isalpha()]
-    while len(words) > 1 and (words[-1] in _GENERIC or words[-1] in ("red", "blue", "pink", "green", "white")):
-        words.pop()
-    if not words:
-        return title.lower()
-    if len(words) > 1 and words[-1] in ("bag", "box", "tin", "holder", "case", "card", "sign", "set", "bottle", "jar"):
-        return " ".join(words[-2:])
-    return words[-1]
-
-
-class World:
-    """The shop as it stood at a split: the real store with the history before it replayed."""
-
-    def __init__(self, lines: list[Line], cutoff: float, index_dir: Path, embedder: Embedder, tmp: Path):
-        self.engine = SearchEngine(load_index(index_dir, embedder.name, embedder.dim), embedder)
-        settings = Settings.from_env(env={}, index_dir=index_dir, data_dir=tmp, sqlite_synchronous="OFF", **SETTINGS)
-        self.clock = [cutoff]
-        self.shoppers = Shoppers(settings, lambda: self.engine, embedder.encode_query, now_fn=lambda: self.clock[0])
-        self.replay_s = 0.0
-        self.imported = 0
-        self.cutoff = -math.inf
-        self.advance(lines, cutoff)
-
-    def advance(self, lines: list[Line], cutoff: float) -> None:
-        """Move the clock to `cutoff`, replaying the invoices in between, and relearn what depends on them."""
-        t0 = time.perf_counter()
-        self.clock[0] = cutoff
-        summary = replay(self.shoppers, [ln for ln in lines if self.cutoff <= ln.ts < cutoff], shift_days=0)
-        self.imported += summary.imported
-        self.replay_s += time.perf_counter() - t0
-        self.cutoff = cutoff
-        _HISTORY.pop(self.shoppers, None)
-        self.segments = refresh(self.shoppers, self.engine)
-        self.history = history_of(self.shoppers, self.engine)
-        n = len(self.engine.products)
-        self.pop = np.zeros(n)
-        self.recent = np.zeros(n)
-        self.own: dict[str, Counter] = defaultdict(Counter)
-        id_to_row = self.engine.index.id_to_row
-        seen = set()
-        for ln in lines:
-            if ln.ts >= cutoff or (ln.customer, ln.invoice, ln.product_id) in seen:
-                continue
-            seen.add((ln.customer, ln.invoice, ln.product_id))
-            row = id_to_row[ln.product_id]
-            self.pop[row] += 1
-            self.recent[row] += ln.ts >= cutoff - 30 * 86400
-            self.own[ln.customer][row] += 1
-
-    def close(self) -> None:
-        self.shoppers.close()
-
-
-def targets(lines: list[Line], start: float, end: float, id_to_row: dict[str, int]) -> dict[str, set[int]]:
-    """Each customer's first invoice in [start, end) whose customer bought before `start`."""
-    before = {ln.customer for ln in lines if ln.ts < start}
-    first: dict[str, tuple[float, str]] = {}
-    for ln in lines:
-        in_window = start <= ln.ts < end and ln.customer in before
-        if in_window and (ln.customer not in first or (ln.ts, ln.invoice) < first[ln.customer]):
-            first[ln.customer] = (ln.ts, ln.invoice)
-    out: dict[str, set[int]] = defaultdict(set)
-    for ln in lines:
-        f = first.get(ln.customer)
-        if f is not None and ln.invoice == f[1]:
-            out[ln.customer].add(id_to_row[ln.product_id])
-    return dict(out)
+__all__ = ["PRIORS", "cold_start", "keep_cold_weights", "main"]  # the cold-start helpers, as the tests import them
 
 
 def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> dict:
@@ -230,169 +146,6 @@ def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> di
     }
     cold_hits = {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}
     return {"next_basket": table, "cold_start": cold_hits | {"customers": len(cold_raw)}, "_cold": cold_raw}
-
-
-COLD_WEIGHTS = (0.1, 0.25, 0.5, 1.0, 2.0)
-PRIORS = {"served segment prior (share x log lift)": 1, "popular within the segment (share)": 2}
-
-
-def segment_shares(w: World) -> dict[int, np.ndarray]:
-    """Per segment: the share of its members who bought each row (popularity inside the segment)."""
-    n = len(w.pop)
-    buys: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(n))
-    size: Counter = Counter()
-    for cust, own in w.own.items():
-        seg = w.shoppers.segment_of(f"retail-{cust}")
-        if seg is None:
-            continue
-        size[seg["id"]] += 1
-        rows = np.fromiter(own, np.int64)
-        buys[seg["id"]][rows] += 1
-    return {s: v / max(float(v.max()), 1.0) for s, v in buys.items() if size[s]}
-
-
-def cold_start(res: dict, chosen: dict[str, float] | None) -> dict[str, float]:
-    """Customers with 1-2 earlier invoices: popularity alone vs each segment prior + popularity, the prior's
-    weight chosen on the validation split (chosen=None: choose here) and kept for the test split."""
-    raw = res.pop("_cold")
-    out = res["cold_start"]
-    out["popularity"] = round(float(np.mean([hit_ndcg_recall(top(p, 10), t)[0] for p, _, _, t in raw])), 3)
-    pick = dict(chosen or {})
-
-    def hit(i: int, lam: float) -> float:
-        return float(np.mean([hit_ndcg_recall(top(r[0] + lam * r[i], 10), r[3])[0] for r in raw]))
-
-    for name, i in PRIORS.items():
-        lam = pick.get(name)
-        if lam is None:
-            scored = [(hit(i, x), -x) for x in COLD_WEIGHTS]  # ties: the smaller weight
-            lam = pick[name] = -max(scored)[1]
-        out[f"{name} + popularity"] = round(hit(i, lam), 3)
-    out["prior_weight"] = pick
-    return pick
-
-
-def keep_cold_weights(weights_file: Path, chosen: dict[str, float]) -> None:
-    """The cold-start prior weights chosen on validation, kept in the weights file so that a run without --fit
-    (make bench) reuses them instead of choosing on the test split."""
-    kept = json.loads(weights_file.read_text())
-    kept["cold_prior_weight"] = chosen
-    weights_file.write_text(json.dumps(kept, indent=1) + "\n")
-
-
-def fit_search(w: World, tg: dict[str, set[int]], limit: int) -> dict:
-    """The search-time strengths of repeat and co-purchase, chosen by hit@10 on validation customers."""
-    keys = list(SEARCH_GRID)
-    best, best_hit = {}, -1.0
-    tried = []
-    for vals in np.array(np.meshgrid(*SEARCH_GRID.values())).T.reshape(-1, len(keys)):
-        changes = {k: float(v) for k, v in zip(keys, vals, strict=True)}
-        hit = eval_search(w, tg, limit, changes, arms=("personalized",))["hit@10"]["personalized"]
-        tried.append({**changes, "hit@10": hit})
-        if hit > best_hit:
-            best, best_hit = changes, hit
-    return {"weights": best, "hit10": best_hit, "tried": tried, "queries": min(limit, len(tg))}
-
-
-ANON_GRID = (0.0, 0.3, 1.0, 2.0, 4.0, 8.0, 16.0)  # search_bestseller_anonymous
-NO_BEST = "anonymous without best sellers"
-
-
-def fit_search_anonymous(w: World, tg: dict[str, set[int]], limit: int) -> dict:
-    """The best sellers' strength in a search by a shopper without purchases, by anonymous hit@10 on validation
-    customers (ties: the smaller weight)."""
-    best, best_hit, tried = 0.0, -1.0, []
-    for v in ANON_GRID:
-        hit = eval_search(w, tg, limit, {"search_bestseller_anonymous": v}, arms=("anonymous",))["hit@10"]["anonymous"]
-        tried.append({"search_bestseller_anonymous": v, "hit@10": hit})
-        if hit > best_hit:
-            best, best_hit = v, hit
-    return {"weights": {"search_bestseller_anonymous": best}, "hit10": best_hit, "tried": tried}
-
-
-def eval_search(
-    w: World,
-    tg: dict[str, set[int]],
-    limit: int,
-    changes: dict | None = None,
-    arms: tuple[str, ...] = (NO_BEST, "anonymous", "personalized"),
-) -> dict:
-    """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item. The arm
-    without best sellers is the anonymous ranking before they were given to everyone (a reading aid)."""
-    hits = dict.fromkeys(arms, 0)
-    lat: dict[str, list[float]] = {a: [] for a in arms}
-    n = 0
-    warm_recent(w.shoppers, w.engine, 300)  # the shoppers' terms warmed for the history and weights, as a shop serves
-    for cust, target in list(tg.items())[:limit]:
-        sid = f"retail-{cust}"
-        row = min(target)  # one held-out item per customer, chosen without looking at rankings
-        q = product_noun(w.engine.index.products[row].title)
-        w.engine.search(q, k=10)  # warm: the query embedding is cached for every timed call alike
-        for who in arms:
-            ch = (changes or {}) | ({"search_bestseller_anonymous": 0.0} if who == NO_BEST else {})
-            t0 = time.perf_counter()
-            rr = personalize_for(
-                w.shoppers, w.engine, sid if who == "personalized" else None, {}, q, None, weight_changes=ch
-            )
-            got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
-            lat[who].append(time.perf_counter() - t0)
-            hits[who] += row in got
-        n += 1
-    out: dict = {"queries": n, "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()}}
-    timed = [a for a in ("anonymous", "personalized") if a in arms]  # the served paths
-    if len(timed) == 2:
-        out["p99_ms"] = {k: round(float(np.percentile(lat[k], 99)) * 1000, 1) for k in timed}
-        out["p50_ms"] = {k: round(float(np.percentile(lat[k], 50)) * 1000, 1) for k in timed}
-    return out
-
-
-def stage(what: str, t0: float) -> None:
-    print(f"[{time.perf_counter() - t0:7.1f}s] {what}", file=sys.stderr, flush=True)
-
-
-def goals(res: dict) -> dict:
-    """The issue's goals: the system against the best single baseline and popularity; search lift."""
-    nb = res["next_basket"]
-    best_single = max(v["hit@10"] for m, v in nb.items() if m != "shopmate (full system)")
-    sysv = nb["shopmate (full system)"]["hit@10"]
-    hit = res["search"]["hit@10"]
-    return {
-        "system_vs_best_single_hit10": round(sysv / max(best_single, 1e-9), 3),
-        "system_vs_popularity_hit10": round(sysv / max(nb["popularity"]["hit@10"], 1e-9), 3),
-        "search_personalized_vs_anonymous": round(hit["personalized"] / max(hit["anonymous"], 1e-9), 3),
-        "search_personalized_vs_anonymous_without_best_sellers": round(
-            hit["personalized"] / max(hit[NO_BEST], 1e-9), 3
-        ),
-    }
-
-
-def eval_fbt(w: World, lines: list[Line], start: float, limit: int) -> dict:
-    """Given the first item of a held-out basket (2+ items), recall@10 of the rest."""
-    idx = w.engine.index
-    n = len(idx.products)
-    baskets: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for ln in lines:
-        if ln.ts >= start:
-            r = idx.id_to_row[ln.product_id]
-            if r not in baskets[(ln.customer, ln.invoice)]:
-                baskets[(ln.customer, ln.invoice)].append(r)
-    rec: dict[str, list[float]] = {"co-purchase": [], "embedding nearest": [], "popularity": []}
-    for items in [b for b in baskets.values() if len(b) >= 2][:limit]:
-        given, rest = items[0], set(items[1:])
-        kn, _ = w.history.together({given: 1.0}, n)
-        pad = w.pop / max(w.pop.max(), 1) * 1e-6
-        for m, s in (
-            ("co-purchase", kn + pad),
-            ("embedding nearest", idx.vectors @ idx.vectors[given]),
-            ("popularity", w.pop),
-        ):
-            got = top(s, 10, {given})
-            rec[m].append(len(set(got) & rest) / min(len(rest), 10))
-    return {m: round(float(np.mean(v)), 3) for m, v in rec.items()} | {"baskets": len(rec["popularity"])}
-
-
-DEFAULT_LOG = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.gz"
-QUICK_SLICE = ROOT / "tests" / "fixtures" / "retail" / "slice.csv"
 
 
 def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
@@ -463,17 +216,6 @@ def _main(a: argparse.Namespace, embedder: Embedder | None) -> int:
     return 0
 
 
-def day(ts: float) -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime(ts))
-
-
-def sample(tg: dict[str, set[int]], rng: np.random.Generator, n: int) -> dict[str, set[int]]:
-    """n customers (0: all), seeded."""
-    keep = sorted(tg)
-    keep = [keep[i] for i in rng.permutation(len(keep))[: n or len(keep)]]
-    return {c: tg[c] for c in keep}
-
-
 def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
     """--search-only: refit the search weights (a shopper's, then the anonymous best-seller weight) on the validation
     customers the full fit uses (same seeded draws), then the search arms on validation and test; the feed's
@@ -517,14 +259,6 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
     out["search_only_seconds"] = round(time.perf_counter() - t_start, 1)
     out_file.write_text(json.dumps(out, indent=1) + "\n")
     return out
-
-
-def test_targets(lines: list[Line], split_t: float, id_to_row: dict[str, int], n: int) -> dict[str, set[int]]:
-    """The test customers: n of those with an invoice on/after the split (seeded apart from the fit's draws)."""
-    tg = targets(lines, split_t, float("inf"), id_to_row)
-    keep = sorted(tg)
-    keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[:n]]
-    return {c: tg[c] for c in keep}
 
 
 def feed_only(

@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.search.columns import Codes, Lexical, Spans, admits, top_rows
 from assistant.search.kinds import Kinds
-from assistant.search.materials import named_materials
+from assistant.search.materials import material_reading
 from assistant.search.notices import Shop, not_found, notice_for
 from assistant.search.query import Filters, Vocabulary
 from assistant.search.ranking import (
@@ -108,11 +108,12 @@ class SearchEngine:
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
         # what a page says it is made of: its material specifications and the materials its title names
         # ("Striped Cotton Sari" is known to be cotton, whatever its specifications leave out)
-        named = [named_materials(p, self.qvocab.materials) for p in products]
-        self._material_known = np.array([known for known, _ in named], dtype=bool)
-        self.material_post = Postings.build([set(stems) for _, stems in named], n)
+        named = [material_reading(p, self.qvocab.materials) for p in products]
+        self._material_known = np.array([known for known, _, _ in named], dtype=bool)
+        self.material_post = Postings.build([set(stems) for _, stems, _ in named], n)
+        self.blend_post = Postings.build([set(blends) for _, _, blends in named], n)  # "Poly Cotton": part cotton
         # variants apart when they answer a material query differently: the same materials read the same way
-        self.variants = Variants(products, title_colours, [" ".join(sorted(stems)) for _, stems in named])
+        self.variants = Variants(products, title_colours, [" ".join(sorted(stems)) for _, stems, _ in named])
         del named
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
@@ -364,6 +365,8 @@ class SearchEngine:
             base = keep
             # who it is for weighs least: a product that does not say is as likely right as one that does
             tiers.add(name, match, 0.125 if name == "gender" else 0.25)
+            if name == "material" and (blend := self.blend_post.all_of((prefs[name],))).any():
+                tiers.add("blend", blend, -0.125)  # part of that material: after the pure, before the unknown
         applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
         if not applied:
             return allowed, relaxed, None

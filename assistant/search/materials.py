@@ -7,7 +7,9 @@ writes only as the qualifier of another material ("Genuine Leather", "Artificial
 the name of the specification itself ("Fabric: Fabric") names none, and colours ("gold", "silver") are read as
 colours. A brand is no material ("Annapurna Silks", "Cotton Fab"); a blend names each of its materials
 ("Cotton Silk": both), and so does a qualifier written together with its material ("Polycotton", "Polycrepe": a
-polyester blend of cotton, of crepe). A shopper asking for cotton takes a polycotton sari as a partial match:
+polyester blend of cotton, of crepe). Such a qualifier names the same blend written apart ("Poly Cotton"): the
+catalog writing it glued to a material is what says it is a blend's, not a word like "Genuine" that names the
+material in full ("Genuine Leather"). A shopper asking for cotton takes a polycotton sari as a partial match:
 never a mismatch (it is part cotton), never in full (it is not pure cotton); the page ranks it after the products
 stating the material alone, and the notice counts it apart ("1 in a cotton blend").
 """
@@ -33,6 +35,7 @@ class MaterialWords(frozenset):
     that a word joining the two ("polycotton") is read as a blend of the material."""
 
     qualifiers: frozenset[str] = frozenset()  # as written, lower case
+    blends: frozenset[str] = frozenset()  # the qualifiers the catalog also writes glued to a material ("poly")
 
     def blend_of(self, word: str) -> str | None:
         """The material stem a qualifier glued to a material word names ("polycotton" -> cotton), else None."""
@@ -42,10 +45,11 @@ class MaterialWords(frozenset):
         return None
 
 
-def material_words(stems: Iterable[str], qualifiers: Iterable[str] = ()) -> MaterialWords:
-    """A MaterialWords of these stems and qualifiers."""
+def material_words(stems: Iterable[str], qualifiers: Iterable[str] = (), blends: Iterable[str] = ()) -> MaterialWords:
+    """A MaterialWords of these stems and qualifiers (blends: those of them that name a blend written apart)."""
     out = MaterialWords(stems)
     out.qualifiers = frozenset(qualifiers)
+    out.blends = frozenset(blends) & out.qualifiers
     return out
 
 
@@ -76,7 +80,11 @@ def learn_materials(products: Iterable[Product], colours: Container[str]) -> Mat
     before: Counter = Counter(a for ws in parts for a, b in itertools.pairwise(ws) if a in found and b in found)
     qualifiers = {w for w in found if w not in alone and 2 * before[w] >= uses[w]}
     field_names = {t for key in MATERIAL_KEYS for t in _words(key)}  # "Fabric", "Material": what is asked
-    return material_words(found - qualifiers - field_names, (w for q in qualifiers for w in written[q]))
+    out = material_words(found - qualifiers - field_names, (w for q in qualifiers for w in written[q]))
+    # a qualifier the catalog also writes glued to a material ("Polycotton" beside "Poly Cotton") is a blend's
+    glued = {w for ws in written.values() for w in ws} | {w for p in products for w in words(p.title)}
+    out.blends = frozenset(q for q in out.qualifiers if any(w.startswith(q) and out.blend_of(w) for w in glued))
+    return out
 
 
 def spec_material(p: Product) -> str:
@@ -86,37 +94,68 @@ def spec_material(p: Product) -> str:
 
 def title_materials(p: Product, materials: Container[str]) -> frozenset[str]:
     """Stems of the materials a product's title names, its brand left out wherever the title says it."""
+    alone, blends = _title_reading(p, materials)
+    return alone | blends
+
+
+def _title_reading(p: Product, materials: Container[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(materials the title names alone, those it names as part of a blend), its brand left out."""
     ws = words(p.title)
     brand = words(p.brand or "")
     n = len(brand)
-    out: set[str] = set()
+    kept: list[str] = []
     i = 0
     while i < len(ws):
         if n and ws[i : i + n] == brand:  # the brand's words, in order: no material of the product
             i += n
             continue
-        if (t := stem(ws[i])) in materials:
-            out.add(t)
-        if (m := _blend_of(ws[i], materials)) is not None:
-            out.add(m)
+        kept.append(ws[i])
         i += 1
-    return frozenset(out)
+    return _reading(kept, materials)
 
 
-def _blend_of(word: str, materials: Container[str]) -> str | None:
-    return materials.blend_of(word) if isinstance(materials, MaterialWords) else None
+def _reading(ws: list[str], materials: Container[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(materials named alone, materials named as part of a blend) of a run of words: "Polycotton" and "Poly
+    Cotton" name a blend of cotton, "Cotton" and "Genuine Leather" their material."""
+    mw = materials if isinstance(materials, MaterialWords) else None
+    alone: set[str] = set()
+    blends: set[str] = set()
+    i = 0
+    while i < len(ws):
+        w = ws[i]
+        if mw is not None and w in mw.blends and i + 1 < len(ws) and (t := stem(ws[i + 1])) in mw:
+            blends.add(t)  # "Poly Cotton": the qualifier and its material, one blend
+            i += 2
+            continue
+        if (t := stem(w)) in materials:
+            alone.add(t)
+        if mw is not None and (m := mw.blend_of(w)) is not None:
+            blends.add(m)
+        i += 1
+    return frozenset(alone), frozenset(blends)
 
 
-def blended(p: Product, material: str) -> bool:
-    """A product known to be of the material names it only as a blend ("Polycotton Sari", "Fabric: Polycrepe"),
-    not as the word alone: a partial match."""
+def blended(p: Product, material: str, materials: Container[str] | None = None) -> bool:
+    """A product known to be of the material names it only as a blend ("Polycotton Sari", "Fabric: Polycrepe",
+    "Poly Cotton" where materials say "poly" is a blend's), not as the word alone: a partial match. Without
+    materials: whether the page does not name the material alone (for a product known to be of it)."""
+    if materials is not None:
+        return material in material_reading(p, materials)[2]
     return material not in title_materials(p, frozenset({material})) and material not in terms(spec_material(p))
 
 
 def named_materials(p: Product, materials: Container[str]) -> tuple[bool, frozenset[str]]:
     """(whether the page states a material at all, the stems it names): a material specification, whatever it
     says, or a material word of the title. What a page says it is made of is known; the rest is unknown."""
+    known, named, _ = material_reading(p, materials)
+    return known, named
+
+
+def material_reading(p: Product, materials: Container[str]) -> tuple[bool, frozenset[str], frozenset[str]]:
+    """named_materials, and the materials of those the page names only as part of a blend (never alone)."""
     spec = spec_material(p)
-    blends = {m for w in tokenize(spec) if (m := _blend_of(w, materials)) is not None}
-    named = title_materials(p, materials) | frozenset(terms(spec)) | blends
-    return bool(spec.strip()) or bool(named), named
+    title_alone, title_blends = _title_reading(p, materials)
+    spec_alone, spec_blends = _reading(words(spec), materials)
+    blends = title_blends | spec_blends
+    named = title_alone | blends | frozenset(terms(spec))
+    return bool(spec.strip()) or bool(named), named, blends - title_alone - spec_alone

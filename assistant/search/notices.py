@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.search.materials import blended
 from assistant.search.query import Filters
 from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
@@ -43,14 +42,12 @@ def notice_for(
 ) -> str | None:
     """What could not be satisfied and what was relaxed, in a sentence; None when the page fits the query.
     after: the products of the type known to be of another material than the one asked (shown after its fits)."""
-    few = _few(u, tiers, hit_rows, after, shop.products)
+    few = _few(u, tiers, hit_rows, after)
     text = _notice(u, f, tiers, hit_rows, relaxed, shop)
     return few if text is None else text if few is None else f"{text} {few}"
 
 
-def _few(
-    u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None, products: Sequence[Product]
-) -> str | None:
+def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None) -> str | None:
     """When the page shows products of the type known to be of another material, after the few that match or
     do not say: "Only 1 Saree in net; showing other Sarees after it." (those naming the material only as a blend,
     "Polycotton", counted apart). None when it shows none."""
@@ -59,7 +56,8 @@ def _few(
         return None  # (a material relaxed whole leaves no `after`: that notice is _notice's)
     fits = [r for r in hit_rows if of_type[r]]
     matched = [r for r in fits if match[r]]
-    blends = sum(blended(products[r], u.material) for r in matched) if u.material else 0
+    blend = tiers.mask("blend")  # those naming the material only as a blend (SearchEngine._preferences)
+    blends = sum(bool(blend[r]) for r in matched) if blend is not None else 0
     n, m = len(matched) - blends, len(fits) - len(matched)
     word = _typed_word(u, u.material)
     said = [f"{_some(n, kind := u.product_type or '')} in {word}"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from index.catalog import Product
-from index.text import normalise, singular, stem, terms
+from index.text import normalise, readings, singular, terms
 
 _NON = re.compile(r"\bnon[\s-]+(?=[a-z])")
 
@@ -38,4 +38,4 @@ def lacking_forms(word: str) -> tuple[str, ...]:
     "solid" (for "without print")."""
     one = singular(word)
     forms = ("non" + word, "non" + one, one + "less", *_OPPOSITES.get(word, ()), *_OPPOSITES.get(one, ()))
-    return tuple(dict.fromkeys(stem(f) for f in forms))
+    return tuple(dict.fromkeys(t for f in forms for t in readings(f)))

@@ -45,7 +45,7 @@ from assistant.search.vocab import (
     type_key,
     type_names,
 )
-from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, singular, stem, terms
+from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, readings, singular, stem, terms, tokenize
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -174,7 +174,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
                 fixed += parts
                 corrected = True
                 continue
-            c = vocab.corrector.correct(w)
+            # a word the shop's pages write is a word of the language, not a misspelt product word ("place")
+            c = None if stem(w) in vocab.page_words else vocab.corrector.correct(w)
         fixed.append(c or w)
         corrected |= c is not None
     ws = fixed
@@ -247,7 +248,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
     dense_words = [w for i, w in enumerate(full) if i not in negated]
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
-    stems = terms(" ".join(excluded))
+    stems = [t for w in tokenize(" ".join(excluded)) for t in readings(w)]  # "padding" excludes "padded" too
     return Understanding(
         text=text,
         search_text=" ".join(search_words),
@@ -265,7 +266,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         compatible_with=" ".join(compat) or None,
         compat_terms=tuple(terms(" ".join(compat))),
         excluded=tuple(excluded),
-        exclude_terms=tuple(stems),
+        exclude_terms=tuple(dict.fromkeys(stems)),
         prefix=bool(last_typed),
         prefix_terms=prefix_terms,
         cheap=any(w in PRICE_WORDS for w in ws),

@@ -83,6 +83,10 @@ _NOT_TYPE_WORDS = (
     STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
 )
 QUERY_WORDS = _NOT_TYPE_WORDS  # words that ask rather than name a product: never matched, never "not found"
+# Pages (descriptions, specifications) of this many products writing a word the titles never use make it a word of
+# the language, not a typo: "a nice place to shop" is not "plate" ("place": 15 pages of the bundled 20k). A seller's
+# slip is rarer: of the misspellings shoppers type, the bundled pages write "earings" twice, "lether" once.
+PAGE_WORD = 3
 _EMPTY = np.zeros(0, np.int32)
 
 
@@ -111,14 +115,16 @@ class QueryVocab:
     alias_shelves: dict[str, frozenset[str]] = field(default_factory=dict)  # an alias's type -> the shelves above it
     brand_terms: dict[frozenset[str], str] = field(default_factory=dict)  # a brand's stems -> the brand ("soni")
     sets: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # a set's type key -> its parts' stems
+    kinds_below: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)  # shelf -> kinds shelved under it
+    page_words: frozenset[str] = frozenset()  # stems only pages write, on PAGE_WORD pages or more: words, not typos
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
         return type_names(p, self.aliases, self.alias_shelves)
 
     def type_heads(self, p: Product) -> set[str]:
-        """type_heads with this shop's aliases and sets."""
-        return type_heads(p, self.aliases, self.alias_shelves, self.sets)
+        """type_heads with this shop's aliases, sets and shelves."""
+        return type_heads(p, self.aliases, self.alias_shelves, self.sets, self.kinds_below)
 
     def device_terms(self, p: Product) -> set[str]:
         """Stems of the devices a title says the product is made for, other than its own maker: known device
@@ -184,6 +190,7 @@ class QueryVocab:
         devices: Counter = Counter()  # the word right after "for": "Cover for Micromax ...", "Charger for iPhone"
         rows: dict[str, list[int]] = {}
         stated: set[str] = set()
+        page_count: Counter = Counter()  # stem -> the products whose page (beyond the lexical text) writes it
         split_words: set[str] = set()
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
@@ -193,7 +200,9 @@ class QueryVocab:
             word_freq.update(toks)
             for t in {stem(t) for t in toks}:
                 rows.setdefault(t, []).append(row)
-            stated.update(page_terms(p))
+            said_here = page_terms(p)
+            stated.update(said_here)
+            page_count.update(said_here)
             doc_freq.update(set(_WORD_RE.findall((p.title + " " + p.description[:300]).lower())))
             nb = normalise(p.brand or "")
             if nb:
@@ -228,9 +237,10 @@ class QueryVocab:
         aliases = learn_aliases(typed, materials)
         shelves = shelves_above(products, set(aliases.values()))
         sets = learn_sets(listed, head_count)
+        below = shelves_below(products)
         # the kinds of product of which the shop says what some are made of: of the others, none is known to be
         # of any material, so a page of them is no evidence that the shop has none in the material asked
-        said = (type_heads(p, aliases, shelves, sets) for p in products if named_materials(p, materials)[0])
+        said = (type_heads(p, aliases, shelves, sets, below) for p in products if named_materials(p, materials)[0])
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -252,6 +262,8 @@ class QueryVocab:
             split_words=frozenset(split_words),
             aliases=aliases,
             alias_shelves=shelves,
+            kinds_below=below,
+            page_words=frozenset(t for t, c in page_count.items() if c >= PAGE_WORD and t not in rows),
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
             sets=sets,
@@ -351,28 +363,54 @@ def type_heads(
     aliases: Mapping[str, str] | None = None,
     above: Mapping[str, Container[str]] | None = None,
     sets: Mapping[tuple[str, ...], Iterable[str]] | None = None,
+    below: Mapping[str, Container[tuple[str, ...]]] | None = None,
 ) -> set[str]:
     """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each);
     a name that names a set heads it by each of its parts (sets, assistant.search.sets: "Lehenga Cholis" ->
     choli and lehenga).
     A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
     the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
-    wallet, a bag or a belt; a card holder on "Wallets & Clutches > Travel Document Holders & Card Holders" is on
-    a shelf that is neither, so it may be a wallet. A deeper shelf naming a narrower kind of the same word ("Wall
-    Decor" under "Home Decor") does not say which: a wall clock stays home decor."""
+    wallet, a bag or a belt. A deeper shelf that is none of them says the product is another kind: then the
+    shelf gives none of the kinds the shop has a shelf of right under it (below: shelf name -> the kinds of
+    the shelves under it), as it shelves those apart, unless the title names it. Suspenders on "Bags, Wallets &
+    Belts > Suspenders" are not belts (the shop has a "Belts" shelf beside them); a card holder on "Wallets &
+    Clutches > Travel Document Holders & Card Holders" is not a wallet ("Wallets" is beside it); an action
+    figure on "Toys & School Supplies > Action Figures" stays a toy (no "Toys" shelf is beside it), and so does a
+    wall clock on "Home Decor & Festive Needs > Wall Decor & Clocks" stay home decor."""
     names = type_names(p, aliases, above)
     # the product's shelves, broad to narrow (its type counts where it is also one of them)
-    shelves = [_list_keys(node) for node in dict.fromkeys(p.category[:4]) if node in names]
+    nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
+    shelves = [_list_keys(node) for node in nodes]
+    title: set[str] | None = None
     out: set[str] = set()
     for name in names:
         ks = _list_keys(name)
         if len(ks) > 1 and ks in shelves:
-            deeper = shelves[shelves.index(ks) + 1 :]
-            if any(k in ks for shelf in deeper for k in shelf):
+            at = shelves.index(ks)
+            if any(k in ks for shelf in shelves[at + 1 :] for k in shelf):
                 continue  # a deeper shelf is one of this shelf's kinds: it says which the product is
+            apart = below.get(nodes[at], ()) if below is not None and at + 1 < len(shelves) else ()
+            if apart:  # a deeper shelf of another kind: not a kind the shop shelves beside it, unless so titled
+                title = set(terms(p.title)) if title is None else title
+                ks = [k for k in ks if k not in apart or k[-1] in title]
         out.update(k[-1] for k in ks)
         out.update(w for k in ks for w in (sets or {}).get(k, ()))
     return out
+
+
+def shelves_below(products: Iterable[Product]) -> dict[str, frozenset[tuple[str, ...]]]:
+    """Shelf name -> the kinds (type keys) of the shop's shelves of one kind under it ("Bags, Wallets & Belts"
+    -> bag, belt, wallet: "Bags", "Belts", "... > Wallets"; not toy from "Musical Instruments & Toys"), for
+    type_heads."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for p in products:
+        names = shop_type_names(p)
+        nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
+        for i, parent in enumerate(nodes[:-1]):
+            for child in nodes[i + 1 :]:
+                if len(ks := _list_keys(child)) == 1:
+                    out.setdefault(parent, set()).update(ks)
+    return {name: frozenset(ks) for name, ks in out.items()}
 
 
 def _list_keys(name: str) -> list[tuple[str, ...]]:

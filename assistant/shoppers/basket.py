@@ -104,12 +104,19 @@ class ShopHistory:
         as_rows = [[id_to_row[p] for p in items if p in id_to_row] for _, _, items in bs]
         n = len(categories)
         shopper_baskets = [(sid, r) for (sid, _, _), r in zip(bs, as_rows, strict=True)]
-        return cls(
+        hist = cls(
             copurchase_matrix(as_rows, n),
             RepeatRates.learn(shopper_baskets, categories),
             len(bs),
             Neighbours.learn(shopper_baskets, n),
         )
+        _ = hist.listed_by  # made while learning (off the request path), not by the first request to explain
+        return hist
+
+    @cached_property
+    def listed_by(self) -> sparse.csr_matrix:
+        """The co-purchase lists by the row they name: row r -> the rows whose lists hold r (the transpose)."""
+        return sparse.csr_matrix(self.copurchase.T, dtype=np.float32)
 
     @cached_property
     def bestseller(self) -> np.ndarray | None:
@@ -128,14 +135,14 @@ class ShopHistory:
     def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
         """`together` of anchor rows and their weights as arrays (ties of the strongest anchor: the one first)."""
         if not len(rows):
-            return np.zeros(n_rows), StrongestAnchor(self.copurchase, rows, weights)
+            return np.zeros(n_rows), StrongestAnchor(self.copurchase, rows, weights, self.listed_by)
         # sum of each anchor's co-purchase row, weighted: only the anchors' rows are read (a product with the whole
         # transpose cost ~0.4 ms a shopper, mostly scipy's own overhead)
         cp = self.copurchase
         at, lens = _spans(cp.indptr, rows)
         vals = cp.data[at].astype(np.float64) * np.repeat(weights, lens)
         together = np.bincount(cp.indices[at], weights=vals, minlength=n_rows)[:n_rows]
-        return together, StrongestAnchor(self.copurchase, rows, weights)
+        return together, StrongestAnchor(self.copurchase, rows, weights, self.listed_by)
 
 
 def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -148,11 +155,18 @@ class StrongestAnchor:
     """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
     named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (the rows a
     request explains); holds only the anchors (a cached shopper's terms must not grow with the catalog). Read from
-    the anchors' own co-purchase lists (at most TOP_K entries each), not from the lists of the rows asked: a widely
-    bought row is listed by thousands of rows, and reading those cost a request ~0.4 ms."""
+    whichever lists are shorter: the anchors' own co-purchase lists (at most TOP_K entries each: a shopper with a
+    thousand anchors has tens of thousands of entries), or the lists naming the rows asked (a widely bought row is
+    named by thousands of rows); both give the same answer."""
 
-    def __init__(self, copurchase: sparse.csr_matrix, anchors: np.ndarray, weights: np.ndarray):
-        self._cp = copurchase
+    def __init__(
+        self,
+        copurchase: sparse.csr_matrix,
+        anchors: np.ndarray,
+        weights: np.ndarray,
+        listed_by: sparse.csr_matrix | None = None,
+    ):
+        self._cp, self._by = copurchase, listed_by  # listed_by: the transpose (None: read the anchors' lists)
         self._anchors, self._weights = anchors, weights  # in the order named (ties: the first named wins)
 
     @overload
@@ -164,18 +178,14 @@ class StrongestAnchor:
             return self._of(row.astype(np.int64, copy=False))
         return int(self._of(np.array([row], np.int64))[0])
 
-    def _of(self, rows: np.ndarray) -> np.ndarray:
-        out = np.full(len(rows), -1, np.int64)
+    def _of(self, rows: np.ndarray, by_rows: bool | None = None) -> np.ndarray:
+        """by_rows: read the lists naming the rows (True) or the anchors' lists (False); None: the shorter."""
         if not len(rows) or not len(self._anchors):
-            return out
-        at, lens = _spans(self._cp.indptr, self._anchors)
-        targets = self._cp.indices[at]
-        asked = np.zeros(self._cp.shape[1], bool)
-        asked[rows] = True
-        keep = asked[targets]  # entries scoring a row asked for
-        owner = np.repeat(np.arange(len(self._anchors)), lens)[keep]
-        targets = targets[keep]
-        contrib = self._cp.data[at[keep]].astype(np.float64) * self._weights[owner]
+            return np.full(len(rows), -1, np.int64)
+        asked = np.unique(rows)
+        if by_rows is None:
+            by_rows = self._by is not None and self._shorter_by_rows(asked)
+        targets, owner, contrib = self._by_rows(asked) if by_rows else self._by_anchors(asked)
         # per asked row: the largest contribution, ties to the anchor named first; none when nothing is positive
         first = np.lexsort((owner, -contrib, targets))
         targets, owner, contrib = targets[first], owner[first], contrib[first]
@@ -184,6 +194,38 @@ class StrongestAnchor:
         lead &= contrib > 0
         best = dict(zip(targets[lead].tolist(), self._anchors[owner[lead]].tolist(), strict=True))
         return np.fromiter((best.get(r, -1) for r in rows.tolist()), np.int64, len(rows))
+
+    def _shorter_by_rows(self, asked: np.ndarray) -> bool:
+        by, cp, a = self._by, self._cp, self._anchors
+        assert by is not None
+        named = int((by.indptr[asked + 1] - by.indptr[asked]).sum())
+        own = int((cp.indptr[a + 1] - cp.indptr[a]).sum())
+        return named + len(a) < own  # (+ the anchors: reading the other way sorts them)
+
+    def _by_anchors(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, anchor position, contribution) of the anchors' list entries that name an asked row."""
+        at, lens = _spans(self._cp.indptr, self._anchors)
+        targets = self._cp.indices[at]
+        wanted = np.zeros(self._cp.shape[1], bool)
+        wanted[asked] = True
+        keep = wanted[targets]  # entries scoring a row asked for
+        owner = np.repeat(np.arange(len(self._anchors)), lens)[keep]
+        contrib = self._cp.data[at[keep]].astype(np.float64) * self._weights[owner]
+        return targets[keep], owner, contrib
+
+    def _by_rows(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same entries, read from the lists naming each asked row and kept where the naming row is an anchor."""
+        by = self._by
+        assert by is not None
+        at, lens = _spans(by.indptr, asked)
+        names = by.indices[at]
+        order = np.argsort(self._anchors, kind="stable")
+        ranked = self._anchors[order]
+        pos = np.minimum(np.searchsorted(ranked, names), len(ranked) - 1)
+        keep = ranked[pos] == names
+        owner = order[pos[keep]]
+        contrib = by.data[at[keep]].astype(np.float64) * self._weights[owner]
+        return np.repeat(asked, lens)[keep], owner, contrib
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:

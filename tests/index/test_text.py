@@ -34,6 +34,21 @@ def test_stemming_makes_singular_and_plural_one_term():
 
 
 @pytest.mark.parametrize(
+    ("word", "other"),
+    [("dressing", "dress"), ("clothing", "cloth"), ("leggings", "leg"), ("bedding", "bed"), ("painting", "paint")],
+)
+def test_a_word_of_another_meaning_keeps_its_own_stem(word, other):
+    assert stem(word) != stem(other)  # a dressing table is no dress, a cleaning cloth no clothing
+
+
+def test_an_ing_word_and_its_plural_are_one_term_and_clothes_are_clothing():
+    assert stem("leggings") == stem("legging") and stem("paintings") == stem("painting")
+    assert stem("clothes") == stem("clothing") != stem("cloths") == stem("cloth")
+    assert terms("Running Shoes") == terms("running shoe")
+    assert stem("rings") == stem("ring") and stem("things") == stem("thing")
+
+
+@pytest.mark.parametrize(
     ("plural_form", "singular_form"),
     [("dresses", "dress"), ("watches", "watch"), ("shoes", "shoe"), ("bags", "bag"), ("jerseys", "jersey")],
 )

@@ -253,3 +253,26 @@ def test_a_blend_is_a_partial_match_after_the_pure_and_before_other_materials(tm
     assert got[0] == "sr-silk" and got.index("sr-poly") > 0  # a polycotton sari is no silk one: after it
     got = ids(shop.search("crepe top", k=6))
     assert {p for p in got if p.startswith("top-pc")}  # "Poly Crepe" tops are crepe tops too
+
+
+def test_a_blend_written_apart_is_the_same_partial_match(tmp_path, embedder):
+    apart = _p("sr-poly-2", "Kashvi Printed Daily Wear Poly Cotton Saree", SAREE)
+    shop = shop_engine(tmp_path, embedder, [*BLEND_SHOP, apart])
+    mats = shop.qvocab.materials
+    assert "poly" in mats.blends  # the shop writes it glued to a material too ("Polycotton"): a blend's qualifier
+    saree = Product(id="s", title=apart["title"])
+    assert named_materials(saree, mats) == (True, frozenset({"cotton"})) and blended(saree, "cotton", mats)
+    res = shop.search("cotton saree", k=6)
+    got = ids(res)
+    assert set(got[:2]) == {"sr-cotton-1", "sr-cotton-2"}  # cotton in full first
+    assert set(got[2:4]) == {"sr-poly", "sr-poly-2"}  # then both blends, however written
+    assert "2 in a cotton blend" in (res.notice or "")
+
+
+def test_a_qualifier_never_glued_to_a_material_names_it_in_full():
+    spec = [Product(id=f"w{i}", title="Wallet", attributes={"Material": "Genuine Leather"}) for i in range(3)]
+    spec += [Product(id=f"l{i}", title="Belt", attributes={"Material": "Leather"}) for i in range(3)]
+    mats = learn_materials(spec, QUERY_COLOURS)
+    assert "genuine" in mats.qualifiers and not mats.blends  # "Genuine Leather" is leather, not part leather
+    wallet = Product(id="w", title="Hide Genuine Leather Wallet")
+    assert "leather" in named_materials(wallet, mats)[1] and not blended(wallet, "leather", mats)

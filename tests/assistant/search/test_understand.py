@@ -83,3 +83,38 @@ def test_understanding_is_pure_and_memoised(engine):
 
 def test_shop_has_what_the_tests_expect():
     assert sum(1 for p in PRODUCTS if "Dress" in p["title"]) >= 8
+
+
+def test_a_word_the_pages_write_is_a_word_not_a_typo():
+    from index.catalog import Product
+
+    kitchen = ["Kitchen & Dining", "Plates"]
+    ps = [
+        Product(id=f"pl{i}", title=f"Steel Dinner Plate {i}", category=kitchen, description="Place it on a table")
+        for i in range(3)
+    ]
+    ps += [Product(id=f"j{i}", title=f"Denim Men's Jeans {i}", category=["Clothing", "Jeans"]) for i in range(3)]
+    ps += [Product(id="e", title="Sona Gold Earrings", category=["Jewellery"], description="Lovely earings")]  # a slip
+    v = QueryVocab.from_products(ps)
+    assert understand("a nice place to shop ", v).corrected is None  # 3 pages write "place": not "plate"
+    assert understand("dinner plte ", v).corrected == "dinner plate"
+    assert understand("mens jeens ", v).corrected == "mens jeans"
+    assert understand("earings ", v).corrected == "earrings"  # one page's slip is still a typo
+
+
+def test_a_stem_shared_by_words_of_other_meanings_reads_each_as_itself():
+    from index.catalog import Product
+
+    ps = [Product(id=f"s{i}", title=f"Ira Men's Shirt {i}", category=["Clothing", "Men's Clothing"]) for i in range(3)]
+    care = ["Automotive", "Car & Bike Care", "Vehicle Washing Cloths"]
+    ps += [Product(id=f"c{i}", title=f"ManeKo Microfibre Cleaning Cloth {i}", category=care) for i in range(3)]
+    rest = ["Furniture", "Bedroom Furniture", "Dressing Tables"]
+    ps += [Product(id="t", title="Annulus Wood Dressing Table", category=rest)]
+    ps += [Product(id="d", title="Aurea Women's Dress", category=["Clothing", "Women's Clothing", "Dresses"])]
+    ps += [Product(id="b", title="Tiny Tots Baby Boy's Romper", category=["Baby Care", "Baby Boys' Clothes"])]
+    v = QueryVocab.from_products(ps)
+    cloth = understand("cleaning cloth ", v).type_terms
+    assert cloth[-1:] == ("cloth",) and cloth != understand("clothing", v).type_terms  # a cloth is no clothing
+    assert understand("clothes for men ", v).type_terms == understand("clothing", v).type_terms == ("clothing",)
+    assert understand("dressing table ", v).product_type == "Dressing Tables"
+    assert understand("dressing ", v).product_type != "Dresses"
