@@ -20,6 +20,7 @@ from assistant.search.columns import Codes, Lexical, Spans, admits, top_rows
 from assistant.search.kinds import Kinds
 from assistant.search.materials import material_reading
 from assistant.search.notices import Shop, not_found, notice_for
+from assistant.search.preferences import Stated, apply_preferences
 from assistant.search.query import Filters, Vocabulary
 from assistant.search.ranking import (
     PageIndex,
@@ -115,6 +116,21 @@ class SearchEngine:
         # variants apart when they answer a material query differently: the same materials read the same way
         self.variants = Variants(products, title_colours, [" ".join(sorted(stems)) for _, stems, _ in named])
         del named
+        # (the readers hold the columns, not the engine: no reference cycle keeps a replaced engine alive)
+        codes, title_colour = self._codes, self.title_colour
+        material_post, blend_post = self.material_post, self.blend_post
+        self._stated = Stated(
+            self._gender_known,
+            self._colour_known,
+            self._material_known,
+            brand=lambda b: codes["brand"].equals(normalise(b)),
+            gender=lambda g: codes["gender"].isin(admits(g)),
+            # the catalog's (or derived) colour, or one the title names ("Gold Diamond Ring" with a Color line of
+            # Yellow; a multicolour "Blue, Red Dress")
+            colour=lambda c: codes["colour"].equals(c) | title_colour.all_of((c,)),
+            material=lambda m: material_post.all_of((m,)),
+            blend=lambda m: blend_post.all_of((m,)),
+        )
         self.autocomplete: Autocomplete | None = None  # set by Services.load_engine
 
     @property
@@ -237,9 +253,9 @@ class SearchEngine:
             if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
                 tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
         relaxed: list[str] = []
-        after = None  # the type's products of a known other material, shown after its fits (see _preferences)
+        after = None  # the type's products of a known other material, shown after its fits (see preferences.py)
         if prefs:
-            allowed, relaxed, after = self._preferences(prefs, allowed, tiers, typed)
+            allowed, relaxed, after = apply_preferences(prefs, allowed, tiers, typed, self._stated)
         if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             fits = fits if after is None else fits & ~after
@@ -316,65 +332,8 @@ class SearchEngine:
         took = (time.perf_counter() - spans.t0) * 1000
         return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)
 
-    def _of_colour(self, colour: str) -> np.ndarray:
-        """Rows of that colour: the catalog's (or derived) colour, or one the title names ("Gold Diamond Ring"
-        with a Color line of Yellow; a multicolour "Blue, Red Dress")."""
-        return self._codes["colour"].equals(colour) | self.title_colour.all_of((colour,))
-
     def _all(self) -> np.ndarray:
         return np.ones(len(self.products), dtype=bool)
-
-    def _preferences(
-        self, prefs: dict, allowed: np.ndarray | None, tiers: Tiers, typed: np.ndarray | None
-    ) -> tuple[np.ndarray | None, list, np.ndarray | None]:
-        """Known matches rank first, unknown next; a preference nothing satisfies is relaxed (and said) rather than
-        emptying the page. Returns (allowed, the relaxed names, the type's known mismatches or None).
-
-        Without a detected type a known mismatch never shows. With one, products of the type known to be of
-        another material are kept, ranked after every match and unknown of the type (its "fits") and before any
-        other type: they show only when the fits run out ("net saree" in a shop with one net saree: the other
-        sarees after it, not mosquito nets and net tops; the notice says so). A material is relaxed whole when
-        no product of the type asked for (typed, when the filters leave any) is known to be of it. A colour
-        keeps "known mismatches never": it is what a card's photo shows first, and it is relaxed whole only
-        when no product has it (the colour of most products is unknown, so "no green sarees" would seldom be
-        true). Who a product is for is never relaxed."""
-        relaxed: list[str] = []
-        base = allowed if allowed is not None else self._all()
-        if not base.any():
-            return allowed, relaxed, None  # the filters alone leave nothing: no preference to relax
-        of_type = typed if typed is not None and (base & typed).any() else None
-        after = np.zeros(len(self.products), dtype=bool)  # of the type, known to be of another material
-        if "brand" in prefs:
-            tiers.add("brand", self._codes["brand"].equals(normalise(prefs["brand"])), 0.75)
-        for name in ("gender", "colour", "material"):
-            if name not in prefs:
-                continue
-            if name == "gender":
-                known, match = self._gender_known, self._codes["gender"].isin(admits(prefs[name]))
-            elif name == "colour":
-                known, match = self._colour_known, self._of_colour(prefs[name])
-            else:
-                known, match = self._material_known, self.material_post.all_of((prefs[name],))
-            keep = base & (match | ~known)
-            scope = keep & match if name != "material" or of_type is None else keep & match & of_type
-            if not scope.any():
-                relaxed.append(name)  # none of this colour/material at all: show the rest, say so
-                continue
-            if name == "material" and of_type is not None:
-                after = base & of_type & known & ~match
-            base = keep
-            # who it is for weighs least: a product that does not say is as likely right as one that does
-            tiers.add(name, match, 0.125 if name == "gender" else 0.25)
-            if name == "material" and (blend := self.blend_post.all_of((prefs[name],))).any():
-                tiers.add("blend", blend, -0.125)  # part of that material: after the pure, before the unknown
-        applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))
-        if not applied:
-            return allowed, relaxed, None
-        if of_type is None or not after.any():
-            return base, relaxed, None
-        # the type's fits a whole type step above its known mismatches, which stay a step above other types
-        tiers.add("fits", of_type & ~after, 1.0)
-        return base | after, relaxed, after
 
     def _hits(self, rows, scores, why_of, pos, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
         """The first k rows (one card per group and answer when distinct, see variants.py), with what they match;

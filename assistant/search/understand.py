@@ -26,8 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
+from assistant.search.compounds import join_digits, join_letters, split_compound, split_digits
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import (
@@ -45,7 +44,7 @@ from assistant.search.vocab import (
     type_key,
     type_names,
 )
-from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, readings, singular, stem, terms, tokenize
+from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, readings, stem, terms, tokenize
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -110,38 +109,6 @@ class Understanding:
         return {k: v for k, v in out.items() if v is not None}
 
 
-def _join_letters(ws: list[str]) -> list[str]:
-    """A lone letter before a word is a compound ("t shirt" -> "tshirt"), as the vocabulary reads it."""
-    out: list[str] = []
-    i = 0
-    while i < len(ws):
-        w = ws[i]
-        if len(w) == 1 and w.isalpha() and w not in ("a", "i") and i + 1 < len(ws) and ws[i + 1].isalpha():
-            out.append(w + ws[i + 1])
-            i += 2
-            continue
-        out.append(w)
-        i += 1
-    return out
-
-
-def _split_compound(w: str, vocab: QueryVocab) -> list[str] | None:
-    """A word the shop writes as two ("handbags": "Hand Bags", "tracksuit": "Track Suit") when the catalog does
-    not know it whole: the split into two known words that the most products have together (two at least)."""
-    known = vocab.corrector
-    if len(w) < 6 or w in known or singular(w) in known:
-        return None
-    best, most = None, 1
-    for i in range(3, len(w) - 2):
-        a, b = w[:i], w[i:]
-        if a not in known or b not in known:
-            continue
-        ra, rb = vocab.rows.get(stem(a)), vocab.rows.get(stem(b))
-        if ra is not None and rb is not None and (n := np.intersect1d(ra, rb, assume_unique=True).size) > most:
-            best, most = [a, b], n
-    return best
-
-
 def understand(text: str, vocab: QueryVocab, correct: bool = True) -> Understanding:
     """Read a query against the catalog's vocabulary (pure; ~tens of microseconds). correct=False: words are
     taken as typed ("search instead for ...")."""
@@ -154,7 +121,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     norm = normalise(text).replace("&", " and ")
     lo, hi, rest = parse_price(norm)
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
-    ws = _join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
+    ws = join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
     # the last word is still being typed when it starts some known word without being one ("red dre")
     last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in _NOT_TYPE_WORDS)
     last_typed = last_typed and _still_typed(ws[-1], vocab)
@@ -169,7 +136,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             and w not in _NEGATORS
             and not (last_typed and i == len(ws) - 1)
         ):
-            parts = _split_compound(w, vocab)
+            parts = split_compound(w, vocab)
             if parts is not None:  # "handbags": the shop writes "Hand Bags"
                 fixed += parts
                 corrected = True
@@ -271,8 +238,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         prefix_terms=prefix_terms,
         cheap=any(w in PRICE_WORDS for w in ws),
         stated_terms=_stated(search_words, tkey, vocab),
-        joined=_joined(search_words, vocab),
-        split=_split(search_words, vocab),
+        joined=join_digits(search_words, vocab),
+        split=split_digits(search_words, vocab),
         phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
         materials_said=bool(tkey) and tkey[-1] in vocab.material_heads,
@@ -284,32 +251,6 @@ def _stated(search_words: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -
     match ("full sleeve shirt": a shirt whose page says full sleeve)."""
     out = [t for w in search_words if w not in QUERY_WORDS and (t := stem(w)) not in tkey and t in vocab.stated]
     return tuple(dict.fromkeys(out))
-
-
-def _joined(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, str], ...]:
-    """Adjacent words with a digit that pages write as one ("tab 3" -> "tab3", "mi 4i" -> "mi4i")."""
-    out = []
-    for a, b in itertools.pairwise(search_words):
-        if a.isalnum() and b.isalnum() and any(c.isdigit() for c in a + b) and (j := stem(a + b)) in vocab.stated:
-            out.append((stem(a), stem(b), j))
-    return tuple(out)
-
-
-_LETTERS_DIGITS = re.compile(r"^(?:([a-z]+)([0-9]+)|([0-9]+)([a-z]+))$")
-
-
-def _split(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, str], ...]:
-    """Words of letters then digits (or digits then letters) that titles also write apart ("16gb" -> "16 gb",
-    "tab3" -> "tab 3")."""
-    out = []
-    for w in search_words:
-        m = _LETTERS_DIGITS.match(w)
-        if m is None:
-            continue
-        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        if f"{(sa := stem(a))} {(sb := stem(b))}" in vocab.split_words:
-            out.append((stem(w), sa, sb))
-    return tuple(out)
 
 
 def _completable(w: str, words: list[str]) -> list[str]:

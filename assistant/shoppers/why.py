@@ -6,15 +6,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
 import numpy as np
 
+from assistant.shoppers.signals import Contributions, Signals, Weights
 from index.catalog import Product
 from index.text import format_price
-
-if TYPE_CHECKING:
-    from assistant.shoppers.personalize import Contributions, Signals, Weights
 
 VERBS = {
     "view": "viewed",
