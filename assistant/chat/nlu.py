@@ -20,6 +20,7 @@ from assistant.chat.lexicon import (
     _COMMON,
     _NEG,
     _NOT_TERMS,
+    _PARTS,
     _REF_COLOUR,
     _REF_FIRST_N,
     _REF_FOCUS,
@@ -40,7 +41,7 @@ from assistant.chat.lexicon import (
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
 from assistant.search.query import QUERY_COLOURS, parse_query
-from assistant.search.understand import understand
+from assistant.search.understand import Understanding, type_key, understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
 from index.text import STOPWORDS, normalise, stem
@@ -99,7 +100,7 @@ class IntentExemplars:
 
 def correct_typos(text: str, vocab: NluVocab) -> str:
     """Replace unknown words with the closest known word when they are nearly the same ('dres', 'chaeper')."""
-    known = set(vocab.known_words) | set(vocab.categories) | set(vocab.brands) | STOPWORDS
+    known = set(vocab.known_words) | set(vocab.categories) | set(vocab.brands) | vocab.type_words | STOPWORDS
     out = []
     for w in text.split(" "):
         core = w.strip("?!.,")
@@ -150,6 +151,25 @@ def _category(words: list[str], vocab: NluVocab) -> str | None:
     return None
 
 
+def shop_kind(words: list[str], u: Understanding | None) -> str | None:
+    """The shop's type of two or more words the message names as search reads it (u.type_terms: "saree falls" is
+    the shop's "Saree Falls", "mouse pads" its "Mouse Pads"), in the message's own words with the last singular
+    ("saree fall"); None when search reads no such type, or one whose name lists several kinds ("Cases & Covers":
+    the chat names one kind)."""
+    if u is None or len(u.type_terms) < 2 or _PARTS.search(u.product_type or ""):
+        return None
+    key = u.type_terms
+    # the fewest of the message's words that name the type ("women's track pants": "track pants"), else of the
+    # words search read ("handbags": the shop's "Hand Bags")
+    for ws in (words, _WORD.findall(u.corrected or "")):
+        for n in range(len(key), len(key) + 3):
+            for i in range(len(ws) - n + 1):
+                if type_key(" ".join(ws[i : i + n])) == key:
+                    run = [w for w in ws[i : i + n] if type_key(w)]  # without a gender or query word between
+                    return " ".join([*run[:-1], singular(run[-1])])
+    return None
+
+
 def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     """Slot changes named in a message: filters via parse_query, plus category, occasion, material, size."""
     s = SlotChanges()
@@ -192,12 +212,12 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         if s.brand and s.device and normalise(s.brand) in s.device:
             s.brand = None  # "a cover for samsung galaxy j7": Samsung makes the phone, not the cover
     words = _WORD.findall(pq.text)
-    s.category = _category(words, vocab)
-    if s.category:  # "track pants": the catalog's two-word kind, not any "pant" (a kurta and dhoti pant set)
-        heads = [i for i, w in enumerate(words) if i and singular(w) == s.category]
-        pair = f"{words[heads[-1] - 1]} {s.category}" if heads else ""
-        if pair in vocab.phrases:
-            s.category = pair
+    # "saree falls", "track pants": the shop's kind of several words as search reads it, not sarees with the word
+    # "falls" nor any "pant" (a kurta and dhoti pant set); else the chat's one-word kind
+    kind = shop_kind(words, u)
+    s.category = kind or _category(words, vocab)
+    if kind and s.accessory and not s.for_it and not s.device:
+        s.accessory = None  # "mobile holders", "wall chargers": the shop's kind, not any holder for no device
     brand_words = set(normalise(s.brand or "").split())
     for w in words:
         if w in OCCASIONS and s.occasion is None:
@@ -216,6 +236,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         if w not in skip
         and singular(w) != s.category
         and singular(w) not in (s.category or "").split()
+        and singular(w) != (s.category or "").replace(" ", "")  # "handbags": the shop's "hand bag"
         and w != s.occasion
         and w != s.material
         and w not in brand_words

@@ -8,8 +8,10 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
+
+import numpy as np
 
 from assistant.chat import replies
 from assistant.chat.conversations import Conversation, Conversations
@@ -30,12 +32,13 @@ from assistant.chat.llm import (
     ungrounded_names,
     with_deadline,
 )
-from assistant.chat.matching import EngineSearch, is_kind
+from assistant.chat.matching import EngineSearch, SearchFn, is_kind
 from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
 from assistant.chat.protocol import Emit, Limits
 from assistant.chat.vocab import NluVocab
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
+from assistant.looks.rules import OutfitRules
 from assistant.looks.service import Looks
 from assistant.search.cards import product_card
 from assistant.search.engine import Reranker, SearchEngine
@@ -116,6 +119,27 @@ def slot_search(search, anchor: Product, want: str) -> list[tuple[str, Product, 
     return [(want, i.product, f"{_a(want)} {want} to wear with {anchor.title}") for i in found]
 
 
+def look_items(
+    engine: SearchEngine,
+    search: SearchFn,
+    anchor: Product,
+    want: str | None,
+    rules: OutfitRules | None = None,
+    profile: np.ndarray | None = None,
+    copurchase: Iterable[tuple[str, str, int]] = (),
+) -> list[tuple[str, Product, str]]:
+    """What the chat shows to go with the anchor (dialogue.LookFn): its look, each item for the anchor's wearer;
+    with want ("what shoes go with it?"), the look's items of that kind, else a search for it."""
+    result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
+    out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
+    out = [x for x in out if same_wearer(anchor, x[1])]
+    if want and occasion_of(anchor):  # party shoes for a party dress: search that department directly
+        out = slot_search(search, anchor, want) or [x for x in out if is_kind(x[1], want, search)]
+    elif want:
+        out = [x for x in out if is_kind(x[1], want, search)] or slot_search(search, anchor, want)
+    return out
+
+
 def _a(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
@@ -146,17 +170,9 @@ class ChatSession:
     def _look(self, engine: SearchEngine, search):
         rules = self.svc.looks.rules()
 
-        def look(anchor: Product, want: str | None):
+        def look(anchor: Product, want: str | None) -> list[tuple[str, Product, str]]:
             profile = self.shoppers.profile_vector(self.shopper_id) if self.shopper_id else None
-            copurchase = self.shoppers.copurchase_pairs()
-            result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
-            out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]
-            out = [x for x in out if same_wearer(anchor, x[1])]
-            if want and occasion_of(anchor):  # party shoes for a party dress: search that department directly
-                out = slot_search(search, anchor, want) or [x for x in out if is_kind(x[1], want, search)]
-            elif want:
-                out = [x for x in out if is_kind(x[1], want, search)] or slot_search(search, anchor, want)
-            return out
+            return look_items(engine, search, anchor, want, rules, profile, self.shoppers.copurchase_pairs())
 
         return look
 

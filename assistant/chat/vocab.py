@@ -11,14 +11,14 @@ from assistant.chat.lexicon import (
     _COMMON,
     _GENERIC,
     _NOT_CATEGORIES,
-    _PARTS,
     _WORD,
     OCCASIONS,
 )
 from assistant.chat.slots import BrandEvidence
-from assistant.search.materials import learn_materials, spec_material
+from assistant.search.lists import list_parts
+from assistant.search.materials import spec_material
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary
-from assistant.search.understand import QueryVocab
+from assistant.search.understand import QueryVocab, type_names
 from index.catalog import Product
 from index.text import STOPWORDS, normalise, stem, tokenize
 from index.text import plural as text_plural
@@ -60,8 +60,8 @@ class NluVocab:
     query_vocab: Vocabulary = field(default_factory=Vocabulary)
     evidence: BrandEvidence = field(default_factory=BrandEvidence)
     qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
-    phrases: frozenset[str] = frozenset()  # two-word category nodes, head singular ("track pant", "formal shoe")
     materials: frozenset[str] = frozenset()  # stems of this catalog's material words: search's (QueryVocab.materials)
+    type_words: frozenset[str] = frozenset()  # the words of the shop's type names: no typo ("holders", "sets")
 
     @classmethod
     def from_products(
@@ -69,23 +69,24 @@ class NluVocab:
     ) -> NluVocab:
         products = list(products)
         vocab = vocab or Vocabulary.from_products(products)
-        # one learner of materials: search's vocabulary when given, else the same function over these products
-        materials = qvocab.materials if qvocab is not None else learn_materials(products, QUERY_COLOURS)
+        # one reading of a message: search's understanding of this catalog, learned here when not given (the
+        # kinds, materials and brands a message names are read as search reads them)
+        qvocab = qvocab if qvocab is not None else QueryVocab.from_products(products, dict(vocab.brands))
+        materials = qvocab.materials
         # a material word names a thing only where the shop sells it as one, in the plural ("Irons", "Mosquito
         # Nets"); a shelf of a material ("Casual Shoes > Canvas") or a material before a noun ("Cotton Buds") not
         counted: set[str] = set()
         cats: dict[str, str] = {}
-        phrases: set[str] = set()
         # the last word of a product type sold by several brands is a thing, even when a brand bears its name
         heads: dict[str, set[str]] = {}
         for p in products:
-            for part in _PARTS.split(p.product_type or ""):
+            for part in list_parts(p.product_type or ""):
                 ws = _WORD.findall(_clean(part))
                 if ws:
                     heads.setdefault(ws[-1], set()).add(normalise(p.brand or ""))
             for part in [
-                *(pt for node in p.category[:3] for pt in _PARTS.split(node)),
-                *_PARTS.split(p.product_type or ""),
+                *(pt for node in p.category[:3] for pt in list_parts(node)),
+                *list_parts(p.product_type or ""),
             ]:
                 ws = _WORD.findall(_clean(part))
                 if ws and singular(ws[-1]) != ws[-1]:
@@ -96,12 +97,9 @@ class NluVocab:
             # the nouns of a category are its nodes' last words ("Casual Shoes", "Wrist Watches") and the
             # words of the product type; brand shelves ("Alisha Shorts") must not make "alisha" a category
             # "Leggings & Jeggings" names two things: each part's last word
-            parts = [part for node in p.category[:3] for part in _PARTS.split(node)]
+            parts = [part for node in p.category[:3] for part in list_parts(node)]
             words = [ws[-1] for ws in (_WORD.findall(_clean(part)) for part in parts) if ws]
             words += _WORD.findall(_clean(p.product_type or ""))
-            for ws in (_WORD.findall(_clean(part)) for part in [*parts, *_PARTS.split(p.product_type or "")]):
-                if len(ws) >= 2 and singular(ws[-1]) != ws[-1] and ws[-2] not in GENDER_WORDS:
-                    phrases.add(f"{ws[-2]} {singular(ws[-1])}")  # "Track Pants" names a kind of its own
             for w in words:
                 s = singular(w.strip("-"))
                 if (
@@ -158,13 +156,6 @@ class NluVocab:
         evidence = BrandEvidence.from_products(products, vocab.brands)
         evidence.things = {b for b in vocab.brands if b in shared_heads or singular(b) in cats}
         evidence.ambiguous |= evidence.things
-        phrases = {
-            ph
-            for ph in phrases
-            if ph.split()[-1] in cats
-            and ph.split()[0] not in brand_words
-            and ph.split()[0] not in _GENERIC - {*OCCASIONS}
-        }
         return cls(
             cats,
             dict(vocab.brands),
@@ -172,6 +163,6 @@ class NluVocab:
             vocab,
             evidence,
             qvocab,
-            frozenset(phrases),
             materials,
+            frozenset(w for p in products for name in type_names(p) for w in _WORD.findall(_clean(name))),
         )

@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
+from assistant.search.lists import LIST_NODE, list_parts
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from assistant.search.sets import learn_sets, listed_stems
@@ -292,8 +293,8 @@ def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[
     """What a typed product tells assistant.search.aliases: its title's kind's head, its type names' heads, and
     (head, name) of those naming one kind (not "Pens & Stationery")."""
     key = type_key(kind) if (kind := title_kind(title)) else ()
-    one = [(k[-1], name) for name in names if not _LIST_NODE.search(name) and (k := type_key(name))]
-    return key[-1] if key else None, {k[-1] for n in names for x in _LIST_NODE.split(n) if (k := type_key(x))}, one
+    one = [(k[-1], name) for name in names if not LIST_NODE.search(name) and (k := type_key(name))]
+    return key[-1] if key else None, {k[-1] for n in names for k in _list_keys(n)}, one
 
 
 def shop_type_names(p: Product) -> list[str]:
@@ -325,9 +326,6 @@ def title_kind(title: str) -> str | None:
     return None if last in _NOT_TYPE_WORDS or last in QUERY_COLOURS else last
 
 
-_LIST_NODE = re.compile(r",|&| and ")
-
-
 def _letters_digits(a: str, b: str) -> bool:
     """Letters then a number, or a number then letters: the two halves of a model word ("tab 3", "16 gb")."""
     return (a.isalpha() and b.isdigit()) or (a.isdigit() and b.isalpha())
@@ -349,12 +347,14 @@ def _may_be_device(word: str, t: str, kinds: Container[str]) -> bool:
 def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     """Head stems the product has only from a shelf that lists several kinds, two or more of them types of
     this catalog ("Shirts, Tops & Tunics", not "Winter & Seasonal Wear"): it may be any of them, so a type
-    named only there is a weaker match than its own type or a one-kind shelf."""
+    named only there is a weaker match than its own type or a one-kind shelf; a head every kind listed shares is
+    not ("Car & Bike Accessories": an accessory either way)."""
     own: set[str] = set()
     for name in type_names(p):
-        parts = [k for part in _LIST_NODE.split(name) if (k := type_key(part))]
-        if sum(k in types for k in parts) < 2:
-            own.update(k[-1] for k in parts)
+        parts = _list_keys(name)
+        heads = {k[-1] for k in parts}
+        if sum(k in types for k in parts) < 2 or len(heads) == 1:
+            own.update(heads)
     return type_heads(p) - own
 
 
@@ -414,8 +414,9 @@ def shelves_below(products: Iterable[Product]) -> dict[str, frozenset[tuple[str,
 
 
 def _list_keys(name: str) -> list[tuple[str, ...]]:
-    """The type keys of the kinds a name lists ("Bags, Wallets & Belts" -> bag, wallet, belt)."""
-    return [key for part in _LIST_NODE.split(name) if (key := type_key(part))]
+    """The type keys of the kinds a name lists ("Bags, Wallets & Belts" -> bag, wallet, belt; "North & South Indian
+    Lehenga Cholis" -> two kinds of lehenga choli: list_parts)."""
+    return [key for part in list_parts(name) if (key := type_key(part))]
 
 
 @lru_cache(maxsize=65536)
