@@ -20,9 +20,34 @@ from babel.numbers import format_currency
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-# The one stop-word list: words that never identify a product (articles, prepositions, the "s" of "men's").
+# The one stop-word list: words that never identify a product (articles, prepositions, conjunctions, the "s" of
+# "men's"). A function word missing here is read as a word the product must have ("coffee mug as a gift").
 STOPWORDS = frozenset(
-    ["a", "an", "and", "the", "for", "of", "in", "on", "with", "to", "by", "from", "at", "is", "are", "or", "s"]
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "for",
+        "of",
+        "in",
+        "on",
+        "with",
+        "to",
+        "by",
+        "from",
+        "at",
+        "is",
+        "are",
+        "or",
+        "s",
+        "as",
+        "into",
+        "than",
+        "but",
+        "if",
+        "be",
+    ]
 )
 # Words of a request that describe the asking, not the product ("show me some", "i need").
 FILLER_WORDS = frozenset(

@@ -220,3 +220,12 @@ def test_a_two_word_kind_of_the_catalog_is_one_category(vocab):
 
     assert parse_slots("black formal shoes for office", vocab).category == "formal shoe"
     assert parse_slots("shoes for office", vocab).category == "shoe"
+
+
+@pytest.mark.parametrize("message", ["coffee mug as a gift", "a coffee mug as a present, if you have one"])
+def test_a_function_word_leaves_the_kind_whole(vocab, message):
+    """'as', 'if' ask for nothing: the kind is the shop's "Coffee Mugs" (with "as" read as a word the mug must
+    have, search read no type and the chat was left with "mug" and the word "coffee")."""
+    from assistant.chat.nlu import parse_slots
+
+    assert parse_slots(message, vocab).category == "coffee mug"

@@ -22,6 +22,16 @@ def test_product_type_from_the_catalog_with_plurals_and_compounds(engine):
     assert (u.colour, u.gender, u.price_max) == ("red", "women", 1000)
 
 
+@pytest.mark.parametrize("query", ["coffee mug as a gift", "mug as a present", "mug if it is cheap"])
+def test_function_words_ask_for_nothing(engine, query):
+    """A function word is no word the product must have: "as" once dropped the type and said nothing had "as"."""
+    u = understand(query, engine.qvocab)
+    assert u.type_terms == understand("coffee mug" if "coffee mug" in query else "mug", engine.qvocab).type_terms
+    assert u.type_terms
+    res = engine.search("coffee mug as a gift", k=5)
+    assert res.notice is None and res.hits and all("Mug" in h.product.title for h in res.hits)
+
+
 def test_spelling_corrected_and_original_kept(engine):
     u = understand("mens jeens", engine.qvocab)
     assert u.corrected == "mens jeans" and u.text == "mens jeens"
