@@ -26,24 +26,21 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.search.compounds import join_digits, join_letters, split_compound, split_digits
-from assistant.search.query import QUERY_COLOURS
-from assistant.search.statements import lacking_forms
-from assistant.search.vocab import (
-    _CUES,
-    _MAKER_CUES,
-    _NEGATORS,
-    _NOT_TYPE_WORDS,
+from assistant.search.asking import (
+    CUES,
+    MAKER_CUES,
+    NEGATORS,
+    NOT_TYPE_WORDS,
     PURPOSE_WORDS,
     QUERY_WORDS,
     RECIPIENT_ADMITS,
     RECIPIENT_PAIRS,
     RECIPIENTS,
-    QueryVocab,
-    type_heads,
-    type_key,
-    type_names,
 )
+from assistant.search.compounds import join_digits, join_letters, split_compound, split_digits
+from assistant.search.query import QUERY_COLOURS
+from assistant.search.statements import lacking_forms
+from assistant.search.vocab import QueryVocab, type_heads, type_key, type_names
 from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, readings, stem, terms, tokenize
 
 __all__ = [
@@ -123,7 +120,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
     ws = join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
     # the last word is still being typed when it starts some known word without being one ("red dre")
-    last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in _NOT_TYPE_WORDS)
+    last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in NOT_TYPE_WORDS)
     last_typed = last_typed and _still_typed(ws[-1], vocab)
     # spelling: every whole word the catalog does not know, except the one still being typed
     fixed, corrected = [], False
@@ -132,8 +129,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         if (
             correct
             and w.isalpha()
-            and w not in _NOT_TYPE_WORDS
-            and w not in _NEGATORS
+            and w not in NOT_TYPE_WORDS
+            and w not in NEGATORS
             and not (last_typed and i == len(ws) - 1)
         ):
             parts = split_compound(w, vocab)
@@ -151,7 +148,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     excluded: list[str] = []
     negated: set[int] = set()
     for i, w in enumerate(ws[:-1]):
-        if w in _NEGATORS and ws[i + 1].isalpha() and ws[i + 1] not in STOPWORDS:
+        if w in NEGATORS and ws[i + 1].isalpha() and ws[i + 1] not in STOPWORDS:
             n = 2 if i + 2 < len(ws) and type_key(" ".join(ws[i + 1 : i + 3])) in vocab.types else 1
             excluded.append(" ".join(ws[i + 1 : i + 1 + n]))
             for j in range(i, i + 1 + n):
@@ -184,14 +181,14 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     for i, w in enumerate(ws[:-1]):
         if w == "for" and keep[i + 1] and stem(ws[i + 1]) in vocab.compat_words:
             j = i + 1
-            while j < len(ws) and keep[j] and ws[j] not in STOPWORDS and ws[j] not in _NEGATORS:
+            while j < len(ws) and keep[j] and ws[j] not in STOPWORDS and ws[j] not in NEGATORS:
                 compat.append(ws[j])
                 j += 1
             break
     # the word being typed: its completions, those seen with the other words first ("laptop ba" -> bag)
     done: list[str] = []
     if last_typed and keep[-1]:
-        ctx = [stem(w) for i, w in enumerate(ws[:-1]) if keep[i] and w not in _NOT_TYPE_WORDS and not w.isdigit()]
+        ctx = [stem(w) for i, w in enumerate(ws[:-1]) if keep[i] and w not in NOT_TYPE_WORDS and not w.isdigit()]
         done = _completions(ws[-1], ctx, vocab)
     full = [*ws[:-1], done[0]] if done else ws
     live = [w for i, w in enumerate(full) if keep[i]]
@@ -204,7 +201,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     if tkey:
         # a type none of whose products has the query's other words, while other products have them all, is
         # not what was asked ("tempered glass" is not a drinking glass, "jewellery box" not boxing gear)
-        other = {stem(w) for w in live if w not in _NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
+        other = {stem(w) for w in live if w not in NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
         other = {t for t in other - set(tkey) if t in vocab.rows and t != material}
         if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
             # ... unless those words are a maker's name: "sony headphones" asks for Sony's headphones, and where
@@ -300,9 +297,9 @@ def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[s
     ("for", "with", "under"...), as a whole type name ("back cover") or the head noun of one ("shoes")."""
     seg: list[str] = []
     for w in ws:
-        if w in _CUES and seg:
+        if w in CUES and seg:
             break
-        if w not in _NOT_TYPE_WORDS and not w.isdigit():
+        if w not in NOT_TYPE_WORDS and not w.isdigit():
             seg.append(w)
     for n in (3, 2):
         if len(seg) >= n:
@@ -337,7 +334,7 @@ def _brand(ws: list[str], keep: list[bool], compat: list[str], tkey: tuple[str, 
             if nb not in vocab.brands:
                 continue
             i = live[j][0]
-            cue = i > 0 and ws[i - 1] in _MAKER_CUES
+            cue = i > 0 and ws[i - 1] in MAKER_CUES
             makes_type = not tkey or set(tkey) <= vocab.brand_types.get(nb, frozenset())
             if cue:
                 return vocab.brands[nb]

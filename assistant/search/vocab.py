@@ -1,7 +1,8 @@
 """What the query-understanding step knows of one catalog: `QueryVocab`, learned once from the loaded products
 (product types and the shelves that name them, brands and which are everyday words, words that follow "for"
-in titles, materials, each word's products and frequency), and the English words a query asks with ("wife",
-"cheap", "gift") that are never product types. Used through assistant.search.understand."""
+in titles, materials, each word's products and frequency). The English words a query asks with ("wife",
+"gift", "without"), the same for every catalog, are in assistant.search.asking. Used through
+assistant.search.understand."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
+from assistant.search.asking import FITS_ALL, NOT_TYPE_WORDS
 from assistant.search.lists import LIST_NODE, list_parts
 from assistant.search.materials import learn_materials, named_materials
-from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
+from assistant.search.query import QUERY_COLOURS
 from assistant.search.sets import learn_sets, listed_stems
 from assistant.search.statements import page_terms
 from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
@@ -26,7 +28,6 @@ from index.catalog import Product
 from index.lexical import lexical_text
 from index.text import (
     FILLER_WORDS,
-    PRICE_WORDS,
     STOPWORDS,
     Corrector,
     normalise,
@@ -36,53 +37,7 @@ from index.text import (
     words,
 )
 
-RECIPIENTS: dict[str, str] = {
-    "wife": "women",
-    "girlfriend": "women",
-    "mom": "women",
-    "mum": "women",
-    "mother": "women",
-    "sister": "women",
-    "grandma": "women",
-    "grandmother": "women",
-    "aunt": "women",
-    "husband": "men",
-    "boyfriend": "men",
-    "dad": "men",
-    "father": "men",
-    "brother": "men",
-    "grandpa": "men",
-    "grandfather": "men",
-    "uncle": "men",
-    "son": "boys",
-    "nephew": "boys",
-    "daughter": "girls",
-    "niece": "girls",
-}
-RECIPIENTS.update(GENDER_WORDS)
-# Pairs read as one recipient: "baby girl" wants girls' and baby products alike.
-RECIPIENT_PAIRS: dict[tuple[str, str], str] = {
-    ("baby", "girl"): "baby_girl",
-    ("baby", "girls"): "baby_girl",
-    ("baby", "boy"): "baby_boy",
-    ("baby", "boys"): "baby_boy",
-}
-# What a recipient value admits, beyond index.attributes.GENDER_ADMITS.
-RECIPIENT_ADMITS: dict[str, frozenset[str]] = {
-    "baby_girl": frozenset({"girls", "baby", "unisex"}),
-    "baby_boy": frozenset({"boys", "baby", "unisex"}),
-}
-# What a query is for rather than what it is ("gift for wife"): ranked as text, never a product type.
-PURPOSE_WORDS = frozenset({"gift", "gifts", "present", "presents"})
-_NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})
-_FITS_ALL = frozenset({"all", "any", "everi", "universal"})  # stems: "for all mobiles", "universal"
 _WORD_RE = re.compile(r"[a-z0-9]+")
-_CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
-_MAKER_CUES = frozenset({"by", "from"})
-_NOT_TYPE_WORDS = (
-    STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
-)
-QUERY_WORDS = _NOT_TYPE_WORDS  # words that ask rather than name a product: never matched, never "not found"
 # Pages (descriptions, specifications) of this many products writing a word the titles never use make it a word of
 # the language, not a typo: "a nice place to shop" is not "plate" ("place": 15 pages of the bundled 20k). A seller's
 # slip is rarer: of the misspellings shoppers type, the bundled pages write "earings" twice, "lether" once.
@@ -230,7 +185,7 @@ class QueryVocab:
             split_words.update(f"{a} {b}" for a, b in itertools.pairwise(terms(p.title)) if _letters_digits(a, b))
             for i, w in enumerate(ws[:-1]):
                 if w == "for":
-                    compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in _NOT_TYPE_WORDS)
+                    compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in NOT_TYPE_WORDS)
                     devices[stem(ws[i + 1])] += 1
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
@@ -323,7 +278,7 @@ def title_kind(title: str) -> str | None:
     if len(ws) < 2 or not _PLAIN_WORD.fullmatch(ws[-1]):
         return None
     last = ws[-1]
-    return None if last in _NOT_TYPE_WORDS or last in QUERY_COLOURS else last
+    return None if last in NOT_TYPE_WORDS or last in QUERY_COLOURS else last
 
 
 def _letters_digits(a: str, b: str) -> bool:
@@ -337,10 +292,10 @@ def _may_be_device(word: str, t: str, kinds: Container[str]) -> bool:
     return (
         len(t) > 1
         and not word.isdigit()
-        and word not in _NOT_TYPE_WORDS
+        and word not in NOT_TYPE_WORDS
         and t not in kinds
         and word not in QUERY_COLOURS
-        and t not in _FITS_ALL
+        and t not in FITS_ALL
     )
 
 
@@ -422,7 +377,7 @@ def _list_keys(name: str) -> list[tuple[str, ...]]:
 @lru_cache(maxsize=65536)
 def type_key(name: str) -> tuple[str, ...]:
     """A type name as the stems a query must contain ("Women's T-Shirts" -> ("tshirt",))."""
-    toks = [t for t in tokenize(name) if t not in _NOT_TYPE_WORDS and not t.isdigit()]
+    toks = [t for t in tokenize(name) if t not in NOT_TYPE_WORDS and not t.isdigit()]
     # a compound's parts are also tokens: keep the joined form only ("t", "shirt", "tshirt" -> "tshirt")
     joined = {t for t in toks if any(t == a + b for a, b in itertools.pairwise(toks))}
     parts = {x for a, b in itertools.pairwise(toks) if a + b in joined for x in (a, b)}
