@@ -14,38 +14,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assistant.search.asking import PRONOUNS, RELATIONS
 from index.catalog import Product
 from index.text import STOPWORDS, normalise
 
-# Who a gift is for -> the catalog's gender value.
-RECIPIENTS: dict[str, str] = {
-    "wife": "women",
-    "girlfriend": "women",
-    "mother": "women",
-    "mom": "women",
-    "mum": "women",
-    "sister": "women",
-    "aunt": "women",
-    "grandmother": "women",
-    "grandma": "women",
-    "her": "women",
-    "she": "women",
-    "husband": "men",
-    "boyfriend": "men",
-    "father": "men",
-    "dad": "men",
-    "brother": "men",
-    "uncle": "men",
-    "grandfather": "men",
-    "grandpa": "men",
-    "him": "men",
-    "he": "men",
-    "son": "boys",
-    "nephew": "boys",
-    "daughter": "girls",
-    "niece": "girls",
-    "toddler": "kids",
-}
+# Who a gift is for -> the catalog's gender value: search's relations, and pronouns (read only after "for"/"to").
+RECIPIENTS: dict[str, str] = {**RELATIONS, **PRONOUNS}
 _RECIPIENT = re.compile(r"\b(?:for|gift for|present for|to) (?:my |our |a |the )?(" + "|".join(RECIPIENTS) + r")\b")
 _RECIPIENT_OWN = re.compile(
     r"\bmy (wife|girlfriend|mother|mom|mum|sister|husband|boyfriend|father|dad|brother|son|daughter|niece|nephew)"

@@ -8,7 +8,8 @@ from __future__ import annotations
 from assistant.search.query import GENDER_WORDS
 from index.text import FILLER_WORDS, PRICE_WORDS, STOPWORDS
 
-RECIPIENTS: dict[str, str] = {
+# Who a gift is for, named by how they relate to the shopper -> the catalog's gender value.
+RELATIONS: dict[str, str] = {
     "wife": "women",
     "girlfriend": "women",
     "mom": "women",
@@ -30,8 +31,13 @@ RECIPIENTS: dict[str, str] = {
     "nephew": "boys",
     "daughter": "girls",
     "niece": "girls",
+    "toddler": "kids",
 }
-RECIPIENTS.update(GENDER_WORDS)
+# Who a query is for, word by word: the relations and the catalog's gender words ("women", "boys").
+RECIPIENTS: dict[str, str] = {**RELATIONS, **GENDER_WORDS}
+# Pronouns name a recipient only after "for" or "to" ("a gift for her"), as the chat reads a message; a query word
+# by word would read "he" and "she" anywhere.
+PRONOUNS: dict[str, str] = {"her": "women", "she": "women", "him": "men", "he": "men"}
 # Pairs read as one recipient: "baby girl" wants girls' and baby products alike.
 RECIPIENT_PAIRS: dict[tuple[str, str], str] = {
     ("baby", "girl"): "baby_girl",

@@ -229,3 +229,17 @@ def test_a_function_word_leaves_the_kind_whole(vocab, message):
     from assistant.chat.nlu import parse_slots
 
     assert parse_slots(message, vocab).category == "coffee mug"
+
+
+def test_the_chat_and_search_read_every_recipient_alike(engine):
+    """One list of who a gift is for (assistant.search.asking): each relation word gives the chat's recipient and
+    search's gender the same value ("toddler" was the chat's alone)."""
+    from assistant.chat.slots import recipient
+    from assistant.search.asking import PRONOUNS, RELATIONS
+    from assistant.search.understand import understand
+
+    for word, gender in RELATIONS.items():
+        assert recipient(f"a gift for my {word}") == gender, word
+        assert understand(f"shoes for my {word}", engine.qvocab).gender == gender, word
+    for word, gender in PRONOUNS.items():  # pronouns only after "for"/"to", in the chat
+        assert recipient(f"something for {word}") == gender, word
