@@ -110,13 +110,7 @@ class ShopHistory:
             len(bs),
             Neighbours.learn(shopper_baskets, n),
         )
-        _ = hist.listed_by  # made while learning (off the request path), not by the first request to explain
         return hist
-
-    @cached_property
-    def listed_by(self) -> sparse.csr_matrix:
-        """The co-purchase lists by the row they name: row r -> the rows whose lists hold r (the transpose)."""
-        return sparse.csr_matrix(self.copurchase.T, dtype=np.float32)
 
     @cached_property
     def bestseller(self) -> np.ndarray | None:
@@ -125,24 +119,25 @@ class ShopHistory:
         most = float(self.rates.buyers.max()) if len(self.rates.buyers) else 0.0
         return self.rates.buyers / most if most > 0 else None
 
-    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
+    def together(self, anchors: dict[int, float], n_rows: int) -> tuple[np.ndarray, AnchorsBehind]:
         """Co-purchase score per row from weighted anchor rows (per row r: the sum over anchors a of weight(a) x
-        copurchase[a, r]), and which anchor contributed most to each row, worked out when asked for (a request
-        explains the few rows it shows)."""
+        copurchase[a, r]), and which anchor contributed most to each row."""
         rows = np.fromiter(anchors, np.int64, len(anchors))
         return self.together_of(rows, np.fromiter(anchors.values(), np.float64, len(anchors)), n_rows)
 
-    def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, StrongestAnchor]:
+    def together_of(self, rows: np.ndarray, weights: np.ndarray, n_rows: int) -> tuple[np.ndarray, AnchorsBehind]:
         """`together` of anchor rows and their weights as arrays (ties of the strongest anchor: the one first)."""
         if not len(rows):
-            return np.zeros(n_rows), StrongestAnchor(self.copurchase, rows, weights, self.listed_by)
+            return np.zeros(n_rows), AnchorsBehind(np.zeros(0, np.int64), np.zeros(0, np.int64))
         # sum of each anchor's co-purchase row, weighted: only the anchors' rows are read (a product with the whole
         # transpose cost ~0.4 ms a shopper, mostly scipy's own overhead)
         cp = self.copurchase
         at, lens = _spans(cp.indptr, rows)
+        targets = cp.indices[at].astype(np.int64)
         vals = cp.data[at].astype(np.float64) * np.repeat(weights, lens)
-        together = np.bincount(cp.indices[at], weights=vals, minlength=n_rows)[:n_rows]
-        return together, StrongestAnchor(self.copurchase, rows, weights, self.listed_by)
+        together = np.bincount(targets, weights=vals, minlength=n_rows)[:n_rows]
+        owner = np.repeat(np.arange(len(rows)), lens)
+        return together, AnchorsBehind.strongest(rows, targets, owner, vals, n_rows)
 
 
 def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,23 +146,36 @@ def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum())), lens
 
 
-class StrongestAnchor:
-    """Per catalog row, the anchor contributing most to its co-purchase score (-1: none); ties go to the anchor
-    named first. Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows (the rows a
-    request explains); holds only the anchors (a cached shopper's terms must not grow with the catalog). Read from
-    whichever lists are shorter: the anchors' own co-purchase lists (at most TOP_K entries each: a shopper with a
-    thousand anchors has tens of thousands of entries), or the lists naming the rows asked (a widely bought row is
-    named by thousands of rows); both give the same answer."""
+class AnchorsBehind:
+    """Per catalog row, the shopper's anchor contributing most to its co-purchase score (-1: none); ties go to the
+    anchor named first. Worked out for every row the anchors reach when the shopper's terms are (off the request
+    path, in the same pass as the score), so a request explaining the rows it shows only looks them up; holds the
+    rows reached, like the co-purchase term itself (a cached shopper's terms must not grow with the catalog).
+    Indexed like the array it stands for, by one row (`best[row]`) or by an array of rows."""
 
-    def __init__(
-        self,
-        copurchase: sparse.csr_matrix,
-        anchors: np.ndarray,
-        weights: np.ndarray,
-        listed_by: sparse.csr_matrix | None = None,
-    ):
-        self._cp, self._by = copurchase, listed_by  # listed_by: the transpose (None: read the anchors' lists)
-        self._anchors, self._weights = anchors, weights  # in the order named (ties: the first named wins)
+    __slots__ = ("anchors", "rows")
+
+    def __init__(self, rows: np.ndarray, anchors: np.ndarray):
+        self.rows, self.anchors = rows, anchors  # rows sorted, each with its anchor
+
+    @classmethod
+    def strongest(
+        cls, anchors: np.ndarray, targets: np.ndarray, owner: np.ndarray, contrib: np.ndarray, n_rows: int
+    ) -> AnchorsBehind:
+        """From co-purchase entries (target row, position of the anchor in `anchors`, contribution)."""
+        keep = (targets < n_rows) & (contrib > 0)
+        targets, owner, contrib = targets[keep], owner[keep], contrib[keep]
+        top = np.zeros(n_rows)
+        np.maximum.at(top, targets, contrib)  # the largest contribution to each row
+        win = contrib == top[targets]  # (exact: top holds one of these very values)
+        first = np.full(n_rows, len(anchors), np.int64)
+        np.minimum.at(first, targets[win], owner[win])  # of equal ones, the anchor named first
+        reached = np.flatnonzero(first < len(anchors))
+        return cls(reached, anchors[first[reached]].astype(np.int64))
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows.nbytes + self.anchors.nbytes
 
     @overload
     def __getitem__(self, row: int) -> int: ...
@@ -178,54 +186,11 @@ class StrongestAnchor:
             return self._of(row.astype(np.int64, copy=False))
         return int(self._of(np.array([row], np.int64))[0])
 
-    def _of(self, rows: np.ndarray, by_rows: bool | None = None) -> np.ndarray:
-        """by_rows: read the lists naming the rows (True) or the anchors' lists (False); None: the shorter."""
-        if not len(rows) or not len(self._anchors):
+    def _of(self, rows: np.ndarray) -> np.ndarray:
+        if not len(self.rows):
             return np.full(len(rows), -1, np.int64)
-        asked = np.unique(rows)
-        if by_rows is None:
-            by_rows = self._by is not None and self._shorter_by_rows(asked)
-        targets, owner, contrib = self._by_rows(asked) if by_rows else self._by_anchors(asked)
-        # per asked row: the largest contribution, ties to the anchor named first; none when nothing is positive
-        first = np.lexsort((owner, -contrib, targets))
-        targets, owner, contrib = targets[first], owner[first], contrib[first]
-        lead = np.ones(len(targets), bool)
-        lead[1:] = targets[1:] != targets[:-1]
-        lead &= contrib > 0
-        best = dict(zip(targets[lead].tolist(), self._anchors[owner[lead]].tolist(), strict=True))
-        return np.fromiter((best.get(r, -1) for r in rows.tolist()), np.int64, len(rows))
-
-    def _shorter_by_rows(self, asked: np.ndarray) -> bool:
-        by, cp, a = self._by, self._cp, self._anchors
-        assert by is not None
-        named = int((by.indptr[asked + 1] - by.indptr[asked]).sum())
-        own = int((cp.indptr[a + 1] - cp.indptr[a]).sum())
-        return named + len(a) < own  # (+ the anchors: reading the other way sorts them)
-
-    def _by_anchors(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, anchor position, contribution) of the anchors' list entries that name an asked row."""
-        at, lens = _spans(self._cp.indptr, self._anchors)
-        targets = self._cp.indices[at]
-        wanted = np.zeros(self._cp.shape[1], bool)
-        wanted[asked] = True
-        keep = wanted[targets]  # entries scoring a row asked for
-        owner = np.repeat(np.arange(len(self._anchors)), lens)[keep]
-        contrib = self._cp.data[at[keep]].astype(np.float64) * self._weights[owner]
-        return targets[keep], owner, contrib
-
-    def _by_rows(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The same entries, read from the lists naming each asked row and kept where the naming row is an anchor."""
-        by = self._by
-        assert by is not None
-        at, lens = _spans(by.indptr, asked)
-        names = by.indices[at]
-        order = np.argsort(self._anchors, kind="stable")
-        ranked = self._anchors[order]
-        pos = np.minimum(np.searchsorted(ranked, names), len(ranked) - 1)
-        keep = ranked[pos] == names
-        owner = order[pos[keep]]
-        contrib = by.data[at[keep]].astype(np.float64) * self._weights[owner]
-        return np.repeat(asked, lens)[keep], owner, contrib
+        pos = np.minimum(np.searchsorted(self.rows, rows), len(self.rows) - 1)
+        return np.where(self.rows[pos] == rows, self.anchors[pos], -1)
 
 
 def purchase_rows(store: ShopperStore) -> list[tuple[str, str, float]]:

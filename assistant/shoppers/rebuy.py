@@ -66,6 +66,9 @@ class AnchorLookup(Protocol):
     """Per catalog row, the row of the shopper's anchor behind its co-purchase score (-1: none); indexed by one row
     or by an array of rows (an array of anchor rows back)."""
 
+    @property
+    def nbytes(self) -> int: ...
+
     def __getitem__(self, row: Any, /) -> Any: ...
 
 

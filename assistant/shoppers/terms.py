@@ -178,7 +178,8 @@ def _forget_terms(shoppers: Shoppers, shopper_ids: list[str]) -> None:
 
 def terms_bytes(t: PurchaseTerms) -> int:
     """The bytes of a shopper's arrays."""
-    return sum(a.nbytes for a in (t.repeat, t.together, t.rebuy, t.share) if a is not None)
+    kept = (t.repeat, t.together, t.rebuy, t.share, t.together_anchor)
+    return sum(a.nbytes for a in kept if a is not None)
 
 
 # ---------------------------------------------------------------------------------------------- warming
