@@ -110,7 +110,8 @@ class _SortedRows:
         last = self.last  # read once: another thread may replace it (it holds `at`, so an `is` match is that array)
         if last is not None and last[0] is at:
             return last[1], last[2]
-        pos = np.searchsorted(self.rows, at)
+        # (catalog rows fit int32, which halves a cached shopper's rows; the asked rows are cast, not these)
+        pos = np.searchsorted(self.rows, at.astype(self.rows.dtype, copy=False))
         np.minimum(pos, len(self.rows) - 1, out=pos)
         hit = self.rows[pos] == at
         self.last = (at, pos, hit)
@@ -127,7 +128,7 @@ class RowValues:
 
     def __init__(self, rows: np.ndarray, values: np.ndarray, n: int):
         order = np.argsort(rows, kind="stable")
-        self._rows = _SortedRows(np.ascontiguousarray(rows[order], np.int64))
+        self._rows = _SortedRows(np.ascontiguousarray(rows[order], np.int32))
         self.values = np.ascontiguousarray(values[order], np.float64)
         self.n = n
 
@@ -135,7 +136,7 @@ class RowValues:
     def over(cls, rows: np.ndarray, n: int, *values: np.ndarray) -> list[RowValues]:
         """One RowValues per values array, all over the same rows (looked up once per array of rows asked for)."""
         order = np.argsort(rows, kind="stable")
-        shared = _SortedRows(np.ascontiguousarray(rows[order], np.int64))
+        shared = _SortedRows(np.ascontiguousarray(rows[order], np.int32))
         out = []
         for v in values:
             rv = cls.__new__(cls)
@@ -187,6 +188,33 @@ class RowValues:
     @property
     def nbytes(self) -> int:
         return self._rows.rows.nbytes + self.values.nbytes
+
+
+class RowLabels:
+    """A row number per row of a RowValues, on the same rows (kept once), -1 on every other row: the anchor behind
+    each row of a shopper's co-purchase term. Indexed like RowValues; an array of rows gives an array back."""
+
+    __slots__ = ("_rows", "labels")
+
+    def __init__(self, on: RowValues, labels: np.ndarray):
+        self._rows, self.labels = on._rows, np.ascontiguousarray(labels, np.int32)
+
+    @property
+    def nbytes(self) -> int:
+        return self.labels.nbytes  # (the rows are the RowValues')
+
+    @overload
+    def __getitem__(self, at: int) -> int: ...
+    @overload
+    def __getitem__(self, at: np.ndarray) -> np.ndarray: ...
+    def __getitem__(self, at: int | np.ndarray) -> int | np.ndarray:
+        asked = at if isinstance(at, np.ndarray) else np.array([at], np.int64)
+        if not len(self.labels):
+            got = np.full(asked.shape, -1, np.int64)
+        else:
+            pos, hit = self._rows.locate(asked)
+            got = np.where(hit, self.labels[pos], -1).astype(np.int64)
+        return got if isinstance(at, np.ndarray) else int(got[0])
 
 
 @dataclass(frozen=True)
@@ -284,11 +312,12 @@ def terms_from(
     repeat = own[0] if bought else None
     rebuy = own[1] if bought and most > 0 else None
     share = own[2] if bought and n_orders > 0 else None
+    bought_with = RowValues.of_dense(tog / top) if top > 0 else None
     return PurchaseTerms(
         repeat,
         bought,
-        RowValues.of_dense(tog / top) if top > 0 else None,
-        best if top > 0 else None,
+        bought_with,
+        RowLabels(bought_with, best[bought_with.rows]) if bought_with is not None else None,
         hidden,
         rebuy,
         share,

@@ -177,9 +177,10 @@ def _forget_terms(shoppers: Shoppers, shopper_ids: list[str]) -> None:
 
 
 def terms_bytes(t: PurchaseTerms) -> int:
-    """The bytes of a shopper's arrays."""
-    kept = (t.repeat, t.together, t.rebuy, t.share, t.together_anchor)
-    return sum(a.nbytes for a in kept if a is not None)
+    """The bytes of a shopper's arrays (rows shared by several terms counted once)."""
+    rows = {id(a.rows): a.rows.nbytes for a in (t.repeat, t.together, t.rebuy, t.share) if a is not None}
+    values = sum(a.values.nbytes for a in (t.repeat, t.together, t.rebuy, t.share) if a is not None)
+    return sum(rows.values()) + values + (t.together_anchor.nbytes if t.together_anchor is not None else 0)
 
 
 # ---------------------------------------------------------------------------------------------- warming

@@ -11,7 +11,7 @@ from scipy import sparse
 
 from assistant.shoppers.basket import HistoryCache, ShopHistory, baskets_of, copurchase_matrix, copurchase_pairs
 from assistant.shoppers.profiles import Profile
-from assistant.shoppers.rebuy import MIN_RATE, RepeatRates
+from assistant.shoppers.rebuy import MIN_RATE, RepeatRates, purchase_terms
 from assistant.shoppers.recommend import personalize_for
 from assistant.shoppers.segments import silhouette
 from tests.assistant.shoppers.shop import DAY, buy, feed, ids, make_shop
@@ -148,6 +148,15 @@ def test_the_anchor_behind_each_row_is_the_strongest_contribution_on_random_hist
         assert best[np.arange(n)].tolist() == [best[r] for r in range(n)]
         asked = rng.integers(0, n, int(rng.integers(1, 2 * n)))  # any rows, repeated, in any order
         assert best[asked].tolist() == [best[int(r)] for r in asked]
+        # as a shopper's cached terms keep it (on the co-purchase term's rows): the same anchor for every row
+        if anchors:
+            ids = {str(a): a for a in anchors}
+            bought_at = {str(a): [0.0] * int(w) for a, w in anchors.items()}  # weight: log(1 + times bought)
+            t = purchase_terms(bought_at, {}, [], ids, n, 0.0, hist.rates, hist.together_of, bool, 0.0)
+            kept = t.together_anchor
+            assert kept is not None and kept[asked].tolist() == [kept[int(r)] for r in asked]
+            again = hist.together({a: float(np.log1p(w)) for a, w in anchors.items()}, n)[1]
+            assert [kept[r] for r in range(n)] == [again[r] for r in range(n)]
 
 
 def test_repeat_rate_is_shrunk_to_the_shop_rate_and_gated():
