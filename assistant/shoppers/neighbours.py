@@ -34,6 +34,10 @@ class Neighbours:
     buyers: sparse.csr_matrix  # customers x catalog rows: how many of the (similar) neighbours bought the row
     k: int
 
+    def __post_init__(self) -> None:
+        for m in (self.score, self.buyers):
+            m.sort_indices()  # a request reads a row's indices as sorted catalog rows (_row)
+
     @classmethod
     def empty(cls, n_rows: int) -> Neighbours:
         return cls({}, sparse.csr_matrix((0, n_rows)), sparse.csr_matrix((0, n_rows)), 0)
@@ -92,7 +96,7 @@ def _row(m: sparse.csr_matrix, i: int, n: int) -> RowValues:
     """Row i of a CSR matrix, read off its arrays (scipy's row indexing builds a new matrix for it: ~0.3 ms a row,
     on every personalized request; a dense copy costs catalog-sized zeros)."""
     lo, hi = m.indptr[i], m.indptr[i + 1]
-    return RowValues(m.indices[lo:hi], m.data[lo:hi], n)
+    return RowValues.of_sorted(m.indices[lo:hi], m.data[lo:hi], n)  # (learned with sorted indices)
 
 
 def _top_rows(dense: np.ndarray, like: sparse.csr_matrix | None = None) -> sparse.csr_matrix:

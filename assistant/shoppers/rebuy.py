@@ -145,6 +145,15 @@ class RowValues:
         return out
 
     @classmethod
+    def of_sorted(cls, rows: np.ndarray, values: np.ndarray, n: int) -> RowValues:
+        """Over rows already sorted and distinct (a row of a CSR matrix with sorted indices): no sort, no copy of
+        rows or values already of the kept types."""
+        rv = cls.__new__(cls)
+        rv._rows = _SortedRows(np.ascontiguousarray(rows, np.int32))
+        rv.values, rv.n = np.ascontiguousarray(values, np.float64), n
+        return rv
+
+    @classmethod
     def of_dense(cls, dense: np.ndarray) -> RowValues:
         nz = np.flatnonzero(dense)
         return cls(nz, dense[nz], len(dense))

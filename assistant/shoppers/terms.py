@@ -279,6 +279,7 @@ class TermsWarmer:
         if prof is None or hist is None or not (prof.purchased or prof.cart):
             return
         _terms(shoppers, engine, hist, _held(shoppers, hist)[1], sid, prof, shoppers.now())
+        prof.learned_preferences()  # kept on the profile until its next event: the request finds it worked out
         self.warmed += 1
 
 

@@ -50,6 +50,8 @@ def test_a_live_purchase_warms_the_shoppers_terms_and_the_next_search_uses_them(
         assert w.warmed == before + 1 and cached(shop, "me") is not None
         prof = shop.profile("me")
         assert prof is not None
+        # ... and the preferences learned from the profile as it now is (the request reads them kept)
+        assert prof._prefs is not None and prof._prefs[0] == prof.version
         warm = terms._TERMS[shop][1].peek("me")
         got = terms.terms_for(shop, engine, "me", prof, shop.now())
         assert got is warm and w.warmed == before + 1  # the request found them, worked out by the thread
