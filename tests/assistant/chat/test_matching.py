@@ -92,7 +92,12 @@ def talk(shop, *messages: str) -> tuple[DialogueState, list[tuple[TurnResult, st
             engine.index.product,
             materials=vocab.materials,
         )
-        out.append((res, f"{replies.ack(plan, st.constraints)} {replies.reply_text(res, plan)}"))
+        out.append(
+            (
+                res,
+                f"{replies.ack(plan, st.constraints, vocab.kind_names)} {replies.reply_text(res, plan, vocab.kind_names)}",
+            )
+        )
     return st, out
 
 
