@@ -76,6 +76,9 @@ def eval_search(
     """Search each held-out item's product noun as the customer and anonymously; hit@10 of that item. The arm
     without best sellers is the anonymous ranking before they were given to everyone (a reading aid)."""
     hits = dict.fromkeys(arms, 0)
+    top3 = dict.fromkeys(arms, 0)  # where hit@10 has no room left (anonymous search already finds most), the
+    first = dict.fromkeys(arms, 0)  # order within the page still can: the item first, in the first three
+    rr: dict[str, float] = dict.fromkeys(arms, 0.0)
     lat: dict[str, list[float]] = {a: [] for a in arms}
     n = 0
     warm_recent(w.shoppers, w.engine, 300)  # the shoppers' terms warmed for the history and weights, as a shop serves
@@ -87,14 +90,22 @@ def eval_search(
         for who in arms:
             ch = (changes or {}) | ({"search_bestseller_anonymous": 0.0} if who == NO_BEST else {})
             t0 = time.perf_counter()
-            rr = personalize_for(
+            ranker = personalize_for(
                 w.shoppers, w.engine, sid if who == "personalized" else None, {}, q, None, weight_changes=ch
             )
-            got = [h.row for h in w.engine.search(q, k=10, rerank=rr).hits]
+            got = [h.row for h in w.engine.search(q, k=10, rerank=ranker).hits]
             lat[who].append(time.perf_counter() - t0)
             hits[who] += row in got
+            at = got.index(row) if row in got else None
+            if at is not None:
+                first[who] += at == 0
+                top3[who] += at < 3
+                rr[who] += 1.0 / (at + 1)
         n += 1
     out: dict = {"queries": n, "hit@10": {k: round(v / max(n, 1), 3) for k, v in hits.items()}}
+    out["hit@1"] = {k: round(v / max(n, 1), 3) for k, v in first.items()}
+    out["hit@3"] = {k: round(v / max(n, 1), 3) for k, v in top3.items()}
+    out["mrr@10"] = {k: round(v / max(n, 1), 3) for k, v in rr.items()}
     timed = [a for a in ("anonymous", "personalized") if a in arms]  # the served paths
     if len(timed) == 2:
         out["p99_ms"] = {k: round(float(np.percentile(lat[k], 99)) * 1000, 1) for k in timed}

@@ -117,10 +117,10 @@ def sample(tg: dict[str, set[int]], rng: np.random.Generator, n: int) -> dict[st
 
 
 def test_targets(lines: list[Line], split_t: float, id_to_row: dict[str, int], n: int) -> dict[str, set[int]]:
-    """The test customers: n of those with an invoice on/after the split (seeded apart from the fit's draws)."""
+    """The test customers: n of those with an invoice on/after the split (seeded apart from the fit's draws; 0: all)."""
     tg = targets(lines, split_t, float("inf"), id_to_row)
     keep = sorted(tg)
-    keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[:n]]
+    keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: n if n > 0 else None]]
     return {c: tg[c] for c in keep}
 
 

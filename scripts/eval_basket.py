@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--log", default=str(DEFAULT_LOG), help="the UCI Online Retail table as CSV (.gz)")
     ap.add_argument("--retail-index", default=str(ROOT / "bench" / "tmp" / "retail-index"), help="built if missing")
-    ap.add_argument("--customers", type=int, default=400, help="customers per split (sampled, seeded)")
+    ap.add_argument("--customers", type=int, default=400, help="customers per split (sampled, seeded; 0: all)")
     ap.add_argument("--fit-customers", type=int, default=0, help="validation customers to fit on (0: all)")
     ap.add_argument("--quick", action="store_true", help="smoke run on the committed slice (not a measurement)")
     ap.add_argument("--fit", action="store_true", help="fit blend weights on the validation split")
@@ -235,9 +235,9 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
         tg = sample(targets(lines, val_t, split_t, id_to_row), rng, a.fit_customers)
         stage(f"validation world replayed ({len(tg)} customers)", t_start)
         if not a.keep_search_weights:
-            searched = fit_search(w, tg, min(a.customers, 400))
+            searched = fit_search(w, tg, min(a.customers or 400, 400))
             stage(f"search weights fitted: {searched['weights']}", t_start)
-            anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+            anonymous = fit_search_anonymous(w, tg, min(a.customers or 400, 400))
             stage(f"anonymous search weight fitted: {anonymous['weights']}", t_start)
             data = json.loads(weights_file.read_text())
             data["weights"] |= searched["weights"] | anonymous["weights"]
@@ -245,13 +245,13 @@ def run_search(a: argparse.Namespace, embedder: Embedder) -> dict:
             weights_file.write_text(json.dumps(data, indent=1) + "\n")
             _fitted.cache_clear()  # the same path, new content
             out["fitted_search"], out["fitted_search_anonymous"] = searched, anonymous
-        out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
+        out["validation"]["search"] = eval_search(w, tg, min(a.customers or 400, 400))
         stage("validation search evaluated", t_start)
         w.advance(lines, split_t)
         tg = targets(lines, split_t, float("inf"), id_to_row)
         keep = sorted(tg)
-        keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: a.customers]]
-        out["search"] = eval_search(w, {c: tg[c] for c in keep}, min(a.customers, 400))
+        keep = [keep[i] for i in np.random.default_rng(20).permutation(len(keep))[: a.customers or None]]
+        out["search"] = eval_search(w, {c: tg[c] for c in keep}, min(a.customers or 400, 400))
         stage("test search evaluated", t_start)
         w.close()
     out["goals"] = goals(out)
@@ -351,13 +351,13 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             fit_file = Path(tmp) / "fitted.json"
             fit_file.write_text(json.dumps({"weights": fitted["weights"]}))
             use_weights(w, fit_file)
-            searched = fit_search(w, tg, min(a.customers, 400))
+            searched = fit_search(w, tg, min(a.customers or 400, 400))
             stage(f"search weights fitted: {searched['weights']}", t_start)
             # the anonymous weight is fitted with the others at their fitted values (a new file: they are cached)
             fit_file = Path(tmp) / "fitted_search.json"
             fit_file.write_text(json.dumps({"weights": fitted["weights"] | searched["weights"]}))
             use_weights(w, fit_file)
-            anonymous = fit_search_anonymous(w, tg, min(a.customers, 400))
+            anonymous = fit_search_anonymous(w, tg, min(a.customers or 400, 400))
             weights = fitted["weights"] | searched["weights"] | anonymous["weights"]
             weights_file.write_text(
                 json.dumps(
@@ -377,7 +377,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             out["fitted_search_anonymous"] = anonymous
             # the validation split, every baseline side by side with the fitted system (what the fit saw)
             out["validation"] = evaluate(w, tg, weights_file)
-            out["validation"]["search"] = eval_search(w, tg, min(a.customers, 400))
+            out["validation"]["search"] = eval_search(w, tg, min(a.customers or 400, 400))
             cold_weights = cold_start(out["validation"], None)
             keep_cold_weights(weights_file, cold_weights)
             stage("validation evaluated", t_start)
@@ -392,8 +392,8 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
         if cold_weights is None:  # say so: the figure is then optimistic
             out["cold_start"]["prior_weight_chosen_on"] = "this split (no validation choice kept: run --fit)"
         stage("test evaluated", t_start)
-        out["search"] = eval_search(w, tg, min(a.customers, 400))
-        out["fbt"] = eval_fbt(w, lines, split_t, min(a.customers, 1000))
+        out["search"] = eval_search(w, tg, min(a.customers or 400, 400))
+        out["fbt"] = eval_fbt(w, lines, split_t, min(a.customers or 1000, 1000))
         w.close()
     out["goals"] = goals(out)
     if "validation" in out:

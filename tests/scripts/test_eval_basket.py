@@ -46,3 +46,17 @@ def test_without_a_kept_weight_it_is_chosen_on_the_split_given():
     assert all(w >= 1.0 for w in chosen.values())  # only a large weight lifts row 15 into the top ten
     for name in PRIORS:
         assert val["cold_start"][f"{name} + popularity"] == 1.0
+
+
+def test_test_customers_are_a_seeded_draw_and_zero_means_every_one():
+    from scripts.basket_world import test_targets
+    from scripts.import_events import Line
+
+    day = 86400.0
+    lines = [Line(f"c{i}", f"inv{i}-{j}", f"p{j}", j * day) for i in range(6) for j in range(4)]
+    ids = {f"p{j}": j for j in range(4)}
+    every = test_targets(lines, 2 * day, ids, 0)
+    assert sorted(every) == [f"c{i}" for i in range(6)]  # 0: every customer with an invoice on/after the split
+    assert all(rows == {2} for rows in every.values())  # each one's first invoice after the split
+    three = test_targets(lines, 2 * day, ids, 3)
+    assert len(three) == 3 and set(three) <= set(every) and three == test_targets(lines, 2 * day, ids, 3)

@@ -13,6 +13,7 @@ import json
 import random
 import time
 import weakref
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -118,26 +119,26 @@ def test_seeded_fuzz_of_2000_frames_causes_no_server_exception(server):
     log_before = len(server.log_text())
     rng = random.Random(16)
     answered = abnormal = reconnects = 0
-    ws = connect(server.ws_url, open_timeout=10, max_size=None)
-    ws.recv(timeout=10)
-    for _kind, payload in fuzz_frames(rng, 2000):
-        try:
-            ws.send(payload)
-            in_turn = False
-            while True:  # one answer per frame: an error, a pong, or a whole turn (which may hold an error)
-                ev = json.loads(ws.recv(timeout=30))
-                in_turn = in_turn or ev["type"] == "turn_start"
-                if ev["type"] == "done" or (ev["type"] in ("error", "pong") and not in_turn):
-                    break
-            answered += 1
-        except ConnectionClosed as e:
-            code = e.rcvd.code if e.rcvd else None
-            if code not in (1009, 1000):  # 1009: the >64 KiB frames the fuzz sends on purpose
-                abnormal += 1
-            reconnects += 1
-            ws = connect(server.ws_url, open_timeout=10, max_size=None)
-            ws.recv(timeout=10)
-    ws.close()
+    with ExitStack() as opened:  # every connection, the closed ones too, is left through its context
+        ws = opened.enter_context(connect(server.ws_url, open_timeout=10, max_size=None))
+        ws.recv(timeout=10)
+        for _kind, payload in fuzz_frames(rng, 2000):
+            try:
+                ws.send(payload)
+                in_turn = False
+                while True:  # one answer per frame: an error, a pong, or a whole turn (which may hold an error)
+                    ev = json.loads(ws.recv(timeout=30))
+                    in_turn = in_turn or ev["type"] == "turn_start"
+                    if ev["type"] == "done" or (ev["type"] in ("error", "pong") and not in_turn):
+                        break
+                answered += 1
+            except ConnectionClosed as e:
+                code = e.rcvd.code if e.rcvd else None
+                if code not in (1009, 1000):  # 1009: the >64 KiB frames the fuzz sends on purpose
+                    abnormal += 1
+                reconnects += 1
+                ws = opened.enter_context(connect(server.ws_url, open_timeout=10, max_size=None))
+                ws.recv(timeout=10)
     errors = server_errors(server.log_text()[log_before:])
     print(f"fuzz: 2000 frames, {answered} answered, {reconnects} reconnects, {abnormal} abnormal closes")
     assert abnormal == 0
@@ -159,20 +160,20 @@ def test_lone_surrogate_and_deep_nesting_are_clean_error_frames(server):
 def test_connection_caps_answer_1013(make_server):
     srv = make_server(ws_max_connections=3, ws_max_connections_per_client=2)
     url = srv.ws_url + "/ws/chat"
-    held = [connect(url, open_timeout=10), connect(url, open_timeout=10)]
-    for ws in held:
-        ws.recv(timeout=10)
-    with connect(url, open_timeout=10) as third:  # same address: over the per-client cap
-        assert json.loads(third.recv(timeout=10))["code"] == "try_again_later"
-        with pytest.raises(ConnectionClosed) as e:
-            third.recv(timeout=10)
-        assert e.value.rcvd is not None and e.value.rcvd.code == 1013
-    other = connect(url, open_timeout=10, source_address=("127.0.0.2", 0))  # another client: admitted
-    assert json.loads(other.recv(timeout=10))["type"] == "ready"
-    with connect(url, open_timeout=10, source_address=("127.0.0.3", 0)) as fourth:  # over the total cap
-        assert json.loads(fourth.recv(timeout=10))["code"] == "try_again_later"
-    for ws in [*held, other]:
-        ws.close()
+    with ExitStack() as opened:
+        held = [opened.enter_context(connect(url, open_timeout=10)) for _ in range(2)]
+        for ws in held:
+            ws.recv(timeout=10)
+        with connect(url, open_timeout=10) as third:  # same address: over the per-client cap
+            assert json.loads(third.recv(timeout=10))["code"] == "try_again_later"
+            with pytest.raises(ConnectionClosed) as e:
+                third.recv(timeout=10)
+            assert e.value.rcvd is not None and e.value.rcvd.code == 1013
+        # another client: admitted
+        other = opened.enter_context(connect(url, open_timeout=10, source_address=("127.0.0.2", 0)))
+        assert json.loads(other.recv(timeout=10))["type"] == "ready"
+        with connect(url, open_timeout=10, source_address=("127.0.0.3", 0)) as fourth:  # over the total cap
+            assert json.loads(fourth.recv(timeout=10))["code"] == "try_again_later"
     time.sleep(0.3)
     with connect(url, open_timeout=10) as again:  # caps are released when connections close
         assert json.loads(again.recv(timeout=10))["type"] == "ready"
