@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from assistant.chat import vocab
 from assistant.chat.state import Constraints, Plan, TurnResult
+from assistant.chat.vocab import ENGLISH, KindNames
 from index.catalog import Product
 from index.text import format_price
 
@@ -26,13 +27,14 @@ def money(v: float | None, currency: str = "INR") -> str:
     return format_price(v, currency)
 
 
-def describe(c: Constraints, plural: bool = True) -> str:
-    """'blue printed dresses for women for a wedding under ₹1,000, not black': the active constraints."""
+def describe(c: Constraints, plural: bool = True, names: KindNames = ENGLISH) -> str:
+    """'blue printed dresses for women for a wedding under ₹1,000, not black': the active constraints, the kind
+    named in the plural as the shop names it (names: KindNames, "hair care" not "hair cares")."""
     terms = [t for t in c.terms[:3] if t not in (c.category or "").split()]
     if c.category:
-        thing = vocab.plural(c.category) if plural else c.category
+        thing = names.plural(c.category) if plural else c.category
     elif c.accessory:
-        thing = vocab.plural(c.accessory) if plural else c.accessory
+        thing = names.plural(c.accessory) if plural else c.accessory
     else:
         thing = " ".join(terms) or ("items" if plural else "item")
         terms = []
@@ -58,22 +60,22 @@ def describe(c: Constraints, plural: bool = True) -> str:
     return text
 
 
-def ack(plan: Plan, c: Constraints) -> str:
+def ack(plan: Plan, c: Constraints, names: KindNames = ENGLISH) -> str:
     """The first words, known before any search runs (sent at once so the shopper sees a reply start)."""
     k = plan.kind
     if plan.accepted == ["closest"]:
         return f"Alright, the closest I have to {' '.join(c.terms[:3])}."
     if plan.accepted and plan.before is not None:
-        return f"Alright, without {dropped_phrase(plan.accepted, plan.before)}: now {describe(c)}."
+        return f"Alright, without {dropped_phrase(plan.accepted, plan.before)}: now {describe(c, names=names)}."
     if k == "search":
-        return f"Looking for {describe(c)}."
+        return f"Looking for {describe(c, names=names)}."
     if k in ("refine", "preference") and plan.changed:
-        return f"Got it: now {describe(c)}."
+        return f"Got it: now {describe(c, names=names)}."
     if k == "cheaper":
         return (
             f"Cheaper ones, then: under {money(c.price_max)}, below the middle price of what I showed you."
             if plan.note
-            else f"Cheaper ones, then: {describe(c)}."
+            else f"Cheaper ones, then: {describe(c, names=names)}."
         )
     if k == "pricier":
         return f"Going up a level: above {money(c.price_min)}."
@@ -118,18 +120,18 @@ def _band(c: Constraints) -> str:
     return money(c.price_max) if c.price_max is not None else (money(c.price_min) if c.price_min is not None else "")
 
 
-def offer_text(res: TurnResult, c: Constraints) -> str:
+def offer_text(res: TurnResult, c: Constraints, names: KindNames = ENGLISH) -> str:
     """Nothing meets every constraint: say so, say what dropping the least important would show, and ask."""
     alt = res.offer_items
     if res.offer == ["closest"]:  # no product here is called that: name what the nearest ones are
-        kinds = list(dict.fromkeys(vocab.plural(vocab.singular(p.product_type.lower())) for p in alt if p.product_type))
+        kinds = list(dict.fromkeys(names.plural(vocab.singular(p.product_type.lower())) for p in alt if p.product_type))
         near = f" The closest I have are {', '.join(kinds[:3])}." if kinds else ""
         return f"I found nothing called {' '.join(c.terms[:3])} here.{near} Shall I show those?"
     loose = c
     for slot in res.offer:
         loose = loose.without(slot)
-    head = f"I found nothing for {describe(c)}."
-    what = describe(loose)
+    head = f"I found nothing for {describe(c, names=names)}."
+    what = describe(loose, names=names)
     last = res.offer[-1]
     if last == "price" and c.price_max is not None and c.price_min is None:
         low = min((p.price for p in alt if p.price is not None), default=None)
@@ -153,7 +155,7 @@ def offer_text(res: TurnResult, c: Constraints) -> str:
     return f"{head}{hint} Shall I show those, without {dropped_phrase(res.offer, c)}?"
 
 
-def reply_text(res: TurnResult, plan: Plan) -> str:
+def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
     """The body of the reply, after the ack."""
     c = res.constraints or Constraints()
     items = [i.product for i in res.items]
@@ -173,17 +175,17 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
         if not items and res.note in ("no_cheaper", "no_pricier"):
             which = "cheaper" if res.note == "no_cheaper" else "dearer"
             return pref + (
-                f"I found nothing {which} for {describe(c)}: what I showed you is the "
+                f"I found nothing {which} for {describe(c, names=names)}: what I showed you is the "
                 f"{'cheapest' if which == 'cheaper' else 'dearest'} I have, so I kept the price as it was."
             )
         if not items and res.offer:
-            return pref + offer_text(res, c)
+            return pref + offer_text(res, c, names)
         if not items:
-            return pref + f'I found nothing for {describe(c)}. Try other words, or say "start over".'
+            return pref + f'I found nothing for {describe(c, names=names)}. Try other words, or say "start over".'
         if res.relaxed:  # only the soft words: every hard constraint still holds
             return (
-                pref + f"I found nothing with the words “{' '.join(res.soft_dropped)}” for {describe(c)}; "
-                f"these are {describe(c)} without them: {_list(items)}."
+                pref + f"I found nothing with the words “{' '.join(res.soft_dropped)}” for {describe(c, names=names)}; "
+                f"these are {describe(c, names=names)} without them: {_list(items)}."
             )
         if res.note == "closest":
             return (
@@ -197,7 +199,7 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
             others = " or ".join(g for g in ("men", "women", "kids") if g != res.page_gender)
             more += f" (the best matches are for {res.page_gender}; say “for {others.split(' or ')[0]}” for others)"
         tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
-        return pref + f"I found {_found(len(items), res.material_unsaid, c)}: {_list(items)}{more}.{tip}"
+        return pref + f"I found {_found(len(items), res.material_unsaid, c, names)}: {_list(items)}{more}.{tip}"
     if k == "preference":
         if res.pref_updates.get("size"):
             return (
@@ -265,29 +267,29 @@ def reply_text(res: TurnResult, plan: Plan) -> str:
     if k == "question":
         return res.note
     if k == "out_of_scope":
-        return res.note + _still(c)
+        return res.note + _still(c, names)
     if k == "thanks":
-        return "You're welcome!" + (_still(c) or " Tell me if you need anything else.")
+        return "You're welcome!" + (_still(c, names) or " Tell me if you need anything else.")
     if k == "smalltalk":
         return 'Happy to help! Tell me what you are looking for, like "white sneakers under 2000".'
     return HELP
 
 
-def _found(n: int, unsaid: int, c: Constraints) -> str:
+def _found(n: int, unsaid: int, c: Constraints, names: KindNames) -> str:
     """'6 net sarees'; when some shown do not say their material (listed after those known to be of it): '1 net
     saree and 3 that do not say what they are made of', as search's notice says it."""
     if not unsaid:
-        return f"{n} {describe(c, n != 1)}"
+        return f"{n} {describe(c, n != 1, names)}"
     unsure = "that does not say what it is made of" if unsaid == 1 else "that do not say what they are made of"
-    return f"{n - unsaid} {describe(c, n - unsaid != 1)} and {unsaid} {unsure}"
+    return f"{n - unsaid} {describe(c, n - unsaid != 1, names)} and {unsaid} {unsure}"
 
 
 def _a(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _still(c: Constraints) -> str:
-    return f" We were looking at {describe(c)}; say what to change." if (c.category or c.accessory) else ""
+def _still(c: Constraints, names: KindNames) -> str:
+    return f" We were looking at {describe(c, names=names)}; say what to change." if (c.category or c.accessory) else ""
 
 
 _CHUNK = re.compile(r"\S+\s*")

@@ -35,7 +35,7 @@ from assistant.chat.llm import (
 from assistant.chat.matching import EngineSearch, SearchFn, is_kind
 from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
 from assistant.chat.protocol import Emit, Limits
-from assistant.chat.vocab import NluVocab
+from assistant.chat.vocab import KindNames, NluVocab
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
 from assistant.looks.rules import OutfitRules
@@ -218,15 +218,15 @@ class ChatSession:
             await asyncio.to_thread(self.rt.conversations.refresh, self.conv)  # another replica's turns
             st = self.conv.state
             plan = begin(st, parse, engine.index.product)
-            first = replies.ack(plan, st.constraints)
+            first = replies.ack(plan, st.constraints, vocab.kind_names)
             for piece in replies.chunks(first):  # the first words go out before any search runs
                 await emit("delta", text=piece)
             search = self._searcher(engine)
             look = self._look(engine, search)
             res = await asyncio.to_thread(execute, st, plan, search, engine.index.product, look, vocab.materials)
             await self._side_effects(plan, res, query)
-            body = replies.reply_text(res, plan)
-            await self._stream_body(body, first, res, grounding, emit)
+            body = replies.reply_text(res, plan, vocab.kind_names)
+            await self._stream_body(body, first, res, grounding, emit, vocab.kind_names)
             items = res.items if res.kind != "cart_show" else [ShownItem(p, ["in your cart"]) for p in res.cart]
             await emit("products", items=[product_card(i.product, why=i.why) for i in items])
             await emit("suggestions", chips=res.chips)
@@ -259,13 +259,15 @@ class ChatSession:
             await asyncio.to_thread(self.shoppers.erase, self.shopper_id)
             res.note = "profile"
 
-    async def _stream_body(self, body: str, first: str, res: TurnResult, grounding: GroundingIndex, emit: Emit) -> None:
+    async def _stream_body(
+        self, body: str, first: str, res: TurnResult, grounding: GroundingIndex, emit: Emit, names: KindNames
+    ) -> None:
         s = self.svc.settings
         sep = " " if first else ""
         if s.llm_url and s.llm_model and res.items:
             allowed = [i.product for i in res.items]
             check = lambda text: ungrounded_names(text, allowed, grounding)
-            messages = facts_prompt(body, allowed, replies.describe(res.constraints or Constraints()))
+            messages = facts_prompt(body, allowed, replies.describe(res.constraints or Constraints(), names=names))
             sent = False
             try:
                 tokens = with_deadline(

@@ -50,6 +50,43 @@ def plural(word: str) -> str:
     return text_plural(word)
 
 
+@dataclass(frozen=True)
+class KindNames:
+    """How replies name a kind in the plural, as this shop writes it (learned from its titles and type names):
+    the shop's own plural where it writes one ("kurta" -> "kurtas"); a name whose last word the shop writes but
+    never in the plural left as it is, being no countable thing ("hair care", "stationery", "luggage": not
+    "hair cares"); a name in the plural already left as it is. Without a catalog (written None), or for a word
+    the shop writes in neither form, the English plural (plural)."""
+
+    written: frozenset[str] | None = None  # the words the shop's titles and type names write
+
+    @classmethod
+    def from_products(cls, products: Iterable[Product]) -> KindNames:
+        seen: set[str] = set()
+        makers: dict[str, set[str]] = {}  # a title word -> the brands whose titles write it, not as their name
+        for p in products:
+            seen.update(_WORD.findall(_clean(" ".join([p.product_type or "", *p.category[:4]]))))
+            brand = _clean(p.brand or "")
+            for w in set(_WORD.findall(_clean(p.title))) - set(_WORD.findall(brand)):
+                makers.setdefault(w, set()).add(brand)
+        # a word one maker's titles write may be its name ("Jazz Eyewears", "Belle Lingeries"): not the shop's word
+        return cls(frozenset(seen | {w for w, bs in makers.items() if len(bs) >= 2}))
+
+    def plural(self, name: str) -> str:
+        """The name of a kind ("hair care", "kurta") as replies say it of several products."""
+        ws = name.split()
+        if not ws:
+            return name
+        last, many = ws[-1], plural(ws[-1])
+        if self.written is not None and last in self.written and many not in self.written:
+            return name  # the shop writes the word, never its plural: a mass noun or a shelf's name
+        return " ".join([*ws[:-1], many])
+
+
+# no catalog known: the English plural
+ENGLISH = KindNames()
+
+
 @dataclass
 class NluVocab:
     """Catalog words the NLU may treat as slots, and the words its typo corrector knows."""
@@ -62,6 +99,7 @@ class NluVocab:
     qvocab: QueryVocab | None = None  # search's understanding of this catalog (the chat reads messages with it)
     materials: frozenset[str] = frozenset()  # stems of this catalog's material words: search's (QueryVocab.materials)
     type_words: frozenset[str] = frozenset()  # the words of the shop's type names: no typo ("holders", "sets")
+    kind_names: KindNames = ENGLISH  # how replies name a kind in the plural (KindNames)
 
     @classmethod
     def from_products(
@@ -165,4 +203,5 @@ class NluVocab:
             qvocab,
             materials,
             frozenset(w for p in products for name in type_names(p) for w in _WORD.findall(_clean(name))),
+            KindNames.from_products(products),
         )

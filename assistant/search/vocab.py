@@ -43,6 +43,9 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 # slip is rarer: of the misspellings shoppers type, the bundled pages write "earings" twice, "lether" once.
 PAGE_WORD = 3
 _EMPTY = np.zeros(0, np.int32)
+# Titles naming a listed kind that make it a type of its own (_learn_listed_kinds): more than one product's, so
+# one seller's wording is not a kind of the shop.
+TITLED = 2
 
 
 @dataclass(eq=False)  # hashed by identity: understand() memoises per vocabulary
@@ -150,6 +153,7 @@ class QueryVocab:
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
         listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
+        titled: Counter = Counter()  # (a type name, the stem its product's title ends in): listed kinds' evidence
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
@@ -167,6 +171,7 @@ class QueryVocab:
             shop_names = shop_type_names(p)
             if shop_names:
                 typed.append(_evidence(p.title, shop_names))
+                titled.update((node, kind) for node in shop_names if (kind := _title_head(p.title)))
                 listed.append(({k for n in shop_names for k in _list_keys(n)}, listed_stems(p.title, p.brand)))
             for node in shop_names:
                 key = type_key(node)
@@ -187,6 +192,7 @@ class QueryVocab:
                 if w == "for":
                     compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in NOT_TYPE_WORDS)
                     devices[stem(ws[i + 1])] += 1
+        _learn_listed_kinds(types, count, head_count, head_words, titled)
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
         aliases = learn_aliases(typed, materials)
@@ -223,6 +229,39 @@ class QueryVocab:
             material_heads=frozenset(h for heads in said for h in heads),
             sets=sets,
         )
+
+
+def _learn_listed_kinds(
+    types: dict[tuple[str, ...], Counter],
+    count: Counter,
+    head_count: dict[str, Counter],
+    head_words: Counter,
+    titled: Counter,
+) -> None:
+    """The kinds a shelf lists, each a type of its own where the shop names it nowhere else and titles of the
+    shelf's products name it (titled: (name, title_kind stem) -> products, TITLED of them or more): a kind the shop
+    sells only on "Leggings & Jeggings" (typed "Legging Jegging") is named by the query "leggings", which named no
+    type, as only a name whole and its last word were learned. A listed shelf no title names ("Home" of "Home &
+    Kitchen", "Sports" of "Sports & Gym Wear") is no kind of product. A kind already known keeps its name and count."""
+    learned: dict[tuple[str, ...], Counter] = {}
+    for names in types.values():
+        for node, n in names.items():
+            parts = list_parts(node)
+            for part in parts if len(parts) > 1 else ():
+                if (key := type_key(part)) and key not in types and titled[(node, key[-1])] >= TITLED:
+                    learned.setdefault(key, Counter())[part] += n
+    for key, names in learned.items():
+        types[key] = names
+        count[key] = sum(names.values())
+        if key[-1] not in head_count:
+            head_count[key[-1]] = Counter({key: count[key]})
+            head_words[tokenize(names.most_common(1)[0][0])[-1]] += count[key]
+
+
+def _title_head(title: str) -> str | None:
+    """The stem of the kind a title names (title_kind), None when it names none."""
+    key = type_key(kind) if (kind := title_kind(title)) else ()
+    return key[-1] if key else None
 
 
 def type_names(

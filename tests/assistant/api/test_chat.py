@@ -433,3 +433,14 @@ def test_replies_use_correct_plurals_and_claim_no_stock(live_server):
         await ws.close()
 
     run(script())
+
+
+def test_a_reply_names_the_kind_as_the_shop_writes_it(live_server):
+    # the tiny shop shelves "Pouches and Potlis": "potlis" is its plural, never "potlises"
+    async def script():
+        ws, _ = await open_chat(live_server.ws_url)
+        t = await say(ws, "show me potlis")
+        assert "potlis" in t.text.lower() and "potlises" not in t.text.lower(), t.text
+        await ws.close()
+
+    run(script())

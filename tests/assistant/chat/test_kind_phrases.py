@@ -52,7 +52,10 @@ def talk(shop, message: str, state: DialogueState | None = None) -> tuple[TurnRe
     plan = begin(st, parse_message(message, vocab), engine.index.product)
     look = lambda anchor, want: look_items(engine, search, anchor, want, default_rules())
     res = execute(st, plan, search, engine.index.product, look, materials=vocab.materials)
-    return res, f"{replies.ack(plan, st.constraints)} {replies.reply_text(res, plan)}"
+    return (
+        res,
+        f"{replies.ack(plan, st.constraints, vocab.kind_names)} {replies.reply_text(res, plan, vocab.kind_names)}",
+    )
 
 
 def shown(res: TurnResult) -> set[str]:

@@ -201,7 +201,8 @@ def talk(shop, *messages: str) -> list[tuple[TurnResult, str]]:
     for m in messages:
         plan = begin(st, parse_message(m, vocab), engine.index.product)
         res = execute(st, plan, EngineSearch(engine), engine.index.product, materials=vocab.materials)
-        out.append((res, f"{replies.ack(plan, st.constraints)} {replies.reply_text(res, plan)}"))
+        said = replies.ack(plan, st.constraints, vocab.kind_names), replies.reply_text(res, plan, vocab.kind_names)
+        out.append((res, " ".join(said)))
     return out
 
 

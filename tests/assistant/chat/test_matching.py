@@ -92,7 +92,8 @@ def talk(shop, *messages: str) -> tuple[DialogueState, list[tuple[TurnResult, st
             engine.index.product,
             materials=vocab.materials,
         )
-        out.append((res, f"{replies.ack(plan, st.constraints)} {replies.reply_text(res, plan)}"))
+        said = replies.ack(plan, st.constraints, vocab.kind_names), replies.reply_text(res, plan, vocab.kind_names)
+        out.append((res, " ".join(said)))
     return st, out
 
 
