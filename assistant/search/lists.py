@@ -1,13 +1,21 @@
-"""Shelf names that list several kinds ("Bags, Wallets & Belts"), read as the kinds they list. Read by
-assistant.search.vocab (the heads of a product's types) and the chat's vocabulary (its category words)."""
+"""Shelf names that list several kinds ("Bags, Wallets & Belts"), read as the kinds they list, and a type name
+as the stems a query must contain (type_key). Read by assistant.search.vocab (the heads of a product's types, the
+kinds a shelf lists) and the chat's vocabulary (its category words)."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
+from functools import lru_cache
 
-from index.text import STOPWORDS, normalise, singular
+from assistant.search.asking import NOT_TYPE_WORDS
+from index.text import STOPWORDS, normalise, singular, stem, tokenize
 
 LIST_NODE = re.compile(r",|&| and ")
+# Titles naming a listed kind that make it a type of its own (_learn_listed_kinds): more than one product's, so
+# one seller's wording is not a kind of the shop.
+TITLED = 2
 
 
 def list_parts(name: str) -> list[str]:
@@ -33,3 +41,46 @@ def _shared(part: str, last: list[str]) -> str:
     w = normalise(ws[0]) if len(ws) == 1 else ""
     single = w.isalpha() and not w.endswith("s") and singular(w) == w and w != normalise(last[0])
     return " ".join([ws[0], *last[1:]]) if single else part
+
+
+def list_keys(name: str) -> list[tuple[str, ...]]:
+    """The type keys of the kinds a name lists ("Bags, Wallets & Belts" -> bag, wallet, belt; "North & South Indian
+    Lehenga Cholis" -> two kinds of lehenga choli: list_parts)."""
+    return [key for part in list_parts(name) if (key := type_key(part))]
+
+
+@lru_cache(maxsize=65536)
+def type_key(name: str) -> tuple[str, ...]:
+    """A type name as the stems a query must contain ("Women's T-Shirts" -> ("tshirt",))."""
+    toks = [t for t in tokenize(name) if t not in NOT_TYPE_WORDS and not t.isdigit()]
+    # a compound's parts are also tokens: keep the joined form only ("t", "shirt", "tshirt" -> "tshirt")
+    joined = {t for t in toks if any(t == a + b for a, b in itertools.pairwise(toks))}
+    parts = {x for a, b in itertools.pairwise(toks) if a + b in joined for x in (a, b)}
+    return tuple(stem(t) for t in toks if t not in parts)
+
+
+def learn_listed_kinds(
+    types: dict[tuple[str, ...], Counter],
+    count: Counter,
+    head_count: dict[str, Counter],
+    head_words: Counter,
+    titled: Counter,
+) -> None:
+    """The kinds a shelf lists, each a type of its own where the shop names it nowhere else and titles of the
+    shelf's products name it (titled: (name, title_kind stem) -> products, TITLED of them or more): a kind the shop
+    sells only on "Leggings & Jeggings" (typed "Legging Jegging") is named by the query "leggings", which named no
+    type, as only a name whole and its last word were learned. A listed shelf no title names ("Home" of "Home &
+    Kitchen", "Sports" of "Sports & Gym Wear") is no kind of product. A kind already known keeps its name and count."""
+    learned: dict[tuple[str, ...], Counter] = {}
+    for names in types.values():
+        for node, n in names.items():
+            parts = list_parts(node)
+            for part in parts if len(parts) > 1 else ():
+                if (key := type_key(part)) and key not in types and titled[(node, key[-1])] >= TITLED:
+                    learned.setdefault(key, Counter())[part] += n
+    for key, names in learned.items():
+        types[key] = names
+        count[key] = sum(names.values())
+        if key[-1] not in head_count:
+            head_count[key[-1]] = Counter({key: count[key]})
+            head_words[tokenize(names.most_common(1)[0][0])[-1]] += count[key]

@@ -11,13 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.asking import FITS_ALL, NOT_TYPE_WORDS
-from assistant.search.lists import LIST_NODE, list_parts
+from assistant.search.lists import LIST_NODE, learn_listed_kinds, list_keys, type_key
 from assistant.search.materials import learn_materials, named_materials
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.sets import learn_sets, listed_stems
@@ -43,9 +42,6 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 # slip is rarer: of the misspellings shoppers type, the bundled pages write "earings" twice, "lether" once.
 PAGE_WORD = 3
 _EMPTY = np.zeros(0, np.int32)
-# Titles naming a listed kind that make it a type of its own (_learn_listed_kinds): more than one product's, so
-# one seller's wording is not a kind of the shop.
-TITLED = 2
 
 
 @dataclass(eq=False)  # hashed by identity: understand() memoises per vocabulary
@@ -172,7 +168,7 @@ class QueryVocab:
             if shop_names:
                 typed.append(_evidence(p.title, shop_names))
                 titled.update((node, kind) for node in shop_names if (kind := _title_head(p.title)))
-                listed.append(({k for n in shop_names for k in _list_keys(n)}, listed_stems(p.title, p.brand)))
+                listed.append(({k for n in shop_names for k in list_keys(n)}, listed_stems(p.title, p.brand)))
             for node in shop_names:
                 key = type_key(node)
                 if not key:
@@ -192,7 +188,7 @@ class QueryVocab:
                 if w == "for":
                     compat.update(stem(x) for x in ws[i + 1 : i + 5] if x not in NOT_TYPE_WORDS)
                     devices[stem(ws[i + 1])] += 1
-        _learn_listed_kinds(types, count, head_count, head_words, titled)
+        learn_listed_kinds(types, count, head_count, head_words, titled)
         brands = dict(brands or {})
         materials = learn_materials(products, QUERY_COLOURS)
         aliases = learn_aliases(typed, materials)
@@ -231,33 +227,6 @@ class QueryVocab:
         )
 
 
-def _learn_listed_kinds(
-    types: dict[tuple[str, ...], Counter],
-    count: Counter,
-    head_count: dict[str, Counter],
-    head_words: Counter,
-    titled: Counter,
-) -> None:
-    """The kinds a shelf lists, each a type of its own where the shop names it nowhere else and titles of the
-    shelf's products name it (titled: (name, title_kind stem) -> products, TITLED of them or more): a kind the shop
-    sells only on "Leggings & Jeggings" (typed "Legging Jegging") is named by the query "leggings", which named no
-    type, as only a name whole and its last word were learned. A listed shelf no title names ("Home" of "Home &
-    Kitchen", "Sports" of "Sports & Gym Wear") is no kind of product. A kind already known keeps its name and count."""
-    learned: dict[tuple[str, ...], Counter] = {}
-    for names in types.values():
-        for node, n in names.items():
-            parts = list_parts(node)
-            for part in parts if len(parts) > 1 else ():
-                if (key := type_key(part)) and key not in types and titled[(node, key[-1])] >= TITLED:
-                    learned.setdefault(key, Counter())[part] += n
-    for key, names in learned.items():
-        types[key] = names
-        count[key] = sum(names.values())
-        if key[-1] not in head_count:
-            head_count[key[-1]] = Counter({key: count[key]})
-            head_words[tokenize(names.most_common(1)[0][0])[-1]] += count[key]
-
-
 def _title_head(title: str) -> str | None:
     """The stem of the kind a title names (title_kind), None when it names none."""
     key = type_key(kind) if (kind := title_kind(title)) else ()
@@ -288,7 +257,7 @@ def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[
     (head, name) of those naming one kind (not "Pens & Stationery")."""
     key = type_key(kind) if (kind := title_kind(title)) else ()
     one = [(k[-1], name) for name in names if not LIST_NODE.search(name) and (k := type_key(name))]
-    return key[-1] if key else None, {k[-1] for n in names for k in _list_keys(n)}, one
+    return key[-1] if key else None, {k[-1] for n in names for k in list_keys(n)}, one
 
 
 def shop_type_names(p: Product) -> list[str]:
@@ -345,7 +314,7 @@ def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
     not ("Car & Bike Accessories": an accessory either way)."""
     own: set[str] = set()
     for name in type_names(p):
-        parts = _list_keys(name)
+        parts = list_keys(name)
         heads = {k[-1] for k in parts}
         if sum(k in types for k in parts) < 2 or len(heads) == 1:
             own.update(heads)
@@ -374,11 +343,11 @@ def type_heads(
     names = type_names(p, aliases, above)
     # the product's shelves, broad to narrow (its type counts where it is also one of them)
     nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
-    shelves = [_list_keys(node) for node in nodes]
+    shelves = [list_keys(node) for node in nodes]
     title: set[str] | None = None
     out: set[str] = set()
     for name in names:
-        ks = _list_keys(name)
+        ks = list_keys(name)
         if len(ks) > 1 and ks in shelves:
             at = shelves.index(ks)
             if any(k in ks for shelf in shelves[at + 1 :] for k in shelf):
@@ -402,25 +371,9 @@ def shelves_below(products: Iterable[Product]) -> dict[str, frozenset[tuple[str,
         nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
         for i, parent in enumerate(nodes[:-1]):
             for child in nodes[i + 1 :]:
-                if len(ks := _list_keys(child)) == 1:
+                if len(ks := list_keys(child)) == 1:
                     out.setdefault(parent, set()).update(ks)
     return {name: frozenset(ks) for name, ks in out.items()}
-
-
-def _list_keys(name: str) -> list[tuple[str, ...]]:
-    """The type keys of the kinds a name lists ("Bags, Wallets & Belts" -> bag, wallet, belt; "North & South Indian
-    Lehenga Cholis" -> two kinds of lehenga choli: list_parts)."""
-    return [key for part in list_parts(name) if (key := type_key(part))]
-
-
-@lru_cache(maxsize=65536)
-def type_key(name: str) -> tuple[str, ...]:
-    """A type name as the stems a query must contain ("Women's T-Shirts" -> ("tshirt",))."""
-    toks = [t for t in tokenize(name) if t not in NOT_TYPE_WORDS and not t.isdigit()]
-    # a compound's parts are also tokens: keep the joined form only ("t", "shirt", "tshirt" -> "tshirt")
-    joined = {t for t in toks if any(t == a + b for a, b in itertools.pairwise(toks))}
-    parts = {x for a, b in itertools.pairwise(toks) if a + b in joined for x in (a, b)}
-    return tuple(stem(t) for t in toks if t not in parts)
 
 
 def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counter) -> frozenset[str]:
