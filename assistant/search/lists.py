@@ -13,7 +13,7 @@ from assistant.search.asking import NOT_TYPE_WORDS
 from index.text import STOPWORDS, normalise, singular, stem, tokenize
 
 LIST_NODE = re.compile(r",|&| and ")
-# Titles naming a listed kind that make it a type of its own (_learn_listed_kinds): more than one product's, so
+# Titles naming a listed kind that make it a type of its own (learn_listed_kinds): more than one product's, so
 # one seller's wording is not a kind of the shop.
 TITLED = 2
 
