@@ -18,7 +18,7 @@ from functools import lru_cache
 import Stemmer
 from babel.numbers import format_currency
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # The one stop-word list: words that never identify a product (articles, prepositions, conjunctions, the "s" of
 # "men's"). A function word missing here is read as a word the product must have ("coffee mug as a gift").
@@ -284,7 +284,8 @@ def format_price(amount: float | None, currency: str = "INR", locale: str = "en"
 
 
 def max_edits(word: str) -> int:
-    """Edits a typed word may be away from what was meant: 1 up to 5 letters, 2 up to 7, then 3."""
+    """Edits a typed word may be away from what was meant: 1 up to 5 letters, 2 up to 7, then 3 (two swapped
+    neighbouring letters are one edit, as in Damerau's count: "shrit" is one edit from "shirt")."""
     return 1 if len(word) <= 5 else 2 if len(word) <= 7 else 3
 
 
@@ -295,9 +296,17 @@ class Corrector:
     the distinct starts of each length are scanned, not every word. Answers are memoised per instance.
     """
 
-    def __init__(self, vocabulary: Iterable[str], frequency: dict[str, float] | None = None):
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        frequency: dict[str, float] | None = None,
+        kinds: Iterable[str] = (),
+    ):
         self.words = sorted({w for w in vocabulary if w})
         self.frequency = frequency or {}
+        # stems of the words naming the shop's kinds of product: between misspellings equally close, the one
+        # naming a kind is what a shopper typing a product word meant ("pilow": a pillow, not a Pilot pen)
+        self.kinds = frozenset(stem(k.lower()) for k in kinds)
         by_letter: dict[str, list[str]] = {}
         for w in self.words:
             by_letter.setdefault(w[0], []).append(w)
@@ -335,7 +344,7 @@ class Corrector:
         best: dict[str, int] = {}
         for n in range(len(token) - 1, len(token) + 2):
             starts, owners = self._starts(token[0], n)
-            for _, d, i in process.extract(token, starts, scorer=Levenshtein.distance, score_cutoff=max_d, limit=None):
+            for _, d, i in process.extract(token, starts, scorer=OSA.distance, score_cutoff=max_d, limit=None):
                 for w in owners[i]:
                     if d < best.get(w, 99):
                         best[w] = d
@@ -349,9 +358,9 @@ class Corrector:
         max_d = max_edits(word)
         letters = word.isalpha()
         cands = [
-            (Levenshtein.distance(word, w), -self.frequency.get(w, 0.0), w)
+            (OSA.distance(word, w), stem(w) not in self.kinds, -self.frequency.get(w, 0.0), w)
             for w in self.corrections(word, 40, max_d)
             if abs(len(w) - len(word)) <= max_d and (w.isalpha() or not letters)
         ]
         cands = [c for c in cands if c[0] <= max_d]
-        return min(cands)[2] if cands else None
+        return min(cands)[3] if cands else None

@@ -211,7 +211,7 @@ class QueryVocab:
             # mobile charger is not made for another device), a colour or a word saying it fits every device
             device_words=frozenset(w for w, c in devices.items() if c >= 2 and _may_be_device(w, w, type_rows)),
             materials=materials,
-            corrector=Corrector(word_freq, dict(word_freq)),
+            corrector=Corrector(word_freq, dict(word_freq), kinds=head_words),
             type_words=Corrector(head_words, dict(head_words)),
             rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},

@@ -94,6 +94,24 @@ def test_corrector_corrects_whole_words_and_half_typed_ones():
     assert c.completions("sne") == ["sneakers"]
 
 
+def test_two_swapped_letters_are_one_edit():
+    # "curtian" is one swap from "curtain" but two Levenshtein edits, as far as the more frequent "curtail"
+    c = Corrector(["curtain", "curtail", "jeans"], {"curtail": 50, "curtain": 5})
+    assert c.correct("curtian") == "curtain"
+    assert c.correct("jaens") == "jeans"  # (five letters: one edit at most, and a swap is one)
+    assert "curtain" in c.corrections("curtia")
+
+
+def test_between_equally_close_words_the_one_naming_a_kind_of_product_wins():
+    words = ["pillow", "pilot", "shirt", "shrih"]
+    freq = {"pilot": 40, "pillow": 3, "shrih": 50, "shirt": 5}  # the brands are the more frequent words
+    assert Corrector(words, freq).correct("pilow") == "pilot"  # without kinds: the more frequent word
+    c = Corrector(words, freq, kinds=["Pillows", "Shirts"])  # the shop's shelves, as written
+    assert c.correct("pilow") == "pillow"
+    assert c.correct("shrit") == "shirt"
+    assert c.correct("pilots") == "pilot"  # one edit beats two, kind or not: closeness comes first
+
+
 def test_a_word_of_letters_is_never_corrected_into_a_code_with_digits():
     c = Corrector(["tracksuit01", "trackpants", "jeans"], {"tracksuit01": 9})
     assert c.correct("tracksuit") is None  # one edit from the code, but a typo adds no digits
