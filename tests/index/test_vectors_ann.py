@@ -113,4 +113,4 @@ def test_ivf_save_load_keeps_results(engine, embedder, tmp_path):
 def test_kind_is_chosen_by_size():
     assert choose_kind(20_000) == "flat" and choose_kind(ANN_THRESHOLD) == "flat"
     assert choose_kind(ANN_THRESHOLD + 1) == "ivf-sq8" and choose_kind(1_000_000) == "ivf-sq8"
-    assert ivf_lists(1_000_000) == 1000 and ivf_probes(1000) == 62
+    assert ivf_lists(1_000_000) == 4000 and ivf_probes(4000) == 62
