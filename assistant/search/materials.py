@@ -28,6 +28,10 @@ from index.text import stem, terms, tokenize, words
 MATERIAL_KEYS = ("Fabric", "Material", "Outer Material", "Upper Material")
 _PARTS = re.compile(r",|&|/|\+|;")  # one value, several materials: "Polyamide, Nylon", "Cotton+ Denim"
 _MIN_USES = 3  # a word the catalog writes as a material at least this often
+# English words saying that what follows imitates a material ("Synthetic Leather", "PU Leather", "Faux Fur"): a
+# page naming one names the imitation, never the material itself. A word of the language, like the chat's
+# relation words, not a list of this catalog's names.
+IMITATIONS = frozenset({"artificial", "faux", "fake", "imitation", "pu", "synthetic", "vegan"})
 
 
 class MaterialWords(frozenset):
@@ -94,12 +98,13 @@ def spec_material(p: Product) -> str:
 
 def title_materials(p: Product, materials: Container[str]) -> frozenset[str]:
     """Stems of the materials a product's title names, its brand left out wherever the title says it."""
-    alone, blends = _title_reading(p, materials)
+    alone, blends, _ = _title_reading(p, materials)
     return alone | blends
 
 
-def _title_reading(p: Product, materials: Container[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(materials the title names alone, those it names as part of a blend), its brand left out."""
+def _title_reading(p: Product, materials: Container[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(materials the title names alone, those it names as part of a blend, those it names imitated), its brand
+    left out."""
     ws = words(p.title)
     brand = words(p.brand or "")
     n = len(brand)
@@ -114,15 +119,23 @@ def _title_reading(p: Product, materials: Container[str]) -> tuple[frozenset[str
     return _reading(kept, materials)
 
 
-def _reading(ws: list[str], materials: Container[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(materials named alone, materials named as part of a blend) of a run of words: "Polycotton" and "Poly
-    Cotton" name a blend of cotton, "Cotton" and "Genuine Leather" their material."""
+def _reading(ws: list[str], materials: Container[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(materials named alone, materials named as part of a blend, materials named imitated) of a run of words:
+    "Polycotton" and "Poly Cotton" name a blend of cotton, "Cotton" and "Genuine Leather" their material,
+    "Synthetic Leather" an imitation of leather (and synthetic, where that is a material of the catalog)."""
     mw = materials if isinstance(materials, MaterialWords) else None
     alone: set[str] = set()
     blends: set[str] = set()
+    imitated: set[str] = set()
     i = 0
     while i < len(ws):
         w = ws[i]
+        if w in IMITATIONS and i + 1 < len(ws) and (t := stem(ws[i + 1])) in materials:
+            imitated.add(t)
+            if (own := stem(w)) in materials:
+                alone.add(own)
+            i += 2
+            continue
         if mw is not None and w in mw.blends and i + 1 < len(ws) and (t := stem(ws[i + 1])) in mw:
             blends.add(t)  # "Poly Cotton": the qualifier and its material, one blend
             i += 2
@@ -132,7 +145,7 @@ def _reading(ws: list[str], materials: Container[str]) -> tuple[frozenset[str], 
         if mw is not None and (m := mw.blend_of(w)) is not None:
             blends.add(m)
         i += 1
-    return frozenset(alone), frozenset(blends)
+    return frozenset(alone), frozenset(blends), frozenset(imitated)
 
 
 def blended(p: Product, material: str, materials: Container[str] | None = None) -> bool:
@@ -154,8 +167,11 @@ def named_materials(p: Product, materials: Container[str]) -> tuple[bool, frozen
 def material_reading(p: Product, materials: Container[str]) -> tuple[bool, frozenset[str], frozenset[str]]:
     """named_materials, and the materials of those the page names only as part of a blend (never alone)."""
     spec = spec_material(p)
-    title_alone, title_blends = _title_reading(p, materials)
-    spec_alone, spec_blends = _reading(words(spec), materials)
+    title_alone, title_blends, title_imitated = _title_reading(p, materials)
+    spec_alone, spec_blends, spec_imitated = _reading(words(spec), materials)
     blends = title_blends | spec_blends
-    named = title_alone | blends | frozenset(terms(spec))
-    return bool(spec.strip()) or bool(named), named, blends - title_alone - spec_alone
+    # a material the page names only imitated ("PU Leather") is not one it is made of: known, and not that one
+    imitated = (title_imitated | spec_imitated) - title_alone - spec_alone - blends
+    named = (title_alone | blends | frozenset(terms(spec))) - imitated
+    known = bool(spec.strip()) or bool(named) or bool(imitated)
+    return known, named, blends - title_alone - spec_alone

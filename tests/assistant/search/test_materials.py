@@ -276,3 +276,35 @@ def test_a_qualifier_never_glued_to_a_material_names_it_in_full():
     assert "genuine" in mats.qualifiers and not mats.blends  # "Genuine Leather" is leather, not part leather
     wallet = Product(id="w", title="Hide Genuine Leather Wallet")
     assert "leather" in named_materials(wallet, mats)[1] and not blended(wallet, "leather", mats)
+
+
+def test_an_imitation_of_a_material_is_not_that_material():
+    mats = material_words({"leather", "synthet", "fur", "cotton"}, ["genuine"])
+
+    def read(title: str, **spec: str) -> tuple[bool, frozenset[str]]:
+        return named_materials(Product(id="x", title=title, attributes=spec), mats)
+
+    assert read("Hide PU Leather Wallet") == (True, frozenset())  # known: it says what it is, and it is no leather
+    assert read("Belt", Material="Synthetic Leather") == (True, frozenset({"synthet"}))  # of synthetic, not leather
+    assert read("Faux Fur Stole", Fabric="Cotton") == (True, frozenset({"cotton"}))
+    assert "leather" in read("Belt", Material="Leather, Synthetic Leather")[1]  # leather named alone as well
+    assert "leather" in read("Hide Genuine Leather Wallet")[1]  # a qualifier that is no imitation names it in full
+    assert "leather" not in title_materials(Product(id="x", title="Artificial Leather Clutch"), mats)
+
+
+IMITATION_SHOP = [
+    *[_p(f"w-gen-{i}", f"Hide Men's Wallet {i}", WALLET, attributes={"Material": "Genuine Leather"}) for i in range(3)],
+    *[_p(f"w-pu-{i}", f"Lino Men's PU Leather Wallet {i}", WALLET) for i in range(2)],
+    _p("w-plain", "Canto Men's Wallet", WALLET),
+    *[_p(f"b-{i}", f"Vermello Leather Belt {i}", ["Bags, Wallets & Belts", "Belts"]) for i in range(2)],
+]
+
+
+def test_a_search_for_a_material_shows_its_imitations_after_the_type_matches_and_unknowns(tmp_path, embedder):
+    shop = shop_engine(tmp_path, embedder, IMITATION_SHOP)
+    res = shop.search("leather wallet", k=6, distinct=False)
+    got = ids(res)
+    assert set(got[:3]) == {"w-gen-0", "w-gen-1", "w-gen-2"} and got[3] == "w-plain"  # leather, then unknown
+    assert set(got[4:6]) == {"w-pu-0", "w-pu-1"}  # PU leather wallets: of the type, but no leather ones
+    belts = ids(shop.search("leather belt", k=4, distinct=False))
+    assert not {p for p in belts if p.startswith("w-pu")}  # another type known to be of no leather never shows
