@@ -36,7 +36,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from assistant.search.engine import SearchEngine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from bench import external, plots, quality, replicas, report, scale, speed  # noqa: E402
+from bench import external, floor, plots, quality, replicas, report, scale, speed  # noqa: E402
 from bench.quality import METHOD_LABELS  # noqa: E402
 from bench.sample import sample_csv  # noqa: E402
 from index.build import build_index  # noqa: E402
@@ -281,7 +281,7 @@ def run(a: argparse.Namespace, embedder: Embedder | None = None) -> dict:
             "index": speed.index_size(a.index_dir),
         }
         parts.start("served hybrid against its floor (query encoding + FAISS), queries new to the server")
-        result["search"]["floor"] = speed.bench_floor(srv, a.index_dir, fresh_queries(queries, 30 if q else 200))
+        result["search"]["floor"] = floor.bench_floor(srv, a.index_dir, fresh_queries(queries, 30 if q else 200))
 
         ext = a.external.strip().lower()
         only = None if ext == "all" else set() if ext == "none" else {x.strip() for x in ext.split(",") if x.strip()}

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.settings import Settings  # noqa: E402
-from bench import speed  # noqa: E402
+from bench import floor, speed  # noqa: E402
 from scripts.bench import fresh_queries  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def main() -> None:
         # as in `make bench`, whose HTTP part leaves a shopper's events behind: the anonymous reranker then has
         # popularity to weigh (and explain)
         speed.personal_token(srv.base_url, used)
-        r = speed.bench_floor(srv, a.index_dir, queries)
+        r = floor.bench_floor(srv, a.index_dir, queries)
     load = os.getloadavg()[0]
     print(
         f"{r['queries']} queries new to the server, {srv.products} products, encoder {r['encoder']}, "
