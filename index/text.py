@@ -101,6 +101,31 @@ FILLER_WORDS = frozenset(
 )
 # Words that ask for a price level rather than name a product ("cheap earrings"): never corrected to a
 # catalog word, never matched as text.
+# Units of measure as shoppers spell them -> the unit. After a number such a word is a word of the language, never
+# a misspelt product word ("pressure cooker 5 litre" is not "5 lite"); the search reads it as the shop writes the
+# unit (QueryVocab.unit_forms: "5 litre" finds the shop's "5 L").
+_UNIT_SPELLINGS = {
+    "l": "l lt lts ltr ltrs litre litres liter liters",
+    "ml": "ml mls millilitre millilitres milliliter milliliters",
+    "kg": "kg kgs kilo kilos kilogram kilograms kilogramme kilogrammes",
+    "g": "g gm gms gr grm grms gram grams gramme grammes",
+    "mg": "mg milligram milligrams",
+    "cm": "cm cms centimetre centimetres centimeter centimeters",
+    "mm": "mm millimetre millimetres millimeter millimeters",
+    "m": "m mtr mtrs metre metres meter meters",
+    "inch": "inch inches inchs",
+    "ft": "ft feet foot",
+    "w": "w watt watts",
+    "v": "v volt volts",
+    "mah": "mah",
+    "gb": "gb gigabyte gigabytes",
+    "tb": "tb terabyte terabytes",
+    "mb": "mb megabyte megabytes",
+    "ton": "ton tons tonne tonnes",
+    "oz": "oz ounce ounces",
+    "pcs": "pc pcs piece pieces",
+}
+UNITS: dict[str, str] = {w: unit for unit, spelt in _UNIT_SPELLINGS.items() for w in spelt.split()}
 PRICE_WORDS = frozenset(["cheap", "cheaper", "cheapest", "budget", "affordable", "inexpensive", "lowcost"])
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _STEMMER = Stemmer.Stemmer("english")

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.search.columns import Codes, Lexical, Spans, admits, top_rows
 from assistant.search.kinds import Kinds
 from assistant.search.materials import material_reading
-from assistant.search.notices import Shop, not_found, notice_for
+from assistant.search.notices import Shop, not_found, notice_for, only_of_kind
 from assistant.search.preferences import Stated, apply_preferences
 from assistant.search.query import Filters, Vocabulary
 from assistant.search.ranking import (
@@ -323,11 +323,15 @@ class SearchEngine:
         hits = self._hits(rows, scores, reasons, pos, k, distinct, (allowed, answer), u, dense_scores, lex_all, query)
         spans.mark("order_hits")
         shop = Shop(self.mask, self._price, self.products)
-        notice = notice_for(u, f, tiers, [h.row for h in hits], relaxed, shop, after) if u is not None else None
+        rows_shown = [h.row for h in hits]
+        notice = notice_for(u, f, tiers, rows_shown, relaxed, shop, after) if u is not None else None
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
             notice = not_found(u, f, final, typed, self.lexical.vocabulary, self.lex_post)
+        if u is not None and hits and notice is None:  # the page runs out of the kind asked for
+            page = (rows_shown, [h.variants for h in hits], [h.dense for h in hits])
+            notice = only_of_kind(u, f, tiers, page, final, shop, relaxed)
         spans.mark("notice")
         took = (time.perf_counter() - spans.t0) * 1000
         return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)

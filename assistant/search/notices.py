@@ -47,6 +47,61 @@ def notice_for(
     return few if text is None else text if few is None else f"{text} {few}"
 
 
+def only_of_kind(
+    u: Understanding,
+    f: Filters,
+    tiers: Tiers,
+    page: tuple[Sequence[int], Sequence[int], Sequence[float]],
+    allowed: np.ndarray,
+    shop: Shop,
+    relaxed: Sequence[str] = (),
+) -> str | None:
+    """When the page shows every product of the type asked for that the filters and the query's colour, material
+    and recipient admit, then other kinds of thing: "Only 2 Mouse products in this shop; showing other products
+    after them.", "Only 1 Wallet in black ...". None otherwise: the page is all of the type, the type has more
+    such products than the page shows, or what follows may be the kind to a shopper (shelved beside it, or as
+    close to the query in meaning). page: the rows shown, the products each stands for (its variants) and each
+    one's cosine to the query (0: not scored by the dense side)."""
+    hit_rows, counts, closeness = page
+    typed = tiers.mask("type")
+    if typed is None or not u.product_type or not len(hit_rows) == len(counts) == len(closeness):
+        return None
+    of_type = [bool(typed[r]) or _named(shop.products[r].title, u.type_terms) for r in hit_rows]
+    if all(of_type) or not any(of_type):
+        return None
+    n = sum(c for c, on in zip(counts, of_type, strict=True) if on)
+    if n < int((typed & allowed).sum()):  # some of the type are not on this page
+        return None
+    # the others must be another kind of thing: on a shelf the type's products are not on (below the department),
+    # since products shelved beside them may well be what the shopper calls the kind ("Laptop Backpacks" beside
+    # "Laptop Bags", eau de parfum under Deodorants beside Perfumes)
+    shelves = {node for r, on in zip(hit_rows, of_type, strict=True) if on for node in shop.products[r].category[1:]}
+    others = [shop.products[r].category for r, on in zip(hit_rows, of_type, strict=True) if not on]
+    if any(shelves.intersection(c[1:]) for c in others):
+        return None
+    # ... and further from the query in meaning than every product of the type shown ("Earphones" shelved apart
+    # from "Headphones" are no other kind to the shopper)
+    near = min(c for c, on in zip(closeness, of_type, strict=True) if on)
+    if max(c for c, on in zip(closeness, of_type, strict=True) if not on) >= near:
+        return None
+    depts = {c[0] for r, on in zip(hit_rows, of_type, strict=True) if on and (c := shop.products[r].category)}
+    other_depts = {c[0] if c else "" for c in others}
+    shown = f"other {next(iter(other_depts))}" if len(other_depts) == 1 and other_depts <= depts else "other products"
+    kind = u.product_type
+    last = kind.rpartition(" ")[2].lower()
+    named = _some(n, kind) if n == 1 or last.endswith("s") else f"{n} {kind} products"  # "2 Mouse products"
+    them = "it" if n == 1 else "them"
+    # what else narrowed the count (a known other colour, material or recipient is never shown), when it did
+    narrowed = n < int((typed & shop.within(f)).sum())
+    held = [u.colour if u.colour and "colour" not in relaxed else None]
+    held += [_typed_word(u, u.material) if u.material and "material" not in relaxed else None]
+    said = " ".join(w for w in held if w)
+    said = f" in {said}" if said else ""
+    said += f" for {u.gender.replace('_', ' ')}" if u.gender and "gender" not in relaxed and not f.gender else ""
+    said = said if narrowed else ""
+    return f"Only {named}{said}{_filters_said(f)} in this shop; showing {shown} after {them}."
+
+
 def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndarray | None) -> str | None:
     """When the page shows products of the type known to be of another material, after the few that match or
     do not say: "Only 1 Saree in net; showing other Sarees after it." (those naming the material only as a blend,

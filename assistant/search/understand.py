@@ -41,7 +41,7 @@ from assistant.search.compounds import join_digits, join_letters, split_compound
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_heads, type_key, type_names
-from index.text import PRICE_WORDS, STOPWORDS, normalise, parse_price, plural, readings, stem, terms, tokenize
+from index.text import PRICE_WORDS, STOPWORDS, UNITS, normalise, parse_price, plural, readings, stem, terms, tokenize
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -121,6 +121,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     ws = join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
     # the last word is still being typed when it starts some known word without being one ("red dre")
     last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in NOT_TYPE_WORDS)
+    last_typed = last_typed and not (len(ws) > 1 and ws[-1] in UNITS and ws[-2].isdigit())  # "9 watt": a unit
     last_typed = last_typed and _still_typed(ws[-1], vocab)
     # spelling: every whole word the catalog does not know, except the one still being typed
     fixed, corrected = [], False
@@ -128,6 +129,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         c = None
         if (
             correct
+            and not (i and w in UNITS and ws[i - 1].isdigit())  # a unit after a number ("5 litre")
             and w.isalpha()
             and w not in NOT_TYPE_WORDS
             and w not in NEGATORS
@@ -142,7 +144,10 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             c = None if stem(w) in vocab.page_words else vocab.corrector.correct(w)
         fixed.append(c or w)
         corrected |= c is not None
-    ws = fixed
+    # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed
+    said_ws = fixed
+    unit_at = {i: UNITS[w] for i, w in enumerate(fixed) if i and w in UNITS and fixed[i - 1].isdigit()}
+    ws = [vocab.unit_forms.get(unit_at[i], w) if i in unit_at else w for i, w in enumerate(fixed)]
     keep = [True] * len(ws)
     # negations: the word after a negator (two when they name a type together) is excluded
     excluded: list[str] = []
@@ -192,7 +197,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         done = _completions(ws[-1], ctx, vocab)
     full = [*ws[:-1], done[0]] if done else ws
     live = [w for i, w in enumerate(full) if keep[i]]
-    ptype, tkey = _product_type([w for w in live if w not in compat], vocab)
+    # (a quantity's unit is not the noun the phrase ends in: "pressure cooker 5 litre" asks for a pressure cooker)
+    noun = [w for i, w in enumerate(full) if keep[i] and i not in unit_at and w not in compat]
+    ptype, tkey = _product_type(noun, vocab)
     if ptype is None and done and len(ws[-1]) >= 2:
         head = next((c for c in done if _word_type(c, vocab)), None)
         if head is not None:
@@ -210,14 +217,14 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             ptype, tkey = (ptype, tkey) if maker else (None, ())
     brand = maker or _brand(ws, keep, compat, tkey, vocab)
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
-    dense_words = [w for i, w in enumerate(full) if i not in negated]
+    dense_words = [w for i, w in enumerate([*said_ws[:-1], done[0]] if done else said_ws) if i not in negated]
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = [t for w in tokenize(" ".join(excluded)) for t in readings(w)]  # "padding" excludes "padded" too
     return Understanding(
         text=text,
         search_text=" ".join(search_words),
         dense_text=" ".join(dense_words),
-        corrected=" ".join(ws) if corrected else None,
+        corrected=" ".join(said_ws) if corrected else None,
         product_type=ptype,
         type_terms=tkey,
         gender=gender,

@@ -28,6 +28,7 @@ from index.lexical import lexical_text
 from index.text import (
     FILLER_WORDS,
     STOPWORDS,
+    UNITS,
     Corrector,
     normalise,
     stem,
@@ -71,6 +72,7 @@ class QueryVocab:
     sets: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # a set's type key -> its parts' stems
     kinds_below: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)  # shelf -> kinds shelved under it
     page_words: frozenset[str] = frozenset()  # stems only pages write, on PAGE_WORD pages or more: words, not typos
+    unit_forms: dict[str, str] = field(default_factory=dict)  # unit ("l") -> how this shop writes it after a number
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
@@ -146,6 +148,7 @@ class QueryVocab:
         stated: set[str] = set()
         page_count: Counter = Counter()  # stem -> the products whose page (beyond the lexical text) writes it
         split_words: set[str] = set()
+        unit_spelt: Counter = Counter()  # (unit, a spelling of it) written after a number
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
         listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
@@ -153,6 +156,7 @@ class QueryVocab:
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
+            unit_spelt.update((UNITS[b], b) for a, b in itertools.pairwise(toks) if b in UNITS and a.isdigit())
             for t in {stem(t) for t in toks}:
                 rows.setdefault(t, []).append(row)
             said_here = page_terms(p)
@@ -221,6 +225,7 @@ class QueryVocab:
             alias_shelves=shelves,
             kinds_below=below,
             page_words=frozenset(t for t, c in page_count.items() if c >= PAGE_WORD and t not in rows),
+            unit_forms={unit: spelt for (unit, spelt), _ in sorted(unit_spelt.items(), key=lambda kv: kv[1])},
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
             sets=sets,

@@ -75,10 +75,19 @@ def markdown(r: dict) -> str:
         L.append("")
     ns = r.get("notice_on_servable")
     if ns:
-        L.append(
-            f"False alarms: the full system gave a `notice` on {ns['with_a_notice']} of the {ns['queries']} "
-            "queries the catalog can serve."
-        )
+        if "only_n" in ns:
+            false_n = ns["only_n_false"]
+            L.append(
+                f"Notices on the {ns['queries']} queries the catalog can serve: {ns['with_a_notice']}. False alarms "
+                f"(saying the shop lacks something it has): {ns['saying_it_lacks']}. Saying the shop has only N of "
+                f"what was asked: {ns['only_n']}, of which {len(false_n)} false by the judgements (the catalog "
+                f"holds more exact matches than N{': ' + ', '.join(false_n) if false_n else ''})."
+            )
+        else:
+            L.append(
+                f"False alarms: the full system gave a `notice` on {ns['with_a_notice']} of the {ns['queries']} "
+                "queries the catalog can serve."
+            )
         L.append("")
     return "\n".join(L)
 

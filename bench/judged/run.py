@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,6 +104,12 @@ def _tables(queries: Sequence[JudgedQuery], runs: dict, qrels: dict) -> dict[str
     }
 
 
+def only_count(notice: str) -> int | None:
+    """N of a notice that says the shop has only N of what was asked ("Only 2 Mouse products ..."), else None."""
+    m = re.match(r"Only (\d+) ", notice)
+    return int(m.group(1)) if m else None
+
+
 def evaluate(
     queries: Sequence[JudgedQuery],
     runs: dict,
@@ -124,9 +131,16 @@ def evaluate(
         if held:
             out["shopper_view"]["holdout"] = _tables(held, view_runs, view_qrels)["overall"]
     servable = [q for q in queries if q.servable]
+    noticed = [q for q in servable if extras.get(q.qid, {}).get("notice")]
+    # "Only N ..." claims a count, checked against the judgements: false when the catalog holds more exact
+    # matches (grade 2) than N; any other notice on a query the catalog can serve claims it lacks something
+    counted = [(q, n) for q in noticed if (n := only_count(extras[q.qid]["notice"])) is not None]
     out["notice_on_servable"] = {
         "queries": len(servable),
-        "with_a_notice": sum(1 for q in servable if extras.get(q.qid, {}).get("notice")),
+        "with_a_notice": len(noticed),
+        "saying_it_lacks": len(noticed) - len(counted),
+        "only_n": len(counted),
+        "only_n_false": sorted(q.qid for q, n in counted if sum(1 for v in qrels[q.qid].values() if v == 2) > n),
     }
     unserv = [q for q in queries if not q.servable]
     if unserv:
