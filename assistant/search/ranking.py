@@ -140,7 +140,8 @@ def _all_forms(
     out = np.ones(n, dtype=bool)
     for a, b, j in joined:
         if a in need and b in need:
-            out &= (need.pop(a) & need.pop(b)) | has(j)
+            first = need.pop(a)
+            out &= (first & need.pop(b, first)) | has(j)  # (a == b: "5 5")
     for w, a, b in split:
         if w in need:
             out &= need.pop(w) | (has(a) & has(b))

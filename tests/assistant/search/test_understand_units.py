@@ -22,6 +22,7 @@ SHOP = [
     {"id": "pc-lite", "title": "Homely Lite Pressure Cooker", "category": COOKERS, "price": 700},
     *[{"id": f"b-{n}", "title": f"Glow {n} W LED Bulb", "category": BULBS, "price": 100 + n} for n in (5, 9, 12)],
     {"id": "b-watt", "title": "Glow Wattson Bulb", "category": BULBS, "price": 90},
+    {"id": "tawa-55", "title": "Homely 55 cm Tawa", "category": ["Kitchen & Dining", "Tawas"], "price": 300},
 ]
 
 
@@ -71,3 +72,9 @@ def test_search_ranks_the_size_asked_for_first_and_says_nothing_is_missing(shop)
     assert res.notice is None and res.corrected_query is None
     res = shop.search("led bulb 12 watt", k=4)
     assert ids(res)[0] == "b-12" and res.notice is None
+
+
+@pytest.mark.parametrize("query", ["pressure cooker 5 5 litre", "5 5", "tawa 5 5 cm", "litre 5 litre 5 l"])
+def test_a_number_written_twice_is_searched_without_error(shop, query):
+    # a pair of the same number is a model word written apart ("5 5" as "55"): it once raised a KeyError (a 500)
+    assert shop.search(query, k=3).query == query
