@@ -10,7 +10,36 @@ import re
 
 from tests.conftest import TINY_CATALOG
 
-EXTRA = "5 5 55 1.5 0 10 16 gb litre l kg watt inch not without no except under over 500 for men women x - ' & /".split()
+EXTRA = [
+    "5",
+    "5",
+    "55",
+    "1.5",
+    "0",
+    "10",
+    "16",
+    "gb",
+    "litre",
+    "l",
+    "kg",
+    "watt",
+    "inch",
+    "not",
+    "without",
+    "no",
+    "except",
+    "under",
+    "over",
+    "500",
+    "for",
+    "men",
+    "women",
+    "x",
+    "-",
+    "'",
+    "&",
+    "/",
+]
 
 
 def _queries(n: int, seed: int = 13) -> list[str]:
