@@ -49,6 +49,7 @@ STOPWORDS = frozenset(
         "be",
     ]
 )
+ARTICLES = frozenset(["a", "an", "the", "any"])  # "not a dress": the negation is of what follows the article
 # Words of a request that describe the asking, not the product ("show me some", "i need").
 FILLER_WORDS = frozenset(
     [

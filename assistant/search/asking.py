@@ -5,6 +5,9 @@ assistant.search.vocab)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
+
 from assistant.search.query import GENDER_WORDS
 from index.text import FILLER_WORDS, PRICE_WORDS, STOPWORDS
 
@@ -50,6 +53,51 @@ RECIPIENT_ADMITS: dict[str, frozenset[str]] = {
     "baby_girl": frozenset({"girls", "baby", "unisex"}),
     "baby_boy": frozenset({"boys", "baby", "unisex"}),
 }
+# A child's age ("5 year old", "18 months", "age 3") says who a product is for, never a word it must have.
+AGE_UNITS: dict[str, float] = {
+    **dict.fromkeys(("year", "years", "yr", "yrs", "yo"), 1.0),
+    **dict.fromkeys(("month", "months", "mo", "mos", "mth", "mths"), 1 / 12),
+}
+_AGE_WORD = re.compile(r"^(\d+)(" + "|".join(sorted(AGE_UNITS, key=len, reverse=True)) + r")$")
+CHILD_GENDERS = frozenset({"girls", "boys", "kids", "baby"})
+
+
+def ages(ws: Sequence[str], gender_words: Mapping[str, str]) -> list[tuple[int, int, float]]:
+    """The ages a query's words name, as (first word, end, years): "5 year old", "5yrs old", "18 months", "age 3".
+    A number and a unit without "old" is an age only after "for"/"age"/"aged" or beside a word for a child
+    ("dress for 10 years girl"), never in "2 years warranty"."""
+    child = any(gender_words.get(w) in CHILD_GENDERS for w in ws)
+    out: list[tuple[int, int, float]] = []
+    i = 0
+    while i < len(ws):
+        w, nxt = ws[i], ws[i + 1] if i + 1 < len(ws) else ""
+        m = _AGE_WORD.match(w)
+        if m or (w.isdigit() and nxt in AGE_UNITS):
+            number, unit = (m.group(1), m.group(2)) if m else (w, nxt)
+            end = i + (1 if m else 2)
+            old = end < len(ws) and ws[end] == "old"
+            if old or child or (i and ws[i - 1] in ("for", "age", "aged")):
+                out.append((i, end + old, int(number) * AGE_UNITS[unit]))
+                i = end + old
+                continue
+        if w in ("age", "aged") and nxt.isdigit():
+            out.append((i, i + 2, float(nxt)))
+            i += 2
+            continue
+        i += 1
+    return out
+
+
+def age_gender(years: float, said: str | None) -> str | None:
+    """Who products for a child of that age are for, given who the words said (None, "girls", "boys", ...):
+    a baby under 2 ("baby_girl" for a girl), a child to 12, nobody in particular from 13."""
+    if years < 2:
+        return {"girls": "baby_girl", "boys": "baby_boy"}.get(said or "", "baby")
+    if years <= 12:
+        return said if said in CHILD_GENDERS else "kids"
+    return said
+
+
 # What a query is for rather than what it is ("gift for wife"): ranked as text, never a product type.
 PURPOSE_WORDS = frozenset({"gift", "gifts", "present", "presents"})
 NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})

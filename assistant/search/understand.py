@@ -36,12 +36,26 @@ from assistant.search.asking import (
     RECIPIENT_ADMITS,
     RECIPIENT_PAIRS,
     RECIPIENTS,
+    age_gender,
+    ages,
 )
 from assistant.search.compounds import join_digits, join_letters, split_compound, split_digits
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_heads, type_key, type_names
-from index.text import PRICE_WORDS, STOPWORDS, UNITS, normalise, parse_price, plural, readings, stem, terms, tokenize
+from index.text import (
+    ARTICLES,
+    PRICE_WORDS,
+    STOPWORDS,
+    UNITS,
+    normalise,
+    parse_price,
+    plural,
+    readings,
+    stem,
+    terms,
+    tokenize,
+)
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -153,12 +167,20 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     excluded: list[str] = []
     negated: set[int] = set()
     for i, w in enumerate(ws[:-1]):
-        if w in NEGATORS and ws[i + 1].isalpha() and ws[i + 1] not in STOPWORDS:
-            n = 2 if i + 2 < len(ws) and type_key(" ".join(ws[i + 1 : i + 3])) in vocab.types else 1
-            excluded.append(" ".join(ws[i + 1 : i + 1 + n]))
-            for j in range(i, i + 1 + n):
+        if w not in NEGATORS:
+            continue
+        k = i + 1 + (ws[i + 1] in ARTICLES and i + 2 < len(ws))  # "not a sports shoe": what follows the article
+        if ws[k].isalpha() and ws[k] not in STOPWORDS:
+            n = 2 if k + 1 < len(ws) and type_key(" ".join(ws[k : k + 2])) in vocab.types else 1
+            excluded.append(" ".join(ws[k : k + n]))
+            for j in range(i, k + n):
                 keep[j] = False
                 negated.add(j)
+    # a child's age ("5 year old") says who it is for: never a word to match, nor a device after "for"
+    aged = ages(ws, RECIPIENTS)
+    for start, end, _ in aged:
+        for j in range(start, end):
+            keep[j] = False
     # recipient / gender
     gender = recipient = None
     for i, w in enumerate(ws):
@@ -173,6 +195,11 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             gender, recipient = RECIPIENTS[w], w
             keep[i] = False
             break
+    if aged:
+        start, end, years = aged[0]
+        by_age = age_gender(years, gender)
+        if by_age != gender:
+            gender, recipient = by_age, " ".join([*ws[start:end], *([recipient] if recipient else [])])
     # colour and material: preferences
     colour = material = None
     said_colour = -1  # the colour word stays in what the lexical side reads: a page stating it ranks first
