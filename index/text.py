@@ -80,6 +80,8 @@ FILLER_WORDS = frozenset(
         "also",
         "only",
         "what",
+        "how",
+        "about",  # "what about a keyboard", "how about headphones"
         "have",
         "do",
         "got",

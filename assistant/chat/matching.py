@@ -134,7 +134,12 @@ def run_search(
     # a two-word kind the shop has no type for is not filtered by the engine (see Constraints.filters), and the
     # engine does not rank by a material the chat passes in its words: read further down the ranking
     wide = (kind is None and c.category is not None and " " in c.category) or c.material is not None
-    hits = search(c.query_text(), f, max(40, k * 6) * (3 if wide else 1), within=kind)
+    within = kind
+    for unwanted in c.unwanted_kinds():  # "not a dress": the kind's rows, as search reads it, kept out
+        rows = search.of_kind(unwanted)
+        if rows is not None:
+            within = ~rows if within is None else within & ~rows
+    hits = search(c.query_text(), f, max(40, k * 6) * (3 if wide else 1), within=within)
     items = [
         ShownItem(h.product, why_shown(h.product, c, h.why))
         for h in hits

@@ -40,11 +40,13 @@ from assistant.chat.lexicon import (
 )
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
+from assistant.search.asking import RECIPIENTS as ASKING_RECIPIENTS
+from assistant.search.asking import ages
 from assistant.search.query import QUERY_COLOURS, parse_query
-from assistant.search.understand import Understanding, type_key, understand
+from assistant.search.understand import QueryVocab, Understanding, type_key, understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
-from index.text import STOPWORDS, normalise, stem
+from index.text import ARTICLES, STOPWORDS, UNITS, normalise, stem
 
 
 @dataclass
@@ -61,6 +63,7 @@ class SlotChanges:
     exclude_brand: str | None = None
     exclude_colour: str | None = None
     exclude_material: str | None = None
+    exclude_kind: str | None = None  # "not a dress", "no sports shoes": a kind of product not wanted
     accessory: str | None = None  # "screen guard" in "a screen guard for it"
     for_it: bool = False  # the accessory is for the product in the conversation
     device: str | None = None  # "moto g" in "a case for my moto g"
@@ -186,6 +189,10 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             s.exclude_colour = QUERY_COLOURS.get(first) or COLOUR_WORDS[first]
         elif stem(first) in vocab.materials:  # the word as said ("no polyester"); matched by its stem
             s.exclude_material = first
+        elif (unwanted := negated_kind(text[m.start(1) :], vocab.qvocab)) is not None:
+            s.exclude_kind, size = unwanted
+            text = text[: m.start()] + " " + text[m.start(1) + size :]
+            continue
         else:
             continue
         text = text[: m.start()] + " " + text[m.end() :]
@@ -212,6 +219,11 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         if s.brand and s.device and normalise(s.brand) in s.device:
             s.brand = None  # "a cover for samsung galaxy j7": Samsung makes the phone, not the cover
     words = _WORD.findall(pq.text)
+    # a child's age says who it is for (understand reads it): none of its words is a thing asked for
+    aged = {j for start, end, _ in ages(words, ASKING_RECIPIENTS) for j in range(start, end)}
+    words = [w for j, w in enumerate(words) if j not in aged]
+    # a quantity ("5 litre") stays whole: search reads the unit as the shop writes it
+    quantity = {j for i, w in enumerate(words[:-1]) if w.isdigit() and words[i + 1] in UNITS for j in (i, i + 1)}
     # "saree falls", "track pants": the shop's kind of several words as search reads it, not sarees with the word
     # "falls" nor any "pant" (a kurta and dhoti pant set); else the chat's one-word kind
     kind = shop_kind(words, u)
@@ -232,22 +244,43 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     skip = _NOT_TERMS
     s.terms = [
         w
-        for w in words
-        if w not in skip
-        and singular(w) != s.category
-        and singular(w) not in (s.category or "").split()
-        and singular(w) != (s.category or "").replace(" ", "")  # "handbags": the shop's "hand bag"
-        and w != s.occasion
-        and w != s.material
-        and w not in brand_words
-        and w not in RECIPIENTS
-        and w not in (s.accessory or "").split()
-        and w not in (s.device or "").split()
-        and not w.isdigit()
-        and len(w) > 2
-        and not (stem(w) in REQUEST_STEMS and singular(w) not in vocab.categories)  # "suggest": the asking
+        for j, w in enumerate(words)
+        if j in quantity
+        or (
+            w not in skip
+            and singular(w) != s.category
+            and singular(w) not in (s.category or "").split()
+            and singular(w) != (s.category or "").replace(" ", "")  # "handbags": the shop's "hand bag"
+            and w != s.occasion
+            and w != s.material
+            and w not in brand_words
+            and w not in RECIPIENTS
+            and w not in (s.accessory or "").split()
+            and w not in (s.device or "").split()
+            and not w.isdigit()
+            and len(w) > 2
+            and not (stem(w) in REQUEST_STEMS and singular(w) not in vocab.categories)
+        )  # "suggest": the asking
     ]
     return s
+
+
+def negated_kind(rest: str, qvocab: QueryVocab | None) -> tuple[str, int] | None:
+    """The kind of product the words after a negation name ("a dress", "sports shoes"), an article skipped, with
+    how many characters of `rest` it takes; None when they name none of the shop's kinds."""
+    if qvocab is None:
+        return None
+    ws = rest.split(" ")[:4]
+    a = 1 if ws and ws[0] in ARTICLES else 0
+    for n in (3, 2, 1):
+        phrase = " ".join(ws[a : a + n])
+        if (
+            len(ws) >= a + n
+            and type_key(phrase)
+            and (type_key(phrase) in qvocab.types or (n == 1 and stem(phrase) in qvocab.heads))
+        ):
+            return phrase, len(" ".join(ws[: a + n]))
+    return None
 
 
 def parse_message(
@@ -309,6 +342,7 @@ def parse_message(
                 slots.exclude_brand,
                 slots.exclude_colour,
                 slots.exclude_material,
+                slots.exclude_kind,
             )
         )
         or slots.clear

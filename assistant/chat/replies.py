@@ -12,7 +12,7 @@ from assistant.chat import vocab
 from assistant.chat.state import Constraints, Plan, TurnResult
 from assistant.chat.vocab import ENGLISH, KindNames
 from index.catalog import Product
-from index.text import format_price
+from index.text import format_price, plural, singular
 
 HELP = (
     'I can search the shop for you and narrow things down as we talk. Try "a dress for a summer wedding", '
@@ -52,12 +52,19 @@ def describe(c: Constraints, plural: bool = True, names: KindNames = ENGLISH) ->
         text += f" under {money(c.price_max)}"
     elif c.price_min is not None:
         text += f" over {money(c.price_min)}"
-    nots = [*c.exclude_colours, *c.exclude_brands]
+    nots = [*c.exclude_colours, *c.exclude_brands, *(plural_phrase(k) for k in c.exclude_kinds)]
     if nots:
         text += f", not {' or '.join(nots)}"
     if c.exclude_materials:
         text += f", no {', '.join(c.exclude_materials)}"
     return text
+
+
+def plural_phrase(kind: str) -> str:
+    """ "sports shoe" -> "sports shoes", "dress" -> "dresses"; a plural stays as said."""
+    head, _, last = kind.rpartition(" ")
+    many = plural(last) if singular(last) == last else last
+    return f"{head} {many}".strip()
 
 
 def ack(plan: Plan, c: Constraints, names: KindNames = ENGLISH) -> str:

@@ -12,6 +12,7 @@ from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import fits, matches_accessory
 from assistant.search import named_materials
 from assistant.search.query import Filters
+from assistant.search.understand import type_key
 from index.attributes import GENDER_ADMITS
 from index.catalog import Product
 from index.text import normalise, stem
@@ -34,6 +35,7 @@ class Constraints:
     exclude_brands: list[str] = field(default_factory=list)
     exclude_colours: list[str] = field(default_factory=list)
     exclude_materials: list[str] = field(default_factory=list)
+    exclude_kinds: list[str] = field(default_factory=list)  # "not a dress": its rows are kept out of the search
     exclude_ids: list[str] = field(default_factory=list)
     gender_inferred: bool = False  # the gender is the page's best match, not said by the shopper
     gender_open: bool = False  # no product of the wanted kind is tagged for the gender: untagged ones do
@@ -46,6 +48,13 @@ class Constraints:
         if self.device:
             words += ["for", self.device]
         return " ".join(words)
+
+    def unwanted_kinds(self) -> list[str]:
+        """The kinds said not to be wanted ("not a dress"), but the one asked for now."""
+        return [k for k in self.exclude_kinds if not self._is_category(k)]
+
+    def _is_category(self, kind: str) -> bool:
+        return bool(self.category) and type_key(kind) == type_key(self.category or "")
 
     def filters(self) -> Filters:
         return Filters(
@@ -117,6 +126,11 @@ class Constraints:
         if s.exclude_material:
             self.avoid_material(s.exclude_material)
             changed.append("exclude_material")
+        if s.exclude_kind:
+            self.exclude_kinds.append(s.exclude_kind)
+            if self._is_category(s.exclude_kind):  # "dresses for girls", then "not a dress": no dresses then
+                self.category = None
+            changed.append("exclude_kind")
         return changed
 
     def active(self) -> list[str]:

@@ -1,0 +1,118 @@
+"""Everyday phrasings the chat once misread, each read as search reads it: "not a dress" keeps a kind of product
+out (it used to search for "not dresses" and show dresses), a child's age says who it is for ("a 5 year old
+girl" was searched as the words "year old"), a quantity stays whole ("5 litre" was "litre", the sizes in any
+order), and "what about" / "how about" are the asking, not words of the thing. A small shop written here, real
+model, real index, the dialogue run in process as the session runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.chat import replies
+from assistant.chat.dialogue import begin, execute
+from assistant.chat.matching import EngineSearch
+from assistant.chat.nlu import parse_message
+from assistant.chat.state import DialogueState, TurnResult
+from assistant.chat.vocab import NluVocab
+from assistant.search.engine import SearchEngine
+from index.build import build_index
+from index.catalog import Mapping
+from index.store import load_index
+
+GIRLS = ["Clothing", "Kids' Clothing", "Girls Wear"]
+KIDS_SHOES = ["Footwear", "Kids' Footwear", "For Boys"]
+COOKERS = ["Kitchen & Dining", "Pressure Cookers"]
+SHOP = [
+    *[
+        {"id": f"dr-{i}", "title": f"Tiny{i} Girl's Gathered Dress", "category": [*GIRLS, "Dresses"], "gender": "girls"}
+        for i in range(4)
+    ],
+    *[
+        {"id": f"tp-{i}", "title": f"Tiny{i} Girl's Printed Top", "category": [*GIRLS, "Tops"], "gender": "girls"}
+        for i in range(3)
+    ],
+    {"id": "w-1", "title": "Aurea Women's Maxi Dress", "category": ["Clothing", "Women's Clothing", "Dresses"]},
+    *[
+        {"id": f"sp-{i}", "title": f"Zoom{i} Boy's Sports Shoes", "category": [*KIDS_SHOES, "Sports Shoes"]}
+        for i in range(3)
+    ],
+    *[
+        {"id": f"sc-{i}", "title": f"Step{i} Boy's School Shoes", "category": [*KIDS_SHOES, "School Shoes"]}
+        for i in range(3)
+    ],
+    *[
+        {"id": f"pc-{n}", "title": f"Homely {n} L Pressure Cooker", "category": COOKERS, "price": 900 + n}
+        for n in (10, 8, 3, 5)
+    ],
+    *[
+        {"id": f"kb-{i}", "title": f"Keys{i} Wired USB Keyboard", "category": ["Computers", "Keyboards"]}
+        for i in range(2)
+    ],
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
+    d: Path = tmp_path_factory.mktemp("chat-phrasing")
+    catalog = d / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
+    build_index(catalog, d / "index", embedder, Mapping())
+    engine = SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
+    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+
+
+def talk(shop, *messages: str) -> tuple[DialogueState, list[tuple[TurnResult, str]]]:
+    engine, vocab = shop
+    st = DialogueState()
+    out = []
+    for m in messages:
+        plan = begin(st, parse_message(m, vocab), engine.index.product)
+        res = execute(st, plan, EngineSearch(engine), engine.index.product, materials=vocab.materials)
+        said = replies.ack(plan, st.constraints, vocab.kind_names), replies.reply_text(res, plan, vocab.kind_names)
+        out.append((res, " ".join(said)))
+    return st, out
+
+
+def shown(res: TurnResult) -> list[str]:
+    return [i.product.id for i in res.items]
+
+
+def test_not_a_kind_keeps_that_kind_out(shop):
+    _, turns = talk(shop, "dresses for girls", "not a dress")
+    res, text = turns[-1]
+    assert shown(res) and not any(i.startswith("dr-") for i in shown(res)), shown(res)
+    assert "not dresses" in text and "not dress" not in text.replace("not dresses", "")
+
+
+def test_not_a_kind_of_several_words(shop):
+    _, turns = talk(shop, "shoes for my son", "not sports shoes")
+    res, text = turns[-1]
+    assert shown(res) and all(i.startswith("sc-") for i in shown(res)), shown(res)
+    assert "not sports shoes" in text
+
+
+def test_a_childs_age_says_who_it_is_for_and_is_no_word_to_search(shop):
+    st, turns = talk(shop, "a dress for a 5 year old girl")
+    res, text = turns[-1]
+    assert st.constraints.gender == "girls"
+    assert not {"year", "old", "5"} & set(st.constraints.terms), st.constraints.terms
+    assert "year" not in text
+    assert shown(res) and all(i.startswith("dr-") for i in shown(res))  # not the women's dress
+
+
+def test_a_quantity_stays_whole_and_ranks_that_size_first(shop):
+    st, turns = talk(shop, "pressure cooker 5 litre")
+    res, text = turns[-1]
+    assert st.constraints.terms == ["5", "litre"] and "5 litre" in text
+    assert shown(res)[0] == "pc-5"
+
+
+@pytest.mark.parametrize("message", ["what about a keyboard", "how about keyboards"])
+def test_what_about_is_the_asking(shop, message):
+    st, turns = talk(shop, message)
+    res, text = turns[-1]
+    assert "about" not in st.constraints.terms and "about" not in text.split("I found")[0]
+    assert shown(res) and all(i.startswith("kb-") for i in shown(res))
