@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.search.asking import PURPOSE_WORDS
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
 from index.text import FILLER_WORDS, STOPWORDS, stem
 
@@ -38,6 +39,7 @@ _GENERIC = set(
 OCCASIONS = _words(
     """
     wedding party office work formal casual sports gym running beach festive everyday travel interview lounge
+    birthday anniversary
 """
 )
 # Everyday words the typo corrector must leave alone even when they look like a catalog word.
@@ -59,6 +61,7 @@ _COMMON = frozenset(
 # catalog's own material words are kept out of the categories by NluVocab, which learns them).
 _NOT_CATEGORIES = (
     frozenset(OCCASIONS)
+    | PURPOSE_WORDS  # "a present for my dad" asks for a gift, not a shelf of "presents"
     | frozenset(QUERY_COLOURS)
     | {
         "summer",

@@ -40,8 +40,8 @@ from assistant.chat.lexicon import (
 )
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
+from assistant.search.asking import PURPOSE_WORDS, ages
 from assistant.search.asking import RECIPIENTS as ASKING_RECIPIENTS
-from assistant.search.asking import ages
 from assistant.search.query import QUERY_COLOURS, parse_query
 from assistant.search.understand import QueryVocab, Understanding, type_key, understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
@@ -221,7 +221,8 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     words = _WORD.findall(pq.text)
     # a child's age says who it is for (understand reads it): none of its words is a thing asked for
     aged = {j for start, end, _ in ages(words, ASKING_RECIPIENTS) for j in range(start, end)}
-    words = [w for j, w in enumerate(words) if j not in aged]
+    # "a present", "gifts": one word for what the thing is for, searched as "gift" (never a shelf of presents)
+    words = ["gift" if w in PURPOSE_WORDS else w for j, w in enumerate(words) if j not in aged]
     # a quantity ("5 litre") stays whole: search reads the unit as the shop writes it
     quantity = {j for i, w in enumerate(words[:-1]) if w.isdigit() and words[i + 1] in UNITS for j in (i, i + 1)}
     # "saree falls", "track pants": the shop's kind of several words as search reads it, not sarees with the word

@@ -116,3 +116,10 @@ def test_what_about_is_the_asking(shop, message):
     res, text = turns[-1]
     assert "about" not in st.constraints.terms and "about" not in text.split("I found")[0]
     assert shown(res) and all(i.startswith("kb-") for i in shown(res))
+
+
+@pytest.mark.parametrize("message", ["a present for my dad", "birthday presents for my dad", "gifts for my dad"])
+def test_a_present_is_a_gift_never_a_shelf(shop, message):
+    _, vocab = shop
+    s = parse_message(message, vocab).slots
+    assert s.terms == ["gift"] and s.category is None and s.gender == "men", s
