@@ -211,11 +211,15 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     # compatibility: "for <device/model>" with words the catalog's titles use after "for"
     compat: list[str] = []
     for i, w in enumerate(ws[:-1]):
-        if w == "for" and keep[i + 1] and stem(ws[i + 1]) in vocab.compat_words:
+        if w == "for" and keep[i + 1]:
             j = i + 1
             while j < len(ws) and keep[j] and ws[j] not in STOPWORDS and ws[j] not in NEGATORS:
-                compat.append(ws[j])
                 j += 1
+            run = ws[i + 1 : j]
+            # a device the titles write after "for", or a model named with its number ("for redmi note 3"): a
+            # shop without it must say so, not show covers for another "note"
+            if run and (stem(run[0]) in vocab.compat_words or _model_name(run, vocab)):
+                compat = run
             break
     # the word being typed: its completions, those seen with the other words first ("laptop ba" -> bag)
     done: list[str] = []
@@ -347,6 +351,18 @@ def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[s
         if key:
             return w, key
     return None, ()
+
+
+def _model_name(run: list[str], vocab: QueryVocab) -> bool:
+    """Words after "for" that name a model: a word of letters first, then a number among them ("redmi note 3",
+    "moto g4"), none of them a kind of product (a "kurta for 3-4 years" asks for no device)."""
+    return (
+        len(run) >= 2
+        and run[0].isalpha()
+        and run[0] not in NOT_TYPE_WORDS
+        and any(c.isdigit() for w in run[1:] for c in w)
+        and not any(_word_type(w, vocab) for w in run if w.isalpha())
+    )
 
 
 def _maker_named(stems: set[str], vocab: QueryVocab) -> str | None:

@@ -34,6 +34,8 @@ EXTRA = [
     "over",
     "500",
     "for",
+    "a",
+    "the",
     "men",
     "women",
     "x",

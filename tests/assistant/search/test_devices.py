@@ -117,3 +117,14 @@ def test_the_variant_a_query_names_represents_its_group(shop):
     # not counted as variants of the Lumia 830 cover; together they are one card of their own, after it
     assert got[0].variants == 1
     assert [(h.product.id in ("gc-Redmi Note 3", "gc-Moto G4"), h.variants) for h in got[1:]] == [(True, 2)]
+
+
+def test_a_model_the_shop_has_nothing_for_is_said_not_passed_over(shop):
+    # "redmi" follows "for" in no title here: a word and a number after "for" still name a model, and the shop
+    # has nothing made for it; the page must say so rather than show covers for another device
+    res = shop.search("back cover for redmi note 3", k=4)
+    assert res.understanding is not None and res.understanding.compatible_with == "redmi note 3"
+    assert res.notice is not None and "redmi note 3" in res.notice, res.notice
+    # a number first ("for 2 phones") or a kind of product in the words ("for charger 2") names no model
+    assert shop.understand("back cover for 2 phones").compatible_with is None
+    assert shop.understand("cable for charger 2").compatible_with is None
