@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.text import singular, stem
+from index.text import STOPWORDS, singular, stem
 
 if TYPE_CHECKING:
     from assistant.search.vocab import QueryVocab
@@ -49,12 +49,33 @@ def split_compound(w: str, vocab: QueryVocab) -> list[str] | None:
 
 
 def join_digits(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str, str, str], ...]:
-    """Adjacent words with a digit that pages write as one ("tab 3" -> "tab3", "mi 4i" -> "mi4i")."""
+    """Adjacent words with a digit that pages write as one ("tab 3" -> "tab3", "mi 4i" -> "mi4i"), and two words
+    the shop writes as the first one's initial and the second ("tea light" -> "T-Light", read "tlight")."""
     out = []
     for a, b in itertools.pairwise(search_words):
         if a.isalnum() and b.isalnum() and any(c.isdigit() for c in a + b) and (j := stem(a + b)) in vocab.stated:
             out.append((stem(a), stem(b), j))
+        elif _initial_compound(a, b, vocab):
+            out.append((stem(a), stem(b), stem(a[0] + b)))
     return tuple(out)
+
+
+def _initial_compound(a: str, b: str, vocab: QueryVocab) -> bool:
+    """The shop writes "a b" as a's initial, a hyphen and b ("tea light": "T-Light"), on more of its products than
+    write both words and on INITIAL_MIN at least (a unit's letter, "5 L Backpack", joins no such word)."""
+    if len(a) < 3 or len(b) < 3 or not (a.isalpha() and b.isalpha()) or a in STOPWORDS or b in STOPWORDS:
+        return False
+    if stem(a[0] + b) not in vocab.initials:
+        return False
+    joined = vocab.rows.get(stem(a[0] + b))
+    if joined is None or len(joined) < INITIAL_MIN:
+        return False
+    ra, rb = vocab.rows.get(stem(a)), vocab.rows.get(stem(b))
+    both = np.intersect1d(ra, rb, assume_unique=True).size if ra is not None and rb is not None else 0
+    return len(joined) > both
+
+
+INITIAL_MIN = 5
 
 
 LETTERS_DIGITS = re.compile(r"^(?:([a-z]+)([0-9]+)|([0-9]+)([a-z]+))$")

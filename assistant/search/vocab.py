@@ -38,6 +38,7 @@ from index.text import (
 )
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_INITIAL_RE = re.compile(r"\b([a-z])-([a-z]{3,})\b")  # "t-light", "t-shirt"
 # Pages (descriptions, specifications) of this many products writing a word the titles never use make it a word of
 # the language, not a typo: "a nice place to shop" is not "plate" ("place": 15 pages of the bundled 20k). A seller's
 # slip is rarer: of the misspellings shoppers type, the bundled pages write "earings" twice, "lether" once.
@@ -73,6 +74,7 @@ class QueryVocab:
     kinds_below: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)  # shelf -> kinds shelved under it
     page_words: frozenset[str] = frozenset()  # stems only pages write, on PAGE_WORD pages or more: words, not typos
     unit_forms: dict[str, str] = field(default_factory=dict)  # unit ("l") -> how this shop writes it after a number
+    initials: frozenset[str] = frozenset()  # stems of words titles write as a letter, a hyphen, a word ("T-Light")
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
@@ -149,6 +151,7 @@ class QueryVocab:
         page_count: Counter = Counter()  # stem -> the products whose page (beyond the lexical text) writes it
         split_words: set[str] = set()
         unit_spelt: Counter = Counter()  # (unit, a spelling of it) written after a number
+        initials: set[str] = set()
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
         listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
@@ -187,6 +190,7 @@ class QueryVocab:
                 if nb:
                     brand_types.setdefault(nb, set()).update(key)
             ws = words(p.title)
+            initials.update(stem(a + b) for a, b in _INITIAL_RE.findall(p.title.lower()))
             split_words.update(f"{a} {b}" for a, b in itertools.pairwise(terms(p.title)) if _letters_digits(a, b))
             for i, w in enumerate(ws[:-1]):
                 if w == "for":
@@ -226,6 +230,7 @@ class QueryVocab:
             kinds_below=below,
             page_words=frozenset(t for t, c in page_count.items() if c >= PAGE_WORD and t not in rows),
             unit_forms={unit: spelt for (unit, spelt), _ in sorted(unit_spelt.items(), key=lambda kv: kv[1])},
+            initials=frozenset(initials),
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
             sets=sets,

@@ -51,3 +51,32 @@ def test_the_search_then_finds_what_the_shop_calls_it(shop):
 def test_known_words_and_plain_typos_are_left_to_the_corrector(shop):
     assert understand("handmade box", shop.qvocab).corrected is None  # known whole: never split
     assert understand("jeens ", shop.qvocab).corrected == "jeans"
+
+
+INITIALS_SHOP = [
+    *[
+        {"id": f"th-{i}", "title": f"Glow{i} Glass T-Light Holder", "category": ["Home", "Candle Holders"]}
+        for i in range(6)
+    ],
+    {"id": "led", "title": "Pack of Six LED Tea Lights", "category": ["Home", "Candles"]},
+    *[{"id": f"bp-{i}", "title": f"Trail{i} 20 L Backpack", "category": ["Bags", "Backpacks"]} for i in range(6)],
+]
+
+
+@pytest.fixture(scope="module")
+def initials_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("initials"), embedder, INITIALS_SHOP)
+
+
+def test_two_words_the_shop_writes_as_an_initial_and_a_word_find_it(initials_shop):
+    # the shop writes "T-Light" (read "tlight"); a shopper types "tea light"
+    u = initials_shop.understand("tea light holder ")
+    assert ("tea", "light", "tlight") in u.joined
+    res = initials_shop.search("tea light holder", k=3)
+    assert len(res.hits) == 3 and all(h.product.id.startswith("th-") for h in res.hits)  # not the LED lights
+    assert res.notice is None  # the shop has them: nothing says it lacks "tea light holder"
+
+
+def test_a_units_letter_makes_no_such_word(initials_shop):
+    # "20 L Backpack" reads "lbackpack" too, but no title writes "L-Backpack": "leather backpack" joins nothing
+    assert initials_shop.understand("leather backpack ").joined == ()
