@@ -77,8 +77,8 @@ def only_of_kind(
     # "Laptop Bags", eau de parfum under Deodorants beside Perfumes)
     shelves = {node for r, on in zip(hit_rows, of_type, strict=True) if on for node in shop.products[r].category[1:]}
     others = [shop.products[r].category for r, on in zip(hit_rows, of_type, strict=True) if not on]
-    if any(shelves.intersection(c[1:]) for c in others):
-        return None
+    if any(not c or shelves.intersection(c[1:]) for c in others):
+        return None  # (a product on no shelf may be the kind too: "Remax Vanguard 10000 mAh" is a power bank)
     # ... and further from the query in meaning than every product of the type shown ("Earphones" shelved apart
     # from "Headphones" are no other kind to the shopper)
     near = min(c for c, on in zip(closeness, of_type, strict=True) if on)

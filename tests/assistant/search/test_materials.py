@@ -308,3 +308,10 @@ def test_a_search_for_a_material_shows_its_imitations_after_the_type_matches_and
     assert set(got[4:6]) == {"w-pu-0", "w-pu-1"}  # PU leather wallets: of the type, but no leather ones
     belts = ids(shop.search("leather belt", k=4, distinct=False))
     assert not {p for p in belts if p.startswith("w-pu")}  # another type known to be of no leather never shows
+
+
+@pytest.mark.parametrize("query", ["saree cotton", "women's saree cotton", "saree cotton red"])
+def test_a_material_said_after_the_kind_leaves_the_kind_asked(shop, query):
+    # the noun of "saree cotton" is the saree: the material after it is no kind, and no type is lost for it
+    u = shop.understand(query)
+    assert u.product_type is not None and "sare" in u.type_terms and u.material == "cotton", u

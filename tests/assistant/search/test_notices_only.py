@@ -24,6 +24,8 @@ SHOP = [
         {"id": f"r-{i}", "title": f"Netline{i} Wireless Router N300", "category": ROUTERS, "price": 1200 + i}
         for i in range(5)
     ],
+    # on no shelf: it may be anything, a mouse too
+    {"id": "x-1", "title": "Acme Slide Clicker 2.4 GHz", "category": [], "price": 999},
     *[{"id": f"lb-{i}", "title": f"Carry{i} Laptop Bag", "category": LAPTOP_BAGS, "price": 900 + i} for i in range(2)],
     *[
         {"id": f"bp-{i}", "title": f"Trail{i} Laptop Backpack", "category": BACKPACKS, "price": 1500 + i}
@@ -57,3 +59,9 @@ def test_no_count_when_what_follows_is_shelved_beside_the_kind(shop):
     res = shop.search("laptop bag", k=6, distinct=True)
     assert {"lb-0", "lb-1"} <= set(ids(res)[:2]) and any(i.startswith("bp-") for i in ids(res))
     assert res.notice is None  # backpacks beside the laptop bags may be what the shopper calls a laptop bag
+
+
+def test_no_count_when_a_product_on_no_shelf_follows(shop):
+    res = shop.search("wireless mouse", k=12, distinct=True)
+    assert "x-1" in ids(res)
+    assert res.notice is None  # a product the shop shelves nowhere could be of the kind: no claim of how few
