@@ -230,9 +230,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     live = [w for i, w in enumerate(full) if keep[i]]
     # (a quantity's unit is not the noun the phrase ends in: "pressure cooker 5 litre" asks for a pressure cooker)
     noun = [w for i, w in enumerate(full) if keep[i] and i not in unit_at and w not in compat]
-    if material and len(noun) > 1 and stem(noun[-1]) == material:  # "wallet leather": the noun comes before it
-        noun = noun[:-1]
     ptype, tkey = _product_type(noun, vocab)
+    if ptype is None and material and len(noun) > 1 and stem(noun[-1]) == material:
+        ptype, tkey = _product_type(noun[:-1], vocab)  # "wallet leather": the kind before the material said after it
     if ptype is None and done and len(ws[-1]) >= 2:
         head = next((c for c in done if _word_type(c, vocab)), None)
         if head is not None:
