@@ -363,11 +363,12 @@ def parse_message(
 _REFINE_CUE = re.compile(r"^(?:in|for|under|over|below|above|between|only|just|not|no|with|without|make it|and|but)\b")
 _SEARCH_START = re.compile(
     r"^(?:i |im |show|find|get|looking|search|need|want|do you have|any|some|a |an )|"
-    r"^(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b)[a-z]{2,}s\b"  # a plural noun first: "kurtas for women"
+    # a plural noun first: "kurtas for women" (a word ending "ss" is no plural: "wireless ones", "stainless")
+    r"^(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b)[a-z]+[a-rt-z]s\b"
 )
 _NEW_THING = re.compile(
     r"^(?:a |an |i (?:need|want)|show me|looking for|find me|"
-    r"(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b|less\b|ones\b|thanks\b)[a-z]{3,}s\b)"
+    r"(?!is\b|was\b|does\b|has\b|this\b|yes\b|its\b|less\b|ones\b|thanks\b)[a-z]{2,}[a-rt-z]s\b)"
 )
 _FIRST = ("forget", "reset", "cart_remove", "cart_add", "cart_show", "why", "outfit", "similar")
 

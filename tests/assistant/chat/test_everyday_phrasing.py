@@ -51,6 +51,12 @@ SHOP = [
         {"id": f"kb-{i}", "title": f"Keys{i} Wired USB Keyboard", "category": ["Computers", "Keyboards"]}
         for i in range(2)
     ],
+    *[
+        {"id": f"hp-{kind}-{i}", "title": f"Sonic{i} {kind.title()} Headphones", "category": ["Audio", "Headphones"]}
+        for kind in ("wired", "wireless")
+        for i in range(2)
+    ],
+    {"id": "router", "title": "Netline Wireless Router", "category": ["Computers", "Routers"]},
 ]
 
 
@@ -123,3 +129,12 @@ def test_a_present_is_a_gift_never_a_shelf(shop, message):
     _, vocab = shop
     s = parse_message(message, vocab).slots
     assert s.terms == ["gift"] and s.category is None and s.gender == "men", s
+
+
+def test_wireless_ones_refines_the_kind_and_is_no_plural_of_a_new_thing(shop):
+    # "wireless" ends in "s" but is no plural noun: "wireless ones" refines the headphones, not a search for routers
+    st, turns = talk(shop, "headphones", "wireless ones")
+    res, _ = turns[-1]
+    assert st.constraints.category is not None and "headphone" in st.constraints.category
+    assert "wireless" in st.constraints.terms and "router" not in shown(res)
+    assert shown(res)[:2] and all(i.startswith("hp-wireless") for i in shown(res)[:2]), shown(res)
