@@ -24,6 +24,7 @@ from assistant.chat.matching import (
     names_any,
     page_gender,
     search_or_offer,
+    states_any,
     why_shown,
 )
 from assistant.chat.matching import run_search as run_search  # re-exported: the session searches a look's slot
@@ -259,6 +260,10 @@ def execute(
                 state.offer = ["closest"]
             elif items:
                 res.items, res.relaxed = items, dropped
+                if not dropped and c.category and c.terms and not states_any(items, c.terms):
+                    # the kind, but no page shown says the shopper's words ("wireless" headphones under ₹648): said,
+                    # never claimed ("I found 6 wireless headphones" showing wired ones)
+                    res.unsaid = list(c.terms[:3])
                 if dropped:  # soft words no product matched: named in the reply
                     said = (c.material,) if dropped == ["material"] else (*c.terms[:3], c.occasion, c.material)
                     res.soft_dropped = [w for w in said if w]

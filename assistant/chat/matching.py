@@ -15,8 +15,9 @@ from assistant.chat.state import Constraints, ShownItem, category_matches
 from assistant.chat.vocab import singular
 from assistant.search.engine import Hit, Reranker, SearchEngine
 from assistant.search.query import Filters
+from assistant.search.ranking import stated_mask
 from index.catalog import Product
-from index.text import normalise
+from index.text import normalise, stem
 
 
 class SearchFn(Protocol):
@@ -27,6 +28,8 @@ class SearchFn(Protocol):
     def __call__(self, query: str, filters: Filters, k: int, within: np.ndarray | None = None) -> list[Hit]: ...
 
     def of_kind(self, word: str) -> np.ndarray | None: ...
+
+    def stating(self, words: list[str]) -> np.ndarray | None: ...
 
     def row(self, product_id: str) -> int | None: ...
 
@@ -53,6 +56,12 @@ class EngineSearch:
         # typed "Ethnic Wear"): search reads a kind by its stem, and a stem is not the word ("bedding" is no bed,
         # "boxing" no box)
         return kind & (self.engine.mask(Filters(category=word)) | self.engine.kinds.named(word))
+
+    def stating(self, words: list[str]) -> np.ndarray | None:
+        """Rows whose title, lexical fields or page state every word ("Sleeve: Sleeveless"), as search's "stated"
+        tier reads them; None when no word is left to state."""
+        stems = [stem(w) for w in words if len(w) > 2]
+        return stated_mask(self.engine.lex_post, self.engine.pages.page, stems) if stems else None
 
     def row(self, product_id: str) -> int | None:
         return self.engine.index.id_to_row.get(product_id)
@@ -103,6 +112,20 @@ def names_any(items: list[ShownItem], terms: list[str]) -> bool:
     return False
 
 
+def states_any(items: list[ShownItem], terms: list[str]) -> bool:
+    """Some shown product's page states one of the words (singular or plural): its title, category, detail
+    values or description ("wireless" in "Connectivity: Wireless" counts)."""
+    if names_any(items, terms):
+        return True
+    stems = {singular(t) for t in terms if len(t) > 2}
+    for i in items:
+        p = i.product
+        text = normalise(" ".join([*p.attributes.values(), p.description[:2000]]))
+        if any(re.search(rf"\b{re.escape(s)}(?:e?s)?\b", text) for s in stems):
+            return True
+    return False
+
+
 PERSONS = ("men", "women", "boys", "girls", "baby")
 
 
@@ -140,11 +163,19 @@ def run_search(
         if rows is not None:
             within = ~rows if within is None else within & ~rows
     hits = search(c.query_text(), f, max(40, k * 6) * (3 if wide else 1), within=within)
+    said = search.stating(c.terms) if c.terms else None
+    if said is not None and (said if within is None else said & within).any():
+        # pages stating the shopper's words join the candidates wherever the ranking put them, as in search
+        seen = {h.row for h in hits}
+        more = search(c.query_text(), f, k * 6, within=said if within is None else said & within)
+        hits += [h for h in more if h.row not in seen]
     items = [
         ShownItem(h.product, why_shown(h.product, c, h.why))
         for h in hits
         if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]))
     ]
+    if c.terms:  # as search ranks pages stating the words first ("sleeveless" in a Sleeve line): stable
+        items.sort(key=lambda i: not states_any([i], c.terms))
     if c.material:  # stable: the engine's order within each
         items.sort(key=lambda i: c.material_fit(i.product, materials) is not True)
     return items[:k]

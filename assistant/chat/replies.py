@@ -206,6 +206,10 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
             others = " or ".join(g for g in ("men", "women", "kids") if g != res.page_gender)
             more += f" (the best matches are for {res.page_gender}; say “for {others.split(' or ')[0]}” for others)"
         tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
+        if res.unsaid:  # the kind, none of them saying the shopper's words: never called what they do not say
+            them = "it" if len(items) == 1 else "them"
+            said = f"I found {_found(len(items), 0, c.without('details'), names)}, none of {them} saying"
+            return pref + f"{said} “{' '.join(res.unsaid)}”: {_list(items)}{more}.{tip}"
         return pref + f"I found {_found(len(items), res.material_unsaid, c, names)}: {_list(items)}{more}.{tip}"
     if k == "preference":
         if res.pref_updates.get("size"):

@@ -238,6 +238,7 @@ class TurnResult:
     offer: list[str] = field(default_factory=list)  # hard constraints nothing met: offered to drop, not dropped
     offer_items: list[Product] = field(default_factory=list)  # what dropping them would show (not shown)
     soft_dropped: list[str] = field(default_factory=list)  # the shopper's words no product matched
+    unsaid: list[str] = field(default_factory=list)  # the shopper's words no product shown says (the kind's are)
     page_gender: str | None = None  # no gender said, the matches mixed wearers: the page keeps to this one
     material_unsaid: int = 0  # shown products that do not say what they are made of (a material was asked)
     total_before_relax: int = 0

@@ -52,10 +52,30 @@ SHOP = [
         for i in range(2)
     ],
     *[
-        {"id": f"hp-{kind}-{i}", "title": f"Sonic{i} {kind.title()} Headphones", "category": ["Audio", "Headphones"]}
+        {
+            "id": f"hp-{kind}-{i}",
+            "title": f"Sonic{i} {kind.title()} Headphones",
+            "category": ["Audio", "Headphones"],
+            "price": 300 if kind == "wired" else 1500,
+        }
         for kind in ("wired", "wireless")
         for i in range(2)
     ],
+    # kurtas, one of which says it is sleeveless only in its details
+    *[
+        {
+            "id": f"ku-{i}",
+            "title": f"Rang{i} Women's Printed Kurta",
+            "category": ["Clothing", "Women's Clothing", "Kurtas"],
+        }
+        for i in range(8)
+    ],
+    {
+        "id": "ku-sleeveless",
+        "title": "Vasudha Women's Straight Kurta",
+        "category": ["Clothing", "Women's Clothing", "Kurtas"],
+        "attributes": {"Sleeve": "Sleeveless"},
+    },
     {"id": "router", "title": "Netline Wireless Router", "category": ["Computers", "Routers"]},
 ]
 
@@ -138,3 +158,18 @@ def test_wireless_ones_refines_the_kind_and_is_no_plural_of_a_new_thing(shop):
     assert st.constraints.category is not None and "headphone" in st.constraints.category
     assert "wireless" in st.constraints.terms and "router" not in shown(res)
     assert shown(res)[:2] and all(i.startswith("hp-wireless") for i in shown(res)[:2]), shown(res)
+
+
+def test_a_page_stating_the_words_in_its_details_comes_first(shop):
+    # "Sleeve: Sleeveless" in a detail line, not the title: it joins the candidates and ranks first, as in search
+    _, turns = talk(shop, "kurtas", "sleeveless ones")
+    res, text = turns[-1]
+    assert shown(res)[0] == "ku-sleeveless" and "none of them" not in text
+
+
+def test_the_reply_never_calls_products_what_none_of_them_says(shop):
+    # the wireless headphones cost 1,500: under 500 the page holds wired ones, and the reply says so
+    _, turns = talk(shop, "headphones", "wireless ones", "under 500")
+    res, text = turns[-1]
+    assert shown(res) and all(i.startswith("hp-wired") for i in shown(res))
+    assert "none of them saying “wireless”" in text and "wireless headphones under" not in text.split(":")[0]
