@@ -243,6 +243,12 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         # not what was asked ("tempered glass" is not a drinking glass, "jewellery box" not boxing gear)
         other = {stem(w) for w in live if w not in NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
         other = {t for t in other - set(tkey) if t in vocab.rows and t != material}
+        # ... or none has the word right before its name, which other products write with it: "face wash" is
+        # not the shop's "Baby Body Wash" shelf when face washes are typed otherwise
+        heads = [i for i, w in enumerate(noun) if stem(w) == tkey[-1]]
+        before = {stem(noun[heads[-1] - 1])} & other if heads and heads[-1] > 0 else set()
+        if before and vocab.together(before, tkey) == 0 and vocab.together(before | set(tkey)) > 0:
+            other = before
         if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
             # ... unless those words are a maker's name: "sony headphones" asks for Sony's headphones, and where
             # Sony makes none, for headphones (the page says so), not a laptop skin printed "Sony headphone"

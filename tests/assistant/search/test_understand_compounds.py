@@ -80,3 +80,33 @@ def test_two_words_the_shop_writes_as_an_initial_and_a_word_find_it(initials_sho
 def test_a_units_letter_makes_no_such_word(initials_shop):
     # "20 L Backpack" reads "lbackpack" too, but no title writes "L-Backpack": "leather backpack" joins nothing
     assert initials_shop.understand("leather backpack ").joined == ()
+
+
+WASH_SHOP = [
+    *[
+        {"id": f"bw-{i}", "title": f"Tiny{i} Gentle Baby Body Wash", "category": ["Baby Care", "Baby Body Wash"]}
+        for i in range(5)
+    ],
+    # the shop's face washes are shelved as face care: no type of theirs is named "wash"
+    *[
+        {"id": f"fw-{i}", "title": f"Glow{i} Neem Face Wash 100 ml", "category": ["Beauty", "Face Care"]}
+        for i in range(3)
+    ],
+    *[{"id": f"fc-{i}", "title": f"Glow{i} Day Face Cream", "category": ["Beauty", "Face Care"]} for i in range(3)],
+    {"id": "toner", "title": "Clear Toner for Oily Skin", "category": ["Beauty", "Face Care"]},
+]
+
+
+@pytest.fixture(scope="module")
+def wash_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("wash"), embedder, WASH_SHOP)
+
+
+def test_a_word_before_the_kind_that_the_kind_never_has_is_no_such_kind(wash_shop):
+    # "face wash" is no "Baby Body Wash": no product of that shelf says "face", and the shop's face washes say both
+    # (with more words no product has all of: the word before the kind decides, not the whole phrase)
+    assert wash_shop.understand("face wash for oily skin ").type_terms == ()
+    got = [h.product.id for h in wash_shop.search("face wash for oily skin", k=3).hits]
+    assert any(i.startswith("fw-") for i in got) and not any(i.startswith("bw-") for i in got), got
+    # the kind stays where the word is one its products have ("gentle body wash")
+    assert wash_shop.understand("gentle body wash ").type_terms
