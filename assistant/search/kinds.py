@@ -43,6 +43,7 @@ class Kinds:
     title_terms: Postings  # the stems of each title
     title_stems: Postings  # the stem of each title_word
     title_words: Postings  # title_names
+    depts: np.ndarray  # each product's department (root category) as a code, -1 for none
 
     @classmethod
     def build(
@@ -50,16 +51,25 @@ class Kinds:
     ) -> Kinds:
         n = len(products)
         stems = Postings.build([{stem(w)} if (w := title_word(p)) else () for p in products], n)
-        return cls(types, heads, titles, stems, Postings.build([title_names(p, aliases) for p in products], n))
+        codes: dict[str, int] = {}
+        depts = np.array([codes.setdefault(p.category[0], len(codes)) if p.category else -1 for p in products])
+        return cls(types, heads, titles, stems, Postings.build([title_names(p, aliases) for p in products], n), depts)
 
     def of_kind(self, key: tuple[str, ...], titles: bool = False) -> np.ndarray | None:
         """Rows of the type key (a query's type terms); None when none is. titles: also a product whose title names
         it the kind, by its last word before its details (title_word) with the key's other words ("Sparx Sneakers"
-        shelved under Casual Shoes; "Dupian Saree Falls" names falls)."""
+        shelved under Casual Shoes; "Dupian Saree Falls" names falls), in a department holding the kind or on no
+        shelf."""
         typed = self.types.all_of(key) & self.heads.any_of(key[-1:]) if key else None
         if typed is None or not typed.any():
             return None
-        return typed | (self.title_stems.all_of(key[-1:]) & self.title_terms.all_of(key)) if titles else typed
+        if not titles:
+            return typed
+        named = self.title_stems.all_of(key[-1:]) & self.title_terms.all_of(key)
+        # in a department the kind is shelved in, or on no shelf: "Ekku Mickey Mouse" on the toys' shelves is no
+        # computer mouse, where "Sparx Sneakers" under Casual Shoes is a sneaker
+        named &= np.isin(self.depts, np.unique(self.depts[typed])) | (self.depts < 0)
+        return typed | named
 
     def named(self, word: str) -> np.ndarray:
         """Rows whose title names them the word (singular or plural, not its stem: "Boxes" are not "boxing") by its

@@ -335,3 +335,27 @@ def test_what_sarees_go_with_a_top_are_sarees_not_a_saree_pin(make_server, shop_
         await ws.close()
 
     asyncio.run(script())
+
+
+MICE = [
+    {"id": "mo-1", "title": "Zebion Wireless Optical Mouse", "category": ["Computers", "Accessories", "Mouse"]},
+    {"id": "mo-2", "title": "Lapcare Wired Optical Mouse", "category": ["Computers", "Accessories", "Mouse"]},
+    # a soft toy whose title ends in the word, on the toys' shelves; and a mouse the shop shelves nowhere
+    {"id": "toy", "title": "Ekku Mickey Mouse", "category": ["Toys & School Supplies", "Soft Toys"]},
+    {"id": "loose", "title": "Quantum Wireless Mouse", "category": []},
+    *[
+        {"id": f"t-{i}", "title": f"Ekku Teddy Bear {i}", "category": ["Toys & School Supplies", "Soft Toys"]}
+        for i in range(2)
+    ],
+]
+
+
+def test_a_title_naming_the_kind_counts_only_where_the_kind_is_shelved(tmp_path, embedder):
+    catalog = tmp_path / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(p) + "\n" for p in MICE), encoding="utf-8")
+    build_index(catalog, tmp_path / "index", embedder, Mapping())
+    engine = SearchEngine(load_index(tmp_path / "index", embedder.name, embedder.dim), embedder)
+    rows = EngineSearch(engine).of_kind("mouse")
+    assert rows is not None
+    kind = {engine.products[r].id for r in map(int, rows.nonzero()[0])}
+    assert kind == {"mo-1", "mo-2", "loose"}  # "Ekku Mickey Mouse" on the toys' shelves is no computer mouse
