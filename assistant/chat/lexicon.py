@@ -229,6 +229,7 @@ _NOT_TERMS = (
         [
             *("i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last"),
             *("final", "no", "them", "they", "us"),
+            *("does", "come", "comes", "available", "availability"),  # "does it come in black?": the asking
         ]
     )
 )

@@ -311,7 +311,7 @@ def parse_message(
     if act is not None:
         if act.kind == "out_of_scope":
             return made("out_of_scope", act)
-        if act.kind == "question" and fired != "compare" and not _asks_for_other(slots, act):
+        if act.kind == "question" and fired != "compare" and not _asks_for_other(slots, act, text):
             return made("question", act)
         if act.kind in ("thanks", "bye", "smalltalk") and not (slots.category or slots.colour or refs):
             return made("thanks" if act.kind != "smalltalk" else "smalltalk", act)
@@ -376,9 +376,11 @@ _FIRST = ("forget", "reset", "cart_remove", "cart_add", "cart_show", "why", "out
 _OTHER = re.compile(r"\b(?:available|come in|comes in|in (?:a |an )?\w+ colou?r|under|below|cheaper|over)\b|^in ")
 
 
-def _asks_for_other(s: SlotChanges, act: acts.Act) -> bool:
-    """'is it available in blue?' asks for other products (a refinement), not about this one."""
-    return bool(s.colour or s.price_max or s.price_min or s.exclude_colour) and bool(_OTHER.search(act.feature))
+def _asks_for_other(s: SlotChanges, act: acts.Act, text: str = "") -> bool:
+    """'is it available in blue?', 'does it come in black?' ask for other products (a refinement), not about this
+    one (the act may have read "come in" as its question and kept only "black" as the feature)."""
+    asked = bool(s.colour or s.price_max or s.price_min or s.exclude_colour)
+    return asked and bool(_OTHER.search(act.feature) or _OTHER.search(text))
 
 
 def _looks_referential(text: str, refs: list[int], ref_colour: str | None) -> bool:

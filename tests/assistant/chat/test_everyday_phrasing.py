@@ -173,3 +173,11 @@ def test_the_reply_never_calls_products_what_none_of_them_says(shop):
     res, text = turns[-1]
     assert shown(res) and all(i.startswith("hp-wired") for i in shown(res))
     assert "none of them saying “wireless”" in text and "wireless headphones under" not in text.split(":")[0]
+
+
+@pytest.mark.parametrize("message", ["does it come in black", "do they come in black", "is it available in black"])
+def test_asking_whether_it_comes_in_a_colour_asks_for_that_colour(shop, message):
+    # after a list, "does it come in black?" once asked "which one do you mean?"; it asks for black ones
+    _, vocab = shop
+    p = parse_message(message, vocab)
+    assert p.intent == "refine" and p.slots.colour == "black" and p.slots.terms == [], p
