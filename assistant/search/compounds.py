@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
+from assistant.search.asking import NOT_TYPE_WORDS
 from index.text import STOPWORDS, singular, stem
 
 if TYPE_CHECKING:
@@ -93,3 +96,31 @@ def split_digits(search_words: list[str], vocab: QueryVocab) -> tuple[tuple[str,
         if f"{(sa := stem(a))} {(sb := stem(b))}" in vocab.split_words:
             out.append((stem(w), sa, sb))
     return tuple(out)
+
+
+def misspelt_pair(w: str, c: str | None, vocab: QueryVocab) -> list[str] | None:
+    """A misspelling of two words the shop writes apart in titles or shelves ("hanbag": "Hand Bags"; "handbgs"), when
+    closer to them than to the word the corrector found (see below): the two words; else None."""
+    if w in vocab.corrector or (j := vocab.joined.correct(w)) is None:
+        return None
+    if c is None and OSA.distance(w, j) > 1:  # nothing else near: only a slip of one letter ("zenfone" stays)
+        return None
+    if c is not None:
+        d, dc = OSA.distance(w, j), OSA.distance(w, c)
+        # against a word naming a kind of product ("neckless": necklaces, not the shop's "Neck Rests"), only a pair
+        # one edit away and closer; against another word ("Hanna", a maker), a pair as close
+        if (d > 1 or d >= dc) if stem(c) in vocab.corrector.kinds else d > dc:
+            return None
+    return split_compound(j, vocab)
+
+
+def model_name(run: list[str], is_kind: Callable[[str], bool]) -> bool:
+    """Words after "for" that name a model: a word of letters first, then a number among them ("redmi note 3",
+    "moto g4"), none of them a kind of product (a "kurta for 3-4 years" asks for no device)."""
+    return (
+        len(run) >= 2
+        and run[0].isalpha()
+        and run[0] not in NOT_TYPE_WORDS
+        and any(c.isdigit() for w in run[1:] for c in w)
+        and not any(is_kind(w) for w in run if w.isalpha())
+    )

@@ -39,7 +39,14 @@ from assistant.search.asking import (
     age_gender,
     ages,
 )
-from assistant.search.compounds import join_digits, join_letters, split_compound, split_digits
+from assistant.search.compounds import (
+    join_digits,
+    join_letters,
+    misspelt_pair,
+    model_name,
+    split_compound,
+    split_digits,
+)
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_heads, type_key, type_names
@@ -156,6 +163,10 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
                 continue
             # a word the shop's pages write is a word of the language, not a misspelt product word ("place")
             c = None if stem(w) in vocab.page_words else vocab.corrector.correct(w)
+            if (parts := misspelt_pair(w, c, vocab)) is not None:  # "hanbag": the shop's "Hand Bag", not "Hanna"
+                fixed += parts
+                corrected = True
+                continue
         fixed.append(c or w)
         corrected |= c is not None
     # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed
@@ -218,7 +229,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             run = ws[i + 1 : j]
             # a device the titles write after "for", or a model named with its number ("for redmi note 3"): a
             # shop without it must say so, not show covers for another "note"
-            if run and (stem(run[0]) in vocab.compat_words or _model_name(run, vocab)):
+            if run and (stem(run[0]) in vocab.compat_words or model_name(run, lambda w: bool(_word_type(w, vocab)))):
                 compat = run
             break
     # the word being typed: its completions, those seen with the other words first ("laptop ba" -> bag)
@@ -359,18 +370,6 @@ def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[s
         if key:
             return w, key
     return None, ()
-
-
-def _model_name(run: list[str], vocab: QueryVocab) -> bool:
-    """Words after "for" that name a model: a word of letters first, then a number among them ("redmi note 3",
-    "moto g4"), none of them a kind of product (a "kurta for 3-4 years" asks for no device)."""
-    return (
-        len(run) >= 2
-        and run[0].isalpha()
-        and run[0] not in NOT_TYPE_WORDS
-        and any(c.isdigit() for w in run[1:] for c in w)
-        and not any(_word_type(w, vocab) for w in run if w.isalpha())
-    )
 
 
 def _maker_named(stems: set[str], vocab: QueryVocab) -> str | None:

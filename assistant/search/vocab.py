@@ -75,6 +75,7 @@ class QueryVocab:
     page_words: frozenset[str] = frozenset()  # stems only pages write, on PAGE_WORD pages or more: words, not typos
     unit_forms: dict[str, str] = field(default_factory=dict)  # unit ("l") -> how this shop writes it after a number
     initials: frozenset[str] = frozenset()  # stems of words titles write as a letter, a hyphen, a word ("T-Light")
+    joined: Corrector = field(default_factory=lambda: Corrector([]))  # two title words as one ("handbag": Hand Bag)
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
@@ -152,6 +153,7 @@ class QueryVocab:
         split_words: set[str] = set()
         unit_spelt: Counter = Counter()  # (unit, a spelling of it) written after a number
         initials: set[str] = set()
+        pairs: Counter = Counter()  # two words of a title written as one, for the typo corrector ("hanbag")
         type_rows: dict[str, list[int]] = {}
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
         listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
@@ -191,6 +193,8 @@ class QueryVocab:
                     brand_types.setdefault(nb, set()).update(key)
             ws = words(p.title)
             initials.update(stem(a + b) for a, b in _INITIAL_RE.findall(p.title.lower()))
+            for line in (ws, *map(words, p.category)):
+                pairs.update(a + b for a, b in itertools.pairwise(line) if len(a) > 2 < len(b) and (a + b).isalpha())
             split_words.update(f"{a} {b}" for a, b in itertools.pairwise(terms(p.title)) if _letters_digits(a, b))
             for i, w in enumerate(ws[:-1]):
                 if w == "for":
@@ -231,6 +235,7 @@ class QueryVocab:
             page_words=frozenset(t for t, c in page_count.items() if c >= PAGE_WORD and t not in rows),
             unit_forms={unit: spelt for (unit, spelt), _ in sorted(unit_spelt.items(), key=lambda kv: kv[1])},
             initials=frozenset(initials),
+            joined=Corrector({w: n for w, n in pairs.items() if n >= 3}, {w: n for w, n in pairs.items() if n >= 3}),
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
             sets=sets,

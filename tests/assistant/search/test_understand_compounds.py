@@ -110,3 +110,29 @@ def test_a_word_before_the_kind_that_the_kind_never_has_is_no_such_kind(wash_sho
     assert any(i.startswith("fw-") for i in got) and not any(i.startswith("bw-") for i in got), got
     # the kind stays where the word is one its products have ("gentle body wash")
     assert wash_shop.understand("gentle body wash ").type_terms
+
+
+PAIR_SHOP = [
+    *[{"id": f"hb-{i}", "title": f"Carry{i} Women's Leather Bag", "category": ["Bags", "Hand Bags"]} for i in range(4)],
+    *[
+        {"id": f"hn-{i}", "title": f"Hanna Women's Loafers {i}", "brand": "Hanna", "category": ["Footwear", "Loafers"]}
+        for i in range(2)
+    ],
+    *[{"id": f"nl-{i}", "title": f"Gold{i} Pearl Necklace", "category": ["Jewellery", "Necklaces"]} for i in range(4)],
+    *[{"id": f"nr-{i}", "title": f"Comfy{i} Travel Neck Rest", "category": ["Travel", "Neck Rests"]} for i in range(3)],
+]
+
+
+@pytest.fixture(scope="module")
+def pair_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("pairs"), embedder, PAIR_SHOP)
+
+
+def test_a_misspelt_pair_the_shop_writes_apart_is_read_as_its_two_words(pair_shop):
+    # "hanbag" is as close to the maker "Hanna" as to the shop's "Hand Bags": the two words, not loafers
+    u = pair_shop.understand("hanbag for women ")
+    assert u.corrected is not None and u.corrected.startswith("hand bag"), u.corrected
+    got = [h.product.id for h in pair_shop.search("hanbag for women", k=3).hits]
+    assert got and all(i.startswith("hb-") for i in got), got
+    # a misspelling nearer a kind the shop has stays that kind: "neckless" is a necklace, not a "Neck Rest"
+    assert pair_shop.understand("neckless ").corrected in ("necklace", "necklaces")
