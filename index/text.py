@@ -332,6 +332,7 @@ class Corrector:
     ):
         self.words = sorted({w for w in vocabulary if w})
         self.frequency = frequency or {}
+        self.total = sum(self.frequency.values())  # every word written, counted with its frequency
         # stems of the words naming the shop's kinds of product: between misspellings equally close, the one
         # naming a kind is what a shopper typing a product word meant ("pilow": a pillow, not a Pilot pen)
         self.kinds = frozenset(stem(k.lower()) for k in kinds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.search.understand import QueryVocab, understand
+from index.catalog import Product
 from tests.assistant.search.shop import PRODUCTS, shop_engine
 
 
@@ -128,3 +129,20 @@ def test_a_stem_shared_by_words_of_other_meanings_reads_each_as_itself():
     assert understand("clothes for men ", v).type_terms == understand("clothing", v).type_terms == ("clothing",)
     assert understand("dressing table ", v).product_type == "Dressing Tables"
     assert understand("dressing ", v).product_type != "Dresses"
+
+
+def test_a_correction_lands_only_on_a_word_the_shop_writes_often():
+    # "potter" is one letter from the shop's "poster", written on 1 of its pages among many others: a coincidence,
+    # not what was meant (the page says nothing mentions "potter"); "jeens" is one letter from "jeans", written often
+    from assistant.search.understand import RARE_IN
+
+    posters = [Product(id="p", title="Artly Movie Poster", category=["Decor", "Posters"])]
+    title = "Denim Men's Slim Fit Faded Stretch Blue Jeans"
+    jeans = [Product(id=f"j{i}", title=f"{title} {i}", category=["Clothing", "Jeans"]) for i in range(4000)]
+    big = QueryVocab.from_products(posters + jeans)
+    assert big.corrector.frequency["poster"] * RARE_IN < big.corrector.total
+    assert understand("harry potter book", big).corrected is None
+    assert understand("mens jeens", big).corrected == "mens jeans"
+    # in a small shop every word is written seldom: the same words still correct
+    small = QueryVocab.from_products(posters + jeans[:5])
+    assert understand("movie potter", small).corrected == "movie poster"
