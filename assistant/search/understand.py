@@ -52,6 +52,7 @@ from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_heads, type_key, type_names
 from index.text import (
     ARTICLES,
+    FILLER_WORDS,
     PRICE_WORDS,
     STOPWORDS,
     UNITS,
@@ -278,6 +279,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             ptype, tkey = (ptype, tkey) if maker else (None, ())
     brand = maker or _brand(ws, keep, compat, tkey, vocab)
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
+    if any(w not in FILLER_WORDS for w in search_words):  # the asking is no word to match ("my": "My Addiction")
+        search_words = [w for w in search_words if w not in FILLER_WORDS]
     dense_words = [w for i, w in enumerate([*said_ws[:-1], done[0]] if done else said_ws) if i not in negated]
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = [t for w in tokenize(" ".join(excluded)) for t in readings(w)]  # "padding" excludes "padded" too

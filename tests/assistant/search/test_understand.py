@@ -146,3 +146,23 @@ def test_a_correction_lands_only_on_a_word_the_shop_writes_often():
     # in a small shop every word is written seldom: the same words still correct
     small = QueryVocab.from_products(posters + jeans[:5])
     assert understand("movie potter", small).corrected == "movie poster"
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("show me red dresses", "red dresses"),
+        ("something for my mom", "for"),  # the recipient is who it is for; a stop word is no term either
+        ("i need a watch", "a watch"),
+    ],
+)
+def test_the_asking_is_no_word_to_match(query, said):
+    # "my" matched the maker "My Addiction" and "i" a watch titled "I M Famous": the asking never reaches BM25
+    v = QueryVocab.from_products(
+        [
+            Product(
+                id="d", title="My Addiction Women's Red Dress", category=["Clothing", "Dresses"], brand="My Addiction"
+            )
+        ]
+    )
+    assert understand(query, v).search_text == said
