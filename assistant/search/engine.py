@@ -99,9 +99,9 @@ class SearchEngine:
         # few "does the product have this term" questions of the results shown)
         self.lex_post = Postings.build([set(ts) for ts in lex_terms], n)
         del lex_terms
-        names, heads = self.qvocab.type_names, self.qvocab.type_heads  # the shop's types and their other words
+        names = self.qvocab.type_names  # the shop's types and their other words
         self.type_post = Postings.build([{t for name in names(p) for t in terms(name)} for p in products], n)
-        self.head_post = Postings.build([heads(p) for p in products], n)
+        self.head_post = Postings(self.qvocab.head_rows, n)  # the kinds each product is (type_heads)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
         self.kinds = Kinds.build(products, self.qvocab.aliases, self.type_post, self.head_post, self.title_post)

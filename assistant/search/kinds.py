@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.search.aliases import name_end
+from assistant.search.product_types import shop_type_names, title_kind
 from assistant.search.ranking import Postings
-from assistant.search.vocab import shop_type_names, title_kind
 from index.catalog import Product
 from index.text import normalise, singular, stem, tokenize
 

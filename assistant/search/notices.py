@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.search.lists import type_key
+from assistant.search.product_types import title_kind
 from assistant.search.query import Filters
 from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
-from assistant.search.vocab import title_kind
 from index.catalog import Product
-from index.text import singular, stem, tokenize
+from index.text import plural, singular, stem, tokenize
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,12 @@ def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndar
     return f"Only {listed}; showing other {kind} after {them}."
 
 
+def _many(kind: str | None) -> str:
+    """A kind named in the plural: a shelf's name as the shop writes it ("Kurtis"), a query's word made plural
+    ("pouch" -> "pouches")."""
+    return kind if not kind or kind[-1:].lower() == "s" else plural(kind)
+
+
 def _some(n: int, kind: str) -> str:
     """n of a shelf named in the plural, the noun agreeing: "1 Saree", "3 Sarees", "1 Casual Shoe"."""
     if n != 1 or not kind:
@@ -155,7 +162,8 @@ def _notice(
         for name in ("gender", "colour", "material")
         if name in relaxed and name not in unsaid
     ]
-    if typed is not None and not any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows):
+    shows_type = typed is not None and any(typed[r] or _named(shop.products[r].title, u.type_terms) for r in hit_rows)
+    if typed is not None and not shows_type:
         parts.append(_lacking(f"no {u.product_type}", typed, f, shop, u))
     elif typed is not None and u.brand and (made := tiers.mask("brand")) is not None and not (made & typed).any():
         # the maker asked for makes none of the type here: the page shows other makers' (a preference, relaxed)
@@ -169,9 +177,14 @@ def _notice(
     if not parts:
         return None
     text = "; ".join(parts)
-    shelf = (
-        _shelf(hit_rows, typed, shop) if typed is not None and len(parts) == 1 and parts[0].startswith("no ") else None
-    )
+    # one lack said: what the page shows instead, the shelf most of it is on when that shelf holds the type
+    # ("Fragrances", "Mobile Pouches"), or the type when the page is of it on a shelf named otherwise (kurtis
+    # shelved as "Ethnic Wear": "No Kurtis made for office; showing other Kurtis")
+    shelf = None
+    if typed is not None and len(parts) == 1 and parts[0].startswith("no "):
+        shelf = _shelf(hit_rows, typed, shop)
+        if shows_type and not (shelf and type_key(shelf)[-1:] == u.type_terms[-1:]):
+            shelf = _many(u.product_type)
     shown = f"other {shelf}{_filters_said(f)}" if shelf else "the closest products"
     return text[0].upper() + text[1:] + f"; showing {shown} instead."
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.search.product_types import list_heads
 from assistant.search.query import Filters
 from assistant.search.statements import negated_terms, page_terms
 from assistant.search.understand import Understanding
-from assistant.search.vocab import list_heads, title_phrases
+from assistant.search.vocab import title_phrases
 from index.catalog import Product
 from index.lexical import lexical_text
 from index.text import terms

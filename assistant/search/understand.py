@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.search.asking import (
-    CUES,
     MAKER_CUES,
     NEGATORS,
     NOT_TYPE_WORDS,
@@ -47,9 +46,11 @@ from assistant.search.compounds import (
     split_compound,
     split_digits,
 )
+from assistant.search.product_types import type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
+from assistant.search.query_type import read_type, word_type
 from assistant.search.statements import lacking_forms
-from assistant.search.vocab import QueryVocab, type_heads, type_key, type_names
+from assistant.search.vocab import QueryVocab, type_key
 from index.text import (
     ARTICLES,
     FILLER_WORDS,
@@ -58,7 +59,6 @@ from index.text import (
     UNITS,
     normalise,
     parse_price,
-    plural,
     readings,
     stem,
     terms,
@@ -241,7 +241,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             run = ws[i + 1 : j]
             # a device the titles write after "for", or a model named with its number ("for redmi note 3"): a
             # shop without it must say so, not show covers for another "note"
-            if run and (stem(run[0]) in vocab.compat_words or model_name(run, lambda w: bool(_word_type(w, vocab)))):
+            if run and (stem(run[0]) in vocab.compat_words or model_name(run, lambda w: bool(word_type(w, vocab)))):
                 compat = run
             break
     # the word being typed: its completions, those seen with the other words first ("laptop ba" -> bag)
@@ -253,30 +253,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     live = [w for i, w in enumerate(full) if keep[i]]
     # (a quantity's unit is not the noun the phrase ends in: "pressure cooker 5 litre" asks for a pressure cooker)
     noun = [w for i, w in enumerate(full) if keep[i] and i not in unit_at and w not in compat]
-    ptype, tkey = _product_type(noun, vocab)
-    if ptype is None and material and len(noun) > 1 and stem(noun[-1]) == material:
-        ptype, tkey = _product_type(noun[:-1], vocab)  # "wallet leather": the kind before the material said after it
-    if ptype is None and done and len(ws[-1]) >= 2:
-        head = next((c for c in done if _word_type(c, vocab)), None)
-        if head is not None:
-            ptype, tkey = head, _word_type(head, vocab)
-    maker = None
-    if tkey:
-        # a type none of whose products has the query's other words, while other products have them all, is
-        # not what was asked ("tempered glass" is not a drinking glass, "jewellery box" not boxing gear)
-        other = {stem(w) for w in live if w not in NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
-        other = {t for t in other - set(tkey) if t in vocab.rows and t != material}
-        # ... or none has the word right before its name, which other products write with it: "face wash" is
-        # not the shop's "Baby Body Wash" shelf when face washes are typed otherwise
-        heads = [i for i, w in enumerate(noun) if stem(w) == tkey[-1]]
-        before = {stem(noun[heads[-1] - 1])} & other if heads and heads[-1] > 0 else set()
-        if before and vocab.together(before, tkey) == 0 and vocab.together(before | set(tkey)) > 0:
-            other = before
-        if other and vocab.together(other, tkey) == 0 and vocab.together(other | set(tkey)) > 0:
-            # ... unless those words are a maker's name: "sony headphones" asks for Sony's headphones, and where
-            # Sony makes none, for headphones (the page says so), not a laptop skin printed "Sony headphone"
-            maker = _maker_named(other, vocab)
-            ptype, tkey = (ptype, tkey) if maker else (None, ())
+    other = {stem(w) for w in live if w not in NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
+    ptype, tkey, maker = read_type(noun, other, material, vocab, done if done and len(ws[-1]) >= 2 else ())
     brand = maker or _brand(ws, keep, compat, tkey, vocab)
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
     if any(w not in FILLER_WORDS for w in search_words):  # the asking is no word to match ("my": "My Addiction")
@@ -335,7 +313,7 @@ def _still_typed(w: str, vocab: QueryVocab) -> bool:
         return False
     if w not in vocab.corrector:
         return True
-    if _word_type(w, vocab):
+    if word_type(w, vocab):
         return False
     f = vocab.corrector.frequency
     return f.get(w, 0.0) * 4 < f.get(longer[0], 0.0)
@@ -352,48 +330,6 @@ def _completions(w: str, ctx: list[str], vocab: QueryVocab, limit: int = 3) -> l
     seen = [(vocab.together([*ctx, stem(c)]), -i, c) for i, c in enumerate(cands)]
     good = [c for n, _, c in sorted(seen, reverse=True) if n > 0]
     return good[:limit] or cands[:limit]
-
-
-def _word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
-    """The type key one word names, as written or as its plural ("bra" -> "bras", which the stemmer keeps)."""
-    for form in (w, plural(w)):
-        key = type_key(form)
-        if len(key) == 1 and (key in vocab.types or key[0] in vocab.heads):
-            return key
-    return ()
-
-
-def _product_type(ws: list[str], vocab: QueryVocab) -> tuple[str | None, tuple[str, ...]]:
-    """The type the query's noun phrase ends in: its last one or two words before the first cue word
-    ("for", "with", "under"...), as a whole type name ("back cover") or the head noun of one ("shoes")."""
-    seg: list[str] = []
-    for w in ws:
-        if w in CUES and seg:
-            break
-        if w not in NOT_TYPE_WORDS and not w.isdigit():
-            seg.append(w)
-    for n in (3, 2):
-        if len(seg) >= n:
-            key = type_key(" ".join(seg[-n:]))
-            if len(key) > 1 and key in vocab.types:
-                return vocab.types[key], key
-    for w in seg[-1:]:
-        key = _word_type(w, vocab)
-        if key in vocab.types:
-            return vocab.types[key], key
-        if key:
-            return w, key
-    return None, ()
-
-
-def _maker_named(stems: set[str], vocab: QueryVocab) -> str | None:
-    """The brand the words are the whole name of ("sony"), else None: not a brand whose name is an everyday word of
-    the catalog ("like"), unless other makers' titles name it as a device they make things for ("for Sony Xperia"):
-    then it is a maker's name to the shopper too."""
-    nb = vocab.brand_terms.get(frozenset(stems))
-    if nb is None or (nb in vocab.ambiguous_brands and not stems <= vocab.device_words):
-        return None
-    return vocab.brands[nb]
 
 
 def _brand(ws: list[str], keep: list[bool], compat: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -> str | None:

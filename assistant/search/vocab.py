@@ -9,15 +9,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.search.aliases import learn_aliases, name_end, shelves_above
+from assistant.search.aliases import learn_aliases, shelves_above
 from assistant.search.asking import FITS_ALL, NOT_TYPE_WORDS
 from assistant.search.lists import LIST_NODE, learn_listed_kinds, list_keys, type_key
 from assistant.search.materials import learn_materials, named_materials
+from assistant.search.product_types import shelves_below, shop_type_names, title_kind, type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.sets import learn_sets, listed_stems
 from assistant.search.statements import page_terms
@@ -31,6 +32,8 @@ from index.text import (
     UNITS,
     Corrector,
     normalise,
+    plural,
+    singular,
     stem,
     terms,
     tokenize,
@@ -64,6 +67,7 @@ class QueryVocab:
     type_words: Corrector = field(default_factory=lambda: Corrector([]))  # type head words, for the prefix
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose lexical text has it
     type_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows whose type names have it
+    head_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stem -> sorted rows of that kind (type_heads)
     stated: frozenset[str] = frozenset()  # stems any page states (lexical text, description, specifications)
     split_words: frozenset[str] = frozenset()  # "16 gb", "tab 3": a model word a title writes apart
     aliases: dict[str, str] = field(default_factory=dict)  # title word -> the type it stands for ("sari": Sarees)
@@ -111,21 +115,43 @@ class QueryVocab:
         return len(acc) == 0
 
     def together(self, stems: Iterable[str], of_type: tuple[str, ...] = ()) -> int:
-        """How many products (of the type named by the stems of_type) have every one of these stems."""
+        """How many products (of the type named by the stems of_type, as its head: a "Bed Linen" is no bed) have
+        every one of these stems."""
         key = (*sorted(set(stems)), "|", *of_type)
         if key == ("|",):
             return 0
         hit = self._together.get(key)
         if hit is None:
             lists = [self.rows.get(t, _EMPTY) for t in set(stems)] + [self.type_rows.get(t, _EMPTY) for t in of_type]
-            lists.sort(key=len)
-            acc = lists[0]
-            for r in lists[1:]:
-                if not len(acc):
-                    break
-                acc = np.intersect1d(acc, r, assume_unique=True)
-            hit = self._together[key] = len(acc)
+            lists += [self.head_rows.get(t, _EMPTY) for t in of_type[-1:]]
+            hit = self._together[key] = len(self._rows_of(lists))
         return hit
+
+    def elsewhere(self, stems: Iterable[str], kind: tuple[str, ...]) -> bool:
+        """Whether some product has every one of the stems and the kind's words other than by being shelved where
+        the shop names the kind: "Tempered Glass" screen guards, the "Double Bedsheets" on "Bed Linen" (a kind the
+        stems name), but not a "Wooden Key Holder" on the "Wall Decor & Clocks" shelf, no other reading of
+        "wooden wall clock"."""
+        stems = set(stems)
+        key = ("~", *sorted(stems), "|", *kind)
+        hit = self._together.get(key)
+        if hit is None:
+            acc = self._rows_of([self.rows.get(t, _EMPTY) for t in stems | set(kind)])
+            shelved = self._rows_of([self.type_rows.get(t, _EMPTY) for t in kind])
+            named = [self.head_rows[t] for t in stems if t in self.head_rows]
+            shelved = np.setdiff1d(shelved, np.concatenate(named)) if named else shelved
+            hit = self._together[key] = len(np.setdiff1d(acc, shelved))
+        return hit > 0
+
+    @staticmethod
+    def _rows_of(lists: list[np.ndarray]) -> np.ndarray:
+        lists.sort(key=len)
+        acc = lists[0]
+        for r in lists[1:]:
+            if not len(acc):
+                break
+            acc = np.intersect1d(acc, r, assume_unique=True)
+        return acc
 
     @property
     def _together(self) -> dict[tuple[str, ...], int]:
@@ -209,7 +235,12 @@ class QueryVocab:
         below = shelves_below(products)
         # the kinds of product of which the shop says what some are made of: of the others, none is known to be
         # of any material, so a page of them is no evidence that the shop has none in the material asked
-        said = (type_heads(p, aliases, shelves, sets, below) for p in products if named_materials(p, materials)[0])
+        heads = [type_heads(p, aliases, shelves, sets, below) for p in products]
+        said = (hs for p, hs in zip(products, heads, strict=True) if named_materials(p, materials)[0])
+        head_rows: dict[str, list[int]] = {}
+        for row, hs in enumerate(heads):
+            for h in hs:
+                head_rows.setdefault(h, []).append(row)
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -227,6 +258,7 @@ class QueryVocab:
             type_words=Corrector(head_words, dict(head_words)),
             rows={t: np.asarray(r, np.int32) for t, r in rows.items()},
             type_rows={t: np.asarray(r, np.int32) for t, r in type_rows.items()},
+            head_rows={t: np.asarray(r, np.int64) for t, r in head_rows.items()},
             stated=frozenset(stated) | frozenset(rows),
             split_words=frozenset(split_words),
             aliases=aliases,
@@ -248,60 +280,12 @@ def _title_head(title: str) -> str | None:
     return key[-1] if key else None
 
 
-def type_names(
-    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
-) -> list[str]:
-    """The shop's type names of a product (shop_type_names); where the shop gives none, what its title names it
-    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees).
-    A product the shop types only by a shelf above that type (above: type name -> the shelves its products are
-    on) whose title ends in the type's other word is of the type too: "... Synthetic Georgette Sari" typed
-    "Ethnic Wear" is a saree the shop did not put on its "Sarees" shelf."""
-    out = shop_type_names(p)
-    if out:
-        own = p.product_type or out[-1]
-        alias = aliases.get(key[-1]) if aliases and above and (key := type_key(name_end(p.title))) else None
-        return [*out, alias] if alias and above and alias not in out and own in above.get(alias, ()) else out
-    if not (kind := title_kind(p.title)):
-        return out
-    alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
-    return [kind, alias] if alias else [kind]
-
-
 def _evidence(title: str, names: list[str]) -> tuple[str | None, set[str], list[tuple[str, str]]]:
     """What a typed product tells assistant.search.aliases: its title's kind's head, its type names' heads, and
     (head, name) of those naming one kind (not "Pens & Stationery")."""
     key = type_key(kind) if (kind := title_kind(title)) else ()
     one = [(k[-1], name) for name in names if not LIST_NODE.search(name) and (k := type_key(name))]
     return key[-1] if key else None, {k[-1] for n in names for k in list_keys(n)}, one
-
-
-def shop_type_names(p: Product) -> list[str]:
-    """The product type and the category nodes that are shelves (not the brand's shelf, not its own name)."""
-    title, brand = normalise(p.title), normalise(p.brand or "")
-    out = [p.product_type] if p.product_type else []
-    for node in p.category[:4]:
-        low = normalise(node)
-        if low and not low.startswith(title[:25]) and not (brand and low.startswith(brand + " ")) and node not in out:
-            out.append(node)
-    return out
-
-
-# Where a title's name of the thing ends: details in brackets, after a comma or dash, "with ...", "for ...".
-_TITLE_TAIL = re.compile(r"\s*(?:\(|\[|,| - | \| | with | for ).*$", re.IGNORECASE)
-_PLAIN_WORD = re.compile(r"[a-z][a-z\-]*[a-z]")
-
-
-def title_kind(title: str) -> str | None:
-    """The kind of thing a title names as its last word before its details ("Vishudh Printed Women's Straight
-    Kurta" -> "kurta", "Trek Sports Shoes For Men" -> "shoes"); None when that word is not a plain word (a
-    model number, a code), a colour or a query word, or the title is one word. A shop's catalog leaves the
-    type and shelves of some products empty (1.6% of the bundled 20k): without this they were never of any
-    type, so a search naming their type ranked them after every product of it."""
-    ws = normalise(_TITLE_TAIL.sub("", title)).split()
-    if len(ws) < 2 or not _PLAIN_WORD.fullmatch(ws[-1]):
-        return None
-    last = ws[-1]
-    return None if last in NOT_TYPE_WORDS or last in QUERY_COLOURS else last
 
 
 def _letters_digits(a: str, b: str) -> bool:
@@ -322,82 +306,15 @@ def _may_be_device(word: str, t: str, kinds: Container[str]) -> bool:
     )
 
 
-def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
-    """Head stems the product has only from a shelf that lists several kinds, two or more of them types of
-    this catalog ("Shirts, Tops & Tunics", not "Winter & Seasonal Wear"): it may be any of them, so a type
-    named only there is a weaker match than its own type or a one-kind shelf; a head every kind listed shares is
-    not ("Car & Bike Accessories": an accessory either way)."""
-    own: set[str] = set()
-    for name in type_names(p):
-        parts = list_keys(name)
-        heads = {k[-1] for k in parts}
-        if sum(k in types for k in parts) < 2 or len(heads) == 1:
-            own.update(heads)
-    return type_heads(p) - own
-
-
-def type_heads(
-    p: Product,
-    aliases: Mapping[str, str] | None = None,
-    above: Mapping[str, Container[str]] | None = None,
-    sets: Mapping[tuple[str, ...], Iterable[str]] | None = None,
-    below: Mapping[str, Container[tuple[str, ...]]] | None = None,
-) -> set[str]:
-    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each);
-    a name that names a set heads it by each of its parts (sets, assistant.search.sets: "Lehenga Cholis" ->
-    choli and lehenga).
-    A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
-    the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
-    wallet, a bag or a belt. A deeper shelf that is none of them says the product is another kind: then the
-    shelf gives none of the kinds the shop has a shelf of right under it (below: shelf name -> the kinds of
-    the shelves under it), as it shelves those apart, unless the title names it. Suspenders on "Bags, Wallets &
-    Belts > Suspenders" are not belts (the shop has a "Belts" shelf beside them); a card holder on "Wallets &
-    Clutches > Travel Document Holders & Card Holders" is not a wallet ("Wallets" is beside it); an action
-    figure on "Toys & School Supplies > Action Figures" stays a toy (no "Toys" shelf is beside it), and so does a
-    wall clock on "Home Decor & Festive Needs > Wall Decor & Clocks" stay home decor."""
-    names = type_names(p, aliases, above)
-    # the product's shelves, broad to narrow (its type counts where it is also one of them)
-    nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
-    shelves = [list_keys(node) for node in nodes]
-    title: set[str] | None = None
-    out: set[str] = set()
-    for name in names:
-        ks = list_keys(name)
-        if len(ks) > 1 and ks in shelves:
-            at = shelves.index(ks)
-            if any(k in ks for shelf in shelves[at + 1 :] for k in shelf):
-                continue  # a deeper shelf is one of this shelf's kinds: it says which the product is
-            apart = below.get(nodes[at], ()) if below is not None and at + 1 < len(shelves) else ()
-            if apart:  # a deeper shelf of another kind: not a kind the shop shelves beside it, unless so titled
-                title = set(terms(p.title)) if title is None else title
-                ks = [k for k in ks if k not in apart or k[-1] in title]
-        out.update(k[-1] for k in ks)
-        out.update(w for k in ks for w in (sets or {}).get(k, ()))
-    return out
-
-
-def shelves_below(products: Iterable[Product]) -> dict[str, frozenset[tuple[str, ...]]]:
-    """Shelf name -> the kinds (type keys) of the shop's shelves of one kind under it ("Bags, Wallets & Belts"
-    -> bag, belt, wallet: "Bags", "Belts", "... > Wallets"; not toy from "Musical Instruments & Toys"), for
-    type_heads."""
-    out: dict[str, set[tuple[str, ...]]] = {}
-    for p in products:
-        names = shop_type_names(p)
-        nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
-        for i, parent in enumerate(nodes[:-1]):
-            for child in nodes[i + 1 :]:
-                if len(ks := list_keys(child)) == 1:
-                    out.setdefault(parent, set()).update(ks)
-    return {name: frozenset(ks) for name, ks in out.items()}
-
-
 def _ambiguous(brands: dict[str, str], products: list[Product], doc_freq: Counter) -> frozenset[str]:
-    """Brands whose name is an everyday word here: more products of other makers name it (in title or
-    description) than the brand has ("like", "best", "galaxy"), or it is a stop/filler word."""
+    """Brands whose name is an everyday word here: more products of other makers name it, as written or in the
+    singular or plural ("slim" of the maker "Slims"), in title or description than the brand has ("like", "best",
+    "galaxy"), or it is a stop/filler word."""
     own = Counter(normalise(p.brand or "") for p in products)
     out = set()
     for nb in brands:
-        others = doc_freq.get(nb, 0) - own.get(nb, 0)
+        forms = {singular(nb), plural(nb)} - {nb}  # (the maker's own titles write its name, not these)
+        others = max([doc_freq.get(nb, 0) - own.get(nb, 0), *(doc_freq.get(w, 0) for w in forms)])
         if nb in STOPWORDS or nb in FILLER_WORDS or (" " not in nb and others > max(own.get(nb, 0), 2)):
             out.add(nb)
     return frozenset(out)

@@ -6,7 +6,8 @@ model, no index)."""
 from __future__ import annotations
 
 from assistant.search.lists import list_parts
-from assistant.search.vocab import QueryVocab, list_heads, type_heads, type_key
+from assistant.search.product_types import list_heads, type_heads
+from assistant.search.vocab import QueryVocab, type_key
 from index.catalog import Product
 
 

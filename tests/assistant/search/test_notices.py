@@ -19,6 +19,7 @@ DEOS = ["Beauty and Personal Care", "Fragrances", "Deodorants", "Combos"]
 BACKPACKS = ["Bags, Wallets & Belts", "Bags", "Backpacks"]
 SCHOOL = ["Kids", "School Supplies"]
 COVERS = ["Mobiles & Accessories", "Mobile Accessories", "Cases & Covers"]
+KURTI_SHELF = "Ethnic Prints"
 POUCHES = ["Mobiles & Accessories", "Mobile Accessories", "Mobile Pouches"]
 SHOP = [
     *[
@@ -41,6 +42,12 @@ SHOP = [
     {"id": "ip-1", "title": "Case9 Back Cover for Apple iPhone 6", "cat": COVERS, "price": 99},
     # pouches made for no one device: of the type asked, ranked above the covers for the J7
     *[{"id": f"pouch-{i}", "title": f"Carry{i} Mobile Pouch", "cat": POUCHES, "price": 149} for i in range(10)],
+    # a purpose titles write after "for"; kurtis on a shelf below "Kurtis" named otherwise
+    *[
+        {"id": f"ku-{i}", "title": f"Rang{i} Women's Kurti", "cat": ["Clothing", "Kurtis", "Ethnic Prints"]}
+        for i in range(4)
+    ],
+    *[{"id": f"of-{i}", "title": f"Exec{i} Leather Bag for Office", "cat": ["Bags", "Office Bags"]} for i in range(2)],
 ]
 
 
@@ -82,6 +89,15 @@ def test_a_device_with_products_but_none_of_the_type_is_said_as_such(shop):
     assert res.hits and all(h.product.id.startswith("pouch-") for h in res.hits)
     # covers for the J7 exist, so not "nothing made for samsung galaxy j7": no pouch is made for it
     assert res.notice and res.notice.startswith("No pouch made for samsung galaxy j7"), res.notice
+    assert res.notice.endswith("; showing other Mobile Pouches instead."), res.notice  # the type's own shelf
+
+
+def test_a_purpose_none_of_the_type_is_made_for_shows_the_type_and_says_so(shop):
+    # bags are made "for Office" here; no kurti says it is: the page shows kurtis, shelved as "Ethnic Prints"
+    # under "Kurtis", and the notice calls them kurtis
+    res = shop.search("kurti for office", k=4)
+    assert res.hits and all(h.product.id.startswith("ku-") for h in res.hits)
+    assert res.notice == "No Kurtis made for office; showing other Kurtis instead.", res.notice
 
 
 def test_the_page_that_fits_carries_no_notice(shop):

@@ -4,8 +4,9 @@ the shop's own titles write a type's words, never from a list of words (pure: no
 
 from __future__ import annotations
 
+from assistant.search.product_types import type_heads
 from assistant.search.sets import MIN_SHARE, learn_sets, listed_stems
-from assistant.search.vocab import QueryVocab, type_heads
+from assistant.search.vocab import QueryVocab
 from index.catalog import Product
 
 ETHNIC = ["Clothing", "Women's Clothing", "Ethnic Wear"]

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from assistant.search.engine import SearchEngine
+from assistant.search.product_types import list_heads
 from assistant.search.ranking import Postings, excluded_mask, stated_mask
 from assistant.search.statements import lacking_forms, negated_terms, page_terms
-from assistant.search.vocab import list_heads
 from index.catalog import Product
 from tests.assistant.search.shop import ids, shop_engine
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.search.engine import SearchEngine
+from assistant.search.product_types import title_kind, type_names
 from assistant.search.understand import understand
-from assistant.search.vocab import title_kind, type_names
 from index.catalog import Product
 from tests.assistant.search.shop import shop_engine
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.search.engine import SearchEngine
-from assistant.search.vocab import shelves_below, type_heads
+from assistant.search.product_types import shelves_below, type_heads
 from index.catalog import Product
 from tests.assistant.search.shop import ids, shop_engine
 

@@ -1,0 +1,133 @@
+"""What kind of product each product is, read from the shop's own naming: its type and shelves
+(shop_type_names), what its title names it when the shop gives neither (title_kind), and the head words of those
+names (type_heads: "Mouse Pads" are pads, a "Lehenga, Choli and Dupatta Set" a lehenga). Learned over a catalog
+by assistant.search.vocab.QueryVocab; pure functions of one product and what was learned."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterable, Mapping
+
+from assistant.search.aliases import name_end
+from assistant.search.asking import NOT_TYPE_WORDS
+from assistant.search.lists import list_keys, type_key
+from assistant.search.query import QUERY_COLOURS
+from index.catalog import Product
+from index.text import normalise, terms
+
+
+def type_names(
+    p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
+) -> list[str]:
+    """The shop's type names of a product (shop_type_names); where the shop gives none, what its title names it
+    (title_kind) and the shop's type that word stands for (QueryVocab.aliases: "Art Silk Sari" is a Sarees).
+    A product the shop types only by a shelf above that type (above: type name -> the shelves its products are
+    on) whose title ends in the type's other word is of the type too: "... Synthetic Georgette Sari" typed
+    "Ethnic Wear" is a saree the shop did not put on its "Sarees" shelf."""
+    out = shop_type_names(p)
+    if out:
+        own = p.product_type or out[-1]
+        alias = aliases.get(key[-1]) if aliases and above and (key := type_key(name_end(p.title))) else None
+        return [*out, alias] if alias and above and alias not in out and own in above.get(alias, ()) else out
+    if not (kind := title_kind(p.title)):
+        return out
+    alias = aliases.get(key[-1]) if aliases and (key := type_key(kind)) else None
+    return [kind, alias] if alias else [kind]
+
+
+def shop_type_names(p: Product) -> list[str]:
+    """The product type and the category nodes that are shelves (not the brand's shelf, not its own name)."""
+    title, brand = normalise(p.title), normalise(p.brand or "")
+    out = [p.product_type] if p.product_type else []
+    for node in p.category[:4]:
+        low = normalise(node)
+        if low and not low.startswith(title[:25]) and not (brand and low.startswith(brand + " ")) and node not in out:
+            out.append(node)
+    return out
+
+
+# Where a title's name of the thing ends: details in brackets, after a comma or dash, "with ...", "for ...".
+_TITLE_TAIL = re.compile(r"\s*(?:\(|\[|,| - | \| | with | for ).*$", re.IGNORECASE)
+_PLAIN_WORD = re.compile(r"[a-z][a-z\-]*[a-z]")
+
+
+def title_kind(title: str) -> str | None:
+    """The kind of thing a title names as its last word before its details ("Vishudh Printed Women's Straight
+    Kurta" -> "kurta", "Trek Sports Shoes For Men" -> "shoes"); None when that word is not a plain word (a
+    model number, a code), a colour or a query word, or the title is one word. A shop's catalog leaves the
+    type and shelves of some products empty (1.6% of the bundled 20k): without this they were never of any
+    type, so a search naming their type ranked them after every product of it."""
+    ws = normalise(_TITLE_TAIL.sub("", title)).split()
+    if len(ws) < 2 or not _PLAIN_WORD.fullmatch(ws[-1]):
+        return None
+    last = ws[-1]
+    return None if last in NOT_TYPE_WORDS or last in QUERY_COLOURS else last
+
+
+def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:
+    """Head stems the product has only from a shelf that lists several kinds, two or more of them types of
+    this catalog ("Shirts, Tops & Tunics", not "Winter & Seasonal Wear"): it may be any of them, so a type
+    named only there is a weaker match than its own type or a one-kind shelf; a head every kind listed shares is
+    not ("Car & Bike Accessories": an accessory either way)."""
+    own: set[str] = set()
+    for name in type_names(p):
+        parts = list_keys(name)
+        heads = {k[-1] for k in parts}
+        if sum(k in types for k in parts) < 2 or len(heads) == 1:
+            own.update(heads)
+    return type_heads(p) - own
+
+
+def type_heads(
+    p: Product,
+    aliases: Mapping[str, str] | None = None,
+    above: Mapping[str, Container[str]] | None = None,
+    sets: Mapping[tuple[str, ...], Iterable[str]] | None = None,
+    below: Mapping[str, Container[tuple[str, ...]]] | None = None,
+) -> set[str]:
+    """Stems that head one of the product's type names ("Mouse Pads" -> pad; "Bags, Wallets & Belts" -> each);
+    a name that names a set heads it by each of its parts (sets, assistant.search.sets: "Lehenga Cholis" ->
+    choli and lehenga).
+    A shelf listing several kinds gives none when a deeper shelf is one of those kinds and so says which of them
+    the product is: on "Bags, Wallets & Belts > Wallets & Clutches > Clutches" a clutch is a clutch, not a
+    wallet, a bag or a belt. A deeper shelf that is none of them says the product is another kind: then the
+    shelf gives none of the kinds the shop has a shelf of right under it (below: shelf name -> the kinds of
+    the shelves under it), as it shelves those apart, unless the title names it. Suspenders on "Bags, Wallets &
+    Belts > Suspenders" are not belts (the shop has a "Belts" shelf beside them); a card holder on "Wallets &
+    Clutches > Travel Document Holders & Card Holders" is not a wallet ("Wallets" is beside it); an action
+    figure on "Toys & School Supplies > Action Figures" stays a toy (no "Toys" shelf is beside it), and so does a
+    wall clock on "Home Decor & Festive Needs > Wall Decor & Clocks" stay home decor."""
+    names = type_names(p, aliases, above)
+    # the product's shelves, broad to narrow (its type counts where it is also one of them)
+    nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
+    shelves = [list_keys(node) for node in nodes]
+    title: set[str] | None = None
+    out: set[str] = set()
+    for name in names:
+        ks = list_keys(name)
+        if len(ks) > 1 and ks in shelves:
+            at = shelves.index(ks)
+            if any(k in ks for shelf in shelves[at + 1 :] for k in shelf):
+                continue  # a deeper shelf is one of this shelf's kinds: it says which the product is
+            apart = below.get(nodes[at], ()) if below is not None and at + 1 < len(shelves) else ()
+            if apart:  # a deeper shelf of another kind: not a kind the shop shelves beside it, unless so titled
+                title = set(terms(p.title)) if title is None else title
+                ks = [k for k in ks if k not in apart or k[-1] in title]
+        out.update(k[-1] for k in ks)
+        out.update(w for k in ks for w in (sets or {}).get(k, ()))
+    return out
+
+
+def shelves_below(products: Iterable[Product]) -> dict[str, frozenset[tuple[str, ...]]]:
+    """Shelf name -> the kinds (type keys) of the shop's shelves of one kind under it ("Bags, Wallets & Belts"
+    -> bag, belt, wallet: "Bags", "Belts", "... > Wallets"; not toy from "Musical Instruments & Toys"), for
+    type_heads."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for p in products:
+        names = shop_type_names(p)
+        nodes = [node for node in dict.fromkeys(p.category[:4]) if node in names]
+        for i, parent in enumerate(nodes[:-1]):
+            for child in nodes[i + 1 :]:
+                if len(ks := list_keys(child)) == 1:
+                    out.setdefault(parent, set()).update(ks)
+    return {name: frozenset(ks) for name, ks in out.items()}

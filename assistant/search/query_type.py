@@ -1,0 +1,116 @@
+"""Which kind of product a query's words name (the type step of assistant.search.understand), pure over the shop's
+`QueryVocab`.
+
+The kind is read where English puts the head noun, at the end of the noun phrase ("wooden wall clock"), and, when
+the words after it only describe it, where shoppers often put it, first ("wall clock wooden", "lipstick red
+matte", "bedsheet double bed cotton"): a word after the kind is a description when the shop knows the word and it
+names no kind of its own (or names one the query's other words rule out). A kind is dropped when none of its
+products has the query's other words while other products have them all ("tempered glass" is not a drinking
+glass), unless those words are the maker's name ("sony headphones")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.search.asking import CUES, NOT_TYPE_WORDS
+from assistant.search.vocab import QueryVocab, type_key
+from index.text import plural, stem
+
+
+def word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
+    """The type key one word names, as written or as its plural ("bra" -> "bras", which the stemmer keeps)."""
+    for form in (w, plural(w)):
+        key = type_key(form)
+        if len(key) == 1 and (key in vocab.types or key[0] in vocab.heads):
+            return key
+    return ()
+
+
+def noun_segment(ws: Sequence[str]) -> list[str]:
+    """The query's noun phrase: its words before the first cue word ("for", "with", "under"...), without numbers
+    and words that never name a type."""
+    seg: list[str] = []
+    for w in ws:
+        if w in CUES and seg:
+            break
+        if w not in NOT_TYPE_WORDS and not w.isdigit():
+            seg.append(w)
+    return seg
+
+
+def type_ending(seg: Sequence[str], vocab: QueryVocab) -> tuple[str | None, tuple[str, ...]]:
+    """The type the words end in: their last two or three words as a whole type name ("back cover"), else the last
+    word as one or as the head noun of one ("shoes")."""
+    for n in (3, 2):
+        if len(seg) >= n:
+            key = type_key(" ".join(seg[-n:]))
+            if len(key) > 1 and key in vocab.types:
+                return vocab.types[key], key
+    for w in seg[-1:]:
+        key = word_type(w, vocab)
+        if key in vocab.types:
+            return vocab.types[key], key
+        if key:
+            return w, key
+    return None, ()
+
+
+def maker_named(stems: set[str], vocab: QueryVocab) -> str | None:
+    """The brand the words are the whole name of ("sony"), else None: not a brand whose name is an everyday word of
+    the catalog ("like"), unless other makers' titles name it as a device they make things for ("for Sony Xperia"):
+    then it is a maker's name to the shopper too."""
+    nb = vocab.brand_terms.get(frozenset(stems))
+    if nb is None or (nb in vocab.ambiguous_brands and not stems <= vocab.device_words):
+        return None
+    return vocab.brands[nb]
+
+
+def read_type(
+    noun: Sequence[str], other: set[str], material: str | None, vocab: QueryVocab, completions: Sequence[str] = ()
+) -> tuple[str | None, tuple[str, ...], str | None]:
+    """(the type's display name, its key, the maker the other words name) of the query's noun words; other: the
+    stems of the query's other words the shop knows (what the type's products should have); completions: those
+    of a last word still being typed, the first naming a kind read as the type when the words name none."""
+    seg, other = noun_segment(noun), other - {material}
+    ruled_out: set[str] = set()  # kinds named later in the phrase that the other words rule out ("double bed")
+    for end in range(len(seg), 0, -1):
+        if end < len(seg) and not _describes(seg[end], material, ruled_out, vocab):
+            break  # a word after this point names a kind of its own: the phrase is not "<kind> <description>"
+        ptype, key = type_ending(seg[:end], vocab)
+        if not key:
+            continue
+        verdict = _has_the_words(key, list(noun), other, vocab)
+        if verdict is True:
+            return ptype, key, None
+        if verdict:  # the other words name the maker: "sony headphones"
+            return ptype, key, verdict
+        ruled_out.add(key[-1])
+    head = next((c for c in completions if word_type(c, vocab)), None)
+    if head is not None and (verdict := _has_the_words(key := word_type(head, vocab), list(noun), other, vocab)):
+        return head, key, verdict if isinstance(verdict, str) else None
+    return None, (), None
+
+
+def _describes(w: str, material: str | None, ruled_out: set[str], vocab: QueryVocab) -> bool:
+    """A word after a kind that only describes it: the material, a kind the other words ruled out, or a word the
+    shop writes that names no kind ("matte", "wooden", "double")."""
+    t = stem(w)
+    if t == material or t in ruled_out:
+        return True
+    return t in vocab.rows and not word_type(w, vocab) and t not in vocab.device_words
+
+
+def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab: QueryVocab) -> bool | str:
+    """True when the type may be what was asked: some product of it has the query's other words, or no product has
+    them all but where the shop shelves the kind (QueryVocab.elsewhere); the maker's name when those words name
+    one; False otherwise. The word right before the type's name
+    is tried alone first: "face wash" is not the shop's "Baby Body Wash" shelf when face washes are typed
+    otherwise."""
+    other = {t for t in other - set(key) if t in vocab.rows}
+    heads = [i for i, w in enumerate(noun) if stem(w) == key[-1]]
+    before = {stem(noun[heads[-1] - 1])} & other if heads and heads[-1] > 0 else set()
+    if before and vocab.together(before, key) == 0 and vocab.elsewhere(before, key):
+        other = before
+    if other and vocab.together(other, key) == 0 and vocab.elsewhere(other, key):
+        return maker_named(other, vocab) or False
+    return True

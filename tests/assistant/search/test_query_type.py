@@ -1,0 +1,101 @@
+"""The kind a query asks for, read where shoppers put it: at the end ("wooden wall clock") and first, followed by
+words that only describe it ("wall clock wooden", "lipstick red matte", "bedsheet double bed cotton"); a later
+kind the other words rule out is a description too ("double bed" of a bedsheet), while a later word naming a kind
+of its own stays the kind ("key holder"). Products shelved where the shop names the kind are no other reading of
+the words ("Wooden Key Holder" on "Wall Decor & Clocks"), while titles that say the words are ("Tempered Glass"
+screen guards). A small shop written here, real model, real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.search.engine import SearchEngine
+from assistant.search.understand import understand
+from tests.assistant.search.shop import ids, shop_engine
+
+WALL = ["Home Decor", "Wall Decor & Clocks"]
+LIPS = ["Beauty and Personal Care", "Makeup", "Lips", "Lipsticks"]
+SHOP = [
+    *[{"id": f"wc-{i}", "title": f"Regent Analog {i} cm Wall Clock", "category": [*WALL, "Clocks"]} for i in (26, 31)],
+    {"id": "kh-1", "title": "VarEesha Wooden Key Holder", "category": [*WALL, "Key Holders"]},
+    {"id": "kh-2", "title": "AND Designs Wooden Key Holder", "category": [*WALL, "Key Holders"]},
+    {"id": "ls-red", "title": "Elfani Lip Color 127 Brick Red", "category": LIPS, "colour": "Red"},
+    {"id": "ls-1", "title": "Miss Claire Waterproof Lipstick 33", "category": LIPS},
+    {"id": "sg-1", "title": "Saco Matte Finish Screen Guard", "category": ["Mobiles & Accessories", "Screen Guards"]},
+    {
+        "id": "tg-1",
+        "title": "Buynow Tempered Glass for Xiaomi Mi 4i",
+        "category": ["Mobiles & Accessories", "Screen Guards"],
+    },
+    {"id": "gl-1", "title": "Ocean Rock Glass Set", "category": ["Kitchen", "Bar", "Glasses"]},
+    {"id": "bd-1", "title": "Ethnic Handicrafts Solid Wood Double Bed", "category": ["Furniture", "Bedroom", "Beds"]},
+    {"id": "bd-2", "title": "Ethnic Handicrafts Solid Wood Single Bed", "category": ["Furniture", "Bedroom", "Beds"]},
+    *[
+        {
+            "id": f"bs-{i}",
+            "title": f"{m} Cotton Floral Double Bedsheet",
+            "category": ["Home Furnishing", "Bed Linen", "Bedsheets"],
+        }
+        for i, m in enumerate(("Grafion", "Bombay Dyeing"))
+    ],
+    # jeans said slim fit by three makers, a maker named "Slims", and a shelf whose word "Fitness" stems as "fit"
+    *[
+        {"id": f"je-{m}", "title": f"{m} Slim Fit Men's Jeans", "brand": m, "category": ["Clothing", "Jeans"]}
+        for m in ("Levis", "Wrangler", "Lee")
+    ],
+    {"id": "sl-1", "title": "Slims Solid Women's Leggings", "brand": "Slims", "category": ["Clothing", "Leggings"]},
+    {"id": "ym-1", "title": "Nivia Yoga Mat", "category": ["Sports & Fitness", "Fitness Accessories", "Mats"]},
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("query_type"), embedder, SHOP)
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("wooden wall clock", ("clock",)),
+        ("wall clock wooden", ("clock",)),  # the kind first, then what it is made of
+        ("lipstick red matte", ("lipstick",)),  # "matte" names no kind here (a screen guard's finish)
+        ("red lipstick", ("lipstick",)),
+        ("bedsheet double bed cotton", ("bedsheet",)),  # no bed is a bedsheet; the bedsheets say double bed
+        ("double bed", ("bed",)),
+        ("wooden key holder", ("key", "holder")),
+        ("key holder wooden", ("key", "holder")),
+        ("jeans slim fit", ("jean",)),  # not "fit" (of "Fitness") made by "Slims"
+        ("slim fit jeans", ("jean",)),
+    ],
+)
+def test_the_kind_is_read_at_the_end_or_first_before_words_that_describe_it(shop, query, kind):
+    assert understand(query, shop.qvocab).type_terms == kind
+
+
+def test_a_maker_named_by_the_plural_of_a_word_other_makers_write_is_no_maker_by_that_word(shop):
+    # "Slims" is a maker, but three other makers write "slim": the word alone does not name it
+    assert "slims" in shop.qvocab.ambiguous_brands
+    u = understand("jeans slim fit", shop.qvocab)
+    assert u.brand is None
+    assert set(ids(shop.search("jeans slim fit", k=3))) == {"je-Levis", "je-Wrangler", "je-Lee"}
+
+
+@pytest.mark.parametrize("query", ["tempered glass", "glass tempered"])
+def test_titles_saying_the_words_are_another_reading_of_them_in_either_order(shop, query):
+    # tempered glass is a screen guard, not a drinking glass, whichever word comes first
+    assert understand(query, shop.qvocab).type_terms == ()
+    assert ids(shop.search(query, k=1)) == ["tg-1"]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("wall clock wooden", {"wc-26", "wc-31"}),  # no wall clock says wooden: still clocks, not key holders
+        ("wooden wall clock", {"wc-26", "wc-31"}),
+        ("lipstick red matte", {"ls-red"}),
+        ("bedsheet double bed cotton", {"bs-0", "bs-1"}),
+    ],
+)
+def test_the_kind_read_first_ranks_its_products_first(shop, query, first):
+    hits = ids(shop.search(query, k=4))
+    assert hits[0] in first, hits
