@@ -180,7 +180,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             ):
                 c = None  # a word the shop seldom writes is a coincidence, not what was meant ("potter": no poster)
         fixed.append(c or w)
-        corrected |= c is not None
+        corrected |= c is not None and stem(c) != stem(w)  # "rompers" read as the shop's "romper": nothing to show
     # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed
     said_ws = fixed
     unit_at = {i: UNITS[w] for i, w in enumerate(fixed) if i and w in UNITS and fixed[i - 1].isdigit()}

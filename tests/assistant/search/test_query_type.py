@@ -45,6 +45,7 @@ SHOP = [
     ],
     {"id": "sl-1", "title": "Slims Solid Women's Leggings", "brand": "Slims", "category": ["Clothing", "Leggings"]},
     {"id": "ym-1", "title": "Nivia Yoga Mat", "category": ["Sports & Fitness", "Fitness Accessories", "Mats"]},
+    {"id": "ro-1", "title": "Mee Mee Baby Girl's Romper", "category": ["Baby Care", "Infant Wear"]},
 ]
 
 
@@ -99,3 +100,11 @@ def test_titles_saying_the_words_are_another_reading_of_them_in_either_order(sho
 def test_the_kind_read_first_ranks_its_products_first(shop, query, first):
     hits = ids(shop.search(query, k=4))
     assert hits[0] in first, hits
+
+
+def test_a_word_read_as_the_shops_by_its_stem_is_no_correction_to_show(shop):
+    # "rompers" is not written here, "romper" is: the same word to the search, so no "showing results for"
+    u = understand("baby rompers", shop.qvocab)
+    assert u.corrected is None
+    assert ids(shop.search("baby rompers", k=1)) == ["ro-1"]
+    assert understand("baby romprs", shop.qvocab).corrected == "baby romper"  # a real misspelling still is
