@@ -80,6 +80,7 @@ FILLER_WORDS = frozenset(
         "also",
         "only",
         "what",
+        "which",  # "which watch is good for a gift"
         "how",
         "about",  # "what about a keyboard", "how about headphones"
         "have",
@@ -95,6 +96,7 @@ FILLER_WORDS = frozenset(
         "new",
         "nice",
         "good",
+        "best",  # "best running shoes": what every page would say of itself, no word to match ("Best Walk")
         "stuff",
         "thing",
         "things",

@@ -126,7 +126,7 @@ def _few(u: Understanding, tiers: Tiers, hit_rows: Sequence[int], after: np.ndar
     return f"Only {listed}; showing other {kind} after {them}."
 
 
-def _many(kind: str | None) -> str:
+def _many(kind: str | None) -> str | None:
     """A kind named in the plural: a shelf's name as the shop writes it ("Kurtis"), a query's word made plural
     ("pouch" -> "pouches")."""
     return kind if not kind or kind[-1:].lower() == "s" else plural(kind)

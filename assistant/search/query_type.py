@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from assistant.search.asking import CUES, NOT_TYPE_WORDS
 from assistant.search.vocab import QueryVocab, type_key
-from index.text import plural, stem
+from index.text import STOPWORDS, plural, stem
 
 
 def word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
@@ -93,11 +93,11 @@ def read_type(
 
 def _describes(w: str, material: str | None, ruled_out: set[str], vocab: QueryVocab) -> bool:
     """A word after a kind that only describes it: the material, a kind the other words ruled out, or a word the
-    shop writes that names no kind ("matte", "wooden", "double")."""
+    shop writes that names no kind ("matte", "wooden", "double", the device of "charger samsung")."""
     t = stem(w)
     if t == material or t in ruled_out:
         return True
-    return t in vocab.rows and not word_type(w, vocab) and t not in vocab.device_words
+    return t in vocab.rows and not word_type(w, vocab)
 
 
 def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab: QueryVocab) -> bool | str:
@@ -114,3 +114,17 @@ def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab
     if other and vocab.together(other, key) == 0 and vocab.elsewhere(other, key):
         return maker_named(other, vocab) or False
     return True
+
+
+def device_after(ws: Sequence[str], keep: Sequence[bool], head: str, vocab: QueryVocab) -> list[str]:
+    """The words right after the kind's head word when they start with a device products are made for ("cover
+    iphone 6": made for iphone 6, as "cover for iphone 6"), up to a stop word; none otherwise."""
+    at = [i for i, w in enumerate(ws) if keep[i] and stem(w) == head]
+    if not at or at[-1] + 1 >= len(ws) or stem(ws[at[-1] + 1]) not in vocab.device_words:
+        return []
+    run = []
+    for i in range(at[-1] + 1, len(ws)):
+        if not keep[i] or ws[i] in STOPWORDS:
+            break
+        run.append(ws[i])
+    return run

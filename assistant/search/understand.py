@@ -48,7 +48,7 @@ from assistant.search.compounds import (
 )
 from assistant.search.product_types import type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
-from assistant.search.query_type import read_type, word_type
+from assistant.search.query_type import device_after, read_type, word_type
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_key
 from index.text import (
@@ -255,11 +255,17 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     noun = [w for i, w in enumerate(full) if keep[i] and i not in unit_at and w not in compat]
     other = {stem(w) for w in live if w not in NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
     ptype, tkey, maker = read_type(noun, other, material, vocab, done if done and len(ws[-1]) >= 2 else ())
+    if tkey and not compat:  # "cover iphone 6", "charger samsung": the device said right after the kind, no "for"
+        compat = device_after(ws, keep, tkey[-1], vocab)
+        maker = None if compat and maker and set(terms(maker)) <= set(terms(" ".join(compat))) else maker
     brand = maker or _brand(ws, keep, compat, tkey, vocab)
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
     if any(w not in FILLER_WORDS for w in search_words):  # the asking is no word to match ("my": "My Addiction")
         search_words = [w for w in search_words if w not in FILLER_WORDS]
     dense_words = [w for i, w in enumerate([*said_ws[:-1], done[0]] if done else said_ws) if i not in negated]
+    if tkey:  # of a kind asked for, any is a gift: the words would only find the maker "Gift Island"'s, by name
+        search_words = [w for w in search_words if w not in PURPOSE_WORDS]
+        dense_words = [w for w in dense_words if w not in PURPOSE_WORDS] or dense_words
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = [t for w in tokenize(" ".join(excluded)) for t in readings(w)]  # "padding" excludes "padded" too
     return Understanding(

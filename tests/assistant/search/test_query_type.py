@@ -46,6 +46,16 @@ SHOP = [
     {"id": "sl-1", "title": "Slims Solid Women's Leggings", "brand": "Slims", "category": ["Clothing", "Leggings"]},
     {"id": "ym-1", "title": "Nivia Yoga Mat", "category": ["Sports & Fitness", "Fitness Accessories", "Mats"]},
     {"id": "ro-1", "title": "Mee Mee Baby Girl's Romper", "category": ["Baby Care", "Infant Wear"]},
+    # a device said right after the kind; a number of another product ("6 Seater")
+    {"id": "cv-ip6", "title": "Flipcase Back Cover for iPhone 6", "category": ["Mobiles", "Cases & Covers"]},
+    {"id": "cb-ip6", "title": "AW Usb Cable for Iphone 6", "category": ["Mobiles", "Cables"]},
+    {"id": "tc-6", "title": "Prime Printed 6 Seater Table Cover", "category": ["Home Furnishing", "Table Covers"]},
+    # makers named by words that only ask or praise
+    {"id": "sh-bw", "title": "Best Walk Casual Shoes", "brand": "Best Walk", "category": ["Footwear", "Shoes"]},
+    {"id": "sh-run", "title": "Campus Running Shoes", "brand": "Campus", "category": ["Footwear", "Shoes"]},
+    {"id": "wa-gi", "title": "Gift Island Analog Watch", "brand": "Gift Island", "category": ["Watches"]},
+    {"id": "wa-ti", "title": "Titan Analog Watch", "brand": "Titan", "category": ["Watches"]},
+    {"id": "gs-1", "title": "Nivea Women Gift Set Combo", "category": ["Beauty", "Combos"]},
 ]
 
 
@@ -108,3 +118,25 @@ def test_a_word_read_as_the_shops_by_its_stem_is_no_correction_to_show(shop):
     assert u.corrected is None
     assert ids(shop.search("baby rompers", k=1)) == ["ro-1"]
     assert understand("baby romprs", shop.qvocab).corrected == "baby romper"  # a real misspelling still is
+
+
+@pytest.mark.parametrize("query", ["cover iphone 6", "cover for iphone 6"])
+def test_a_device_said_right_after_the_kind_is_what_it_is_made_for(shop, query):
+    u = understand(query, shop.qvocab)
+    assert u.type_terms == ("cover",) and u.compatible_with == "iphone 6"
+    assert ids(shop.search(query, k=1)) == ["cv-ip6"]  # not the "6 Seater Table Cover"
+
+
+def test_words_that_ask_or_praise_are_not_matched_nor_said_to_be_missing(shop):
+    assert ids(shop.search("best running shoes", k=1)) == ["sh-run"]  # not the maker "Best Walk"
+    res = shop.search("which watch is good", k=2)
+    assert res.notice is None and set(ids(res)) == {"wa-gi", "wa-ti"}  # no "No product mentions 'which'"
+
+
+def test_of_a_kind_asked_for_a_gift_is_any_of_it_not_the_maker_named_gift(shop):
+    typed = understand("watch as a gift", shop.qvocab)
+    assert typed.type_terms == ("watch",)
+    assert "gift" not in typed.search_text.split() and "gift" not in typed.dense_text.split()
+    # without a kind, "gift" still finds what the shop sells as gifts
+    assert "gift" in understand("gift for wife", shop.qvocab).search_text.split()
+    assert ids(shop.search("gift for wife", k=1)) == ["gs-1"]
