@@ -77,6 +77,8 @@ FILLER_WORDS = frozenset(
         "like",
         "see",
         "just",
+        "maybe",  # "a present for my dad, maybe a wallet"
+        "perhaps",
         "also",
         "only",
         "what",

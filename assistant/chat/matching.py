@@ -46,7 +46,9 @@ class EngineSearch:
 
     def __call__(self, query: str, filters: Filters, k: int, within: np.ndarray | None = None) -> list[Hit]:
         rerank = self.rerank(query, filters) if self.rerank is not None else None
-        return self.engine.search(query, k=k, filters=filters, parse=False, rerank=rerank, within=within).hits
+        # variants grouped as REST search groups them by default: one card per title, not five of one clock
+        res = self.engine.search(query, k=k, filters=filters, parse=False, rerank=rerank, within=within, distinct=True)
+        return res.hits
 
     def of_kind(self, word: str) -> np.ndarray | None:
         kind = self.engine.of_kind(word, titles=True)
@@ -201,13 +203,17 @@ def search_or_offer(
     found is known to be of is dropped alone first ("silk party sarees": party sarees of other materials before
     any saree), and said."""
     items = _of_material(c, run_search(c, search, k, materials), materials)
-    if items:
+    if len(items) >= k or (items and not c.gender) or (items and c.gender_open):
         return items, c, [], []
     if c.gender and not c.gender_open:
-        # "a mug for my dad": mugs tagged for no one do not contradict it (the reply says they are untagged)
+        # "a mug for my dad": mugs tagged for no one do not contradict it (the reply says they are untagged); as
+        # in search, those tagged for the shopper's person first, the untagged after them ("handbags for my mom":
+        # the one tagged for women, then the shop's other hand bags, not that one alone)
         opened = c.copy()
         opened.gender_open = True
-        items = _of_material(opened, run_search(opened, search, k, materials), materials)
+        seen = {i.product.id for i in items}
+        more = _of_material(opened, run_search(opened, search, k, materials), materials)
+        items = items + [i for i in more if i.product.id not in seen][: k - len(items)]
         if items:
             return items, opened, [], []
         c = opened

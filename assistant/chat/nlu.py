@@ -233,8 +233,8 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         s.accessory = None  # "mobile holders", "wall chargers": the shop's kind, not any holder for no device
     brand_words = set(normalise(s.brand or "").split())
     for w in words:
-        if w in OCCASIONS and s.occasion is None:
-            s.occasion = w
+        if (w in OCCASIONS or (w == "gift" and s.category)) and s.occasion is None:
+            s.occasion = w  # (a gift of a kind asked for: said, not a word its pages must state, see query_text)
         elif (
             s.material is None
             and stem(w) in vocab.materials  # what search reads as a material of this shop

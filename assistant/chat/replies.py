@@ -200,8 +200,15 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
                 "Try another word for it."
             )
         more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-        if c.gender and c.gender_open and any(p.gender is None for p in items):
+        untagged = sum(p.gender is None for p in items) if c.gender and c.gender_open else 0
+        if untagged == len(items):
             more += f" (the shop does not say who {'these are' if len(items) > 1 else 'it is'} for)"
+        elif untagged:
+            more += (
+                f" (the shop does not say who the last {untagged} are for)"
+                if untagged > 1
+                else (" (the shop does not say who the last one is for)")
+            )
         if res.page_gender:
             others = " or ".join(g for g in ("men", "women", "kids") if g != res.page_gender)
             more += f" (the best matches are for {res.page_gender}; say “for {others.split(' or ')[0]}” for others)"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from assistant.chat.nlu import Parse, SlotChanges
 from assistant.chat.slots import fits, matches_accessory
 from assistant.search import named_materials
+from assistant.search.asking import PURPOSE_WORDS
 from assistant.search.query import Filters
 from assistant.search.understand import type_key
 from index.attributes import GENDER_ADMITS
@@ -44,7 +45,9 @@ class Constraints:
         return deepcopy(self)  # the lists are not shared with the copy
 
     def query_text(self) -> str:
-        words = list(self.terms) + [w for w in (self.occasion, self.material, self.category, self.accessory) if w]
+        # of a kind asked for, any is a gift: "gift" would only find the maker "Gift Island"'s (as search reads it)
+        occasion = None if self.category and self.occasion in PURPOSE_WORDS else self.occasion
+        words = list(self.terms) + [w for w in (occasion, self.material, self.category, self.accessory) if w]
         if self.device:
             words += ["for", self.device]
         return " ".join(words)
