@@ -40,7 +40,7 @@ from assistant.chat.lexicon import (
 )
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
-from assistant.search.asking import PURPOSE_WORDS, ages
+from assistant.search.asking import PURPOSE_WORDS, ages, interest
 from assistant.search.asking import RECIPIENTS as ASKING_RECIPIENTS
 from assistant.search.query import QUERY_COLOURS, parse_query
 from assistant.search.understand import QueryVocab, Understanding, type_key, understand
@@ -221,6 +221,10 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     words = _WORD.findall(pq.text)
     # a child's age says who it is for (understand reads it): none of its words is a thing asked for
     aged = {j for start, end, _ in ages(words, ASKING_RECIPIENTS) for j in range(start, end)}
+    # "my sister who likes jewellery": the asking ("who likes") goes; what follows is the thing to look for
+    likes = interest(words)
+    aged |= set(range(*likes)) if likes else set()
+    liked = words[likes[1] :] if likes else []
     # "a present", "gifts": one word for what the thing is for, searched as "gift" (never a shelf of presents)
     words = ["gift" if w in PURPOSE_WORDS else w for j, w in enumerate(words) if j not in aged]
     # a quantity ("5 litre") stays whole: search reads the unit as the shop writes it
@@ -228,7 +232,9 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     # "saree falls", "track pants": the shop's kind of several words as search reads it, not sarees with the word
     # "falls" nor any "pant" (a kurta and dhoti pant set); else the chat's one-word kind
     kind = shop_kind(words, u)
-    s.category = kind or _category(words, vocab)
+    s.category = kind or (_category(liked, vocab) if liked else None) or _category(words, vocab)
+    if liked and not s.category:  # of an interest said, any is a gift: "gift" finds the maker "Gift Island" by name
+        words = [w for w in words if w != "gift"]
     if kind and s.accessory and not s.for_it and not s.device:
         s.accessory = None  # "mobile holders", "wall chargers": the shop's kind, not any holder for no device
     brand_words = set(normalise(s.brand or "").split())

@@ -108,3 +108,17 @@ NOT_TYPE_WORDS = (
     STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
 )
 QUERY_WORDS = NOT_TYPE_WORDS  # words that ask rather than name a product: never matched, never "not found"
+
+
+# "my sister who likes jewellery", "a gift for dad who is into cooking": what follows is the thing to look for
+INTEREST_VERBS = frozenset({"likes", "like", "loves", "love", "enjoys", "enjoy", "into", "wants", "needs"})
+
+
+def interest(ws: Sequence[str]) -> tuple[int, int] | None:
+    """(start, end) of the words saying a person's interest ("who likes", "who is into"), whose following words
+    name what to look for; None when the query has none."""
+    for i, w in enumerate(ws[:-2]):
+        j = i + 1 + (ws[i + 1] == "is")
+        if w == "who" and j < len(ws) - 1 and ws[j] in INTEREST_VERBS:
+            return i, j + 1
+    return None

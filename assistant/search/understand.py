@@ -37,6 +37,7 @@ from assistant.search.asking import (
     RECIPIENTS,
     age_gender,
     ages,
+    interest,
 )
 from assistant.search.compounds import (
     join_digits,
@@ -204,6 +205,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     for start, end, _ in aged:
         for j in range(start, end):
             keep[j] = False
+    likes = interest(ws)  # "... for my sister who likes jewellery": the asking, then what to look for
+    for j in range(*likes or (0, 0)):
+        keep[j] = False
     # recipient / gender
     gender = recipient = None
     for i, w in enumerate(ws):
@@ -255,6 +259,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     noun = [w for i, w in enumerate(full) if keep[i] and i not in unit_at and w not in compat]
     other = {stem(w) for w in live if w not in NOT_TYPE_WORDS and w not in compat and not w.isdigit()}
     ptype, tkey, maker = read_type(noun, other, material, vocab, done if done and len(ws[-1]) >= 2 else ())
+    if likes and not tkey:  # the phrase names no kind: the one the person likes ("who likes watches")
+        liked = [w for i, w in enumerate(full) if i >= likes[1] and keep[i] and i not in unit_at and w not in compat]
+        ptype, tkey, maker = read_type(liked, other, material, vocab)
     if tkey and not compat:  # "cover iphone 6", "charger samsung": the device said right after the kind, no "for"
         compat = device_after(ws, keep, tkey[-1], vocab)
         maker = None if compat and maker and set(terms(maker)) <= set(terms(" ".join(compat))) else maker
@@ -263,9 +270,12 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     if any(w not in FILLER_WORDS for w in search_words):  # the asking is no word to match ("my": "My Addiction")
         search_words = [w for w in search_words if w not in FILLER_WORDS]
     dense_words = [w for i, w in enumerate([*said_ws[:-1], done[0]] if done else said_ws) if i not in negated]
-    if tkey:  # of a kind asked for, any is a gift: the words would only find the maker "Gift Island"'s, by name
+    if tkey or likes:  # of a kind or interest asked, any is a gift: the words find the maker "Gift Island" by name
         search_words = [w for w in search_words if w not in PURPOSE_WORDS]
         dense_words = [w for w in dense_words if w not in PURPOSE_WORDS] or dense_words
+    if likes and not tkey:  # "a present for dad who is into cooking": cooking things, not anything "dad" says
+        search_words = [w for w in search_words if w in said_ws[likes[1] :]] or search_words
+        dense_words = said_ws[likes[1] :]
     prefix_terms = tuple(dict.fromkeys(stem(w) for w in done))
     stems = [t for w in tokenize(" ".join(excluded)) for t in readings(w)]  # "padding" excludes "padded" too
     return Understanding(

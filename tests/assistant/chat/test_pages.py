@@ -119,3 +119,11 @@ def test_maybe_is_the_asking_not_a_word_the_product_must_say(shop):
     _, [(res, text)] = talk(shop, "i need a present for my dad, maybe a wallet")
     assert "maybe" not in text, text
     assert {i.product.id for i in res.items} == {"wl-0", "wl-1"}, text
+
+
+def test_what_the_person_likes_is_the_thing_looked_for_and_never_misread(shop):
+    st, [(res, text)] = talk(shop, "a present for my husband who loves watches")
+    assert st.constraints.category == "watch", st.constraints
+    assert {i.product.id for i in res.items} == {*(f"gi-{i}" for i in range(4)), "ti-0", "ti-1"}
+    assert "gift" not in st.constraints.query_text().split()
+    assert "who" not in text and "gloves" not in text, text  # "loves" was corrected to "gloves"

@@ -140,3 +140,17 @@ def test_of_a_kind_asked_for_a_gift_is_any_of_it_not_the_maker_named_gift(shop):
     # without a kind, "gift" still finds what the shop sells as gifts
     assert "gift" in understand("gift for wife", shop.qvocab).search_text.split()
     assert ids(shop.search("gift for wife", k=1)) == ["gs-1"]
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "first"),
+    [
+        ("a gift for my friend who likes watches", ("watch",), {"wa-gi", "wa-ti"}),
+        ("birthday present for my son who is into jeans", ("jean",), {"je-Levis", "je-Wrangler", "je-Lee"}),
+    ],
+)
+def test_what_a_person_likes_is_the_kind_to_look_for(shop, query, kind, first):
+    u = understand(query, shop.qvocab)
+    assert u.type_terms == kind
+    assert not {"who", "likes", "into", "gift", "present"} & set(u.search_text.split())
+    assert ids(shop.search(query, k=1))[0] in first
