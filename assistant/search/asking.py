@@ -122,3 +122,16 @@ def interest(ws: Sequence[str]) -> tuple[int, int] | None:
         if w == "who" and j < len(ws) - 1 and ws[j] in INTEREST_VERBS:
             return i, j + 1
     return None
+
+
+# How things are sold, not what they are: "a set of", "pack of 3", "perfume gift set"
+COLLECTIVES = frozenset({"set", "sets", "pack", "packs", "combo", "combos", "kit", "kits", "pair", "pairs"})
+
+
+def sold_as(ws: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each "pack of 3", "set of 2", "pair of": how many come together, no kind of product."""
+    out = []
+    for i, w in enumerate(ws[:-1]):
+        if w in COLLECTIVES and ws[i + 1] == "of":
+            out.append((i, i + 2 + (i + 2 < len(ws) and ws[i + 2].isdigit())))
+    return out

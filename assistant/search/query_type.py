@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.search.asking import CUES, NOT_TYPE_WORDS
+from assistant.search.asking import COLLECTIVES, CUES, NOT_TYPE_WORDS
 from assistant.search.vocab import QueryVocab, type_key
 from index.text import STOPWORDS, plural, stem
+
+_COLLECTIVE = frozenset(stem(w) for w in COLLECTIVES)
 
 
 def word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
@@ -111,7 +113,8 @@ def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab
     before = {stem(noun[heads[-1] - 1])} & other if heads and heads[-1] > 0 else set()
     if before and vocab.together(before, key) == 0 and vocab.elsewhere(before, key):
         other = before
-    if other and vocab.together(other, key) == 0 and vocab.elsewhere(other, key):
+    if other and vocab.together(other, key) == 0 and (key[-1] in _COLLECTIVE or vocab.elsewhere(other, key)):
+        # (a set, a pack, a combo is of what the other words name: "kitchen knife set" is no kitchen linen set)
         return maker_named(other, vocab) or False
     return True
 

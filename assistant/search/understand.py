@@ -38,6 +38,7 @@ from assistant.search.asking import (
     age_gender,
     ages,
     interest,
+    sold_as,
 )
 from assistant.search.compounds import (
     join_digits,
@@ -203,6 +204,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     # a child's age ("5 year old") says who it is for: never a word to match, nor a device after "for"
     aged = ages(ws, RECIPIENTS)
     for start, end, _ in aged:
+        for j in range(start, end):
+            keep[j] = False
+    for start, end in sold_as(ws):  # "boys tshirt pack of 3": how many, not a pack (the camping packs)
         for j in range(start, end):
             keep[j] = False
     likes = interest(ws)  # "... for my sister who likes jewellery": the asking, then what to look for
