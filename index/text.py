@@ -192,6 +192,28 @@ def words(text: str) -> list[str]:
 # "lighting"), and the shopper and the page write the same form ("running shoes"). "clothes" is not the plural of
 # "cloth" (that is "cloths"): it is read as "clothing".
 _OWN_STEM = {"clothes": "clothing"}
+# English nouns in -f/-fe whose plural is -ves: the stemmer keeps "knives" apart from "knife" ("knive"), so a shop's
+# "Kitchen Knives" were no knife to "knife", its "Wall Shelves" no "wall shelf", its "Scarfs" no "scarves"
+_VES_PLURALS = {
+    p: s
+    for s, p in (
+        ("knife", "knives"),
+        ("shelf", "shelves"),
+        ("scarf", "scarves"),
+        ("leaf", "leaves"),
+        ("half", "halves"),
+        ("wolf", "wolves"),
+        ("loaf", "loaves"),
+        ("wife", "wives"),
+        ("life", "lives"),
+        ("calf", "calves"),
+        ("thief", "thieves"),
+        ("hoof", "hooves"),
+        ("elf", "elves"),
+        ("self", "selves"),
+    )
+}
+_OWN_STEM.update(_VES_PLURALS)
 
 
 @lru_cache(maxsize=65536)
@@ -218,7 +240,9 @@ def terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=16384)
 def singular(word: str) -> str:
-    """English singular for display and matching ("dresses" -> "dress", "watches" -> "watch")."""
+    """English singular for display and matching ("dresses" -> "dress", "watches" -> "watch", "knives" -> "knife")."""
+    if word in _VES_PLURALS:
+        return _VES_PLURALS[word]
     if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes", "zes")):

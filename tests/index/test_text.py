@@ -116,3 +116,12 @@ def test_a_word_of_letters_is_never_corrected_into_a_code_with_digits():
     c = Corrector(["tracksuit01", "trackpants", "jeans"], {"tracksuit01": 9})
     assert c.correct("tracksuit") is None  # one edit from the code, but a typo adds no digits
     assert c.correct("tracksuit0l") == "tracksuit01"  # a typed code may still be one
+
+
+@pytest.mark.parametrize(
+    ("plural_form", "one"), [("knives", "knife"), ("shelves", "shelf"), ("scarves", "scarf"), ("leaves", "leaf")]
+)
+def test_a_plural_in_ves_is_read_as_its_singular(plural_form, one):
+    # "Kitchen Knives" are knives to "knife"; the stemmer alone gave "knive"
+    assert stem(plural_form) == stem(one) and singular(plural_form) == one
+    assert stem("gloves") == stem("glove") and singular("sleeves") == "sleeve"  # other -ves words keep their e
