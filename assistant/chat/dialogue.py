@@ -260,10 +260,12 @@ def execute(
                 state.offer = ["closest"]
             elif items:
                 res.items, res.relaxed = items, dropped
-                if not dropped and c.category and c.terms and not states_any(items, c.terms):
-                    # the kind, but no page shown says the shopper's words ("wireless" headphones under ₹648): said,
-                    # never claimed ("I found 6 wireless headphones" showing wired ones)
-                    res.unsaid = list(c.terms[:3])
+                words = [*c.terms[:3], *([c.occasion] if c.occasion and c.occasion != "gift" else [])]
+                if not dropped and c.category and words and not states_any(items, words):
+                    # the kind, but no page shown says the shopper's words ("wireless" headphones under ₹648, blue
+                    # "running" shoes that are boots): said, never claimed ("I found 6 wireless headphones" showing
+                    # wired ones)
+                    res.unsaid = words
                 if dropped:  # soft words no product matched: named in the reply
                     said = (c.material,) if dropped == ["material"] else (*c.terms[:3], c.occasion, c.material)
                     res.soft_dropped = [w for w in said if w]

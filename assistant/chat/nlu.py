@@ -154,6 +154,17 @@ def _category(words: list[str], vocab: NluVocab) -> str | None:
     return None
 
 
+def _named_kind(words: list[str], u: Understanding | None, vocab: NluVocab) -> str | None:
+    """The chat's one-word kind for the kind search reads in the message, wherever the message puts it ("bedsheet
+    double bed cotton" asks for a bedsheet, not a bed); None when search reads none or the chat has no such word."""
+    if u is None or len(u.type_terms) != 1:
+        return None
+    for w in words:
+        if stem(w) == u.type_terms[0] and (one := singular(w)) in vocab.categories:
+            return vocab.categories[one]
+    return None
+
+
 def shop_kind(words: list[str], u: Understanding | None) -> str | None:
     """The shop's type of two or more words the message names as search reads it (u.type_terms: "saree falls" is
     the shop's "Saree Falls", "mouse pads" its "Mouse Pads"), in the message's own words with the last singular
@@ -232,7 +243,9 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     # "saree falls", "track pants": the shop's kind of several words as search reads it, not sarees with the word
     # "falls" nor any "pant" (a kurta and dhoti pant set); else the chat's one-word kind
     kind = shop_kind(words, u)
-    s.category = kind or (_category(liked, vocab) if liked else None) or _category(words, vocab)
+    s.category = (
+        kind or (_category(liked, vocab) if liked else None) or _named_kind(words, u, vocab) or _category(words, vocab)
+    )
     if liked and not s.category:  # of an interest said, any is a gift: "gift" finds the maker "Gift Island" by name
         words = [w for w in words if w != "gift"]
     if kind and s.accessory and not s.for_it and not s.device:
@@ -330,6 +343,8 @@ def parse_message(
     if fired is not None and not (fired == "smalltalk" and (slots.category or slots.colour)):
         return made(fired)
     if slots.exclude_material and text.startswith(("i ", "i'm")):
+        return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
+    if slots.size and not slots.category and not slots.terms:  # "size 7", "in size M": the shopper's size
         return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
     if slots.category:
         return made("search")

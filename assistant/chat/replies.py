@@ -168,7 +168,7 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
     items = [i.product for i in res.items]
     k = res.kind
     if k in ("search", "refine", "cheaper", "pricier", "something_else", "preference") and (
-        items or res.relaxed or res.offer or c.active()
+        items or res.relaxed or res.offer or (c.active() and k != "preference")  # "size 7": noted, no new search
     ):
         pref = ""
         if res.pref_updates:

@@ -24,6 +24,8 @@ from index.store import load_index
 BAGS = ["Bags, Wallets & Belts", "Bags", "Hand Bags"]
 CLOCKS = ["Home Decor", "Wall Decor & Clocks", "Clocks"]
 WATCHES = ["Watches", "Wrist Watches"]
+SHOES = ["Footwear", "Women's Footwear", "Shoes"]
+BED_LINEN = ["Home Furnishing", "Bed Linen", "Bedsheets"]
 SHOP = [
     {"id": "hb-w", "title": "Puma Women Black Shoulder Bag", "category": BAGS, "price": 3999, "gender": "women"},
     *[{"id": f"hb-{i}", "title": f"Maker{i} Hand-held Bag", "category": BAGS, "price": 500 + i} for i in range(5)],
@@ -57,6 +59,16 @@ SHOP = [
         }
         for i in range(2)
     ],
+    *[
+        {"id": f"rs-{i}", "title": f"Campus{i} Running Shoes", "category": SHOES, "colour": "Black", "gender": "women"}
+        for i in range(2)
+    ],
+    {"id": "bd-1", "title": "Ethnic Solid Wood Double Bed", "category": ["Furniture", "Beds"], "price": 24999},
+    *[
+        {"id": f"bs-{i}", "title": f"Grafion{i} Cotton Floral Double Bedsheet", "category": BED_LINEN, "price": 749}
+        for i in range(2)
+    ],
+    {"id": "bt-1", "title": "Kielz Ladies Boots", "category": SHOES, "colour": "Blue", "gender": "women"},
     *[
         {
             "id": f"wl-{i}",
@@ -127,3 +139,21 @@ def test_what_the_person_likes_is_the_thing_looked_for_and_never_misread(shop):
     assert {i.product.id for i in res.items} == {*(f"gi-{i}" for i in range(4)), "ti-0", "ti-1"}
     assert "gift" not in st.constraints.query_text().split()
     assert "who" not in text and "gloves" not in text, text  # "loves" was corrected to "gloves"
+
+
+def test_an_occasion_no_shown_product_says_is_said_never_claimed(shop):
+    _, [_, (res, text)] = talk(shop, "running shoes for my wife", "in blue")
+    assert [i.product.id for i in res.items] == ["bt-1"]  # the blue boots: not called running shoes
+    assert "I found 1 blue shoe for women, none of it saying “running”" in text, text  # asked: "blue running shoes"
+
+
+def test_a_size_said_alone_is_noted_and_the_page_stays(shop):
+    st, [(first, _), (res, text)] = talk(shop, "running shoes for my wife", "size 7")
+    assert res.kind == "preference" and text.endswith("check the size chart on the product page."), text
+    assert "found nothing" not in text and st.shown == [i.product.id for i in first.items]
+
+
+def test_the_kind_is_read_as_search_reads_it_wherever_the_message_puts_it(shop):
+    st, [(res, _)] = talk(shop, "bedsheet double bed cotton")
+    assert st.constraints.category == "bedsheet", st.constraints  # not "bed", the last kind word
+    assert {i.product.id for i in res.items} == {"bs-0", "bs-1"}
