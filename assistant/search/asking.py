@@ -126,6 +126,8 @@ def interest(ws: Sequence[str]) -> tuple[int, int] | None:
 
 # How things are sold, not what they are: "a set of", "pack of 3", "perfume gift set"
 COLLECTIVES = frozenset({"set", "sets", "pack", "packs", "combo", "combos", "kit", "kits", "pair", "pairs"})
+# Heads that are of what the words before them name: a set of knives, wear for the night ("night wear")
+OF_WHAT_PRECEDES = COLLECTIVES | {"wear", "wears"}
 
 
 def sold_as(ws: Sequence[str]) -> list[tuple[int, int]]:

@@ -34,6 +34,30 @@ def join_letters(ws: list[str]) -> list[str]:
     return out
 
 
+def join_words(ws: list[str], vocab: QueryVocab) -> list[str]:
+    """Two words the shop's pages write as one, and apart (both on one product) at most a tenth as often: "rain
+    coat" is its "Raincoat", "back pack" its "Backpack" (not "wrist watch": the shop writes "Wrist Watches")."""
+    out: list[str] = []
+    i = 0
+    while i < len(ws):
+        a, b = ws[i], ws[i + 1] if i + 1 < len(ws) else ""
+        ab = a + b
+        if (
+            len(a) > 2 < len(b)
+            and ab.isalpha()
+            and a not in NOT_TYPE_WORDS
+            and b not in NOT_TYPE_WORDS
+            and (n := vocab.corrector.frequency.get(ab, 0)) >= 2
+            and vocab.together({stem(a), stem(b)}) * 10 < n  # seldom written apart, if ever
+        ):
+            out.append(ab)
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def split_compound(w: str, vocab: QueryVocab) -> list[str] | None:
     """A word the shop writes as two ("handbags": "Hand Bags", "tracksuit": "Track Suit") when the catalog does
     not know it whole: the split into two known words that the most products have together (two at least)."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.search.asking import COLLECTIVES, CUES, NOT_TYPE_WORDS
+from assistant.search.asking import CUES, NOT_TYPE_WORDS, OF_WHAT_PRECEDES
 from assistant.search.vocab import QueryVocab, type_key
 from index.text import STOPWORDS, plural, stem
 
-_COLLECTIVE = frozenset(stem(w) for w in COLLECTIVES)
+_OF_WHAT_PRECEDES = frozenset(stem(w) for w in OF_WHAT_PRECEDES)
+_WEAR = (stem("wear"),)
 
 
 def word_type(w: str, vocab: QueryVocab) -> tuple[str, ...]:
@@ -81,6 +82,9 @@ def read_type(
         ptype, key = type_ending(seg[:end], vocab)
         if not key:
             continue
+        if key == _WEAR and end > 1:
+            ruled_out.add(key[0])  # "night wear": clothes for what the words before name, not any "... Wear"
+            continue
         verdict = _has_the_words(key, list(noun), other, vocab)
         if verdict is True:
             return ptype, key, None
@@ -113,8 +117,8 @@ def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab
     before = {stem(noun[heads[-1] - 1])} & other if heads and heads[-1] > 0 else set()
     if before and vocab.together(before, key) == 0 and vocab.elsewhere(before, key):
         other = before
-    if other and vocab.together(other, key) == 0 and (key[-1] in _COLLECTIVE or vocab.elsewhere(other, key)):
-        # (a set, a pack, a combo is of what the other words name: "kitchen knife set" is no kitchen linen set)
+    if other and vocab.together(other, key) == 0 and (key[-1] in _OF_WHAT_PRECEDES or vocab.elsewhere(other, key)):
+        # (a set, a pack, wear is of what the other words name: "knife set for kitchen" is no kitchen linen set)
         return maker_named(other, vocab) or False
     return True
 

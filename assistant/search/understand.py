@@ -43,6 +43,7 @@ from assistant.search.asking import (
 from assistant.search.compounds import (
     join_digits,
     join_letters,
+    join_words,
     misspelt_pair,
     model_name,
     split_compound,
@@ -148,6 +149,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     lo, hi, rest = parse_price(norm)
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
     ws = join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
+    ws = join_words(ws, vocab)  # "rain coat": the shop's "Raincoat"
     # the last word is still being typed when it starts some known word without being one ("red dre")
     last_typed = bool(prefix and ws and ws[-1].isalpha() and len(ws[-1]) > 1 and ws[-1] not in NOT_TYPE_WORDS)
     last_typed = last_typed and not (len(ws) > 1 and ws[-1] in UNITS and ws[-2].isdigit())  # "9 watt": a unit

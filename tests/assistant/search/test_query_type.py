@@ -62,6 +62,17 @@ SHOP = [
     {"id": "kl-1", "title": "Tidy Cotton Kitchen Linen Set", "category": ["Home Furnishing", "Kitchen Linen Sets"]},
     {"id": "kl-2", "title": "Cotonex Kitchen Linen Set", "category": ["Home Furnishing", "Kitchen Linen Sets"]},
     {"id": "kn-1", "title": "Hariom Stainless Steel Kitchen Knife", "category": ["Kitchen", "Kitchen Tools", "Knives"]},
+    # a word the shop writes whole, typed as two
+    *[
+        {"id": f"rc-{i}", "title": f"Rainfun{i} Solid Men's Raincoat", "category": ["Clothing", "Winter Wear"]}
+        for i in (1, 2)
+    ],
+    {"id": "co-1", "title": "Only Women's Double Breasted Coat", "category": ["Clothing", "Coats"]},
+    {"id": "mu-rain", "title": "AKUP Without The Rain Ceramic Mug", "category": ["Kitchen", "Mugs"]},
+    # shelves of "... Wear", and night suits on none of them
+    {"id": "ww-1", "title": "Gag Wear Casual Women's Top", "category": ["Clothing", "Western Wear"]},
+    {"id": "ew-1", "title": "Royal Men's Kurta", "category": ["Clothing", "Ethnic Wear"]},
+    {"id": "ns-1", "title": "Simrit Women's Printed Night Suit", "category": ["Clothing", "Sleep & Swimwear"]},
 ]
 
 
@@ -173,3 +184,16 @@ def test_what_a_person_likes_is_the_kind_to_look_for(shop, query, kind, first):
 def test_a_pack_or_a_set_is_of_what_the_other_words_name(shop, query, kind, first):
     assert understand(query, shop.qvocab).type_terms == kind
     assert ids(shop.search(query, k=1))[0] in first
+
+
+def test_two_words_the_shop_writes_as_one_are_read_as_its_word(shop):
+    u = understand("rain coat", shop.qvocab)
+    assert u.search_text == "raincoat"
+    assert ids(shop.search("rain coat", k=2)) in (["rc-1", "rc-2"], ["rc-2", "rc-1"])  # not the coat, nor a mug
+    assert understand("double coat", shop.qvocab).search_text == "double coat"  # "doublecoat": no word here
+
+
+def test_wear_is_for_what_the_words_before_it_name(shop):
+    assert understand("night wear", shop.qvocab).type_terms == ()  # not every shelf named "... Wear"
+    assert ids(shop.search("night wear", k=1)) == ["ns-1"]
+    assert understand("ethnic wear", shop.qvocab).type_terms == ("ethnic", "wear")  # the shop's own shelf
