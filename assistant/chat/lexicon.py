@@ -258,7 +258,7 @@ _REF_PAIR = re.compile(r"\b(\d)(?:st|nd|rd|th)? (?:and|&|with|vs) (?:the )?(\d)(
 _REF_FOCUS = re.compile(r"\b(?:it|this|that|this one|that one|them|these)\b")
 _REF_COLOUR = re.compile(r"\bthe (" + "|".join(sorted(QUERY_COLOURS, key=len, reverse=True)) + r") ones?\b")
 _NEG = re.compile(
-    r"\b(?:not|no|without|except|anything but|nothing|don'?t (?:like|want)|do not (?:like|want)|"
+    r"\b(?:not|no|without|except|other than|anything but|nothing|don'?t (?:like|want)|do not (?:like|want)|"
     r"hate|dislike|avoid|never wear)\s+(?:in\s+|any\s+|from\s+)?([a-z][a-z0-9&'\-]*(?: [a-z]+)?)"
 )
 _SIZE = re.compile(r"\bsize\s*(?:is\s*)?(?!of\b|for\b|the\b|in\b|is\b|and\b)([a-z0-9]{1,4})\b|\b(xxs|xs|xxl|xxxl|xl)\b")

@@ -104,8 +104,17 @@ NEGATORS = frozenset({"not", "without", "no", "except", "excluding", "minus"})
 FITS_ALL = frozenset({"all", "any", "everi", "universal"})  # stems: "for all mobiles", "universal"
 CUES = frozenset({"for", "with", "by", "from", "in", "under", "over", "above", "below", "at", "of", "size"})
 MAKER_CUES = frozenset({"by", "from"})
+# "other", "another": which one, never a kind of product (the shop's "Other Sports" shelf made "saree other than
+# silk" ask for an eBook)
+OTHER_WORDS = frozenset({"other", "others", "another"})
 NOT_TYPE_WORDS = (
-    STOPWORDS | FILLER_WORDS | frozenset(GENDER_WORDS) | frozenset(RECIPIENTS) | PRICE_WORDS | PURPOSE_WORDS
+    STOPWORDS
+    | FILLER_WORDS
+    | frozenset(GENDER_WORDS)
+    | frozenset(RECIPIENTS)
+    | PRICE_WORDS
+    | PURPOSE_WORDS
+    | OTHER_WORDS
 )
 QUERY_WORDS = NOT_TYPE_WORDS  # words that ask rather than name a product: never matched, never "not found"
 

@@ -15,6 +15,9 @@ from assistant.search.query import QUERY_COLOURS
 from index.catalog import Product
 from index.text import normalise, terms
 
+# English words for things made for a kind, not of it: "Watch Accessories", "Car Parts" (stems)
+_FOR_A_KIND = frozenset({"accessori", "part"})
+
 
 def type_names(
     p: Product, aliases: Mapping[str, str] | None = None, above: Mapping[str, Container[str]] | None = None
@@ -113,6 +116,10 @@ def type_heads(
             if apart:  # a deeper shelf of another kind: not a kind the shop shelves beside it, unless so titled
                 title = set(terms(p.title)) if title is None else title
                 ks = [k for k in ks if k not in apart or k[-1] in title]
+        if ks in shelves:  # a deeper shelf of the kind's accessories or parts: "Watches > Watch Accessories >
+            # Watch Boxes" holds boxes for watches, no watch (a "Jewellery Set" stays jewellery)
+            deeper = [d for shelf in shelves[shelves.index(ks) + 1 :] for d in shelf if d[-1] in _FOR_A_KIND]
+            ks = [k for k in ks if not any(k[-1] in d[:-1] for d in deeper)]
         out.update(k[-1] for k in ks)
         out.update(w for k in ks for w in (sets or {}).get(k, ()))
     return out

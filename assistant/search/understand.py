@@ -72,6 +72,7 @@ from index.text import (
 # 20k's 350,889): "potter" is not the 8 times written "poster", "frying" not "flying" (7), while "headfone" is still
 # "headphone" (10); a small shop has no such rare words. Placed between those, read on the benchmark's queries.
 RARE_IN = 40_000
+_OTHER_THAN = re.compile(r"\bother than\b")
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -145,7 +146,7 @@ def understand(text: str, vocab: QueryVocab, correct: bool = True) -> Understand
 
 @lru_cache(maxsize=4096)
 def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True) -> Understanding:
-    norm = normalise(text).replace("&", " and ")
+    norm = _OTHER_THAN.sub("except", normalise(text).replace("&", " and "))  # "saree other than silk"
     lo, hi, rest = parse_price(norm)
     ws = list(re.findall(r"[a-z0-9][a-z0-9'\-]*", rest))
     ws = join_letters([w[:-2] if w.endswith("'s") else w.rstrip("'") for w in ws])
