@@ -214,6 +214,7 @@ _VES_PLURALS = {
     )
 }
 _OWN_STEM.update(_VES_PLURALS)
+_VES_SINGULARS = {s: p for p, s in _VES_PLURALS.items()}
 
 
 @lru_cache(maxsize=65536)
@@ -256,9 +257,12 @@ def singular(word: str) -> str:
 
 @lru_cache(maxsize=16384)
 def plural(word: str) -> str:
-    """English plural of a singular noun ("dress" -> "dresses", "watch" -> "watches", "shoe" -> "shoes")."""
+    """English plural of a singular noun ("dress" -> "dresses", "watch" -> "watches", "shoe" -> "shoes", "knife" ->
+    "knives")."""
     if not word:
         return word
+    if word in _VES_SINGULARS:
+        return _VES_SINGULARS[word]
     if word.endswith(("s", "sh", "ch", "x", "z")):
         return word + "es"
     if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":

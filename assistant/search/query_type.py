@@ -80,8 +80,8 @@ def read_type(
         if end < len(seg) and not _describes(seg[end], material, ruled_out, vocab):
             break  # a word after this point names a kind of its own: the phrase is not "<kind> <description>"
         ptype, key = type_ending(seg[:end], vocab)
-        if not key:
-            continue
+        if not key or (end < len(seg) and not _kind_word(seg[end - 1], vocab)):
+            continue  # (read first, the kind is named as the shop names it: "electric scooter" is no "Electricals")
         if key == _WEAR and end > 1:
             ruled_out.add(key[0])  # "night wear": clothes for what the words before name, not any "... Wear"
             continue
@@ -95,6 +95,12 @@ def read_type(
     if head is not None and (verdict := _has_the_words(key := word_type(head, vocab), list(noun), other, vocab)):
         return head, key, verdict if isinstance(verdict, str) else None
     return None, (), None
+
+
+def _kind_word(w: str, vocab: QueryVocab) -> bool:
+    """The word is a kind as the shop's type names write their last word ("lipstick": "Lipsticks"), not a word
+    that only shares its stem ("electric": "Electricals")."""
+    return any(x in vocab.type_words.frequency for x in (w, plural(w)))
 
 
 def _describes(w: str, material: str | None, ruled_out: set[str], vocab: QueryVocab) -> bool:

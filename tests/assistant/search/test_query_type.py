@@ -90,6 +90,10 @@ SHOP = [
         "attributes": {"Fabric": "Cotton"},
     },
     {"id": "ot-1", "title": "Freedom of Establishment", "category": ["eBooks", "Other"]},
+    # a shelf whose word shares a stem with an adjective ("electric"), and a word the shop writes ("scooter")
+    {"id": "el-1", "title": "Legrand Two Way Electrical Switch", "category": ["Home Improvement", "Electricals"]},
+    {"id": "hs-1", "title": "Vega Open Face Helmet for Scooter", "category": ["Automotive", "Helmets"]},
+    {"id": "ke-1", "title": "Philips Electric Kettle", "category": ["Kitchen", "Kettles"]},
 ]
 
 
@@ -229,3 +233,8 @@ def test_other_than_is_a_negation_and_other_no_kind(shop):
     assert u.type_terms == ("sare",) and u.excluded == ("silk",)
     assert ids(shop.search("saree other than silk", k=3))[0] == "sa-cot"  # the silk one never shown
     assert "sa-silk" not in ids(shop.search("saree other than silk", k=10))
+
+
+def test_a_kind_read_first_is_named_as_the_shop_names_it(shop):
+    # "electric" shares its stem with the shop's "Electricals", but is no name of them: no kind read first
+    assert understand("electric scooter", shop.qvocab).type_terms == ()
