@@ -134,6 +134,8 @@ _UNIT_SPELLINGS = {
 }
 UNITS: dict[str, str] = {w: unit for unit, spelt in _UNIT_SPELLINGS.items() for w in spelt.split()}
 PRICE_WORDS = frozenset(["cheap", "cheaper", "cheapest", "budget", "affordable", "inexpensive", "lowcost"])
+# ... and for the dearer end ("expensive watch", "luxury perfume")
+DEAR_WORDS = frozenset(["expensive", "costly", "pricey", "luxury", "luxurious", "premium", "highend"])
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _STEMMER = Stemmer.Stemmer("english")
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from assistant.search.query import GENDER_WORDS
-from index.text import FILLER_WORDS, PRICE_WORDS, STOPWORDS
+from index.text import DEAR_WORDS, FILLER_WORDS, PRICE_WORDS, STOPWORDS
 
 # Who a gift is for, named by how they relate to the shopper -> the catalog's gender value.
 RELATIONS: dict[str, str] = {
@@ -113,6 +113,7 @@ NOT_TYPE_WORDS = (
     | frozenset(GENDER_WORDS)
     | frozenset(RECIPIENTS)
     | PRICE_WORDS
+    | DEAR_WORDS
     | PURPOSE_WORDS
     | OTHER_WORDS
 )

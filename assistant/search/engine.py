@@ -256,13 +256,16 @@ class SearchEngine:
         after = None  # the type's products of a known other material, shown after its fits (see preferences.py)
         if prefs:
             allowed, relaxed, after = apply_preferences(prefs, allowed, tiers, typed, self._stated)
-        if u is not None and u.cheap:  # "cheap earrings": the cheaper half of what fits ranks first
+        if u is not None and (u.cheap or u.dear):  # "cheap earrings": the cheaper half of what fits first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             fits = fits if after is None else fits & ~after
             priced = self._price[fits & ~np.isnan(self._price)]
-            if len(priced):
+            if len(priced) and u.cheap:
                 tiers.add("cheap", self._price_or_high <= np.median(priced), 0.25)
                 prefs["price"] = "low"
+            elif len(priced):  # "expensive watch": the dearer half of what fits (not every dear thing: diamonds)
+                tiers.add("dear", fits & (self._price_or_low >= np.median(priced)), 0.25)
+                prefs["price"] = "high"
         stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()

@@ -56,6 +56,7 @@ from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_key
 from index.text import (
     ARTICLES,
+    DEAR_WORDS,
     FILLER_WORDS,
     PRICE_WORDS,
     STOPWORDS,
@@ -113,6 +114,7 @@ class Understanding:
     prefix: bool = False  # the last word is still being typed
     prefix_terms: tuple[str, ...] = ()  # stems of its likeliest completions
     cheap: bool = False  # a price word ("cheap", "budget"): the lower-priced first
+    dear: bool = False  # a price word for the dearer end ("expensive", "luxury"): the higher-priced first
     stated_terms: tuple[str, ...] = ()  # stems beyond the type a page should state ("full", "sleev" of a shirt)
     joined: tuple[tuple[str, str, str], ...] = ()  # (a, b, ab): "tab 3" is also written "tab3"
     split: tuple[tuple[str, str, str], ...] = ()  # (ab, a, b): "16gb" is also written "16 gb"
@@ -132,7 +134,7 @@ class Understanding:
             "brand": self.brand,
             "compatible_with": self.compatible_with,
             "excluded": list(self.excluded) or None,
-            "price_level": "low" if self.cheap else None,
+            "price_level": "low" if self.cheap else "high" if self.dear else None,
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -306,6 +308,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         prefix=bool(last_typed),
         prefix_terms=prefix_terms,
         cheap=any(w in PRICE_WORDS for w in ws),
+        dear=not any(w in PRICE_WORDS for w in ws) and any(w in DEAR_WORDS for w in ws),
         stated_terms=_stated(search_words, tkey, vocab),
         joined=join_digits(search_words, vocab),
         split=split_digits(search_words, vocab),

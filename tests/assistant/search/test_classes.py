@@ -114,6 +114,15 @@ def test_a_price_word_ranks_the_cheaper_first_and_is_not_corrected(shop):
     assert prices and max(prices) <= float(np.median([900, 950, 1500, 150]))
 
 
+def test_a_price_word_for_the_dearer_end_ranks_the_dearer_of_the_kind_first(shop):
+    u = shop.understand("expensive watch")
+    assert u.dear and not u.cheap and u.type_terms == ("watch",)
+    assert u.as_dict()["price_level"] == "high"
+    res = shop.search("expensive watch", k=2)
+    assert [h.product.price for h in res.hits] and min(h.product.price for h in res.hits) >= 925  # the dearer half
+    assert all("Watch" in h.product.title for h in res.hits)  # of the kind, not any dear thing
+
+
 @pytest.mark.parametrize(
     ("query", "said"),
     [
