@@ -8,7 +8,7 @@ import re
 
 from assistant.search.asking import PURPOSE_WORDS
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS
-from index.text import FILLER_WORDS, STOPWORDS, stem
+from index.text import DEAR_WORDS, FILLER_WORDS, PRICE_WORDS, STOPWORDS, stem
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -225,6 +225,8 @@ _NOT_TERMS = (
     | FILLER_WORDS
     | frozenset(GENDER_WORDS)
     | frozenset(ORDINALS)
+    | PRICE_WORDS
+    | DEAR_WORDS  # "an expensive watch": a price level, never a word the watch must say
     | frozenset(
         [
             *("i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last"),

@@ -157,3 +157,9 @@ def test_the_kind_is_read_as_search_reads_it_wherever_the_message_puts_it(shop):
     st, [(res, _)] = talk(shop, "bedsheet double bed cotton")
     assert st.constraints.category == "bedsheet", st.constraints  # not "bed", the last kind word
     assert {i.product.id for i in res.items} == {"bs-0", "bs-1"}
+
+
+def test_a_price_level_is_no_word_a_product_must_say(shop):
+    st, [(res, text)] = talk(shop, "an expensive watch for my husband")
+    assert "expensive" not in st.constraints.terms and "saying" not in text, text
+    assert res.items and all(i.product.id.startswith(("gi-", "ti-")) for i in res.items)
