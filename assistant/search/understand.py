@@ -159,6 +159,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     last_typed = last_typed and _still_typed(ws[-1], vocab)
     # spelling: every whole word the catalog does not know, except the one still being typed
     fixed, corrected = [], False
+    swaps: dict[int, str] = {}  # position in fixed -> the word typed there, for each word corrected into another
     for i, w in enumerate(ws):
         c = None
         if (
@@ -186,8 +187,12 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
                 and vocab.corrector.frequency.get(c, 0) * RARE_IN < vocab.corrector.total
             ):
                 c = None  # a word the shop seldom writes is a coincidence, not what was meant ("potter": no poster)
+        if c is not None and stem(c) != stem(w):
+            swaps[len(fixed)] = w
         fixed.append(c or w)
-        corrected |= c is not None and stem(c) != stem(w)  # "rompers" read as the shop's "romper": nothing to show
+    for i in _alone(fixed[: len(fixed) - last_typed], swaps, vocab):  # "gas stove": no "gas stole", a word the shop never writes with "gas"
+        fixed[i] = swaps.pop(i)
+    corrected |= bool(swaps)  # ("rompers" read as the shop's "romper": nothing to show)
     # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed
     said_ws = fixed
     unit_at = {i: UNITS[w] for i, w in enumerate(fixed) if i and w in UNITS and fixed[i - 1].isdigit()}
@@ -316,6 +321,19 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
         materials_said=bool(tkey) and tkey[-1] in vocab.material_heads,
     )
+
+
+def _alone(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[int]:
+    """The corrections into a word no product writes with the query's other words, while some product writes those
+    together: a coincidence of spelling, not what was meant ("gas stove" is no "gas stole", the women's scarf). The
+    others are the words the shop knows, the one still being typed left out."""
+    out = []
+    for i in swaps:
+        others = {stem(w) for j, w in enumerate(fixed) if j != i and w.isalpha() and w not in STOPWORDS}
+        others &= vocab.rows.keys()
+        if others and vocab.together(others) and not vocab.together(others | {stem(fixed[i])}):
+            out.append(i)
+    return out
 
 
 def _stated(search_words: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -> tuple[str, ...]:
