@@ -148,6 +148,12 @@ def derive_gender(title: str, category_path: list[str], specs: dict[str, str]) -
         if not text:
             continue
         hits = [g for g, rx in _GENDER_PATTERNS if rx.search(text)]
+        # "Baby Boy's, Baby Girl's": made for babies of either sex, not for everyone ("unisex" admitted it to a men's
+        # search: "shorts for men" opened with infants' shorts); "Baby Girl's" stays a girls' (a daughter's) product
+        if "baby" in hits and "boys" in hits and "girls" in hits and not {"men", "women"} & set(hits):
+            return "baby"
+        if "baby" in hits:  # "O Baby Women's Top": a maker's name; the women's is who it is for
+            hits.remove("baby")
         if ("men" in hits and "women" in hits) or ("boys" in hits and "girls" in hits):
             return "unisex"
         # "For Men, Boys": sized for both, so a men's search must find it (boys' sizes are the smaller ones)

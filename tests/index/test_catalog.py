@@ -45,6 +45,11 @@ def test_derived_attributes_follow_documented_rules():
     assert derive_gender("Women's Kurta", [], {"Ideal For": "Men's"}) == "men"  # the spec wins
     assert derive_gender("Socks", ["Clothing", "Kids' Clothing", "Girls Wear"], {}) == "girls"
     assert derive_gender("Couple watch for men and women", [], {}) == "unisex"
+    # infants of either sex are babies, not everyone: "unisex" put infants' shorts first for "shorts for men"
+    assert derive_gender("Zero Printed Baby Boy's, Baby Girl's Basic Shorts", [], {}) == "baby"
+    assert derive_gender("Via Italia Baby Girl's Gathered Dress", ["Baby Care"], {}) == "girls"  # a daughter's too
+    assert derive_gender("Walking Shoes", ["Footwear", "Kids' & Infant Footwear", "For Boys"], {}) == "boys"
+    assert derive_gender("O Baby Women's Printed Top & Shorts Set", [], {}) == "women"  # "O Baby": the maker
     assert derive_colour("Ajaero Women's Maxi Red Dress", {}, "") == "red"
     assert derive_colour("X", {"Color": "Navy Blue"}, "") == "blue"
     assert derive_colour("Orange and Orchid Striped Polo", {}, "", brand="Orange and Orchid") is None
