@@ -89,6 +89,12 @@ _GENDER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("men", re.compile(r"\b(men'?s?|mens|gents|male)\b", re.I)),
 ]
 GENDERS: tuple[str, ...] = ("women", "men", "girls", "boys", "baby", "unisex")
+# A baby girl's or boy's product is derived "girls" or "boys" (a daughter's or son's search must find it), and is a
+# baby's as well: "baby dress" found none of the shop's 32 "Baby Girl's ... Dress" and offered women's dresses.
+_BABYS_TITLE = re.compile(r"\b(bab(y|ies)|infants?|newborns?|toddlers?)\b", re.I)
+# a shelf says so by "baby" alone: "Kids' & Infant Footwear > For Boys" holds shoes for 9-year-olds
+_BABYS_SHELF = re.compile(r"\bbab(y|ies)\b", re.I)
+BABYS_TOO = frozenset({"girls", "boys"})
 
 # Which gender values a gender filter admits: unisex items suit everyone.
 GENDER_ADMITS: dict[str, frozenset[str]] = {
@@ -182,3 +188,15 @@ def derive_type(title: str, category_path: list[str], brand: str | None) -> str 
             continue  # a shelf named after the title's first word is the brand's too
         return node
     return None
+
+
+def names_a_baby(title: str, category: list[str]) -> bool:
+    """The title or a shelf says the product is a baby's ("Baby Girl's Gathered Dress", "Baby Care > Infant Wear >
+    Baby Boys' Clothes"): one derived "girls" or "boys" is admitted by a "baby" filter too (baby_admits)."""
+    return bool(_BABYS_TITLE.search(title) or any(_BABYS_SHELF.search(c) for c in category))
+
+
+def baby_admits(wanted: str, gender: str | None, babys: bool) -> bool:
+    """Whether a product of this gender, a baby's or not (names_a_baby), is one a filter for `wanted` admits beyond
+    GENDER_ADMITS: a baby girl's dress is a girls' product and a baby's too."""
+    return wanted == "baby" and babys and gender in BABYS_TOO

@@ -14,7 +14,7 @@ from assistant.search import named_materials
 from assistant.search.asking import PURPOSE_WORDS
 from assistant.search.query import Filters
 from assistant.search.understand import type_key
-from index.attributes import GENDER_ADMITS
+from index.attributes import GENDER_ADMITS, baby_admits, names_a_baby
 from index.catalog import Product
 from index.text import normalise, stem
 
@@ -163,6 +163,7 @@ class Constraints:
             self.gender
             and not (self.gender_open and p.gender is None)
             and (p.gender or "") not in GENDER_ADMITS.get(self.gender, {self.gender})
+            and not baby_admits(self.gender, p.gender, names_a_baby(p.title, p.category))
         ):
             return False  # a product tagged for someone else never passes; an untagged one only when open
         if self.colour and p.colour != self.colour:

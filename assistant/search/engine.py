@@ -39,6 +39,7 @@ from assistant.search.titles import named_as, named_by_use
 from assistant.search.understand import QueryVocab, Understanding, understand
 from assistant.search.variants import Asked, Variants
 from assistant.search.vocab import title_colours
+from index.attributes import BABYS_TOO, names_a_baby
 from index.catalog import Product
 from index.embedder import Embedder
 from index.lexical import LexicalIndex, lexical_text
@@ -94,6 +95,9 @@ class SearchEngine:
         self._codes["brand"] = Codes(self._brand)
         self._codes["category"] = Codes(np.array(self._category, dtype=object))
         self._gender_known = self._gender != ""
+        # girls' and boys' products that are a baby's too ("Baby Girl's Dress"), for a "baby" preference or filter
+        babys = np.array([names_a_baby(p.title, p.category) for p in products], dtype=bool)
+        self._babys = babys & self._codes["gender"].isin(BABYS_TOO)
         self._colour_known = self._colour != ""
         # (each product's term set is not kept: at 20k products those sets held ~14 MB; lex_post answers the
         # few "does the product have this term" questions of the results shown)
@@ -117,14 +121,14 @@ class SearchEngine:
         self.variants = Variants(products, title_colours, [" ".join(sorted(stems)) for _, stems, _ in named])
         del named
         # (the readers hold the columns, not the engine: no reference cycle keeps a replaced engine alive)
-        codes, title_colour = self._codes, self.title_colour
+        codes, title_colour, babys = self._codes, self.title_colour, self._babys
         material_post, blend_post = self.material_post, self.blend_post
         self._stated = Stated(
             self._gender_known,
             self._colour_known,
             self._material_known,
             brand=lambda b: codes["brand"].equals(normalise(b)),
-            gender=lambda g: codes["gender"].isin(admits(g)),
+            gender=lambda g: codes["gender"].isin(admits(g)) | (babys if g == "baby" else False),
             # the catalog's (or derived) colour, or one the title names ("Gold Diamond Ring" with a Color line of
             # Yellow; a multicolour "Blue, Red Dress")
             colour=lambda c: codes["colour"].equals(c) | title_colour.all_of((c,)),
@@ -151,7 +155,7 @@ class SearchEngine:
         if f.price_max is not None:
             m &= self._price_or_high <= f.price_max
         if f.gender:
-            m &= self._codes["gender"].isin(admits(f.gender))
+            m &= self._codes["gender"].isin(admits(f.gender)) | (self._babys if f.gender == "baby" else False)
         if f.colour:
             m &= self._codes["colour"].equals(f.colour)
         if f.brand:

@@ -190,7 +190,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         if c is not None and stem(c) != stem(w):
             swaps[len(fixed)] = w
         fixed.append(c or w)
-    for i in _alone(fixed[: len(fixed) - last_typed], swaps, vocab):  # "gas stove": no "gas stole", a word the shop never writes with "gas"
+    # "gas stove" is no "gas stole", a word the shop never writes with "gas"
+    for i in _alone(fixed[: len(fixed) - last_typed], swaps, vocab):
         fixed[i] = swaps.pop(i)
     corrected |= bool(swaps)  # ("rompers" read as the shop's "romper": nothing to show)
     # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed

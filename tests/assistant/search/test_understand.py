@@ -152,8 +152,12 @@ def test_a_correction_never_pairs_a_word_with_others_no_product_writes_it_with()
     # "stove" is one letter from the shop's "stole", a scarf: no product writes "stole" with "gas", while gas
     # lighters do write "gas": "gas stove" is read as typed (and the page says nothing mentions "stove"), not as a
     # women's scarf; a word corrected into one the other words come with is still corrected
-    stoles = [Product(id=f"s{i}", title=f"Kashmiri Silk Women's Stole {i}", category=["Clothing", "Stoles"]) for i in range(9)]
-    gas = [Product(id=f"g{i}", title=f"Prestige Gas Lighter {i}", category=["Kitchen", "Gas Lighters"]) for i in range(9)]
+    stoles = [
+        Product(id=f"s{i}", title=f"Kashmiri Silk Women's Stole {i}", category=["Clothing", "Stoles"]) for i in range(9)
+    ]
+    gas = [
+        Product(id=f"g{i}", title=f"Prestige Gas Lighter {i}", category=["Kitchen", "Gas Lighters"]) for i in range(9)
+    ]
     v = QueryVocab.from_products(stoles + gas)
     assert understand("gas stove", v).corrected is None
     assert understand("gas stove", v).type_terms != understand("stole", v).type_terms
