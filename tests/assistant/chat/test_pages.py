@@ -6,6 +6,7 @@ shop written here, real model, real index, the dialogue run in process as the se
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,8 @@ SHOP = [
         }
         for i in range(2)
     ],
+    {"id": "gs-1", "title": "Prestige Gas Lighter", "category": ["Kitchen", "Lighters"], "brand": "Prestige"},
+    {"id": "gs-2", "title": "Ruby Gas Cylinder Trolley", "category": ["Kitchen", "Trolleys"]},
 ]
 
 
@@ -163,3 +166,10 @@ def test_a_price_level_is_no_word_a_product_must_say(shop):
     st, [(res, text)] = talk(shop, "an expensive watch for my husband")
     assert "expensive" not in st.constraints.terms and "saying" not in text, text
     assert res.items and all(i.product.id.startswith(("gi-", "ti-")) for i in res.items)
+
+
+def test_products_naming_only_a_first_word_are_never_called_the_thing(shop):
+    # no kind understood, and no product says "stove": a gas lighter and a cylinder trolley were "2 gas stove"
+    st, [(res, text)] = talk(shop, "i want a gas stove")
+    assert not res.items and res.offer == ["closest"], text
+    assert re.search(r"found nothing called (gas )?stove here", text), text
