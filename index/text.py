@@ -104,6 +104,11 @@ FILLER_WORDS = frozenset(
         "things",
         "item",
         "items",
+        "idea",  # "gift ideas": the asking ("cooking ideas" was looked for)
+        "ideas",
+        "suggestion",
+        "suggestions",
+        "options",
     ]
 )
 # Words that ask for a price level rather than name a product ("cheap earrings"): never corrected to a

@@ -249,7 +249,9 @@ def execute(
                 c.gender, c.gender_inferred, res.page_gender = wearer, True, wearer
                 items, applied, dropped, offered = search_or_offer(c, search, materials=materials)
                 res.constraints = c.copy()
-            unnamed = bool(items) and not c.category and not c.accessory and c.terms and not names_any(items, c.terms[-1:])
+            # no kind understood: the last of the shopper's words is the thing ("gas stove": no gas lighter is one)
+            thing = c.terms[-1:]
+            unnamed = bool(items) and not c.category and not c.accessory and bool(thing) and not names_any(items, thing)
             if items and not unnamed and not c.category and not c.accessory and c.terms:
                 # no catalog kind was understood: the shopper's own words are the thing; a product naming none
                 # of them ("handbag" -> a two-wheeler cover) is not one

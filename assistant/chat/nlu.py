@@ -69,6 +69,7 @@ class SlotChanges:
     device: str | None = None  # "moto g" in "a case for my moto g"
     clear: list[str] = field(default_factory=list)  # slots the shopper dropped ("any colour")
     terms: list[str] = field(default_factory=list)  # descriptive words left over ("summer", "floral")
+    interest: bool = False  # the thing is what the person likes, no kind ("my wife loves cooking")
 
     def changed(self) -> list[str]:
         return [k for k, v in self.__dict__.items() if v not in (None, [], "")]
@@ -236,6 +237,11 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     likes = interest(words)
     aged |= set(range(*likes)) if likes else set()
     liked = words[likes[1] :] if likes else []
+    said = _WORD.findall(text)
+    if not likes and (likes := interest(said)):  # "my son loves cricket": the person ("son") read off pq's text
+        asking = set(said[likes[0] : likes[1]])
+        aged |= {j for j, w in enumerate(words) if w in asking}
+        liked = [w for w in said[likes[1] :] if w in words]
     # "a present", "gifts": one word for what the thing is for, searched as "gift" (never a shelf of presents)
     words = ["gift" if w in PURPOSE_WORDS else w for j, w in enumerate(words) if j not in aged]
     # a quantity ("5 litre") stays whole: search reads the unit as the shop writes it
@@ -248,6 +254,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     )
     if liked and not s.category:  # of an interest said, any is a gift: "gift" finds the maker "Gift Island" by name
         words = [w for w in words if w != "gift"]
+        s.interest = True
     if kind and s.accessory and not s.for_it and not s.device:
         s.accessory = None  # "mobile holders", "wall chargers": the shop's kind, not any holder for no device
     brand_words = set(normalise(s.brand or "").split())

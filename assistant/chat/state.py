@@ -113,6 +113,10 @@ class Constraints:
                     self.exclude_colours.remove(v)
                 if name == "material":
                     self.want_material(v)
+        if s.interest and self.gender:
+            # what the person likes is the thing: a cooking thing tagged for no one is as good as one tagged for
+            # her, as search ranks it (women's tops tagged for her were "the closest" to cooking)
+            self.gender_open = True
         if s.price_min is not None or s.price_max is not None:
             self.price_min, self.price_max = s.price_min, s.price_max
             changed.append("price")

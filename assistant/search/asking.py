@@ -125,12 +125,13 @@ INTEREST_VERBS = frozenset({"likes", "like", "loves", "love", "enjoys", "enjoy",
 
 
 def interest(ws: Sequence[str]) -> tuple[int, int] | None:
-    """(start, end) of the words saying a person's interest ("who likes", "who is into"), whose following words
-    name what to look for; None when the query has none."""
+    """(start, end) of the words saying a person's interest ("who likes", "who is into"; "my wife loves", "dad is
+    into", "she likes", the person kept: who it is for), whose following words name what to look for; None when the
+    query has none."""
     for i, w in enumerate(ws[:-2]):
         j = i + 1 + (ws[i + 1] == "is")
-        if w == "who" and j < len(ws) - 1 and ws[j] in INTEREST_VERBS:
-            return i, j + 1
+        if j < len(ws) - 1 and ws[j] in INTEREST_VERBS and (w == "who" or w in RELATIONS or w in ("he", "she")):
+            return (i if w in ("who", "he", "she") else i + 1), j + 1
     return None
 
 

@@ -259,7 +259,10 @@ class SearchEngine:
         relaxed: list[str] = []
         after = None  # the type's products of a known other material, shown after its fits (see preferences.py)
         if prefs:
-            allowed, relaxed, after = apply_preferences(prefs, allowed, tiers, typed, self._stated)
+            # of an interest and no kind ("my wife loves cooking"), a cooking thing tagged for women is no better
+            # than one tagged for no one: the recipient keeps another person's out, it ranks nothing first
+            weigh = not (u is not None and u.interest and typed is None)
+            allowed, relaxed, after = apply_preferences(prefs, allowed, tiers, typed, self._stated, weigh_gender=weigh)
         if u is not None and (u.cheap or u.dear):  # "cheap earrings": the cheaper half of what fits first
             fits = (allowed if allowed is not None else self._all()) & (typed if typed is not None else True)
             fits = fits if after is None else fits & ~after

@@ -28,7 +28,12 @@ class Stated:
 
 
 def apply_preferences(
-    prefs: dict, allowed: np.ndarray | None, tiers: Tiers, typed: np.ndarray | None, stated: Stated
+    prefs: dict,
+    allowed: np.ndarray | None,
+    tiers: Tiers,
+    typed: np.ndarray | None,
+    stated: Stated,
+    weigh_gender: bool = True,
 ) -> tuple[np.ndarray | None, list[str], np.ndarray | None]:
     """Known matches rank first, unknown next; a preference nothing satisfies is relaxed (and said) rather than
     emptying the page. Returns (allowed, the relaxed names, the type's known mismatches or None).
@@ -40,7 +45,8 @@ def apply_preferences(
     no product of the type asked for (typed, when the filters leave any) is known to be of it. A colour
     keeps "known mismatches never": it is what a card's photo shows first, and it is relaxed whole only
     when no product has it (the colour of most products is unknown, so "no green sarees" would seldom be
-    true). Who a product is for is never relaxed."""
+    true). Who a product is for is never relaxed. weigh_gender=False: who it is for keeps another person's products
+    out and ranks none first (an interest said without a kind: "my wife loves cooking")."""
     relaxed: list[str] = []
     base = allowed if allowed is not None else np.ones(len(stated.gender_known), dtype=bool)
     if not base.any():
@@ -67,7 +73,8 @@ def apply_preferences(
             after = base & of_type & known & ~match
         base = keep
         # who it is for weighs least: a product that does not say is as likely right as one that does
-        tiers.add(name, match, 0.125 if name == "gender" else 0.25)
+        if name != "gender" or weigh_gender:
+            tiers.add(name, match, 0.125 if name == "gender" else 0.25)
         if name == "material" and (blend := stated.blend(prefs[name])).any():
             tiers.add("blend", blend, -0.125)  # part of that material: after the pure, before the unknown
     applied = any(name in prefs and name not in relaxed for name in ("gender", "colour", "material"))

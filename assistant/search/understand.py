@@ -102,6 +102,7 @@ class Understanding:
     type_terms: tuple[str, ...] = ()  # stems a product's type/category must contain
     gender: str | None = None  # a key of GENDER_ADMITS or RECIPIENT_ADMITS
     recipient: str | None = None  # the word that set it ("wife")
+    interest: tuple[str, ...] = ()  # what the person likes ("my wife loves cooking"): the thing looked for
     colour: str | None = None
     material: str | None = None  # stem
     price_min: float | None = None
@@ -302,6 +303,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         type_terms=tkey,
         gender=gender,
         recipient=recipient,
+        interest=tuple(ws[likes[1] :]) if likes else (),
         colour=colour,
         material=material,
         price_min=lo,

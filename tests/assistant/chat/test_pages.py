@@ -81,6 +81,7 @@ SHOP = [
         for i in range(2)
     ],
     {"id": "gs-1", "title": "Prestige Gas Lighter", "category": ["Kitchen", "Lighters"], "brand": "Prestige"},
+    {"id": "ck-1", "title": "Prestige Cooking Oil Dispenser", "category": ["Kitchen", "Containers"]},
     {"id": "gs-2", "title": "Ruby Gas Cylinder Trolley", "category": ["Kitchen", "Trolleys"]},
 ]
 
@@ -170,6 +171,15 @@ def test_a_price_level_is_no_word_a_product_must_say(shop):
 
 def test_products_naming_only_a_first_word_are_never_called_the_thing(shop):
     # no kind understood, and no product says "stove": a gas lighter and a cylinder trolley were "2 gas stove"
-    st, [(res, text)] = talk(shop, "i want a gas stove")
+    _, [(res, text)] = talk(shop, "i want a gas stove")
     assert not res.items and res.offer == ["closest"], text
     assert re.search(r"found nothing called (gas )?stove here", text), text
+
+
+def test_what_the_person_likes_is_looked_for_whoever_it_is_tagged_for(shop):
+    # "loves" without "who" was a word to look for; the wife's tagged products (bags, shoes) were "the closest"
+    st, [(res, text)] = talk(shop, "my wife loves cooking")
+    assert [i.product.id for i in res.items] == ["ck-1"], text
+    assert "loves" not in st.constraints.terms and st.constraints.gender == "women", st.constraints
+    st, [(res, text)] = talk(shop, "my husband loves watches")
+    assert st.constraints.category == "watch" and "loves" not in text, text

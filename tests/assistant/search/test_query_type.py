@@ -56,6 +56,7 @@ SHOP = [
     {"id": "wa-gi", "title": "Gift Island Analog Watch", "brand": "Gift Island", "category": ["Watches"]},
     {"id": "wa-ti", "title": "Titan Analog Watch", "brand": "Titan", "category": ["Watches"]},
     {"id": "gs-1", "title": "Nivea Women Gift Set Combo", "category": ["Beauty", "Combos"]},
+    {"id": "kd-1", "title": "Prestige Cooking Kadhai 2 L", "category": ["Kitchen", "Cookware", "Kadhais"]},
     # how things are sold: a pack, a set
     {"id": "ts-1", "title": "Zippy Printed Boy's Round Neck T-Shirt", "category": ["Clothing", "T-Shirts"]},
     {"id": "cp-1", "title": "Quechua Forclaz 22 L Backpack", "category": ["Sports", "Camping Bags & Packs"]},
@@ -185,6 +186,8 @@ def test_of_a_kind_asked_for_a_gift_is_any_of_it_not_the_maker_named_gift(shop):
     [
         ("a gift for my friend who likes watches", ("watch",), {"wa-gi", "wa-ti"}),
         ("birthday present for my husband who is into jeans", ("jean",), {"je-Levis", "je-Wrangler", "je-Lee"}),
+        ("my husband likes jeans", ("jean",), {"je-Levis", "je-Wrangler", "je-Lee"}),  # the person said, no "who"
+        ("dad is into watches", ("watch",), {"wa-gi", "wa-ti"}),
     ],
 )
 def test_what_a_person_likes_is_the_kind_to_look_for(shop, query, kind, first):
@@ -192,6 +195,14 @@ def test_what_a_person_likes_is_the_kind_to_look_for(shop, query, kind, first):
     assert u.type_terms == kind
     assert not {"who", "likes", "into", "gift", "present"} & set(u.search_text.split())
     assert ids(shop.search(query, k=1))[0] in first
+
+
+def test_an_interest_without_a_kind_comes_before_who_it_is_for(shop):
+    # "my wife loves cooking": women's tops (tagged for her) came first, the cooking things after them
+    u = understand("my wife loves cooking", shop.qvocab)
+    assert u.interest == ("cooking",) and u.gender == "women" and "loves" not in u.search_text.split()
+    got = ids(shop.search("my wife loves cooking", k=5))
+    assert got[0] == "kd-1" and "ew-1" not in got, got  # a men's kurta: another person's, never
 
 
 @pytest.mark.parametrize(
