@@ -65,11 +65,22 @@ class Kinds:
             return None
         if not titles:
             return typed
-        named = self.title_stems.all_of(key[-1:]) & self.title_terms.all_of(key)
-        # in a department the kind is shelved in, or on no shelf: "Ekku Mickey Mouse" on the toys' shelves is no
-        # computer mouse, where "Sparx Sneakers" under Casual Shoes is a sneaker
-        named &= np.isin(self.depts, np.unique(self.depts[typed])) | (self.depts < 0)
-        return typed | named
+        named = self.named_beside(key, typed)
+        return typed if named is None else typed | named
+
+    def named_beside(self, key: tuple[str, ...], typed: np.ndarray) -> np.ndarray | None:
+        """Rows not of the kind's shelves (typed) whose title names them the kind (title_word, with the key's other
+        words), in a department holding the kind or on no shelf: "Sparx Sneakers" under Casual Shoes is a sneaker,
+        "Ekku Mickey Mouse" on the toys' shelves no computer mouse. None when there are none."""
+        named = self.title_stems.all_of(key[-1:]) & self.title_terms.all_of(key) & ~typed
+        rows = np.flatnonzero(named)
+        if not len(rows):
+            return None
+        held = np.zeros(int(self.depts.max()) + 2, dtype=bool)  # (the last slot: -1, no shelf)
+        held[self.depts[typed]] = True
+        held[-1] = True
+        named[rows[~held[self.depts[rows]]]] = False
+        return named if named.any() else None
 
     def named(self, word: str) -> np.ndarray:
         """Rows whose title names them the word (singular or plural, not its stem: "Boxes" are not "boxing") by its
