@@ -104,6 +104,9 @@ FILLER_WORDS = frozenset(
         "things",
         "item",
         "items",
+        "whats",  # "whats the cheapest one" (was "hats")
+        "sell",  # "do you sell laptops": the asking (was "self")
+        "sells",
         "idea",  # "gift ideas": the asking ("cooking ideas" was looked for)
         "ideas",
         "suggestion",

@@ -202,10 +202,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
         (
             "cheaper",
-            r"\b(?:cheaper|less expensive|lower price[sd]?|too expensive|too pricey|more affordable|"
-            r"less costly|on a budget)\b",
+            r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price[sd]?|lowest price[sd]?|too expensive|"
+            r"too pricey|more affordable|less costly|on a budget)\b",
         ),
-        ("pricier", r"\b(?:more expensive|pricier|higher end|more premium|fancier)\b"),
+        ("pricier", r"\b(?:more expensive|most expensive|pricier|priciest|higher end|more premium|fancier)\b"),
         (
             "something_else",
             r"\b(?:something else|anything else|other options|other ones|different ones|more options|"

@@ -9,7 +9,7 @@ so no product names are written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +46,7 @@ from assistant.search.query import QUERY_COLOURS, parse_query
 from assistant.search.understand import QueryVocab, Understanding, type_key, understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
-from index.text import ARTICLES, STOPWORDS, UNITS, normalise, stem
+from index.text import ARTICLES, FILLER_WORDS, STOPWORDS, UNITS, normalise, stem
 
 
 @dataclass
@@ -105,6 +105,10 @@ class IntentExemplars:
 def correct_typos(text: str, vocab: NluVocab) -> str:
     """Replace unknown words with the closest known word when they are nearly the same ('dres', 'chaeper')."""
     known = set(vocab.known_words) | set(vocab.categories) | set(vocab.brands) | vocab.type_words | STOPWORDS
+    known |= FILLER_WORDS
+    # a word the shop's products or pages write is a word, as search reads it ("something with a pattern" was
+    # "platters")
+    written: Container[str] = vocab.qvocab.rows.keys() | vocab.qvocab.page_words if vocab.qvocab else ()
     out = []
     for w in text.split(" "):
         core = w.strip("?!.,")
@@ -114,6 +118,7 @@ def correct_typos(text: str, vocab: NluVocab) -> str:
             and core not in known
             and singular(core) not in known
             and core not in _COMMON
+            and stem(core) not in written
         ):
             m = process.extractOne(core, vocab.known_words, scorer=fuzz.ratio, score_cutoff=85)
             if m is not None:

@@ -104,6 +104,8 @@ PHRASINGS = [
     ("chaeper", "cheaper", {}, []),
     ("wachtes undr 1000", "search", {"category": "watch", "price_max": 1000}, []),
     ("in whte", "refine", {"colour": "white"}, []),
+    ("whats the cheapest one", "cheaper", {}, []),  # "whats" was corrected to "hats", a new search
+    ("do you sell watches", "search", {"category": "watch", "terms": []}, []),  # "sell" was "self", a word to say
 ]
 
 # Paraphrases no rule spells out: the nearest intent exemplar decides.
@@ -243,3 +245,11 @@ def test_the_chat_and_search_read_every_recipient_alike(engine):
         assert understand(f"shoes for my {word}", engine.qvocab).gender == gender, word
     for word, gender in PRONOUNS.items():  # pronouns only after "for"/"to", in the chat
         assert recipient(f"something for {word}") == gender, word
+
+
+def test_a_word_the_shop_writes_is_never_corrected_into_another(vocab):
+    """As search reads the shop's words: "something with a pattern" was "something with a platter"."""
+    from assistant.chat.nlu import correct_typos
+
+    assert correct_typos("something with a pattern", vocab) == "something with a pattern"
+    assert correct_typos("wachtes undr 1000", vocab).startswith("watches")  # a typo is still corrected
