@@ -231,6 +231,11 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
     s.gender = s.gender or recipient(text)
     s.accessory = accessory(text)
     s.for_it = s.accessory is not None and asks_for_it(text)
+    if not s.accessory and u is not None and u.compatible_with and not u.type_terms:
+        # "for samsung galaxy j7" alone, after "a phone case": the device what is talked about must fit (a refinement)
+        s.device = u.compatible_with
+        if s.brand and normalise(s.brand) in s.device:
+            s.brand = None
     if s.accessory and not s.for_it:
         s.device = (u.compatible_with if u is not None else None) or device_phrase(text, s.accessory)
         if s.brand and s.device and normalise(s.brand) in s.device:
@@ -377,6 +382,7 @@ def parse_message(
                 slots.exclude_colour,
                 slots.exclude_material,
                 slots.exclude_kind,
+                slots.device,  # "for samsung galaxy j7" after "a phone case"
             )
         )
         or slots.clear

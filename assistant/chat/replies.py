@@ -43,7 +43,7 @@ def describe(c: Constraints, plural: bool = True, names: KindNames = ENGLISH) ->
     material = c.material if c.material and c.material not in terms and c.material not in thing.split() else None
     text = " ".join(p for p in (c.colour, *terms, material, c.brand, occasion, thing) if p)
     if c.device:
-        text += f" that fit {c.device}"
+        text += f" that {'fit' if plural else 'fits'} {c.device}"
     if c.gender:
         text += f" for {c.gender}"
     if c.price_min is not None and c.price_max is not None:

@@ -74,6 +74,7 @@ from index.text import (
 # "headphone" (10); a small shop has no such rare words. Placed between those, read on the benchmark's queries.
 RARE_IN = 40_000
 _OTHER_THAN = re.compile(r"\bother than\b")
+_WHOSE = frozenset({"my", "his", "our", "their", "your", "the", "a", "an"})  # before the device a product is for
 
 __all__ = [
     "PURPOSE_WORDS",
@@ -255,10 +256,11 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     compat: list[str] = []
     for i, w in enumerate(ws[:-1]):
         if w == "for" and keep[i + 1]:
-            j = i + 1
+            start = i + 1 + (ws[i + 1] in _WHOSE and i + 2 < len(ws))  # "for my galaxy j7": the phone is the device
+            j = start
             while j < len(ws) and keep[j] and ws[j] not in STOPWORDS and ws[j] not in NEGATORS:
                 j += 1
-            run = ws[i + 1 : j]
+            run = ws[start:j]
             # a device the titles write after "for", or a model named with its number ("for redmi note 3"): a
             # shop without it must say so, not show covers for another "note"
             if run and (stem(run[0]) in vocab.compat_words or model_name(run, lambda w: bool(word_type(w, vocab)))):

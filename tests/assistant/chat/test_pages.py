@@ -82,6 +82,15 @@ SHOP = [
     ],
     {"id": "gs-1", "title": "Prestige Gas Lighter", "category": ["Kitchen", "Lighters"], "brand": "Prestige"},
     {"id": "ck-1", "title": "Prestige Cooking Oil Dispenser", "category": ["Kitchen", "Containers"]},
+    *[
+        {
+            "id": f"cv-{d}",
+            "title": f"Fuson Back Cover for Samsung Galaxy {d.upper()}",
+            "category": ["Mobiles", "Covers"],
+        }
+        for d in ("j7", "j5")
+    ],
+    {"id": "gx-1", "title": "Galaxy 12 W LED Bulb", "brand": "Galaxy", "category": ["Home", "Lighting", "Bulbs"]},
     {"id": "gs-2", "title": "Ruby Gas Cylinder Trolley", "category": ["Kitchen", "Trolleys"]},
 ]
 
@@ -183,3 +192,11 @@ def test_what_the_person_likes_is_looked_for_whoever_it_is_tagged_for(shop):
     assert "loves" not in st.constraints.terms and st.constraints.gender == "women", st.constraints
     st, [(res, text)] = talk(shop, "my husband loves watches")
     assert st.constraints.category == "watch" and "loves" not in text, text
+
+
+@pytest.mark.parametrize("device", ["for samsung galaxy j7", "for my galaxy j7"])
+def test_a_device_said_alone_is_what_the_thing_talked_about_must_fit(shop, device):
+    # it was a new search for "samsung galaxy": the maker Galaxy's LED bulbs
+    st, [_, (res, text)] = talk(shop, "back covers", device)
+    assert [i.product.id for i in res.items] == ["cv-j7"], text
+    assert st.constraints.device and "j7" in st.constraints.device and "1 back cover that fits" in text, text

@@ -33,3 +33,11 @@ def test_a_title_naming_the_type_then_the_device_is_of_the_type_for_it(shop):
     got = [h.product.id for h in shop.search("charger for iphone", k=13, distinct=False).hits]
     assert got[0] == "for-iphone"  # a charger made for the iPhone, before chargers made for cameras
     assert got.index("holder") > max(got.index(f"cam-{i}") for i in range(10))  # a holder is not a charger
+
+
+@pytest.mark.parametrize("query", ["back cover for my iphone 6", "back cover for the iphone 6"])
+def test_the_device_after_a_possessive_is_the_device(shop, query):
+    # "for my galaxy j7" read no device ("my" is no device word): covers for any phone, with nothing said
+    u = shop.understand(query)
+    assert u.compatible_with == "iphone 6", u
+    assert shop.search(query, k=1).hits[0].product.id == "case"
