@@ -120,12 +120,13 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
         plan.kind = "refine"
         return plan
-    if kind in ("search", "refine") and parse.slots.device and not parse.slots.category and (c.accessory or c.category):
+    said_device = parse.slots.device
+    if kind in ("search", "refine") and said_device and not parse.slots.category and (c.accessory or c.category):
         # "for samsung galaxy j7" after "a phone case": what is talked about, made for that device (it was a new
         # search for "samsung galaxy": LED bulbs by the maker Galaxy)
         s = parse.slots
-        device_words = set(s.device.split())
-        c.device, c.gender, c.exclude_ids = s.device, None, []
+        device_words = set(said_device.split())
+        c.device, c.gender, c.exclude_ids = said_device, None, []
         c.terms = [t for t in c.terms if t not in device_words]
         plan.changed = ["device", *c.apply(s)]
         plan.kind = "refine"
