@@ -292,7 +292,8 @@ _PRICE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"{_CUR}\s*{_NUM}\s*{_CUR}\s*(?:-|to)\s*{_CUR}\s*{_NUM}\s*{_CUR}(?=\s|$)"), "bare"),
     (
         re.compile(
-            rf"\b(?:under|below|less than|cheaper than|upto|up to|max(?:imum)?|at most|within|<)\s*{_CUR}\s*"
+            rf"\b(?:under|below|less than|cheaper than|upto|up to|max(?:imum)?|at most|within|<|"
+            rf"budget(?: is| of)?(?: around| about)?)\s*{_CUR}\s*"
             rf"{_NUM}\s*{_CUR}"
         ),
         "max",

@@ -133,7 +133,9 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         return plan
     if kind == "search":
         s = parse.slots
-        refining = (
+        # "with mic" after headphones: more of the same thing, whatever kind the words name (it searched "mic")
+        with_more = parse.text.startswith("with ") and bool(c.category or c.accessory) and not parse.new_thing
+        refining = with_more or (
             not s.category
             and c.category
             and len(s.terms) <= 2
@@ -141,7 +143,8 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
             and not parse.new_thing
         )
         if refining:  # "something floral": more words for the same thing
-            c.terms = list(dict.fromkeys(c.terms + s.terms))
+            said = [*(s.category or "").split(), *s.terms] if with_more else s.terms
+            c.terms = list(dict.fromkeys(c.terms + said))
             plan.changed = ["terms", *c.apply(s)]
             c.exclude_ids = []
             return plan

@@ -320,6 +320,13 @@ def negated_kind(rest: str, qvocab: QueryVocab | None) -> tuple[str, int] | None
     return None
 
 
+# a greeting opening a message: followed by punctuation or by the asking ("hello kitty bag" is the maker's)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|hii+)(?: there)?(?:\s*[,!.]+\s*(?=\w)|\s+(?=(?:i|i'm|im|can|could|do|please|show|"
+    r"looking|need|want|any|is|are|what|where|got)\b))"
+)
+
+
 def parse_message(
     message: str,
     vocab: NluVocab,
@@ -330,6 +337,8 @@ def parse_message(
     """Intent + slot changes for one message. Embedding fallback only when no rule fires."""
     text = normalise(message).replace("’", "'")
     text = re.sub(r"\s+", " ", text).strip()
+    # "hello, i want to buy a saree": the greeting is no word of what is asked ("sarees, none saying hello")
+    text = _GREETING.sub("", text) if _GREETING.sub("", text).strip() else text
     raw = text
     text = correct_typos(text, vocab)
     slots = parse_slots(text, vocab)

@@ -84,8 +84,22 @@ def ages(ws: Sequence[str], gender_words: Mapping[str, str]) -> list[tuple[int, 
             out.append((i, i + 2, float(nxt)))
             i += 2
             continue
+        if (w in CHILD_PRONOUNS or gender_words.get(w) in CHILD_GENDERS) and nxt == "is" and i + 2 < len(ws):
+            # "she is 12", "my son is 5 years": a child's age said of the person
+            n = ws[i + 2]
+            if n.isdigit() and int(n) < 18:
+                end = i + 3 + (i + 3 < len(ws) and ws[i + 3] in AGE_UNITS)
+                end += end < len(ws) and ws[end] == "old"
+                unit = AGE_UNITS.get(ws[i + 3], 1.0) if i + 3 < len(ws) else 1.0
+                out.append((i + (w not in CHILD_PRONOUNS), end, int(n) * unit))
+                i = end
+                continue
         i += 1
     return out
+
+
+# Who "she is 12" is: a girl, "he" a boy (a child's age said of them)
+CHILD_PRONOUNS: dict[str, str] = {"she": "girls", "he": "boys"}
 
 
 def age_gender(years: float, said: str | None) -> str | None:

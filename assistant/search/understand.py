@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.search.asking import (
+    CHILD_PRONOUNS,
     MAKER_CUES,
     NEGATORS,
     NOT_TYPE_WORDS,
@@ -241,7 +242,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             break
     if aged:
         start, end, years = aged[0]
-        by_age = age_gender(years, gender)
+        by_age = age_gender(years, gender or CHILD_PRONOUNS.get(ws[start]))
         if by_age != gender:
             gender, recipient = by_age, " ".join([*ws[start:end], *([recipient] if recipient else [])])
     # colour and material: preferences

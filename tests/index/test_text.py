@@ -70,6 +70,9 @@ def test_singular_keeps_words_that_are_not_plurals():
         ("watch between 1000 and 1500", 1000, 1500, "watch"),
         ("phone above 1.5 lakh", 150000, None, "phone"),
         ("cartridge 13-516", None, None, "cartridge 13-516"),
+        ("saree my budget is 2000", None, 2000, "saree my"),  # a budget is the most to pay
+        ("watch budget of rs 1500", None, 1500, "watch"),
+        ("budget friendly watch", None, None, "budget friendly watch"),
     ],
 )
 def test_price_words(text, lo, hi, rest):

@@ -106,6 +106,9 @@ PHRASINGS = [
     ("in whte", "refine", {"colour": "white"}, []),
     ("whats the cheapest one", "cheaper", {}, []),  # "whats" was corrected to "hats", a new search
     ("do you sell watches", "search", {"category": "watch", "terms": []}, []),  # "sell" was "self", a word to say
+    ("hello, i want a watch", "search", {"category": "watch", "terms": []}, []),  # "watches, none saying hello"
+    ("my budget is 2000", "refine", {"price_max": 2000}, []),  # was "cheaper": below the median shown
+    ("she is 12", "refine", {"gender": "girls"}, []),  # was the help text
 ]
 
 # Paraphrases no rule spells out: the nearest intent exemplar decides.

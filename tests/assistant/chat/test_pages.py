@@ -90,6 +90,9 @@ SHOP = [
         }
         for d in ("j7", "j5")
     ],
+    {"id": "hp-1", "title": "Ace Stereo Wired Headphones", "category": ["Audio", "Headphones"]},
+    {"id": "hp-mic", "title": "Boat Wired Headphones With Mic", "category": ["Audio", "Headphones"]},
+    {"id": "mc-1", "title": "Ahuja Dynamic Mic", "category": ["Audio", "Mics"]},
     {"id": "gx-1", "title": "Galaxy 12 W LED Bulb", "brand": "Galaxy", "category": ["Home", "Lighting", "Bulbs"]},
     {"id": "gs-2", "title": "Ruby Gas Cylinder Trolley", "category": ["Kitchen", "Trolleys"]},
 ]
@@ -200,3 +203,10 @@ def test_a_device_said_alone_is_what_the_thing_talked_about_must_fit(shop, devic
     st, [_, (res, text)] = talk(shop, "back covers", device)
     assert [i.product.id for i in res.items] == ["cv-j7"], text
     assert st.constraints.device and "j7" in st.constraints.device and "1 back cover that fits" in text, text
+
+
+def test_with_more_words_is_more_of_the_same_thing(shop):
+    # "with mic" after headphones searched "mic": a microphone
+    st, [_, (res, text)] = talk(shop, "any good headphones?", "with mic")
+    assert st.constraints.category == "headphone" and "mic" in st.constraints.terms, st.constraints
+    assert res.items[0].product.id == "hp-mic" and "mc-1" not in [i.product.id for i in res.items], text

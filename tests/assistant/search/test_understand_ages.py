@@ -49,6 +49,9 @@ def shop(tmp_path_factory, embedder) -> SearchEngine:
         ("toys for 18 months", "baby"),
         ("toys age 6", "kids"),
         ("shirt for a 30 year old man", "men"),  # an adult's age says nothing more than "man"
+        ("tops, she is 12", "girls"),  # the age said of the person
+        ("shoes for my son, he is 5", "boys"),
+        ("dress, she is 1", "baby_girl"),
     ],
 )
 def test_an_age_says_who_it_is_for_and_is_no_word_to_match(shop, query, gender):
