@@ -47,6 +47,7 @@ RECIPIENT_PAIRS: dict[tuple[str, str], str] = {
     ("baby", "girls"): "baby_girl",
     ("baby", "boy"): "baby_boy",
     ("baby", "boys"): "baby_boy",
+    **{(w, g): f"baby_{g.rstrip('s')}" for w in ("newborn", "infant") for g in ("girl", "girls", "boy", "boys")},
 }
 # What a recipient value admits, beyond index.attributes.GENDER_ADMITS.
 RECIPIENT_ADMITS: dict[str, frozenset[str]] = {

@@ -88,6 +88,8 @@ GENDER_WORDS: dict[str, str] = {
     "baby": "baby",
     "babies": "baby",
     "infant": "baby",
+    "newborn": "baby",  # "something for a newborn boy" (was "nothing called newborn")
+    "newborns": "baby",
     "unisex": "unisex",
 }
 _GENDER_RE = re.compile(

@@ -109,6 +109,7 @@ PHRASINGS = [
     ("hello, i want a watch", "search", {"category": "watch", "terms": []}, []),  # "watches, none saying hello"
     ("my budget is 2000", "refine", {"price_max": 2000}, []),  # was "cheaper": below the median shown
     ("she is 12", "refine", {"gender": "girls"}, []),  # was the help text
+    ("something for a newborn boy", "refine", {"gender": "baby"}, []),  # was boys' T-shirts and roller skates
 ]
 
 # Paraphrases no rule spells out: the nearest intent exemplar decides.

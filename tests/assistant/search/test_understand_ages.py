@@ -52,6 +52,8 @@ def shop(tmp_path_factory, embedder) -> SearchEngine:
         ("tops, she is 12", "girls"),  # the age said of the person
         ("shoes for my son, he is 5", "boys"),
         ("dress, she is 1", "baby_girl"),
+        ("something for a newborn boy", "baby_boy"),  # was "nothing called newborn"
+        ("newborn clothes", "baby"),
     ],
 )
 def test_an_age_says_who_it_is_for_and_is_no_word_to_match(shop, query, gender):
