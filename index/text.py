@@ -422,6 +422,11 @@ class Corrector:
                         best[w] = d
         return sorted(best, key=lambda w: (best[w], -self.frequency.get(w, 0.0), w))[:limit]
 
+    def near(self, word: str, max_d: int = 1) -> list[str]:
+        """Other known whole words within max_d edits of a word, the most frequent first."""
+        cands = [w for w in self.corrections(word, 40, max_d) if w != word and OSA.distance(word, w) <= max_d]
+        return sorted(cands, key=lambda w: (-self.frequency.get(w, 0.0), w))
+
     def correct(self, word: str) -> str | None:
         """The known whole word a fully typed misspelling meant ("jeens" -> "jeans"), or None. A word of letters
         is never corrected into a code with digits ("tracksuit" is not "tracksuit01")."""

@@ -74,6 +74,9 @@ from index.text import (
 # 20k's 350,889): "potter" is not the 8 times written "poster", "frying" not "flying" (7), while "headfone" is still
 # "headphone" (10); a small shop has no such rare words. Placed between those, read on the benchmark's queries.
 RARE_IN = 40_000
+# A known word is read as a typo of a word one edit away written this many times as often, when only that one goes with
+# the query's other words ("blak shoes": "Blak" once, "black" on hundreds of pages)
+STRAY_RATIO = 50
 _OTHER_THAN = re.compile(r"\bother than\b")
 _WHOSE = frozenset({"my", "his", "our", "their", "your", "the", "a", "an"})  # before the device a product is for
 
@@ -196,6 +199,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     # "gas stove" is no "gas stole", a word the shop never writes with "gas"
     for i in _alone(fixed[: len(fixed) - last_typed], swaps, vocab):
         fixed[i] = swaps.pop(i)
+    if correct:  # "blak shoes": "Blak", written once, is no word the shop writes with "shoes"; "black" is
+        for i, c in _strays(fixed[: len(fixed) - last_typed], swaps, vocab):
+            swaps[i], fixed[i] = fixed[i], c
     corrected |= bool(swaps)  # ("rompers" read as the shop's "romper": nothing to show)
     # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed
     said_ws = fixed
@@ -339,6 +345,28 @@ def _alone(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[i
         others &= vocab.rows.keys()
         if others and vocab.together(others) and not vocab.together(others | {stem(fixed[i])}):
             out.append(i)
+    return out
+
+
+def _strays(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[tuple[int, str]]:
+    """Known words that are typos of common ones: a word the shop writes seldom and never with the query's other
+    words, one edit from a word written at least STRAY_RATIO times as often that it does write with them ("blak
+    shoes": "Blak" is written once, "black" with shoes on hundreds of pages). (position, the common word) each."""
+    content = {j: stem(w) for j, w in enumerate(fixed) if w.isalpha() and w not in STOPWORDS and w not in UNITS}
+    content = {j: t for j, t in content.items() if t in vocab.rows}
+    if len(content) < 2 or vocab.together(set(content.values())):
+        return []  # nothing else said, or the words go together: every word is as meant
+    freq, out = vocab.corrector.frequency, []
+    for i in content:
+        w = fixed[i]
+        others = {u for j, u in content.items() if j != i}
+        if i in swaps or len(w) < 4 or w in NOT_TYPE_WORDS or not vocab.together(others):
+            continue
+        floor = STRAY_RATIO * max(freq.get(w, 0.0), 1.0)
+        for c in vocab.corrector.near(w):
+            if c.isalpha() and freq.get(c, 0.0) >= floor and vocab.together(others | {stem(c)}):
+                out.append((i, c))
+                break
     return out
 
 

@@ -166,6 +166,19 @@ def test_a_correction_never_pairs_a_word_with_others_no_product_writes_it_with()
     assert understand("gas lightr", v).corrected == "gas lighter"
 
 
+def test_a_rare_word_of_the_shop_never_said_with_the_others_is_a_typo_of_a_common_one():
+    # "Blak" is written once (a maker's "Blak Cushion"), never with shoes: "blak shoes" showed no black shoe first
+    shoes = [
+        Product(id=f"s{i}", title=f"Sparx{i} Men's Black Running Shoes", category=["Footwear", "Shoes"])
+        for i in range(60)
+    ]
+    odd = [Product(id="b", title="Blak Cotton Cushion", category=["Home", "Cushions"])]
+    v = QueryVocab.from_products(shoes + odd)
+    assert understand("blak shoes", v).corrected == "black shoes"
+    assert understand("blak cushion", v).corrected is None  # written together: as meant
+    assert understand("blak", v).corrected is None  # nothing else said
+
+
 @pytest.mark.parametrize(
     ("query", "said"),
     [
