@@ -77,6 +77,7 @@ RARE_IN = 40_000
 # A known word is read as a typo of a word one edit away written this many times as often, when only that one goes with
 # the query's other words ("blak shoes": "Blak" once, "black" on hundreds of pages)
 STRAY_RATIO = 50
+STRAY_RARE = 10  # ... and only a word written at most this many times is read so
 _OTHER_THAN = re.compile(r"\bother than\b")
 _WHOSE = frozenset({"my", "his", "our", "their", "your", "the", "a", "an"})  # before the device a product is for
 
@@ -352,15 +353,17 @@ def _strays(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[
     """Known words that are typos of common ones: a word the shop writes seldom and never with the query's other
     words, one edit from a word written at least STRAY_RATIO times as often that it does write with them ("blak
     shoes": "Blak" is written once, "black" with shoes on hundreds of pages). (position, the common word) each."""
+    freq, out = vocab.corrector.frequency, []
     content = {j: stem(w) for j, w in enumerate(fixed) if w.isalpha() and w not in STOPWORDS and w not in UNITS}
     content = {j: t for j, t in content.items() if t in vocab.rows}
-    if len(content) < 2 or vocab.together(set(content.values())):
+    # only a word the shop writes seldom can be such a typo: most queries have none, and read no postings here
+    rare = [i for i in content if len(fixed[i]) >= 4 and i not in swaps and freq.get(fixed[i], 0.0) <= STRAY_RARE]
+    if not rare or len(content) < 2 or vocab.together(set(content.values())):
         return []  # nothing else said, or the words go together: every word is as meant
-    freq, out = vocab.corrector.frequency, []
-    for i in content:
+    for i in rare:
         w = fixed[i]
         others = {u for j, u in content.items() if j != i}
-        if i in swaps or len(w) < 4 or w in NOT_TYPE_WORDS or not vocab.together(others):
+        if w in NOT_TYPE_WORDS or not vocab.together(others):
             continue
         floor = STRAY_RATIO * max(freq.get(w, 0.0), 1.0)
         for c in vocab.corrector.near(w):
