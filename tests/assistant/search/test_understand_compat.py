@@ -41,3 +41,19 @@ def test_the_device_after_a_possessive_is_the_device(shop, query):
     u = shop.understand(query)
     assert u.compatible_with == "iphone 6", u
     assert shop.search(query, k=1).hits[0].product.id == "case"
+
+
+def test_a_kind_of_device_after_a_possessive_names_no_device():
+    # "cover for my phone": phones are a kind the shop sells, not a model ("No Covers made for phone" was said)
+    from assistant.search.understand import QueryVocab, understand
+    from index.catalog import Product
+
+    phones = [Product(id=f"p{i}", title=f"Lava A{i} Phone", category=["Mobiles", "Phones"]) for i in range(3)]
+    covers = [
+        Product(id=f"c{i}", title=f"Flipcase Back Cover for Apple iPhone {i}", category=["Mobiles", "Covers"])
+        for i in (5, 6)
+    ]
+    pouches = [Product(id=f"u{i}", title=f"Armor{i} Pouch for Phone", category=["Mobiles", "Pouches"]) for i in (1, 2)]
+    v = QueryVocab.from_products(phones + covers + pouches)
+    assert understand("back cover for my phone", v).compatible_with is None
+    assert understand("back cover for my iphone 6", v).compatible_with == "iphone 6"
