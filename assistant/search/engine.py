@@ -251,8 +251,7 @@ class SearchEngine:
             typed = self.type_post.all_of(u.type_terms) & self.head_post.any_of(u.type_terms[-1:])
             # ... or the shop shelves it beside them and its title names it the kind ("Sparx Sneakers" under Casual
             # Shoes: "white sneakers" showed the one product on the shop's Sneakers shelf, then white heels)
-            if (beside := self.kinds.named_beside(u.type_terms, typed)) is not None:
-                typed = typed | beside
+            typed[self.kinds.beside_rows(u.type_terms)] = True
             if compat is not None:  # made for the device and named as the type by its title: of the type too
                 named = compat & self.title_post.all_of(u.type_terms)
                 typed = typed | named_as(self.products, named, u.type_terms, u.compat_terms)

@@ -5,7 +5,7 @@ is a lehenga); and, for the chat, the products whose title names them the kind, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,9 @@ def title_names(p: Product, aliases: Mapping[str, str]) -> set[str]:
     return {singular(w), *(singular(t) for t in toks[-1:])}
 
 
+BESIDE_CACHE = 4096  # kinds remembered by Kinds.beside_rows (a few bytes each; cleared when full)
+
+
 @dataclass(frozen=True)
 class Kinds:
     """The postings a kind is read from: the engine's type names, their heads and title terms, and what titles name."""
@@ -44,6 +47,8 @@ class Kinds:
     title_stems: Postings  # the stem of each title_word
     title_words: Postings  # title_names
     depts: np.ndarray  # each product's department (root category) as a code, -1 for none
+    # named_beside's rows by kind: a pure function of the key, read on every typed search (bounded: BESIDE_CACHE)
+    _beside: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -67,6 +72,18 @@ class Kinds:
             return typed
         named = self.named_beside(key, typed)
         return typed if named is None else typed | named
+
+    def beside_rows(self, key: tuple[str, ...]) -> np.ndarray:
+        """The rows of named_beside for the kind's own rows (of_kind without titles), remembered per key."""
+        rows = self._beside.get(key)
+        if rows is None:
+            typed = self.types.all_of(key) & self.heads.any_of(key[-1:])
+            named = self.named_beside(key, typed) if typed.any() else None
+            rows = np.flatnonzero(named) if named is not None else np.zeros(0, np.int64)
+            if len(self._beside) >= BESIDE_CACHE:
+                self._beside.clear()
+            self._beside[key] = rows
+        return rows
 
     def named_beside(self, key: tuple[str, ...], typed: np.ndarray) -> np.ndarray | None:
         """Rows not of the kind's shelves (typed) whose title names them the kind (title_word, with the key's other

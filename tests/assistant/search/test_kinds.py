@@ -41,3 +41,14 @@ def test_a_kind_named_by_titles_beside_its_shelf_is_the_kind(shop):
 def test_a_title_naming_the_kind_in_another_department_is_not_of_it(shop):
     got = ids(shop.search("mouse", k=3, distinct=True))
     assert got[0] == "ms-1" and "ms-toy" not in got[:1], got
+
+
+def test_the_rows_beside_a_kind_are_remembered_as_read(shop):
+    import numpy as np
+
+    key = ("sneaker",)
+    typed = shop.kinds.types.all_of(key) & shop.kinds.heads.any_of(key)
+    want = np.flatnonzero(shop.kinds.named_beside(key, typed))
+    assert [shop.products[r].id for r in want] == ["sn-Sparx", "sn-HRX", "sn-Sting"]
+    assert shop.kinds.beside_rows(key).tolist() == want.tolist() == shop.kinds.beside_rows(key).tolist()
+    assert shop.kinds.beside_rows(("lantern",)).tolist() == []  # a kind no title names beside its shelf
