@@ -169,7 +169,8 @@ def _notice(
         # the maker asked for makes none of the type here: the page shows other makers' (a preference, relaxed)
         parts.append(f"no {u.brand} {u.product_type} in this shop")
     compat = tiers.mask("compatible")
-    if compat is not None and not any(compat[r] for r in hit_rows):
+    # "cover for phone": made for a kind of thing the shop sells, which few titles say ("No Covers made for phone")
+    if compat is not None and not u.compat_kind and not any(compat[r] for r in hit_rows):
         also = typed if typed is not None and any(typed[r] for r in hit_rows) else None
         parts.append(_lacking(f"nothing made for {u.compatible_with}", compat, f, shop, u, also))
     if not hit_rows:

@@ -116,6 +116,7 @@ class Understanding:
     brand: str | None = None  # a brand filter: the query names the maker
     compatible_with: str | None = None  # "samsung galaxy j7": what the product is for
     compat_terms: tuple[str, ...] = ()
+    compat_kind: bool = False  # the device is a kind of thing the shop sells ("for phone"), no model
     excluded: tuple[str, ...] = ()  # words after a negator
     exclude_terms: tuple[str, ...] = ()
     prefix: bool = False  # the last word is still being typed
@@ -323,6 +324,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         brand=brand,
         compatible_with=" ".join(compat) or None,
         compat_terms=tuple(terms(" ".join(compat))),
+        compat_kind=len(compat) == 1 and stem(compat[0]) in vocab.head_rows,
         excluded=tuple(excluded),
         exclude_terms=tuple(dict.fromkeys(stems)),
         prefix=bool(last_typed),

@@ -48,6 +48,12 @@ SHOP = [
         for i in range(4)
     ],
     *[{"id": f"of-{i}", "title": f"Exec{i} Leather Bag for Office", "cat": ["Bags", "Office Bags"]} for i in range(2)],
+    # phones are a kind the shop sells; two stands say "for Phone", no cover does
+    *[{"id": f"ph-{i}", "title": f"Lava A{i} Mobile", "cat": ["Mobiles", "Phones"]} for i in range(2)],
+    *[
+        {"id": f"st-{i}", "title": f"Grip{i} Stand for Phone", "cat": ["Mobiles & Accessories", "Stands"]}
+        for i in range(2)
+    ],
 ]
 
 
@@ -144,3 +150,48 @@ def test_a_maker_with_none_of_the_type_asked_shows_the_type_and_says_so(tmp_path
     assert res.notice and "no sony headphones" in res.notice.lower()
     said = shop.search("sony battery", k=3).notice  # Sony makes those: nothing missing to say, only how few
     assert said == "Only 2 Batteries in this shop; showing other products after them.", said
+
+
+def test_a_kind_of_device_no_cover_names_is_not_said_to_have_none(shop):
+    # "cover for phone": covers are made for phones by model, none "for Phone": "No Covers made for phone" was false
+    u = shop.understand("back cover for phone")
+    assert u.compatible_with == "phone" and u.compat_kind, u
+    assert not shop.understand("kurti for office").compat_kind  # a purpose, no kind of thing: its notice stays
+    notice = shop.search("back cover for phone", k=4).notice or ""
+    assert "made for phone" not in notice.lower(), notice
+
+
+def test_the_made_for_notice_is_not_said_of_a_kind_of_device():
+    """notice_for alone: no cover shown is made for the device asked; for a model that is said, for a kind of device
+    the shop sells ("for phone", whose covers are made for phones by model) it is not."""
+    import numpy as np
+
+    from assistant.search.notices import Shop, notice_for
+    from assistant.search.query import Filters
+    from assistant.search.ranking import Tiers
+    from assistant.search.understand import Understanding
+    from index.catalog import Product
+
+    products = [
+        Product(id=f"c{i}", title=f"Case{i} Back Cover for Samsung Galaxy J7", category=COVERS) for i in range(3)
+    ]
+    shop = Shop(lambda f: None, np.full(3, 199.0), products)
+
+    def said(device: str, kind: bool) -> str | None:
+        tiers = Tiers()
+        tiers.add("type", np.ones(3, dtype=bool), 1.0)
+        tiers.add("compatible", np.zeros(3, dtype=bool), 0.5)  # none of them is made for the device asked
+        u = Understanding(
+            text=f"back cover for {device}",
+            search_text=f"back cover for {device}",
+            dense_text=f"back cover for {device}",
+            product_type="Covers",
+            type_terms=("cover",),
+            compatible_with=device,
+            compat_terms=(device,),
+            compat_kind=kind,
+        )
+        return notice_for(u, Filters(), tiers, [0, 1, 2], [], shop)
+
+    assert "made for redmi" in (said("redmi", False) or "").lower()
+    assert said("phone", True) is None
