@@ -55,6 +55,7 @@ FILLER_WORDS = frozenset(
     [
         "i",
         "im",
+        "am",  # "i am looking for": no word to match (the maker "I Am For You")
         "me",
         "my",
         "want",

@@ -13,7 +13,6 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from assistant.chat import acts
 from assistant.chat.lexicon import (
@@ -43,10 +42,11 @@ from assistant.chat.vocab import NluVocab, singular
 from assistant.search.asking import PURPOSE_WORDS, ages, interest
 from assistant.search.asking import RECIPIENTS as ASKING_RECIPIENTS
 from assistant.search.query import QUERY_COLOURS, parse_query
+from assistant.search.spelling import written_apart
 from assistant.search.understand import QueryVocab, Understanding, type_key, understand
 from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
-from index.text import ARTICLES, FILLER_WORDS, STOPWORDS, UNITS, normalise, stem
+from index.text import ARTICLES, FILLER_WORDS, STOPWORDS, UNITS, normalise, parse_price, stem
 
 
 @dataclass
@@ -120,9 +120,11 @@ def correct_typos(text: str, vocab: NluVocab) -> str:
             and core not in _COMMON
             and stem(core) not in written
         ):
-            m = process.extractOne(core, vocab.known_words, scorer=fuzz.ratio, score_cutoff=85)
-            if m is not None:
-                w = w.replace(core, m[0])
+            fix = vocab.corrector.correct(core)
+            # as search corrects: not into a word no product writes with the message's other words ("gas stove")
+            others = [x for x in parse_price(text)[2].split() if x != core]  # (not its price: "under 500")
+            if fix is not None and not (vocab.qvocab and written_apart(fix, others, vocab.qvocab)):
+                w = w.replace(core, fix)
         out.append(w)
     return " ".join(out)
 

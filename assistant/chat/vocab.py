@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.chat.lexicon import (
     _COMMON,
@@ -20,7 +21,7 @@ from assistant.search.materials import spec_material
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary
 from assistant.search.understand import QueryVocab, type_names
 from index.catalog import Product
-from index.text import STOPWORDS, normalise, stem, tokenize
+from index.text import STOPWORDS, Corrector, normalise, stem, tokenize
 from index.text import plural as text_plural
 from index.text import singular as text_singular
 
@@ -101,6 +102,15 @@ class NluVocab:
     type_words: frozenset[str] = frozenset()  # the words of the shop's type names: no typo ("holders", "sets")
     kind_names: KindNames = ENGLISH  # how replies name a kind in the plural (KindNames)
 
+    @cached_property
+    def corrector(self) -> Corrector:
+        """Search's spelling corrector (index.text.Corrector: the same edit distance, first letter and preference
+        for a kind's word) over the words the chat corrects towards: the shop's kinds, colours, materials and
+        the chat's own command words ("chaeper": cheaper), built on first use."""
+        shop = self.qvocab.corrector.frequency if self.qvocab else {}
+        # (between words equally close, the one the shop writes more: "wachtes" is watches, not washes)
+        return Corrector(self.known_words, {w: shop.get(w, 0.0) for w in self.known_words}, kinds=self.categories)
+
     @classmethod
     def from_products(
         cls, products: Iterable[Product], vocab: Vocabulary | None = None, qvocab: QueryVocab | None = None
@@ -178,6 +188,7 @@ class NluVocab:
                 "else",
                 "under",
                 "between",
+                "budget",
                 "below",
                 "above",
                 "show",

@@ -53,6 +53,7 @@ from assistant.search.compounds import (
 from assistant.search.product_types import type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.query_type import device_after, read_type, word_type
+from assistant.search.spelling import RARE_IN, alone, strays
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_key
 from index.text import (
@@ -70,14 +71,6 @@ from index.text import (
     tokenize,
 )
 
-# A correction lands only on a word written at least once in this many of the shop's words (9 times in the bundled
-# 20k's 350,889): "potter" is not the 8 times written "poster", "frying" not "flying" (7), while "headfone" is still
-# "headphone" (10); a small shop has no such rare words. Placed between those, read on the benchmark's queries.
-RARE_IN = 40_000
-# A known word is read as a typo of a word one edit away written this many times as often, when only that one goes with
-# the query's other words ("blak shoes": "Blak" once, "black" on hundreds of pages)
-STRAY_RATIO = 50
-STRAY_RARE = 10  # ... and only a word written at most this many times is read so
 _OTHER_THAN = re.compile(r"\bother than\b")
 _WHOSE = frozenset({"my", "his", "our", "their", "your", "the", "a", "an"})  # before the device a product is for
 
@@ -199,10 +192,10 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             swaps[len(fixed)] = w
         fixed.append(c or w)
     # "gas stove" is no "gas stole", a word the shop never writes with "gas"
-    for i in _alone(fixed[: len(fixed) - last_typed], swaps, vocab):
+    for i in alone(fixed[: len(fixed) - last_typed], swaps, vocab):
         fixed[i] = swaps.pop(i)
     if correct:  # "blak shoes": "Blak", written once, is no word the shop writes with "shoes"; "black" is
-        for i, c in _strays(fixed[: len(fixed) - last_typed], swaps, vocab):
+        for i, c in strays(fixed[: len(fixed) - last_typed], swaps, vocab):
             swaps[i], fixed[i] = fixed[i], c
     corrected |= bool(swaps)  # ("rompers" read as the shop's "romper": nothing to show)
     # a unit after a number is read as the shop writes the unit ("5 litre": "5 L"); shown and embedded as typed
@@ -338,43 +331,6 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
         materials_said=bool(tkey) and tkey[-1] in vocab.material_heads,
     )
-
-
-def _alone(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[int]:
-    """The corrections into a word no product writes with the query's other words, while some product writes those
-    together: a coincidence of spelling, not what was meant ("gas stove" is no "gas stole", the women's scarf). The
-    others are the words the shop knows, the one still being typed left out."""
-    out = []
-    for i in swaps:
-        others = {stem(w) for j, w in enumerate(fixed) if j != i and w.isalpha() and w not in STOPWORDS}
-        others &= vocab.rows.keys()
-        if others and vocab.together(others) and not vocab.together(others | {stem(fixed[i])}):
-            out.append(i)
-    return out
-
-
-def _strays(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[tuple[int, str]]:
-    """Known words that are typos of common ones: a word the shop writes seldom and never with the query's other
-    words, one edit from a word written at least STRAY_RATIO times as often that it does write with them ("blak
-    shoes": "Blak" is written once, "black" with shoes on hundreds of pages). (position, the common word) each."""
-    freq, out = vocab.corrector.frequency, []
-    content = {j: stem(w) for j, w in enumerate(fixed) if w.isalpha() and w not in STOPWORDS and w not in UNITS}
-    content = {j: t for j, t in content.items() if t in vocab.rows}
-    # only a word the shop writes seldom can be such a typo: most queries have none, and read no postings here
-    rare = [i for i in content if len(fixed[i]) >= 4 and i not in swaps and freq.get(fixed[i], 0.0) <= STRAY_RARE]
-    if not rare or len(content) < 2 or vocab.together(set(content.values())):
-        return []  # nothing else said, or the words go together: every word is as meant
-    for i in rare:
-        w = fixed[i]
-        others = {u for j, u in content.items() if j != i}
-        if w in NOT_TYPE_WORDS or not vocab.together(others):
-            continue
-        floor = STRAY_RATIO * max(freq.get(w, 0.0), 1.0)
-        for c in vocab.corrector.near(w):
-            if c.isalpha() and freq.get(c, 0.0) >= floor and vocab.together(others | {stem(c)}):
-                out.append((i, c))
-                break
-    return out
 
 
 def _stated(search_words: list[str], tkey: tuple[str, ...], vocab: QueryVocab) -> tuple[str, ...]:

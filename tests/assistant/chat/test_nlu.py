@@ -257,3 +257,27 @@ def test_a_word_the_shop_writes_is_never_corrected_into_another(vocab):
 
     assert correct_typos("something with a pattern", vocab) == "something with a pattern"
     assert correct_typos("wachtes undr 1000", vocab).startswith("watches")  # a typo is still corrected
+
+
+def test_the_chat_corrects_spelling_as_search_does():
+    """One corrector (index.text.Corrector) and search's rule for what a correction must go with: a letter swapped
+    or changed is corrected as in search ("sarre", "tshrit" stayed misspelt), the commoner of two equally close
+    words wins, and no correction pairs a word with others no product writes it with ("i want a gas stove" is no
+    women's stole)."""
+    from assistant.chat.nlu import correct_typos
+    from index.catalog import Product
+    from index.text import Corrector
+
+    kinds = {
+        "s": ("Kashmiri Silk Women's Stole", ["Clothing", "Stoles"]),
+        "g": ("Prestige Gas Lighter", ["Kitchen", "Gas Lighters"]),
+        "r": ("Vipul Printed Saree", ["Clothing", "Sarees"]),
+        "t": ("Puma Boy's Tshirt", ["Clothing", "Tshirts"]),
+    }
+    ps = [Product(id=f"{k}{i}", title=f"{t} {i}", category=c) for k, (t, c) in kinds.items() for i in range(3)]
+    v = NluVocab.from_products(ps)
+    assert isinstance(v.corrector, Corrector)
+    assert correct_typos("red sarre for wedding", v) == "red saree for wedding"
+    assert correct_typos("tshrit for boys under 500", v) == "tshirt for boys under 500"
+    assert correct_typos("silk stoel", v) == "silk stole"
+    assert correct_typos("i want a gas stove", v) == "i want a gas stove"

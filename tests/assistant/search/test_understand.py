@@ -158,8 +158,14 @@ def test_a_correction_never_pairs_a_word_with_others_no_product_writes_it_with()
     gas = [
         Product(id=f"g{i}", title=f"Prestige Gas Lighter {i}", category=["Kitchen", "Gas Lighters"]) for i in range(9)
     ]
-    v = QueryVocab.from_products(stoles + gas)
+    # the shop writes the asking and the person too ("I Want Coffee", "Best Wife Ever"): they are no words the
+    # correction must go with ("i want a gas stove" was "gas stole"; "stoel for my wife" stayed misspelt)
+    mugs = [Product(id="m1", title="I Want Coffee Mug", category=["Kitchen", "Mugs"])]
+    mugs.append(Product(id="m2", title="Best Wife Ever Mug", category=["Kitchen", "Mugs"]))
+    v = QueryVocab.from_products(stoles + gas + mugs)
     assert understand("gas stove", v).corrected is None
+    assert understand("i want a gas stove", v).corrected is None
+    assert understand("stoel for my wife", v).corrected == "stole for my wife"
     assert understand("gas stove", v).type_terms != understand("stole", v).type_terms
     assert understand("silk stoel", v).corrected == "silk stole"
     assert understand("stoel", v).corrected == "stole"  # nothing else said: nothing to pair it with
@@ -173,8 +179,10 @@ def test_a_rare_word_of_the_shop_never_said_with_the_others_is_a_typo_of_a_commo
         for i in range(60)
     ]
     odd = [Product(id="b", title="Blak Cotton Cushion", category=["Home", "Cushions"])]
-    v = QueryVocab.from_products(shoes + odd)
+    mug = Product(id="m", title="I Want Coffee Mug", category=["Kitchen", "Mugs"])  # the asking: no word to go with
+    v = QueryVocab.from_products([*shoes, *odd, mug])
     assert understand("blak shoes", v).corrected == "black shoes"
+    assert understand("i want blak shoes", v).corrected == "i want black shoes"
     assert understand("blak cushion", v).corrected is None  # written together: as meant
     assert understand("blak", v).corrected is None  # nothing else said
 
