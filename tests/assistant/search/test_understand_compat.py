@@ -43,8 +43,10 @@ def test_the_device_after_a_possessive_is_the_device(shop, query):
     assert shop.search(query, k=1).hits[0].product.id == "case"
 
 
-def test_a_kind_of_device_after_a_possessive_names_no_device():
-    # "cover for my phone": phones are a kind the shop sells, not a model ("No Covers made for phone" was said)
+def test_a_kind_of_device_after_a_possessive_is_read_as_without_it():
+    # "cover for my phone" is "cover for phone": a kind of device the shop sells, no model, so no "No Covers made for
+    # phone"; and the kind asked stays: "mouse for my laptop" read no kind (no mouse says "laptop") and showed mouse
+    # pads first
     from assistant.search.understand import QueryVocab, understand
     from index.catalog import Product
 
@@ -54,6 +56,12 @@ def test_a_kind_of_device_after_a_possessive_names_no_device():
         for i in (5, 6)
     ]
     pouches = [Product(id=f"u{i}", title=f"Armor{i} Pouch for Phone", category=["Mobiles", "Pouches"]) for i in (1, 2)]
-    v = QueryVocab.from_products(phones + covers + pouches)
-    assert understand("back cover for my phone", v).compatible_with is None
+    laptops = [Product(id=f"l{i}", title=f"Dell{i} Inspiron Laptop", category=["Computers", "Laptops"]) for i in (1, 2)]
+    mice = [Product(id=f"m{i}", title=f"Logitech M{i} Wireless Mouse", category=["Computers", "Mouse"]) for i in (1, 2)]
+    pads = [Product(id=f"d{i}", title=f"Frenemy{i} Mouse Pad for Laptop", category=["Computers", "Pads"]) for i in "12"]
+    v = QueryVocab.from_products(phones + covers + pouches + laptops + mice + pads)
+    for query in ("back cover for my phone", "back cover for phone"):
+        u = understand(query, v)
+        assert u.compatible_with == "phone" and u.compat_kind and u.type_terms == ("cover",), u
+    assert understand("mouse for my laptop", v).type_terms == understand("mouse for laptop", v).type_terms == ("mous",)
     assert understand("back cover for my iphone 6", v).compatible_with == "iphone 6"
