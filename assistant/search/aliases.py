@@ -68,11 +68,11 @@ def shelves_above(products: Iterable[Product], kinds: Container[str]) -> dict[st
 
 
 _PLAIN_WORD = re.compile(r"[a-z][a-z\-]*[a-z]")
-_NAME_TAIL = re.compile(r"\s*(?:\(|\[| - | \| | with | for ).*$", re.IGNORECASE)
+NAME_TAIL = re.compile(r"\s*(?:\(|\[| - | \| | with | for ).*$", re.IGNORECASE)
 
 
 def name_end(title: str) -> str:
     """The title's last word before its details, commas kept: a comma in a title often lists its patterns before
     the name ("Self Design, Printed Fashion Georgette Sari")."""
-    ws = normalise(_NAME_TAIL.sub("", title)).split()
+    ws = normalise(NAME_TAIL.sub("", title)).split()
     return ws[-1] if len(ws) > 1 and _PLAIN_WORD.fullmatch(ws[-1]) else ""

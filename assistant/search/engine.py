@@ -257,6 +257,12 @@ class SearchEngine:
                 typed = typed | named_as(self.products, named, u.type_terms, u.compat_terms)
                 typed = typed | named_by_use(self.products, compat, u.type_terms)  # a charging cable: a charger
             tiers.add("type", typed, 1.0)
+            # named by another thing after the kind's word: a "Hair Dryer Bonnet" after the hair dryers
+            accessory = self.qvocab.named_after(u.type_terms[-1], terms(u.search_text))
+            if len(accessory):
+                named_after = np.zeros_like(typed)
+                named_after[accessory] = True
+                tiers.add("named_after", named_after & typed, -0.5)
             if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
                 tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
         relaxed: list[str] = []

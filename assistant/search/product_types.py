@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable, Mapping
 
-from assistant.search.aliases import name_end
-from assistant.search.asking import NOT_TYPE_WORDS
+from assistant.search.aliases import NAME_TAIL, name_end
+from assistant.search.asking import COLLECTIVES, NOT_TYPE_WORDS
 from assistant.search.lists import list_keys, type_key
 from assistant.search.query import QUERY_COLOURS
 from index.catalog import Product
-from index.text import normalise, terms
+from index.text import normalise, plural, terms
 
 # English words for things made for a kind, not of it: "Watch Accessories", "Car Parts" (stems)
 _FOR_A_KIND = frozenset({"accessori", "part"})
@@ -65,6 +65,31 @@ def title_kind(title: str) -> str | None:
         return None
     last = ws[-1]
     return None if last in NOT_TYPE_WORDS or last in QUERY_COLOURS else last
+
+
+def named_after_kind(p: Product, heads: set[str], names: Iterable[str]) -> tuple[set[str], str] | None:
+    """(kinds, thing): kinds of the product that its title names as what the product is for, and the stem of the noun
+    it names the product by. That noun is written right after the kind's word and is another thing ("Ovente Hair
+    Dryer Bonnet" on "Hair Dryers" is a bonnet for a hair dryer), or is the other kind of a shelf listing both
+    ("Speedwav Clamp Lock For Helmet" and "Autoplus Helmet Lock" on "Helmets & Locks" are locks, not helmets). None
+    when the title ends in a word that is no other thing: a colour, a pack or set, a word asking, a kind the product
+    also is apart from a shelf listing both (a "Lehenga Choli" is a lehenga and a choli, a "Sports Bra" a bra)."""
+    tail = NAME_TAIL if shop_type_names(p) else _TITLE_TAIL
+    ws = normalise(tail.sub("", p.title)).split()
+    if len(ws) < 2 or not _PLAIN_WORD.fullmatch(ws[-1]) or ws[-1] in COLLECTIVES:
+        return None
+    if ws[-1] in QUERY_COLOURS or ws[-1] in NOT_TYPE_WORDS or len(thing := terms(ws[-1])) != 1:
+        return None
+    title = set(terms(p.title))
+    # (a head may be a plural the stemmer keeps apart: "Sports Bras" heads "bras")
+    forms = {thing[0], *terms(plural(ws[-1]))}
+    kinds = {h for ks in map(list_keys, names) if len(ks) > 1 and forms & (ls := {k[-1] for k in ks}) for h in ls}
+    # (not named by the title: the "listed" tier's; a title listing things, "Grater and Slicer", names each)
+    kinds = {h for h in kinds - forms if h in title} if not {"and", "&"} & set(ws) else set()
+    before = terms(ws[-2]) if len(ws) > 2 and _PLAIN_WORD.fullmatch(ws[-2]) else []
+    if len(before) == 1 and before[0] in heads and before[0] not in forms and not forms & heads:
+        kinds.add(before[0])
+    return (kinds, thing[0]) if kinds else None
 
 
 def list_heads(p: Product, types: Container[tuple[str, ...]]) -> set[str]:

@@ -18,7 +18,14 @@ from assistant.search.aliases import learn_aliases, shelves_above
 from assistant.search.asking import FITS_ALL, NOT_TYPE_WORDS
 from assistant.search.lists import LIST_NODE, learn_listed_kinds, list_keys, type_key
 from assistant.search.materials import learn_materials, named_materials
-from assistant.search.product_types import shelves_below, shop_type_names, title_kind, type_heads, type_names
+from assistant.search.product_types import (
+    named_after_kind,
+    shelves_below,
+    shop_type_names,
+    title_kind,
+    type_heads,
+    type_names,
+)
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.sets import learn_sets, listed_stems
 from assistant.search.statements import page_terms
@@ -80,6 +87,18 @@ class QueryVocab:
     unit_forms: dict[str, str] = field(default_factory=dict)  # unit ("l") -> how this shop writes it after a number
     initials: frozenset[str] = frozenset()  # stems of words titles write as a letter, a hyphen, a word ("T-Light")
     joined: Corrector = field(default_factory=lambda: Corrector([]))  # two title words as one ("handbag": Hand Bag)
+    # kind stem -> rows whose title names them by another noun after the kind's word ("Hair Dryer Bonnet"), and
+    # each such row's noun (named_after_kind)
+    after_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    after_word: dict[int, str] = field(default_factory=dict)
+
+    def named_after(self, kind: str, said: Container[str]) -> np.ndarray:
+        """Rows of the kind whose title names them by another noun written after the kind's word, not one said
+        ("hair dryer": the shop's hair dryer bonnets; "hair dryer bonnet" asks for them)."""
+        rows = self.after_rows.get(kind)
+        if rows is None:
+            return _EMPTY
+        return rows[[self.after_word[r] not in said for r in rows.tolist()]]
 
     def type_names(self, p: Product) -> list[str]:
         """type_names with this shop's aliases."""
@@ -238,9 +257,15 @@ class QueryVocab:
         heads = [type_heads(p, aliases, shelves, sets, below) for p in products]
         said = (hs for p, hs in zip(products, heads, strict=True) if named_materials(p, materials)[0])
         head_rows: dict[str, list[int]] = {}
-        for row, hs in enumerate(heads):
+        after_rows: dict[str, list[int]] = {}
+        after_word: dict[int, str] = {}
+        for row, (p, hs) in enumerate(zip(products, heads, strict=True)):
             for h in hs:
                 head_rows.setdefault(h, []).append(row)
+            if hs and (named := named_after_kind(p, hs, type_names(p, aliases, shelves))) is not None:
+                for kind in named[0]:
+                    after_rows.setdefault(kind, []).append(row)
+                after_word[row] = named[1]
         return cls(
             types={k: c.most_common(1)[0][0] for k, c in types.items()},
             type_count=count,
@@ -271,6 +296,8 @@ class QueryVocab:
             brand_terms={frozenset(ts): b for b in brands if (ts := terms(b))},
             material_heads=frozenset(h for heads in said for h in heads),
             sets=sets,
+            after_rows={k: np.asarray(r, np.int64) for k, r in after_rows.items()},
+            after_word=after_word,
         )
 
 
