@@ -104,11 +104,15 @@ def _kind_word(w: str, vocab: QueryVocab) -> bool:
 
 
 def _describes(w: str, material: str | None, ruled_out: set[str], vocab: QueryVocab) -> bool:
-    """A word after a kind that only describes it: the material, a kind the other words ruled out, or a word the
-    shop writes that names no kind ("matte", "wooden", "double", the device of "charger samsung")."""
+    """A word after a kind that only describes it: the material, a kind the other words ruled out ("bedsheet double
+    bed") unless it is a thing the shop's titles name products by (QueryVocab.things: "body lotion" asks for a
+    lotion, not for the shop's "Body" shelf of makeup, though its one "Aftershave Lotion" does not say "body"), or
+    a word the shop writes that names no kind ("matte", "wooden", "double", the device of "charger samsung")."""
     t = stem(w)
-    if t == material or t in ruled_out:
+    if t == material:
         return True
+    if t in ruled_out:  # unless titles name products by it beyond its kind (the shop's one "Aftershave Lotion")
+        return t in _OF_WHAT_PRECEDES or t not in vocab.things  # (a set is of what precedes it: "necklace set")
     return t in vocab.rows and not word_type(w, vocab)
 
 

@@ -25,8 +25,9 @@ _NOT_CONTENT = NOT_TYPE_WORDS | UNITS.keys()  # the asking, who it is for, units
 
 
 def alone(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[int]:
-    """The corrections into a word no product writes with the query's other words (written_apart)."""
-    return [i for i in swaps if written_apart(fixed[i], [w for j, w in enumerate(fixed) if j != i], vocab)]
+    """The corrections into a word no product writes with the query's other words as typed (written_apart): another
+    correction is no evidence ("prety earings")."""
+    return [i for i in swaps if written_apart(fixed[i], [w for j, w in enumerate(fixed) if j not in swaps], vocab)]
 
 
 def written_apart(word: str, others: Iterable[str], vocab: QueryVocab) -> bool:

@@ -263,6 +263,9 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
             while j < len(ws) and keep[j] and ws[j] not in STOPWORDS and ws[j] not in NEGATORS:
                 j += 1
             run = ws[start:j]
+            kind_before = any(keep[k] and ws[k] not in NOT_TYPE_WORDS and word_type(ws[k], vocab) for k in range(i))
+            if start > i + 1 and len(run) == 1 and stem(run[0]) in vocab.type_rows and not kind_before:
+                break  # "something for the kitchen", "looking for a jacket": the kind asked, not what it is for
             # a device the titles write after "for", or a model named with its number ("for redmi note 3"): a
             # shop without it must say so, not show covers for another "note"
             if run and (stem(run[0]) in vocab.compat_words or model_name(run, lambda w: bool(word_type(w, vocab)))):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.search.aliases import learn_aliases, shelves_above
+from assistant.search.aliases import learn_aliases, name_end, shelves_above
 from assistant.search.asking import FITS_ALL, NOT_TYPE_WORDS
 from assistant.search.lists import LIST_NODE, learn_listed_kinds, list_keys, type_key
 from assistant.search.materials import learn_materials, named_materials
@@ -53,6 +53,12 @@ _INITIAL_RE = re.compile(r"\b([a-z])-([a-z]{3,})\b")  # "t-light", "t-shirt"
 # the language, not a typo: "a nice place to shop" is not "plate" ("place": 15 pages of the bundled 20k). A seller's
 # slip is rarer: of the misspellings shoppers type, the bundled pages write "earings" twice, "lether" once.
 PAGE_WORD = 3
+# A word is the name of a thing, not a word describing one, when at least this many titles name their product by it
+# (their last word before the details: "Sunscreen Lotion", "Shaving Cream") ...
+THING_TITLES = 5
+# ... and so do at least this share of the products writing it: "lotion", "bonnet", "cream" name products, while
+# "casual", "printed" end a few titles ("Kujaparis Casual") among the thousands that write them to describe
+THING_SHARE = 0.3
 _EMPTY = np.zeros(0, np.int32)
 
 
@@ -91,6 +97,7 @@ class QueryVocab:
     # each such row's noun (named_after_kind)
     after_rows: dict[str, np.ndarray] = field(default_factory=dict)
     after_word: dict[int, str] = field(default_factory=dict)
+    things: frozenset[str] = frozenset()  # stems titles name products by (THING_TITLES, THING_SHARE): no description
 
     def named_after(self, kind: str, said: Container[str]) -> np.ndarray:
         """Rows of the kind whose title names them by another noun written after the kind's word, not one said
@@ -203,6 +210,7 @@ class QueryVocab:
         typed: list[tuple[str | None, set[str], list[tuple[str, str]]]] = []  # what aliases are learned from
         listed: list[tuple[set[tuple[str, ...]], set[str]]] = []  # what sets are learned from
         titled: Counter = Counter()  # (a type name, the stem its product's title ends in): listed kinds' evidence
+        name_count: Counter = Counter()  # stem -> products whose title names them by it (its last word, no colour)
         for row, p in enumerate(products):
             toks = tokenize(lexical_text(p))
             word_freq.update(toks)
@@ -219,6 +227,9 @@ class QueryVocab:
             # what the vocabulary knows as types is the shop's own naming: a title's last word stays out of it
             # ("tempered glass" is read against the shop's glasses, not a screen guard titled "Guard Glass")
             shop_names = shop_type_names(p)
+            called = name_end(p.title) if shop_names else title_kind(p.title)
+            if called and called not in QUERY_COLOURS and len(ts := terms(called)) == 1:
+                name_count[ts[0]] += 1
             if shop_names:
                 typed.append(_evidence(p.title, shop_names))
                 titled.update((node, kind) for node in shop_names if (kind := _title_head(p.title)))
@@ -298,7 +309,13 @@ class QueryVocab:
             sets=sets,
             after_rows={k: np.asarray(r, np.int64) for k, r in after_rows.items()},
             after_word=after_word,
+            things=frozenset(t for t, c in name_count.items() if _names_things(c, len(rows.get(t, ())))),
         )
+
+
+def _names_things(named: int, written: int) -> bool:
+    """Titles name products by the word (named of the written products with it): THING_TITLES, THING_SHARE."""
+    return named >= max(THING_TITLES, THING_SHARE * written)
 
 
 def _title_head(title: str) -> str | None:

@@ -205,3 +205,17 @@ def test_the_asking_is_no_word_to_match(query, said):
         ]
     )
     assert understand(query, v).search_text == said
+
+
+def test_a_thing_titles_name_products_by_is_no_description_of_the_word_before():
+    # the shop's one "Aftershave Lotion" never says "body", so "lotion" was ruled out as the kind of "body lotion" and
+    # read as describing the word before it: the makeup shelf "Body" (its first result a product titled "GENERIC").
+    # Titles name products by "lotion" (sunscreen lotions): it is a thing, the query names no kind of this shop
+    sun = [
+        Product(id=f"s{i}", title=f"Lotus{i} Sunscreen Lotion - SPF 30", category=["Beauty", "Body and Skin Care"])
+        for i in range(6)
+    ]
+    aftershave = [Product(id="a", title="Bigelow Aftershave Lotion", category=["Beauty", "Aftershave Lotions"])]
+    body = [Product(id="b", title="Generic", category=["Beauty", "Makeup", "Body"])]
+    v = QueryVocab.from_products(sun + aftershave + body)
+    assert understand("body lotion", v).type_terms == (), understand("body lotion", v)

@@ -64,4 +64,6 @@ def test_a_kind_of_device_after_a_possessive_is_read_as_without_it():
         u = understand(query, v)
         assert u.compatible_with == "phone" and u.compat_kind and u.type_terms == ("cover",), u
     assert understand("mouse for my laptop", v).type_terms == understand("mouse for laptop", v).type_terms == ("mous",)
+    # with no kind before "for" the kind of device is what is asked ("something for the kitchen": kitchen things)
+    assert understand("something for my laptop", v).compatible_with is None
     assert understand("back cover for my iphone 6", v).compatible_with == "iphone 6"
