@@ -14,10 +14,11 @@ import numpy as np
 from assistant.chat.state import Constraints, ShownItem, category_matches
 from assistant.chat.vocab import singular
 from assistant.search.engine import Hit, Reranker, SearchEngine
+from assistant.search.lists import type_key
 from assistant.search.query import Filters
 from assistant.search.ranking import stated_mask
 from index.catalog import Product
-from index.text import normalise, stem
+from index.text import normalise, stem, terms
 
 
 class SearchFn(Protocol):
@@ -30,6 +31,8 @@ class SearchFn(Protocol):
     def of_kind(self, word: str) -> np.ndarray | None: ...
 
     def stating(self, words: list[str]) -> np.ndarray | None: ...
+
+    def named_after(self, word: str, said: list[str]) -> frozenset[int]: ...
 
     def row(self, product_id: str) -> int | None: ...
 
@@ -64,6 +67,14 @@ class EngineSearch:
         tier reads them; None when no word is left to state."""
         stems = [stem(w) for w in words if len(w) > 2]
         return stated_mask(self.engine.lex_post, self.engine.pages.page, stems) if stems else None
+
+    def named_after(self, word: str, said: list[str]) -> frozenset[int]:
+        """Rows of the kind the word names whose title names them by another thing after it, none of the words
+        said ("Hair Dryer Bonnet" for "hair dryer"): search ranks them after the kind's own (QueryVocab.named_after)."""
+        key = type_key(word)
+        if not key:
+            return frozenset()
+        return frozenset(self.engine.qvocab.named_after(key[-1], {*terms(" ".join(said)), *key}).tolist())
 
     def row(self, product_id: str) -> int | None:
         return self.engine.index.id_to_row.get(product_id)
@@ -171,6 +182,8 @@ def run_search(
         seen = {h.row for h in hits}
         more = search(c.query_text(), f, k * 6, within=said if within is None else said & within)
         hits += [h for h in more if h.row not in seen]
+    if c.category and (after := search.named_after(c.category, c.terms)):  # as search ranks: the kind's own first
+        hits.sort(key=lambda h: h.row in after)  # (stable: the engine's order within each)
     items = [
         ShownItem(h.product, why_shown(h.product, c, h.why))
         for h in hits
