@@ -14,7 +14,7 @@ import re
 import statistics
 from collections.abc import Callable, Container
 
-from assistant.chat import questions
+from assistant.chat import picks, questions
 from assistant.chat.lexicon import AFFIRM
 from assistant.chat.matching import (
     PAGE,
@@ -185,6 +185,11 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
         c.exclude_ids = []
     elif kind == "something_else":
         c.exclude_ids = list(dict.fromkeys(c.exclude_ids + state.shown))
+    elif kind == "pick":  # "which one is the cheapest": that one of those shown, talked about from now on
+        at = picks.best(parse.pick or "", [products(pid) for pid in state.shown])
+        plan.kind, plan.targets = ("show", [state.shown[at]]) if at is not None else ("no_reference", [])
+        state.focus = state.shown[at] if at is not None else state.focus
+        plan.note = picks.lead(parse.pick or "", at + 1, len(state.shown)) if at is not None else ""
     elif kind in ("show", "compare", "outfit", "similar", "cart_add", "cart_remove"):
         plan.targets = resolve_refs(state, parse, products)
         if kind == "compare" and len(plan.targets) < 2:

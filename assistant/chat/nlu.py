@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.chat import acts
+from assistant.chat import acts, picks
 from assistant.chat.lexicon import (
     _COMMON,
     _NEG,
@@ -87,6 +87,7 @@ class Parse:
     text: str = ""  # the normalised (typo-corrected) message
     act: acts.Act | None = None  # small talk, out-of-scope, product question or complaint details
     new_thing: bool = False  # the message names a thing to look for ("kurtas for women"), not a tweak
+    pick: str | None = None  # "which one is the cheapest": what to pick the shown product by (assistant.chat.picks)
 
 
 class IntentExemplars:
@@ -351,6 +352,8 @@ def parse_message(
 
     new_thing = bool(_NEW_THING.match(text))
 
+    if (by := picks.asked(raw) or picks.asked(text)) and not slots.category:  # of the products shown
+        return Parse("pick", slots, refs, ref_colour, ref_focus, text=text, pick=by)
     fired = next((i for i, rx in _RULES if rx.search(raw) or rx.search(text)), None)
     if fired in _FIRST:
         return made(fired)

@@ -233,7 +233,8 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
         extra = f" It is {_a(kind)} {kind}" + (f" for {p.gender}" if p.gender else "") + "." if kind else ""
         # the catalog says nothing of stock unless it marks a product out of stock
         stock = "" if p.in_stock else " The catalog marks it out of stock."
-        return f'{_item(p)}.{extra}{stock} Ask "what goes with it?", "is it waterproof?" or "add it to my cart".'
+        lead = plan.note if plan.parse.pick else ""  # "The cheapest of the 6 I showed is #2: "
+        return f'{lead}{_item(p)}.{extra}{stock} Ask "what goes with it?", "is it waterproof?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]
         priced = [(p.price, i, p) for i, p in enumerate(items) if p.price is not None]
@@ -277,6 +278,10 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
             + "."
         )
     if k == "no_reference":
+        if res.note == "has_list" and plan.parse.pick:  # "which one is best rated" of products the shop rates none of
+            figure = "rating" if plan.parse.pick == "best rated" else "price"
+            said = f"so I cannot say which is {plan.parse.pick}"
+            return f"None of the products I showed has a {figure} in the catalog, {said}."
         if res.note == "has_list":
             return 'Which one do you mean? Say "the first one", "the second one"... or tap a product.'
         return 'Which one do you mean? Search first, then say "the second one" or tap a product.'
