@@ -4,6 +4,7 @@ hard constraint, an offer to put to the shopper instead of products that break i
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from assistant.search.lists import type_key
 from assistant.search.query import Filters
 from assistant.search.ranking import stated_mask
 from index.catalog import Product
-from index.text import normalise, stem, terms
+from index.text import UNITS, normalise, stem, terms
 
 
 class SearchFn(Protocol):
@@ -125,10 +126,28 @@ def names_any(items: list[ShownItem], terms: list[str]) -> bool:
     return False
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)\b")
+
+
+def quantities(terms: list[str]) -> list[tuple[float, str]]:
+    """(amount, unit) of each quantity the words say ("5", "litre": 5 l), units read as search reads them (UNITS)."""
+    return [(float(a), UNITS[b]) for a, b in itertools.pairwise(terms) if _NUMBER.fullmatch(a) and b in UNITS]
+
+
+def quantity_said(p: Product, q: tuple[float, str]) -> bool | None:
+    """True: the title or details say the quantity, however spelt ("5 L", "5ltr", "5 Litre"); False: they say the
+    unit with other amounts only (a "10 L" cooker is no 5 litre one); None: they say nothing in that unit."""
+    text = normalise(p.title + " " + " ".join(p.attributes.values()))
+    amounts = {float(n) for n, u in _AMOUNT.findall(text) if UNITS.get(u) == q[1]}
+    return q[0] in amounts if amounts else None
+
+
 def states_any(items: list[ShownItem], terms: list[str]) -> bool:
     """Some shown product's page states one of the words (singular or plural): its title, category, detail
-    values or description ("wireless" in "Connectivity: Wireless" counts)."""
-    if names_any(items, terms):
+    values or description ("wireless" in "Connectivity: Wireless" counts), or the quantity they say ("5 litre":
+    "5 L")."""
+    if names_any(items, terms) or any(quantity_said(i.product, q) for q in quantities(terms) for i in items):
         return True
     stems = {singular(t) for t in terms if len(t) > 2}
     for i in items:
@@ -184,10 +203,12 @@ def run_search(
         hits += [h for h in more if h.row not in seen]
     if c.category and (after := search.named_after(c.category, c.terms)):  # as search ranks: the kind's own first
         hits.sort(key=lambda h: h.row in after)  # (stable: the engine's order within each)
+    asked = quantities(c.terms)  # "5 litre": a product saying only other amounts of litres is no such thing
     items = [
         ShownItem(h.product, why_shown(h.product, c, h.why))
         for h in hits
         if c.admits(h.product, materials, None if kind is None else bool(kind[h.row]))
+        and all(quantity_said(h.product, q) is not False for q in asked)
     ]
     if c.terms:  # as search ranks pages stating the words first ("sleeveless" in a Sleeve line): stable
         items.sort(key=lambda i: not states_any([i], c.terms))

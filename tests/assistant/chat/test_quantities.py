@@ -1,0 +1,55 @@
+"""A quantity the shopper says ("5 litre") is read as search reads units: a page saying "5 L" or "5ltr" says it, so
+the reply no longer claims "none of them saying “5 litre”" over three 5 L cookers, and a product saying only another
+amount of the unit (a 10 L cooker) is no 5 litre one and is not shown; one saying nothing in litres may be. A small
+shop written here, real model, real index, the dialogue run as the session runs it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.chat.matching import quantities, quantity_said
+from assistant.chat.vocab import NluVocab
+from assistant.search.engine import SearchEngine
+from index.build import build_index
+from index.catalog import Mapping, Product
+from index.store import load_index
+from tests.assistant.chat.test_kinds import shown, talk
+
+COOKERS = ["Kitchen", "Cookware", "Pressure Cookers"]
+SHOP = [
+    {"id": "pc-5", "title": "United 5 L Pressure Cooker", "category": COOKERS, "price": 2275},
+    {"id": "pc-5ltr", "title": "Hawkins Classic 5ltr Pressure Cooker", "category": COOKERS, "price": 1900},
+    {"id": "pc-10", "title": "Prestige Popular 10 L Pressure Cooker", "category": COOKERS, "price": 2100},
+    {"id": "pc-3", "title": "United 3 L Pressure Cooker", "category": COOKERS, "price": 1500},
+    {"id": "pc-none", "title": "Butterfly Blue Line Pressure Cooker", "category": COOKERS, "price": 1700},
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
+    d = tmp_path_factory.mktemp("chat-quantities")
+    catalog = d / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
+    build_index(catalog, d / "index", embedder, Mapping())
+    engine = SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
+    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+
+
+@pytest.mark.parametrize("said", ["5 litre", "5 ltr", "5 liters"])
+def test_a_quantity_said_keeps_what_says_it_and_drops_other_amounts(shop, said):
+    _, (res, text) = talk(shop, "a pressure cooker", said)
+    got = shown(res)
+    assert {"pc-5", "pc-5ltr"} <= set(got) and not {"pc-10", "pc-3"} & set(got), (got, text)
+    assert "none of them saying" not in text, text
+    assert set(got[:2]) == {"pc-5", "pc-5ltr"}, got  # those saying it before the one saying no amount
+
+
+def test_what_a_page_says_of_a_quantity():
+    five = quantities(["5", "litre"])
+    assert five == [(5.0, "l")] and quantities(["5", "star"]) == [] and quantities(["litre"]) == []
+    said = lambda title: quantity_said(Product(id="x", title=title), five[0])
+    assert said("United 5 L Pressure Cooker") and said("Hawkins 5ltr Cooker") and said("Magic 5 Litre Cooker")
+    assert said("Prestige 10 L Pressure Cooker") is False and said("Butterfly Pressure Cooker") is None
+    assert said("Milton 500 ml Bottle") is None  # another unit says nothing in litres
