@@ -108,9 +108,12 @@ class SearchEngine:
         self.head_post = Postings(self.qvocab.head_rows, n)  # the kinds each product is (type_heads)
         self.title_post = Postings.build([set(terms(p.title)) for p in products], n)
         self.title_colour = Postings.build([title_colours(p) for p in products], n)  # a colour the title says
-        self.kinds = Kinds.build(products, self.qvocab.aliases, self.type_post, self.head_post, self.title_post)
         # what pages state beyond the lexical fields, and the devices titles say a product is made for
         self.pages = PageIndex.build(products, self.qvocab.types, self.qvocab.device_terms)
+        heads = frozenset(self.qvocab.heads)
+        self.kinds = Kinds.build(
+            products, self.qvocab.aliases, self.type_post, self.head_post, self.title_post, self.pages.listed, heads
+        )
         # what a page says it is made of: its material specifications and the materials its title names
         # ("Striped Cotton Sari" is known to be cotton, whatever its specifications leave out)
         named = [material_reading(p, self.qvocab.materials) for p in products]

@@ -47,18 +47,30 @@ class Kinds:
     title_stems: Postings  # the stem of each title_word
     title_words: Postings  # title_names
     depts: np.ndarray  # each product's department (root category) as a code, -1 for none
+    listed: Postings | None = None  # the heads a product has only from a shelf listing several kinds (list_heads)
+    kind_words: frozenset[str] = frozenset()  # the head stems of the shop's types
+    title_stem: tuple[str, ...] = ()  # each product's title_word stem ("" for none), for listed rows
     # named_beside's rows by kind: a pure function of the key, read on every typed search (bounded: BESIDE_CACHE)
     _beside: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
-        cls, products: list[Product], aliases: Mapping[str, str], types: Postings, heads: Postings, titles: Postings
+        cls,
+        products: list[Product],
+        aliases: Mapping[str, str],
+        types: Postings,
+        heads: Postings,
+        titles: Postings,
+        listed: Postings | None = None,
+        kind_words: frozenset[str] = frozenset(),
     ) -> Kinds:
         n = len(products)
-        stems = Postings.build([{stem(w)} if (w := title_word(p)) else () for p in products], n)
+        named = tuple(stem(w) if (w := title_word(p)) else "" for p in products)
+        stems = Postings.build([{t} if t else () for t in named], n)
         codes: dict[str, int] = {}
         depts = np.array([codes.setdefault(p.category[0], len(codes)) if p.category else -1 for p in products])
-        return cls(types, heads, titles, stems, Postings.build([title_names(p, aliases) for p in products], n), depts)
+        words = Postings.build([title_names(p, aliases) for p in products], n)
+        return cls(types, heads, titles, stems, words, depts, listed, kind_words, named if listed is not None else ())
 
     def of_kind(self, key: tuple[str, ...], titles: bool = False) -> np.ndarray | None:
         """Rows of the type key (a query's type terms); None when none is. titles: also a product whose title names
@@ -71,7 +83,16 @@ class Kinds:
         if not titles:
             return typed
         named = self.named_beside(key, typed)
-        return typed if named is None else typed | named
+        typed = typed if named is None else typed | named
+        if self.listed is not None:
+            # of the kind only by a shelf listing several, and titled another kind of the shop: a "Women's Regular
+            # Black Skirt" on "Dresses & Skirts" is no dress (its deeper "Skirts" shelf is past the four read)
+            doubtful = typed & self.listed.any_of(key[-1:]) & ~self.title_terms.all_of(key)
+            for r in np.flatnonzero(doubtful).tolist():
+                other = self.title_stem[r]
+                if other and other != key[-1] and other in self.kind_words:
+                    typed[r] = False
+        return typed
 
     def beside_rows(self, key: tuple[str, ...]) -> np.ndarray:
         """The rows of named_beside for the kind's own rows (of_kind without titles), remembered per key."""
