@@ -130,16 +130,25 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)\b")
 
 
+_COUNT = re.compile(r"\b(?:pack|set|combo|kit) of (\d+)\b|\b(\d+)\s*(?:pack|pcs|pc|pieces|piece)\b")
+
+
 def quantities(terms: list[str]) -> list[tuple[float, str]]:
-    """(amount, unit) of each quantity the words say ("5", "litre": 5 l), units read as search reads them (UNITS)."""
-    return [(float(a), UNITS[b]) for a, b in itertools.pairwise(terms) if _NUMBER.fullmatch(a) and b in UNITS]
+    """(amount, unit) of each quantity the words say ("5", "litre": 5 l), units read as search reads them (UNITS);
+    a count is the unit "pack" ("5", "pack", as assistant.search.asking.counted writes "pack of 5")."""
+    units = {**UNITS, "pack": "pack"}
+    return [(float(a), units[b]) for a, b in itertools.pairwise(terms) if _NUMBER.fullmatch(a) and b in units]
 
 
 def quantity_said(p: Product, q: tuple[float, str]) -> bool | None:
-    """True: the title or details say the quantity, however spelt ("5 L", "5ltr", "5 Litre"); False: they say the
-    unit with other amounts only (a "10 L" cooker is no 5 litre one); None: they say nothing in that unit."""
-    text = normalise(p.title + " " + " ".join(p.attributes.values()))
-    amounts = {float(n) for n, u in _AMOUNT.findall(text) if UNITS.get(u) == q[1]}
+    """True: the title or details say the quantity, however spelt ("5 L", "5ltr", "5 Litre"; a count as "Pack of
+    5", "Set of 5", "5 pcs"); False: they say the unit with other amounts only (a "10 L" cooker is no 5 litre one);
+    None: they say nothing in that unit."""
+    text = normalise(" ".join([p.title, *p.category, *p.attributes.values()]))
+    if q[1] == "pack":
+        amounts = {float(a or b) for a, b in _COUNT.findall(text)}
+    else:
+        amounts = {float(n) for n, u in _AMOUNT.findall(text) if UNITS.get(u) == q[1]}
     return q[0] in amounts if amounts else None
 
 

@@ -39,7 +39,7 @@ from assistant.chat.lexicon import (
 )
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
-from assistant.search.asking import PURPOSE_WORDS, ages, interest
+from assistant.search.asking import PURPOSE_WORDS, ages, counted, interest
 from assistant.search.asking import RECIPIENTS as ASKING_RECIPIENTS
 from assistant.search.query import QUERY_COLOURS, parse_query
 from assistant.search.spelling import written_apart
@@ -257,13 +257,18 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         liked = [w for w in said[likes[1] :] if w in words]
     # "a present", "gifts": one word for what the thing is for, searched as "gift" (never a shelf of presents)
     words = ["gift" if w in PURPOSE_WORDS else w for j, w in enumerate(words) if j not in aged]
-    # a quantity ("5 litre") stays whole: search reads the unit as the shop writes it
-    quantity = {j for i, w in enumerate(words[:-1]) if w.isdigit() and words[i + 1] in UNITS for j in (i, i + 1)}
+    # a quantity ("5 litre") stays whole: search reads the unit as the shop writes it; a count ("pack of 5",
+    # "5 pack") is how many, never the kind: "5 pack" after cushion covers was a search for bags and packs
+    words = counted(words)
+    quantity = {
+        j for i, w in enumerate(words[:-1]) if w.isdigit() and words[i + 1] in {*UNITS, "pack"} for j in (i, i + 1)
+    }
+    named = [w for j, w in enumerate(words) if j not in quantity]
     # "saree falls", "track pants": the shop's kind of several words as search reads it, not sarees with the word
     # "falls" nor any "pant" (a kurta and dhoti pant set); else the chat's one-word kind
-    kind = shop_kind(words, u)
+    kind = shop_kind(named, u)
     s.category = (
-        kind or (_category(liked, vocab) if liked else None) or _named_kind(words, u, vocab) or _category(words, vocab)
+        kind or (_category(liked, vocab) if liked else None) or _named_kind(named, u, vocab) or _category(named, vocab)
     )
     if liked and not s.category:  # of an interest said, any is a gift: "gift" finds the maker "Gift Island" by name
         words = [w for w in words if w != "gift"]

@@ -152,8 +152,29 @@ def interest(ws: Sequence[str]) -> tuple[int, int] | None:
 
 # How things are sold, not what they are: "a set of", "pack of 3", "perfume gift set"
 COLLECTIVES = frozenset({"set", "sets", "pack", "packs", "combo", "combos", "kit", "kits", "pair", "pairs"})
+# ... and how many come together: "pack of 5", "5 pack", "set of 4", "6 pcs" (assistant.chat reads them as a count)
+PIECES = COLLECTIVES | {"pcs", "pc", "piece", "pieces"}
 # Heads that are of what the words before them name: a set of knives, wear for the night ("night wear")
 OF_WHAT_PRECEDES = COLLECTIVES | {"wear", "wears"}
+
+
+def counted(ws: Sequence[str]) -> list[str]:
+    """The words with each count said as "<n> pack" ("pack of 5", "set of 5", "5 pcs": "5", "pack"), the one form
+    a count is matched in (assistant.chat.matching.quantities)."""
+    out: list[str] = []
+    i = 0
+    while i < len(ws):
+        if ws[i] in PIECES and i + 2 < len(ws) and ws[i + 1] == "of" and ws[i + 2].isdigit():
+            out += [ws[i + 2], "pack"]
+            i += 3
+            continue
+        if ws[i].isdigit() and i + 1 < len(ws) and ws[i + 1] in PIECES:
+            out += [ws[i], "pack"]
+            i += 2
+            continue
+        out.append(ws[i])
+        i += 1
+    return out
 
 
 def sold_as(ws: Sequence[str]) -> list[tuple[int, int]]:

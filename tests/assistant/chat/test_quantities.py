@@ -1,7 +1,9 @@
-"""A quantity the shopper says ("5 litre") is read as search reads units: a page saying "5 L" or "5ltr" says it, so
-the reply no longer claims "none of them saying “5 litre”" over three 5 L cookers, and a product saying only another
-amount of the unit (a 10 L cooker) is no 5 litre one and is not shown; one saying nothing in litres may be. A small
-shop written here, real model, real index, the dialogue run as the session runs it."""
+"""A quantity the shopper says ("5 litre", "5 pack") is read as search reads units: a page saying "5 L" or "5ltr"
+says it, so the reply no longer claims "none of them saying “5 litre”" over three 5 L cookers, and a product saying
+only another amount of the unit (a 10 L cooker) is no 5 litre one and is not shown; one saying nothing in litres may
+be. A count ("5 pack", "pack of 5", "set of 5") is how many, in whichever of those forms a page says it: said after
+cushion covers, "5 pack" was a new search for the shop's bags and packs. A small shop written here, real model,
+real index, the dialogue run as the session runs it."""
 
 from __future__ import annotations
 
@@ -18,12 +20,20 @@ from index.store import load_index
 from tests.assistant.chat.test_kinds import shown, talk
 
 COOKERS = ["Kitchen", "Cookware", "Pressure Cookers"]
+CUSHIONS = ["Home Furnishing", "Cushion Covers"]
 SHOP = [
     {"id": "pc-5", "title": "United 5 L Pressure Cooker", "category": COOKERS, "price": 2275},
     {"id": "pc-5ltr", "title": "Hawkins Classic 5ltr Pressure Cooker", "category": COOKERS, "price": 1900},
     {"id": "pc-10", "title": "Prestige Popular 10 L Pressure Cooker", "category": COOKERS, "price": 2100},
     {"id": "pc-3", "title": "United 3 L Pressure Cooker", "category": COOKERS, "price": 1500},
     {"id": "pc-none", "title": "Butterfly Blue Line Pressure Cooker", "category": COOKERS, "price": 1700},
+    *[
+        {"id": f"cc-{n}", "title": f"Rajrang{n} Floral Cushions Cover", "category": [*CUSHIONS, f"Cover (Pack of {n})"]}
+        for n in (2, 5)
+    ],
+    {"id": "cc-set", "title": "Welhouse Set of 5 Cushion Covers", "category": CUSHIONS},
+    {"id": "cc-none", "title": "Moonleaf Geometric Cushions Cover", "category": CUSHIONS},
+    *[{"id": f"bp-{i}", "title": f"Wildcraft{i} Travel Pack", "category": ["Bags", "Bags & Packs"]} for i in range(2)],
 ]
 
 
@@ -46,6 +56,14 @@ def test_a_quantity_said_keeps_what_says_it_and_drops_other_amounts(shop, said):
     assert set(got[:2]) == {"pc-5", "pc-5ltr"}, got  # those saying it before the one saying no amount
 
 
+@pytest.mark.parametrize("said", ["5 pack", "pack of 5", "set of 5"])
+def test_a_count_said_after_a_kind_is_how_many_of_it(shop, said):
+    _, (res, text) = talk(shop, "cushion covers", said)
+    got = shown(res)
+    assert set(got[:2]) == {"cc-5", "cc-set"} and "cc-2" not in got, (got, text)  # not bags and packs, no 2-pack
+    assert not any(i.startswith("bp-") for i in got), text
+
+
 def test_what_a_page_says_of_a_quantity():
     five = quantities(["5", "litre"])
     assert five == [(5.0, "l")] and quantities(["5", "star"]) == [] and quantities(["litre"]) == []
@@ -53,3 +71,9 @@ def test_what_a_page_says_of_a_quantity():
     assert said("United 5 L Pressure Cooker") and said("Hawkins 5ltr Cooker") and said("Magic 5 Litre Cooker")
     assert said("Prestige 10 L Pressure Cooker") is False and said("Butterfly Pressure Cooker") is None
     assert said("Milton 500 ml Bottle") is None  # another unit says nothing in litres
+    five = quantities(["5", "pack"])[0]
+    packs = lambda title, *category: quantity_said(Product(id="x", title=title, category=list(category)), five)
+    assert (
+        packs("Set of 5 Cushion Covers") and packs("Cover", "Home", "Cover (Pack of 5, 30 cm)") and packs("5 pcs Set")
+    )
+    assert packs("Pack of 2 Cushion Covers") is False and packs("Cushion Cover") is None
