@@ -273,8 +273,11 @@ def execute(
             unnamed = bool(items) and not c.category and not c.accessory and bool(thing) and not names_any(items, thing)
             if items and not unnamed and not c.category and not c.accessory and c.terms:
                 # no catalog kind was understood: the shopper's own words are the thing; a product naming none
-                # of them ("handbag" -> a two-wheeler cover) is not one
-                items = [i for i in items if names_any([i], c.terms)]
+                # of them ("handbag" -> a two-wheeler cover) is not one. What a person likes names no thing: "she
+                # loves cooking" asks for kadhais and pots too, in the departments of the products naming it
+                named = [i for i in items if names_any([i], c.terms)]
+                depts = {i.product.category[0] for i in named if i.product.category} if c.interest else set()
+                items = [i for i in items if i in named or (i.product.category[:1] and i.product.category[0] in depts)]
             if unnamed and "closest" not in plan.accepted:
                 # a word no product here carries ("kurtas"): the closest are other things, shown only if asked
                 res.note, res.offer, res.offer_items = "no_match", ["closest"], [i.product for i in items]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from assistant.chat import vocab
 from assistant.chat.state import Constraints, Plan, TurnResult
 from assistant.chat.vocab import ENGLISH, KindNames
+from assistant.search.asking import PURPOSE_WORDS
 from index.catalog import Product
 from index.text import format_price, plural, singular
 
@@ -35,8 +36,8 @@ def describe(c: Constraints, plural: bool = True, names: KindNames = ENGLISH) ->
         thing = names.plural(c.category) if plural else c.category
     elif c.accessory:
         thing = names.plural(c.accessory) if plural else c.accessory
-    else:
-        thing = " ".join(terms) or ("items" if plural else "item")
+    else:  # no kind: the shopper's words name the thing, said so that they read as one ("6 kitchen products")
+        thing = _things(terms, plural) if terms else ("items" if plural else "item")
         terms = []
     occasion = c.occasion if c.occasion and c.occasion not in terms and c.occasion not in thing.split() else None
     # the material as the shopper said it ("net sarees"): a word of the search, so it is named with it
@@ -58,6 +59,17 @@ def describe(c: Constraints, plural: bool = True, names: KindNames = ENGLISH) ->
     if c.exclude_materials:
         text += f", no {', '.join(c.exclude_materials)}"
     return text
+
+
+def _things(words: list[str], plural: bool) -> str:
+    """The shopper's words as the thing shown when no kind was understood: "gifts" ("a gift for my mom"), "kitchen
+    products", "cooking products" (not "6 kitchen", "1 cooking"); a plural said stays ("gas stoves")."""
+    last = words[-1]
+    if last in PURPOSE_WORDS or last == "gift":
+        return " ".join([*words[:-1], plural_phrase(last) if plural else last])
+    if singular(last) != last:
+        return " ".join(words)
+    return " ".join([*words, "products" if plural else "product"])
 
 
 def plural_phrase(kind: str) -> str:

@@ -40,6 +40,7 @@ class Constraints:
     exclude_ids: list[str] = field(default_factory=list)
     gender_inferred: bool = False  # the gender is the page's best match, not said by the shopper
     gender_open: bool = False  # no product of the wanted kind is tagged for the gender: untagged ones do
+    interest: bool = False  # the words are what the person likes ("she loves cooking"): things for it, not named it
 
     def copy(self) -> Constraints:
         return deepcopy(self)  # the lists are not shared with the copy
@@ -113,6 +114,7 @@ class Constraints:
                     self.exclude_colours.remove(v)
                 if name == "material":
                     self.want_material(v)
+        self.interest = self.interest or s.interest
         if s.interest and self.gender:
             # what the person likes is the thing: a cooking thing tagged for no one is as good as one tagged for
             # her, as search ranks it (women's tops tagged for her were "the closest" to cooking)
