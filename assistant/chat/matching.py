@@ -35,6 +35,8 @@ class SearchFn(Protocol):
 
     def named_after(self, word: str, said: list[str]) -> frozenset[int]: ...
 
+    def coloured(self, colour: str) -> np.ndarray: ...
+
     def row(self, product_id: str) -> int | None: ...
 
 
@@ -76,6 +78,9 @@ class EngineSearch:
         if not key:
             return frozenset()
         return frozenset(self.engine.qvocab.named_after(key[-1], {*terms(" ".join(said)), *key}).tolist())
+
+    def coloured(self, colour: str) -> np.ndarray:
+        return self.engine.coloured(colour)
 
     def row(self, product_id: str) -> int | None:
         return self.engine.index.id_to_row.get(product_id)
@@ -199,6 +204,9 @@ def run_search(
     # engine does not rank by a material the chat passes in its words: read further down the ranking
     wide = (kind is None and c.category is not None and " " in c.category) or c.material is not None
     within = kind
+    if c.colour:  # the colour as search reads it: the catalog's, or the one the title names ("Yellow Gold Earring")
+        coloured = search.coloured(c.colour)
+        within = coloured if within is None else within & coloured
     for unwanted in c.unwanted_kinds():  # "not a dress": the kind's rows, as search reads it, kept out
         rows = search.of_kind(unwanted)
         if rows is not None:

@@ -13,6 +13,7 @@ from assistant.chat.slots import fits, matches_accessory
 from assistant.search import named_materials
 from assistant.search.asking import PURPOSE_WORDS
 from assistant.search.query import Filters
+from assistant.search.titles import title_colours
 from assistant.search.understand import type_key
 from index.attributes import GENDER_ADMITS, baby_admits, names_a_baby
 from index.catalog import Product
@@ -65,7 +66,7 @@ class Constraints:
             # the engine's category filter reads the category path only: a two-word kind is checked in admits
             category=self.category if self.category and " " not in self.category else None,
             gender=None if self.gender_open else self.gender,  # untagged products pass: checked in admits
-            colour=self.colour,
+            colour=None,  # read as search reads a colour, catalog's or title's: run_search keeps to those rows
             brand=self.brand,
             price_min=self.price_min,
             price_max=self.price_max,
@@ -172,8 +173,8 @@ class Constraints:
             and not baby_admits(self.gender, p.gender, names_a_baby(p.title, p.category))
         ):
             return False  # a product tagged for someone else never passes; an untagged one only when open
-        if self.colour and p.colour != self.colour:
-            return False
+        if self.colour and p.colour != self.colour and self.colour not in title_colours(p):
+            return False  # (the colour as search reads it: the catalog's or the one the title names, "Yellow Gold")
         if self.accessory and not matches_accessory(p, self.accessory):
             return False
         if self.device and not fits(p, self.device):

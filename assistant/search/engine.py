@@ -387,6 +387,10 @@ class SearchEngine:
             )
         return hits
 
+    def coloured(self, colour: str) -> np.ndarray:
+        """Rows of the colour as a query's colour is read: the catalog's (or derived) colour, or one the title names."""
+        return self._stated.colour(colour)
+
     def of_kind(self, words: str, titles: bool = False) -> np.ndarray | None:
         """Rows of the kind the words name, read as a query's type is read (a type or shelf of the product names it
         as its head: "Saree Falls" are not sarees); None when they name no type of this shop's products. titles:

@@ -1,0 +1,42 @@
+"""The chat reads a colour as search reads it: the catalog's colour, or the one the title names. "gold ones" said
+after earrings found nothing ("I have earrings in other colours"), though 14 of the shop's earrings are titled "Yellow
+Gold ...": their colour column says "multicolor". A colour the title names of another is still no match. A small
+shop written here, real model, real index, the dialogue run as the session runs it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.chat.vocab import NluVocab
+from assistant.search.engine import SearchEngine
+from index.build import build_index
+from index.catalog import Mapping
+from index.store import load_index
+from tests.assistant.chat.test_kinds import shown, talk
+
+EARRINGS = ["Jewellery", "Earrings"]
+SHOP = [
+    {"id": "e-titled", "title": "Fida Yellow Gold Copper Drop Earring", "category": EARRINGS, "colour": "Multicolor"},
+    {"id": "e-column", "title": "Sukkhi Alloy Stud Earring", "category": EARRINGS, "colour": "Gold"},
+    {"id": "e-silver", "title": "Pearl Paradise Silver Dangle Earring", "category": EARRINGS, "colour": "Silver"},
+    {"id": "e-none", "title": "Fabulloso Metal Dangle Earring", "category": EARRINGS},
+]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
+    d = tmp_path_factory.mktemp("chat-colours")
+    catalog = d / "shop.jsonl"
+    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
+    build_index(catalog, d / "index", embedder, Mapping())
+    engine = SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
+    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+
+
+def test_a_colour_the_title_names_is_the_products_colour(shop):
+    _, (res, text) = talk(shop, "earrings", "gold ones")
+    assert set(shown(res)) == {"e-titled", "e-column"}, text
+    [(res, text)] = talk(shop, "silver earrings")
+    assert shown(res) == ["e-silver"], text
