@@ -152,9 +152,15 @@ def quantity_said(p: Product, q: tuple[float, str]) -> bool | None:
     text = normalise(" ".join([p.title, *p.category, *p.attributes.values()]))
     if q[1] == "pack":
         amounts = {float(a or b) for a, b in _COUNT.findall(text)}
-    else:
-        amounts = {float(n) for n, u in _AMOUNT.findall(text) if UNITS.get(u) == q[1]}
-    return q[0] in amounts if amounts else None
+        return q[0] in amounts if amounts else None
+    base, scale = _IN_BASE.get(q[1], (q[1], 1.0))
+    said = [(float(n), UNITS[u]) for n, u in _AMOUNT.findall(text) if u in UNITS]
+    amounts = {round(n * _IN_BASE.get(u, (u, 1.0))[1], 6) for n, u in said if _IN_BASE.get(u, (u, 1.0))[0] == base}
+    return round(q[0] * scale, 6) in amounts if amounts else None
+
+
+# a unit and what it is in the larger one of its kind: "1 litre" is said by "1000 ml", and a 350 ml bottle is no 1 L one
+_IN_BASE = {"ml": ("l", 0.001), "g": ("kg", 0.001), "mg": ("kg", 1e-6), "cm": ("m", 0.01), "mm": ("m", 0.001)}
 
 
 def states_any(items: list[ShownItem], terms: list[str]) -> bool:

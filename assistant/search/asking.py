@@ -61,6 +61,7 @@ AGE_UNITS: dict[str, float] = {
 }
 _AGE_WORD = re.compile(r"^(\d+)(" + "|".join(sorted(AGE_UNITS, key=len, reverse=True)) + r")$")
 CHILD_GENDERS = frozenset({"girls", "boys", "kids", "baby"})
+_NOT_AGES = frozenset({"warranty", "guarantee", "subscription", "plan", "pack", "supply"})
 
 
 def ages(ws: Sequence[str], gender_words: Mapping[str, str]) -> list[tuple[int, int, float]]:
@@ -77,7 +78,9 @@ def ages(ws: Sequence[str], gender_words: Mapping[str, str]) -> list[tuple[int, 
             number, unit = (m.group(1), m.group(2)) if m else (w, nxt)
             end = i + (1 if m else 2)
             old = end < len(ws) and ws[end] == "old"
-            if old or child or (i and ws[i - 1] in ("for", "age", "aged")):
+            # a few months is a baby's age however said ("6 months" after "baby clothes"), not a warranty's
+            months = AGE_UNITS[unit] < 1 and int(number) <= 36 and (end >= len(ws) or ws[end] not in _NOT_AGES)
+            if old or child or months or (i and ws[i - 1] in ("for", "age", "aged")):
                 out.append((i, end + old, int(number) * AGE_UNITS[unit]))
                 i = end + old
                 continue

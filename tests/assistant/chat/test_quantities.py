@@ -70,7 +70,9 @@ def test_what_a_page_says_of_a_quantity():
     said = lambda title: quantity_said(Product(id="x", title=title), five[0])
     assert said("United 5 L Pressure Cooker") and said("Hawkins 5ltr Cooker") and said("Magic 5 Litre Cooker")
     assert said("Prestige 10 L Pressure Cooker") is False and said("Butterfly Pressure Cooker") is None
-    assert said("Milton 500 ml Bottle") is None  # another unit says nothing in litres
+    # a smaller unit of the same kind says it too ("1 litre": "1000 ml"), and a 500 ml bottle is no 5 litre one
+    assert said("Milton 5000 ml Can") and said("Milton 500 ml Bottle") is False
+    assert said("Philips 1600 W Hair Dryer") is None  # another kind of unit says nothing in litres
     five = quantities(["5", "pack"])[0]
     packs = lambda title, *category: quantity_said(Product(id="x", title=title, category=list(category)), five)
     assert (

@@ -54,6 +54,8 @@ def shop(tmp_path_factory, embedder) -> SearchEngine:
         ("dress, she is 1", "baby_girl"),
         ("something for a newborn boy", "baby_boy"),  # was "nothing called newborn"
         ("newborn clothes", "baby"),
+        ("baby dress 6 months", "baby"),  # a few months is a baby's age however said (it was words to match)
+        ("romper 9 months", "baby"),
     ],
 )
 def test_an_age_says_who_it_is_for_and_is_no_word_to_match(shop, query, gender):
@@ -68,6 +70,8 @@ def test_an_age_says_who_it_is_for_and_is_no_word_to_match(shop, query, gender):
 def test_years_that_are_no_age_stay_words(shop):
     u = understand("ring with 5 year guarantee", shop.qvocab)
     assert u.gender is None and "5" in u.search_text.split()
+    u = understand("trimmer 6 months warranty", shop.qvocab)
+    assert u.gender is None and "6" in u.search_text.split()
 
 
 def test_search_for_a_child_shows_childrens_products_not_the_number(shop):
