@@ -25,6 +25,7 @@ from index.build import build_index
 from index.catalog import Mapping
 from index.store import load_index
 from tests.assistant.chat_client import open_chat, say
+from tests.assistant.search.shop import shop_engine
 
 ETHNIC = ["Clothing", "Women's Clothing", "Ethnic Wear"]
 BWB = "Bags, Wallets & Belts"
@@ -190,6 +191,12 @@ def shop_dir(tmp_path_factory, embedder) -> Path:
 @pytest.fixture(scope="module")
 def shop(shop_dir, embedder) -> tuple[SearchEngine, NluVocab]:
     engine = SearchEngine(load_index(shop_dir / "index", embedder.name, embedder.dim), embedder)
+    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+
+
+def chat_shop(directory: Path, embedder, products: list[dict]) -> tuple[SearchEngine, NluVocab]:
+    """A small shop's engine, built with the real model into a real index, and the chat's vocabulary of it."""
+    engine = shop_engine(directory, embedder, products)
     return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
 
 

@@ -5,16 +5,11 @@ written here, real model, real index, the dialogue run as the session runs it.""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from assistant.chat.vocab import NluVocab
 from assistant.search.engine import SearchEngine
-from index.build import build_index
-from index.catalog import Mapping
-from index.store import load_index
-from tests.assistant.chat.test_kinds import shown, talk
+from tests.assistant.chat.test_kinds import chat_shop, shown, talk
 
 WESTERN = ["Clothing", "Women's Clothing", "Western Wear", "Dresses & Skirts"]
 SHOP = [
@@ -33,12 +28,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
-    d = tmp_path_factory.mktemp("chat-listed")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    engine = SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
-    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+    return chat_shop(tmp_path_factory.mktemp("chat-listed"), embedder, SHOP)
 
 
 def test_a_product_titled_another_kind_is_not_of_a_listed_kind(shop):

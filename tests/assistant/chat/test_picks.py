@@ -5,17 +5,13 @@ model, real index, the dialogue run as the session runs it."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from assistant.chat.nlu import NluVocab, parse_message
 from assistant.chat.picks import asked, best
 from assistant.search.engine import SearchEngine
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
-from tests.assistant.chat.test_kinds import shown, talk
+from index.catalog import Product
+from tests.assistant.chat.test_kinds import chat_shop, shown, talk
 
 SPEAKERS = ["Electronics", "Audio", "Speakers"]
 SHOP = [
@@ -29,12 +25,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
-    d = tmp_path_factory.mktemp("chat-picks")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    engine = SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
-    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+    return chat_shop(tmp_path_factory.mktemp("chat-picks"), embedder, SHOP)
 
 
 def test_which_one_is_the_cheapest_picks_it_of_all_shown_and_it_is_then_what_it_means(shop):

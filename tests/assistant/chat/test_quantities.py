@@ -7,17 +7,13 @@ real index, the dialogue run as the session runs it."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from assistant.chat.matching import quantities, quantity_said
 from assistant.chat.vocab import NluVocab
 from assistant.search.engine import SearchEngine
-from index.build import build_index
-from index.catalog import Mapping, Product
-from index.store import load_index
-from tests.assistant.chat.test_kinds import shown, talk
+from index.catalog import Product
+from tests.assistant.chat.test_kinds import chat_shop, shown, talk
 
 COOKERS = ["Kitchen", "Cookware", "Pressure Cookers"]
 CUSHIONS = ["Home Furnishing", "Cushion Covers"]
@@ -39,12 +35,7 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory, embedder) -> tuple[SearchEngine, NluVocab]:
-    d = tmp_path_factory.mktemp("chat-quantities")
-    catalog = d / "shop.jsonl"
-    catalog.write_text("".join(json.dumps(p) + "\n" for p in SHOP), encoding="utf-8")
-    build_index(catalog, d / "index", embedder, Mapping())
-    engine = SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
-    return engine, NluVocab.from_products(engine.products, engine.vocab, engine.qvocab)
+    return chat_shop(tmp_path_factory.mktemp("chat-quantities"), embedder, SHOP)
 
 
 @pytest.mark.parametrize("said", ["5 litre", "5 ltr", "5 liters"])
