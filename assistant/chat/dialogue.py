@@ -386,7 +386,7 @@ def execute(
         ]
     elif kind == "question" and targets and plan.parse.act:
         p = targets[0]
-        res.note, known = questions.answer(p, plan.parse.act.topic, plan.parse.act.feature)
+        res.note, known = questions.answer(p, plan.parse.act.topic, plan.parse.act.feature, materials)
         res.items = [ShownItem(p, ["you asked about it" if known else "its details do not say"])]
     elif kind == "out_of_scope" and plan.parse.act:
         res.note = plan.parse.act.answer

@@ -5,9 +5,11 @@ description, price, brand, colour. When the data is silent the answer says so: n
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
+from assistant.search.materials import named_materials
 from index.catalog import Product
-from index.text import normalise
+from index.text import normalise, stem, terms
 
 # Specification keys that answer a question about a field, most specific first.
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
@@ -68,9 +70,10 @@ def _dont_know(p: Product, what: str) -> str:
     return f"I don't know that for {p.title}: its details in the catalog say nothing about {what}."
 
 
-def answer(p: Product, topic: str, feature: str = "") -> tuple[str, bool]:
+def answer(p: Product, topic: str, feature: str = "", materials: Container[str] = ()) -> tuple[str, bool]:
     """(answer text, whether the data answered it). topic: rating, price, brand, colour, material, size,
-    warranty, gender, or feature (with `feature` the asked word, e.g. 'waterproof')."""
+    warranty, gender, or feature (with `feature` the asked word, e.g. 'waterproof'). materials: the shop's material
+    stems, for a material the title names (as search reads a page's material)."""
     name = p.title
     if topic == "price":
         if p.price is None:
@@ -112,6 +115,8 @@ def answer(p: Product, topic: str, feature: str = "") -> tuple[str, bool]:
         specs = [f"{k} {v}" for k, v in p.attributes.items() if v and re.search(r"material|fabric|lining", k.lower())]
         if specs:
             return f"{name}: {', '.join(specs)}.", True
+        if said := titled_material(p, feature, materials):  # "is the first one silk?" of a "... Cotton Sari"
+            return said, True
     if topic in ("material", "size", "warranty"):
         spec = _spec(p, FIELD_KEYS[topic])
         if spec:
@@ -121,6 +126,19 @@ def answer(p: Product, topic: str, feature: str = "") -> tuple[str, bool]:
             return f'The description of {name} says: "{sent}"', True
         return _dont_know(p, _SILENT[topic]), False
     return _feature(p, feature)
+
+
+def titled_material(p: Product, feature: str, materials: Container[str]) -> str | None:
+    """The answer the title gives of what a product is made of, as search reads it (named_materials): "No: its name
+    says cotton" to "is it silk?" of a "... Cotton Sari"; None when the title names no material."""
+    named = named_materials(p, materials)[1] & set(terms(p.title))
+    if not named:
+        return None
+    asked = {t for t in terms(feature) if t in materials}
+    said = " and ".join(w for w in normalise(p.title).split() if stem(w) in named)
+    if not asked:
+        return f"Its name says {said}: {p.title}."
+    return f"{'Yes' if asked <= named else 'No'}: its name says {said}: {p.title}."
 
 
 def _feature(p: Product, feature: str) -> tuple[str, bool]:
