@@ -79,7 +79,7 @@ _COLOUR_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Gender words, most specific first. Values: women, men, girls, boys, baby, unisex.
+# Gender words, most specific first. Values: women, men, girls, boys, baby, kids (girls and boys), unisex.
 _GENDER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("unisex", re.compile(r"\bunisex\b", re.I)),
     ("girls", re.compile(r"\b(girl'?s|girls'?)\b", re.I)),
@@ -88,7 +88,7 @@ _GENDER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("women", re.compile(r"\b(women'?s?|womens|ladies|lady|female)\b", re.I)),
     ("men", re.compile(r"\b(men'?s?|mens|gents|male)\b", re.I)),
 ]
-GENDERS: tuple[str, ...] = ("women", "men", "girls", "boys", "baby", "unisex")
+GENDERS: tuple[str, ...] = ("women", "men", "girls", "boys", "baby", "kids", "unisex")
 # A baby girl's or boy's product is derived "girls" or "boys" (a daughter's or son's search must find it), and is a
 # baby's as well: "baby dress" found none of the shop's 32 "Baby Girl's ... Dress" and offered women's dresses.
 _BABYS_TITLE = re.compile(r"\b(bab(y|ies)|infants?|newborns?|toddlers?)\b", re.I)
@@ -100,10 +100,10 @@ BABYS_TOO = frozenset({"girls", "boys"})
 GENDER_ADMITS: dict[str, frozenset[str]] = {
     "women": frozenset({"women", "unisex"}),
     "men": frozenset({"men", "unisex"}),
-    "girls": frozenset({"girls", "unisex"}),
-    "boys": frozenset({"boys", "unisex"}),
+    "girls": frozenset({"girls", "kids", "unisex"}),
+    "boys": frozenset({"boys", "kids", "unisex"}),
     "baby": frozenset({"baby", "unisex"}),
-    "kids": frozenset({"girls", "boys", "baby", "unisex"}),
+    "kids": frozenset({"girls", "boys", "kids", "baby", "unisex"}),
     "unisex": frozenset({"unisex"}),
 }
 
@@ -160,6 +160,8 @@ def derive_gender(title: str, category_path: list[str], specs: dict[str, str]) -
             return "baby"
         if "baby" in hits:  # "O Baby Women's Top": a maker's name; the women's is who it is for
             hits.remove("baby")
+        if "boys" in hits and "girls" in hits and not {"men", "women"} & set(hits):
+            return "kids"  # "For Boys, Girls": a child's, not everyone's (a kids' watch opened "watches for men")
         if ("men" in hits and "women" in hits) or ("boys" in hits and "girls" in hits):
             return "unisex"
         # "For Men, Boys": sized for both, so a men's search must find it (boys' sizes are the smaller ones)

@@ -50,6 +50,9 @@ def test_derived_attributes_follow_documented_rules():
     assert derive_gender("Via Italia Baby Girl's Gathered Dress", ["Baby Care"], {}) == "girls"  # a daughter's too
     assert derive_gender("Walking Shoes", ["Footwear", "Kids' & Infant Footwear", "For Boys"], {}) == "boys"
     assert derive_gender("O Baby Women's Printed Top & Shorts Set", [], {}) == "women"  # "O Baby": the maker
+    # children of either sex are kids, not everyone: "unisex" put a kids' watch among "watches for men"
+    assert derive_gender("Kool Kidz Analog Watch - For Girls, Boys", [], {}) == "kids"
+    assert derive_gender("Fastrack Analog Watch - For Men, Women, Boys, Girls", [], {}) == "unisex"
     assert derive_colour("Ajaero Women's Maxi Red Dress", {}, "") == "red"
     assert derive_colour("X", {"Color": "Navy Blue"}, "") == "blue"
     assert derive_colour("Orange and Orchid Striped Polo", {}, "", brand="Orange and Orchid") is None
