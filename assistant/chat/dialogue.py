@@ -317,6 +317,10 @@ def execute(
             if v
         }
     elif kind == "show":
+        colour = plan.parse.slots.colour if not plan.parse.ref_colour else None
+        if colour and targets:  # "does the second one come in black?": it, or a variant of it, or neither
+            shown, res.note = questions.in_colour(targets[0], colour, search.variants(targets[0].id))
+            state.focus, targets = shown.id, [shown]
         res.items = [
             ShownItem(
                 p,

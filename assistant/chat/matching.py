@@ -37,6 +37,8 @@ class SearchFn(Protocol):
 
     def coloured(self, colour: str) -> np.ndarray: ...
 
+    def variants(self, product_id: str) -> list[Product]: ...
+
     def row(self, product_id: str) -> int | None: ...
 
 
@@ -81,6 +83,14 @@ class EngineSearch:
 
     def coloured(self, colour: str) -> np.ndarray:
         return self.engine.coloured(colour)
+
+    def variants(self, product_id: str) -> list[Product]:
+        """The products search groups with this one as its variants (the same title)."""
+        row = self.row(product_id)
+        if row is None:
+            return []
+        members = self.engine.variants.members(int(self.engine.variants.group[row]))
+        return [self.engine.products[r] for r in members.tolist()]
 
     def row(self, product_id: str) -> int | None:
         return self.engine.index.id_to_row.get(product_id)

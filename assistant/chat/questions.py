@@ -5,9 +5,10 @@ description, price, brand, colour. When the data is silent the answer says so: n
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Sequence
 
 from assistant.search.materials import named_materials
+from assistant.search.titles import title_colours
 from index.catalog import Product
 from index.text import normalise, stem, terms
 
@@ -126,6 +127,22 @@ def answer(p: Product, topic: str, feature: str = "", materials: Container[str] 
             return f'The description of {name} says: "{sent}"', True
         return _dont_know(p, _SILENT[topic]), False
     return _feature(p, feature)
+
+
+def in_colour(p: Product, colour: str, variants: Sequence[Product]) -> tuple[Product, str]:
+    """ "does the second one come in black?": (the product to show, what to say before it). The product is the colour
+    (its catalog colour or the one its title names), or a variant of it (the same title) is, or neither is."""
+    if _is(p, colour):
+        return p, f"Yes, it is {colour}:"
+    other = next((v for v in variants if v.id != p.id and _is(v, colour)), None)
+    if other is not None:
+        return other, f"Yes, it comes in {colour} too:"
+    listed = f"; it is listed in {p.colour}" if p.colour else ""
+    return p, f"I don't see it in {colour}{listed}:"
+
+
+def _is(p: Product, colour: str) -> bool:
+    return p.colour == colour or colour in title_colours(p)
 
 
 def titled_material(p: Product, feature: str, materials: Container[str]) -> str | None:

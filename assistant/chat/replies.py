@@ -245,7 +245,8 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
         extra = f" It is {_a(kind)} {kind}" + (f" for {p.gender}" if p.gender else "") + "." if kind else ""
         # the catalog says nothing of stock unless it marks a product out of stock
         stock = "" if p.in_stock else " The catalog marks it out of stock."
-        lead = plan.note if plan.parse.pick else ""  # "The cheapest of the 6 I showed is #2: "
+        # "The cheapest of the 6 I showed is #2: ", "Yes, it comes in black too: "
+        lead = plan.note if plan.parse.pick else f"{res.note} " if res.note else ""
         return f'{lead}{_item(p)}.{extra}{stock} Ask "what goes with it?", "is it waterproof?" or "add it to my cart".'
     if k == "compare" and len(items) >= 2:
         lines = [_item(p, i + 1) for i, p in enumerate(items)]

@@ -61,3 +61,39 @@ def test_the_answer_names_the_material_the_title_says():
     assert answer(cotton, "material", "", materials)[0] == "Its name says cotton: Mahek Striped Cotton Sari."
     said, known = answer(Product(id="p", title="Vipul Printed Sari"), "material", "silk", materials)
     assert not known and "don't know" in said.lower()
+
+
+def test_does_it_come_in_a_colour_is_answered_from_it_and_its_variants(tmp_path_factory, embedder):
+    """ "does the second one come in black?" showed the product and said nothing of black. Now: it is black, or a
+    variant of it (the same title, as search groups variants) is, shown and talked about, or neither is."""
+    tops = ["Clothing", "Women's Clothing", "Tops"]
+    shop = chat_shop(
+        tmp_path_factory.mktemp("chat-variants"),
+        embedder,
+        [
+            {"id": "t-blue", "title": "Harpa Solid Women's Top", "category": tops, "colour": "Blue", "price": 479},
+            {"id": "t-black", "title": "Harpa Solid Women's Top", "category": tops, "colour": "Black", "price": 479},
+            {"id": "k-red", "title": "Rene Printed Women's Top", "category": tops, "colour": "Red", "price": 830},
+        ],
+    )
+    (res, _), (asked, said) = talk(shop, "tops for women", "does the first one come in black?")
+    first = res.items[0].product
+    if first.id.startswith("t-"):  # the Harpa top, in one colour or the other: its black variant
+        assert [i.product.id for i in asked.items] == ["t-black"] and "Yes, it " in said, said
+    else:
+        assert [i.product.id for i in asked.items] == ["k-red"], said
+        assert "I don't see it in black; it is listed in red" in said, said
+    (_, _), (asked, said) = talk(shop, "tops for women", "does the first one come in green?")
+    assert "I don't see it in green" in said and len(asked.items) == 1, said
+
+
+def test_in_colour_reads_the_colour_and_the_variants():
+    from assistant.chat.questions import in_colour
+
+    blue = Product(id="b", title="Harpa Solid Top", colour="blue")
+    black = Product(id="k", title="Harpa Solid Top", colour="black")
+    gold = Product(id="g", title="Fida Yellow Gold Drop Earring", colour="multicolor")
+    assert in_colour(blue, "black", [blue, black]) == (black, "Yes, it comes in black too:")
+    assert in_colour(black, "black", [blue, black]) == (black, "Yes, it is black:")
+    assert in_colour(gold, "gold", [gold]) == (gold, "Yes, it is gold:")  # the colour its title names
+    assert in_colour(blue, "red", [blue, black]) == (blue, "I don't see it in red; it is listed in blue:")
