@@ -193,11 +193,13 @@ PERSONS = ("men", "women", "boys", "girls", "baby")
 
 def page_gender(items: list[ShownItem]) -> str | None:
     """The wearer most of the best matches are for (the first such on a tie), when they are for different
-    wearers (men's and women's shoes on one page)."""
+    wearers (men's and women's shoes on one page); a grown-up's when any is among them: a shopper who names no one
+    asks for themselves ("i want a watch" was narrowed to girls' watches, three Barbie ones first)."""
     genders = [g for i in items if (g := i.product.gender) in PERSONS]
     if len(set(genders)) < 2:
         return None
-    return max(dict.fromkeys(genders), key=genders.count)
+    adults = [g for g in genders if g in ("men", "women")] or genders
+    return max(dict.fromkeys(adults), key=adults.count)
 
 
 def run_search(

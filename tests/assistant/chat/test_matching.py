@@ -157,3 +157,18 @@ def test_over_the_live_chat_the_session_reads_materials_with_the_shops_vocabular
         await ws.close()
 
     asyncio.run(script())
+
+
+def test_a_page_for_several_wearers_is_narrowed_to_a_grown_ups_when_it_has_one():
+    """ "show me jeans" was narrowed to boys' jeans (four of the six best); a shopper who names no one asks for
+    themselves: the grown-ups' wearer of the page, the children's only when the page has no grown-up's."""
+    from assistant.chat.matching import page_gender
+    from assistant.chat.state import ShownItem
+    from index.catalog import Product
+
+    def page(*genders: str) -> list[ShownItem]:
+        return [ShownItem(Product(id=str(i), title="Jeans", gender=g), []) for i, g in enumerate(genders)]
+
+    assert page_gender(page("boys", "boys", "boys", "boys", "men", "women", "men")) == "men"
+    assert page_gender(page("girls", "girls", "boys")) == "girls"
+    assert page_gender(page("women", "women")) is None  # one wearer: nothing to narrow
