@@ -21,7 +21,8 @@ from assistant.search.materials import spec_material
 from assistant.search.query import GENDER_WORDS, QUERY_COLOURS, Vocabulary
 from assistant.search.understand import QueryVocab, type_names
 from index.catalog import Product
-from index.text import STOPWORDS, Corrector, normalise, stem, tokenize
+from index.corrector import Corrector
+from index.text import STOPWORDS, normalise, stem, tokenize
 from index.text import plural as text_plural
 from index.text import singular as text_singular
 
@@ -104,7 +105,7 @@ class NluVocab:
 
     @cached_property
     def corrector(self) -> Corrector:
-        """Search's spelling corrector (index.text.Corrector: the same edit distance, first letter and preference
+        """Search's spelling corrector (index.corrector.Corrector: the same edit distance, first letter and preference
         for a kind's word) over the words the chat corrects towards: the shop's kinds, colours, materials and
         the chat's own command words ("chaeper": cheaper), built on first use."""
         shop = self.qvocab.corrector.frequency if self.qvocab else {}

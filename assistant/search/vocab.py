@@ -32,12 +32,12 @@ from assistant.search.statements import page_terms
 from assistant.search.titles import title_colours as title_colours  # the one reader, also named here
 from assistant.search.titles import title_phrases as title_phrases
 from index.catalog import Product
+from index.corrector import Corrector
 from index.lexical import lexical_text
 from index.text import (
     FILLER_WORDS,
     STOPWORDS,
     UNITS,
-    Corrector,
     normalise,
     plural,
     singular,

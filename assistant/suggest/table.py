@@ -17,8 +17,9 @@ import numpy as np
 
 from assistant.suggest.spans import _WORD_RE, word_spans
 from assistant.suggest.tails import word_breadth
+from index.corrector import Corrector
 from index.suggestions import Phrase
-from index.text import Corrector, stem
+from index.text import stem
 
 
 class PhraseTable:
@@ -54,7 +55,7 @@ class PhraseTable:
         self.word_freq = {}
         for k in self.wkeys:
             self.word_freq[k] = self.word_freq.get(k, 0.0) + 1.0
-        self.corrector = Corrector(self.word_freq, self.word_freq)  # the one typo corrector (index/text.py)
+        self.corrector = Corrector(self.word_freq, self.word_freq)  # the one typo corrector (index/corrector.py)
         self.breadth = word_breadth(self.plain)
         self.spread = {w: math.log1p(n) for w, n in (spread or {}).items()}
 

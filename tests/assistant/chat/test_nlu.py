@@ -260,13 +260,13 @@ def test_a_word_the_shop_writes_is_never_corrected_into_another(vocab):
 
 
 def test_the_chat_corrects_spelling_as_search_does():
-    """One corrector (index.text.Corrector) and search's rule for what a correction must go with: a letter swapped
+    """One corrector (index.corrector.Corrector) and search's rule for what a correction must go with: a letter swapped
     or changed is corrected as in search ("sarre", "tshrit" stayed misspelt), the commoner of two equally close
     words wins, and no correction pairs a word with others no product writes it with ("i want a gas stove" is no
     women's stole)."""
     from assistant.chat.nlu import correct_typos
     from index.catalog import Product
-    from index.text import Corrector
+    from index.corrector import Corrector
 
     kinds = {
         "s": ("Kashmiri Silk Women's Stole", ["Clothing", "Stoles"]),
