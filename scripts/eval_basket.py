@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import json
-import math
 import os
 import sys
 import tempfile
@@ -44,25 +42,22 @@ from assistant.settings import Settings  # noqa: E402
 from assistant.shoppers.recommend import (  # noqa: E402
     HISTORY_BUCKETS,
     _fitted,
-    n_baskets,
-    recommendations,
-    signals,
 )
 from index.build import build_index  # noqa: E402
 from index.catalog import Mapping  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.store import load_index  # noqa: E402
-from scripts.basket_cold import PRIORS, cold_start, keep_cold_weights, segment_shares  # noqa: E402
+from scripts.basket_cold import PRIORS, cold_start, keep_cold_weights  # noqa: E402
 from scripts.basket_fit import (  # noqa: E402
     GRID,
     TERM_SETTINGS,
     choose,
     combos_of,
-    unit_parts,
     use_weights,
     weight_matrix,
     window_scores,
 )
+from scripts.basket_next import evaluate  # noqa: E402
 from scripts.basket_search import eval_fbt, eval_search, fit_search, fit_search_anonymous, goals  # noqa: E402
 from scripts.basket_world import (  # noqa: E402
     CATALOG,
@@ -75,77 +70,15 @@ from scripts.basket_world import (  # noqa: E402
     VAL0,
     World,
     day,
-    hit_ndcg_recall,
     sample,
     stage,
     targets,
     test_targets,
-    top,
 )
 from scripts.import_events import Line, Summary, numbered_rows, parse_time, read_lines  # noqa: E402
 from scripts.prepare_retail import products_from  # noqa: E402
 
 __all__ = ["PRIORS", "cold_start", "keep_cold_weights", "main"]  # the cold-start helpers, as the tests import them
-
-
-def evaluate(w: World, tg: dict[str, set[int]], weights_file: Path | None) -> dict:
-    idx = w.engine.index
-    n = len(idx.products)
-    shoppers = w.shoppers
-    shoppers.settings = dataclasses.replace(shoppers.settings, blend_weights=weights_file)
-    models = ["popularity", "recent popularity", "repeat purchase", "item-kNN co-purchase", "embedding profile"]
-    res: dict[str, list] = {m: [] for m in [*models, "shopmate (full system)"]}
-    cold: dict[str, list] = {"shopmate (full system)": []}
-    cold_raw: list[tuple] = []
-    seg_share = segment_shares(w)
-    for cust, target in tg.items():
-        sid = f"retail-{cust}"
-        prof = shoppers.profile(sid)
-        if prof is None:
-            continue
-        own = w.own[cust]
-        own_s = np.zeros(n)
-        for r, k in own.items():
-            own_s[r] = k + 1e-3 * w.pop[r] / max(w.pop.max(), 1)
-        anchors = {r: math.log1p(k) for r, k in own.items()}
-        kn, _ = w.history.together(anchors, n)
-        pv = prof.vector()
-        emb = idx.vectors @ pv if pv is not None else np.zeros(n)
-        pad = w.pop / max(w.pop.max(), 1) * 1e-6  # ties and short lists filled by popularity
-        lists = {
-            "popularity": top(w.pop, 20),
-            "recent popularity": top(w.recent + pad, 20),
-            "repeat purchase": top(own_s + pad, 20),
-            "item-kNN co-purchase": top(kn + pad, 20, set(own)),
-            "embedding profile": top(emb, 20),
-        }
-        for m, ranked in lists.items():
-            res[m].append(hit_ndcg_recall(ranked, target))
-        feed = [it["row"] for it in recommendations(shoppers, w.engine, sid, {}, 20)]
-        res["shopmate (full system)"].append(hit_ndcg_recall(feed, target))
-        nb = n_baskets(prof)
-        if 1 <= nb <= 2:
-            got = unit_parts(w, cust)
-            if got is not None:
-                sig = signals(shoppers, w.engine, sid, {})
-                seg = shoppers.segment_of(sid)
-                served = sig.segment_pop if sig.segment_pop is not None else np.zeros(n)
-                share = seg_share.get(seg["id"]) if seg is not None else None
-                pop_only = got[0]["popularity"] / max(got[0]["popularity"].max(), 1e-9)
-                cold_raw.append((pop_only, served, share if share is not None else np.zeros(n), target))
-                cold["shopmate (full system)"].append(hit_ndcg_recall(feed, target)[0])
-    table = {
-        m: {
-            "hit@10": round(float(np.mean([v[0] for v in vals])), 3),
-            "ndcg@10": round(float(np.mean([v[1] for v in vals])), 3),
-            "recall@20": round(float(np.mean([v[2] for v in vals])), 3),
-            "customers": len(vals),
-        }
-        for m, vals in res.items()
-        if vals
-    }
-    cold_hits = {m: round(float(np.mean(v)), 3) for m, v in cold.items() if v}
-    return {"next_basket": table, "cold_start": cold_hits | {"customers": len(cold_raw)}, "_cold": cold_raw}
 
 
 def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
