@@ -350,7 +350,7 @@ class SearchEngine:
         if u is None and not hits and not f.is_empty():
             notice = "Nothing matches all of the filters."
         elif u is not None and hits and notice is None and mode != "dense":
-            notice = not_found(u, f, final, typed, self.lexical.vocabulary, self.lex_post)
+            notice = not_found(u, f, final, typed, self.lexical.vocabulary, self.lex_post, self.products)
         if u is not None and hits and notice is None:  # the page runs out of the kind asked for
             page = (rows_shown, [h.variants for h in hits], [h.dense for h in hits])
             notice = only_of_kind(u, f, tiers, page, final, shop, relaxed)

@@ -269,11 +269,13 @@ def not_found(
     typed: np.ndarray | None,
     known: Container[str],
     lex_post: Postings,
+    products: Sequence[Product] = (),
 ) -> str | None:
     """What the query names that no product (within the hard filters) has, said with what is shown instead:
     words no product mentions ("ps5"); without a detected type, words no product has together ("iphone 12
-    pro max"); with a type and a hard filter, the type with the other words ("diamond ring under 500").
-    `known` is the lexical index's vocabulary (stems), `lex_post` its postings."""
+    pro max"); with a type and a hard filter, the type with the other words ("diamond ring under 500"); a kind
+    of the type that none of its products is, in any of its text ("washing machine": the shop's machines are
+    sewing machines). `known` is the lexical index's vocabulary (stems), `lex_post` its postings."""
     said = [w for w in tokenize(u.search_text) if w not in QUERY_WORDS]
     either = {t for a, b, j in u.joined for t in (a, b)} | {w for w, *_ in u.split}  # a model written either way
     unknown = [w for w in said if stem(w) not in known and stem(w) not in either]
@@ -288,8 +290,55 @@ def not_found(
             return f"Nothing here has all of {' '.join(said)!r}; showing products that match part of it."
         return None
     other = tuple(t for t in stems if t not in u.type_terms)
+    kind = _kind_of_type(u)
+    if kind and f.is_empty() and not _said(kind, typed & allowed, u, lex_post, products):
+        # (what was checked, not a claim about the thing: a table may be small without saying so)
+        return f"No {singular(kind[-1])} mentions {' '.join(kind[:-1])!r}; showing the closest products instead."
     has_other = all_forms(lex_post, other, u.joined, u.split) if other and not f.is_empty() else None
     if has_other is not None and not (has_other & typed & allowed).any():
         words = " ".join(w for w in said if stem(w) in other)
         return f"No {u.product_type} with {words!r} {describe(None, f)}; showing the closest products instead."
     return None
+
+
+def _kind_of_type(u: Understanding) -> list[str]:
+    """The query's words right before the type's name when they say which kind of it ("washing machine", "dslr
+    camera", "coffee maker"), with the type's word as typed last; [] when none do. Only of a word several of the
+    shop's types end in ("Sewing Machines", "Punching Machines"): the shop's own names show that the word before it
+    says which kind, while before one type's name it may only describe it ("diwali decoration", "gold plated
+    earrings": no page says "diwali" or "plated", yet the shop's diyas and yellow gold earrings are those). A
+    colour or material is not a kind (another notice says when none has it), nor is a word after the type."""
+    if not u.type_is_head:
+        return []
+    ws = tokenize(u.search_text)
+    at = next((i for i, w in enumerate(ws) if stem(w) == u.type_terms[0]), None) if u.type_terms else None
+    if not at:
+        return []
+    said = set(u.stated_terms) - {u.material, u.colour and stem(u.colour)}
+    words: list[str] = []
+    for w in reversed(ws[:at]):  # the run of such words right before the type's name
+        if stem(w) not in said:
+            break
+        words.insert(0, w)
+    return [*words, ws[at + len(u.type_terms) - 1]] if words else []
+
+
+def _said(kind: list[str], rows: np.ndarray, u: Understanding, lex_post: Postings, products: Sequence[Product]) -> bool:
+    """Some product of `rows` says every word of the kind: in the text search reads, or else anywhere in its
+    description and details (a laptop's page may say "gaming" only there). The page text is read only when
+    search's text lacks them (rare: the query names what the type's products do not say)."""
+    stems = [stem(w) for w in kind[:-1]]
+    if (all_forms(lex_post, stems, u.joined, u.split) & rows).any() or not len(products):  # ("T-Light": tea light)
+        return True
+    cue = [w[: _shared(w, t)] for w, t in zip(kind[:-1], stems, strict=True)]  # a cheap test before tokenizing
+    for r in np.flatnonzero(rows):
+        p = products[int(r)]
+        text = " ".join((p.title, p.description, " ".join(p.category), *p.attributes.values())).lower()
+        if all(c in text for c in cue) and set(stems) <= {stem(w) for w in tokenize(text)}:
+            return True
+    return False
+
+
+def _shared(a: str, b: str) -> int:
+    """How many first letters two words share ("study", "studi": 4)."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))

@@ -99,6 +99,7 @@ class Understanding:
     corrected: str | None = None  # the query with misspellings fixed, when any was
     product_type: str | None = None  # the catalog's name for it ("Dresses")
     type_terms: tuple[str, ...] = ()  # stems a product's type/category must contain
+    type_is_head: bool = False  # the type is a word several of the shop's types end in ("machine"), not one type
     gender: str | None = None  # a key of GENDER_ADMITS or RECIPIENT_ADMITS
     recipient: str | None = None  # the word that set it ("wife")
     interest: tuple[str, ...] = ()  # what the person likes ("my wife loves cooking"): the thing looked for
@@ -308,6 +309,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         corrected=" ".join(said_ws) if corrected else None,
         product_type=ptype,
         type_terms=tkey,
+        type_is_head=bool(tkey) and tkey not in vocab.types,
         gender=gender,
         recipient=recipient,
         interest=tuple(ws[likes[1] :]) if likes else (),
