@@ -33,8 +33,9 @@ from assistant.chat.llm import (
     with_deadline,
 )
 from assistant.chat.matching import EngineSearch, SearchFn, is_kind
-from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
+from assistant.chat.nlu import IntentExemplars, Parse, parse_message
 from assistant.chat.protocol import Emit, Limits
+from assistant.chat.slot_changes import SlotChanges
 from assistant.chat.vocab import KindNames, NluVocab
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from assistant.chat.acts import Act
 from assistant.chat.dialogue import begin
-from assistant.chat.nlu import Parse, SlotChanges
+from assistant.chat.nlu import Parse
 from assistant.chat.replies import describe
+from assistant.chat.slot_changes import SlotChanges
 from assistant.chat.state import Constraints, DialogueState
 
 
