@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat.dialogue import Constraints, DialogueState, begin, execute
+from assistant.chat.dialogue import Constraints, DialogueState, begin
+from assistant.chat.execution import execute
 from assistant.chat.matching import EngineSearch
 from assistant.chat.nlu import IntentExemplars, NluVocab, parse_message
 
