@@ -15,15 +15,8 @@ import numpy as np
 
 from assistant.chat import replies
 from assistant.chat.conversations import Conversation, Conversations
-from assistant.chat.dialogue import (
-    Constraints,
-    Plan,
-    ShownItem,
-    TurnResult,
-    begin,
-    execute,
-    run_search,
-)
+from assistant.chat.dialogue import begin, run_search
+from assistant.chat.execution import execute
 from assistant.chat.llm import (
     GroundingIndex,
     facts_prompt,
@@ -33,8 +26,10 @@ from assistant.chat.llm import (
     with_deadline,
 )
 from assistant.chat.matching import EngineSearch, SearchFn, is_kind
-from assistant.chat.nlu import IntentExemplars, Parse, SlotChanges, parse_message
+from assistant.chat.nlu import IntentExemplars, Parse, parse_message
 from assistant.chat.protocol import Emit, Limits
+from assistant.chat.slot_changes import SlotChanges
+from assistant.chat.state import Constraints, Plan, ShownItem, TurnResult
 from assistant.chat.vocab import KindNames, NluVocab
 from assistant.errors import NotFound
 from assistant.looks.outfits import complete_the_look
@@ -128,7 +123,7 @@ def look_items(
     profile: np.ndarray | None = None,
     copurchase: Iterable[tuple[str, str, int]] = (),
 ) -> list[tuple[str, Product, str]]:
-    """What the chat shows to go with the anchor (dialogue.LookFn): its look, each item for the anchor's wearer;
+    """What the chat shows to go with the anchor (execution.LookFn): its look, each item for the anchor's wearer;
     with want ("what shoes go with it?"), the look's items of that kind, else a search for it."""
     result = complete_the_look(engine, [anchor], k=2, profile=profile, copurchase=copurchase, rules=rules)
     out = [(s.slot, it.product, it.why) for s in result.slots for it in s.items]

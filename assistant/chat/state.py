@@ -8,7 +8,8 @@ from collections.abc import Container
 from copy import deepcopy
 from dataclasses import dataclass, field
 
-from assistant.chat.nlu import Parse, SlotChanges
+from assistant.chat.nlu import Parse
+from assistant.chat.slot_changes import SlotChanges
 from assistant.chat.slots import fits, matches_accessory
 from assistant.search import named_materials
 from assistant.search.asking import PURPOSE_WORDS

@@ -6,6 +6,7 @@ Public interface: `Shoppers` (the service facade), `personalize_for` (a reranker
 `recommendations`, `Profile`, `Popularity`, `EVENT_WEIGHTS`. Inside: `state` (the in-memory maps rebuilt from
 the store), `store` (event validation and the `ShopperStore` interface), `sqlstore` (schema migrations and
 the SQL shared by both backends), `sqlite_store` (embedded default) and `postgres_store` (replicas).
+`accounts`: sessions, consent and device linking, in `ShopperAccounts` (the `Shoppers` facade's base class).
 """
 
 from assistant.shoppers.personalize import Signals, Weights

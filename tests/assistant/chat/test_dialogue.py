@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from assistant.chat.acts import Act
 from assistant.chat.dialogue import begin
-from assistant.chat.nlu import Parse, SlotChanges
+from assistant.chat.nlu import Parse
 from assistant.chat.replies import describe
+from assistant.chat.slot_changes import SlotChanges
 from assistant.chat.state import Constraints, DialogueState
 
 
@@ -28,13 +29,3 @@ def test_a_complaint_word_already_asked_moves_to_the_complaints_place():
         lambda _: None,
     )
     assert st.constraints.terms == ["long", "printed", "embroidered"]
-
-
-def test_the_colour_chip_on_a_tie_is_the_first_shown():
-    from assistant.chat.dialogue import chips_for
-    from assistant.chat.state import ShownItem
-    from index.catalog import Product
-
-    colours = ["teal", "maroon", "olive", "beige", "navy", "mustard"]  # each once: a tie a set would break at random
-    items = [ShownItem(Product(id=c, title=f"{c} top", price=500.0, colour=c), []) for c in colours]
-    assert f"In {colours[0]}" in chips_for(DialogueState(), items, "search")

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from assistant.chat import replies
-from assistant.chat.dialogue import begin, execute
+from assistant.chat.dialogue import begin
+from assistant.chat.execution import execute
 from assistant.chat.matching import EngineSearch
-from assistant.chat.nlu import parse_message, parse_slots
+from assistant.chat.nlu import parse_message
 from assistant.chat.session import look_items
+from assistant.chat.slot_changes import parse_slots
 from assistant.chat.state import DialogueState, TurnResult, category_matches
 from assistant.chat.vocab import NluVocab
 from assistant.looks.outfits import default_rules

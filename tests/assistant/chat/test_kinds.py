@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from assistant.chat import replies
-from assistant.chat.dialogue import begin, execute
+from assistant.chat.dialogue import begin
+from assistant.chat.execution import execute
 from assistant.chat.matching import EngineSearch
 from assistant.chat.nlu import parse_message
 from assistant.chat.state import DialogueState, TurnResult

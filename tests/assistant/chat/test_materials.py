@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat.nlu import NluVocab, parse_message, parse_slots
+from assistant.chat.nlu import NluVocab, parse_message
+from assistant.chat.slot_changes import parse_slots
 from assistant.chat.state import Constraints
 from assistant.search.materials import learn_materials, spec_material
 from assistant.search.query import QUERY_COLOURS

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat.dialogue import Constraints, DialogueState, begin, execute
+from assistant.chat.dialogue import Constraints, DialogueState, begin
+from assistant.chat.execution import execute
 from assistant.chat.matching import EngineSearch
 from assistant.chat.nlu import IntentExemplars, NluVocab, parse_message
 
@@ -184,7 +185,7 @@ def test_plural_and_singular_of_catalog_nouns():
 def test_brand_words_that_are_ordinary_words_need_evidence(vocab):
     """A brand that is also an everyday word of the catalog (search's understanding learns which) counts only
     with evidence ("from X"); the chat reads it exactly as search does."""
-    from assistant.chat.nlu import parse_slots
+    from assistant.chat.slot_changes import parse_slots
     from assistant.search.understand import understand
 
     amb = sorted(b for b in vocab.qvocab.ambiguous_brands if " " not in b and b.isalpha())
@@ -211,7 +212,7 @@ def test_brand_words_that_are_ordinary_words_need_evidence(vocab):
 )
 def test_verbs_of_asking_in_any_form_are_never_product_words(vocab, message):
     """The asking words of the shared vocabulary (and the advice verbs), by stem: "suggested", "recommendations"."""
-    from assistant.chat.nlu import parse_slots
+    from assistant.chat.slot_changes import parse_slots
     from index.text import stem
 
     terms = parse_slots(message, vocab).terms
@@ -222,7 +223,7 @@ def test_verbs_of_asking_in_any_form_are_never_product_words(vocab, message):
 def test_a_two_word_kind_of_the_catalog_is_one_category(vocab):
     """'formal shoes' is the catalog's own kind (a node of its tree, read as search reads a type), not any shoe
     with a 'formal' word."""
-    from assistant.chat.nlu import parse_slots
+    from assistant.chat.slot_changes import parse_slots
 
     assert parse_slots("black formal shoes for office", vocab).category == "formal shoe"
     assert parse_slots("shoes for office", vocab).category == "shoe"
@@ -232,7 +233,7 @@ def test_a_two_word_kind_of_the_catalog_is_one_category(vocab):
 def test_a_function_word_leaves_the_kind_whole(vocab, message):
     """'as', 'if' ask for nothing: the kind is the shop's "Coffee Mugs" (with "as" read as a word the mug must
     have, search read no type and the chat was left with "mug" and the word "coffee")."""
-    from assistant.chat.nlu import parse_slots
+    from assistant.chat.slot_changes import parse_slots
 
     assert parse_slots(message, vocab).category == "coffee mug"
 
