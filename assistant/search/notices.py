@@ -15,7 +15,7 @@ from assistant.search.query import Filters
 from assistant.search.ranking import Postings, Tiers, all_forms, describe
 from assistant.search.understand import QUERY_WORDS, Understanding
 from index.catalog import Product
-from index.text import plural, singular, stem, tokenize
+from index.text import plural, singular, stem, terms, tokenize
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,19 @@ def _notice(
         parts.append(f"no {u.brand} {u.product_type} in this shop")
     compat = tiers.mask("compatible")
     # "cover for phone": made for a kind of thing the shop sells, which few titles say ("No Covers made for phone")
-    if compat is not None and not u.compat_kind and not any(compat[r] for r in hit_rows):
+    # ... nor when the page is mostly products made for it of other kinds, none of the type being made for it ("car
+    # charger for samsung": Samsung phone holders and pouches after the one car charger made for no phone); a page
+    # mostly of the type is not claimed of, since titles of the type may name the device otherwise ("Hp Pavilion"
+    # adapters for "adapter for hp laptop"), nor is a type a product made for it names ("Keyboard Case for iPad")
+    none_of_type = (
+        typed is not None
+        and compat is not None
+        and shows_type
+        and 2 * sum(bool(typed[r]) for r in hit_rows) < len(hit_rows)
+        and not (compat & typed).any()
+        and not _titled(u.type_terms, compat & shop.within(f), shop.products)
+    )
+    if compat is not None and not u.compat_kind and (none_of_type or not any(compat[r] for r in hit_rows)):
         also = typed if typed is not None and any(typed[r] for r in hit_rows) else None
         parts.append(_lacking(f"nothing made for {u.compatible_with}", compat, f, shop, u, also))
     if not hit_rows:
@@ -184,7 +196,8 @@ def _notice(
     shelf = None
     if typed is not None and len(parts) == 1 and parts[0].startswith("no "):
         shelf = _shelf(hit_rows, typed, shop)
-        if shows_type and not (shelf and type_key(shelf)[-1:] == u.type_terms[-1:]):
+        mostly = 2 * sum(bool(typed[r]) for r in hit_rows) >= len(hit_rows)  # not one of ten: "the closest products"
+        if mostly and not (shelf and type_key(shelf)[-1:] == u.type_terms[-1:]):
             shelf = _many(u.product_type)
     shown = f"other {shelf}{_filters_said(f)}" if shelf else "the closest products"
     return text[0].upper() + text[1:] + f"; showing {shown} instead."
@@ -206,7 +219,11 @@ def _shelf(hit_rows: Sequence[int], typed: np.ndarray, shop: Shop) -> str | None
     counts: dict[str, int] = {}
     depth: dict[str, int] = {}
     for r in hit_rows:
-        for i, node in enumerate(dict.fromkeys(shop.products[r].category[:4])):
+        p = shop.products[r]
+        maker = (p.brand or "").lower()
+        for i, node in enumerate(dict.fromkeys(p.category[:4])):
+            if maker and node.lower().startswith(maker):  # a maker's own shelf ("Shoebook Formal Shoes")
+                continue
             counts[node] = counts.get(node, 0) + 1
             depth[node] = max(depth.get(node, 0), i)
     for node in sorted(counts, key=lambda n: -depth[n]):
@@ -342,3 +359,9 @@ def _said(kind: list[str], rows: np.ndarray, u: Understanding, lex_post: Posting
 def _shared(a: str, b: str) -> int:
     """How many first letters two words share ("study", "studi": 4)."""
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def _titled(type_terms: tuple[str, ...], rows: np.ndarray, products: Sequence[Product]) -> bool:
+    """Some product of `rows` has the type's words in its title, as a kind it is or goes with."""
+    want = set(type_terms)
+    return any(want <= set(terms(products[int(r)].title)) for r in np.flatnonzero(rows))

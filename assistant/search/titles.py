@@ -34,14 +34,16 @@ def named_as(
 def named_by_use(products: list[Product], mask: np.ndarray, type_terms: tuple[str, ...]) -> np.ndarray:
     """Rows of mask whose title names what an "-er" type does, as its "-ing" word: "Fast Charging ... Lightning
     Cable" is a charger for a shopper asking for a charger for the device it is made for ("Laptop Cleaning
-    Kit", a cleaner). Read on the title's words, not stems, so "Selfie Stick" is no sticker."""
+    Kit", a cleaner). Read on the title's words, not stems, so "Selfie Stick" is no sticker. A type that says
+    which kind ("Car Chargers") is done so only by a title that says it too: a charging cable is no car charger."""
     head = type_terms[-1] if type_terms else ""
     if not head.endswith("er") or len(head) < 5:
         return np.zeros_like(mask)
-    use = head[:-2] + "ing"
+    use, kind = head[:-2] + "ing", set(type_terms[:-1])
     out = np.zeros_like(mask)
     for r in np.flatnonzero(mask).tolist():
-        out[r] = use in words(products[r].title)
+        title = products[r].title
+        out[r] = use in words(title) and kind <= set(terms(title))
     return out
 
 

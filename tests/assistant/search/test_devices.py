@@ -128,3 +128,30 @@ def test_a_model_the_shop_has_nothing_for_is_said_not_passed_over(shop):
     # a number first ("for 2 phones") or a kind of product in the words ("for charger 2") names no model
     assert shop.understand("back cover for 2 phones").compatible_with is None
     assert shop.understand("cable for charger 2").compatible_with is None
+
+
+CAR = ["Mobiles & Accessories", "Mobile Accessories", "Car Chargers"]
+CAR_SHOP = [
+    {"id": "cc-uni", "title": "Portronics Dual USB Car Charger", "category": CAR, "price": 299},
+    {"id": "cc-mm", "title": "Scosche Car Charger for Micromax Bolt", "category": CAR, "price": 399},
+    {"id": "cb-ip", "title": "Lexel Fast Charging Cable for iPhone and iPad", "category": CABLES, "price": 249},
+    {"id": "cb-ip2", "title": "AW Fast Charging Cable for iPhone 6", "category": CABLES, "price": 199},
+    {"id": "hd-ip", "title": "Amzer Car Mount Holder for iPhone 6", "category": ["Mobiles & Accessories", "Holders"]},
+    {"id": "ch-ip", "title": "Finger's iPhone 5 Data Sync USB Charger", "category": CHARGERS, "price": 199},
+    {"id": "ch-mm", "title": "D'clair Micromax A46 Battery Charger", "category": CHARGERS, "price": 400},
+]
+
+
+@pytest.fixture(scope="module")
+def car_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("car_chargers"), embedder, CAR_SHOP)
+
+
+def test_a_charging_cable_is_a_charger_but_no_car_charger(car_shop):
+    # "charger for iphone": a cable charging the iPhone is one; "car charger for iphone" asks for a car charger
+    assert "cb-ip" in ids(car_shop.search("charger for iphone", k=3))
+    res = car_shop.search("car charger for iphone", k=5)
+    assert ids(res)[0] == "cc-uni", ids(res)  # the car charger made for no one phone first
+    # none of the type is made for the iPhone, though products of other kinds made for it are on the page
+    assert res.notice and res.notice.startswith("No Car Chargers made for iphone"), res.notice
+    assert "showing other Car Chargers" not in res.notice  # the page is not mostly car chargers

@@ -40,8 +40,18 @@ SHOP = [
         for i in range(3)
     ],
     {"id": "ip-1", "title": "Case9 Back Cover for Apple iPhone 6", "cat": COVERS, "price": 99},
-    # pouches made for no one device: of the type asked, ranked above the covers for the J7
-    *[{"id": f"pouch-{i}", "title": f"Carry{i} Mobile Pouch", "cat": POUCHES, "price": 149} for i in range(10)],
+    # pouches made for no one device: of the type asked, ranked above the covers for the J7; their maker's own
+    # shelf is deepest (as the bundled catalog's "kits kart Mobile Pouches"), which no notice names
+    *[
+        {
+            "id": f"pouch-{i}",
+            "title": f"Kitskart Carry{i} Mobile Pouch",
+            "cat": [*POUCHES, "Kitskart Mobile Pouches"],
+            "brand": "Kitskart",
+            "price": 149,
+        }
+        for i in range(10)
+    ],
     # a purpose titles write after "for"; kurtis on a shelf below "Kurtis" named otherwise
     *[
         {"id": f"ku-{i}", "title": f"Rang{i} Women's Kurti", "cat": ["Clothing", "Kurtis", "Ethnic Prints"]}
