@@ -16,6 +16,8 @@ from index.attributes import COLOUR_SYNONYMS as COLOUR_WORDS
 from index.attributes import GENDER_ADMITS
 from index.text import ARTICLES, UNITS, normalise, stem
 
+_WEAR = frozenset({"wear", "wears"})  # after an occasion ("party wear"): clothes for it
+
 
 @dataclass
 class SlotChanges:
@@ -169,6 +171,8 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
         s.interest = True
     if kind and s.accessory and not s.for_it and not s.device:
         s.accessory = None  # "mobile holders", "wall chargers": the shop's kind, not any holder for no device
+    elif kind and s.accessory and kind != s.accessory and kind.endswith(f" {s.accessory}"):
+        s.accessory = kind  # "car chargers for samsung": the shop's kind of charger for it, not any charger
     brand_words = set(normalise(s.brand or "").split())
     for w in words:
         if (w in OCCASIONS or (w == "gift" and s.category)) and s.occasion is None:
@@ -191,6 +195,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             and singular(w) not in (s.category or "").split()
             and singular(w) != (s.category or "").replace(" ", "")  # "handbags": the shop's "hand bag"
             and w != s.occasion
+            and not (w in _WEAR and j and words[j - 1] in OCCASIONS)  # "party wear": clothes for it, no word
             and w != s.material
             and w not in brand_words
             and w not in RECIPIENTS

@@ -32,6 +32,8 @@ PHRASINGS = [
         [],
     ),
     ("white shoes for men", "search", {"category": "shoe", "colour": "white", "gender": "men"}, []),
+    # "party wear": clothes for a party, "wear" no word a page must state ("wear party sarees" were asked for)
+    ("looking for a party wear dress", "search", {"category": "dress", "occasion": "party", "terms": []}, []),
     (
         "casual shoes between 500 and 1500 for women",
         "search",
