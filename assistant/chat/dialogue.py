@@ -150,6 +150,7 @@ def begin(state: DialogueState, parse: Parse, products: Callable[[str], Product 
     elif kind in ("refine", "preference"):
         plan.changed = c.apply(parse.slots)
         if parse.slots.terms and kind == "refine":
+            plan.changed += ["terms"] if c.terms != parse.slots.terms else []
             c.terms = list(parse.slots.terms)
         c.exclude_ids = []
     elif kind in ("cheaper", "pricier"):

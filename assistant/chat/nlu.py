@@ -124,8 +124,10 @@ def parse_message(
     exemplars: IntentExemplars | None = None,
     encode_query: Callable[[str], np.ndarray] | None = None,
     threshold: float = 0.6,
+    kind: str | None = None,
 ) -> Parse:
-    """Intent + slot changes for one message. Embedding fallback only when no rule fires."""
+    """Intent + slot changes for one message. Embedding fallback only when no rule fires. kind: the kind being
+    talked about (the dialogue's category), which a message naming what it is for describes."""
     text = normalise(message).replace("’", "'")
     text = re.sub(r"\s+", " ", text).strip()
     # "hello, i want to buy a saree": the greeting is no word of what is asked ("sarees, none saying hello")
@@ -165,6 +167,10 @@ def parse_message(
         return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
     if slots.size and not slots.category and not slots.terms:  # "size 7", "in size M": the shopper's size
         return Parse("preference", slots, refs, ref_colour, ref_focus, text=text)
+    if slots.category and kind and slots.terms and not new_thing and _made_for(slots.category, kind):
+        # "double bed" after bedsheets: the bed they are for, a bedsheet's size, not a search for beds
+        slots.category = None  # (its words replace the ones said before: "single bed" after "double bed")
+        return made("refine")
     if slots.category:
         return made("search")
     if (refs or ref_colour) and (_looks_referential(text, refs, ref_colour) or not slots.terms):
@@ -222,6 +228,12 @@ def _asks_for_other(s: SlotChanges, act: acts.Act, text: str = "") -> bool:
     one (the act may have read "come in" as its question and kept only "black" as the feature)."""
     asked = bool(s.colour or s.price_max or s.price_min or s.exclude_colour)
     return asked and bool(_OTHER.search(act.feature) or _OTHER.search(text))
+
+
+def _made_for(said: str, kind: str) -> bool:
+    """The kind is a thing made for what was said, named after it ("bedsheet", "sofa cover", "laptop bag" after
+    "bed", "sofa", "laptop"): a word said with it is the size or fit of the kind, not another kind."""
+    return kind != said and kind.replace(" ", "").startswith(said.replace(" ", ""))
 
 
 def _looks_referential(text: str, refs: list[int], ref_colour: str | None) -> bool:

@@ -182,7 +182,10 @@ class ChatSession:
     async def on_message(self, text: str, emit: Emit) -> None:
         engine = self.svc.engine
         vocab, _ = await self.rt.vocab(engine)
-        parse = await asyncio.to_thread(parse_message, text, vocab, self.rt.exemplars, engine.embedder.encode_query)
+        kind = self.conv.state.constraints.category  # what is talked about ("double bed" after bedsheets)
+        parse = await asyncio.to_thread(
+            parse_message, text, vocab, self.rt.exemplars, engine.embedder.encode_query, kind=kind
+        )
         await self._turn(parse, emit, engine, query=text)
 
     async def on_action(self, action: str, product_id: str, emit: Emit) -> None:

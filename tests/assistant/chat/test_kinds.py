@@ -207,7 +207,7 @@ def talk(shop, *messages: str) -> list[tuple[TurnResult, str]]:
     st = DialogueState()
     out = []
     for m in messages:
-        plan = begin(st, parse_message(m, vocab), engine.index.product)
+        plan = begin(st, parse_message(m, vocab, kind=st.constraints.category), engine.index.product)
         res = execute(st, plan, EngineSearch(engine), engine.index.product, materials=vocab.materials)
         said = replies.ack(plan, st.constraints, vocab.kind_names), replies.reply_text(res, plan, vocab.kind_names)
         out.append((res, " ".join(said)))
