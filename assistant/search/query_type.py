@@ -145,3 +145,15 @@ def device_after(ws: Sequence[str], keep: Sequence[bool], head: str, vocab: Quer
             break
         run.append(ws[i])
     return run
+
+
+def colour_is_thing(i: int, ws: Sequence[str], keep: Sequence[bool], vocab: QueryVocab) -> bool:
+    """The colour word ws[i] is the thing asked for ("cream for dry skin", "cream"): the shop names products by it
+    (QueryVocab.things) or its types end in it ("Shaving Creams"), it ends the noun phrase (nothing or a cue such
+    as "for" follows) and no word before it names a kind ("kurti cream" is a cream kurti; "face cream" is still
+    read so: the shop's "Face" shelf)."""
+    if stem(ws[i]) not in vocab.things and not word_type(ws[i], vocab):
+        return False
+    if i + 1 < len(ws) and ws[i + 1] not in CUES:
+        return False
+    return not any(keep[k] and word_type(ws[k], vocab) for k in range(i))

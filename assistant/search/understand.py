@@ -52,7 +52,7 @@ from assistant.search.compounds import (
 )
 from assistant.search.product_types import type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
-from assistant.search.query_type import device_after, read_type, word_type
+from assistant.search.query_type import colour_is_thing, device_after, read_type, word_type
 from assistant.search.spelling import RARE_IN, alone, strays
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_key
@@ -251,7 +251,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     colour = material = None
     said_colour = -1  # the colour word stays in what the lexical side reads: a page stating it ranks first
     for i, w in enumerate(ws):
-        if keep[i] and colour is None and w in QUERY_COLOURS:
+        if keep[i] and colour is None and w in QUERY_COLOURS and not colour_is_thing(i, ws, keep, vocab):
             colour, keep[i], said_colour = QUERY_COLOURS[w], False, i
         elif keep[i] and material is None and stem(w) in vocab.materials:
             material = stem(w)

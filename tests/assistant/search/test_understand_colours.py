@@ -89,3 +89,38 @@ def test_a_colour_given_as_a_filter_stays_the_catalogs_colour(shop):
 def test_a_brand_naming_a_colour_does_not_make_the_product_that_colour(shop):
     got = _ids(shop, "red shoes")
     assert got[0] == "s-red" and "s-redtape" not in got
+
+
+CREAMS = [
+    *[
+        {"id": f"sc-{i}", "title": f"Nivea{i} Sensitive Shaving Cream", "cat": ["Beauty", "Shaving", "Shaving Creams"]}
+        for i in range(2)
+    ],
+    *[
+        {"id": f"fc-{i}", "title": f"Ponds{i} Moisturising Cream", "cat": ["Beauty", "Skin Care", "Face Creams"]}
+        for i in range(2)
+    ],
+    {"id": "k-cream", "title": "Rang Cotton Cream Kurti", "colour": "Cream", "cat": ["Clothing", "Kurtis"]},
+    {"id": "k-blue", "title": "Rang Cotton Blue Kurti", "colour": "Blue", "cat": ["Clothing", "Kurtis"]},
+]
+
+
+@pytest.fixture(scope="module")
+def creams(tmp_path_factory, embedder) -> SearchEngine:
+    d = tmp_path_factory.mktemp("creams")
+    rows = [{**{k: v for k, v in p.items() if k != "cat"}, "category": p["cat"], "price": 199} for p in CREAMS]
+    (d / "shop.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index(d / "shop.jsonl", d / "index", embedder, Mapping())
+    return SearchEngine(load_index(d / "index", embedder.name, embedder.dim), embedder)
+
+
+def test_a_colour_word_the_shop_names_products_by_is_the_thing_when_it_ends_the_phrase(creams):
+    # "cream for dry skin" asks for a cream (it was "white" things for "dry skin": the shop's skins)
+    for query in ("cream for dry skin", "cream"):
+        u = creams.understand(query)
+        assert u.colour is None and u.type_terms == ("cream",), (query, u)
+    assert creams.search("cream for dry skin", k=1).hits[0].product.id.startswith(("sc-", "fc-"))
+    # before a kind, or after one, it is the kind's colour
+    for query in ("cream kurti", "kurti cream", "kurti in cream"):
+        u = creams.understand(query)
+        assert u.colour is not None and u.product_type == "Kurtis", (query, u)
