@@ -27,6 +27,7 @@ from assistant.search.ranking import (
     Postings,
     Tiers,
     excluded_mask,
+    filled,
     fuse_arrays,
     fused_scale,
     order_rows,
@@ -70,6 +71,7 @@ class SearchEngine:
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.top = 2.0 / (rrf_k + 1)  # the most a fused score adds (RRF's scale); the tiers' steps sit above it
         self.fusion = fusion  # "score" (normalised scores, convex) or "rrf" (ranks only)
         self.alpha = alpha  # the dense side's weight in score fusion
         products = index.products
@@ -205,8 +207,7 @@ class SearchEngine:
         if len(missing):
             cos[~found] = self.index.vectors[missing] @ np.asarray(qv, np.float32).reshape(-1)
         fused = fuse_arrays(cos, lexical.scores[union], self.alpha)  # every union row is within allowed
-        top = 2.0 / (self.rrf_k + 1)  # on RRF's scale, so the tiers above it stay where they were
-        return union, fused * top, union, cos
+        return union, fused * self.top, union, cos  # on RRF's scale, so the tiers above it stay where they were
 
     def search(
         self,
@@ -306,9 +307,10 @@ class SearchEngine:
         dense_scores = np.full(len(self.products), np.nan)  # cosine of each row the dense side scored
         dense_scores[dense_rows] = cos
         if typed is not None and primary is not None and primary is not allowed:
-            # too few fits of the type: its products of other materials next, then the rest after them
-            rest = ~typed if allowed is None else allowed & ~typed
-            for more in (after, rest):
+            # too few fits of the type: its products of other materials next, then the rest when it may show (filled)
+            rest, group = ~typed if allowed is None else allowed & ~typed, self.variants.group if distinct else None
+            full = sort == "relevance" and filled(rows, tiers, rest, k, self.top, group, rerank is not None)
+            for more in (after, None if full else rest):
                 if more is None or len(rows) >= n_cand:
                     continue
                 more_rows, more_scores, dense_rows, cos = self._retrieve(qv, lexical, more, n_cand, spans)
@@ -328,7 +330,7 @@ class SearchEngine:
         reasons: Sequence[list[str]] = ()  # per candidate (position in rows); none without a reranker
         if rerank is not None and len(rows):
             scores, reasons = rerank(rows, scores)
-            scores = fused_scale(scores, 2.0 / (self.rrf_k + 1))  # it orders within the tiers, not across them
+            scores = fused_scale(scores, self.top)  # it orders within the tiers, not across them
         spans.mark("rerank")
         scores = scores + tiers.boost(rows)
         pos = order_rows(rows, scores, sort, self._price, self._rating, tiers)
@@ -358,21 +360,20 @@ class SearchEngine:
         took = (time.perf_counter() - spans.t0) * 1000
         return SearchResult(query, hits, f, took, None, u, prefs, notice, spans.times)
 
-    def _all(self) -> np.ndarray:
+    def _all(self) -> np.ndarray:  # every row, as a mask
         return np.ones(len(self.products), dtype=bool)
 
     def _hits(self, rows, scores, why_of, pos, k, distinct, variants, u, dense_scores, lex_all, query) -> list[Hit]:
         """The first k rows (one card per group and answer when distinct, see variants.py), with what they match;
         why_of[pos[i]] are the reranker's reasons for row i, read only for the rows shown."""
-        said = tokenize(u.search_text if u else query)
-        shown = {stem(t): t for t in said} | {t: t for t in (u.prefix_terms if u else ())}  # say the typed word
-        q_terms = set(shown)
+        shown = {stem(t): t for t in tokenize(u.search_text if u else query)}  # say the word as typed
+        shown |= {t: t for t in (u.prefix_terms if u else ())}
         allowed, answer = variants
         picked = self.variants.pick(rows, k, answer) if distinct else list(range(min(k, len(rows))))
         whys = take_reasons(why_of, pos[picked].tolist()) if len(why_of) else [[] for _ in picked]
         counts = self.variants.counts([int(rows[i]) for i in picked], allowed, answer)
         shown_rows = rows[picked]
-        has = {t: self.lex_post.holds(t, shown_rows).tolist() for t in q_terms if t in self.lex_post.rows}
+        has = {t: self.lex_post.holds(t, shown_rows).tolist() for t in shown if t in self.lex_post.rows}
         hits: list[Hit] = []
         for j, (i, why, n_var) in enumerate(zip(picked, whys, counts, strict=True)):
             row = int(rows[i])

@@ -212,6 +212,33 @@ class Tiers:
         return out
 
 
+def filled(
+    rows: np.ndarray,
+    tiers: Tiers,
+    others: np.ndarray,
+    k: int,
+    top: float,
+    groups: np.ndarray | None = None,
+    rescaled: bool = False,
+) -> bool:
+    """Whether k of the candidates (of distinct groups of variants, when groups are given) rank above anything
+    among `others` could: their tier steps alone (a fused score is at least 0) exceed every positive step the
+    others can take plus the most a fused score adds (`top`). The page is then the same without the others, so
+    they need not be retrieved (the type's products fill it: "kurti" need not search the rest of the shop).
+    rescaled: a reranker maps the fused scores of all candidates onto [0, top] (fused_scale), so the others would
+    change that scale; then the candidates' tier levels must also lie more than `top` apart, so that no scale can
+    reorder them."""
+    if not len(rows):
+        return False
+    boost = tiers.boost(rows)
+    ceiling = top + sum(w for _, m, w in tiers.parts if w > 0 and (m & others).any())
+    sure = rows[boost > ceiling]
+    if (len(np.unique(groups[sure])) if groups is not None else len(sure)) < k:
+        return False
+    levels = np.unique(boost)
+    return not rescaled or len(levels) < 2 or bool(np.diff(levels).min() > top)
+
+
 def order_rows(
     rows: np.ndarray, scores: np.ndarray, sort: str, price: np.ndarray, rating: np.ndarray, tiers: Tiers
 ) -> np.ndarray:
