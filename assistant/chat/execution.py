@@ -104,6 +104,8 @@ def execute(
                     # "running" shoes that are boots): said, never claimed ("I found 6 wireless headphones" showing
                     # wired ones)
                     res.unsaid = words
+                elif not dropped and c.category and words:  # some say them: the others are not called so
+                    res.words_unsaid = sum(not states_any([i], words) for i in items)
                 if dropped:  # soft words no product matched: named in the reply
                     said = (c.material,) if dropped == ["material"] else (*c.terms[:3], c.occasion, c.material)
                     res.soft_dropped = [w for w in said if w]

@@ -229,7 +229,12 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
             them = "it" if len(items) == 1 else "them"
             said = f"I found {_found(len(items), 0, c.without('details'), names)}, none of {them} saying"
             return pref + f"{said} “{' '.join(res.unsaid)}”: {_list(items)}{more}.{tip}"
-        return pref + f"I found {_found(len(items), res.material_unsaid, c, names)}: {_list(items)}{more}.{tip}"
+        found = _found(len(items), res.material_unsaid, c, names)
+        if res.words_unsaid and not res.material_unsaid:  # "3 double bedsheets and 3 more not saying “double”"
+            words = [*c.terms[:3], *([c.occasion] if c.occasion and c.occasion != "gift" else [])]
+            n, u = len(items), res.words_unsaid
+            found = f"{_found(n - u, 0, c, names)} and {u} more not saying “{' '.join(words)}”"
+        return pref + f"I found {found}: {_list(items)}{more}.{tip}"
     if k == "preference":
         if res.pref_updates.get("size"):
             return (

@@ -253,6 +253,7 @@ class TurnResult:
     unsaid: list[str] = field(default_factory=list)  # the shopper's words no product shown says (the kind's are)
     page_gender: str | None = None  # no gender said, the matches mixed wearers: the page keeps to this one
     material_unsaid: int = 0  # shown products that do not say what they are made of (a material was asked)
+    words_unsaid: int = 0  # shown products not saying the shopper's words when others shown do ("double")
     total_before_relax: int = 0
     chips: list[str] = field(default_factory=list)
     pref_updates: dict[str, object] = field(default_factory=dict)
