@@ -125,6 +125,8 @@ MAKER_CUES = frozenset({"by", "from"})
 # "other", "another": which one, never a kind of product (the shop's "Other Sports" shelf made "saree other than
 # silk" ask for an eBook)
 OTHER_WORDS = frozenset({"other", "others", "another"})
+# "looking for a laptop bag": the asking, never what the product is made for (it read "for a laptop bag" as a device)
+SEEKING = frozenset({"looking", "look", "searching", "search", "shopping", "shop", "hunting"})
 NOT_TYPE_WORDS = (
     STOPWORDS
     | FILLER_WORDS

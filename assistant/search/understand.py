@@ -36,6 +36,7 @@ from assistant.search.asking import (
     RECIPIENT_ADMITS,
     RECIPIENT_PAIRS,
     RECIPIENTS,
+    SEEKING,
     age_gender,
     ages,
     interest,
@@ -204,6 +205,8 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     unit_at = {i: UNITS[w] for i, w in enumerate(fixed) if i and w in UNITS and fixed[i - 1].isdigit()}
     ws = [vocab.unit_forms.get(unit_at[i], w) if i in unit_at else w for i, w in enumerate(fixed)]
     keep = [True] * len(ws)
+    for i, w in enumerate(ws[:-1]):  # "shopping for a saree": the asking ("shopping bag" stays a word to match)
+        keep[i] = keep[i] and not (w in SEEKING and ws[i + 1] == "for")
     # negations: the word after a negator (two when they name a type together) is excluded
     excluded: list[str] = []
     negated: set[int] = set()
@@ -258,7 +261,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     # compatibility: "for <device/model>" with words the catalog's titles use after "for"
     compat: list[str] = []
     for i, w in enumerate(ws[:-1]):
-        if w == "for" and keep[i + 1]:
+        if w == "for" and keep[i + 1] and not (i and ws[i - 1] in SEEKING):  # "looking for": the asking
             start = i + 1 + (ws[i + 1] in _WHOSE and i + 2 < len(ws))  # "for my galaxy j7": the phone is the device
             j = start
             while j < len(ws) and keep[j] and ws[j] not in STOPWORDS and ws[j] not in NEGATORS:

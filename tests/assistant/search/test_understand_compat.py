@@ -67,3 +67,22 @@ def test_a_kind_of_device_after_a_possessive_is_read_as_without_it():
     # with no kind before "for" the kind of device is what is asked ("something for the kitchen": kitchen things)
     assert understand("something for my laptop", v).compatible_with is None
     assert understand("back cover for my iphone 6", v).compatible_with == "iphone 6"
+
+
+def test_looking_for_is_the_asking_not_what_a_product_is_made_for():
+    # "looking for a laptop bag" read "laptop bag" as the device products are made for, and no kind: the chat then
+    # showed hand-held bags; "shopping for a saree", "searching for a phone cover" read no kind at all
+    from assistant.search.understand import QueryVocab, understand
+    from index.catalog import Product
+
+    bags = [Product(id=f"b{i}", title=f"Trail{i} Laptop Bag", category=["Bags", "Laptop Bags"]) for i in range(3)]
+    hand = [Product(id=f"h{i}", title=f"Lino{i} Hand Bag", category=["Bags", "Hand Bags"]) for i in range(3)]
+    shop = [Product(id="s0", title="Eco Shopping Bag", category=["Bags", "Shopping Bags"])]
+    covers = [Product(id=f"c{i}", title=f"Flip{i} Cover for Laptop", category=["Computers", "Covers"]) for i in (1, 2)]
+    vocab = QueryVocab.from_products([*bags, *hand, *shop, *covers], {})
+    for query in ("looking for a laptop bag", "looking for laptop bag", "searching for a laptop bag"):
+        u = understand(query, vocab)
+        assert u.product_type == "Laptop Bags" and u.compatible_with is None, (query, u)
+    u = understand("i am looking for a cover for my laptop", vocab)  # the second "for" still says what it is for
+    assert u.type_terms == ("cover",) and u.compatible_with == "laptop", u
+    assert understand("shopping bag", vocab).product_type == "Shopping Bags"  # a word of the shop's, not asking
