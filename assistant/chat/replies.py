@@ -226,8 +226,8 @@ def reply_text(res: TurnResult, plan: Plan, names: KindNames = ENGLISH) -> str:
             more += f" (the best matches are for {res.page_gender}; say “for {others.split(' or ')[0]}” for others)"
         tip = ' Say "cheaper", a colour, or "show me the second one" to go on.' if k == "search" else ""
         if res.unsaid:  # the kind, none of them saying the shopper's words: never called what they do not say
-            them = "it" if len(items) == 1 else "them"
-            said = f"I found {_found(len(items), 0, c.without('details'), names)}, none of {them} saying"
+            none = "which does not say" if len(items) == 1 else "none of them saying"  # (not "none of it")
+            said = f"I found {_found(len(items), 0, c.without('details'), names)}, {none}"
             return pref + f"{said} “{' '.join(res.unsaid)}”: {_list(items)}{more}.{tip}"
         found = _found(len(items), res.material_unsaid, c, names)
         if res.words_unsaid and not res.material_unsaid:  # "3 double bedsheets and 3 more not saying “double”"
