@@ -54,6 +54,7 @@ _COMMON = frozenset(
     times ones same similar different better best most least little long short wide kind sort type colour color
     price size brand style item items product products stuff gift gifts wife husband friend mother father sister
     brother party work home away back deal deals weather today them down same who likes loves enjoys love enjoy
+    searching search hunting
 """
     )
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from assistant.chat.lexicon import _NEG, _NOT_TERMS, _PARTS, _REMOVE_SLOT, _SIZE, _WORD, OCCASIONS, REQUEST_STEMS
 from assistant.chat.slots import RECIPIENTS, accessory, asks_for_it, device_phrase, recipient
 from assistant.chat.vocab import NluVocab, singular
-from assistant.search.asking import PURPOSE_WORDS, ages, counted, interest
+from assistant.search.asking import PURPOSE_WORDS, SEEKING, ages, counted, interest
 from assistant.search.asking import RECIPIENTS as ASKING_RECIPIENTS
 from assistant.search.query import QUERY_COLOURS, parse_query
 from assistant.search.understand import QueryVocab, Understanding, type_key, understand
@@ -196,6 +196,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             and singular(w) != (s.category or "").replace(" ", "")  # "handbags": the shop's "hand bag"
             and w != s.occasion
             and not (w in _WEAR and j and words[j - 1] in OCCASIONS)  # "party wear": clothes for it, no word
+            and not (w in SEEKING and words[j + 1 : j + 2] == ["for"])  # "shopping for a saree": the asking
             and w != s.material
             and w not in brand_words
             and w not in RECIPIENTS

@@ -34,6 +34,9 @@ PHRASINGS = [
     ("white shoes for men", "search", {"category": "shoe", "colour": "white", "gender": "men"}, []),
     # "party wear": clothes for a party, "wear" no word a page must state ("wear party sarees" were asked for)
     ("looking for a party wear dress", "search", {"category": "dress", "occasion": "party", "terms": []}, []),
+    # "searching for", "shopping for": the asking ("searching" was corrected to "seating", "shopping" searched)
+    ("i'm searching for a dress", "search", {"category": "dress", "terms": [], "device": None}, []),
+    ("shopping for a dress", "search", {"category": "dress", "terms": []}, []),
     (
         "casual shoes between 500 and 1500 for women",
         "search",
