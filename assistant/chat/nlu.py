@@ -32,6 +32,7 @@ from assistant.chat.lexicon import (
 )
 from assistant.chat.slot_changes import SlotChanges, parse_slots
 from assistant.chat.vocab import NluVocab, singular
+from assistant.search.compounds import split_compound
 from assistant.search.query import QUERY_COLOURS
 from assistant.search.spelling import written_apart
 from index.text import FILLER_WORDS, STOPWORDS, normalise, parse_price, stem
@@ -82,6 +83,7 @@ def correct_typos(text: str, vocab: NluVocab) -> str:
             and singular(core) not in known
             and core not in _COMMON
             and stem(core) not in written
+            and not (vocab.qvocab and split_compound(core, vocab.qvocab))  # "handbags": the shop's "Hand Bags"
         ):
             fix = vocab.corrector.correct(core)
             # as search corrects: not into a word no product writes with the message's other words ("gas stove")

@@ -149,3 +149,17 @@ def test_a_kind_written_as_one_word_is_the_shops_kind_of_two():
     ]
     s = parse_slots("handbags", NluVocab.from_products(ps))
     assert s.category == "hand bag" and s.terms == [], s
+
+
+def test_a_kind_written_as_one_word_is_no_typo_of_another():
+    """ "show me handbags" was corrected to "handles": a shop selling cabinet handles showed knobs (the corrector
+    knew no "handbags"; search reads it as the shop's "Hand Bags")."""
+    ps = [
+        *[
+            Product(id=f"hb{i}", title=f"Lavie{i} Women's Hand Bag", category=["Bags", "Hand Bags"], gender="women")
+            for i in range(4)
+        ],
+        *[Product(id=f"hd{i}", title=f"Brass{i} Cabinet Handles", category=["Home", "Handles"]) for i in range(4)],
+    ]
+    p = parse_message("show me handbags", NluVocab.from_products(ps))
+    assert p.slots.category == "hand bag" and p.slots.terms == [], p.slots
