@@ -232,6 +232,7 @@ _NOT_TERMS = (
         [
             *("i'm", "under", "over", "cheap", "instead", "with", "well", "number", "item", "option", "last"),
             *("final", "no", "them", "they", "us"),
+            *("then", "now", "rather", "again"),  # "plates then": when, not what (it looked for plates saying "then")
             *("does", "come", "comes", "available", "availability"),  # "does it come in black?": the asking
         ]
     )

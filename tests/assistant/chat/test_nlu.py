@@ -37,6 +37,7 @@ PHRASINGS = [
     # "searching for", "shopping for": the asking ("searching" was corrected to "seating", "shopping" searched)
     ("i'm searching for a dress", "search", {"category": "dress", "terms": [], "device": None}, []),
     ("shopping for a dress", "search", {"category": "dress", "terms": []}, []),
+    ("dresses then", "search", {"category": "dress", "terms": []}, []),  # when, not a word pages must say
     (
         "casual shoes between 500 and 1500 for women",
         "search",
