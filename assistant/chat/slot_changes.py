@@ -199,7 +199,7 @@ def parse_slots(text: str, vocab: NluVocab) -> SlotChanges:
             and not (w in SEEKING and words[j + 1 : j + 2] == ["for"])  # "shopping for a saree": the asking
             and w != s.material
             and w not in brand_words
-            and w not in RECIPIENTS
+            and w.removesuffix("'s") not in RECIPIENTS  # "my wife's birthday": who it is for
             and w not in (s.accessory or "").split()
             and w not in (s.device or "").split()
             and not w.isdigit()

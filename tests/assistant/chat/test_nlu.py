@@ -38,6 +38,8 @@ PHRASINGS = [
     ("i'm searching for a dress", "search", {"category": "dress", "terms": [], "device": None}, []),
     ("shopping for a dress", "search", {"category": "dress", "terms": []}, []),
     ("dresses then", "search", {"category": "dress", "terms": []}, []),  # when, not a word pages must say
+    # who it is for, said as a possessive: no word pages must say ("nothing called girlfriend's here")
+    ("a dress for my girlfriend's birthday", "search", {"category": "dress", "gender": "women", "terms": []}, []),
     (
         "casual shoes between 500 and 1500 for women",
         "search",
