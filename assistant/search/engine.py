@@ -287,6 +287,8 @@ class SearchEngine:
                 tiers.add("dear", fits & (self._price_or_low >= np.median(priced)), 0.25)
                 prefs["price"] = "high"
         stated = self.pages.tiers(u, tiers, typed, self.lex_post, self.title_post) if u is not None else None
+        if u is not None and u.thing and u.thing not in self.qvocab.heads and stated is not None and stated.any():
+            tiers.restrict("gender", stated)  # a thing no type names: "earphones for girls" are not girls' dresses
         dense_text = (u.dense_text if u else query).strip()
         lex_text = (u.search_text if u else query).strip()
         extra = (*u.prefix_terms, *(j for *_, j in u.joined)) if u else ()

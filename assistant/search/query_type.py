@@ -10,7 +10,7 @@ glass), unless those words are the maker's name ("sony headphones")."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from assistant.search.asking import CUES, NOT_TYPE_WORDS, OF_WHAT_PRECEDES
 from assistant.search.vocab import QueryVocab, type_key
@@ -157,3 +157,15 @@ def colour_is_thing(i: int, ws: Sequence[str], keep: Sequence[bool], vocab: Quer
     if i + 1 < len(ws) and ws[i + 1] not in CUES:
         return False
     return not any(keep[k] and word_type(ws[k], vocab) for k in range(i))
+
+
+def phrase_thing(ws: Sequence[str], keep: Sequence[bool], unit_at: Container[int], vocab: QueryVocab) -> str:
+    """The stem of the noun a query's phrase ends in, before any cue ("earphones", "dolls for girls"), when pages
+    state it; "" when the phrase ends in a word of the asking, a number or a unit ("birthday gift for a boy",
+    "5 litre"), or in something products are made for ("car", "ipad", "swift dzire": what a shop sells for it
+    is as much what was asked as the thing itself)."""
+    end = next((i for i, w in enumerate(ws) if w in CUES and i), len(ws)) - 1
+    if end < 0 or not keep[end] or end in unit_at or not ws[end].isalpha() or ws[end] in NOT_TYPE_WORDS:
+        return ""
+    t = stem(ws[end])
+    return t if t in vocab.stated and t not in vocab.compat_words else ""

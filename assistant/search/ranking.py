@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.search.aliases import name_end
 from assistant.search.product_types import list_heads
 from assistant.search.query import Filters
 from assistant.search.statements import negated_terms, page_terms
@@ -202,6 +203,10 @@ class Tiers:
     def add(self, name: str, mask: np.ndarray, weight: float) -> None:
         self.parts.append((name, mask, weight))
 
+    def restrict(self, name: str, within: np.ndarray) -> None:
+        """The named tier counts only within these rows."""
+        self.parts = [(n, m & within if n == name else m, w) for n, m, w in self.parts]
+
     def mask(self, name: str) -> np.ndarray | None:
         return next((m for n, m, _ in self.parts if n == name), None)
 
@@ -273,6 +278,7 @@ class PageIndex:
     phrase: Postings
     device: Postings = field(default_factory=lambda: Postings({}, 0))  # devices a title says it is made for
     n_devices: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # how many, per row
+    name: Postings = field(default_factory=lambda: Postings({}, 0))  # what each title names it (name_end)
 
     @classmethod
     def build(
@@ -290,6 +296,7 @@ class PageIndex:
             Postings.build([title_phrases(p.title) for p in products], n),
             Postings.build(named, n),
             np.array([len(d) for d in named], dtype=np.int64),
+            Postings.build([set(terms(name_end(p.title))) for p in products], n),
         )
 
     def devices(self, u: Understanding, title: Postings, tiers: Tiers) -> np.ndarray | None:
@@ -324,6 +331,10 @@ class PageIndex:
         stated = stated_mask(lexical, self.page, u.stated_terms, u.joined, u.lacking_terms, u.split)
         if stated is not None:
             tiers.add("stated", stated, 0.1)
+            # no type read: a page whose title names it the thing asked comes before those only mentioning it
+            # ("earphones": the earphones, then "Earphone Cable Organizers"; "doll": a doll, then doll showpieces)
+            if typed is None and u.thing and (thing := stated & self.name.any_of((u.thing,))).any():
+                tiers.add("mentions", stated & ~thing, -0.05)
         if u.phrases:  # the title says the query's words in its order ("Jewellery Box", not "... Vanity Box")
             tiers.add("phrase", self.phrase.all_of(u.phrases), 0.05)
         return stated

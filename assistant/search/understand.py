@@ -9,7 +9,7 @@ by hand. What it finds:
 - product type: the longest run of query words naming a catalog type or category node (stemmed, so
   singular/plural and "t-shirt"/"tshirt" agree; "bra" also as "bras", which the stemmer keeps apart), else
   the head noun of one; dropped when none of the type's products has the query's other words while other
-  products have them all ("tempered glass" is not a drinking glass);
+  products have them all ("tempered glass" is not a drinking glass); with none, the noun it ends in (`thing`);
 - the word still being typed (no space after it): its completions, those the catalog has together with the
   query's other words first ("laptop ba" -> bag, "gold ba" -> bangles), the first of them read as typed;
 - recipient/gender, colour, material, price bounds and price words ("cheap"), negations ("not/without/no/
@@ -53,7 +53,7 @@ from assistant.search.compounds import (
 )
 from assistant.search.product_types import type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
-from assistant.search.query_type import colour_is_thing, device_after, read_type, word_type
+from assistant.search.query_type import colour_is_thing, device_after, phrase_thing, read_type, word_type
 from assistant.search.spelling import RARE_IN, alone, strays
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_key
@@ -124,6 +124,7 @@ class Understanding:
     lacking_terms: tuple[str, ...] = ()  # how a page says it lacks a negated word: "nonpad", "sleeveless"
     phrases: tuple[str, ...] = ()  # adjacent stems as a title would say them ("jewelleri box")
     materials_said: bool = False  # some product of the type says what it is made of (QueryVocab.material_heads)
+    thing: str = ""  # no type read: the stem of the noun the phrase ends in ("earphones"), when pages state it
 
     def as_dict(self) -> dict:
         """The understood parts, for a response."""
@@ -336,6 +337,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         phrases=tuple(f"{a} {b}" for a, b in itertools.pairwise(terms(" ".join(search_words)))),
         lacking_terms=tuple(t for w in excluded for t in lacking_forms(w.split()[-1]) if t in vocab.stated),
         materials_said=bool(tkey) and tkey[-1] in vocab.material_heads,
+        thing="" if tkey else phrase_thing(full, keep, unit_at, vocab),
     )
 
 
