@@ -189,3 +189,19 @@ def sold_as(ws: Sequence[str]) -> list[tuple[int, int]]:
         if w in COLLECTIVES and ws[i + 1] == "of":
             out.append((i, i + 2 + (i + 2 < len(ws) and ws[i + 2].isdigit())))
     return out
+
+
+# Sizes a shopper may type after "size": the catalog lists no size per product (one is picked on the product's page)
+_SIZE_LETTERS = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "free"})
+_SIZE_SYSTEMS = frozenset({"uk", "us", "eu", "euro", "ind", "india"})
+
+
+def sizes(ws: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each size asked ("size 9", "size uk 8", "size xl"): no word for a page to state (a ball's
+    "Size: 7" is no shoe size) and no kind of product ("king size" names a kind of bedsheet: no number follows)."""
+    out = []
+    for i, w in enumerate(ws):
+        j = i + 1 + (i + 1 < len(ws) and ws[i + 1] in _SIZE_SYSTEMS)
+        if w == "size" and j < len(ws) and (ws[j].isdigit() or ws[j] in _SIZE_LETTERS):
+            out.append((i, j + 1))
+    return out

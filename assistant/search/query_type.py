@@ -121,12 +121,15 @@ def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab
     them all but where the shop shelves the kind (QueryVocab.elsewhere); the maker's name when those words name
     one; False otherwise. The word right before the type's name
     is tried alone first: "face wash" is not the shop's "Baby Body Wash" shelf when face washes are typed
-    otherwise."""
+    otherwise; so is the word right after it: "face wash for oily skin" is not the makeup shelf "Face"."""
     other = {t for t in other - set(key) if t in vocab.rows}
     heads = [i for i, w in enumerate(noun) if stem(w) == key[-1]]
     before = {stem(noun[heads[-1] - 1])} & other if heads and heads[-1] > 0 else set()
-    if before and vocab.together(before, key) == 0 and vocab.elsewhere(before, key):
-        other = before
+    after = {stem(noun[heads[-1] + 1])} & other if heads and heads[-1] + 1 < len(noun) else set()
+    for near in (before, after):  # ... and so is the word right after it: "face wash for oily skin"
+        if near and vocab.together(near, key) == 0 and vocab.elsewhere(near, key):
+            other = near
+            break
     if other and vocab.together(other, key) == 0 and (key[-1] in _OF_WHAT_PRECEDES or vocab.elsewhere(other, key)):
         # (a set, a pack, wear is of what the other words name: "knife set for kitchen" is no kitchen linen set)
         return maker_named(other, vocab) or False

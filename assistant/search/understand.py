@@ -40,6 +40,7 @@ from assistant.search.asking import (
     age_gender,
     ages,
     interest,
+    sizes,
     sold_as,
 )
 from assistant.search.compounds import (
@@ -226,7 +227,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
     for start, end, _ in aged:
         for j in range(start, end):
             keep[j] = False
-    for start, end in sold_as(ws):  # "boys tshirt pack of 3": how many, not a pack (the camping packs)
+    for start, end in [*sold_as(ws), *sizes(ws)]:  # "boys tshirt pack of 3": how many, not a pack; "size 9"
         for j in range(start, end):
             keep[j] = False
     likes = interest(ws)  # "... for my sister who likes jewellery": the asking, then what to look for

@@ -136,3 +136,35 @@ def test_a_misspelt_pair_the_shop_writes_apart_is_read_as_its_two_words(pair_sho
     assert got and all(i.startswith("hb-") for i in got), got
     # a misspelling nearer a kind the shop has stays that kind: "neckless" is a necklace, not a "Neck Rest"
     assert pair_shop.understand("neckless ").corrected in ("necklace", "necklaces")
+
+
+FACE_SHOP = [
+    # the shop's makeup is shelved under "Face"; its face washes only in combos, with a cream
+    *[
+        {"id": f"bl-{i}", "title": f"Rosy{i} Blush Palette", "category": ["Beauty", "Makeup", "Face", "Blushes"]}
+        for i in range(4)
+    ],
+    *[
+        {"id": f"pr-{i}", "title": f"Silk{i} Face Primer 30 ml", "category": ["Beauty", "Makeup", "Face", "Primers"]}
+        for i in range(3)
+    ],
+    *[
+        {"id": f"fw-{i}", "title": f"Oxy{i} Neem Face Wash & Massage Cream Combo", "category": ["Beauty", "Combos"]}
+        for i in range(3)
+    ],
+    {"id": "lotion", "title": "Clear Lotion for Oily Skin", "category": ["Beauty", "Skin Care", "Lotions"]},
+]
+
+
+@pytest.fixture(scope="module")
+def face_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("face"), embedder, FACE_SHOP)
+
+
+def test_a_word_after_the_kind_that_the_kind_never_has_is_no_such_kind(face_shop):
+    # "face wash for oily skin" is not the makeup shelf "Face": none of it says "wash", the shop's face washes do
+    # (with the query's other words no product has all of, the word right after the kind decides, as the word before)
+    assert face_shop.understand("face wash for oily skin ").type_terms == ()
+    got = [h.product.id for h in face_shop.search("face wash for oily skin", k=3).hits]
+    assert any(i.startswith("fw-") for i in got) and not any(i.startswith(("bl-", "pr-")) for i in got), got
+    assert face_shop.understand("face primer ").type_terms  # the shelf's own products say it: still the kind

@@ -78,3 +78,45 @@ def test_search_ranks_the_size_asked_for_first_and_says_nothing_is_missing(shop)
 def test_a_number_written_twice_is_searched_without_error(shop, query):
     # a pair of the same number is a model word written apart ("5 5" as "55"): it once raised a KeyError (a 500)
     assert shop.search(query, k=3).query == query
+
+
+SIZE_SHOP = [
+    *[
+        {"id": f"ss-{m}", "title": f"{m} Running Shoes", "category": ["Footwear", "Men's Footwear", "Sports Shoes"]}
+        for m in ("Lee Parke", "Ethics", "Campus")
+    ],
+    # other products whose pages write "Size"
+    *[
+        {"id": f"bb-{n}", "title": f"Kipsta Basketball - Size: {n}", "category": ["Sports", "Basketball", "Balls"]}
+        for n in (5, 7)
+    ],
+    {"id": "sk-1", "title": "Jonex Shoe Racer In-line Skates - Size 2 UK", "category": ["Sports", "Skating", "Skates"]},
+    *[
+        {"id": f"bs-{i}", "title": f"Homely{i} Cotton King Size Double Bedsheet", "category": ["Home", "Bedsheets"]}
+        for i in range(2)
+    ],
+    {"id": "bs-single", "title": "Homely Cotton Single Bedsheet", "category": ["Home", "Bedsheets"]},
+]
+
+
+@pytest.fixture(scope="module")
+def size_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("sizes"), embedder, SIZE_SHOP)
+
+
+@pytest.mark.parametrize("query", ["sports shoes size 9", "sports shoes size uk 8", "size 10 sports shoes"])
+def test_a_size_asked_is_no_word_pages_must_state(size_shop, query):
+    # the shop lists no size per product: "size 9" is picked on the product's page, not a word for the page to
+    # state (a ball's "Size: 7"), nor one that rules the kind out ("sports shoes size 9" read as "Other Sports")
+    u = size_shop.understand(query)
+    assert u.type_terms == ("sport", "shoe"), u
+    assert "size" not in u.stated_terms, u
+    got = ids(size_shop.search(query, k=3))
+    assert all(g.startswith("ss-") for g in got), got
+
+
+def test_a_size_that_names_a_kind_stays_a_word_to_match(size_shop):
+    # "king size" is a kind of bedsheet, no size picked on a page: no number follows "size"
+    assert "size" in size_shop.understand("bedsheet king size").stated_terms
+    assert ids(size_shop.search("bedsheet king size", k=2, distinct=True))[0].startswith("bs-")
+    assert ids(size_shop.search("bedsheet king size", k=1))[0] != "bs-single"
