@@ -130,7 +130,9 @@ def misspelt_pair(w: str, c: str | None, vocab: QueryVocab) -> list[str] | None:
     if c is None and OSA.distance(w, j) > 1:  # nothing else near: only a slip of one letter ("zenfone" stays)
         return None
     if c is not None:
-        d, dc = OSA.distance(w, j), OSA.distance(w, c)
+        # (as close as its singular: "handbeg" is one letter from "handbag", two from the "Hand Bags" written)
+        d = min(OSA.distance(w, j), OSA.distance(w, j[:-1]) if j.endswith("s") else 99)
+        dc = OSA.distance(w, c)
         # against a word naming a kind of product ("neckless": necklaces, not the shop's "Neck Rests"), only a pair
         # one edit away and closer; against another word ("Hanna", a maker), a pair as close
         if (d > 1 or d >= dc) if stem(c) in vocab.corrector.kinds else d > dc:

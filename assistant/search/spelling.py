@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.search.asking import NOT_TYPE_WORDS
+from assistant.search.asking import NEGATORS, NOT_TYPE_WORDS
 from assistant.search.vocab import QueryVocab
 from index.text import UNITS, stem
 
@@ -21,7 +21,8 @@ RARE_IN = 40_000
 STRAY_RATIO = 50
 STRAY_RARE = 10  # ... and only a word written at most this many times is read so
 
-_NOT_CONTENT = NOT_TYPE_WORDS | UNITS.keys()  # the asking, who it is for, units: no words the others go with
+# the asking, who it is for, units, negators: no words the others go with ("saree without border" is no "boxer")
+_NOT_CONTENT = NOT_TYPE_WORDS | UNITS.keys() | NEGATORS
 
 
 def alone(fixed: list[str], swaps: dict[int, str], vocab: QueryVocab) -> list[int]:

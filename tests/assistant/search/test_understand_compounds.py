@@ -168,3 +168,40 @@ def test_a_word_after_the_kind_that_the_kind_never_has_is_no_such_kind(face_shop
     got = [h.product.id for h in face_shop.search("face wash for oily skin", k=3).hits]
     assert any(i.startswith("fw-") for i in got) and not any(i.startswith(("bl-", "pr-")) for i in got), got
     assert face_shop.understand("face primer ").type_terms  # the shelf's own products say it: still the kind
+
+
+HANDLE_SHOP = [
+    *[
+        {"id": f"hb-{i}", "title": f"Carry{i} Women's Shoulder Bag", "category": ["Bags", "Hand Bags"]}
+        for i in range(4)
+    ],
+    *[
+        {"id": f"kn-{i}", "title": f"Craftcart{i} Brass Cabinet Handle", "category": ["Home", "Handles & Knobs"]}
+        for i in range(4)
+    ],
+    *[{"id": f"sr-{i}", "title": f"Mahek{i} Cotton Saree", "category": ["Clothing", "Sarees"]} for i in range(3)],
+    *[{"id": f"bx-{i}", "title": f"Jockey{i} Men's Boxer", "category": ["Clothing", "Boxers"]} for i in range(3)],
+    # a title writing the negator: it is a word the shop writes, in the 20k too
+    {"id": "tp-1", "title": "Stride Top Without Sleeves", "category": ["Clothing", "Tops"]},
+]
+
+
+@pytest.fixture(scope="module")
+def handle_shop(tmp_path_factory, embedder) -> SearchEngine:
+    return shop_engine(tmp_path_factory.mktemp("handles"), embedder, HANDLE_SHOP)
+
+
+def test_a_misspelt_pair_is_as_close_as_its_singular(handle_shop):
+    # "handbeg" is one letter from "handbag", two from the "Hand Bags" the shop writes and from its kind "handle":
+    # the bags, not cabinet handles
+    u = handle_shop.understand("handbeg ")
+    assert u.corrected is not None and u.corrected.startswith("hand bag"), u.corrected
+    got = [h.product.id for h in handle_shop.search("handbeg", k=3).hits]
+    assert got and all(i.startswith("hb-") for i in got), got
+
+
+def test_a_negator_is_no_word_a_correction_must_go_with(handle_shop):
+    # "border", which the shop never writes, is no "boxer": no saree writes "boxer" (the negator is the asking, not
+    # a word the saree pages must write too, so the correction was kept and the page said "saree without boxer")
+    u = handle_shop.understand("saree without border")
+    assert u.corrected is None and u.excluded == ("border",), u
