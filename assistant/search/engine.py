@@ -267,8 +267,9 @@ class SearchEngine:
                 named_after = np.zeros_like(typed)
                 named_after[accessory] = True
                 tiers.add("named_after", named_after & typed, -0.5)
-            if compat is not None and (away := other_shelf(compat, typed, self._root)) is not None:
-                tiers.add("other_shelf", away, -0.75)  # as made for another device: after those made for it
+            near = compat if compat is None or compat.any() else self.pages.n_devices > 0  # (none: what any is)
+            if near is not None and (away := other_shelf(near, typed, self._root)) is not None:
+                tiers.add("other_shelf", away, -0.9)  # after those made for it, and for another device
         relaxed: list[str] = []
         after = None  # the type's products of a known other material, shown after its fits (see preferences.py)
         if prefs:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 
 from assistant.search.asking import CUES, NOT_TYPE_WORDS, OF_WHAT_PRECEDES
+from assistant.search.compounds import model_name
 from assistant.search.vocab import QueryVocab, type_key
 from index.text import STOPWORDS, plural, stem
 
@@ -136,6 +137,12 @@ def _has_the_words(key: tuple[str, ...], noun: list[str], other: set[str], vocab
     return True
 
 
+def device_said(ws: Sequence[str], keep: Sequence[bool], key: tuple[str, ...], vocab: QueryVocab) -> list[str]:
+    """The device the kind is for, said with no "for": right after the kind (device_after) or before it
+    (device_before)."""
+    return device_after(ws, keep, key[-1], vocab) or device_before(ws, keep, key, vocab)
+
+
 def device_after(ws: Sequence[str], keep: Sequence[bool], head: str, vocab: QueryVocab) -> list[str]:
     """The words right after the kind's head word when they start with a device products are made for ("cover
     iphone 6": made for iphone 6, as "cover for iphone 6"), up to a stop word; none otherwise."""
@@ -148,6 +155,27 @@ def device_after(ws: Sequence[str], keep: Sequence[bool], head: str, vocab: Quer
             break
         run.append(ws[i])
     return run
+
+
+def device_before(ws: Sequence[str], keep: Sequence[bool], key: tuple[str, ...], vocab: QueryVocab) -> list[str]:
+    """The words before the kind's name when they name a model of a device ("iphone 6 cover", "oneplus 3 back cover":
+    made for it, as "cover for iphone 6"): the run of words right before the kind, up to its last word with a
+    digit, a word of letters first, naming no kind, and starting with a device products are made for or a word
+    that is no maker of the shop's ("redmi"); none otherwise ("nike air zoom 90 shoes" is a shoe's own model,
+    "samsung charger" names no model)."""
+    at = [i for i, w in enumerate(ws) if keep[i] and stem(w) == key[-1]]
+    start = at[-1] - len(key) + 1 if at else 0
+    run: list[str] = []
+    for i in range(start - 1, -1, -1):
+        if not keep[i] or ws[i] in STOPWORDS or ws[i] in CUES:
+            break
+        run.insert(0, ws[i])
+    digits = [j for j, w in enumerate(run) if any(c.isdigit() for c in w)]
+    run = run[: digits[-1] + 1] if digits else []
+    if not model_name(run, lambda w: bool(word_type(w, vocab))):
+        return []
+    first = stem(run[0])
+    return run if first in vocab.device_words or frozenset((first,)) not in vocab.brand_terms else []
 
 
 def colour_is_thing(i: int, ws: Sequence[str], keep: Sequence[bool], vocab: QueryVocab) -> bool:

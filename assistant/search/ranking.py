@@ -307,7 +307,7 @@ class PageIndex:
             return None
         compat = all_forms(title, u.compat_terms, u.joined, u.split)
         tiers.add("compatible", compat, 0.5)
-        if len(self.n_devices):
+        if len(self.n_devices) and compat.any():  # (none made for it: one made for another is as close as any)
             asked = {t for t in (*u.compat_terms, *terms(u.search_text)) if t in self.device.rows}
             said = np.zeros(len(self.n_devices), np.int64)
             for t in asked:

@@ -54,7 +54,7 @@ from assistant.search.compounds import (
 )
 from assistant.search.product_types import type_heads, type_names
 from assistant.search.query import QUERY_COLOURS
-from assistant.search.query_type import colour_is_thing, device_after, phrase_thing, read_type, word_type
+from assistant.search.query_type import colour_is_thing, device_said, phrase_thing, read_type, word_type
 from assistant.search.spelling import RARE_IN, alone, strays
 from assistant.search.statements import lacking_forms
 from assistant.search.vocab import QueryVocab, type_key
@@ -292,7 +292,7 @@ def _understand(text: str, prefix: bool, vocab: QueryVocab, correct: bool = True
         liked = [w for i, w in enumerate(full) if i >= likes[1] and keep[i] and i not in unit_at and w not in compat]
         ptype, tkey, maker = read_type(liked, other, material, vocab)
     if tkey and not compat:  # "cover iphone 6", "charger samsung": the device said right after the kind, no "for"
-        compat = device_after(ws, keep, tkey[-1], vocab)
+        compat = device_said(ws, keep, tkey, vocab)  # ... or a model before it: "iphone 6 cover"
         maker = None if compat and maker and set(terms(maker)) <= set(terms(" ".join(compat))) else maker
     brand = maker or _brand(ws, keep, compat, tkey, vocab)
     search_words = [w for i, w in enumerate(ws) if (keep[i] or i == said_colour) and not (done and i == len(ws) - 1)]
